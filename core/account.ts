@@ -1,0 +1,242 @@
+// The account's ledger state and the pure rules over it: balance, consumption order, taking
+// credit from lots, restoring it, repaying debt. No I/O here; ledger operations load this
+// state from the account item, change a copy, and write it back under a version check.
+
+import { assert } from './assert.js';
+import { type Micros, micros, sum, min, max, ZERO } from './money.js';
+
+export type LotKind = 'purchased' | 'promotional';
+
+/** A lot with credit left (or expired credit the nightly run has not removed yet). */
+export interface LiveLot {
+  lotId: string;
+  kind: LotKind;
+  amount: Micros;
+  remaining: Micros;
+  expiresAtMs: number | null;
+}
+
+/**
+ * Debt: the part of the negative allowance in use, one record per cause, oldest first.
+ * `ref` is the charge that created it, or `reversal:<lotId>` for a provider refund or dispute.
+ */
+export interface Debt {
+  ref: string;
+  amount: Micros;
+}
+
+export interface PendingCharge {
+  chargeId: string;
+  amount: Micros;
+  graceExpiresAtMs: number;
+}
+
+export interface AccountState {
+  accountId: string;
+  /** Optimistic-concurrency version: 0 until the account item first exists. */
+  version: number;
+  lots: LiveLot[];
+  debts: Debt[];
+  /** Charges waiting for credit, oldest first. */
+  pending: PendingCharge[];
+  /** The admin-set negative allowance, or null for the configured default. */
+  allowance: Micros | null;
+  /** Withdrawals taken from the balance and not yet paid out (pending review or approved). */
+  pendingWithdrawals: Micros;
+  hasPurchased: boolean;
+  /** Set by a provider refund or dispute, for finance to look at. */
+  flagged: boolean;
+  /** How many ledger entries the account has, and the time of the latest one. */
+  entryCount: number;
+  lastEntryAtMs: number;
+}
+
+/** One take from a lot, recorded on the charge or withdrawal that took it. */
+export interface Allocation {
+  lotId: string;
+  kind: LotKind;
+  lotAmount: Micros;
+  expiresAtMs: number | null;
+  taken: Micros;
+  restored: Micros;
+}
+
+export const MAX_LIVE_LOTS = 200;
+export const MAX_PENDING_CHARGES = 20;
+export const MAX_DEBTS = 20;
+/** Lots a refund re-issues when its original lot has expired live this long. */
+export const REISSUED_LOT_DAYS = 30;
+
+export function emptyAccount(accountId: string): AccountState {
+  return {
+    accountId,
+    version: 0,
+    lots: [],
+    debts: [],
+    pending: [],
+    allowance: null,
+    pendingWithdrawals: ZERO,
+    hasPurchased: false,
+    flagged: false,
+    entryCount: 0,
+    lastEntryAtMs: 0,
+  };
+}
+
+export function cloneAccount(state: AccountState): AccountState {
+  return {
+    ...state,
+    lots: state.lots.map((lot) => ({ ...lot })),
+    debts: state.debts.map((debt) => ({ ...debt })),
+    pending: state.pending.map((charge) => ({ ...charge })),
+  };
+}
+
+/** A lot counts only before its expiry instant; at `expiresAtMs` it is already expired. */
+export function isUsable(lot: LiveLot, nowMs: number): boolean {
+  return lot.remaining > 0 && (lot.expiresAtMs === null || lot.expiresAtMs > nowMs);
+}
+
+export function debtOf(state: AccountState): Micros {
+  return sum(state.debts.map((debt) => debt.amount));
+}
+
+export function usableCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
+  return sum(state.lots.filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind)).map((lot) => lot.remaining));
+}
+
+export function balanceOf(state: AccountState, nowMs: number): Micros {
+  return micros(usableCredit(state, nowMs) - debtOf(state));
+}
+
+export function withdrawableOf(state: AccountState, nowMs: number): Micros {
+  return max(ZERO, micros(usableCredit(state, nowMs, 'purchased') - debtOf(state)));
+}
+
+export function allowanceOf(state: AccountState, defaultAllowance: Micros): Micros {
+  return state.allowance ?? defaultAllowance;
+}
+
+/** Earliest expiry first (no expiry last); on a tie promotional before purchased; then oldest. */
+export function compareConsumption(a: LiveLot, b: LiveLot): number {
+  const expiryA = a.expiresAtMs ?? Number.POSITIVE_INFINITY;
+  const expiryB = b.expiresAtMs ?? Number.POSITIVE_INFINITY;
+  if (expiryA !== expiryB) return expiryA < expiryB ? -1 : 1;
+  if (a.kind !== b.kind) return a.kind === 'promotional' ? -1 : 1;
+  return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
+}
+
+/**
+ * Takes up to `amount` from the usable lots in consumption order (only `kind` lots when given),
+ * dropping lots that reach zero. Returns what it took, lot by lot, in the order taken.
+ */
+export function takeFromLots(state: AccountState, amount: Micros, nowMs: number, kind?: LotKind): Allocation[] {
+  assert(amount >= 0, 'cannot take a negative amount');
+  const candidates = state.lots.filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind)).sort(compareConsumption);
+  const allocations: Allocation[] = [];
+  let left = amount;
+  for (const lot of candidates) {
+    if (left === 0) break;
+    const taken = min(lot.remaining, left);
+    lot.remaining = micros(lot.remaining - taken);
+    left = micros(left - taken);
+    allocations.push({ lotId: lot.lotId, kind: lot.kind, lotAmount: lot.amount, expiresAtMs: lot.expiresAtMs, taken, restored: ZERO });
+  }
+  state.lots = state.lots.filter((lot) => lot.remaining > 0);
+  return allocations;
+}
+
+export interface ReissuedLot {
+  lotId: string;
+  kind: LotKind;
+  amount: Micros;
+  expiresAtMs: number;
+}
+
+/**
+ * Gives back `amount` of what the allocations took, latest-taken first. A part whose lot has
+ * expired comes back as a new lot of the same kind expiring REISSUED_LOT_DAYS after now;
+ * `newLotId` names each such lot. Returns the re-issued lots.
+ */
+export function restoreAllocations(
+  state: AccountState,
+  allocations: Allocation[],
+  amount: Micros,
+  nowMs: number,
+  newLotId: () => string,
+): ReissuedLot[] {
+  const reissued: ReissuedLot[] = [];
+  let left = amount;
+  for (let index = allocations.length - 1; index >= 0 && left > 0; index -= 1) {
+    const allocation = allocations[index]!;
+    const part = min(left, micros(allocation.taken - allocation.restored));
+    if (part === 0) continue;
+    allocation.restored = micros(allocation.restored + part);
+    left = micros(left - part);
+    const expired = allocation.expiresAtMs !== null && allocation.expiresAtMs <= nowMs;
+    if (expired) {
+      const lot = { lotId: newLotId(), kind: allocation.kind, amount: part, expiresAtMs: nowMs + REISSUED_LOT_DAYS * 86_400_000 };
+      reissued.push(lot);
+      state.lots.push({ ...lot, remaining: part });
+      continue;
+    }
+    const live = state.lots.find((lot) => lot.lotId === allocation.lotId);
+    if (live) {
+      live.remaining = micros(live.remaining + part);
+      assert(live.remaining <= live.amount, `lot ${live.lotId} would hold more than it was granted`);
+    } else {
+      state.lots.push({ lotId: allocation.lotId, kind: allocation.kind, amount: allocation.lotAmount, remaining: part, expiresAtMs: allocation.expiresAtMs });
+    }
+  }
+  assert(left === 0, `could restore only ${amount - left} of ${amount}`);
+  return reissued;
+}
+
+export interface Repayment {
+  ref: string;
+  allocations: Allocation[];
+}
+
+/** Incoming credit pays debt first: oldest debt first, from the usable lots in consumption order. */
+export function repayDebts(state: AccountState, nowMs: number): Repayment[] {
+  const repayments: Repayment[] = [];
+  for (const debt of state.debts) {
+    const available = usableCredit(state, nowMs);
+    if (available === 0) break;
+    const allocations = takeFromLots(state, min(available, debt.amount), nowMs);
+    debt.amount = micros(debt.amount - sum(allocations.map((a) => a.taken)));
+    repayments.push({ ref: debt.ref, allocations });
+  }
+  state.debts = state.debts.filter((debt) => debt.amount > 0);
+  return repayments;
+}
+
+/** Reduces the debt recorded under `ref` by up to `amount`; returns how much it paid back. */
+export function forgiveDebt(state: AccountState, ref: string, amount: Micros): Micros {
+  const debt = state.debts.find((d) => d.ref === ref);
+  if (!debt) return ZERO;
+  const paid = min(debt.amount, amount);
+  debt.amount = micros(debt.amount - paid);
+  state.debts = state.debts.filter((d) => d.amount > 0);
+  return paid;
+}
+
+/** The earliest expiry among lots with credit left, for the expiry index. */
+export function nextExpiryMs(state: AccountState): number | null {
+  let next: number | null = null;
+  for (const lot of state.lots) {
+    if (lot.remaining > 0 && lot.expiresAtMs !== null && (next === null || lot.expiresAtMs < next)) next = lot.expiresAtMs;
+  }
+  return next;
+}
+
+/** Internal consistency of one account's state; a failure is a bug. */
+export function assertAccountInvariants(state: AccountState): void {
+  for (const lot of state.lots) {
+    assert(lot.remaining >= 0 && lot.remaining <= lot.amount, `lot ${lot.lotId}: remaining ${lot.remaining} outside 0..${lot.amount}`);
+  }
+  for (const debt of state.debts) assert(debt.amount > 0, `debt ${debt.ref} is not positive`);
+  assert(state.lots.length <= MAX_LIVE_LOTS + MAX_PENDING_CHARGES, 'too many live lots');
+  assert(state.pending.length <= MAX_PENDING_CHARGES, 'too many pending charges');
+  assert(state.pendingWithdrawals >= 0, 'pending withdrawals are negative');
+}

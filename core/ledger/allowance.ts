@@ -1,0 +1,21 @@
+// Setting an account's negative allowance (admin). A larger allowance may let pending charges
+// be paid, so they are settled in the same transaction.
+
+import { InvalidRequest } from '../errors.js';
+import { type Micros } from '../money.js';
+import { type Ledger, run } from './ledger.js';
+
+export function setNegativeAllowance(ledger: Ledger, accountId: string, amount: Micros): Promise<{ accountId: string; negativeAllowance: Micros; debt: Micros }> {
+  if (amount < 0) throw new InvalidRequest('the negative allowance can not be below zero');
+  return run(ledger, {
+    name: 'setNegativeAllowance',
+    accountId,
+    plan: (draft) => {
+      draft.state.allowance = amount;
+      draft.touch();
+      draft.settlePending();
+      const debt = draft.state.debts.reduce((total, d) => total + d.amount, 0) as Micros;
+      return { accountId, negativeAllowance: amount, debt };
+    },
+  });
+}

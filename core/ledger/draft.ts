@@ -1,0 +1,194 @@
+// A draft of one account's change: a copy of its state that an operation edits, and the items
+// (ledger entries, charges, lots, notifications) that must be written with it in one
+// TransactWriteItems. The engine turns a finished draft into that transaction.
+
+import { assert } from '../assert.js';
+import {
+  type AccountState,
+  type Allocation,
+  type Repayment,
+  allowanceOf,
+  balanceOf,
+  cloneAccount,
+  MAX_DEBTS,
+  repayDebts,
+  takeFromLots,
+  usableCredit,
+} from '../account.js';
+import { DomainError } from '../errors.js';
+import { ledgerEntryUlid, newId, type IdPrefix } from '../ids.js';
+import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
+import { iso } from '../time.js';
+import { keys } from '../table/keys.js';
+import type { Item, TransactItem } from '../table/table.js';
+import type { LedgerConfig } from './ledger.js';
+import { categoryOf, type EntryType, type LedgerEntry, type NotificationType } from './types.js';
+
+export interface PlannedWrite {
+  item: TransactItem;
+  /** The domain error a failed condition on this item means; absent for unconditional writes. */
+  onConditionFailed?: () => DomainError;
+}
+
+/** A named condition on a write, and the domain error its failure means. */
+export interface Condition {
+  expression: string;
+  names?: Record<string, string>;
+  values?: Record<string, unknown>;
+  onFailed?: () => DomainError;
+}
+
+/** The item must be new: ids are fresh ULIDs, so a clash means a bug or a replayed write. */
+export const itemIsNew: Condition = { expression: 'attribute_not_exists(pk)' };
+
+export interface EntryInput {
+  type: EntryType;
+  amount: Micros;
+  reference: string;
+  description: string;
+  lots?: { lotId: string; amount: Micros }[];
+}
+
+export class Draft {
+  readonly state: AccountState;
+  readonly writes: PlannedWrite[] = [];
+  readonly entries: LedgerEntry[] = [];
+  private dirty = false;
+
+  constructor(
+    readonly before: AccountState,
+    readonly nowMs: number,
+    readonly config: LedgerConfig,
+  ) {
+    this.state = cloneAccount(before);
+  }
+
+  get accountId(): string {
+    return this.state.accountId;
+  }
+
+  get now(): string {
+    return iso(this.nowMs);
+  }
+
+  id(prefix: IdPrefix): string {
+    return newId(prefix, this.nowMs);
+  }
+
+  balance(): Micros {
+    return balanceOf(this.state, this.nowMs);
+  }
+
+  allowance(): Micros {
+    return allowanceOf(this.state, this.config.defaultAllowance);
+  }
+
+  /** The account changed even if no entry was written (a setting, a pending charge). */
+  touch(): void {
+    this.dirty = true;
+  }
+
+  changed(): boolean {
+    return this.dirty || this.writes.length > 0;
+  }
+
+  write(item: TransactItem, onConditionFailed?: () => DomainError): void {
+    this.writes.push({ item, onConditionFailed });
+  }
+
+  put(item: Item, condition?: Condition): void {
+    const conditional = condition
+      ? { ConditionExpression: condition.expression, ExpressionAttributeNames: condition.names, ExpressionAttributeValues: condition.values }
+      : {};
+    this.write({ Put: { Item: item, ...conditional } }, condition?.onFailed);
+  }
+
+  /** Appends a ledger entry; call it after the state change it records, for `balanceAfter`. */
+  entry(input: EntryInput): LedgerEntry {
+    assert(input.amount !== 0, `a ${input.type} entry must move credit`);
+    const atMs = Math.max(this.nowMs, this.state.lastEntryAtMs);
+    const ulid = ledgerEntryUlid(atMs, this.state.entryCount);
+    this.state.entryCount += 1;
+    this.state.lastEntryAtMs = atMs;
+    const entry: LedgerEntry = {
+      transactionId: `tx_${ulid}`,
+      type: input.type,
+      category: categoryOf(input.type),
+      amount: input.amount,
+      balanceAfter: this.balance(),
+      createdAt: iso(atMs),
+      reference: input.reference,
+      description: input.description,
+    };
+    this.entries.push(entry);
+    this.put({ ...keys.entry(this.accountId, ulid), itemType: 'entry', ...entry, ...(input.lots?.length ? { lots: input.lots } : {}) });
+    return entry;
+  }
+
+  notify(type: NotificationType, message: string): void {
+    const notificationId = this.id('nt');
+    this.put({ ...keys.notification(this.accountId, notificationId), itemType: 'notification', notificationId, type, message, createdAt: this.now, read: false });
+  }
+
+  /** Whether a charge of `amount` can be paid now: balance − amount ≥ −allowance. */
+  canPay(amount: Micros): boolean {
+    if (this.balance() - amount < -this.allowance()) return false;
+    const needsDebt = amount > usableCredit(this.state, this.nowMs);
+    return !needsDebt || this.state.debts.length < MAX_DEBTS;
+  }
+
+  /** Pays a charge: lots first in consumption order, the rest as debt recorded under the charge. */
+  payFromBalance(chargeId: string, amount: Micros): { allocations: Allocation[]; debtCreated: Micros } {
+    assert(this.canPay(amount), `charge ${chargeId} is not payable`);
+    const allocations = takeFromLots(this.state, amount, this.nowMs);
+    const debtCreated = micros(amount - sum(allocations.map((a) => a.taken)));
+    if (debtCreated > 0) this.state.debts.push({ ref: chargeId, amount: debtCreated });
+    return { allocations, debtCreated };
+  }
+
+  /**
+   * After credit arrives: it pays debt first (recording on each charge which lot paid its debt,
+   * so a later refund gives that credit back), then settles pending charges oldest first.
+   * Pending charges past their deadline are left to the deadline handler, which fails them.
+   */
+  creditArrived(): void {
+    for (const repayment of repayDebts(this.state, this.nowMs)) this.recordRepayment(repayment);
+    this.settlePending();
+  }
+
+  settlePending(): void {
+    for (const pending of [...this.state.pending]) {
+      if (pending.graceExpiresAtMs <= this.nowMs) continue;
+      if (!this.canPay(pending.amount)) break;
+      this.state.pending = this.state.pending.filter((c) => c.chargeId !== pending.chargeId);
+      this.markChargePaid(pending.chargeId, pending.amount, 'Pending charge paid after a top-up');
+    }
+  }
+
+  /** Pays a pending charge and writes its usage entry and the charge item's new status. */
+  markChargePaid(chargeId: string, amount: Micros, description: string): void {
+    const { allocations, debtCreated } = this.payFromBalance(chargeId, amount);
+    this.entry({ type: 'usage', amount: micros(-amount), reference: chargeId, description, lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })) });
+    this.write({
+      Update: {
+        Key: keys.charge(this.accountId, chargeId),
+        UpdateExpression: 'SET #status = :paid, allocations = :allocations, debtCreated = :debt, paidAt = :now REMOVE graceExpiresAt',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':paid': 'paid', ':pending': 'pending_payment', ':allocations': allocations, ':debt': debtCreated, ':now': this.now },
+      },
+    });
+    if (debtCreated > 0) this.notify('allowance_used', `Charge ${chargeId} used ${fmt(debtCreated)} of your negative allowance.`);
+  }
+
+  private recordRepayment(repayment: Repayment): void {
+    if (!repayment.ref.startsWith('ch_') || repayment.allocations.length === 0) return;
+    this.write({
+      Update: {
+        Key: keys.charge(this.accountId, repayment.ref),
+        UpdateExpression: 'SET allocations = list_append(allocations, :repaid)',
+        ExpressionAttributeValues: { ':repaid': repayment.allocations },
+      },
+    });
+  }
+}

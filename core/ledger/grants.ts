@@ -1,0 +1,167 @@
+// Granting credit: a purchased lot when a provider reports a payment, a promotional lot when an
+// admin grants one. New credit pays debt first, then settles pending charges (Draft.creditArrived).
+
+import { assert } from '../assert.js';
+import { MAX_LIVE_LOTS, type LotKind } from '../account.js';
+import { Conflict, InvalidRequest } from '../errors.js';
+import { formatMicros, type Micros, micros, MICROS_PER_CENT, sum } from '../money.js';
+import { addCalendarMonths, iso } from '../time.js';
+import { keys } from '../table/keys.js';
+import { type Draft, itemIsNew } from './draft.js';
+import { fingerprint, type Ledger, run } from './ledger.js';
+
+/** Purchased credit expires this many calendar months after the purchase completes. */
+export const PURCHASE_VALIDITY_MONTHS = 12;
+/** The most live credit one account may hold; keeps every sum far inside safe integers. */
+export const MAX_ACCOUNT_CREDIT_MICROS = micros(5_000_000_000 * 1_000_000);
+
+export type LotSource = 'stripe' | 'spherepay' | 'admin' | 'refund';
+
+export interface GrantResult {
+  lotId: string;
+  kind: LotKind;
+  amount: Micros;
+  remaining: Micros;
+  createdAt: string;
+  expiresAt: string | null;
+  withdrawable: boolean;
+  source: LotSource;
+  description: string;
+  conditions?: string;
+  balance: Micros;
+}
+
+export interface PurchaseGrant {
+  accountId: string;
+  amount: Micros;
+  source: 'stripe' | 'spherepay';
+  /** The purchase id; each purchase is credited once, whatever the provider redelivers. */
+  purchaseId: string;
+  description?: string;
+}
+
+export function grantPurchase(ledger: Ledger, input: PurchaseGrant): Promise<GrantResult> {
+  assertWholeCents(input.amount);
+  return run(ledger, {
+    name: 'grantPurchase',
+    accountId: input.accountId,
+    idempotency: { scope: 'purchase', key: input.purchaseId, fingerprint: fingerprint([input.amount, input.source]), permanent: true },
+    plan: (draft) => {
+      draft.state.hasPurchased = true;
+      return addLot(draft, {
+        kind: 'purchased',
+        amount: input.amount,
+        expiresAtMs: addCalendarMonths(draft.nowMs, PURCHASE_VALIDITY_MONTHS),
+        source: input.source,
+        reference: input.purchaseId,
+        description: input.description ?? `Purchase of ${formatMicros(input.amount)} credits`,
+      });
+    },
+  });
+}
+
+export interface PromotionalGrant {
+  accountId: string;
+  amount: Micros;
+  expiresAtMs: number | null;
+  description: string;
+  conditions?: string;
+  idempotencyKey?: string;
+}
+
+export function grantPromotional(ledger: Ledger, input: PromotionalGrant): Promise<GrantResult> {
+  assertWholeCents(input.amount);
+  if (input.description.trim() === '') throw new InvalidRequest('description is required');
+  return run(ledger, {
+    name: 'grantPromotional',
+    accountId: input.accountId,
+    idempotency: input.idempotencyKey
+      ? { scope: 'grant', key: input.idempotencyKey, fingerprint: fingerprint([input.amount, input.expiresAtMs, input.description, input.conditions ?? null]) }
+      : undefined,
+    plan: (draft) => {
+      if (input.expiresAtMs !== null && input.expiresAtMs <= draft.nowMs) throw new InvalidRequest('expiresAt must be in the future');
+      return addLot(draft, {
+        kind: 'promotional',
+        amount: input.amount,
+        expiresAtMs: input.expiresAtMs,
+        source: 'admin',
+        reference: '',
+        description: input.description,
+        conditions: input.conditions,
+      });
+    },
+  });
+}
+
+interface NewLot {
+  kind: LotKind;
+  amount: Micros;
+  expiresAtMs: number | null;
+  source: LotSource;
+  reference: string;
+  description: string;
+  conditions?: string;
+}
+
+function addLot(draft: Draft, lot: NewLot): GrantResult {
+  const { state } = draft;
+  if (state.lots.length >= MAX_LIVE_LOTS) throw new Conflict(`the account already holds ${MAX_LIVE_LOTS} lots with credit left`);
+  if (sum(state.lots.map((l) => l.remaining)) + lot.amount > MAX_ACCOUNT_CREDIT_MICROS) throw new Conflict('the account would hold more than 5,000,000,000 credits');
+  const lotId = draft.id('lot');
+  state.lots.push({ lotId, kind: lot.kind, amount: lot.amount, remaining: lot.amount, expiresAtMs: lot.expiresAtMs });
+  putLotItem(draft, lotId, lot);
+  const entryReference = lot.reference || lotId;
+  draft.entry({
+    type: lot.kind === 'purchased' ? 'purchase' : 'promotional_grant',
+    amount: lot.amount,
+    reference: entryReference,
+    description: lot.description,
+    lots: [{ lotId, amount: lot.amount }],
+  });
+  draft.creditArrived();
+  const live = state.lots.find((l) => l.lotId === lotId);
+  draft.notify(
+    lot.kind === 'purchased' ? 'purchase_completed' : 'promotional_grant',
+    lot.kind === 'purchased'
+      ? `Your purchase of ${formatMicros(lot.amount)} credits is complete.`
+      : `You received ${formatMicros(lot.amount)} promotional credits: ${lot.description}.`,
+  );
+  return {
+    lotId,
+    kind: lot.kind,
+    amount: lot.amount,
+    remaining: live?.remaining ?? micros(0),
+    createdAt: draft.now,
+    expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
+    withdrawable: lot.kind === 'purchased',
+    source: lot.source,
+    description: lot.description,
+    ...(lot.conditions ? { conditions: lot.conditions } : {}),
+    balance: draft.balance(),
+  };
+}
+
+/** The lot's permanent record: what was granted, by whom, and why. Its live remaining is on the account item. */
+export function putLotItem(draft: Draft, lotId: string, lot: NewLot): void {
+  draft.put(
+    {
+      ...keys.lot(draft.accountId, lotId),
+      itemType: 'lot',
+      lotId,
+      kind: lot.kind,
+      amount: lot.amount,
+      source: lot.source,
+      reference: lot.reference,
+      description: lot.description,
+      ...(lot.conditions ? { conditions: lot.conditions } : {}),
+      createdAt: draft.now,
+      expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
+      withdrawable: lot.kind === 'purchased',
+    },
+    itemIsNew,
+  );
+}
+
+function assertWholeCents(amount: Micros): void {
+  assert(amount > 0 && amount % MICROS_PER_CENT === 0, `grants are positive whole cents, got ${amount}`);
+}

@@ -1,0 +1,199 @@
+// The ledger's engine: runs one account operation as read → plan → one TransactWriteItems.
+//
+// Every operation rewrites the account item under `version = :read`, so two operations on one
+// account can never both commit from the same state; the loser re-reads and re-plans (bounded
+// retries with jittered backoff). The idempotency record rides in the same transaction:
+//
+//   attempt ── read account ── plan ── transact[account@v, ...writes, idem(new)] ── ok: result
+//                                            │
+//                                            ├─ account condition failed / conflict → back off, retry
+//                                            ├─ idem exists, same fingerprint → replay its response
+//                                            ├─ idem exists, other fingerprint → IdempotencyKeyReused
+//                                            └─ another item's named condition → its domain error
+
+import { createHash } from 'node:crypto';
+import { assert } from '../assert.js';
+import { assertAccountInvariants } from '../account.js';
+import { ContentionExhausted, DomainError, IdempotencyKeyReused } from '../errors.js';
+import { type Micros, micros } from '../money.js';
+import type { Clock } from '../time.js';
+import { iso } from '../time.js';
+import { loadAccount, putAccount } from '../table/account-item.js';
+import { keys } from '../table/keys.js';
+import { TTL_ATTRIBUTE } from '../table/schema.js';
+import { type Item, type LedgerTable, TransactionCancelled, MAX_TRANSACT_ITEMS } from '../table/table.js';
+import { Draft, type PlannedWrite } from './draft.js';
+
+export interface LedgerConfig {
+  /** Negative allowance for accounts without their own (SPEC: 10 credits). */
+  defaultAllowance: Micros;
+  /** How long a pending charge waits for credit (SPEC: 300 s). */
+  gracePeriodMs: number;
+  /** How long an Idempotency-Key replays its first response. */
+  idempotencyTtlMs: number;
+}
+
+export const DEFAULT_CONFIG: LedgerConfig = {
+  defaultAllowance: micros(10_000_000),
+  gracePeriodMs: 300_000,
+  idempotencyTtlMs: 7 * 86_400_000,
+};
+
+/** Upper bound on optimistic attempts for one operation; 64 covers 50 writers on one account. */
+export const MAX_ATTEMPTS = 64;
+const MAX_BACKOFF_MS = 40;
+
+export interface ContentionStats {
+  commits: number;
+  conflicts: number;
+  replays: number;
+}
+
+export class Ledger {
+  readonly stats: ContentionStats = { commits: 0, conflicts: 0, replays: 0 };
+
+  constructor(
+    readonly table: LedgerTable,
+    readonly clock: Clock,
+    readonly config: LedgerConfig = DEFAULT_CONFIG,
+  ) {}
+
+  nowMs(): number {
+    return this.clock.nowMs();
+  }
+}
+
+export interface Idempotency {
+  /** The operation the key belongs to; the same key may be used once per scope. */
+  scope: string;
+  key: string;
+  /** A digest of the request; the same key with another request is refused. */
+  fingerprint: string;
+  /** Provider events and purchases are remembered forever, client keys for the configured TTL. */
+  permanent?: boolean;
+}
+
+export interface Operation<R> {
+  name: string;
+  accountId: string;
+  idempotency?: Idempotency;
+  /** Edits the draft and returns the result; called again on every retry, so no side effects. */
+  plan(draft: Draft): Promise<R> | R;
+}
+
+export function fingerprint(value: unknown): string {
+  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+}
+
+export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R> {
+  return ledger.table.meter.run(operation.name, async () => {
+    for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
+      const outcome = await attemptOnce(ledger, operation);
+      if (outcome.kind === 'done') return outcome.result;
+      ledger.stats.conflicts += 1;
+      await sleep(Math.random() * Math.min(MAX_BACKOFF_MS, 2 ** attempt));
+    }
+    throw new ContentionExhausted(`account ${operation.accountId} changed ${MAX_ATTEMPTS} times while ${operation.name} was applied; retry`);
+  });
+}
+
+type Attempt<R> = { kind: 'done'; result: R } | { kind: 'retry' };
+
+async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>): Promise<Attempt<R>> {
+  const before = await loadAccount(ledger.table, operation.accountId);
+  const draft = new Draft(before, ledger.nowMs(), ledger.config);
+  let result: R;
+  try {
+    result = await operation.plan(draft);
+  } catch (error) {
+    // A retried request whose first attempt already changed the state (a refund of the whole
+    // charge, say) must replay, not fail against the new state.
+    if (error instanceof DomainError && operation.idempotency) {
+      const replay = await findReplay<R>(ledger, operation);
+      if (replay.found) return { kind: 'done', result: replay.result };
+    }
+    throw error;
+  }
+  if (!draft.changed() && !operation.idempotency) return { kind: 'done', result };
+
+  assertAccountInvariants(draft.state);
+  const writes: PlannedWrite[] = [{ item: putAccount(draft.state, before.version, draft.now) }, ...draft.writes];
+  const idempotencyIndex = writes.length;
+  if (operation.idempotency) writes.push({ item: idempotencyRecord(operation, draft.nowMs, ledger.config, result) });
+  assertDistinctKeys(writes);
+
+  try {
+    await ledger.table.transact(writes.map((w) => w.item));
+    ledger.stats.commits += 1;
+    return { kind: 'done', result };
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
+    const reasons = error.reasons;
+    const idempotencyReason = reasons[idempotencyIndex];
+    if (operation.idempotency && idempotencyReason?.code === 'ConditionalCheckFailed') {
+      const existing = idempotencyReason.item ?? (await ledger.table.get(keys.idempotency(operation.accountId, operation.idempotency.scope, operation.idempotency.key)));
+      return { kind: 'done', result: replayFrom<R>(ledger, operation.idempotency, existing) };
+    }
+    if (reasons.some((r) => r.code === 'TransactionConflict') || reasons[0]?.code === 'ConditionalCheckFailed') return { kind: 'retry' };
+    const failed = reasons.findIndex((r) => r.code === 'ConditionalCheckFailed');
+    const onFailed = writes[failed]?.onConditionFailed;
+    if (onFailed) throw onFailed();
+    throw error;
+  }
+}
+
+const keyIsUnused = 'attribute_not_exists(pk)';
+const keyHasExpired = `#ttl < :nowSeconds`;
+
+function idempotencyRecord<R>(operation: Operation<R>, nowMs: number, config: LedgerConfig, result: R) {
+  const idem = operation.idempotency!;
+  const item: Item = {
+    ...keys.idempotency(operation.accountId, idem.scope, idem.key),
+    itemType: 'idempotency',
+    fingerprint: idem.fingerprint,
+    response: JSON.stringify(result),
+    createdAt: iso(nowMs),
+    ...(idem.permanent ? {} : { [TTL_ATTRIBUTE]: Math.floor((nowMs + config.idempotencyTtlMs) / 1000) }),
+  };
+  return {
+    Put: {
+      Item: item,
+      ConditionExpression: `${keyIsUnused} OR ${keyHasExpired}`,
+      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
+      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
+      ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000) },
+    },
+  };
+}
+
+async function findReplay<R>(ledger: Ledger, operation: Operation<R>): Promise<{ found: true; result: R } | { found: false }> {
+  const idem = operation.idempotency!;
+  const item = await ledger.table.get(keys.idempotency(operation.accountId, idem.scope, idem.key));
+  const live = item && (item[TTL_ATTRIBUTE] === undefined || (item[TTL_ATTRIBUTE] as number) >= Math.floor(ledger.nowMs() / 1000));
+  if (!live) return { found: false };
+  return { found: true, result: replayFrom<R>(ledger, idem, item) };
+}
+
+function replayFrom<R>(ledger: Ledger, idem: Idempotency, item: Item | undefined): R {
+  assert(item !== undefined, 'a failed idempotency condition returns the existing record');
+  if (item.fingerprint !== idem.fingerprint) {
+    throw new IdempotencyKeyReused(`Idempotency-Key ${idem.key} was already used with a different request`);
+  }
+  ledger.stats.replays += 1;
+  return JSON.parse(item.response as string) as R;
+}
+
+function assertDistinctKeys(writes: PlannedWrite[]): void {
+  assert(writes.length <= MAX_TRANSACT_ITEMS, `transaction of ${writes.length} items is over the limit`);
+  const seen = new Set<string>();
+  for (const { item } of writes) {
+    const body = 'Put' in item ? item.Put.Item : 'Update' in item ? item.Update.Key : 'Delete' in item ? item.Delete.Key : item.ConditionCheck.Key;
+    const id = `${String(body?.pk)}|${String(body?.sk)}`;
+    assert(!seen.has(id), `transaction touches ${id} twice`);
+    seen.add(id);
+  }
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}

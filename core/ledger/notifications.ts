@@ -1,0 +1,41 @@
+// The Notification Center: notifications are written by the ledger operations inside their
+// transactions (Draft.notify); here they are listed and marked read.
+
+import { NotFound } from '../errors.js';
+import { keys, SK_PREFIX } from '../table/keys.js';
+import type { Ledger } from './ledger.js';
+import type { Notification } from './types.js';
+
+export const MAX_NOTIFICATIONS_LISTED = 100;
+
+export async function listNotifications(ledger: Ledger, accountId: string, limit = 50): Promise<Notification[]> {
+  const { items } = await ledger.table.meter.run('listNotifications', () =>
+    ledger.table.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':prefix': SK_PREFIX.notification },
+      ScanIndexForward: false,
+      Limit: Math.min(limit, MAX_NOTIFICATIONS_LISTED),
+    }),
+  );
+  return items.map((item) => ({
+    notificationId: item.notificationId as string,
+    type: item.type as Notification['type'],
+    message: item.message as string,
+    createdAt: item.createdAt as string,
+    read: item.read === true,
+  }));
+}
+
+export async function markNotificationRead(ledger: Ledger, accountId: string, notificationId: string): Promise<{ notificationId: string; read: true }> {
+  const updated = await ledger.table.meter.run('markNotificationRead', () =>
+    ledger.table.update({
+      Key: keys.notification(accountId, notificationId),
+      UpdateExpression: 'SET #read = :true',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeNames: { '#read': 'read' },
+      ExpressionAttributeValues: { ':true': true },
+    }),
+  );
+  if (!updated) throw new NotFound(`no notification ${notificationId}`);
+  return { notificationId, read: true };
+}

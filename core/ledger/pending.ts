@@ -1,0 +1,77 @@
+// The end of a pending charge: its grace deadline (paid if credit now covers it, else failed)
+// or the user's cancel. Either way younger pending charges may now fit, so they are settled.
+// The deadline handler is idempotent: a charge already paid, failed or cancelled is left alone.
+
+import { Conflict } from '../errors.js';
+import { formatMicros } from '../money.js';
+import { keys } from '../table/keys.js';
+import { getCharge } from './charge.js';
+import type { Draft } from './draft.js';
+import { type Ledger, run } from './ledger.js';
+import type { ChargeStatus } from './types.js';
+
+export interface PendingOutcome {
+  chargeId: string;
+  status: ChargeStatus;
+  /** False when the call found nothing to do (already final, or the deadline not yet reached). */
+  changed: boolean;
+}
+
+export function expirePendingCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<PendingOutcome> {
+  return run(ledger, {
+    name: 'expirePendingCharge',
+    accountId,
+    plan: async (draft): Promise<PendingOutcome> => {
+      const charge = await getCharge(ledger, accountId, chargeId);
+      const pending = draft.state.pending.find((c) => c.chargeId === chargeId);
+      if (charge.status !== 'pending_payment' || !pending || pending.graceExpiresAtMs > draft.nowMs) {
+        return { chargeId, status: charge.status, changed: false };
+      }
+      removePending(draft, chargeId);
+      if (draft.canPay(pending.amount)) {
+        draft.markChargePaid(chargeId, pending.amount, 'Pending charge paid at its deadline');
+        draft.settlePending();
+        return { chargeId, status: 'paid', changed: true };
+      }
+      finish(draft, chargeId, 'failed');
+      draft.notify('charge_failed', `Charge ${chargeId} for ${formatMicros(pending.amount)} credits failed: the balance was not topped up in time.`);
+      draft.settlePending();
+      return { chargeId, status: 'failed', changed: true };
+    },
+  });
+}
+
+export function cancelPendingCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<{ chargeId: string; status: 'cancelled' }> {
+  return run(ledger, {
+    name: 'cancelPendingCharge',
+    accountId,
+    plan: async (draft) => {
+      const charge = await getCharge(ledger, accountId, chargeId);
+      if (charge.status !== 'pending_payment') throw new Conflict(`charge ${chargeId} is ${charge.status}, not pending_payment`);
+      removePending(draft, chargeId);
+      finish(draft, chargeId, 'cancelled');
+      draft.settlePending();
+      return { chargeId, status: 'cancelled' as const };
+    },
+  });
+}
+
+function removePending(draft: Draft, chargeId: string): void {
+  draft.state.pending = draft.state.pending.filter((c) => c.chargeId !== chargeId);
+  draft.touch();
+}
+
+function finish(draft: Draft, chargeId: string, status: 'failed' | 'cancelled'): void {
+  draft.write(
+    {
+      Update: {
+        Key: keys.charge(draft.accountId, chargeId),
+        UpdateExpression: 'SET #status = :final, endedAt = :now',
+        ConditionExpression: '#status = :pending',
+        ExpressionAttributeNames: { '#status': 'status' },
+        ExpressionAttributeValues: { ':final': status, ':pending': 'pending_payment', ':now': draft.now },
+      },
+    },
+    () => new Conflict(`charge ${chargeId} is no longer pending`),
+  );
+}

@@ -1,0 +1,192 @@
+// Reads: balance, check, the transactions log and usage. The balance and check are one
+// consistent read of the account item; the log is a Query over the account's `TX#` entries,
+// whose ULID keys sort by time, so date ranges are key conditions, not filters.
+
+import { decodeTime } from 'ulid';
+import { allowanceOf, balanceOf, debtOf, isUsable, withdrawableOf, type AccountState } from '../account.js';
+import { InvalidRequest } from '../errors.js';
+import { ulidBounds } from '../ids.js';
+import { type Micros, micros, max, ZERO } from '../money.js';
+import { DAY_MS, iso, startOfUtcDay, startOfUtcMonth } from '../time.js';
+import { loadAccount } from '../table/account-item.js';
+import { keys } from '../table/keys.js';
+import { MAX_QUERY_PAGES, type Item } from '../table/table.js';
+import type { Ledger } from './ledger.js';
+import type { EntryType, LedgerEntry, Lot } from './types.js';
+import { categoryOf } from './types.js';
+
+export const EXPIRING_SOON_DAYS = 30;
+
+export interface BalanceView {
+  accountId: string;
+  balance: Micros;
+  withdrawable: Micros;
+  negativeAllowance: Micros;
+  debt: Micros;
+  pendingWithdrawals: Micros;
+  lots: Lot[];
+  expiringSoon: Lot[];
+}
+
+export async function getBalance(ledger: Ledger, accountId: string): Promise<BalanceView> {
+  const state = await ledger.table.meter.run('balance', () => loadAccount(ledger.table, accountId));
+  return balanceView(state, ledger.nowMs(), ledger.config.defaultAllowance);
+}
+
+export function balanceView(state: AccountState, nowMs: number, defaultAllowance: Micros): BalanceView {
+  const lots = state.lots
+    .filter((lot) => isUsable(lot, nowMs))
+    .map((lot): Lot => ({
+      lotId: lot.lotId,
+      kind: lot.kind,
+      amount: lot.amount,
+      remaining: lot.remaining,
+      createdAt: iso(decodeTime(lot.lotId.slice(4))),
+      expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
+      withdrawable: lot.kind === 'purchased',
+    }));
+  const soon = nowMs + EXPIRING_SOON_DAYS * DAY_MS;
+  return {
+    accountId: state.accountId,
+    balance: balanceOf(state, nowMs),
+    withdrawable: withdrawableOf(state, nowMs),
+    negativeAllowance: allowanceOf(state, defaultAllowance),
+    debt: debtOf(state),
+    pendingWithdrawals: state.pendingWithdrawals,
+    lots,
+    expiringSoon: lots.filter((lot) => lot.expiresAt !== null && Date.parse(lot.expiresAt) <= soon),
+  };
+}
+
+export interface CheckView {
+  amount: Micros;
+  balance: Micros;
+  sufficient: boolean;
+  withinAllowance: boolean;
+  shortfall: Micros;
+}
+
+export async function check(ledger: Ledger, accountId: string, amount: Micros): Promise<CheckView> {
+  if (amount < 0) throw new InvalidRequest('amount can not be negative');
+  const state = await ledger.table.meter.run('check', () => loadAccount(ledger.table, accountId));
+  const balance = balanceOf(state, ledger.nowMs());
+  const allowance = allowanceOf(state, ledger.config.defaultAllowance);
+  return {
+    amount,
+    balance,
+    sufficient: balance >= amount,
+    withinAllowance: balance - amount >= -allowance,
+    shortfall: max(ZERO, micros(amount - balance)),
+  };
+}
+
+export interface TransactionQuery {
+  accountId: string;
+  type?: EntryType;
+  fromMs?: number;
+  toMs?: number;
+  limit?: number;
+  /** The `nextCursor` of the previous page: the key of its last entry. */
+  cursor?: string;
+}
+
+export const MAX_PAGE_SIZE = 100;
+const ENTRY_SK = /^TX#[0-9A-HJKMNP-TV-Z]{26}$/;
+
+export async function listTransactions(ledger: Ledger, query: TransactionQuery): Promise<{ items: LedgerEntry[]; nextCursor: string | null }> {
+  const limit = query.limit ?? 50;
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new InvalidRequest(`limit must be 1..${MAX_PAGE_SIZE}`);
+  if (query.cursor !== undefined && !ENTRY_SK.test(query.cursor)) throw new InvalidRequest('cursor is not valid');
+  const pk = keys.accountPk(query.accountId);
+  const { low, high } = ulidBounds(query.fromMs ?? 0, query.toMs ?? 281474976710655);
+  const items: LedgerEntry[] = [];
+  let startKey: Item | undefined = query.cursor ? { pk, sk: query.cursor } : undefined;
+  let lastSk: string | undefined;
+  for (let page = 0; page < MAX_QUERY_PAGES && items.length < limit; page += 1) {
+    const out = await ledger.table.meter.run('listTransactions', () =>
+      ledger.table.query({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+        ...(query.type ? { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } } : {}),
+        ExpressionAttributeValues: { ':pk': pk, ':low': `TX#${low}`, ':high': `TX#${high}`, ...(query.type ? { ':type': query.type } : {}) },
+        ScanIndexForward: false,
+        Limit: limit - items.length,
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.items) {
+      items.push(entryFromItem(item));
+      lastSk = item.sk as string;
+    }
+    startKey = out.lastKey;
+    if (!startKey) break;
+    lastSk = startKey.sk as string;
+  }
+  return { items, nextCursor: startKey && lastSk ? lastSk : null };
+}
+
+export function entryFromItem(item: Item): LedgerEntry {
+  const type = item.type as EntryType;
+  return {
+    transactionId: item.transactionId as string,
+    type,
+    category: categoryOf(type),
+    amount: micros(item.amount as number),
+    balanceAfter: micros(item.balanceAfter as number),
+    createdAt: item.createdAt as string,
+    reference: item.reference as string,
+    description: item.description as string,
+  };
+}
+
+export interface UsageBucket {
+  start: string;
+  usage: Micros;
+  refunds: Micros;
+  net: Micros;
+}
+
+/** The longest range one usage request may cover, so its Query is bounded. */
+export const MAX_USAGE_RANGE_DAYS = 3 * 366;
+
+export async function usage(
+  ledger: Ledger,
+  query: { accountId: string; fromMs: number; toMs: number; granularity: 'day' | 'month' },
+): Promise<{ buckets: UsageBucket[]; total: UsageBucket }> {
+  if (query.toMs < query.fromMs) throw new InvalidRequest('to must not be before from');
+  if (query.toMs - query.fromMs > MAX_USAGE_RANGE_DAYS * DAY_MS) throw new InvalidRequest(`a usage range covers at most ${MAX_USAGE_RANGE_DAYS} days`);
+  const bucketStart = query.granularity === 'day' ? startOfUtcDay : startOfUtcMonth;
+  const buckets = new Map<number, { usage: number; refunds: number }>();
+  const { low, high } = ulidBounds(query.fromMs, query.toMs);
+  let startKey: Item | undefined;
+  for (let page = 0; page < MAX_QUERY_PAGES; page += 1) {
+    const out = await ledger.table.meter.run('usage', () =>
+      ledger.table.query({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+        FilterExpression: '#type IN (:usage, :refund)',
+        ExpressionAttributeNames: { '#type': 'type' },
+        ExpressionAttributeValues: { ':pk': keys.accountPk(query.accountId), ':low': `TX#${low}`, ':high': `TX#${high}`, ':usage': 'usage', ':refund': 'refund' },
+        ProjectionExpression: '#type, amount, createdAt',
+        ExclusiveStartKey: startKey,
+      }),
+    );
+    for (const item of out.items) {
+      const start = bucketStart(Date.parse(item.createdAt as string));
+      const bucket = buckets.get(start) ?? { usage: 0, refunds: 0 };
+      if (item.type === 'usage') bucket.usage -= item.amount as number;
+      else bucket.refunds += item.amount as number;
+      buckets.set(start, bucket);
+    }
+    startKey = out.lastKey;
+    if (!startKey) break;
+  }
+  const list = [...buckets.entries()]
+    .sort(([a], [b]) => a - b)
+    .map(([start, b]): UsageBucket => ({ start: iso(start), usage: micros(b.usage), refunds: micros(b.refunds), net: micros(b.usage - b.refunds) }));
+  const total = list.reduce((t, b) => ({ ...t, usage: micros(t.usage + b.usage), refunds: micros(t.refunds + b.refunds), net: micros(t.net + b.net) }), {
+    start: iso(query.fromMs),
+    usage: ZERO,
+    refunds: ZERO,
+    net: ZERO,
+  });
+  return { buckets: list, total };
+}

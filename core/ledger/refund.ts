@@ -1,0 +1,82 @@
+// Refunding a charge (a deployment ended early or was cancelled). Partial refunds add up to at
+// most the charged amount. A refund first pays back the debt the charge created, then gives
+// credit back to the lots the charge took from, latest-taken first; a part whose lot expired
+// meanwhile comes back as a new lot of the same kind (account.restoreAllocations).
+
+import { forgiveDebt } from '../account.js';
+import { Conflict, InvalidRequest } from '../errors.js';
+import { formatMicros, type Micros, micros } from '../money.js';
+import { keys } from '../table/keys.js';
+import { getCharge } from './charge.js';
+import type { Draft } from './draft.js';
+import { putLotItem } from './grants.js';
+import { fingerprint, type Ledger, run } from './ledger.js';
+import type { Allocation } from '../account.js';
+import { restoreAllocations } from '../account.js';
+
+export interface RefundInput {
+  accountId: string;
+  chargeId: string;
+  amount: Micros;
+  reason?: string;
+  idempotencyKey: string;
+}
+
+export interface RefundResult {
+  refundId: string;
+  chargeId: string;
+  amount: Micros;
+  balance: Micros;
+}
+
+export function refund(ledger: Ledger, input: RefundInput): Promise<RefundResult> {
+  if (input.amount <= 0) throw new InvalidRequest('amount must be greater than zero');
+  return run(ledger, {
+    name: 'refund',
+    accountId: input.accountId,
+    idempotency: { scope: `refund:${input.chargeId}`, key: input.idempotencyKey, fingerprint: fingerprint([input.amount, input.reason ?? null]) },
+    plan: async (draft): Promise<RefundResult> => {
+      const charge = await getCharge(ledger, input.accountId, input.chargeId);
+      if (charge.status !== 'paid') throw new Conflict(`charge ${input.chargeId} is ${charge.status}; only paid charges can be refunded`);
+      const refundable = micros(charge.amount - charge.refunded);
+      if (input.amount > refundable) throw new Conflict(`only ${formatMicros(refundable)} of charge ${input.chargeId} is left to refund`);
+
+      const refundId = draft.id('rf');
+      const repaidDebt = forgiveDebt(draft.state, input.chargeId, input.amount);
+      const allocations = charge.allocations.map((a) => ({ ...a }));
+      giveBack(draft, allocations, micros(input.amount - repaidDebt), `Refund ${refundId} of charge ${input.chargeId}`);
+
+      draft.write(
+        {
+          Update: {
+            Key: keys.charge(draft.accountId, input.chargeId),
+            UpdateExpression: 'SET refunded = :refunded, allocations = :allocations',
+            ConditionExpression: 'refunded = :before',
+            ExpressionAttributeValues: { ':refunded': charge.refunded + input.amount, ':allocations': allocations, ':before': charge.refunded },
+          },
+        },
+        () => new Conflict(`charge ${input.chargeId} was refunded concurrently`),
+      );
+      draft.entry({ type: 'refund', amount: input.amount, reference: input.chargeId, description: input.reason ?? `Refund of charge ${input.chargeId}` });
+      draft.creditArrived();
+      draft.notify('refund_issued', `${formatMicros(input.amount)} credits were refunded for charge ${input.chargeId}.`);
+      return { refundId, chargeId: input.chargeId, amount: input.amount, balance: draft.balance() };
+    },
+  });
+}
+
+/** Restores `amount` of what the allocations took, writing a lot item for each re-issued lot. */
+export function giveBack(draft: Draft, allocations: Allocation[], amount: Micros, why: string): void {
+  if (amount === 0) return;
+  const reissued = restoreAllocations(draft.state, allocations, amount, draft.nowMs, () => draft.id('lot'));
+  for (const lot of reissued) {
+    putLotItem(draft, lot.lotId, {
+      kind: lot.kind,
+      amount: lot.amount,
+      expiresAtMs: lot.expiresAtMs,
+      source: 'refund',
+      reference: why,
+      description: `${why}: re-issued because the original lot had expired`,
+    });
+  }
+}

@@ -1,0 +1,77 @@
+// Reversing a purchase the provider refunded or lost to a dispute. The unspent part of the lot
+// is taken back; the spent part becomes debt, beyond the allowance if need be; credit that had
+// already expired is neither (it left the balance with its expiry entry). The account is flagged.
+
+import { Conflict, NotFound } from '../errors.js';
+import { formatMicros, type Micros, micros, min } from '../money.js';
+import { keys } from '../table/keys.js';
+import { fingerprint, type Ledger, run } from './ledger.js';
+
+export interface ReversalInput {
+  accountId: string;
+  lotId: string;
+  amount: Micros;
+  kind: 'refund' | 'dispute';
+  /** The provider's id for this refund or dispute; each takes effect once. */
+  reference: string;
+}
+
+export interface ReversalResult {
+  lotId: string;
+  reversed: Micros;
+  unspentReversed: Micros;
+  debtCreated: Micros;
+  balance: Micros;
+}
+
+export function reversePurchase(ledger: Ledger, input: ReversalInput): Promise<ReversalResult> {
+  return run(ledger, {
+    name: 'reversePurchase',
+    accountId: input.accountId,
+    idempotency: { scope: 'reversal', key: input.reference, fingerprint: fingerprint([input.lotId, input.amount, input.kind]), permanent: true },
+    plan: async (draft): Promise<ReversalResult> => {
+      const lotItem = await ledger.table.get(keys.lot(input.accountId, input.lotId));
+      if (!lotItem || lotItem.kind !== 'purchased') throw new NotFound(`no purchased lot ${input.lotId}`);
+      const reversedBefore = micros((lotItem.reversed as number | undefined) ?? 0);
+      const left = micros((lotItem.amount as number) - reversedBefore);
+      const amount = min(input.amount, left);
+      if (amount <= 0) throw new Conflict(`lot ${input.lotId} is already fully reversed`);
+
+      const live = draft.state.lots.find((lot) => lot.lotId === input.lotId);
+      const unspent = min(amount, live?.remaining ?? micros(0));
+      if (live) live.remaining = micros(live.remaining - unspent);
+      draft.state.lots = draft.state.lots.filter((lot) => lot.remaining > 0);
+      const expiredLeft = micros(((lotItem.expired as number | undefined) ?? 0) - ((lotItem.reversedFromExpired as number | undefined) ?? 0));
+      const fromExpired = min(micros(amount - unspent), expiredLeft);
+      const debtCreated = micros(amount - unspent - fromExpired);
+      if (debtCreated > 0) draft.state.debts.push({ ref: `reversal:${input.reference}`, amount: debtCreated });
+      draft.state.flagged = true;
+
+      draft.write(
+        {
+          Update: {
+            Key: keys.lot(input.accountId, input.lotId),
+            UpdateExpression: 'SET reversed = :reversed, reversedFromExpired = if_not_exists(reversedFromExpired, :zero) + :fromExpired',
+            ConditionExpression: 'attribute_not_exists(reversed) OR reversed = :before',
+            ExpressionAttributeValues: { ':reversed': reversedBefore + amount, ':before': reversedBefore, ':fromExpired': fromExpired, ':zero': 0 },
+          },
+        },
+        () => new Conflict(`lot ${input.lotId} was reversed concurrently`),
+      );
+      const taken = micros(unspent + debtCreated);
+      if (taken > 0) {
+        draft.entry({
+          type: 'reversal',
+          amount: micros(-taken),
+          reference: input.reference,
+          description: `Purchase ${input.kind === 'dispute' ? 'disputed' : 'refunded'} at the payment provider`,
+          lots: unspent > 0 ? [{ lotId: input.lotId, amount: unspent }] : [],
+        });
+      }
+      draft.touch();
+      draft.creditArrived();
+      draft.notify('reversal', `A ${input.kind} of ${formatMicros(amount)} credits was reported by the payment provider; ${formatMicros(debtCreated)} credits already spent are now owed.`);
+      return { lotId: input.lotId, reversed: amount, unspentReversed: unspent, debtCreated, balance: draft.balance() };
+    },
+  });
+}

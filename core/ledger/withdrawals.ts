@@ -1,0 +1,183 @@
+// Withdrawals: a user takes purchased credit out as money after a finance review.
+//
+//   request ──► pending_review ──approve──► approved ──complete──► completed
+//                   │   │                       │
+//                cancel reject ◄────────────────┘
+//                   ▼   ▼
+//            cancelled  rejected   (both give the credit back the way a refund does)
+//
+// The credit leaves the balance at request time (soonest-expiring purchased lots first), so it
+// can not be spent while finance looks at it.
+
+import { Conflict, Forbidden, InsufficientCredits, InvalidRequest, NotFound } from '../errors.js';
+import { withdrawableOf, takeFromLots, type Allocation } from '../account.js';
+import { formatMicros, type Micros, micros, MICROS_PER_CENT } from '../money.js';
+import { addBusinessDays, iso } from '../time.js';
+import { keys, withdrawalStatusIndex, SK_PREFIX } from '../table/keys.js';
+import type { Item } from '../table/table.js';
+import { type Draft, itemIsNew } from './draft.js';
+import { fingerprint, type Ledger, run } from './ledger.js';
+import { giveBack } from './refund.js';
+import type { Withdrawal, WithdrawalStatus } from './types.js';
+
+export const REVIEW_BUSINESS_DAYS = 7;
+export const MAX_WITHDRAWALS_LISTED = 100;
+
+export interface WithdrawalView {
+  withdrawalId: string;
+  accountId: string;
+  status: WithdrawalStatus;
+  amount: Micros;
+  requestedAt: string;
+  expectedBy: string;
+  reason?: string;
+  payoutReference?: string;
+  updatedAt: string;
+}
+
+export function requestWithdrawal(ledger: Ledger, input: { accountId: string; amount: Micros; idempotencyKey?: string }): Promise<WithdrawalView> {
+  if (input.amount <= 0 || input.amount % MICROS_PER_CENT !== 0) throw new InvalidRequest('amount must be positive whole cents');
+  return run(ledger, {
+    name: 'requestWithdrawal',
+    accountId: input.accountId,
+    idempotency: input.idempotencyKey ? { scope: 'withdrawal', key: input.idempotencyKey, fingerprint: fingerprint([input.amount]) } : undefined,
+    plan: (draft): WithdrawalView => {
+      if (!draft.state.hasPurchased) throw new Forbidden('withdrawals are only for accounts that have paid for credits');
+      const withdrawable = withdrawableOf(draft.state, draft.nowMs);
+      if (input.amount > withdrawable) throw new InsufficientCredits(`only ${formatMicros(withdrawable)} credits can be withdrawn`);
+      const withdrawalId = draft.id('wd');
+      const allocations = takeFromLots(draft.state, input.amount, draft.nowMs, 'purchased');
+      draft.state.pendingWithdrawals = micros(draft.state.pendingWithdrawals + input.amount);
+      const withdrawal: Withdrawal = {
+        withdrawalId,
+        accountId: input.accountId,
+        status: 'pending_review',
+        amount: input.amount,
+        requestedAt: draft.now,
+        expectedBy: iso(addBusinessDays(draft.nowMs, REVIEW_BUSINESS_DAYS)),
+        allocations,
+        updatedAt: draft.now,
+      };
+      draft.put(withdrawalItem(withdrawal), itemIsNew);
+      draft.put({ ...keys.withdrawalLookup(withdrawalId), itemType: 'withdrawalLookup', accountId: input.accountId });
+      draft.entry({ type: 'withdrawal', amount: micros(-input.amount), reference: withdrawalId, description: 'Withdrawal requested', lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })) });
+      draft.notify('withdrawal_status_changed', `Your withdrawal of ${formatMicros(input.amount)} credits is pending review.`);
+      return view(withdrawal);
+    },
+  });
+}
+
+export function cancelWithdrawal(ledger: Ledger, accountId: string, withdrawalId: string): Promise<WithdrawalView> {
+  return transition(ledger, accountId, withdrawalId, 'cancelled', ['pending_review'], {});
+}
+
+export async function approveWithdrawal(ledger: Ledger, withdrawalId: string): Promise<WithdrawalView> {
+  return transition(ledger, await accountOfWithdrawal(ledger, withdrawalId), withdrawalId, 'approved', ['pending_review'], {});
+}
+
+export async function rejectWithdrawal(ledger: Ledger, withdrawalId: string, reason: string): Promise<WithdrawalView> {
+  if (reason.trim() === '') throw new InvalidRequest('reason is required');
+  return transition(ledger, await accountOfWithdrawal(ledger, withdrawalId), withdrawalId, 'rejected', ['pending_review', 'approved'], { reason });
+}
+
+export async function completeWithdrawal(ledger: Ledger, withdrawalId: string, payoutReference: string): Promise<WithdrawalView> {
+  if (payoutReference.trim() === '') throw new InvalidRequest('payoutReference is required');
+  return transition(ledger, await accountOfWithdrawal(ledger, withdrawalId), withdrawalId, 'completed', ['approved'], { payoutReference });
+}
+
+function transition(
+  ledger: Ledger,
+  accountId: string,
+  withdrawalId: string,
+  to: WithdrawalStatus,
+  from: WithdrawalStatus[],
+  extra: { reason?: string; payoutReference?: string },
+): Promise<WithdrawalView> {
+  return run(ledger, {
+    name: `withdrawal:${to}`,
+    accountId,
+    plan: async (draft): Promise<WithdrawalView> => {
+      const item = await ledger.table.get(keys.withdrawal(accountId, withdrawalId));
+      if (!item) throw new NotFound(`no withdrawal ${withdrawalId}`);
+      const before = withdrawalFromItem(item);
+      if (!from.includes(before.status)) throw new Conflict(`withdrawal ${withdrawalId} is ${before.status}; it can not become ${to}`);
+      const after: Withdrawal = { ...before, ...extra, status: to, updatedAt: draft.now, allocations: before.allocations.map((a) => ({ ...a })) };
+      if (to === 'rejected' || to === 'cancelled') giveCreditBack(draft, after);
+      if (to === 'completed' || to === 'rejected' || to === 'cancelled') {
+        draft.state.pendingWithdrawals = micros(draft.state.pendingWithdrawals - before.amount);
+      }
+      draft.touch();
+      draft.put(withdrawalItem(after), {
+        expression: '#status = :status',
+        names: { '#status': 'status' },
+        values: { ':status': before.status },
+        onFailed: () => new Conflict(`withdrawal ${withdrawalId} changed concurrently`),
+      });
+      draft.notify('withdrawal_status_changed', `Your withdrawal of ${formatMicros(before.amount)} credits is now ${to.replace('_', ' ')}${extra.reason ? `: ${extra.reason}` : ''}.`);
+      return view(after);
+    },
+  });
+}
+
+function giveCreditBack(draft: Draft, withdrawal: Withdrawal): void {
+  giveBack(draft, withdrawal.allocations as Allocation[], withdrawal.amount, `Withdrawal ${withdrawal.withdrawalId}`);
+  draft.entry({ type: 'withdrawal_reversal', amount: withdrawal.amount, reference: withdrawal.withdrawalId, description: `Withdrawal ${withdrawal.status}` });
+  draft.creditArrived();
+}
+
+async function accountOfWithdrawal(ledger: Ledger, withdrawalId: string): Promise<string> {
+  const lookup = await ledger.table.get(keys.withdrawalLookup(withdrawalId));
+  if (!lookup) throw new NotFound(`no withdrawal ${withdrawalId}`);
+  return lookup.accountId as string;
+}
+
+export async function listWithdrawals(ledger: Ledger, accountId: string): Promise<WithdrawalView[]> {
+  const { items } = await ledger.table.query({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':prefix': SK_PREFIX.withdrawal },
+    ScanIndexForward: false,
+    Limit: MAX_WITHDRAWALS_LISTED,
+  });
+  return items.map((item) => view(withdrawalFromItem(item)));
+}
+
+/** The finance queue: withdrawals in one status, oldest request first. */
+export async function listWithdrawalsByStatus(ledger: Ledger, status: WithdrawalStatus): Promise<WithdrawalView[]> {
+  const { items } = await ledger.table.query({
+    IndexName: withdrawalStatusIndex.name,
+    KeyConditionExpression: 'gsi1pk = :pk',
+    ExpressionAttributeValues: { ':pk': withdrawalStatusIndex.pk(status) },
+    Limit: MAX_WITHDRAWALS_LISTED,
+  });
+  return items.map((item) => view(withdrawalFromItem(item)));
+}
+
+function withdrawalItem(w: Withdrawal): Item {
+  return {
+    ...keys.withdrawal(w.accountId, w.withdrawalId),
+    itemType: 'withdrawal',
+    ...w,
+    gsi1pk: withdrawalStatusIndex.pk(w.status),
+    gsi1sk: withdrawalStatusIndex.sk(w.requestedAt, w.withdrawalId),
+  };
+}
+
+function withdrawalFromItem(item: Item): Withdrawal {
+  return {
+    withdrawalId: item.withdrawalId as string,
+    accountId: item.accountId as string,
+    status: item.status as WithdrawalStatus,
+    amount: micros(item.amount as number),
+    requestedAt: item.requestedAt as string,
+    expectedBy: item.expectedBy as string,
+    allocations: item.allocations as Allocation[],
+    ...(item.reason ? { reason: item.reason as string } : {}),
+    ...(item.payoutReference ? { payoutReference: item.payoutReference as string } : {}),
+    updatedAt: item.updatedAt as string,
+  };
+}
+
+function view(w: Withdrawal): WithdrawalView {
+  const { allocations: _allocations, ...rest } = w;
+  return rest;
+}

@@ -1,0 +1,194 @@
+// The DynamoDB adapter: the only module of core/ that speaks to the AWS SDK. It takes an
+// optional ready-made document client (tests and the local server pass one pointed at DynamoDB
+// Local), asks every call for its consumed capacity and hands it to a meter, and turns a
+// cancelled transaction into a TransactionCancelled error that says which item failed and why.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import {
+  CreateTableCommand,
+  DescribeTableCommand,
+  DynamoDBClient,
+  ResourceInUseException,
+  TransactionCanceledException,
+  type ConsumedCapacity,
+} from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+  type QueryCommandInput,
+  type TransactWriteCommandInput,
+  type UpdateCommandInput,
+} from '@aws-sdk/lib-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { assert } from '../assert.js';
+import type { Key } from './keys.js';
+import { tableDefinition } from './schema.js';
+
+export type Item = Record<string, unknown>;
+type SdkTransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
+type NoTable<T> = Omit<NonNullable<T>, 'TableName'>;
+/** One write of a transaction; the adapter fills in the table name. */
+export type TransactItem =
+  | { Put: NoTable<SdkTransactItem['Put']> }
+  | { Update: NoTable<SdkTransactItem['Update']> }
+  | { Delete: NoTable<SdkTransactItem['Delete']> }
+  | { ConditionCheck: NoTable<SdkTransactItem['ConditionCheck']> };
+
+/** DynamoDB's own limit on items in one TransactWriteItems. */
+export const MAX_TRANSACT_ITEMS = 100;
+/** The most pages one logical read may fetch; every paging loop in core/ stops here. */
+export const MAX_QUERY_PAGES = 1_000;
+
+export interface CancellationReason {
+  code: string;
+  item?: Item;
+}
+
+/** A transaction DynamoDB refused as a whole; `reasons[i]` belongs to the i-th item. */
+export class TransactionCancelled extends Error {
+  override name = 'TransactionCancelled';
+  constructor(readonly reasons: CancellationReason[]) {
+    super(`transaction cancelled: ${reasons.map((r) => r.code).join(', ')}`);
+  }
+}
+
+export interface CapacityReading {
+  label: string;
+  readUnits: number;
+  writeUnits: number;
+  calls: number;
+}
+
+/**
+ * Adds up consumed capacity by label. The label is whatever operation is running
+ * (`meter.run('charge', ...)`), so nested table calls are charged to the operation.
+ */
+export class CapacityMeter {
+  private readonly storage = new AsyncLocalStorage<string>();
+  private readonly readings = new Map<string, CapacityReading>();
+
+  run<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    return this.storage.run(label, fn);
+  }
+
+  record(consumed: ConsumedCapacity[] | ConsumedCapacity | undefined): void {
+    const label = this.storage.getStore() ?? 'unlabelled';
+    const reading = this.readings.get(label) ?? { label, readUnits: 0, writeUnits: 0, calls: 0 };
+    for (const c of [consumed ?? []].flat()) {
+      reading.readUnits += c.ReadCapacityUnits ?? 0;
+      reading.writeUnits += c.WriteCapacityUnits ?? 0;
+      // DynamoDB Local reports some reads and writes only as a total.
+      if (c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined) reading.writeUnits += c.CapacityUnits ?? 0;
+    }
+    reading.calls += 1;
+    this.readings.set(label, reading);
+  }
+
+  snapshot(): CapacityReading[] {
+    return [...this.readings.values()].map((r) => ({ ...r }));
+  }
+
+  reset(): void {
+    this.readings.clear();
+  }
+}
+
+export interface TableOptions {
+  tableName: string;
+  /** A ready-made document client; otherwise one is built from `endpoint` and `region`. */
+  client?: DynamoDBDocumentClient;
+  endpoint?: string;
+  region?: string;
+  meter?: CapacityMeter;
+}
+
+export class LedgerTable {
+  readonly name: string;
+  readonly client: DynamoDBDocumentClient;
+  readonly meter: CapacityMeter;
+
+  constructor(options: TableOptions) {
+    this.name = options.tableName;
+    this.client = options.client ?? documentClient(options.endpoint, options.region);
+    this.meter = options.meter ?? new CapacityMeter();
+  }
+
+  async get(key: Key): Promise<Item | undefined> {
+    const out = await this.client.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+    this.meter.record(out.ConsumedCapacity);
+    return out.Item;
+  }
+
+  async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; lastKey?: Item }> {
+    const out = await this.client.send(new QueryCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }));
+    this.meter.record(out.ConsumedCapacity);
+    return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
+  }
+
+  /** A single-item update; a failed condition comes back as `false` rather than an error. */
+  async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      const out = await this.client.send(new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }));
+      this.meter.record(out.ConsumedCapacity);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  async transact(items: TransactItem[]): Promise<void> {
+    assert(items.length > 0 && items.length <= MAX_TRANSACT_ITEMS, `a transaction holds 1..${MAX_TRANSACT_ITEMS} items, got ${items.length}`);
+    const withTable = items.map((item) => withTableName(item, this.name));
+    try {
+      const out = await this.client.send(new TransactWriteCommand({ TransactItems: withTable, ReturnConsumedCapacity: 'TOTAL' }));
+      this.meter.record(out.ConsumedCapacity);
+    } catch (error) {
+      if (error instanceof TransactionCanceledException) {
+        this.meter.record(undefined);
+        throw new TransactionCancelled(
+          (error.CancellationReasons ?? []).map((reason) => ({
+            code: reason.Code ?? 'Unknown',
+            item: reason.Item ? unmarshall(reason.Item) : undefined,
+          })),
+        );
+      }
+      throw error;
+    }
+  }
+
+  async createIfMissing(): Promise<void> {
+    const raw = this.client;
+    try {
+      await raw.send(new CreateTableCommand(tableDefinition(this.name)));
+    } catch (error) {
+      if (!(error instanceof ResourceInUseException)) throw error;
+    }
+    for (let attempt = 0; attempt < 50; attempt += 1) {
+      const described = await raw.send(new DescribeTableCommand({ TableName: this.name }));
+      if (described.Table?.TableStatus === 'ACTIVE') return;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`table ${this.name} did not become active`);
+  }
+}
+
+export function documentClient(endpoint?: string, region = process.env.AWS_REGION ?? 'us-east-1'): DynamoDBDocumentClient {
+  const local = endpoint !== undefined;
+  const client = new DynamoDBClient({
+    region,
+    ...(local ? { endpoint, credentials: { accessKeyId: 'local', secretAccessKey: 'local' } } : {}),
+    maxAttempts: 3,
+  });
+  return DynamoDBDocumentClient.from(client, { marshallOptions: { removeUndefinedValues: true } });
+}
+
+function withTableName(item: TransactItem, tableName: string): SdkTransactItem {
+  if ('Put' in item) return { Put: { ...item.Put, TableName: tableName } };
+  if ('Update' in item) return { Update: { ...item.Update, TableName: tableName } };
+  if ('Delete' in item) return { Delete: { ...item.Delete, TableName: tableName } };
+  return { ConditionCheck: { ...item.ConditionCheck, TableName: tableName } };
+}

@@ -1,0 +1,76 @@
+// Time: the clock port and the calendar rules of the ledger, all in UTC and epoch milliseconds.
+
+import { assert } from './assert.js';
+
+export interface Clock {
+  nowMs(): number;
+}
+
+export const systemClock: Clock = { nowMs: () => Date.now() };
+
+/** A clock that moves only when told to, like Stripe's test clocks; used by tests and local mode. */
+export class ManualClock implements Clock {
+  constructor(private currentMs: number) {}
+  nowMs(): number {
+    return this.currentMs;
+  }
+  set(ms: number): void {
+    this.currentMs = ms;
+  }
+  advance(ms: number): void {
+    assert(ms >= 0, 'a manual clock only moves forward');
+    this.currentMs += ms;
+  }
+}
+
+export const SECOND_MS = 1_000;
+export const DAY_MS = 86_400_000;
+
+/**
+ * The same instant `months` calendar months later; a day that month lacks becomes its last day
+ * (2026-01-31 + 1 → 2026-02-28; 2028-02-29 + 12 → 2029-02-28).
+ */
+export function addCalendarMonths(ms: number, months: number): number {
+  const date = new Date(ms);
+  const targetMonthIndex = date.getUTCMonth() + months;
+  const year = date.getUTCFullYear() + Math.floor(targetMonthIndex / 12);
+  const month = ((targetMonthIndex % 12) + 12) % 12;
+  const lastDay = new Date(Date.UTC(year, month + 1, 0)).getUTCDate();
+  const day = Math.min(date.getUTCDate(), lastDay);
+  return Date.UTC(year, month, day, date.getUTCHours(), date.getUTCMinutes(), date.getUTCSeconds(), date.getUTCMilliseconds());
+}
+
+const MAX_BUSINESS_DAYS = 366;
+
+/** The same time of day `days` business days (Monday to Friday, UTC) later. */
+export function addBusinessDays(ms: number, days: number): number {
+  assert(days >= 0 && days <= MAX_BUSINESS_DAYS, `business days out of range: ${days}`);
+  let result = ms;
+  let left = days;
+  while (left > 0) {
+    result += DAY_MS;
+    const weekday = new Date(result).getUTCDay();
+    if (weekday !== 0 && weekday !== 6) left -= 1;
+  }
+  return result;
+}
+
+export function startOfUtcDay(ms: number): number {
+  return ms - (((ms % DAY_MS) + DAY_MS) % DAY_MS);
+}
+
+export function startOfUtcMonth(ms: number): number {
+  const date = new Date(ms);
+  return Date.UTC(date.getUTCFullYear(), date.getUTCMonth(), 1);
+}
+
+export function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+/** Reads an ISO-8601 timestamp with a zone; refuses anything Date would guess at. */
+export function parseIso(text: string): number | undefined {
+  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text)) return undefined;
+  const ms = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
+  return Number.isFinite(ms) ? ms : undefined;
+}

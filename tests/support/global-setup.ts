@@ -1,0 +1,24 @@
+// Starts one in-memory DynamoDB Local for the whole test run and stops it afterwards, JVM and
+// all. Each test file creates its own table on it, so files run in parallel without sharing state.
+
+import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal } from '../../scripts/dynamodb-local.js';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamoEndpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject): Promise<() => Promise<void>> {
+  const local = await startDynamoDbLocal();
+  project.provide('dynamoEndpoint', local.endpoint);
+  const stopOnSignal = () => void local.stop().finally(() => process.exit(130));
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+  return async () => {
+    process.off('SIGINT', stopOnSignal);
+    process.off('SIGTERM', stopOnSignal);
+    await local.stop();
+  };
+}

@@ -1,0 +1,108 @@
+// A fresh ledger per test file: its own table on the shared DynamoDB Local, a manual clock,
+// and helpers that read the whole account back and check SPEC §3's invariants.
+
+import { randomUUID } from 'node:crypto';
+import { inject } from 'vitest';
+import { expect } from 'vitest';
+import {
+  balanceOf,
+  debtOf,
+  DEFAULT_CONFIG,
+  Ledger,
+  LedgerTable,
+  ManualClock,
+  type AccountState,
+  type LedgerConfig,
+  type Micros,
+} from '../../core/index.js';
+import { loadAccount } from '../../core/table/account-item.js';
+import { keys } from '../../core/table/keys.js';
+import type { Item } from '../../core/table/table.js';
+
+/** 2026-01-31T12:00:00Z, a month end, so calendar arithmetic is exercised by default. */
+export const T0 = Date.UTC(2026, 0, 31, 12, 0, 0);
+
+export async function newLedger(config: Partial<LedgerConfig> = {}): Promise<{ ledger: Ledger; clock: ManualClock; table: LedgerTable }> {
+  const table = new LedgerTable({ tableName: `test-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
+  await table.createIfMissing();
+  const clock = new ManualClock(T0);
+  return { ledger: new Ledger(table, clock, { ...DEFAULT_CONFIG, ...config }), clock, table };
+}
+
+export function c(credits: string): Micros {
+  const [whole = '0', fraction = ''] = credits.replace('-', '').split('.');
+  const value = Number(whole) * 1_000_000 + Number(fraction.padEnd(6, '0'));
+  return (credits.startsWith('-') ? -value : value) as Micros;
+}
+
+export async function accountItems(table: LedgerTable, accountId: string): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  for (let page = 0; page < 1000; page += 1) {
+    const out = await table.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.accountPk(accountId) }, ExclusiveStartKey: startKey });
+    items.push(...out.items);
+    startKey = out.lastKey;
+    if (!startKey) break;
+  }
+  return items;
+}
+
+export interface AccountSnapshot {
+  state: AccountState;
+  entries: Item[];
+  lots: Item[];
+  charges: Item[];
+  withdrawals: Item[];
+  ledgerSum: number;
+}
+
+export async function snapshot(table: LedgerTable, accountId: string): Promise<AccountSnapshot> {
+  const items = await accountItems(table, accountId);
+  const of = (type: string) => items.filter((item) => item.itemType === type);
+  const entries = of('entry');
+  return {
+    state: await loadAccount(table, accountId),
+    entries,
+    lots: of('lot'),
+    charges: of('charge'),
+    withdrawals: of('withdrawal'),
+    ledgerSum: entries.reduce((total, e) => total + (e.amount as number), 0),
+  };
+}
+
+/**
+ * SPEC §3 invariants 1, 2 and 4 on the stored account. `expiriesApplied` says the caller has
+ * run the expiry for the current time, so the ledger sum must equal the balance exactly.
+ */
+export async function expectInvariants(ledger: Ledger, accountId: string, options: { expiriesApplied?: boolean } = {}): Promise<AccountSnapshot> {
+  const snap = await snapshot(ledger.table, accountId);
+  const { state } = snap;
+  const now = ledger.nowMs();
+  const usable = state.lots.filter((l) => l.remaining > 0 && (l.expiresAtMs === null || l.expiresAtMs > now));
+  const balance = balanceOf(state, now);
+  // 1. balance == Σ remaining of unexpired lots − debt, and == Σ ledger amounts once expiries are applied.
+  expect(balance).toBe(usable.reduce((t, l) => t + l.remaining, 0) - debtOf(state));
+  if (options.expiriesApplied) expect(snap.ledgerSum).toBe(balance);
+  else {
+    const expiredButUnprocessed = state.lots.filter((l) => l.expiresAtMs !== null && l.expiresAtMs <= now).reduce((t, l) => t + l.remaining, 0);
+    expect(snap.ledgerSum).toBe(balance + expiredButUnprocessed);
+  }
+  // 2. 0 ≤ remaining ≤ amount; debt ≥ 0; debt ≤ allowance except after a reversal.
+  const lotItems = new Map(snap.lots.map((l) => [l.lotId as string, l]));
+  for (const lot of state.lots) {
+    expect(lot.remaining).toBeGreaterThanOrEqual(0);
+    expect(lot.remaining).toBeLessThanOrEqual(lot.amount);
+    expect(lotItems.get(lot.lotId)?.amount, `lot ${lot.lotId} has its lot item`).toBe(lot.amount);
+  }
+  const debt = debtOf(state);
+  expect(debt).toBeGreaterThanOrEqual(0);
+  if (!state.flagged) expect(debt).toBeLessThanOrEqual(state.allowance ?? ledger.config.defaultAllowance);
+  // 4. Only purchased credit is withdrawn.
+  for (const w of snap.withdrawals) {
+    for (const a of w.allocations as { kind: string }[]) expect(a.kind).toBe('purchased');
+  }
+  // Ledger entries are a gap-free sequence whose balanceAfter chain is consistent.
+  const ordered = [...snap.entries].sort((a, b) => ((a.sk as string) < (b.sk as string) ? -1 : 1));
+  expect(ordered.length).toBe(state.entryCount);
+  return snap;
+}
