@@ -5,7 +5,7 @@ import { InvalidRequest } from '../errors.js';
 import { type Micros } from '../money.js';
 import { type Ledger, run } from './ledger.js';
 
-export function setNegativeAllowance(ledger: Ledger, accountId: string, amount: Micros): Promise<{ accountId: string; negativeAllowance: Micros; debt: Micros }> {
+export async function setNegativeAllowance(ledger: Ledger, accountId: string, amount: Micros): Promise<{ accountId: string; negativeAllowance: Micros; debt: Micros }> {
   if (amount < 0) throw new InvalidRequest('the negative allowance can not be below zero');
   return run(ledger, {
     name: 'setNegativeAllowance',

@@ -24,7 +24,7 @@ export type ChargeResult =
 
 const DEPLOYMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
-export function charge(ledger: Ledger, input: ChargeInput): Promise<ChargeResult> {
+export async function charge(ledger: Ledger, input: ChargeInput): Promise<ChargeResult> {
   if (input.amount <= 0) throw new InvalidRequest('amount must be greater than zero');
   if (!DEPLOYMENT_ID.test(input.deploymentId)) throw new InvalidRequest('deploymentId must be 1-128 letters, digits or _.:-');
   const description = input.description ?? `Deployment ${input.deploymentId}`;

@@ -17,7 +17,7 @@ export interface ExpiryResult {
 /** Lots expired per transaction, leaving room for the account, entry and notification. */
 export const MAX_LOTS_PER_EXPIRY = 90;
 
-export function expireDueLots(ledger: Ledger, accountId: string): Promise<ExpiryResult> {
+export async function expireDueLots(ledger: Ledger, accountId: string): Promise<ExpiryResult> {
   return run(ledger, {
     name: 'expireDueLots',
     accountId,

@@ -40,7 +40,7 @@ export interface PurchaseGrant {
   description?: string;
 }
 
-export function grantPurchase(ledger: Ledger, input: PurchaseGrant): Promise<GrantResult> {
+export async function grantPurchase(ledger: Ledger, input: PurchaseGrant): Promise<GrantResult> {
   assertWholeCents(input.amount);
   return run(ledger, {
     name: 'grantPurchase',
@@ -69,7 +69,7 @@ export interface PromotionalGrant {
   idempotencyKey?: string;
 }
 
-export function grantPromotional(ledger: Ledger, input: PromotionalGrant): Promise<GrantResult> {
+export async function grantPromotional(ledger: Ledger, input: PromotionalGrant): Promise<GrantResult> {
   assertWholeCents(input.amount);
   if (input.description.trim() === '') throw new InvalidRequest('description is required');
   return run(ledger, {

@@ -17,7 +17,7 @@ export interface PendingOutcome {
   changed: boolean;
 }
 
-export function expirePendingCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<PendingOutcome> {
+export async function expirePendingCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<PendingOutcome> {
   return run(ledger, {
     name: 'expirePendingCharge',
     accountId,
@@ -41,7 +41,7 @@ export function expirePendingCharge(ledger: Ledger, accountId: string, chargeId:
   });
 }
 
-export function cancelPendingCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<{ chargeId: string; status: 'cancelled' }> {
+export async function cancelPendingCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<{ chargeId: string; status: 'cancelled' }> {
   return run(ledger, {
     name: 'cancelPendingCharge',
     accountId,

@@ -29,7 +29,7 @@ export interface RefundResult {
   balance: Micros;
 }
 
-export function refund(ledger: Ledger, input: RefundInput): Promise<RefundResult> {
+export async function refund(ledger: Ledger, input: RefundInput): Promise<RefundResult> {
   if (input.amount <= 0) throw new InvalidRequest('amount must be greater than zero');
   return run(ledger, {
     name: 'refund',

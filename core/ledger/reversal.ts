@@ -24,7 +24,7 @@ export interface ReversalResult {
   balance: Micros;
 }
 
-export function reversePurchase(ledger: Ledger, input: ReversalInput): Promise<ReversalResult> {
+export async function reversePurchase(ledger: Ledger, input: ReversalInput): Promise<ReversalResult> {
   return run(ledger, {
     name: 'reversePurchase',
     accountId: input.accountId,

@@ -35,7 +35,7 @@ export interface WithdrawalView {
   updatedAt: string;
 }
 
-export function requestWithdrawal(ledger: Ledger, input: { accountId: string; amount: Micros; idempotencyKey?: string }): Promise<WithdrawalView> {
+export async function requestWithdrawal(ledger: Ledger, input: { accountId: string; amount: Micros; idempotencyKey?: string }): Promise<WithdrawalView> {
   if (input.amount <= 0 || input.amount % MICROS_PER_CENT !== 0) throw new InvalidRequest('amount must be positive whole cents');
   return run(ledger, {
     name: 'requestWithdrawal',
@@ -67,7 +67,7 @@ export function requestWithdrawal(ledger: Ledger, input: { accountId: string; am
   });
 }
 
-export function cancelWithdrawal(ledger: Ledger, accountId: string, withdrawalId: string): Promise<WithdrawalView> {
+export async function cancelWithdrawal(ledger: Ledger, accountId: string, withdrawalId: string): Promise<WithdrawalView> {
   return transition(ledger, accountId, withdrawalId, 'cancelled', ['pending_review'], {});
 }
 
