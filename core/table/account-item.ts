@@ -64,7 +64,15 @@ export function putAccount(state: AccountState, expectedVersion: number, updated
   };
   return expectedVersion === 0
     ? { Put: { Item: item, ConditionExpression: accountDoesNotExist } }
-    : { Put: { Item: item, ConditionExpression: accountIsAtVersion, ExpressionAttributeValues: { ':expectedVersion': expectedVersion } } };
+    : {
+        Put: {
+          Item: item,
+          ConditionExpression: accountIsAtVersion,
+          ExpressionAttributeValues: { ':expectedVersion': expectedVersion },
+          // A lost race returns the winner's account item, so the retry plans without a re-read.
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+        },
+      };
 }
 
 const accountDoesNotExist = 'attribute_not_exists(pk)';
