@@ -1,5 +1,5 @@
-// Lint rules: typescript-eslint's recommended set, plus a ban on the float helpers that
-// must never touch an amount (money is integer micro-credits, see core/money.ts).
+// Lint rules: typescript-eslint's recommended set, plus, in the code that handles money, a ban
+// on the float helpers that must never touch an amount (amounts are integer micro-credits).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
@@ -9,9 +9,14 @@ export default tseslint.config(
   ...tseslint.configs.recommended,
   {
     rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    files: ['core/**/*.ts', 'functions/**/*.ts'],
+    rules: {
       'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Amounts are integer micro-credits: use core/money.ts.' }],
       'no-restricted-properties': ['error', { property: 'toFixed', message: 'Amounts are integer micro-credits: use formatMicros.' }],
-      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
   },
 );

@@ -66,6 +66,8 @@ export const MAX_PENDING_CHARGES = 20;
 export const MAX_DEBTS = 20;
 /** Lots a refund re-issues when its original lot has expired live this long. */
 export const REISSUED_LOT_DAYS = 30;
+/** Debt records of provider refunds and disputes are named `reversal:<provider reference>`. */
+export const REVERSAL_DEBT_PREFIX = 'reversal:';
 
 export function emptyAccount(accountId: string): AccountState {
   return {
@@ -99,6 +101,11 @@ export function isUsable(lot: LiveLot, nowMs: number): boolean {
 
 export function debtOf(state: AccountState): Micros {
   return sum(state.debts.map((debt) => debt.amount));
+}
+
+/** Debt created by charges, leaving out debt from provider reversals. */
+export function chargeDebtOf(state: AccountState): Micros {
+  return sum(state.debts.filter((debt) => !debt.ref.startsWith(REVERSAL_DEBT_PREFIX)).map((debt) => debt.amount));
 }
 
 export function usableCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
@@ -236,7 +243,7 @@ export function assertAccountInvariants(state: AccountState): void {
     assert(lot.remaining >= 0 && lot.remaining <= lot.amount, `lot ${lot.lotId}: remaining ${lot.remaining} outside 0..${lot.amount}`);
   }
   for (const debt of state.debts) assert(debt.amount > 0, `debt ${debt.ref} is not positive`);
-  assert(state.lots.length <= MAX_LIVE_LOTS + MAX_PENDING_CHARGES, 'too many live lots');
+  assert(state.lots.length <= 2 * MAX_LIVE_LOTS, 'too many live lots');
   assert(state.pending.length <= MAX_PENDING_CHARGES, 'too many pending charges');
   assert(state.pendingWithdrawals >= 0, 'pending withdrawals are negative');
 }

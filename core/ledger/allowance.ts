@@ -1,7 +1,10 @@
 // Setting an account's negative allowance (admin). A larger allowance may let pending charges
-// be paid, so they are settled in the same transaction.
+// be paid, so they are settled in the same transaction. It can not go below what charges already
+// owe, so `debt ≤ allowance` keeps holding (debt from a provider reversal is the one exception).
 
-import { InvalidRequest } from '../errors.js';
+import { chargeDebtOf } from '../account.js';
+import { Conflict, InvalidRequest } from '../errors.js';
+import { formatMicros } from '../money.js';
 import { type Micros } from '../money.js';
 import { type Ledger, run } from './ledger.js';
 
@@ -11,6 +14,8 @@ export async function setNegativeAllowance(ledger: Ledger, accountId: string, am
     name: 'setNegativeAllowance',
     accountId,
     plan: (draft) => {
+      const owed = chargeDebtOf(draft.state);
+      if (amount < owed) throw new Conflict(`the account owes ${formatMicros(owed)} on charges; the allowance can not go below that`);
       draft.state.allowance = amount;
       draft.touch();
       draft.settlePending();

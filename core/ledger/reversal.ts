@@ -2,6 +2,7 @@
 // is taken back; the spent part becomes debt, beyond the allowance if need be; credit that had
 // already expired is neither (it left the balance with its expiry entry). The account is flagged.
 
+import { REVERSAL_DEBT_PREFIX } from '../account.js';
 import { Conflict, NotFound } from '../errors.js';
 import { formatMicros, type Micros, micros, min } from '../money.js';
 import { keys } from '../table/keys.js';
@@ -44,7 +45,7 @@ export async function reversePurchase(ledger: Ledger, input: ReversalInput): Pro
       const expiredLeft = micros(((lotItem.expired as number | undefined) ?? 0) - ((lotItem.reversedFromExpired as number | undefined) ?? 0));
       const fromExpired = min(micros(amount - unspent), expiredLeft);
       const debtCreated = micros(amount - unspent - fromExpired);
-      if (debtCreated > 0) draft.state.debts.push({ ref: `reversal:${input.reference}`, amount: debtCreated });
+      if (debtCreated > 0) draft.state.debts.push({ ref: `${REVERSAL_DEBT_PREFIX}${input.reference}`, amount: debtCreated });
       draft.state.flagged = true;
 
       draft.write(

@@ -24,6 +24,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assert } from '../assert.js';
+import { itemSizeBytes, transactionalWriteUnits } from './item-size.js';
 import type { Key } from './keys.js';
 import { tableDefinition } from './schema.js';
 
@@ -58,7 +59,13 @@ export class TransactionCancelled extends Error {
 export interface CapacityReading {
   label: string;
   readUnits: number;
+  /** Write units as DynamoDB reported them (DynamoDB Local reports 2 for any transaction). */
   writeUnits: number;
+  /**
+   * Write units AWS bills for the table's items, computed from each written item's size when
+   * the meter audits writes: 2 per started KB per item in a transaction, 1 outside one.
+   */
+  billedWriteUnits: number;
   calls: number;
 }
 
@@ -70,21 +77,36 @@ export class CapacityMeter {
   private readonly storage = new AsyncLocalStorage<string>();
   private readonly readings = new Map<string, CapacityReading>();
 
+  /** When true the table reads back each written item to compute its billed size (benchmarks only). */
+  constructor(readonly auditWrites = false) {}
+
   run<T>(label: string, fn: () => Promise<T>): Promise<T> {
     return this.storage.run(label, fn);
   }
 
-  record(consumed: ConsumedCapacity[] | ConsumedCapacity | undefined): void {
+  record(consumed: ConsumedCapacity[] | ConsumedCapacity | undefined, kind: 'read' | 'write'): void {
     const label = this.storage.getStore() ?? 'unlabelled';
-    const reading = this.readings.get(label) ?? { label, readUnits: 0, writeUnits: 0, calls: 0 };
+    const reading = this.reading(label);
     for (const c of [consumed ?? []].flat()) {
-      reading.readUnits += c.ReadCapacityUnits ?? 0;
-      reading.writeUnits += c.WriteCapacityUnits ?? 0;
-      // DynamoDB Local reports some reads and writes only as a total.
-      if (c.ReadCapacityUnits === undefined && c.WriteCapacityUnits === undefined) reading.writeUnits += c.CapacityUnits ?? 0;
+      // With ReturnConsumedCapacity TOTAL, DynamoDB gives only the call's total units.
+      const units = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
+      if (kind === 'read') reading.readUnits += units;
+      else reading.writeUnits += units;
     }
     reading.calls += 1;
-    this.readings.set(label, reading);
+  }
+
+  recordBilledWrites(units: number): void {
+    this.reading(this.storage.getStore() ?? 'unlabelled').billedWriteUnits += units;
+  }
+
+  private reading(label: string): CapacityReading {
+    let reading = this.readings.get(label);
+    if (!reading) {
+      reading = { label, readUnits: 0, writeUnits: 0, billedWriteUnits: 0, calls: 0 };
+      this.readings.set(label, reading);
+    }
+    return reading;
   }
 
   snapshot(): CapacityReading[] {
@@ -118,13 +140,13 @@ export class LedgerTable {
 
   async get(key: Key): Promise<Item | undefined> {
     const out = await this.client.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
-    this.meter.record(out.ConsumedCapacity);
+    this.meter.record(out.ConsumedCapacity, 'read');
     return out.Item;
   }
 
   async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; lastKey?: Item }> {
     const out = await this.client.send(new QueryCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }));
-    this.meter.record(out.ConsumedCapacity);
+    this.meter.record(out.ConsumedCapacity, 'read');
     return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 
@@ -132,7 +154,7 @@ export class LedgerTable {
   async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     try {
       const out = await this.client.send(new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }));
-      this.meter.record(out.ConsumedCapacity);
+      this.meter.record(out.ConsumedCapacity, 'write');
       return true;
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
@@ -145,10 +167,12 @@ export class LedgerTable {
     const withTable = items.map((item) => withTableName(item, this.name));
     try {
       const out = await this.client.send(new TransactWriteCommand({ TransactItems: withTable, ReturnConsumedCapacity: 'TOTAL' }));
-      this.meter.record(out.ConsumedCapacity);
+      this.meter.record(out.ConsumedCapacity, 'write');
+      if (this.meter.auditWrites) await this.auditTransaction(items);
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
-        this.meter.record(undefined);
+        // A cancelled transaction is billed too, but DynamoDB does not say how much.
+        this.meter.record(undefined, 'write');
         throw new TransactionCancelled(
           (error.CancellationReasons ?? []).map((reason) => ({
             code: reason.Code ?? 'Unknown',
@@ -158,6 +182,19 @@ export class LedgerTable {
       }
       throw error;
     }
+  }
+
+  /** Billed units of a committed transaction, from the size of each item as it now stands. */
+  private async auditTransaction(items: TransactItem[]): Promise<void> {
+    let units = 0;
+    for (const item of items) {
+      if ('Put' in item) units += transactionalWriteUnits(itemSizeBytes(item.Put.Item ?? {}));
+      else if ('Update' in item) {
+        const stored = await this.client.send(new GetCommand({ TableName: this.name, Key: item.Update.Key, ConsistentRead: true }));
+        units += transactionalWriteUnits(itemSizeBytes(stored.Item ?? {}));
+      } else units += transactionalWriteUnits(0);
+    }
+    this.meter.recordBilledWrites(units);
   }
 
   async createIfMissing(): Promise<void> {

@@ -6,6 +6,7 @@ import { inject } from 'vitest';
 import { expect } from 'vitest';
 import {
   balanceOf,
+  chargeDebtOf,
   debtOf,
   DEFAULT_CONFIG,
   Ledger,
@@ -95,8 +96,10 @@ export async function expectInvariants(ledger: Ledger, accountId: string, option
     expect(lotItems.get(lot.lotId)?.amount, `lot ${lot.lotId} has its lot item`).toBe(lot.amount);
   }
   const debt = debtOf(state);
+  const allowance = state.allowance ?? ledger.config.defaultAllowance;
   expect(debt).toBeGreaterThanOrEqual(0);
-  if (!state.flagged) expect(debt).toBeLessThanOrEqual(state.allowance ?? ledger.config.defaultAllowance);
+  expect(chargeDebtOf(state), 'debt from charges never exceeds the allowance').toBeLessThanOrEqual(allowance);
+  if (!state.flagged) expect(debt).toBeLessThanOrEqual(allowance);
   // 4. Only purchased credit is withdrawn.
   for (const w of snap.withdrawals) {
     for (const a of w.allocations as { kind: string }[]) expect(a.kind).toBe('purchased');

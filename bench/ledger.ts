@@ -1,0 +1,198 @@
+// The ledger benchmark: consumed DynamoDB capacity per operation (ReturnConsumedCapacity on
+// DynamoDB Local, which reports the units AWS bills) and a contention run on one account.
+// Prints a table and writes bench/results/ledger.json. Not a test: it checks targets and says
+// which were met, and exits non-zero only if the ledger broke an invariant.
+//
+//   npm run bench            full run (16 writers, 1,000 charges)
+//   BENCH_CHARGES=200 npm run bench   a quicker contention run
+
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  balanceOf,
+  CapacityMeter,
+  cancelPendingCharge,
+  cancelWithdrawal,
+  charge,
+  check,
+  DAY_MS,
+  DEFAULT_CONFIG,
+  expireDueLots,
+  expirePendingCharge,
+  getBalance,
+  grantPromotional,
+  grantPurchase,
+  Ledger,
+  LedgerTable,
+  listTransactions,
+  ManualClock,
+  type Micros,
+  refund,
+  requestWithdrawal,
+  usage,
+} from '../core/index.js';
+import { loadAccount } from '../core/table/account-item.js';
+import { keys } from '../core/table/keys.js';
+import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
+
+const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
+const CHARGES = Number(process.env.BENCH_CHARGES ?? 1_000);
+const credits = (n: number) => (n * 1_000_000) as Micros;
+const log = (line: string) => process.stdout.write(`${line}\n`);
+
+interface CapacityRow {
+  operation: string;
+  /** Write units AWS bills, computed from the written items' sizes. */
+  wcu: number;
+  /** What DynamoDB Local reported (a flat 2 for any transaction). */
+  wcuReportedByLocal: number;
+  rcu: number;
+  target?: string;
+  met?: boolean;
+}
+
+async function main(): Promise<void> {
+  log('starting DynamoDB Local…');
+  const local = await startDynamoDbLocal();
+  try {
+    const capacity = await measureCapacity(local.endpoint);
+    const contention = await measureContention(local.endpoint);
+    const results = { measuredAt: new Date().toISOString(), node: process.version, capacity, contention };
+    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'ledger.json');
+    mkdirSync(dirname(out), { recursive: true });
+    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    log(`\nwrote ${out}`);
+    if (!contention.invariantsHold) process.exitCode = 1;
+  } finally {
+    await local.stop();
+  }
+}
+
+async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
+  log('\n== consumed capacity per operation (one call each, typical account) ==');
+  const table = new LedgerTable({ tableName: 'bench-capacity', endpoint, meter: new CapacityMeter(true) });
+  await table.createIfMissing();
+  const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
+  const ledger = new Ledger(table, clock, DEFAULT_CONFIG);
+  const rows: CapacityRow[] = [];
+  let n = 0;
+  const fresh = () => `bench-${++n}`;
+
+  async function measure<T>(operation: string, fn: () => Promise<T>, target?: { wcu?: number; rcu?: number }): Promise<T> {
+    table.meter.reset();
+    const result = await fn();
+    const totals = table.meter
+      .snapshot()
+      .reduce((t, r) => ({ wcu: t.wcu + r.billedWriteUnits, wcuReportedByLocal: t.wcuReportedByLocal + r.writeUnits, rcu: t.rcu + r.readUnits }), { wcu: 0, wcuReportedByLocal: 0, rcu: 0 });
+    const met = target ? (target.wcu === undefined || totals.wcu <= target.wcu) && (target.rcu === undefined || totals.rcu <= target.rcu) : undefined;
+    const targetText = target ? [target.wcu !== undefined ? `≤ ${target.wcu} WCU` : '', target.rcu !== undefined ? `≤ ${target.rcu} RCU` : ''].filter(Boolean).join(', ') : undefined;
+    rows.push({ operation, ...totals, ...(targetText ? { target: targetText, met } : {}) });
+    log(`${operation.padEnd(40)} ${String(totals.wcu).padStart(4)} WCU (Local says ${totals.wcuReportedByLocal}) ${String(totals.rcu).padStart(4)} RCU${targetText ? `   target ${targetText}: ${met ? 'met' : 'MISSED'}` : ''}`);
+    return result;
+  }
+
+  const a = fresh();
+  await measure('grant purchase (new account)', () => grantPurchase(ledger, { accountId: a, amount: credits(50), source: 'stripe', purchaseId: `pu-${a}` }));
+  await measure('grant promotional', () => grantPromotional(ledger, { accountId: a, amount: credits(5), expiresAtMs: clock.nowMs() + 30 * DAY_MS, description: 'Welcome' }));
+  await grantPurchase(ledger, { accountId: a, amount: credits(20), source: 'stripe', purchaseId: `pu-${a}-2` });
+  await measure('check', () => check(ledger, a, credits(10)), { rcu: 1 });
+  await measure('balance', () => getBalance(ledger, a), { rcu: 1 });
+  await measure('charge, paid from 1 lot', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(2), idempotencyKey: `${a}-1` }));
+  const three = await measure('charge, paid from 3 lots', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }), { wcu: 8 });
+  await measure('charge, replayed Idempotency-Key', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }));
+  await measure('refund (partial, restores 1 lot)', () => refund(ledger, { accountId: a, chargeId: three.chargeId, amount: credits(1), idempotencyKey: `${a}-r1` }));
+  const allowance = await measure('charge, paid using the allowance', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(20), idempotencyKey: `${a}-3` }));
+  void allowance;
+  const pending = await measure('charge, pending_payment', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(500), idempotencyKey: `${a}-4` }));
+  await measure('cancel pending charge', () => cancelPendingCharge(ledger, a, pending.chargeId));
+  const pending2 = await charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(500), idempotencyKey: `${a}-5` });
+  clock.advance(301_000);
+  await measure('grace deadline: pending → failed', () => expirePendingCharge(ledger, a, pending2.chargeId));
+  await measure('grant purchase that repays debt', () => grantPurchase(ledger, { accountId: a, amount: credits(100), source: 'stripe', purchaseId: `pu-${a}-3` }));
+  const w = await measure('withdrawal request', () => requestWithdrawal(ledger, { accountId: a, amount: credits(10) }));
+  await measure('withdrawal cancel (credit back)', () => cancelWithdrawal(ledger, a, w.withdrawalId));
+  for (let i = 0; i < 30; i += 1) await charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(0.01), idempotencyKey: `${a}-many-${i}` });
+  await measure('transactions page (50 entries)', () => listTransactions(ledger, { accountId: a, limit: 50 }));
+  await measure('usage by day (one month)', () => usage(ledger, { accountId: a, fromMs: clock.nowMs() - 30 * DAY_MS, toMs: clock.nowMs(), granularity: 'day' }));
+  clock.advance(400 * DAY_MS);
+  await measure('expire an account\'s due lots', () => expireDueLots(ledger, a));
+
+  const item = await table.get(keys.account(a));
+  log(`account item after the run: ${JSON.stringify(item).length} bytes of JSON`);
+  return rows;
+}
+
+async function measureContention(endpoint: string) {
+  log(`\n== contention: ${WRITERS} writers (separate SDK clients, like Lambda containers), ${CHARGES} charges on one account ==`);
+  const tableName = 'bench-contention';
+  const setup = new LedgerTable({ tableName, endpoint });
+  await setup.createIfMissing();
+  const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
+  const writers = Array.from({ length: WRITERS }, () => new Ledger(new LedgerTable({ tableName, endpoint }), clock, DEFAULT_CONFIG));
+  const accountId = 'hot-account';
+  await grantPurchase(writers[0]!, { accountId, amount: credits(1_000_000), source: 'stripe', purchaseId: 'pu-hot' });
+  const chargeMicros = 12_345 as Micros;
+  let next = 0;
+  let done = 0;
+  const latencies: number[] = [];
+  const started = performance.now();
+  const progress = setInterval(() => log(`  ${done}/${CHARGES} charges paid…`), 5_000);
+  try {
+    await Promise.all(
+      writers.map(async (ledger) => {
+        for (;;) {
+          const i = next++;
+          if (i >= CHARGES) return;
+          const t = performance.now();
+          const result = await charge(ledger, { accountId, deploymentId: `dep-${i}`, amount: chargeMicros, idempotencyKey: `hot-${i}` });
+          if (result.status !== 'paid') throw new Error(`charge ${i} was ${result.status}`);
+          latencies.push(performance.now() - t);
+          done += 1;
+        }
+      }),
+    );
+  } finally {
+    clearInterval(progress);
+  }
+  const seconds = (performance.now() - started) / 1000;
+  const conflicts = writers.reduce((t, l) => t + l.stats.conflicts, 0);
+  const commits = writers.reduce((t, l) => t + l.stats.commits, 0);
+
+  // Invariants after the run: balance exact, every charge one usage entry, the ledger sums up.
+  const state = await loadAccount(setup, accountId);
+  const balance = balanceOf(state, clock.nowMs());
+  const expected = credits(1_000_000) - CHARGES * chargeMicros;
+  let ledgerSum = 0;
+  let entries = 0;
+  let startKey: Record<string, unknown> | undefined;
+  for (let page = 0; page < 1_000; page += 1) {
+    const out = await setup.query({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tx)', ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':tx': 'TX#' }, ExclusiveStartKey: startKey });
+    for (const item of out.items) {
+      ledgerSum += item.amount as number;
+      entries += 1;
+    }
+    startKey = out.lastKey;
+    if (!startKey) break;
+  }
+  const invariantsHold = balance === expected && ledgerSum === balance && entries === CHARGES + 1 && state.entryCount === entries;
+  latencies.sort((x, y) => x - y);
+  const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
+  const result = {
+    writers: WRITERS,
+    charges: CHARGES,
+    seconds: Number(seconds.toFixed(2)),
+    paidPerSecond: Number((CHARGES / seconds).toFixed(1)),
+    commits,
+    conflicts,
+    retriesPerCharge: Number((conflicts / CHARGES).toFixed(2)),
+    latencyMs: { p50: pct(0.5), p99: pct(0.99), max: Math.round(latencies.at(-1)!) },
+    invariantsHold,
+    balance: { expected, actual: balance, ledgerSum, entries },
+  };
+  log(`paid ${CHARGES} in ${result.seconds} s → ${result.paidPerSecond} paid/s; conflicts ${conflicts} (${result.retriesPerCharge} retries per charge); latency p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+  log(`invariants after the run: ${invariantsHold ? 'hold' : 'BROKEN'} (balance ${balance}, expected ${expected}, ledger sum ${ledgerSum}, ${entries} entries)`);
+  return result;
+}
+
+await main();

@@ -1,0 +1,227 @@
+// fast-check commands that drive the real ledger and the reference model side by side. After
+// every command the account's balance, debt, withdrawable amount, pending withdrawals and every
+// charge's status must agree, and SPEC §3's invariants must hold on the stored items.
+
+import fc from 'fast-check';
+import { expect } from 'vitest';
+import {
+  addCalendarMonths,
+  approveWithdrawal,
+  cancelPendingCharge,
+  cancelWithdrawal,
+  charge,
+  completeWithdrawal,
+  Conflict,
+  DomainError,
+  expireDueLots,
+  expirePendingCharge,
+  Forbidden,
+  getBalance,
+  grantPromotional,
+  grantPurchase,
+  IdempotencyKeyReused,
+  InsufficientCredits,
+  type Ledger,
+  type ManualClock,
+  type Micros,
+  refund,
+  rejectWithdrawal,
+  requestWithdrawal,
+  reversePurchase,
+  setNegativeAllowance,
+  type ChargeResult,
+} from '../../core/index.js';
+import { expectInvariants } from './ledger.js';
+import { type MCharge, Model, type Outcome } from './model.js';
+
+const DAY = 86_400_000;
+const CENT = 10_000;
+
+export interface Real {
+  ledger: Ledger;
+  clock: ManualClock;
+  accountId: string;
+  seq: number;
+  /** The last charge made, to retry it; a key is only replayed while the ledger keeps it. */
+  lastCharge?: { key: string; amount: number; result: ChargeResult; atMs: number };
+}
+
+type Cmd = fc.AsyncCommand<Model, Real, false>;
+
+function outcomeOf(error: unknown): Outcome {
+  if (error instanceof Conflict) return 'conflict';
+  if (error instanceof Forbidden) return 'forbidden';
+  if (error instanceof InsufficientCredits) return 'insufficient';
+  throw error;
+}
+
+async function attempt(fn: () => Promise<unknown>): Promise<Outcome> {
+  try {
+    await fn();
+    return 'ok';
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error;
+    return outcomeOf(error);
+  }
+}
+
+function pick<T>(items: T[], index: number): T | undefined {
+  return items.length === 0 ? undefined : items[index % items.length];
+}
+
+/** Compares the stored account with the model and checks the invariants. */
+export async function agree(m: Model, r: Real): Promise<void> {
+  const view = await getBalance(r.ledger, r.accountId);
+  expect({ balance: view.balance, debt: view.debt, withdrawable: view.withdrawable, pendingWithdrawals: view.pendingWithdrawals, allowance: view.negativeAllowance }).toEqual({
+    balance: m.balance(),
+    debt: m.debt(),
+    withdrawable: m.withdrawable(),
+    pendingWithdrawals: m.pendingWithdrawals,
+    allowance: m.allowance,
+  });
+  const snap = await expectInvariants(r.ledger, r.accountId);
+  const stored = new Map(snap.charges.map((c) => [c.chargeId as string, c]));
+  for (const c of m.charges) {
+    expect(stored.get(c.id!), `charge ${c.id}`).toMatchObject({ status: c.status, refunded: c.refunded });
+  }
+  expect(snap.state.pending.map((p) => p.chargeId)).toEqual(m.pending.map((p) => p.id));
+}
+
+const command = (name: string, run: (m: Model, r: Real) => Promise<void>): Cmd => ({
+  check: () => true,
+  run: async (m, r) => {
+    await run(m, r);
+    await agree(m, r);
+  },
+  toString: () => name,
+});
+
+export const commandArbitraries = [
+  fc.integer({ min: 1, max: 5_000 }).map((cents) =>
+    command(`buy ${cents}¢`, async (m, r) => {
+      const lot = m.grant('purchased', cents * CENT, addCalendarMonths(m.now, 12));
+      const result = await grantPurchase(r.ledger, { accountId: r.accountId, amount: (cents * CENT) as Micros, source: 'stripe', purchaseId: `pu_${r.accountId}_${++r.seq}` });
+      lot.id = result.lotId;
+    }),
+  ),
+  fc.tuple(fc.integer({ min: 1, max: 3_000 }), fc.oneof(fc.constant(null), fc.constant('tie' as const), fc.integer({ min: 1, max: 400 }))).map(([cents, days]) =>
+    command(`promo ${cents}¢ ${days ?? '∞'}${days === 'tie' ? '' : 'd'}`, async (m, r) => {
+      // 'tie' expires with the newest purchased lot, to exercise the promotional-first tie-break.
+      const newestPurchase = m.lots.filter((l) => l.kind === 'purchased').at(-1);
+      const expiresAt = days === null ? null : days === 'tie' ? (newestPurchase?.expiresAt ?? m.now + DAY) : m.now + days * DAY;
+      if (expiresAt !== null && expiresAt <= m.now) return;
+      const lot = m.grant('promotional', cents * CENT, expiresAt);
+      const result = await grantPromotional(r.ledger, { accountId: r.accountId, amount: (cents * CENT) as Micros, expiresAtMs: expiresAt, description: 'promo' });
+      lot.id = result.lotId;
+    }),
+  ),
+  fc.tuple(fc.integer({ min: 1, max: 25_000_000 }), fc.boolean(), fc.boolean()).map(([amount, repeat, sameBody]) =>
+    command(`charge ${amount}µ${repeat ? (sameBody ? ' (retry)' : ' (key reused)') : ''}`, async (m, r) => {
+      const last = r.lastCharge;
+      if (repeat && last && m.now - last.atMs < r.ledger.config.idempotencyTtlMs) {
+        const replayAmount = sameBody ? last.amount : last.amount + 1;
+        const replay = charge(r.ledger, { accountId: r.accountId, deploymentId: 'dep', amount: replayAmount as Micros, idempotencyKey: last.key });
+        if (sameBody) expect(await replay).toEqual(last.result);
+        else await expect(replay).rejects.toThrow(IdempotencyKeyReused);
+        return;
+      }
+      const expected = m.charge(amount);
+      const key = `ch-${++r.seq}`;
+      try {
+        const result = await charge(r.ledger, { accountId: r.accountId, deploymentId: 'dep', amount: amount as Micros, idempotencyKey: key });
+        expect(result.status).toBe(expected.outcome);
+        expected.charge!.id = result.chargeId;
+        r.lastCharge = { key, amount, result, atMs: m.now };
+      } catch (error) {
+        expect(outcomeOf(error)).toBe(expected.outcome);
+      }
+    }),
+  ),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 110 })).map(([index, percent]) =>
+    command(`refund #${index} ${percent}%`, async (m, r) => {
+      const target = pick(m.charges, index);
+      if (!target) return;
+      const left = target.amount - target.refunded;
+      const amount = percent > 100 ? left + 1 : Math.max(1, Math.floor((left * percent) / 100));
+      const expected = m.refund(target, amount);
+      const actual = await attempt(() => refund(r.ledger, { accountId: r.accountId, chargeId: target.id!, amount: amount as Micros, idempotencyKey: `rf-${++r.seq}` }));
+      expect(actual).toBe(expected);
+    }),
+  ),
+  fc.nat().map((index) =>
+    command(`cancel #${index}`, async (m, r) => {
+      const target = pick(m.charges, index);
+      if (!target) return;
+      const expected = m.cancel(target);
+      expect(await attempt(() => cancelPendingCharge(r.ledger, r.accountId, target.id!))).toBe(expected);
+    }),
+  ),
+  fc.nat().map((index) =>
+    command(`deadline #${index}`, async (m, r) => {
+      const target: MCharge | undefined = pick(m.charges, index);
+      if (!target) return;
+      const expected = m.deadline(target);
+      const result = await expirePendingCharge(r.ledger, r.accountId, target.id!);
+      expect(result.changed ? result.status : 'noop').toBe(expected);
+    }),
+  ),
+  fc.constantFrom(1_000, 300_001, DAY, 30 * DAY, 200 * DAY, 400 * DAY).map((ms) =>
+    command(`advance ${ms}ms`, async (m, r) => {
+      m.now += ms;
+      r.clock.advance(ms);
+    }),
+  ),
+  fc.constant(
+    command('expire', async (m, r) => {
+      const expected = m.expire();
+      expect((await expireDueLots(r.ledger, r.accountId)).lotsExpired).toBe(expected);
+    }),
+  ),
+  fc.integer({ min: 0, max: 2_000 }).map((cents) =>
+    command(`allowance ${cents}¢`, async (m, r) => {
+      const expected = m.setAllowance(cents * CENT);
+      expect(await attempt(() => setNegativeAllowance(r.ledger, r.accountId, (cents * CENT) as Micros))).toBe(expected);
+    }),
+  ),
+  fc.integer({ min: 1, max: 3_000 }).map((cents) =>
+    command(`withdraw ${cents}¢`, async (m, r) => {
+      const expected = m.withdraw(cents * CENT);
+      try {
+        const result = await requestWithdrawal(r.ledger, { accountId: r.accountId, amount: (cents * CENT) as Micros });
+        expect(expected.outcome).toBe('ok');
+        expected.withdrawal!.id = result.withdrawalId;
+      } catch (error) {
+        expect(outcomeOf(error)).toBe(expected.outcome);
+      }
+    }),
+  ),
+  fc.tuple(fc.nat(), fc.constantFrom('cancelled', 'rejected', 'approved', 'completed') as fc.Arbitrary<'cancelled' | 'rejected' | 'approved' | 'completed'>).map(([index, to]) =>
+    command(`withdrawal #${index} → ${to}`, async (m, r) => {
+      const target = pick(m.withdrawals, index);
+      if (!target) return;
+      const expected = m.endWithdrawal(target, to);
+      const id = target.id!;
+      const actual = await attempt(() =>
+        to === 'cancelled'
+          ? cancelWithdrawal(r.ledger, r.accountId, id)
+          : to === 'rejected'
+            ? rejectWithdrawal(r.ledger, id, 'model says no')
+            : to === 'approved'
+              ? approveWithdrawal(r.ledger, id)
+              : completeWithdrawal(r.ledger, id, 'payout'),
+      );
+      expect(actual).toBe(expected);
+    }),
+  ),
+  fc.tuple(fc.nat(), fc.integer({ min: 1, max: 100 })).map(([index, percent]) =>
+    command(`reverse lot #${index} ${percent}%`, async (m, r) => {
+      const purchased = m.lots.filter((l) => l.kind === 'purchased' && l.id !== undefined && l.reversed < l.amount);
+      const target = pick(purchased, index);
+      if (!target) return;
+      const amount = Math.max(CENT, Math.floor((target.amount * percent) / 100 / CENT) * CENT);
+      const expected = m.reverse(target, amount);
+      const result = await reversePurchase(r.ledger, { accountId: r.accountId, lotId: target.id!, amount: amount as Micros, kind: 'dispute', reference: `dp-${++r.seq}` });
+      expect(result.debtCreated).toBe(expected.debt);
+    }),
+  ),
+];

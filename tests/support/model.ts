@@ -1,0 +1,279 @@
+// A small in-memory reference model of one account, written for clarity rather than speed and
+// independently of core/: plain arrays, linear scans, no DynamoDB. The property test runs the
+// same operations on it and on the real ledger and compares what each says after every step.
+
+const DAY = 86_400_000;
+const MAX_PENDING = 20;
+const MAX_DEBTS = 20;
+
+export type Kind = 'purchased' | 'promotional';
+
+interface MLot {
+  seq: number;
+  id?: string; // the real lot id, learned when the lot is created
+  kind: Kind;
+  amount: number;
+  remaining: number;
+  expiresAt: number | null;
+  expired: number; // what the expiry run removed from it
+  reversed: number;
+  reversedFromExpired: number;
+}
+
+interface MTake {
+  lot: MLot;
+  taken: number;
+  restored: number;
+}
+
+export interface MCharge {
+  id?: string;
+  amount: number;
+  status: 'paid' | 'pending_payment' | 'failed' | 'cancelled';
+  refunded: number;
+  takes: MTake[];
+  deadline: number;
+}
+
+export interface MWithdrawal {
+  id?: string;
+  amount: number;
+  status: 'pending_review' | 'approved' | 'completed' | 'rejected' | 'cancelled';
+  takes: MTake[];
+}
+
+export type Outcome = 'ok' | 'paid' | 'pending_payment' | 'failed' | 'conflict' | 'forbidden' | 'insufficient' | 'noop';
+
+export class Model {
+  now: number;
+  lots: MLot[] = [];
+  debts: { ref: MCharge | string; amount: number }[] = [];
+  pending: MCharge[] = [];
+  charges: MCharge[] = [];
+  withdrawals: MWithdrawal[] = [];
+  allowance: number;
+  hasPurchased = false;
+  pendingWithdrawals = 0;
+  private seq = 0;
+
+  constructor(now: number, allowance: number, readonly graceMs: number) {
+    this.now = now;
+    this.allowance = allowance;
+  }
+
+  private usable(lot: MLot): boolean {
+    return lot.remaining > 0 && (lot.expiresAt === null || lot.expiresAt > this.now);
+  }
+
+  credit(kind?: Kind): number {
+    let total = 0;
+    for (const lot of this.lots) if (this.usable(lot) && (!kind || lot.kind === kind)) total += lot.remaining;
+    return total;
+  }
+
+  debt(): number {
+    let total = 0;
+    for (const d of this.debts) total += d.amount;
+    return total;
+  }
+
+  balance(): number {
+    return this.credit() - this.debt();
+  }
+
+  withdrawable(): number {
+    return Math.max(0, this.credit('purchased') - this.debt());
+  }
+
+  private take(amount: number, kind?: Kind): MTake[] {
+    const order = this.lots
+      .filter((l) => this.usable(l) && (!kind || l.kind === kind))
+      .sort((a, b) => {
+        const ea = a.expiresAt ?? Infinity;
+        const eb = b.expiresAt ?? Infinity;
+        if (ea !== eb) return ea - eb;
+        if (a.kind !== b.kind) return a.kind === 'promotional' ? -1 : 1;
+        return a.seq - b.seq;
+      });
+    const takes: MTake[] = [];
+    let left = amount;
+    for (const lot of order) {
+      if (left === 0) break;
+      const taken = Math.min(lot.remaining, left);
+      lot.remaining -= taken;
+      left -= taken;
+      takes.push({ lot, taken, restored: 0 });
+    }
+    return takes;
+  }
+
+  private giveBack(takes: MTake[], amount: number): void {
+    let left = amount;
+    for (let i = takes.length - 1; i >= 0 && left > 0; i -= 1) {
+      const t = takes[i]!;
+      const part = Math.min(left, t.taken - t.restored);
+      t.restored += part;
+      left -= part;
+      if (part === 0) continue;
+      if (t.lot.expiresAt !== null && t.lot.expiresAt <= this.now) {
+        this.lots.push(this.newLot(t.lot.kind, part, this.now + 30 * DAY));
+      } else {
+        t.lot.remaining += part;
+      }
+    }
+    if (left !== 0) throw new Error('model: could not give back');
+  }
+
+  private newLot(kind: Kind, amount: number, expiresAt: number | null): MLot {
+    return { seq: ++this.seq, kind, amount, remaining: amount, expiresAt, expired: 0, reversed: 0, reversedFromExpired: 0 };
+  }
+
+  private canPay(amount: number): boolean {
+    if (this.balance() - amount < -this.allowance) return false;
+    return amount <= this.credit() || this.debts.length < MAX_DEBTS;
+  }
+
+  private pay(charge: MCharge): void {
+    charge.takes = this.take(charge.amount);
+    const taken = charge.takes.reduce((t, x) => t + x.taken, 0);
+    if (charge.amount > taken) this.debts.push({ ref: charge, amount: charge.amount - taken });
+    charge.status = 'paid';
+  }
+
+  private creditArrived(): void {
+    for (const d of this.debts) {
+      const available = this.credit();
+      if (available === 0) break;
+      const takes = this.take(Math.min(available, d.amount));
+      const taken = takes.reduce((t, x) => t + x.taken, 0);
+      d.amount -= taken;
+      if (typeof d.ref !== 'string') d.ref.takes.push(...takes);
+    }
+    this.debts = this.debts.filter((d) => d.amount > 0);
+    this.settle();
+  }
+
+  private settle(): void {
+    for (const c of [...this.pending]) {
+      if (c.deadline <= this.now) continue;
+      if (!this.canPay(c.amount)) break;
+      this.pending = this.pending.filter((p) => p !== c);
+      this.pay(c);
+    }
+  }
+
+  grant(kind: Kind, amount: number, expiresAt: number | null): MLot {
+    const lot = this.newLot(kind, amount, expiresAt);
+    this.lots.push(lot);
+    if (kind === 'purchased') this.hasPurchased = true;
+    this.creditArrived();
+    return lot;
+  }
+
+  charge(amount: number): { outcome: Outcome; charge?: MCharge } {
+    const charge: MCharge = { amount, status: 'pending_payment', refunded: 0, takes: [], deadline: this.now + this.graceMs };
+    if (this.canPay(amount)) {
+      this.pay(charge);
+    } else {
+      if (this.pending.length >= MAX_PENDING) return { outcome: 'conflict' };
+      this.pending.push(charge);
+    }
+    this.charges.push(charge);
+    return { outcome: charge.status === 'paid' ? 'paid' : 'pending_payment', charge };
+  }
+
+  refund(charge: MCharge, amount: number): Outcome {
+    if (charge.status !== 'paid' || amount > charge.amount - charge.refunded) return 'conflict';
+    let rest = amount;
+    const debt = this.debts.find((d) => d.ref === charge);
+    if (debt) {
+      const paid = Math.min(debt.amount, rest);
+      debt.amount -= paid;
+      rest -= paid;
+      this.debts = this.debts.filter((d) => d.amount > 0);
+    }
+    this.giveBack(charge.takes, rest);
+    charge.refunded += amount;
+    this.creditArrived();
+    return 'ok';
+  }
+
+  cancel(charge: MCharge): Outcome {
+    if (charge.status !== 'pending_payment') return 'conflict';
+    this.pending = this.pending.filter((p) => p !== charge);
+    charge.status = 'cancelled';
+    this.settle();
+    return 'ok';
+  }
+
+  deadline(charge: MCharge): Outcome {
+    if (charge.status !== 'pending_payment' || charge.deadline > this.now) return 'noop';
+    this.pending = this.pending.filter((p) => p !== charge);
+    const payable = this.canPay(charge.amount);
+    if (payable) this.pay(charge);
+    else charge.status = 'failed';
+    this.settle();
+    return payable ? 'paid' : 'failed';
+  }
+
+  expire(): number {
+    let count = 0;
+    for (const lot of this.lots) {
+      if (lot.expiresAt !== null && lot.expiresAt <= this.now && lot.remaining > 0) {
+        lot.expired += lot.remaining;
+        lot.remaining = 0;
+        count += 1;
+      }
+    }
+    return count;
+  }
+
+  setAllowance(amount: number): Outcome {
+    const owedOnCharges = this.debts.filter((d) => typeof d.ref !== 'string').reduce((t, d) => t + d.amount, 0);
+    if (amount < owedOnCharges) return 'conflict';
+    this.allowance = amount;
+    this.settle();
+    return 'ok';
+  }
+
+  withdraw(amount: number): { outcome: Outcome; withdrawal?: MWithdrawal } {
+    if (!this.hasPurchased) return { outcome: 'forbidden' };
+    if (amount > this.withdrawable()) return { outcome: 'insufficient' };
+    const withdrawal: MWithdrawal = { amount, status: 'pending_review', takes: this.take(amount, 'purchased') };
+    this.pendingWithdrawals += amount;
+    this.withdrawals.push(withdrawal);
+    return { outcome: 'ok', withdrawal };
+  }
+
+  endWithdrawal(withdrawal: MWithdrawal, to: 'cancelled' | 'rejected' | 'approved' | 'completed'): Outcome {
+    const allowed: Record<typeof to, MWithdrawal['status'][]> = {
+      cancelled: ['pending_review'],
+      rejected: ['pending_review', 'approved'],
+      approved: ['pending_review'],
+      completed: ['approved'],
+    };
+    if (!allowed[to].includes(withdrawal.status)) return 'conflict';
+    withdrawal.status = to;
+    if (to === 'cancelled' || to === 'rejected') {
+      this.giveBack(withdrawal.takes, withdrawal.amount);
+      this.creditArrived();
+    }
+    if (to !== 'approved') this.pendingWithdrawals -= withdrawal.amount;
+    return 'ok';
+  }
+
+  reverse(lot: MLot, amount: number): { outcome: Outcome; debt: number } {
+    const left = lot.amount - lot.reversed;
+    const reversing = Math.min(amount, left);
+    if (lot.kind !== 'purchased' || reversing <= 0) return { outcome: 'conflict', debt: 0 };
+    const unspent = Math.min(reversing, lot.remaining);
+    lot.remaining -= unspent;
+    const fromExpired = Math.min(reversing - unspent, lot.expired - lot.reversedFromExpired);
+    const debt = reversing - unspent - fromExpired;
+    lot.reversed += reversing;
+    lot.reversedFromExpired += fromExpired;
+    if (debt > 0) this.debts.push({ ref: `reversal-${this.seq++}`, amount: debt });
+    this.creditArrived();
+    return { outcome: 'ok', debt };
+  }
+}
