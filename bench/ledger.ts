@@ -57,13 +57,14 @@ async function main(): Promise<void> {
   const local = await startDynamoDbLocal();
   try {
     const capacity = await measureCapacity(local.endpoint);
-    const contention = await measureContention(local.endpoint);
-    const results = { measuredAt: new Date().toISOString(), node: process.version, capacity, contention };
+    const baseline = await measureContention(local.endpoint, 1, Math.min(CHARGES, 200));
+    const contention = await measureContention(local.endpoint, WRITERS, CHARGES);
+    const results = { measuredAt: new Date().toISOString(), node: process.version, capacity, baseline, contention };
     const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'ledger.json');
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
     log(`\nwrote ${out}`);
-    if (!contention.invariantsHold) process.exitCode = 1;
+    if (!contention.invariantsHold || !baseline.invariantsHold) process.exitCode = 1;
   } finally {
     await local.stop();
   }
@@ -123,13 +124,13 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   return rows;
 }
 
-async function measureContention(endpoint: string) {
-  log(`\n== contention: ${WRITERS} writers (separate SDK clients, like Lambda containers), ${CHARGES} charges on one account ==`);
-  const tableName = 'bench-contention';
+async function measureContention(endpoint: string, writerCount: number, chargeCount: number) {
+  log(`\n== ${writerCount} writer${writerCount === 1 ? '' : 's'} (separate SDK clients, like Lambda containers), ${chargeCount} charges on one account ==`);
+  const tableName = `bench-contention-${writerCount}`;
   const setup = new LedgerTable({ tableName, endpoint });
   await setup.createIfMissing();
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
-  const writers = Array.from({ length: WRITERS }, () => new Ledger(new LedgerTable({ tableName, endpoint }), clock, DEFAULT_CONFIG));
+  const writers = Array.from({ length: writerCount }, () => new Ledger(new LedgerTable({ tableName, endpoint }), clock, DEFAULT_CONFIG));
   const accountId = 'hot-account';
   await grantPurchase(writers[0]!, { accountId, amount: credits(1_000_000), source: 'stripe', purchaseId: 'pu-hot' });
   const chargeMicros = 12_345 as Micros;
@@ -137,13 +138,13 @@ async function measureContention(endpoint: string) {
   let done = 0;
   const latencies: number[] = [];
   const started = performance.now();
-  const progress = setInterval(() => log(`  ${done}/${CHARGES} charges paid…`), 5_000);
+  const progress = setInterval(() => log(`  ${done}/${chargeCount} charges paid…`), 5_000);
   try {
     await Promise.all(
       writers.map(async (ledger) => {
         for (;;) {
           const i = next++;
-          if (i >= CHARGES) return;
+          if (i >= chargeCount) return;
           const t = performance.now();
           const result = await charge(ledger, { accountId, deploymentId: `dep-${i}`, amount: chargeMicros, idempotencyKey: `hot-${i}` });
           if (result.status !== 'paid') throw new Error(`charge ${i} was ${result.status}`);
@@ -162,7 +163,7 @@ async function measureContention(endpoint: string) {
   // Invariants after the run: balance exact, every charge one usage entry, the ledger sums up.
   const state = await loadAccount(setup, accountId);
   const balance = balanceOf(state, clock.nowMs());
-  const expected = credits(1_000_000) - CHARGES * chargeMicros;
+  const expected = credits(1_000_000) - chargeCount * chargeMicros;
   let ledgerSum = 0;
   let entries = 0;
   let startKey: Record<string, unknown> | undefined;
@@ -175,22 +176,22 @@ async function measureContention(endpoint: string) {
     startKey = out.lastKey;
     if (!startKey) break;
   }
-  const invariantsHold = balance === expected && ledgerSum === balance && entries === CHARGES + 1 && state.entryCount === entries;
+  const invariantsHold = balance === expected && ledgerSum === balance && entries === chargeCount + 1 && state.entryCount === entries;
   latencies.sort((x, y) => x - y);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
   const result = {
-    writers: WRITERS,
-    charges: CHARGES,
+    writers: writerCount,
+    charges: chargeCount,
     seconds: Number(seconds.toFixed(2)),
-    paidPerSecond: Number((CHARGES / seconds).toFixed(1)),
+    paidPerSecond: Number((chargeCount / seconds).toFixed(1)),
     commits,
     conflicts,
-    retriesPerCharge: Number((conflicts / CHARGES).toFixed(2)),
+    retriesPerCharge: Number((conflicts / chargeCount).toFixed(2)),
     latencyMs: { p50: pct(0.5), p99: pct(0.99), max: Math.round(latencies.at(-1)!) },
     invariantsHold,
     balance: { expected, actual: balance, ledgerSum, entries },
   };
-  log(`paid ${CHARGES} in ${result.seconds} s → ${result.paidPerSecond} paid/s; conflicts ${conflicts} (${result.retriesPerCharge} retries per charge); latency p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
+  log(`paid ${chargeCount} in ${result.seconds} s → ${result.paidPerSecond} paid/s; conflicts ${conflicts} (${result.retriesPerCharge} retries per charge); latency p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
   log(`invariants after the run: ${invariantsHold ? 'hold' : 'BROKEN'} (balance ${balance}, expected ${expected}, ledger sum ${ledgerSum}, ${entries} entries)`);
   return result;
 }
