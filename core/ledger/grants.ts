@@ -9,6 +9,7 @@ import { addCalendarMonths, iso } from '../time.js';
 import { keys } from '../table/keys.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
+import type { Lot } from './types.js';
 
 /** Purchased credit expires this many calendar months after the purchase completes. */
 export const PURCHASE_VALIDITY_MONTHS = 12;
@@ -17,14 +18,7 @@ export const MAX_ACCOUNT_CREDIT_MICROS = micros(5_000_000_000 * 1_000_000);
 
 export type LotSource = 'stripe' | 'spherepay' | 'admin' | 'refund';
 
-export interface GrantResult {
-  lotId: string;
-  kind: LotKind;
-  amount: Micros;
-  remaining: Micros;
-  createdAt: string;
-  expiresAt: string | null;
-  withdrawable: boolean;
+export interface GrantResult extends Lot {
   source: LotSource;
   description: string;
   conditions?: string;

@@ -23,17 +23,8 @@ import type { Withdrawal, WithdrawalStatus } from './types.js';
 export const REVIEW_BUSINESS_DAYS = 7;
 export const MAX_WITHDRAWALS_LISTED = 100;
 
-export interface WithdrawalView {
-  withdrawalId: string;
-  accountId: string;
-  status: WithdrawalStatus;
-  amount: Micros;
-  requestedAt: string;
-  expectedBy: string;
-  reason?: string;
-  payoutReference?: string;
-  updatedAt: string;
-}
+/** A withdrawal as users and finance see it: without the lots it took from. */
+export type WithdrawalView = Omit<Withdrawal, 'allocations'>;
 
 export async function requestWithdrawal(ledger: Ledger, input: { accountId: string; amount: Micros; idempotencyKey?: string }): Promise<WithdrawalView> {
   if (input.amount <= 0 || input.amount % MICROS_PER_CENT !== 0) throw new InvalidRequest('amount must be positive whole cents');
