@@ -1,37 +1,70 @@
-// `npm start`: the ledger's local database. Starts DynamoDB Local (data kept in .data/ between
-// runs, or in memory with --memory), creates the table, prints where it listens, and stops
-// cleanly, JVM included, on Ctrl-C.
+// `npm start`: IO Credits on this machine. Starts DynamoDB Local (data kept in .data/ between
+// runs, or in memory with --memory), creates the table, and serves the same Lambda handlers
+// over HTTP on 127.0.0.1:$PORT (3000), checking HS256 dev tokens in place of API Gateway's JWT
+// authorizer. Prints ready-to-paste tokens. Ctrl-C stops everything, JVM included.
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LedgerTable } from '../core/index.js';
+import { LedgerTable } from '../core/table/table.js';
+import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
+import { startLocalServer } from '../functions/local/server.js';
+import { runtimeFromEnv } from '../functions/http/runtime.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 
-const TABLE_NAME = process.env.TABLE_NAME ?? 'io-credits';
 const inMemory = process.argv.includes('--memory');
-const dbPath = resolve('.data', 'dynamodb');
-const dynamoPort = process.env.DYNAMODB_PORT ? Number(process.env.DYNAMODB_PORT) : undefined;
+const dataDir = resolve('.data');
+const port = process.env.PORT ? Number(process.env.PORT) : 3000;
+const tableName = process.env.TABLE_NAME ?? 'io-credits';
 
-if (!inMemory) mkdirSync(dbPath, { recursive: true });
-const local = await startDynamoDbLocal({ ...(inMemory ? {} : { dbPath }), ...(dynamoPort ? { port: dynamoPort } : {}) });
-const table = new LedgerTable({ tableName: TABLE_NAME, endpoint: local.endpoint });
-await table.createIfMissing();
-process.stdout.write(
-  [
-    `DynamoDB Local listening on ${local.endpoint} (${inMemory ? 'in memory' : `data in ${dbPath}`})`,
-    `table ${TABLE_NAME} is ready`,
-    'Ctrl-C stops it.',
-    '',
-  ].join('\n'),
-);
+async function main(): Promise<void> {
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  if (!inMemory) mkdirSync(resolve(dataDir, 'dynamodb'), { recursive: true });
+  const dynamo = await startDynamoDbLocal({ ...(inMemory ? {} : { dbPath: resolve(dataDir, 'dynamodb') }), ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}) });
+  let stopping = false;
+  const stop = async (code: number) => {
+    if (stopping) return;
+    stopping = true;
+    await server?.close();
+    await dynamo.stop();
+    process.exit(code);
+  };
+  process.on('SIGINT', () => void stop(0));
+  process.on('SIGTERM', () => void stop(0));
 
-let stopping = false;
-const stop = async () => {
-  if (stopping) return;
-  stopping = true;
-  process.stdout.write('stopping DynamoDB Local…\n');
-  await local.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop());
-process.on('SIGTERM', () => void stop());
+  let server: Awaited<ReturnType<typeof startLocalServer>> | undefined;
+  try {
+    await new LedgerTable({ tableName, endpoint: dynamo.endpoint }).createIfMissing();
+    const runtime = runtimeFromEnv({ ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint });
+    const { secret, generated } = devSecret(process.env, resolve(dataDir, 'auth-dev-secret'));
+    server = await startLocalServer({ runtime, authSecret: secret, port });
+    const [user, admin, service] = await Promise.all([
+      signDevToken(secret, 'demo-user'),
+      signDevToken(secret, 'finance', 'credits:admin'),
+      signDevToken(secret, 'deployments', 'credits:service'),
+    ]);
+    process.stdout.write(
+      [
+        `IO Credits listening on ${server.url}  (OpenAPI: ${server.url}/openapi.json)`,
+        `DynamoDB Local on ${dynamo.endpoint}, table ${tableName}, ${inMemory ? 'in memory' : `data in ${resolve(dataDir, 'dynamodb')}`}`,
+        `clock: ${runtime.manualClock ? 'manual (POST /admin/test-clock moves it)' : 'system'}; grace ${runtime.ledger.config.gracePeriodMs / 1000} s; default negative allowance ${runtime.ledger.config.defaultAllowance / 1_000_000} credits`,
+        `AUTH_DEV_SECRET: ${process.env.AUTH_DEV_SECRET ? 'from the environment' : `${generated ? 'generated into' : 'read from'} ${resolve(dataDir, 'auth-dev-secret')}`}`,
+        '',
+        `user token (sub demo-user):\n  export TOKEN=${user}`,
+        `admin token (sub finance, credits:admin):\n  export ADMIN_TOKEN=${admin}`,
+        `service token (sub deployments, credits:service):\n  export SERVICE_TOKEN=${service}`,
+        '',
+        `try: curl -s -H "Authorization: Bearer $TOKEN" ${server.url}/credits/balance`,
+        'Ctrl-C stops the server and DynamoDB Local.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+    await stop(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${error instanceof Error ? error.message : String(error)}\n`);
+  process.exit(1);
+});

@@ -99,29 +99,27 @@ export async function listTransactions(ledger: Ledger, query: TransactionQuery):
   if (query.cursor !== undefined && !ENTRY_SK.test(query.cursor)) throw new InvalidRequest('cursor is not valid');
   const pk = keys.accountPk(query.accountId);
   const { low, high } = ulidBounds(query.fromMs ?? 0, query.toMs ?? 281474976710655);
-  const items: LedgerEntry[] = [];
+  // Reads one entry past the page, so the cursor is given only when more entries exist.
+  const found: Item[] = [];
   let startKey: Item | undefined = query.cursor ? { pk, sk: query.cursor } : undefined;
-  let lastSk: string | undefined;
-  for (let page = 0; page < MAX_QUERY_PAGES && items.length < limit; page += 1) {
+  for (let page = 0; page < MAX_QUERY_PAGES && found.length <= limit; page += 1) {
     const out = await ledger.table.meter.run('listTransactions', () =>
       ledger.table.query({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
         ...(query.type ? { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } } : {}),
         ExpressionAttributeValues: { ':pk': pk, ':low': `TX#${low}`, ':high': `TX#${high}`, ...(query.type ? { ':type': query.type } : {}) },
         ScanIndexForward: false,
-        Limit: limit - items.length,
+        Limit: limit + 1 - found.length,
         ExclusiveStartKey: startKey,
       }),
     );
-    for (const item of out.items) {
-      items.push(entryFromItem(item));
-      lastSk = item.sk as string;
-    }
+    found.push(...out.items);
     startKey = out.lastKey;
     if (!startKey) break;
-    lastSk = startKey.sk as string;
   }
-  return { items, nextCursor: startKey && lastSk ? lastSk : null };
+  const pageItems = found.slice(0, limit);
+  const more = found.length > limit;
+  return { items: pageItems.map(entryFromItem), nextCursor: more ? (pageItems.at(-1)!.sk as string) : null };
 }
 
 export function entryFromItem(item: Item): LedgerEntry {

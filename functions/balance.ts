@@ -1,0 +1,66 @@
+// GET /credits/balance, /credits/check, /credits/transactions, /credits/usage: the read side.
+
+import { check, getBalance, listTransactions, usage, type TransactionQuery } from '../core/ledger/queries.js';
+import type { EntryType, LedgerEntry } from '../core/ledger/types.js';
+import { DAY_MS } from '../core/time.js';
+import { accountFor } from './http/auth.js';
+import { openCursor, signCursor } from './http/cursor.js';
+import { groupHandler, type Request } from './http/handler.js';
+import { entriesCsv, present } from './http/present.js';
+import type { z } from 'zod';
+import type * as s from './http/schemas.js';
+
+/** The most rows one CSV export holds; `X-Next-Cursor` continues past it. */
+export const MAX_CSV_ROWS = 10_000;
+const CSV_PAGE = 100;
+
+type TxQuery = z.output<typeof s.transactionsQuery>;
+
+export const handler = groupHandler({
+  'GET /credits/balance': async ({ caller, query, runtime }: Request<z.output<typeof s.accountQuery>>) => {
+    const accountId = accountFor(caller, query.accountId, 'read');
+    return { status: 200, body: present.balance(await getBalance(runtime.ledger, accountId)) };
+  },
+
+  'GET /credits/check': async ({ caller, query, runtime }: Request<z.output<typeof s.checkQuery>>) => {
+    const accountId = accountFor(caller, query.accountId, 'read');
+    return { status: 200, body: present.check(await check(runtime.ledger, accountId, query.amount)) };
+  },
+
+  'GET /credits/transactions': async ({ caller, query, runtime }: Request<TxQuery>) => {
+    const accountId = accountFor(caller, query.accountId, 'read');
+    const filters = JSON.stringify([query.type ?? null, query.from ?? null, query.to ?? null]);
+    const base: TransactionQuery = {
+      accountId,
+      ...(query.type ? { type: query.type as EntryType } : {}),
+      ...(query.from !== undefined ? { fromMs: query.from } : {}),
+      ...(query.to !== undefined ? { toMs: query.to } : {}),
+    };
+    let cursor = query.cursor ? openCursor(runtime.cursorSecret, query.cursor, accountId, filters) : undefined;
+    const sign = (key: string | null) => (key ? signCursor(runtime.cursorSecret, { a: accountId, k: key, f: filters }) : null);
+
+    if (query.format === 'csv') {
+      const rows: LedgerEntry[] = [];
+      const wanted = query.limit ?? MAX_CSV_ROWS;
+      for (let page = 0; page < MAX_CSV_ROWS / CSV_PAGE && rows.length < wanted; page += 1) {
+        const out = await listTransactions(runtime.ledger, { ...base, limit: Math.min(CSV_PAGE, wanted - rows.length), cursor });
+        rows.push(...out.items);
+        cursor = out.nextCursor ?? undefined;
+        if (!cursor) break;
+      }
+      const next = sign(cursor ?? null);
+      return { status: 200, csv: entriesCsv(rows), headers: { 'content-disposition': 'attachment; filename="transactions.csv"', ...(next ? { 'x-next-cursor': next } : {}) } };
+    }
+    const out = await listTransactions(runtime.ledger, { ...base, limit: query.limit ?? 50, cursor });
+    return { status: 200, body: { items: out.items.map(present.entry), nextCursor: sign(out.nextCursor) } };
+  },
+
+  'GET /credits/usage': async ({ caller, query, runtime }: Request<z.output<typeof s.usageQuery>>) => {
+    const accountId = accountFor(caller, query.accountId, 'read');
+    const toMs = query.to ?? runtime.ledger.nowMs();
+    const fromMs = query.from ?? toMs - 30 * DAY_MS;
+    const result = await usage(runtime.ledger, { accountId, fromMs, toMs, granularity: query.granularity ?? 'day' });
+    const { start: _start, ...total } = present.usage(result.total);
+    return { status: 200, body: { buckets: result.buckets.map(present.usage), total } };
+  },
+});

@@ -1,0 +1,42 @@
+// Who is calling, from the JWT claims API Gateway's authorizer (or the local server) put on the
+// event: `sub` is the account (the IO ID), `scope` may hold credits:service and credits:admin.
+// A user reaches only their own account; a service may act for any account it names; an admin
+// reaches /admin/* and may read any account.
+
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { isValidAccountId } from '../../core/table/keys.js';
+import { forbidden, invalid, unauthorized } from './problem.js';
+
+export const SERVICE_SCOPE = 'credits:service';
+export const ADMIN_SCOPE = 'credits:admin';
+
+export interface Caller {
+  sub: string;
+  scopes: Set<string>;
+}
+
+export function callerFrom(event: Partial<APIGatewayProxyEventV2WithJWTAuthorizer>): Caller {
+  const claims = event.requestContext?.authorizer?.jwt?.claims;
+  const sub = claims?.sub;
+  if (typeof sub !== 'string' || sub === '') throw unauthorized('a bearer token with a subject is required');
+  const scope = claims?.scope;
+  const scopes = new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : []);
+  return { sub, scopes };
+}
+
+export function requireAdmin(caller: Caller): void {
+  if (!caller.scopes.has(ADMIN_SCOPE)) throw forbidden(`this route needs the ${ADMIN_SCOPE} scope`);
+}
+
+/**
+ * The account a request acts on: the caller's own, or `requested` when the caller may act for
+ * others (services always; admins for reads).
+ */
+export function accountFor(caller: Caller, requested: string | undefined, access: 'read' | 'write'): string {
+  const accountId = requested ?? caller.sub;
+  if (!isValidAccountId(accountId)) throw requested === undefined ? forbidden('the token subject is not a valid IO ID') : invalid('accountId is not a valid IO ID');
+  if (accountId === caller.sub) return accountId;
+  if (caller.scopes.has(SERVICE_SCOPE)) return accountId;
+  if (access === 'read' && caller.scopes.has(ADMIN_SCOPE)) return accountId;
+  throw forbidden('this token may act only for its own account');
+}

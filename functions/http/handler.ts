@@ -1,0 +1,120 @@
+// One Lambda handler per route group, on middy with the official header and event normalizers.
+// It finds the route by API Gateway's routeKey, checks the caller, validates query, path and
+// body against the route's schemas, runs the group's implementation, and answers JSON, CSV or
+// a problem+json. No implementation sees an unvalidated input.
+
+import middy, { type MiddlewareObj } from '@middy/core';
+import httpEventNormalizer from '@middy/http-event-normalizer';
+import httpHeaderNormalizer from '@middy/http-header-normalizer';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { z } from 'zod';
+import { callerFrom, requireAdmin, type Caller } from './auth.js';
+import { jsonBody } from './json-body.js';
+import { invalid, isFault, notFound, problemFrom, problemResponse } from './problem.js';
+import { routeKey, routes, type Route } from './routes.js';
+import { runtime, type Runtime } from './runtime.js';
+import { ids, accountIdParam } from './schemas.js';
+
+export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer & { parsedBody?: unknown };
+
+export interface Request<Q = Record<string, never>, B = undefined> {
+  route: Route;
+  /** Absent only on public routes. */
+  caller: Caller;
+  query: Q;
+  body: B;
+  params: Record<string, string>;
+  idempotencyKey?: string;
+  runtime: Runtime;
+}
+
+export interface Reply {
+  status: number;
+  body?: unknown;
+  csv?: string;
+  headers?: Record<string, string>;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type Implementation = (request: Request<any, any>) => Promise<Reply> | Reply;
+
+const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
+const PATH_PARAMS: Record<string, z.ZodType> = {
+  chargeId: ids.charge,
+  withdrawalId: ids.withdrawal,
+  notificationId: ids.notification,
+  accountId: accountIdParam,
+};
+
+export function groupHandler(implementations: Record<string, Implementation>, routeList: Route[] = routes) {
+  return middy(async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+    const route = routeList.find((r) => routeKey(r) === event.routeKey);
+    const implementation = implementations[event.routeKey];
+    if (!route || !implementation) throw notFound(`no route ${event.routeKey}`);
+    const caller = route.access === 'public' ? { sub: '', scopes: new Set<string>() } : callerFrom(event);
+    if (route.access === 'admin') requireAdmin(caller);
+    const request: Request<unknown, unknown> = {
+      route,
+      caller,
+      params: validParams(event.pathParameters ?? {}),
+      query: validate(route.query, event.queryStringParameters ?? {}, 'query'),
+      body: validate(route.body, event.parsedBody, 'body'),
+      idempotencyKey: idempotencyKey(route, event.headers?.['idempotency-key']),
+      runtime: runtime(),
+    };
+    return toResponse(await implementation(request));
+  })
+    .use(problemDetails())
+    .use(httpHeaderNormalizer())
+    .use(httpEventNormalizer())
+    .use(jsonBody());
+}
+
+function validate(schema: z.ZodType | undefined, input: unknown, where: 'query' | 'body'): unknown {
+  if (!schema) {
+    if (where === 'body' && input !== undefined) throw invalid('this route takes no body');
+    return input;
+  }
+  const result = schema.safeParse(input ?? (where === 'query' ? {} : undefined));
+  if (result.success) return result.data;
+  const errors = result.error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
+  throw invalid(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+}
+
+function validParams(params: Record<string, string | undefined>): Record<string, string> {
+  const valid: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) {
+    const schema = PATH_PARAMS[name];
+    if (value === undefined || !schema || !schema.safeParse(value).success) throw notFound(`no ${name.replace(/Id$/, '')} ${JSON.stringify(String(value).slice(0, 64))}`);
+    valid[name] = value;
+  }
+  return valid;
+}
+
+function idempotencyKey(route: Route, header: string | undefined): string | undefined {
+  if (header === undefined) {
+    if (route.idempotencyKey === 'required') throw invalid('this route needs an Idempotency-Key header');
+    return undefined;
+  }
+  if (!route.idempotencyKey) return undefined;
+  if (!IDEMPOTENCY_KEY.test(header)) throw invalid('Idempotency-Key must be 1-255 visible ASCII characters');
+  return header;
+}
+
+function toResponse(reply: Reply): APIGatewayProxyStructuredResultV2 {
+  if (reply.csv !== undefined) return { statusCode: reply.status, headers: { 'content-type': 'text/csv; charset=utf-8', ...reply.headers }, body: reply.csv };
+  return { statusCode: reply.status, headers: { 'content-type': 'application/json', ...reply.headers }, body: JSON.stringify(reply.body) };
+}
+
+/** Turns every error into problem+json; logs faults (never their details to the client). */
+function problemDetails(): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
+  return {
+    onError: (request) => {
+      const error = request.error;
+      const problem = problemFrom(error, request.event.rawPath);
+      const log = { level: isFault(error) ? 'error' : 'info', route: request.event.routeKey, status: problem.status, code: problem.code, detail: problem.detail, requestId: request.context?.awsRequestId };
+      if (isFault(error)) console.error(JSON.stringify({ ...log, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
+      request.response = problemResponse(problem);
+    },
+  };
+}

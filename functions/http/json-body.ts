@@ -1,0 +1,40 @@
+// Reads a JSON request body so that amounts stay exact: every JSON number is handed on as its
+// source text ("12.50" stays "12.50", 1e400 stays "1e400" and is refused by the money parser),
+// never as a float. Node 22's JSON.parse gives revivers the source text of each number.
+
+import type { MiddlewareObj } from '@middy/core';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { invalid } from './problem.js';
+
+export const MAX_BODY_BYTES = 64 * 1024;
+
+type SourceContext = { source?: string };
+
+export function parseJsonKeepingNumberText(text: string): unknown {
+  return JSON.parse(text, (_key, value: unknown, context?: SourceContext) =>
+    typeof value === 'number' ? (context?.source ?? String(value)) : value,
+  );
+}
+
+/** The parsed body, or undefined when the request has none. */
+export function readBody(event: APIGatewayProxyEventV2): unknown {
+  if (event.body === undefined || event.body === null || event.body === '') return undefined;
+  const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw invalid(`the body is over ${MAX_BODY_BYTES} bytes`);
+  const contentType = event.headers?.['content-type'] ?? '';
+  if (!/^application\/(.+\+)?json(;|$)/i.test(contentType)) throw invalid('the body must be JSON, sent with Content-Type: application/json');
+  try {
+    return parseJsonKeepingNumberText(text);
+  } catch {
+    throw invalid('the body is not valid JSON');
+  }
+}
+
+/** Middy middleware: replaces `event.body` by the parsed body (see parseJsonKeepingNumberText). */
+export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2 & { parsedBody?: unknown }> {
+  return {
+    before: (request) => {
+      request.event.parsedBody = readBody(request.event);
+    },
+  };
+}

@@ -1,0 +1,62 @@
+// The HTTP API's routes (SPEC §5): method, path, who may call, what they take and answer.
+// The handlers, the OpenAPI document, the local server and the deployment all read this list,
+// so a route exists everywhere or nowhere. Local-only routes are in functions/local/.
+
+import type { z } from 'zod';
+import * as s from './schemas.js';
+
+export type Group = 'balance' | 'charges' | 'withdrawals' | 'admin' | 'notifications' | 'openapi';
+export type Access = 'user' | 'admin' | 'public';
+
+export interface Route {
+  method: 'GET' | 'POST' | 'PUT';
+  path: string;
+  /** The Lambda function that serves it. */
+  group: Group;
+  access: Access;
+  summary: string;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  idempotencyKey?: 'required' | 'optional';
+  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+}
+
+export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
+
+const problems = { 400: { description: 'Invalid request' }, 401: { description: 'Missing or bad token' }, 403: { description: 'Not allowed for this token' } };
+
+export const routes: Route[] = [
+  { method: 'GET', path: '/credits/balance', group: 'balance', access: 'user', summary: 'The balance, what can be withdrawn, debt, lots and credits expiring within 30 days', query: s.accountQuery, responses: { 200: { description: 'Balance', schema: s.responses.balance }, ...problems } },
+  { method: 'GET', path: '/credits/check', group: 'balance', access: 'user', summary: 'Whether an amount is covered by the balance or the negative allowance', query: s.checkQuery, responses: { 200: { description: 'Check', schema: s.responses.check }, ...problems } },
+  { method: 'GET', path: '/credits/transactions', group: 'balance', access: 'user', summary: 'The transactions log, newest first; format=csv exports it', query: s.transactionsQuery, responses: { 200: { description: 'A page of ledger entries, or CSV', schema: s.responses.transactions }, ...problems } },
+  { method: 'GET', path: '/credits/usage', group: 'balance', access: 'user', summary: 'Usage and refunds per UTC day or month', query: s.usageQuery, responses: { 200: { description: 'Usage buckets', schema: s.responses.usage }, ...problems } },
+  {
+    method: 'POST', path: '/credits/charges', group: 'charges', access: 'user', summary: 'Charge a deployment paid with credits', body: s.chargeBody, idempotencyKey: 'required',
+    responses: { 201: { description: 'Paid', schema: s.responses.chargePaid }, 202: { description: 'Waiting for credit (pending_payment)', schema: s.responses.chargePending }, ...problems, 409: { description: 'Idempotency-Key reused with another body, or too many pending charges' } },
+  },
+  { method: 'GET', path: '/credits/charges/{chargeId}', group: 'charges', access: 'user', summary: 'A charge and its status', query: s.accountQuery, responses: { 200: { description: 'Charge', schema: s.responses.charge }, ...problems, 404: { description: 'No such charge' } } },
+  {
+    method: 'POST', path: '/credits/charges/{chargeId}/refunds', group: 'charges', access: 'user', summary: 'Refund part or all of a paid charge as credits', body: s.refundBody, idempotencyKey: 'required',
+    responses: { 201: { description: 'Refunded', schema: s.responses.refund }, ...problems, 404: { description: 'No such charge' }, 409: { description: 'Over the refundable amount, or the charge is not paid' } },
+  },
+  { method: 'POST', path: '/credits/charges/{chargeId}/cancel', group: 'charges', access: 'user', summary: 'Cancel a pending charge', query: s.accountQuery, body: s.emptyBody, responses: { 200: { description: 'Cancelled', schema: s.responses.cancelled }, ...problems, 404: { description: 'No such charge' }, 409: { description: 'The charge is not pending' } } },
+  {
+    method: 'POST', path: '/credits/withdrawals', group: 'withdrawals', access: 'user', summary: 'Request a withdrawal of purchased credit', body: s.withdrawalBody, idempotencyKey: 'optional',
+    responses: { 201: { description: 'Pending review', schema: s.responses.withdrawal }, ...problems, 402: { description: 'Over the withdrawable amount' }, 403: { description: 'The account never purchased credits' } },
+  },
+  { method: 'GET', path: '/credits/withdrawals', group: 'withdrawals', access: 'user', summary: "The account's withdrawals, newest first", query: s.emptyQuery, responses: { 200: { description: 'Withdrawals', schema: s.withdrawalList }, ...problems } },
+  { method: 'POST', path: '/credits/withdrawals/{withdrawalId}/cancel', group: 'withdrawals', access: 'user', summary: 'Cancel a withdrawal still pending review', body: s.emptyBody, responses: { 200: { description: 'Cancelled', schema: s.responses.withdrawal }, ...problems, 404: { description: 'No such withdrawal' }, 409: { description: 'Not pending review' } } },
+  { method: 'GET', path: '/admin/withdrawals', group: 'admin', access: 'admin', summary: 'Withdrawals in one status (default pending_review), oldest first', query: s.adminWithdrawalsQuery, responses: { 200: { description: 'Withdrawals', schema: s.withdrawalList }, ...problems } },
+  { method: 'POST', path: '/admin/withdrawals/{withdrawalId}/approve', group: 'admin', access: 'admin', summary: 'Approve a withdrawal', body: s.emptyBody, responses: { 200: { description: 'Approved', schema: s.responses.withdrawal }, ...problems, 404: { description: 'No such withdrawal' }, 409: { description: 'Not pending review' } } },
+  { method: 'POST', path: '/admin/withdrawals/{withdrawalId}/reject', group: 'admin', access: 'admin', summary: 'Reject a withdrawal; the credit goes back to the account', body: s.rejectBody, responses: { 200: { description: 'Rejected', schema: s.responses.withdrawal }, ...problems, 404: { description: 'No such withdrawal' }, 409: { description: 'Already completed, rejected or cancelled' } } },
+  { method: 'POST', path: '/admin/withdrawals/{withdrawalId}/complete', group: 'admin', access: 'admin', summary: 'Mark an approved withdrawal paid out', body: s.completeBody, responses: { 200: { description: 'Completed', schema: s.responses.withdrawal }, ...problems, 404: { description: 'No such withdrawal' }, 409: { description: 'Not approved' } } },
+  { method: 'POST', path: '/admin/accounts/{accountId}/grants', group: 'admin', access: 'admin', summary: 'Grant promotional credit', body: s.grantBody, idempotencyKey: 'optional', responses: { 201: { description: 'The new lot', schema: s.responses.grant }, ...problems, 409: { description: 'The account holds too many lots' } } },
+  { method: 'PUT', path: '/admin/accounts/{accountId}/negative-allowance', group: 'admin', access: 'admin', summary: "Set an account's negative allowance", body: s.allowanceBody, responses: { 200: { description: 'Set', schema: s.responses.allowance }, ...problems, 409: { description: 'Below what the account owes on charges' } } },
+  { method: 'GET', path: '/notifications', group: 'notifications', access: 'user', summary: 'The Notification Center, newest first', query: s.notificationsQuery, responses: { 200: { description: 'Notifications', schema: s.responses.notifications }, ...problems } },
+  { method: 'POST', path: '/notifications/{notificationId}/read', group: 'notifications', access: 'user', summary: 'Mark a notification read', body: s.emptyBody, responses: { 200: { description: 'Read', schema: s.responses.notificationRead }, ...problems, 404: { description: 'No such notification' } } },
+  { method: 'GET', path: '/openapi.json', group: 'openapi', access: 'public', summary: 'This API as an OpenAPI 3.1 document', responses: { 200: { description: 'OpenAPI document' } } },
+];
+
+export function routeByKey(key: string): Route | undefined {
+  return routes.find((route) => routeKey(route) === key);
+}

@@ -1,0 +1,117 @@
+// Request and response schemas (zod). The request schemas validate and type what handlers
+// receive; all of them also produce the OpenAPI document (functions/openapi.ts).
+
+import { z } from 'zod';
+import { ENTRY_TYPES } from '../../core/ledger/types.js';
+import { parseCents, parseMicros, parsePositiveMicros, type Micros } from '../../core/money.js';
+import { parseIso } from '../../core/time.js';
+
+const DECIMAL_DOC = 'A decimal amount of credits (1 credit = 1 USD), as a string ("12.50") or a JSON number read from its text; at most 6 decimals, at most 1,000,000,000.';
+
+function money(parse: (text: string, field: string) => Micros, description: string) {
+  return z
+    .union([z.string(), z.number()])
+    .transform((value, ctx) => {
+      try {
+        return parse(String(value), 'amount');
+      } catch (error) {
+        ctx.addIssue({ code: 'custom', message: (error as Error).message });
+        return z.NEVER;
+      }
+    })
+    .meta({ description, examples: ['12.50'] });
+}
+
+export const anyAmount = money(parseMicros, DECIMAL_DOC);
+export const positiveAmount = money(parsePositiveMicros, `${DECIMAL_DOC} Greater than zero.`);
+export const centsAmount = money(parseCents, `${DECIMAL_DOC} Greater than zero, in whole cents.`);
+export const nonNegativeAmount = money((text, field) => {
+  const value = parseMicros(text, field);
+  if (value < 0) throw new Error(`${field} can not be negative`);
+  return value;
+}, `${DECIMAL_DOC} Zero or more.`);
+
+const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${prefix}_ id`);
+export const accountIdParam = z.string().regex(/^[A-Za-z0-9_.:@|-]{1,128}$/, 'must be an IO ID').meta({ description: 'The IO ID of the account; only for tokens that may act for others.' });
+export const timestamp = z
+  .string()
+  .refine((text) => parseIso(text) !== undefined, 'must be an ISO-8601 date or timestamp with a zone')
+  .transform((text) => parseIso(text)!)
+  .meta({ description: 'ISO-8601, e.g. 2026-11-24 or 2026-11-24T10:00:00Z' });
+
+export const ids = {
+  charge: id('ch'),
+  withdrawal: id('wd'),
+  notification: id('nt'),
+};
+
+// ---- requests ----
+
+export const accountQuery = z.strictObject({ accountId: accountIdParam.optional() });
+export const checkQuery = z.strictObject({ amount: nonNegativeAmount, accountId: accountIdParam.optional() });
+export const chargeBody = z.strictObject({
+  deploymentId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 letters, digits or _.:-'),
+  amount: positiveAmount,
+  description: z.string().min(1).max(500).optional(),
+  accountId: accountIdParam.optional(),
+});
+export const refundBody = z.strictObject({ amount: positiveAmount, reason: z.string().min(1).max(500).optional(), accountId: accountIdParam.optional() });
+export const transactionsQuery = z.strictObject({
+  type: z.enum(ENTRY_TYPES as [string, ...string[]]).optional(),
+  from: timestamp.optional(),
+  to: timestamp.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
+    .optional(),
+  cursor: z.string().max(1024).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+  accountId: accountIdParam.optional(),
+});
+export const usageQuery = z.strictObject({
+  from: timestamp.optional(),
+  to: timestamp.optional(),
+  granularity: z.enum(['day', 'month']).optional(),
+  accountId: accountIdParam.optional(),
+});
+export const withdrawalBody = z.strictObject({ amount: centsAmount });
+export const adminWithdrawalsQuery = z.strictObject({ status: z.enum(['pending_review', 'approved', 'completed', 'rejected', 'cancelled']).optional() });
+export const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const completeBody = z.strictObject({ payoutReference: z.string().trim().min(1).max(200) });
+export const grantBody = z.strictObject({
+  amount: centsAmount,
+  expiresAt: timestamp.nullable().optional(),
+  description: z.string().trim().min(1).max(500),
+  conditions: z.string().trim().min(1).max(2000).optional(),
+});
+export const allowanceBody = z.strictObject({ amount: nonNegativeAmount });
+export const notificationsQuery = z.strictObject({ limit: z.string().regex(/^\d{1,3}$/).transform(Number).refine((n) => n >= 1 && n <= 100, 'must be 1..100').optional() });
+export const emptyQuery = z.strictObject({});
+export const emptyBody = z.strictObject({}).optional();
+
+// ---- responses (for the OpenAPI document) ----
+
+const amountOut = z.string().regex(/^-?\d+\.\d{2,6}$/).meta({ description: 'Decimal credits', examples: ['12.50'] });
+const lotOut = z.object({ lotId: z.string(), kind: z.enum(['purchased', 'promotional']), amount: amountOut, remaining: amountOut, createdAt: z.string(), expiresAt: z.string().nullable(), withdrawable: z.boolean() });
+export const responses = {
+  balance: z.object({ accountId: z.string(), balance: amountOut, withdrawable: amountOut, negativeAllowance: amountOut, debt: amountOut, pendingWithdrawals: amountOut, lots: z.array(lotOut), expiringSoon: z.array(lotOut) }),
+  check: z.object({ amount: amountOut, balance: amountOut, sufficient: z.boolean(), withinAllowance: z.boolean(), shortfall: amountOut }),
+  chargePaid: z.object({ chargeId: z.string(), deploymentId: z.string(), status: z.literal('paid'), amount: amountOut, usedAllowance: amountOut, balance: amountOut }),
+  chargePending: z.object({ chargeId: z.string(), deploymentId: z.string(), status: z.literal('pending_payment'), amount: amountOut, shortfall: amountOut, graceExpiresAt: z.string() }),
+  charge: z.object({ chargeId: z.string(), deploymentId: z.string(), status: z.enum(['paid', 'pending_payment', 'failed', 'cancelled']), amount: amountOut, refunded: amountOut, createdAt: z.string(), graceExpiresAt: z.string().optional() }),
+  refund: z.object({ refundId: z.string(), chargeId: z.string(), amount: amountOut, balance: amountOut }),
+  cancelled: z.object({ chargeId: z.string(), status: z.literal('cancelled') }),
+  transactions: z.object({
+    items: z.array(z.object({ transactionId: z.string(), type: z.string(), category: z.string(), amount: amountOut, balanceAfter: amountOut, createdAt: z.string(), reference: z.string(), description: z.string() })),
+    nextCursor: z.string().nullable(),
+  }),
+  usage: z.object({ buckets: z.array(z.object({ start: z.string(), usage: amountOut, refunds: amountOut, net: amountOut })), total: z.object({ usage: amountOut, refunds: amountOut, net: amountOut }) }),
+  withdrawal: z.object({ withdrawalId: z.string(), accountId: z.string(), status: z.string(), amount: amountOut, requestedAt: z.string(), expectedBy: z.string(), reason: z.string().optional(), payoutReference: z.string().optional(), updatedAt: z.string() }),
+  grant: lotOut.extend({ source: z.string(), description: z.string(), conditions: z.string().optional(), balance: amountOut }),
+  allowance: z.object({ accountId: z.string(), negativeAllowance: amountOut, debt: amountOut }),
+  notifications: z.object({ items: z.array(z.object({ notificationId: z.string(), type: z.string(), message: z.string(), createdAt: z.string(), read: z.boolean() })) }),
+  notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
+};
+export const withdrawalList = z.object({ items: z.array(responses.withdrawal) });

@@ -1,0 +1,50 @@
+// Routes that exist only on the local server, never deployed: the manual test clock (like
+// Stripe's test clocks) for trying grace deadlines and expiry by hand.
+
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { z } from 'zod';
+import { Conflict } from '../../core/errors.js';
+import { iso } from '../../core/time.js';
+import { groupHandler, type HttpEvent, type Request } from '../http/handler.js';
+import type { Route } from '../http/routes.js';
+import { timestamp } from '../http/schemas.js';
+import type { Context } from 'aws-lambda';
+
+export interface LocalRoute extends Omit<Route, 'group'> {
+  local: true;
+  group: 'local';
+  handler: (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+}
+
+const TEN_YEARS_SECONDS = 10 * 366 * 86_400;
+const testClockBody = z.union([
+  z.strictObject({ advanceSeconds: z.string().regex(/^\d{1,9}$/, 'must be whole seconds').transform(Number).refine((n) => n <= TEN_YEARS_SECONDS, 'at most ten years at a time') }),
+  z.strictObject({ now: timestamp }),
+]);
+
+const testClockRoute: Omit<LocalRoute, 'handler'> = {
+  local: true,
+  group: 'local',
+  method: 'POST',
+  path: '/admin/test-clock',
+  access: 'admin',
+  summary: 'Move the manual clock (local mode with IO_CREDITS_CLOCK=manual)',
+  body: testClockBody,
+  responses: { 200: { description: 'The clock' } },
+};
+
+const testClock = groupHandler(
+  {
+    'POST /admin/test-clock': ({ body, runtime }: Request<unknown, z.output<typeof testClockBody>>) => {
+      const clock = runtime.manualClock;
+      if (!clock) throw new Conflict('the clock is not manual: start with IO_CREDITS_CLOCK=manual');
+      if ('advanceSeconds' in body) clock.advance(body.advanceSeconds * 1000);
+      else if (body.now < clock.nowMs()) throw new Conflict('the clock only moves forward');
+      else clock.set(body.now);
+      return { status: 200, body: { now: iso(clock.nowMs()) } };
+    },
+  },
+  [testClockRoute as unknown as Route],
+);
+
+export const localRoutes: LocalRoute[] = [{ ...testClockRoute, handler: testClock as unknown as LocalRoute['handler'] }];

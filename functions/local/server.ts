@@ -1,0 +1,176 @@
+// The local server: serves the Lambda handlers over HTTP by turning each request into the API
+// Gateway v2 event the handler would get on AWS (route key, path parameters, query, headers,
+// JWT claims). Dev tokens stand in for the JWT authorizer. Local-only routes live here and are
+// never part of what is deployed.
+
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { handler as admin } from '../admin.js';
+import { handler as balance } from '../balance.js';
+import { handler as charges } from '../charges.js';
+import { handler as notifications } from '../notifications.js';
+import { handler as openapi } from '../openapi.js';
+import { handler as withdrawals } from '../withdrawals.js';
+import type { HttpEvent } from '../http/handler.js';
+import { problemFrom, problemResponse, HttpProblem, unauthorized } from '../http/problem.js';
+import { routeKey, routes, type Group, type Route } from '../http/routes.js';
+import { useRuntime, type Runtime } from '../http/runtime.js';
+import { verifyDevToken } from './dev-auth.js';
+import { localRoutes, type LocalRoute } from './local-routes.js';
+
+type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+
+const HANDLERS = { admin, balance, charges, notifications, openapi, withdrawals } as unknown as Record<Group, LambdaHandler>;
+const MAX_BODY_BYTES = 1024 * 1024;
+
+export interface LocalServerOptions {
+  runtime: Runtime;
+  authSecret: string;
+  port: number;
+  host?: string;
+}
+
+export interface LocalServer {
+  url: string;
+  server: Server;
+  close(): Promise<void>;
+}
+
+interface Matcher {
+  route: Route | LocalRoute;
+  pattern: RegExp;
+  names: string[];
+}
+
+const matchers: Matcher[] = [...routes, ...localRoutes].map((route) => {
+  const names: string[] = [];
+  const pattern = new RegExp(`^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => (names.push(name), '([^/]+)'))}$`);
+  return { route, pattern, names };
+});
+
+export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
+  useRuntime(options.runtime);
+  const server = createServer((req, res) => {
+    serve(req, res, options).catch((error: unknown) => {
+      console.error(JSON.stringify({ level: 'error', msg: 'local server fault', error: String(error) }));
+      send(res, problemResponse(problemFrom(error)));
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? new Error(`port ${options.port} is already in use: stop what holds it or set PORT to another port`) : error),
+    );
+    server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : options.port;
+  return {
+    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    server,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function serve(req: IncomingMessage, res: ServerResponse, options: LocalServerOptions): Promise<void> {
+  const url = new URL(req.url ?? '/', 'http://localhost');
+  const method = (req.method ?? 'GET').toUpperCase();
+  const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
+  const candidates = matchers.map((m) => ({ m, match: m.pattern.exec(path) })).filter((c) => c.match);
+  const found = candidates.find((c) => c.m.route.method === method);
+  if (!found) {
+    if (candidates.length > 0) {
+      const allow = candidates.map((c) => c.m.route.method).join(', ');
+      return send(res, { ...problemResponse(problemFrom(new HttpProblem(405, 'method_not_allowed', 'Method not allowed', `${method} is not allowed here; use ${allow}`), path)), headers: { 'content-type': 'application/problem+json', allow } });
+    }
+    return send(res, problemResponse(problemFrom(new HttpProblem(404, 'not_found', 'Not found', `no route ${method} ${path}`), path)));
+  }
+  const { route, names } = found.m;
+  const pathParameters: Record<string, string> = {};
+  names.forEach((name, i) => {
+    pathParameters[name] = safeDecode(found.match![i + 1]!);
+  });
+
+  const body = await readBody(req);
+  if (body === undefined) return send(res, problemResponse(problemFrom(new HttpProblem(400, 'invalid_request', 'Invalid request', `the body is over ${MAX_BODY_BYTES} bytes`), path)));
+  let claims: Record<string, unknown> | undefined;
+  if (route.access !== 'public') {
+    claims = (await verifyDevToken(options.authSecret, header(req, 'authorization'))) as Record<string, unknown> | undefined;
+    if (!claims) return send(res, problemResponse(problemFrom(unauthorized('a valid bearer token is required'), path)));
+  }
+
+  const query: Record<string, string> = {};
+  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
+  const headers: Record<string, string> = {};
+  for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  const event = {
+    version: '2.0',
+    routeKey: routeKey(route),
+    rawPath: path,
+    rawQueryString: url.search.slice(1),
+    headers,
+    queryStringParameters: Object.keys(query).length ? query : undefined,
+    pathParameters: names.length ? pathParameters : undefined,
+    body: body.length ? body : undefined,
+    isBase64Encoded: false,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: 'localhost',
+      domainPrefix: 'localhost',
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      requestId: randomUUID(),
+      routeKey: routeKey(route),
+      stage: '$default',
+      time: new Date().toISOString(),
+      timeEpoch: Date.now(),
+      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: (claims ?? {}) as Record<string, string>, scopes: [] } },
+    },
+  } as unknown as HttpEvent;
+
+  const handler = 'local' in route ? route.handler : HANDLERS[route.group];
+  send(res, await handler(event, lambdaContext(event)));
+}
+
+function lambdaContext(event: HttpEvent): Context {
+  return {
+    awsRequestId: event.requestContext.requestId,
+    functionName: 'io-credits-local',
+    getRemainingTimeInMillis: () => 29_000,
+  } as unknown as Context;
+}
+
+function header(req: IncomingMessage, name: string): string | undefined {
+  const value = req.headers[name];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The body as text, or undefined when it is over MAX_BODY_BYTES. */
+function readBody(req: IncomingMessage): Promise<string | undefined> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
+    req.on('error', reject);
+  });
+}
+
+function send(res: ServerResponse, response: APIGatewayProxyStructuredResultV2): void {
+  const body = typeof response.body === 'string' ? response.body : '';
+  res.writeHead(response.statusCode ?? 200, { ...(response.headers as Record<string, string>), 'content-length': Buffer.byteLength(body) });
+  res.end(body);
+}

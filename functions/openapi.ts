@@ -1,0 +1,74 @@
+// GET /openapi.json: the OpenAPI 3.1 document, generated from the route table and its schemas.
+
+import { z } from 'zod';
+import { groupHandler } from './http/handler.js';
+import { routes, type Route } from './http/routes.js';
+
+let document: object | undefined;
+
+export const handler = groupHandler({
+  'GET /openapi.json': () => {
+    document ??= openApiDocument(routes);
+    return { status: 200, body: document };
+  },
+});
+
+const problem = {
+  'application/problem+json': {
+    schema: {
+      type: 'object',
+      required: ['type', 'title', 'status', 'detail', 'code'],
+      properties: {
+        type: { type: 'string' },
+        title: { type: 'string' },
+        status: { type: 'integer' },
+        detail: { type: 'string' },
+        code: { type: 'string', enum: ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'insufficient_credits', 'conflict', 'idempotency_key_reused', 'internal'] },
+      },
+    },
+  },
+};
+
+export function openApiDocument(list: Route[]): object {
+  const paths: Record<string, Record<string, object>> = {};
+  for (const route of list) {
+    const parameters: object[] = [];
+    for (const name of route.path.match(/\{(\w+)\}/g) ?? []) parameters.push({ name: name.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } });
+    if (route.query) {
+      const schema = z.toJSONSchema(route.query, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, object>; required?: string[] };
+      for (const [name, property] of Object.entries(schema.properties ?? {})) {
+        parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property });
+      }
+    }
+    if (route.idempotencyKey) {
+      parameters.push({ name: 'Idempotency-Key', in: 'header', required: route.idempotencyKey === 'required', schema: { type: 'string', maxLength: 255 }, description: 'The same key and body replay the first response; another body is a 409.' });
+    }
+    const responses: Record<string, object> = {};
+    for (const [status, response] of Object.entries(route.responses)) {
+      const ok = Number(status) < 300;
+      responses[status] = {
+        description: response.description,
+        content: ok ? (response.schema ? { 'application/json': { schema: z.toJSONSchema(response.schema, { unrepresentable: 'any' }) } } : { 'application/json': {} }) : problem,
+      };
+    }
+    paths[route.path] ??= {};
+    paths[route.path]![route.method.toLowerCase()] = {
+      summary: route.summary,
+      operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
+      ...(route.access === 'public' ? { security: [] } : {}),
+      ...(parameters.length ? { parameters } : {}),
+      ...(route.body && !route.body.safeParse(undefined).success
+        ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) } } } }
+        : {}),
+      responses,
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: { title: 'IO Credits', version: '1.0.0', description: 'The prepaid credit wallet of io.net Cloud. 1 credit = 1 USD; amounts are decimal strings.' },
+    servers: [{ url: 'http://127.0.0.1:3000', description: 'npm start' }],
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
+    security: [{ bearer: [] }],
+    paths,
+  };
+}
