@@ -43,7 +43,7 @@ export async function startApi(config: Partial<LedgerConfig> = {}): Promise<Api>
       }
       const response = await fetch(`${server.url}${path}`, { method, headers, body });
       const text = await response.text();
-      let parsed: unknown = undefined;
+      let parsed: unknown;
       try {
         parsed = JSON.parse(text);
       } catch {
