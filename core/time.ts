@@ -68,9 +68,19 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
-/** Reads an ISO-8601 timestamp with a zone; refuses anything Date would guess at. */
+const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
+
+/**
+ * Reads an ISO-8601 date (midnight UTC) or timestamp with a zone. Refuses anything Date would
+ * guess at, such as 2026-02-30 (which Date.parse turns into March 2nd) or an hour of 24.
+ */
 export function parseIso(text: string): number | undefined {
-  if (!/^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}(:\d{2}(\.\d{1,3})?)?(Z|[+-]\d{2}:\d{2}))?$/.test(text)) return undefined;
+  const match = ISO.exec(text);
+  if (!match) return undefined;
+  const [year, month, day, hour = 0, minute = 0, second = 0, offsetHours = 0, offsetMinutes = 0] = match.slice(1).map((part) => (part === undefined ? undefined : Number(part)));
+  const daysInMonth = new Date(Date.UTC(year!, month!, 0)).getUTCDate();
+  if (month! < 1 || month! > 12 || day! < 1 || day! > daysInMonth) return undefined;
+  if (hour > 23 || minute > 59 || second > 59 || offsetHours > 23 || offsetMinutes > 59) return undefined;
   const ms = Date.parse(text.length === 10 ? `${text}T00:00:00Z` : text);
   return Number.isFinite(ms) ? ms : undefined;
 }

@@ -3,6 +3,7 @@
 import { z } from 'zod';
 import { groupHandler } from './http/handler.js';
 import { routes, type Route } from './http/routes.js';
+import { jsonNumber } from './http/schemas.js';
 
 let document: object | undefined;
 
@@ -29,15 +30,30 @@ const problem = {
   },
 };
 
+/** zod to JSON Schema, with a body's JsonNumber shown as the `number` the client sends. */
+function jsonSchema(schema: z.ZodType, io: 'input' | 'output'): object {
+  return z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: (ctx) => {
+      if (ctx.zodSchema !== jsonNumber) return;
+      for (const key of Object.keys(ctx.jsonSchema)) delete (ctx.jsonSchema as Record<string, unknown>)[key];
+      ctx.jsonSchema.type = 'number';
+    },
+  });
+}
+
 export function openApiDocument(list: Route[]): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const route of list) {
     const parameters: object[] = [];
     for (const name of route.path.match(/\{(\w+)\}/g) ?? []) parameters.push({ name: name.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } });
     if (route.query) {
-      const schema = z.toJSONSchema(route.query, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, object>; required?: string[] };
+      const schema = jsonSchema(route.query, 'input') as { properties?: Record<string, object>; required?: string[] };
       for (const [name, property] of Object.entries(schema.properties ?? {})) {
-        parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: property });
+        // A query string holds text only: an amount there is a decimal string.
+        const text = (property as { type?: unknown }).type instanceof Array ? { ...property, type: 'string' } : property;
+        parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: text });
       }
     }
     if (route.idempotencyKey) {
@@ -48,7 +64,7 @@ export function openApiDocument(list: Route[]): object {
       const ok = Number(status) < 300;
       responses[status] = {
         description: response.description,
-        content: ok ? (response.schema ? { 'application/json': { schema: z.toJSONSchema(response.schema, { unrepresentable: 'any' }) } } : { 'application/json': {} }) : problem,
+        content: ok ? (response.schema ? { 'application/json': { schema: jsonSchema(response.schema, 'output') } } : { 'application/json': {} }) : problem,
       };
     }
     paths[route.path] ??= {};
@@ -58,7 +74,7 @@ export function openApiDocument(list: Route[]): object {
       ...(route.access === 'public' ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body && !route.body.safeParse(undefined).success
-        ? { requestBody: { required: true, content: { 'application/json': { schema: z.toJSONSchema(route.body, { io: 'input', unrepresentable: 'any' }) } } } }
+        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
         : {}),
       responses,
     };

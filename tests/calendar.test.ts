@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addBusinessDays, addCalendarMonths } from '../core/index.js';
+import { addBusinessDays, addCalendarMonths, parseIso } from '../core/index.js';
 
 const at = (isoText: string) => Date.parse(isoText);
 const iso = (ms: number) => new Date(ms).toISOString();
@@ -31,4 +31,23 @@ describe('withdrawals are expected 7 business days (Mon–Fri, UTC) after the re
   ])('%s → %s', (from, to) => {
     expect(iso(addBusinessDays(at(from), 7))).toBe(to);
   });
+});
+
+describe('dates in requests are read strictly', () => {
+  it.each([
+    ['2026-02-28', '2026-02-28T00:00:00.000Z'],
+    ['2028-02-29', '2028-02-29T00:00:00.000Z'],
+    ['2026-11-24T10:00:00Z', '2026-11-24T10:00:00.000Z'],
+    ['2026-11-24T10:00Z', '2026-11-24T10:00:00.000Z'],
+    ['2026-11-24T10:00:00.5+02:00', '2026-11-24T08:00:00.500Z'],
+  ])('%s is %s', (text, expected) => {
+    expect(iso(parseIso(text)!)).toBe(expected);
+  });
+
+  it.each(['2026-02-29', '2026-02-30', '2026-04-31', '2026-13-01', '2026-00-10', '2026-11-24T24:00:00Z', '2026-11-24T10:60Z', '2026-11-24T10:00:00', '2026-11-24T10:00:00+24:00', '24/11/2026', 'yesterday', ''])(
+    '%j is refused',
+    (text) => {
+      expect(parseIso(text)).toBeUndefined();
+    },
+  );
 });

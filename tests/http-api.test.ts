@@ -121,6 +121,81 @@ describe('charges', () => {
     expect((await getBalance(api.ledger, 'dave')).balance).toBe(c('7.5'));
   });
 
+  it('a refund needs an Idempotency-Key; a retry replays it, another amount or charge with the key is 409', async () => {
+    await fund('hana', '20');
+    const hana = await api.token('hana');
+    const first = await api.call('POST', '/credits/charges', { token: hana, body: { deploymentId: 'd1', amount: '8' }, headers: { 'idempotency-key': key() } });
+    const second = await api.call('POST', '/credits/charges', { token: hana, body: { deploymentId: 'd2', amount: '4' }, headers: { 'idempotency-key': key() } });
+    const refundOf = (chargeId: string, amount: string, idempotencyKey?: string) =>
+      api.call('POST', `/credits/charges/${chargeId}/refunds`, { token: hana, body: { amount }, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
+
+    expectProblem(await refundOf(first.body.chargeId, '1'), 400, 'invalid_request');
+    const refunded = await refundOf(first.body.chargeId, '3', 'refund-1');
+    expect(refunded.status).toBe(201);
+    const replayed = await refundOf(first.body.chargeId, '3.000', 'refund-1');
+    expect(replayed.status).toBe(201);
+    expect(replayed.body).toEqual(refunded.body);
+    expectProblem(await refundOf(first.body.chargeId, '2', 'refund-1'), 409, 'idempotency_key_reused');
+    expectProblem(await refundOf(second.body.chargeId, '3', 'refund-1'), 409, 'idempotency_key_reused');
+
+    const snap = await expectInvariants(api.ledger, 'hana', { expiriesApplied: true });
+    expect(snap.entries.filter((e) => e.type === 'refund')).toHaveLength(1);
+    expect((await getBalance(api.ledger, 'hana')).balance).toBe(c('11'));
+  });
+
+  it('five identical charges sent at once with one key make one charge', async () => {
+    await fund('ivan', '10');
+    const ivan = await api.token('ivan');
+    const responses = await Promise.all(
+      Array.from({ length: 5 }, () => api.call('POST', '/credits/charges', { token: ivan, body: { deploymentId: 'burst', amount: '1.5' }, headers: { 'idempotency-key': 'burst-1' } })),
+    );
+    expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
+    expect(new Set(responses.map((r) => r.body.chargeId)).size).toBe(1);
+    const snap = await expectInvariants(api.ledger, 'ivan', { expiriesApplied: true });
+    expect(snap.charges).toHaveLength(1);
+    expect((await getBalance(api.ledger, 'ivan')).balance).toBe(c('8.5'));
+  });
+
+  it('a key belongs to one account: the same key on two accounts charges both', async () => {
+    await fund('jo', '5');
+    await fund('kim', '5');
+    const charged = await Promise.all(
+      ['jo', 'kim'].map((accountId) => api.call('POST', '/credits/charges', { token: service, body: { accountId, deploymentId: 'shared', amount: '1' }, headers: { 'idempotency-key': 'shared-key' } })),
+    );
+    expect(charged.map((r) => r.status)).toEqual([201, 201]);
+    expect(charged[0]!.body.chargeId).not.toBe(charged[1]!.body.chargeId);
+    expect((await getBalance(api.ledger, 'jo')).balance).toBe(c('4'));
+    expect((await getBalance(api.ledger, 'kim')).balance).toBe(c('4'));
+  });
+
+  it('withdrawals and grants take an optional key that replays them', async () => {
+    await fund('lee', '30');
+    const lee = await api.token('lee');
+    const request = (amount: string) => api.call('POST', '/credits/withdrawals', { token: lee, body: { amount }, headers: { 'idempotency-key': 'wd-1' } });
+    const first = await request('10');
+    expect(first.status).toBe(201);
+    expect((await request('10.00')).body).toEqual(first.body);
+    expectProblem(await request('11'), 409, 'idempotency_key_reused');
+    const grant = (amount: string) => api.call('POST', '/admin/accounts/lee/grants', { token: admin, body: { amount, description: 'Welcome' }, headers: { 'idempotency-key': 'grant-1' } });
+    const granted = await grant('5');
+    expect((await grant('5')).body).toEqual(granted.body);
+    expectProblem(await grant('6'), 409, 'idempotency_key_reused');
+    const snap = await expectInvariants(api.ledger, 'lee', { expiriesApplied: true });
+    expect(snap.withdrawals).toHaveLength(1);
+    expect(snap.entries.map((e) => e.type).sort()).toEqual(['promotional_grant', 'purchase', 'withdrawal']);
+  });
+
+  it('a JSON number is read from its text, and a number where text is expected is refused', async () => {
+    await fund('max', '10');
+    const maxToken = await api.token('max');
+    const exact = await api.call('POST', '/credits/charges', { token: maxToken, rawBody: '{"deploymentId":"d","amount":0.000001}', headers: { 'content-type': 'application/json', 'idempotency-key': key() } });
+    expect(exact.body).toMatchObject({ amount: '0.000001', balance: '9.999999' });
+    const typed = await api.call('POST', '/credits/charges', { token: maxToken, rawBody: '{"deploymentId":42,"amount":"1"}', headers: { 'content-type': 'application/json', 'idempotency-key': key() } });
+    expectProblem(typed, 400, 'invalid_request');
+    expect(typed.body.errors).toEqual([{ path: 'body.deploymentId', message: expect.any(String) }]);
+    expect((await getBalance(api.ledger, 'max')).balance).toBe(c('9.999999'));
+  });
+
   it('an unknown or malformed charge id is 404', async () => {
     expectProblem(await api.call('GET', '/credits/charges/ch_01ARZ3NDEKTSV4RRFFQ69G5FAV', { token: user }), 404, 'not_found');
     expectProblem(await api.call('GET', '/credits/charges/..%2F..%2Fetc', { token: user }), 404, 'not_found');

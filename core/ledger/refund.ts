@@ -34,7 +34,7 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
   return run(ledger, {
     name: 'refund',
     accountId: input.accountId,
-    idempotency: { scope: `refund:${input.chargeId}`, key: input.idempotencyKey, fingerprint: fingerprint([input.amount, input.reason ?? null]) },
+    idempotency: { scope: 'refund', key: input.idempotencyKey, fingerprint: fingerprint([input.chargeId, input.amount, input.reason ?? null]) },
     plan: async (draft): Promise<RefundResult> => {
       const charge = await getCharge(ledger, input.accountId, input.chargeId);
       if (charge.status !== 'paid') throw new Conflict(`charge ${input.chargeId} is ${charge.status}; only paid charges can be refunded`);

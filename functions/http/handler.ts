@@ -13,7 +13,7 @@ import { jsonBody } from './json-body.js';
 import { invalid, isFault, notFound, problemFrom, problemResponse } from './problem.js';
 import { routeKey, routes, type Route } from './routes.js';
 import { runtime, type Runtime } from './runtime.js';
-import { ids, accountIdParam } from './schemas.js';
+import { ids, accountIdParam, emptyQuery } from './schemas.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer & { parsedBody?: unknown };
 
@@ -57,7 +57,7 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
       route,
       caller,
       params: validParams(event.pathParameters ?? {}),
-      query: validate(route.query, event.queryStringParameters ?? {}, 'query'),
+      query: validate(route.query ?? emptyQuery, event.queryStringParameters ?? {}, 'query'),
       body: validate(route.body, event.parsedBody, 'body'),
       idempotencyKey: idempotencyKey(route, event.headers?.['idempotency-key']),
       runtime: runtime(),

@@ -1,6 +1,7 @@
-// Reads a JSON request body so that amounts stay exact: every JSON number is handed on as its
-// source text ("12.50" stays "12.50", 1e400 stays "1e400" and is refused by the money parser),
-// never as a float. Node 22's JSON.parse gives revivers the source text of each number.
+// Reads a JSON request body so that amounts stay exact: every JSON number is handed on as a
+// JsonNumber holding its source text ("12.50" stays "12.50", 1e400 stays "1e400" and is refused
+// by the money parser), never as a float. Node 22's JSON.parse gives revivers the source text of
+// each number. A JsonNumber is not a string, so a number where text is expected is still refused.
 
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
@@ -10,9 +11,17 @@ export const MAX_BODY_BYTES = 64 * 1024;
 
 type SourceContext = { source?: string };
 
+/** A number from a request body, as the client wrote it. */
+export class JsonNumber {
+  constructor(readonly text: string) {}
+  toJSON(): string {
+    return this.text;
+  }
+}
+
 export function parseJsonKeepingNumberText(text: string): unknown {
   return JSON.parse(text, (_key, value: unknown, context?: SourceContext) =>
-    typeof value === 'number' ? (context?.source ?? String(value)) : value,
+    typeof value === 'number' ? new JsonNumber(context?.source ?? String(value)) : value,
   );
 }
 

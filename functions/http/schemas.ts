@@ -5,15 +5,20 @@ import { z } from 'zod';
 import { ENTRY_TYPES } from '../../core/ledger/types.js';
 import { parseCents, parseMicros, parsePositiveMicros, type Micros } from '../../core/money.js';
 import { parseIso } from '../../core/time.js';
+import { JsonNumber } from './json-body.js';
 
 const DECIMAL_DOC = 'A decimal amount of credits (1 credit = 1 USD), as a string ("12.50") or a JSON number read from its text; at most 6 decimals, at most 1,000,000,000.';
 
+/** A JSON number in a body, kept as its text (see json-body.ts); the OpenAPI document says `number`. */
+export const jsonNumber = z.instanceof(JsonNumber);
+/** A string, or a JSON number read from its source text. */
+export const numberOrText = z.union([z.string(), jsonNumber]).transform((value) => (typeof value === 'string' ? value : value.text));
+
 function money(parse: (text: string, field: string) => Micros, description: string) {
-  return z
-    .union([z.string(), z.number()])
+  return numberOrText
     .transform((value, ctx) => {
       try {
-        return parse(String(value), 'amount');
+        return parse(value, 'amount');
       } catch (error) {
         ctx.addIssue({ code: 'custom', message: (error as Error).message });
         return z.NEVER;

@@ -7,7 +7,7 @@ import { Conflict } from '../../core/errors.js';
 import { iso } from '../../core/time.js';
 import { groupHandler, type HttpEvent, type Request } from '../http/handler.js';
 import type { Route } from '../http/routes.js';
-import { timestamp } from '../http/schemas.js';
+import { numberOrText, timestamp } from '../http/schemas.js';
 import type { Context } from 'aws-lambda';
 
 export interface LocalRoute extends Omit<Route, 'group'> {
@@ -18,7 +18,7 @@ export interface LocalRoute extends Omit<Route, 'group'> {
 
 const TEN_YEARS_SECONDS = 10 * 366 * 86_400;
 const testClockBody = z.union([
-  z.strictObject({ advanceSeconds: z.string().regex(/^\d{1,9}$/, 'must be whole seconds').transform(Number).refine((n) => n <= TEN_YEARS_SECONDS, 'at most ten years at a time') }),
+  z.strictObject({ advanceSeconds: numberOrText.pipe(z.string().regex(/^\d{1,9}$/, 'must be whole seconds').transform(Number).refine((n) => n <= TEN_YEARS_SECONDS, 'at most ten years at a time')) }),
   z.strictObject({ now: timestamp }),
 ]);
 

@@ -99,17 +99,21 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
     if (!claims) return send(res, problemResponse(problemFrom(unauthorized('a valid bearer token is required'), path)));
   }
 
-  const query: Record<string, string> = {};
-  for (const [key, value] of url.searchParams) query[key] = key in query ? `${query[key]},${value}` : value;
-  const headers: Record<string, string> = {};
-  for (const [key, value] of Object.entries(req.headers)) if (value !== undefined) headers[key.toLowerCase()] = Array.isArray(value) ? value.join(',') : value;
+  // Maps, not object literals: a parameter named __proto__ or constructor is data like any other
+  // (API Gateway hands it on as a plain key, and the schema then refuses it).
+  const queryValues = new Map<string, string>();
+  for (const [key, value] of url.searchParams) queryValues.set(key, queryValues.has(key) ? `${queryValues.get(key)},${value}` : value);
+  const query = Object.fromEntries(queryValues);
+  const headers: Record<string, string> = Object.fromEntries(
+    Object.entries(req.headers).flatMap(([key, value]) => (value === undefined ? [] : [[key.toLowerCase(), Array.isArray(value) ? value.join(',') : value]])),
+  );
   const event = {
     version: '2.0',
     routeKey: routeKey(route),
     rawPath: path,
     rawQueryString: url.search.slice(1),
     headers,
-    queryStringParameters: Object.keys(query).length ? query : undefined,
+    queryStringParameters: queryValues.size ? query : undefined,
     pathParameters: names.length ? pathParameters : undefined,
     body: body.length ? body : undefined,
     isBase64Encoded: false,

@@ -1,0 +1,136 @@
+// One valid request for every route of the HTTP API, each on an account it prepares through the
+// ledger core: the auth matrix and the fuzz test start from these and change one thing at a time.
+// `routeSamples` must name every route in functions/http/routes.ts (tests check that it does).
+
+import { approveWithdrawal, charge, grantPurchase, listNotifications, requestWithdrawal, type Micros } from '../../core/index.js';
+import type { Api } from './api.js';
+
+export interface SampleCall {
+  method: string;
+  /** With path parameters filled in, without a query string. */
+  path: string;
+  query: Record<string, string>;
+  body?: Record<string, unknown>;
+  idempotencyKey?: string;
+}
+
+/**
+ * How a route reaches an account: `account-read`/`account-write` act on the caller's own account
+ * or, for tokens that may act for others, on the `accountId` given in `accountIn`; `own` acts only
+ * on the caller's own account; `admin` needs credits:admin; `public` needs no token.
+ */
+export type Reach = 'account-read' | 'account-write' | 'own' | 'admin' | 'public';
+
+export interface RouteSample {
+  reach: Reach;
+  accountIn?: 'query' | 'body';
+  /** Prepares `owner`'s account and returns a valid call that acts on it. */
+  prepare(api: Api, owner: string): Promise<SampleCall>;
+}
+
+const credits = (n: number) => (n * 1_000_000) as Micros;
+let sequence = 0;
+const unique = (prefix: string) => `${prefix}-${process.pid}-${++sequence}`;
+
+async function funded(api: Api, owner: string, amount = 50): Promise<void> {
+  await grantPurchase(api.ledger, { accountId: owner, amount: credits(amount), source: 'stripe', purchaseId: unique('pu') });
+}
+
+async function paidCharge(api: Api, owner: string): Promise<string> {
+  await funded(api, owner);
+  const result = await charge(api.ledger, { accountId: owner, deploymentId: 'dep-sample', amount: credits(5), idempotencyKey: unique('ch') });
+  return result.chargeId;
+}
+
+async function pendingCharge(api: Api, owner: string): Promise<string> {
+  const result = await charge(api.ledger, { accountId: owner, deploymentId: 'dep-sample', amount: credits(500), idempotencyKey: unique('ch') });
+  return result.chargeId;
+}
+
+async function pendingWithdrawal(api: Api, owner: string): Promise<string> {
+  await funded(api, owner);
+  return (await requestWithdrawal(api.ledger, { accountId: owner, amount: credits(5) })).withdrawalId;
+}
+
+const call = (method: string, path: string, extra: Partial<SampleCall> = {}): SampleCall => ({ method, path, query: {}, ...extra });
+
+export const routeSamples: Record<string, RouteSample> = {
+  'GET /credits/balance': { reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/balance')) },
+  'GET /credits/check': { reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/check', { query: { amount: '12.50' } })) },
+  'GET /credits/transactions': {
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (await paidCharge(api, owner), call('GET', '/credits/transactions', { query: { type: 'usage', limit: '10', from: '2026-01-01', to: '2027-01-01' } })),
+  },
+  'GET /credits/usage': {
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (await paidCharge(api, owner), call('GET', '/credits/usage', { query: { from: '2026-01-01', to: '2026-03-01', granularity: 'month' } })),
+  },
+  'POST /credits/charges': {
+    reach: 'account-write',
+    accountIn: 'body',
+    prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/charges', { body: { deploymentId: 'dep-42', amount: '1.25', description: 'A100 x1' }, idempotencyKey: unique('key') })),
+  },
+  'GET /credits/charges/{chargeId}': { reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => call('GET', `/credits/charges/${await paidCharge(api, owner)}`) },
+  'POST /credits/charges/{chargeId}/refunds': {
+    reach: 'account-write',
+    accountIn: 'body',
+    prepare: async (api, owner) => call('POST', `/credits/charges/${await paidCharge(api, owner)}/refunds`, { body: { amount: '0.5', reason: 'ended early' }, idempotencyKey: unique('key') }),
+  },
+  'POST /credits/charges/{chargeId}/cancel': { reach: 'account-write', accountIn: 'query', prepare: async (api, owner) => call('POST', `/credits/charges/${await pendingCharge(api, owner)}/cancel`) },
+  'POST /credits/withdrawals': { reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/withdrawals', { body: { amount: '5.00' }, idempotencyKey: unique('key') })) },
+  'GET /credits/withdrawals': { reach: 'own', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')) },
+  'POST /credits/withdrawals/{withdrawalId}/cancel': { reach: 'own', prepare: async (api, owner) => call('POST', `/credits/withdrawals/${await pendingWithdrawal(api, owner)}/cancel`) },
+  'GET /admin/withdrawals': { reach: 'admin', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/admin/withdrawals', { query: { status: 'pending_review' } })) },
+  'POST /admin/withdrawals/{withdrawalId}/approve': { reach: 'admin', prepare: async (api, owner) => call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/approve`) },
+  'POST /admin/withdrawals/{withdrawalId}/reject': {
+    reach: 'admin',
+    prepare: async (api, owner) => call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/reject`, { body: { reason: 'name does not match the card' } }),
+  },
+  'POST /admin/withdrawals/{withdrawalId}/complete': {
+    reach: 'admin',
+    prepare: async (api, owner) => {
+      const withdrawalId = await pendingWithdrawal(api, owner);
+      await approveWithdrawal(api.ledger, withdrawalId);
+      return call('POST', `/admin/withdrawals/${withdrawalId}/complete`, { body: { payoutReference: 'wire-2026-0042' } });
+    },
+  },
+  'POST /admin/accounts/{accountId}/grants': {
+    reach: 'admin',
+    prepare: async (_api, owner) => call('POST', `/admin/accounts/${owner}/grants`, { body: { amount: '15.00', expiresAt: '2027-01-01T00:00:00Z', description: 'Hackathon', conditions: 'GPU only' }, idempotencyKey: unique('key') }),
+  },
+  'PUT /admin/accounts/{accountId}/negative-allowance': { reach: 'admin', prepare: async (_api, owner) => call('PUT', `/admin/accounts/${owner}/negative-allowance`, { body: { amount: '25' } }) },
+  'GET /notifications': { reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })) },
+  'POST /notifications/{notificationId}/read': {
+    reach: 'own',
+    prepare: async (api, owner) => {
+      await funded(api, owner);
+      const [latest] = await listNotifications(api.ledger, owner, 1);
+      return call('POST', `/notifications/${latest!.notificationId}/read`);
+    },
+  },
+  'GET /openapi.json': { reach: 'public', prepare: async () => call('GET', '/openapi.json') },
+  'POST /admin/test-clock': { reach: 'admin', prepare: async () => call('POST', '/admin/test-clock', { body: { advanceSeconds: 1 } }) },
+};
+
+/** `call` acting for `accountId`, where the route takes it. */
+export function actingFor(sample: RouteSample, call: SampleCall, accountId: string): SampleCall {
+  if (sample.accountIn === 'query') return { ...call, query: { ...call.query, accountId } };
+  if (sample.accountIn === 'body') return { ...call, body: { ...call.body, accountId } };
+  return call;
+}
+
+export function pathWithQuery(call: SampleCall): string {
+  const query = new URLSearchParams(call.query).toString();
+  return query ? `${call.path}?${query}` : call.path;
+}
+
+/** Sends a sample call through the local server as `token`. */
+export function send(api: Api, call: SampleCall, token: string | undefined) {
+  return api.call(call.method, pathWithQuery(call), {
+    ...(token ? { token } : {}),
+    ...(call.body !== undefined ? { body: call.body } : {}),
+    headers: call.idempotencyKey ? { 'idempotency-key': call.idempotencyKey } : {},
+  });
+}
