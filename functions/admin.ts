@@ -1,7 +1,7 @@
 // /admin/*: the finance queue for withdrawals, promotional grants and negative allowances.
 // Every route needs the credits:admin scope (checked by the route table's `access`).
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { setNegativeAllowance } from '../core/ledger/allowance.js';
 import { grantPromotional } from '../core/ledger/grants.js';
 import { approveWithdrawal, completeWithdrawal, listWithdrawalsByStatus, rejectWithdrawal } from '../core/ledger/withdrawals.js';

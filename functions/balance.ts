@@ -7,7 +7,7 @@ import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { groupHandler, type Request } from './http/handler.js';
 import { entriesCsv, present } from './http/present.js';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type * as s from './http/schemas.js';
 
 /** The most rows one CSV export holds; `X-Next-Cursor` continues past it. */

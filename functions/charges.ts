@@ -1,7 +1,7 @@
 // POST /credits/charges, GET /credits/charges/{chargeId}, refunds and cancel: what the
 // deployment system calls when a deployment is paid with credits.
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { charge, getCharge } from '../core/ledger/charge.js';
 import { cancelPendingCharge } from '../core/ledger/pending.js';
 import { refund } from '../core/ledger/refund.js';

@@ -1,6 +1,6 @@
 // GET /notifications and POST /notifications/{id}/read: the Notification Center.
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { listNotifications, markNotificationRead } from '../core/ledger/notifications.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, type Request } from './http/handler.js';

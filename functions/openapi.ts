@@ -1,6 +1,6 @@
 // GET /openapi.json: the OpenAPI 3.1 document, generated from the route table and its schemas.
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { groupHandler } from './http/handler.js';
 import { routes, type Route } from './http/routes.js';
 import { jsonNumber } from './http/schemas.js';

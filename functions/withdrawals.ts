@@ -1,7 +1,7 @@
 // POST /credits/withdrawals, GET /credits/withdrawals, POST /credits/withdrawals/{id}/cancel:
 // a user's own withdrawals of purchased credit.
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from '../core/ledger/withdrawals.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, type Request } from './http/handler.js';

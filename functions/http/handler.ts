@@ -7,7 +7,7 @@ import middy, { type MiddlewareObj } from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { callerFrom, requireAdmin, type Caller } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { invalid, isFault, notFound, problemFrom, problemResponse } from './problem.js';

@@ -2,7 +2,7 @@
 // The handlers, the OpenAPI document, the local server and the deployment all read this list,
 // so a route exists everywhere or nowhere. Local-only routes are in functions/local/.
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import * as s from './schemas.js';
 
 export type Group = 'balance' | 'charges' | 'withdrawals' | 'admin' | 'notifications' | 'openapi';

@@ -1,7 +1,7 @@
 // Request and response schemas (zod). The request schemas validate and type what handlers
 // receive; all of them also produce the OpenAPI document (functions/openapi.ts).
 
-import { z } from 'zod';
+import * as z from 'zod';
 import { ENTRY_TYPES } from '../../core/ledger/types.js';
 import { parseCents, parseMicros, parsePositiveMicros, type Micros } from '../../core/money.js';
 import { parseIso } from '../../core/time.js';

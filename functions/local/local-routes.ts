@@ -2,7 +2,7 @@
 // Stripe's test clocks) for trying grace deadlines and expiry by hand.
 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { z } from 'zod';
+import * as z from 'zod';
 import { Conflict } from '../../core/errors.js';
 import { iso } from '../../core/time.js';
 import { groupHandler, type HttpEvent, type Request } from '../http/handler.js';

@@ -1,0 +1,39 @@
+// How each Lambda function is bundled: one entry per route group, esbuild with minification,
+// ESM for Node 22 on arm64. The AWS SDK v3 is left out of the bundle because the nodejs22.x
+// runtime ships it (this is also the CDK's default for NodejsFunction on Node 18 and later);
+// what a function loads at a cold start is its bundle plus the SDK clients it imports.
+// The deployment and the bundle-size benchmark both read this file, so they measure the same thing.
+
+import type { BuildOptions } from 'esbuild';
+import type { Group } from '../functions/http/routes.js';
+
+export interface LambdaFunction {
+  /** The route group it serves. */
+  group: Group;
+  /** The handler module, relative to the repository root; it exports `handler`. */
+  entry: string;
+}
+
+export const HTTP_FUNCTIONS: readonly LambdaFunction[] = [
+  { group: 'balance', entry: 'functions/balance.ts' },
+  { group: 'charges', entry: 'functions/charges.ts' },
+  { group: 'withdrawals', entry: 'functions/withdrawals.ts' },
+  { group: 'notifications', entry: 'functions/notifications.ts' },
+  { group: 'admin', entry: 'functions/admin.ts' },
+  { group: 'openapi', entry: 'functions/openapi.ts' },
+];
+
+/** Provided by the Lambda runtime, so never bundled. */
+export const RUNTIME_PROVIDED = ['@aws-sdk/*', '@smithy/*'];
+
+export const ESBUILD_OPTIONS: BuildOptions = {
+  bundle: true,
+  minify: true,
+  sourcemap: false,
+  platform: 'node',
+  target: 'node22',
+  format: 'esm',
+  mainFields: ['module', 'main'],
+  external: RUNTIME_PROVIDED,
+  legalComments: 'none',
+};

