@@ -5,6 +5,7 @@
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, routes } from '../functions/http/routes.js';
+import { signDevToken } from '../functions/local/dev-auth.js';
 import { localRoutes } from '../functions/local/local-routes.js';
 import { startApi, type Api } from './support/api.js';
 import { accountItems, expectInvariants } from './support/ledger.js';
@@ -104,6 +105,13 @@ describe('tokens the local server refuses', () => {
     const response = await api.call('GET', '/admin/withdrawals', { token: await make() });
     expect(response.status).toBe(401);
     expect(response.body.code).toBe('unauthorized');
+  });
+
+  it('a token that was good stops working when it expires', async () => {
+    const shortLived = await signDevToken(api.secret, 'alice', undefined, '1s');
+    expect((await api.call('GET', '/credits/balance', { token: shortLived })).status).toBe(200);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    expect((await api.call('GET', '/credits/balance', { token: shortLived })).status).toBe(401);
   });
 
   it('a scheme other than Bearer is 401', async () => {

@@ -2,7 +2,7 @@
 // Never deployed; on AWS the authorizer checks real tokens before a handler runs.
 
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
+import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { dirname } from 'node:path';
 import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
@@ -22,12 +22,40 @@ export async function signDevToken(secret: string, sub: string, scope?: string, 
 export async function verifyDevToken(secret: string, authorization: string | undefined): Promise<JWTPayload | undefined> {
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization ?? '');
   if (!match) return undefined;
+  const token = match[1]!;
+  const known = verified.get(token);
+  if (known && cachedKey?.secret === secret && Date.now() < known.expiresAtMs) return known.payload;
   try {
-    const { payload } = await jwtVerify(match[1]!, new TextEncoder().encode(secret), { algorithms: ['HS256'], issuer: DEV_ISSUER });
+    const { payload } = await jwtVerify(token, keyFor(secret), { algorithms: ['HS256'], issuer: DEV_ISSUER });
+    remember(token, payload);
     return payload;
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Tokens already verified, until they expire, as API Gateway's authorizer would not make a
+ * request pay for the same check twice. Bounded; cleared when the secret changes.
+ */
+const MAX_VERIFIED_TOKENS = 1_000;
+const verified = new Map<string, { payload: JWTPayload; expiresAtMs: number }>();
+
+function remember(token: string, payload: JWTPayload): void {
+  if (payload.exp === undefined) return;
+  if (verified.size >= MAX_VERIFIED_TOKENS) verified.delete(verified.keys().next().value!);
+  verified.set(token, { payload, expiresAtMs: payload.exp * 1000 });
+}
+
+let cachedKey: { secret: string; key: KeyObject } | undefined;
+
+/** The secret as a key object, made once: importing it on every request costs more than the check. */
+function keyFor(secret: string): KeyObject {
+  if (cachedKey?.secret !== secret) {
+    cachedKey = { secret, key: createSecretKey(Buffer.from(secret, 'utf8')) };
+    verified.clear();
+  }
+  return cachedKey.key;
 }
 
 /** AUTH_DEV_SECRET, or one generated once and kept in `file` so tokens survive restarts. */

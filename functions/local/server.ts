@@ -159,6 +159,10 @@ function safeDecode(text: string): string {
 
 /** The body as text, or undefined when it is over MAX_BODY_BYTES. */
 function readBody(req: IncomingMessage): Promise<string | undefined> {
+  if (req.headers['content-length'] === undefined && req.headers['transfer-encoding'] === undefined) {
+    req.resume();
+    return Promise.resolve('');
+  }
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
