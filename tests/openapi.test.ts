@@ -1,6 +1,7 @@
 // The OpenAPI document: a valid OpenAPI 3.1 document that lists every deployed route, with its
 // method, its auth and its Idempotency-Key, and none of the local-only routes.
 
+import { readFileSync } from 'node:fs';
 import SwaggerParser from '@apidevtools/swagger-parser';
 import { describe, expect, it } from 'vitest';
 import { routes } from '../functions/http/routes.js';
@@ -37,5 +38,16 @@ describe('the OpenAPI document', () => {
     const body = document.paths['/credits/charges']!.post!.requestBody as { content: { 'application/json': { schema: { properties: { amount: { type: unknown } }; additionalProperties: boolean } } } };
     expect(body.content['application/json'].schema.properties.amount.type).toEqual(['string', 'number']);
     expect(body.content['application/json'].schema.additionalProperties).toBe(false);
+  });
+});
+
+describe('docs/api.md', () => {
+  const text = readFileSync(new URL('../docs/api.md', import.meta.url), 'utf8');
+
+  it.each([...routes, ...localRoutes].map((r) => `${r.method} ${r.path}`))('has a section with a curl for %s', (key) => {
+    const start = text.indexOf(`\n### ${key}\n`);
+    expect(start, `no "### ${key}" heading`).toBeGreaterThan(0);
+    const section = text.slice(start + 1, text.indexOf('\n### ', start + 1) === -1 ? undefined : text.indexOf('\n### ', start + 1));
+    expect(section).toMatch(/\ncurl -s /);
   });
 });
