@@ -4,13 +4,18 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'bench/results/**', '.sst/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'bench/results/**', '.sst/**', '.build/**'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
     rules: {
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
     },
+  },
+  {
+    // Plain scripts that run on Node.js before dependencies are installed.
+    files: ['scripts/**/*.mjs'],
+    languageOptions: { globals: { process: 'readonly' } },
   },
   {
     // Tests read untyped JSON bodies from the API.
