@@ -47,7 +47,9 @@ async function main(): Promise<void> {
         `IO Credits listening on ${server.url}  (OpenAPI: ${server.url}/openapi.json)`,
         `DynamoDB Local on ${dynamo.endpoint}, table ${tableName}, ${inMemory ? 'in memory' : `data in ${resolve(dataDir, 'dynamodb')}`}`,
         `clock: ${runtime.manualClock ? 'manual (POST /admin/test-clock moves it)' : 'system'}; grace ${runtime.ledger.config.gracePeriodMs / 1000} s; default negative allowance ${runtime.ledger.config.defaultAllowance / 1_000_000} credits`,
-        `AUTH_DEV_SECRET: ${process.env.AUTH_DEV_SECRET ? 'from the environment' : `${generated ? 'generated into' : 'read from'} ${resolve(dataDir, 'auth-dev-secret')}`}`,
+        process.env.AUTH_DEV_SECRET
+          ? 'AUTH_DEV_SECRET: from the environment'
+          : `AUTH_DEV_SECRET=${secret}  (${generated ? 'generated, kept in' : 'read from'} ${resolve(dataDir, 'auth-dev-secret')}; tokens signed with it work across restarts)`,
         '',
         `user token (sub demo-user):\n  export TOKEN=${user}`,
         `admin token (sub finance, credits:admin):\n  export ADMIN_TOKEN=${admin}`,
