@@ -15,6 +15,7 @@ import { build, type Metafile } from 'esbuild';
 import { charge, check, DEFAULT_CONFIG, grantPurchase, Ledger, LedgerTable, type Micros, systemClock } from '../core/index.js';
 import { signDevToken } from '../functions/local/dev-auth.js';
 import { startLocalServer } from '../functions/local/server.js';
+import { localPayments } from '../functions/local/local-checkout.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 
@@ -72,7 +73,7 @@ async function measureOverhead(endpoint: string) {
   await table.createIfMissing();
   const ledger = new Ledger(table, systemClock, DEFAULT_CONFIG);
   const secret = 'bench-secret';
-  const server = await startLocalServer({ runtime: { ledger, cursorSecret: 'bench-cursor' }, authSecret: secret, port: 0 });
+  const server = await startLocalServer({ runtime: { ledger, cursorSecret: 'bench-cursor' }, payments: localPayments({}), authSecret: secret, port: 0 });
   try {
     const token = await signDevToken(secret, 'bench-http');
     const core = 'bench-core';

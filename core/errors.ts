@@ -8,7 +8,8 @@ export type ErrorCode =
   | 'not_found'
   | 'insufficient_credits'
   | 'conflict'
-  | 'idempotency_key_reused';
+  | 'idempotency_key_reused'
+  | 'provider_unavailable';
 
 export abstract class DomainError extends Error {
   abstract readonly code: ErrorCode;
@@ -65,4 +66,12 @@ export class ContentionExhausted extends DomainError {
   readonly code = 'conflict';
   readonly status = 409;
   readonly title = 'Too many concurrent updates';
+}
+
+/** The payment provider could not be reached or refused our request; retrying is safe. */
+export class ProviderUnavailable extends DomainError {
+  override name = 'ProviderUnavailable';
+  readonly code = 'provider_unavailable';
+  readonly status = 502;
+  readonly title = 'Payment provider unavailable';
 }

@@ -11,6 +11,7 @@ export * from './ledger/charge.js';
 export * from './ledger/pending.js';
 export * from './ledger/refund.js';
 export * from './ledger/reversal.js';
+export * from './ledger/purchases.js';
 export * from './ledger/expiry.js';
 export * from './ledger/withdrawals.js';
 export * from './ledger/allowance.js';

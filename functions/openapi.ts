@@ -24,7 +24,7 @@ const problem = {
         title: { type: 'string' },
         status: { type: 'integer' },
         detail: { type: 'string' },
-        code: { type: 'string', enum: ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'insufficient_credits', 'conflict', 'idempotency_key_reused', 'internal'] },
+        code: { type: 'string', enum: ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'insufficient_credits', 'conflict', 'idempotency_key_reused', 'provider_unavailable', 'method_not_allowed', 'internal'] },
       },
     },
   },
@@ -76,6 +76,7 @@ export function openApiDocument(list: Route[]): object {
       ...(route.body && !route.body.safeParse(undefined).success
         ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
         : {}),
+      ...(route.rawBody ? { requestBody: { required: true, description: "The provider's event, verified by its signature over the exact bytes", content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
       responses,
     };
   }

@@ -17,11 +17,16 @@ export interface LambdaFunction {
 export const HTTP_FUNCTIONS: readonly LambdaFunction[] = [
   { group: 'balance', entry: 'functions/balance.ts' },
   { group: 'charges', entry: 'functions/charges.ts' },
+  { group: 'purchases', entry: 'functions/purchases.ts' },
+  { group: 'webhooks', entry: 'functions/webhooks.ts' },
   { group: 'withdrawals', entry: 'functions/withdrawals.ts' },
   { group: 'notifications', entry: 'functions/notifications.ts' },
   { group: 'admin', entry: 'functions/admin.ts' },
   { group: 'openapi', entry: 'functions/openapi.ts' },
 ];
+
+/** The only functions that may carry the Stripe SDK. */
+export const PAYMENT_GROUPS: readonly Group[] = ['purchases', 'webhooks'];
 
 /** Provided by the Lambda runtime, so never bundled. */
 export const RUNTIME_PROVIDED = ['@aws-sdk/*', '@smithy/*'];

@@ -8,6 +8,8 @@ import { resolve } from 'node:path';
 import { LedgerTable } from '../core/table/table.js';
 import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
 import { startLocalServer } from '../functions/local/server.js';
+import { LocalCheckout, localPayments } from '../functions/local/local-checkout.js';
+import { formatMicros } from '../core/money.js';
 import { runtimeFromEnv } from '../functions/http/runtime.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 
@@ -36,7 +38,8 @@ async function main(): Promise<void> {
     await new LedgerTable({ tableName, endpoint: dynamo.endpoint }).createIfMissing();
     const runtime = runtimeFromEnv({ ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint });
     const { secret, generated } = devSecret(process.env, resolve(dataDir, 'auth-dev-secret'));
-    server = await startLocalServer({ runtime, authSecret: secret, port });
+    const payments = localPayments(process.env);
+    server = await startLocalServer({ runtime, payments, authSecret: secret, port });
     const [user, admin, service] = await Promise.all([
       signDevToken(secret, 'demo-user'),
       signDevToken(secret, 'finance', 'credits:admin'),
@@ -46,6 +49,7 @@ async function main(): Promise<void> {
       [
         `IO Credits listening on ${server.url}  (OpenAPI: ${server.url}/openapi.json)`,
         `DynamoDB Local on ${dynamo.endpoint}, table ${tableName}, ${inMemory ? 'in memory' : `data in ${resolve(dataDir, 'dynamodb')}`}`,
+        `payments: card by ${payments.checkout.card instanceof LocalCheckout ? 'the local checkout' : 'Stripe'}, usdc by ${payments.checkout.usdc instanceof LocalCheckout ? 'the local checkout' : 'Spherepay'}; purchases ${formatMicros(payments.limits.min)} to ${formatMicros(payments.limits.max)}`,
         `clock: ${runtime.manualClock ? 'manual (POST /admin/test-clock moves it)' : 'system'}; grace ${runtime.ledger.config.gracePeriodMs / 1000} s; default negative allowance ${runtime.ledger.config.defaultAllowance / 1_000_000} credits`,
         process.env.AUTH_DEV_SECRET
           ? 'AUTH_DEV_SECRET: from the environment'

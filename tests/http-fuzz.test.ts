@@ -56,7 +56,9 @@ function toWire(target: Target): Wire {
   if (token) headers.authorization = `Bearer ${token}`;
   if (call.idempotencyKey) headers['idempotency-key'] = call.idempotencyKey;
   if (call.body !== undefined) headers['content-type'] = 'application/json';
-  return { method: call.method, path: call.path, query: Object.entries(call.query), headers, ...(call.body !== undefined ? { body: JSON.stringify(call.body) } : {}) };
+  Object.assign(headers, call.headers);
+  const body = call.rawBody ?? (call.body !== undefined ? JSON.stringify(call.body) : undefined);
+  return { method: call.method, path: call.path, query: Object.entries(call.query), headers, ...(body !== undefined ? { body } : {}) };
 }
 
 // ---- things that are wrong everywhere ----

@@ -35,22 +35,29 @@ export interface PurchaseGrant {
 }
 
 export async function grantPurchase(ledger: Ledger, input: PurchaseGrant): Promise<GrantResult> {
-  assertWholeCents(input.amount);
   return run(ledger, {
     name: 'grantPurchase',
     accountId: input.accountId,
     idempotency: { scope: 'purchase', key: input.purchaseId, fingerprint: fingerprint([input.amount, input.source]), permanent: true },
-    plan: (draft) => {
-      draft.state.hasPurchased = true;
-      return addLot(draft, {
-        kind: 'purchased',
-        amount: input.amount,
-        expiresAtMs: addCalendarMonths(draft.nowMs, PURCHASE_VALIDITY_MONTHS),
-        source: input.source,
-        reference: input.purchaseId,
-        description: input.description ?? `Purchase of ${formatMicros(input.amount)} credits`,
-      });
-    },
+    plan: (draft) => addPurchasedLot(draft, input),
+  });
+}
+
+/**
+ * Within an operation: the purchased lot a completed payment creates, expiring twelve calendar
+ * months later. The new credit repays debt, then settles pending charges.
+ */
+export function addPurchasedLot(draft: Draft, input: Omit<PurchaseGrant, 'accountId'>): GrantResult {
+  // What the provider reports as paid is credited exactly: USDC carries six decimals.
+  assert(Number.isSafeInteger(input.amount) && input.amount > 0, `a purchase credits a positive amount, got ${input.amount}`);
+  draft.state.hasPurchased = true;
+  return addLot(draft, {
+    kind: 'purchased',
+    amount: input.amount,
+    expiresAtMs: addCalendarMonths(draft.nowMs, PURCHASE_VALIDITY_MONTHS),
+    source: input.source,
+    reference: input.purchaseId,
+    description: input.description ?? `Purchase of ${formatMicros(input.amount)} credits`,
   });
 }
 

@@ -4,8 +4,10 @@
 
 import { REVERSAL_DEBT_PREFIX } from '../account.js';
 import { Conflict, NotFound } from '../errors.js';
-import { formatMicros, type Micros, micros, min } from '../money.js';
+import { formatMicros, type Micros, max, micros, min, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
+import type { Item } from '../table/table.js';
+import type { Draft } from './draft.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
 
 export interface ReversalInput {
@@ -33,46 +35,57 @@ export async function reversePurchase(ledger: Ledger, input: ReversalInput): Pro
     plan: async (draft): Promise<ReversalResult> => {
       const lotItem = await ledger.table.get(keys.lot(input.accountId, input.lotId));
       if (!lotItem || lotItem.kind !== 'purchased') throw new NotFound(`no purchased lot ${input.lotId}`);
-      const reversedBefore = micros((lotItem.reversed as number | undefined) ?? 0);
-      const left = micros((lotItem.amount as number) - reversedBefore);
-      const amount = min(input.amount, left);
-      if (amount <= 0) throw new Conflict(`lot ${input.lotId} is already fully reversed`);
-
-      const live = draft.state.lots.find((lot) => lot.lotId === input.lotId);
-      const unspent = min(amount, live?.remaining ?? micros(0));
-      if (live) live.remaining = micros(live.remaining - unspent);
-      draft.state.lots = draft.state.lots.filter((lot) => lot.remaining > 0);
-      const expiredLeft = micros(((lotItem.expired as number | undefined) ?? 0) - ((lotItem.reversedFromExpired as number | undefined) ?? 0));
-      const fromExpired = min(micros(amount - unspent), expiredLeft);
-      const debtCreated = micros(amount - unspent - fromExpired);
-      if (debtCreated > 0) draft.state.debts.push({ ref: `${REVERSAL_DEBT_PREFIX}${input.reference}`, amount: debtCreated });
-      draft.state.flagged = true;
-
-      draft.write(
-        {
-          Update: {
-            Key: keys.lot(input.accountId, input.lotId),
-            UpdateExpression: 'SET reversed = :reversed, reversedFromExpired = if_not_exists(reversedFromExpired, :zero) + :fromExpired',
-            ConditionExpression: 'attribute_not_exists(reversed) OR reversed = :before',
-            ExpressionAttributeValues: { ':reversed': reversedBefore + amount, ':before': reversedBefore, ':fromExpired': fromExpired, ':zero': 0 },
-          },
-        },
-        () => new Conflict(`lot ${input.lotId} was reversed concurrently`),
-      );
-      const taken = micros(unspent + debtCreated);
-      if (taken > 0) {
-        draft.entry({
-          type: 'reversal',
-          amount: micros(-taken),
-          reference: input.reference,
-          description: `Purchase ${input.kind === 'dispute' ? 'disputed' : 'refunded'} at the payment provider`,
-          lots: unspent > 0 ? [{ lotId: input.lotId, amount: unspent }] : [],
-        });
-      }
-      draft.touch();
-      draft.creditArrived();
-      draft.notify('reversal', `A ${input.kind} of ${formatMicros(amount)} credits was reported by the payment provider; ${formatMicros(debtCreated)} credits already spent are now owed.`);
-      return { lotId: input.lotId, reversed: amount, unspentReversed: unspent, debtCreated, balance: draft.balance() };
+      const result = reverseLot(draft, lotItem, input);
+      if (result.reversed <= 0) throw new Conflict(`lot ${input.lotId} is already fully reversed`);
+      return result;
     },
   });
+}
+
+/**
+ * Within an operation: takes back up to `amount` of a purchased lot (its stored item given), the
+ * unspent part from the lot and the spent part as debt, and flags the account. Reverses nothing
+ * when the lot is already wholly reversed.
+ */
+export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInput, 'accountId'>): ReversalResult {
+  const reversedBefore = micros((lotItem.reversed as number | undefined) ?? 0);
+  const left = micros((lotItem.amount as number) - reversedBefore);
+  const amount = max(ZERO, min(input.amount, left));
+  if (amount === 0) return { lotId: input.lotId, reversed: ZERO, unspentReversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
+
+  const live = draft.state.lots.find((lot) => lot.lotId === input.lotId);
+  const unspent = min(amount, live?.remaining ?? ZERO);
+  if (live) live.remaining = micros(live.remaining - unspent);
+  draft.state.lots = draft.state.lots.filter((lot) => lot.remaining > 0);
+  const expiredLeft = micros(((lotItem.expired as number | undefined) ?? 0) - ((lotItem.reversedFromExpired as number | undefined) ?? 0));
+  const fromExpired = min(micros(amount - unspent), expiredLeft);
+  const debtCreated = micros(amount - unspent - fromExpired);
+  if (debtCreated > 0) draft.state.debts.push({ ref: `${REVERSAL_DEBT_PREFIX}${input.reference}`, amount: debtCreated });
+  draft.state.flagged = true;
+
+  draft.write(
+    {
+      Update: {
+        Key: keys.lot(draft.accountId, input.lotId),
+        UpdateExpression: 'SET reversed = :reversed, reversedFromExpired = if_not_exists(reversedFromExpired, :zero) + :fromExpired',
+        ConditionExpression: 'attribute_not_exists(reversed) OR reversed = :before',
+        ExpressionAttributeValues: { ':reversed': reversedBefore + amount, ':before': reversedBefore, ':fromExpired': fromExpired, ':zero': 0 },
+      },
+    },
+    () => new Conflict(`lot ${input.lotId} was reversed concurrently`),
+  );
+  const taken = micros(unspent + debtCreated);
+  if (taken > 0) {
+    draft.entry({
+      type: 'reversal',
+      amount: micros(-taken),
+      reference: input.reference,
+      description: `Purchase ${input.kind === 'dispute' ? 'disputed' : 'refunded'} at the payment provider`,
+      lots: unspent > 0 ? [{ lotId: input.lotId, amount: unspent }] : [],
+    });
+  }
+  draft.touch();
+  draft.creditArrived();
+  draft.notify('reversal', `A ${input.kind} of ${formatMicros(amount)} credits was reported by the payment provider; ${formatMicros(debtCreated)} credits already spent are now owed.`);
+  return { lotId: input.lotId, reversed: amount, unspentReversed: unspent, debtCreated, balance: draft.balance() };
 }

@@ -28,11 +28,18 @@ export const keys = {
   withdrawal: (accountId: string, withdrawalId: string): Key => ({ pk: accountPk(accountId), sk: `WD#${withdrawalId}` }),
   withdrawalLookup: (withdrawalId: string): Key => ({ pk: `WD#${withdrawalId}`, sk: 'WD' }),
   notification: (accountId: string, notificationId: string): Key => ({ pk: accountPk(accountId), sk: `NOTE#${notificationId}` }),
+  purchase: (accountId: string, purchaseId: string): Key => ({ pk: accountPk(accountId), sk: `PURCHASE#${purchaseId}` }),
+  /** Finds a purchase's account from its id alone (GET by id, provider events). */
+  purchaseLookup: (purchaseId: string): Key => ({ pk: `PU#${purchaseId}`, sk: 'PU' }),
+  /** Finds a purchase from the provider's reference for its checkout (a Spherepay payment link). */
+  checkoutLookup: (provider: string, providerRef: string): Key => ({ pk: `CHECKOUT#${provider}#${providerRef}`, sk: 'CHECKOUT' }),
+  /** Finds a purchase from the provider's payment (a Stripe PaymentIntent), for refunds and disputes. */
+  paymentLookup: (provider: string, paymentRef: string): Key => ({ pk: `PAYMENT#${provider}#${paymentRef}`, sk: 'PAYMENT' }),
   idempotency: (accountId: string, scope: string, key: string): Key => ({ pk: accountPk(accountId), sk: `IDEM#${scope}#${key}` }),
   accountPk,
 };
 
-export const SK_PREFIX = { lot: 'LOT#', entry: 'TX#', charge: 'CHARGE#', withdrawal: 'WD#', notification: 'NOTE#' } as const;
+export const SK_PREFIX = { lot: 'LOT#', entry: 'TX#', charge: 'CHARGE#', withdrawal: 'WD#', notification: 'NOTE#', purchase: 'PURCHASE#' } as const;
 
 /** GSI1: withdrawals by status, oldest request first, for the finance queue. */
 export const withdrawalStatusIndex = {

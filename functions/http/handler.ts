@@ -25,6 +25,10 @@ export interface Request<Q = Record<string, never>, B = undefined> {
   body: B;
   params: Record<string, string>;
   idempotencyKey?: string;
+  /** The body exactly as sent, for routes that verify a signature over it (`rawBody`). */
+  rawBody?: string;
+  /** Lower-cased request headers. */
+  headers: Record<string, string | undefined>;
   runtime: Runtime;
 }
 
@@ -32,6 +36,8 @@ export interface Reply {
   status: number;
   body?: unknown;
   csv?: string;
+  /** A page, for the local checkout only. */
+  html?: string;
   headers?: Record<string, string>;
 }
 
@@ -43,6 +49,7 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
   chargeId: ids.charge,
   withdrawalId: ids.withdrawal,
   notificationId: ids.notification,
+  purchaseId: ids.purchase,
   accountId: accountIdParam,
 };
 
@@ -60,6 +67,8 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
       query: validate(route.query ?? emptyQuery, event.queryStringParameters ?? {}, 'query'),
       body: validate(route.body, event.parsedBody, 'body'),
       idempotencyKey: idempotencyKey(route, event.headers?.['idempotency-key']),
+      ...(route.rawBody ? { rawBody: rawBodyOf(event) } : {}),
+      headers: event.headers ?? {},
       runtime: runtime(),
     };
     return toResponse(await implementation(request));
@@ -67,7 +76,13 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
     .use(problemDetails())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
-    .use(jsonBody());
+    .use(jsonBody((event) => routeList.find((r) => routeKey(r) === event.routeKey)?.rawBody === true));
+}
+
+function rawBodyOf(event: HttpEvent): string | undefined {
+  if (event.body === undefined || event.body === null || event.body === '') throw invalid('this route takes a JSON body');
+  if (!/^application\/(.+\+)?json(;|$)/i.test(event.headers?.['content-type'] ?? '')) throw invalid('the body must be JSON, sent with Content-Type: application/json');
+  return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
 function validate(schema: z.ZodType | undefined, input: unknown, where: 'query' | 'body'): unknown {
@@ -102,6 +117,7 @@ function idempotencyKey(route: Route, header: string | undefined): string | unde
 }
 
 function toResponse(reply: Reply): APIGatewayProxyStructuredResultV2 {
+  if (reply.html !== undefined) return { statusCode: reply.status, headers: { 'content-type': 'text/html; charset=utf-8', ...reply.headers }, body: reply.html };
   if (reply.csv !== undefined) return { statusCode: reply.status, headers: { 'content-type': 'text/csv; charset=utf-8', ...reply.headers }, body: reply.csv };
   return { statusCode: reply.status, headers: { 'content-type': 'application/json', ...reply.headers }, body: JSON.stringify(reply.body) };
 }
@@ -114,6 +130,7 @@ function problemDetails(): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredRes
       const problem = problemFrom(error, request.event.rawPath);
       const log = { level: isFault(error) ? 'error' : 'info', route: request.event.routeKey, status: problem.status, code: problem.code, detail: problem.detail, requestId: request.context?.awsRequestId };
       if (isFault(error)) console.error(JSON.stringify({ ...log, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
+      else if (request.event.routeKey?.startsWith('POST /webhooks/')) console.warn(JSON.stringify({ ...log, level: 'warn', msg: 'webhook refused' }));
       request.response = problemResponse(problem);
     },
   };

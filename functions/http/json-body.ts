@@ -39,10 +39,14 @@ export function readBody(event: APIGatewayProxyEventV2): unknown {
   }
 }
 
-/** Middy middleware: replaces `event.body` by the parsed body (see parseJsonKeepingNumberText). */
-export function jsonBody(): MiddlewareObj<APIGatewayProxyEventV2 & { parsedBody?: unknown }> {
+/**
+ * Middy middleware: puts the parsed body on `event.parsedBody` (see parseJsonKeepingNumberText),
+ * except for routes that must see the body exactly as sent (`keepRaw`).
+ */
+export function jsonBody(keepRaw: (event: APIGatewayProxyEventV2) => boolean = () => false): MiddlewareObj<APIGatewayProxyEventV2 & { parsedBody?: unknown }> {
   return {
     before: (request) => {
+      if (keepRaw(request.event)) return;
       request.event.parsedBody = readBody(request.event);
     },
   };

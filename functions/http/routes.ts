@@ -5,7 +5,7 @@
 import type * as z from 'zod';
 import * as s from './schemas.js';
 
-export type Group = 'balance' | 'charges' | 'withdrawals' | 'admin' | 'notifications' | 'openapi';
+export type Group = 'balance' | 'charges' | 'purchases' | 'webhooks' | 'withdrawals' | 'admin' | 'notifications' | 'openapi';
 export type Access = 'user' | 'admin' | 'public';
 
 export interface Route {
@@ -18,6 +18,8 @@ export interface Route {
   query?: z.ZodType;
   body?: z.ZodType;
   idempotencyKey?: 'required' | 'optional';
+  /** The handler gets the body exactly as sent (signed provider webhooks), unparsed. */
+  rawBody?: true;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
 
@@ -40,6 +42,19 @@ export const routes: Route[] = [
     responses: { 201: { description: 'Refunded', schema: s.responses.refund }, ...problems, 404: { description: 'No such charge' }, 409: { description: 'Over the refundable amount, or the charge is not paid' } },
   },
   { method: 'POST', path: '/credits/charges/{chargeId}/cancel', group: 'charges', access: 'user', summary: 'Cancel a pending charge', query: s.accountQuery, body: s.emptyBody, responses: { 200: { description: 'Cancelled', schema: s.responses.cancelled }, ...problems, 404: { description: 'No such charge' }, 409: { description: 'The charge is not pending' } } },
+  {
+    method: 'POST', path: '/credits/purchases', group: 'purchases', access: 'user', summary: 'Buy credits: a checkout at Stripe (card) or Spherepay (usdc)', body: s.purchaseBody, idempotencyKey: 'optional',
+    responses: { 201: { description: 'Pending until the provider reports the payment', schema: s.responses.purchaseCreated }, ...problems, 502: { description: 'The payment provider could not create the checkout; retrying is safe' } },
+  },
+  { method: 'GET', path: '/credits/purchases/{purchaseId}', group: 'purchases', access: 'user', summary: 'A purchase and its status', query: s.accountQuery, responses: { 200: { description: 'Purchase', schema: s.responses.purchase }, ...problems, 404: { description: 'No such purchase' } } },
+  {
+    method: 'POST', path: '/webhooks/stripe', group: 'webhooks', access: 'public', rawBody: true, summary: 'Stripe events, verified by their Stripe-Signature',
+    responses: { 200: { description: 'Received (and applied once, or ignored)', schema: s.responses.webhook }, 400: { description: 'Bad signature, stale timestamp, wrong currency or malformed event; nothing changed' }, 404: { description: 'An IO Credits purchase id that does not exist' } },
+  },
+  {
+    method: 'POST', path: '/webhooks/spherepay', group: 'webhooks', access: 'public', rawBody: true, summary: 'Spherepay events, verified by their signature header',
+    responses: { 200: { description: 'Received (and applied once, or ignored)', schema: s.responses.webhook }, 400: { description: 'Bad signature, wrong currency or malformed event; nothing changed' }, 404: { description: 'No such purchase' } },
+  },
   {
     method: 'POST', path: '/credits/withdrawals', group: 'withdrawals', access: 'user', summary: 'Request a withdrawal of purchased credit', body: s.withdrawalBody, idempotencyKey: 'optional',
     responses: { 201: { description: 'Pending review', schema: s.responses.withdrawal }, ...problems, 402: { description: 'Over the withdrawable amount' }, 403: { description: 'The account never purchased credits' } },

@@ -48,6 +48,7 @@ export const ids = {
   charge: id('ch'),
   withdrawal: id('wd'),
   notification: id('nt'),
+  purchase: id('pu'),
 };
 
 // ---- requests ----
@@ -82,6 +83,7 @@ export const usageQuery = z.strictObject({
   accountId: accountIdParam.optional(),
 });
 export const withdrawalBody = z.strictObject({ amount: centsAmount });
+export const purchaseBody = z.strictObject({ amount: centsAmount, method: z.enum(['card', 'usdc']).meta({ description: 'card: Stripe Checkout; usdc: a Spherepay payment link' }) });
 export const adminWithdrawalsQuery = z.strictObject({ status: z.enum(['pending_review', 'approved', 'completed', 'rejected', 'cancelled']).optional() });
 export const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
 export const completeBody = z.strictObject({ payoutReference: z.string().trim().min(1).max(200) });
@@ -118,5 +120,8 @@ export const responses = {
   allowance: z.object({ accountId: z.string(), negativeAllowance: amountOut, debt: amountOut }),
   notifications: z.object({ items: z.array(z.object({ notificationId: z.string(), type: z.string(), message: z.string(), createdAt: z.string(), read: z.boolean() })) }),
   notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
+  purchaseCreated: z.object({ purchaseId: z.string(), status: z.literal('pending'), amount: amountOut, method: z.enum(['card', 'usdc']), checkoutUrl: z.string() }),
+  purchase: z.object({ purchaseId: z.string(), status: z.enum(['pending', 'completed', 'failed', 'expired', 'reversed']), amount: amountOut, method: z.enum(['card', 'usdc']), lotId: z.string().optional(), paidAmount: amountOut.optional(), reversedAmount: amountOut.optional(), createdAt: z.string() }),
+  webhook: z.object({ received: z.literal(true), eventId: z.string(), handled: z.enum(['payment', 'reversal', 'ignored']), effect: z.string().optional() }),
 };
 export const withdrawalList = z.object({ items: z.array(responses.withdrawal) });

@@ -1,5 +1,5 @@
 // Routes that exist only on the local server, never deployed: the manual test clock (like
-// Stripe's test clocks) for trying grace deadlines and expiry by hand.
+// Stripe's test clocks) for trying grace deadlines and expiry by hand, and the local checkout.
 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
@@ -9,6 +9,7 @@ import { groupHandler, type HttpEvent, type Request } from '../http/handler.js';
 import type { Route } from '../http/routes.js';
 import { numberOrText, timestamp } from '../http/schemas.js';
 import type { Context } from 'aws-lambda';
+import { checkoutHandler, checkoutRoutes } from './local-checkout.js';
 
 export interface LocalRoute extends Omit<Route, 'group'> {
   local: true;
@@ -47,4 +48,7 @@ const testClock = groupHandler(
   [testClockRoute as unknown as Route],
 );
 
-export const localRoutes: LocalRoute[] = [{ ...testClockRoute, handler: testClock as unknown as LocalRoute['handler'] }];
+export const localRoutes: LocalRoute[] = [
+  { ...testClockRoute, handler: testClock as unknown as LocalRoute['handler'] },
+  ...checkoutRoutes.map((route): LocalRoute => ({ ...route, local: true, group: 'local', handler: checkoutHandler as unknown as LocalRoute['handler'] })),
+];

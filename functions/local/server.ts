@@ -11,21 +11,27 @@ import { handler as balance } from '../balance.js';
 import { handler as charges } from '../charges.js';
 import { handler as notifications } from '../notifications.js';
 import { handler as openapi } from '../openapi.js';
+import { handler as purchases } from '../purchases.js';
+import { handler as webhooks } from '../webhooks.js';
 import { handler as withdrawals } from '../withdrawals.js';
 import type { HttpEvent } from '../http/handler.js';
 import { problemFrom, problemResponse, HttpProblem, unauthorized } from '../http/problem.js';
 import { routeKey, routes, type Group, type Route } from '../http/routes.js';
 import { useRuntime, type Runtime } from '../http/runtime.js';
+import { usePayments, type Payments } from '../http/payments.js';
+import { setLocalServerUrl } from './local-checkout.js';
 import { verifyDevToken } from './dev-auth.js';
 import { localRoutes, type LocalRoute } from './local-routes.js';
 
 type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-const HANDLERS = { admin, balance, charges, notifications, openapi, withdrawals } as unknown as Record<Group, LambdaHandler>;
+const HANDLERS = { admin, balance, charges, notifications, openapi, purchases, webhooks, withdrawals } as unknown as Record<Group, LambdaHandler>;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface LocalServerOptions {
   runtime: Runtime;
+  /** Checkout providers, limits and webhook secrets; the local checkout stands in for a missing provider. */
+  payments: Payments;
   authSecret: string;
   port: number;
   host?: string;
@@ -51,6 +57,7 @@ const matchers: Matcher[] = [...routes, ...localRoutes].map((route) => {
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
   useRuntime(options.runtime);
+  usePayments(options.payments);
   const server = createServer((req, res) => {
     serve(req, res, options).catch((error: unknown) => {
       console.error(JSON.stringify({ level: 'error', msg: 'local server fault', error: String(error) }));
@@ -65,8 +72,10 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
+  const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
+  setLocalServerUrl(url);
   return {
-    url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+    url,
     server,
     close: () => new Promise((resolve) => server.close(() => resolve())),
   };

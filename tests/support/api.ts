@@ -6,6 +6,8 @@ import { inject } from 'vitest';
 import { DEFAULT_CONFIG, Ledger, LedgerTable, ManualClock, type LedgerConfig } from '../../core/index.js';
 import { signDevToken } from '../../functions/local/dev-auth.js';
 import { startLocalServer, type LocalServer } from '../../functions/local/server.js';
+import { localPayments } from '../../functions/local/local-checkout.js';
+import type { Payments } from '../../functions/http/payments.js';
 import { T0 } from './ledger.js';
 
 export interface Api {
@@ -14,6 +16,7 @@ export interface Api {
   clock: ManualClock;
   secret: string;
   server: LocalServer;
+  payments: Payments;
   token(sub: string, scope?: string): Promise<string>;
   call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any; text: string }>;
 }
@@ -24,13 +27,15 @@ export async function startApi(config: Partial<LedgerConfig> = {}): Promise<Api>
   const clock = new ManualClock(T0);
   const ledger = new Ledger(table, clock, { ...DEFAULT_CONFIG, ...config });
   const secret = randomBytes(16).toString('hex');
-  const server = await startLocalServer({ runtime: { ledger, cursorSecret: randomBytes(16).toString('hex'), manualClock: clock }, authSecret: secret, port: 0 });
+  const payments = localPayments({});
+  const server = await startLocalServer({ runtime: { ledger, cursorSecret: randomBytes(16).toString('hex'), manualClock: clock }, payments, authSecret: secret, port: 0 });
   return {
     url: server.url,
     ledger,
     clock,
     secret,
     server,
+    payments,
     token: (sub, scope) => signDevToken(secret, sub, scope),
     async call(method, path, options = {}) {
       const headers: Record<string, string> = { ...options.headers };

@@ -2,7 +2,8 @@
 // ledger core: the auth matrix and the fuzz test start from these and change one thing at a time.
 // `routeSamples` must name every route in functions/http/routes.ts (tests check that it does).
 
-import { approveWithdrawal, charge, grantPurchase, listNotifications, requestWithdrawal, type Micros } from '../../core/index.js';
+import { approveWithdrawal, attachCheckout, charge, createPurchase, DEFAULT_PURCHASE_LIMITS, grantPurchase, listNotifications, requestWithdrawal, type Micros, type PaymentMethod, type Purchase } from '../../core/index.js';
+import { LocalCheckout, localPaymentEvent } from '../../functions/local/local-checkout.js';
 import type { Api } from './api.js';
 
 export interface SampleCall {
@@ -11,6 +12,9 @@ export interface SampleCall {
   path: string;
   query: Record<string, string>;
   body?: Record<string, unknown>;
+  /** A body sent exactly as given (a signed webhook), with its own headers. */
+  rawBody?: string;
+  headers?: Record<string, string>;
   idempotencyKey?: string;
 }
 
@@ -52,6 +56,19 @@ async function pendingWithdrawal(api: Api, owner: string): Promise<string> {
   return (await requestWithdrawal(api.ledger, { accountId: owner, amount: credits(5) })).withdrawalId;
 }
 
+/** A purchase with its (local) checkout, as POST /credits/purchases leaves it. */
+export async function pendingPurchase(api: Api, owner: string, method: PaymentMethod = 'card', amount = 25): Promise<Purchase> {
+  const purchase = await createPurchase(api.ledger, { accountId: owner, amount: credits(amount), method, limits: DEFAULT_PURCHASE_LIMITS });
+  const checkout = await new LocalCheckout(method).createCheckout({ purchaseId: purchase.purchaseId, accountId: owner, amount: purchase.amount, method });
+  return attachCheckout(api.ledger, purchase, checkout);
+}
+
+async function paymentWebhook(api: Api, owner: string, method: PaymentMethod): Promise<SampleCall> {
+  const purchase = await pendingPurchase(api, owner, method);
+  const event = localPaymentEvent(purchase, api.payments.webhookSecrets[purchase.provider]!, api.ledger.nowMs());
+  return call('POST', event.path, { rawBody: event.body, headers: event.headers });
+}
+
 const call = (method: string, path: string, extra: Partial<SampleCall> = {}): SampleCall => ({ method, path, query: {}, ...extra });
 
 export const routeSamples: Record<string, RouteSample> = {
@@ -79,6 +96,12 @@ export const routeSamples: Record<string, RouteSample> = {
     prepare: async (api, owner) => call('POST', `/credits/charges/${await paidCharge(api, owner)}/refunds`, { body: { amount: '0.5', reason: 'ended early' }, idempotencyKey: unique('key') }),
   },
   'POST /credits/charges/{chargeId}/cancel': { reach: 'account-write', accountIn: 'query', prepare: async (api, owner) => call('POST', `/credits/charges/${await pendingCharge(api, owner)}/cancel`) },
+  'POST /credits/purchases': { reach: 'own', prepare: async () => call('POST', '/credits/purchases', { body: { amount: '25.00', method: 'card' }, idempotencyKey: unique('key') }) },
+  'GET /credits/purchases/{purchaseId}': { reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => call('GET', `/credits/purchases/${(await pendingPurchase(api, owner)).purchaseId}`) },
+  'POST /webhooks/stripe': { reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'card') },
+  'POST /webhooks/spherepay': { reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'usdc') },
+  'GET /local/checkout/{purchaseId}': { reach: 'public', prepare: async (api, owner) => call('GET', `/local/checkout/${(await pendingPurchase(api, owner)).purchaseId}`) },
+  'POST /local/checkout/{purchaseId}/pay': { reach: 'public', prepare: async (api, owner) => call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`) },
   'POST /credits/withdrawals': { reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/withdrawals', { body: { amount: '5.00' }, idempotencyKey: unique('key') })) },
   'GET /credits/withdrawals': { reach: 'own', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')) },
   'POST /credits/withdrawals/{withdrawalId}/cancel': { reach: 'own', prepare: async (api, owner) => call('POST', `/credits/withdrawals/${await pendingWithdrawal(api, owner)}/cancel`) },
@@ -131,6 +154,7 @@ export function send(api: Api, call: SampleCall, token: string | undefined) {
   return api.call(call.method, pathWithQuery(call), {
     ...(token ? { token } : {}),
     ...(call.body !== undefined ? { body: call.body } : {}),
-    headers: call.idempotencyKey ? { 'idempotency-key': call.idempotencyKey } : {},
+    ...(call.rawBody !== undefined ? { rawBody: call.rawBody } : {}),
+    headers: { ...call.headers, ...(call.idempotencyKey ? { 'idempotency-key': call.idempotencyKey } : {}) },
   });
 }

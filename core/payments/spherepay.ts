@@ -1,0 +1,121 @@
+// Spherepay: USDC through a payment link per purchase. The link is made from a one-time price
+// of the exact amount under the configured product, and carries the purchase in its metadata;
+// its id is recorded so the payment event finds the purchase. The webhook is signed: the
+// `signature` header is the hex HMAC-SHA256 of the raw body under SPHEREPAY_WEBHOOK_SECRET.
+//
+// The request and event fields used here are the ones this adapter relies on (`data.price.id`,
+// `data.paymentLink.{id,url}`; events `{id, name, data: {payment: {id, amount, currency,
+// paymentLink}}}`); docs/payments.md lists them, to check against Spherepay's API reference.
+
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { InvalidRequest, ProviderUnavailable } from '../errors.js';
+import { formatMicros, parseMicros } from '../money.js';
+import type { Checkout, CheckoutProvider, CheckoutRequest, WebhookAction } from './port.js';
+
+export interface SpherepayOptions {
+  apiKey: string;
+  /** The product every IO Credits price belongs to. */
+  productId: string;
+  baseUrl?: string;
+  fetch?: typeof fetch;
+}
+
+export const SPHEREPAY_BASE_URL = 'https://api.spherepay.co/v1';
+const TIMEOUT_MS = 10_000;
+/** USDC is a dollar stablecoin: credited one credit per USDC, like USD. */
+const CREDITED_CURRENCIES = ['usdc', 'usd'];
+
+export class SpherepayCheckout implements CheckoutProvider {
+  readonly name = 'spherepay' as const;
+
+  constructor(private readonly options: SpherepayOptions) {}
+
+  async createCheckout(request: CheckoutRequest): Promise<Checkout> {
+    const metadata = { purchaseId: request.purchaseId, accountId: request.accountId };
+    const price = await this.post<{ price: { id: string } }>('/price', {
+      name: `IO Credits ${request.purchaseId}`,
+      product: this.options.productId,
+      type: 'one_time',
+      currency: 'usdc',
+      unitAmountDecimal: formatMicros(request.amount),
+      metadata,
+    });
+    const link = await this.post<{ paymentLink: { id: string; url: string } }>('/paymentLink', {
+      lineItems: [{ price: price.price.id, quantity: 1, quantityMutable: false }],
+      metadata,
+    });
+    return { checkoutUrl: link.paymentLink.url, providerRef: link.paymentLink.id };
+  }
+
+  private async post<T>(path: string, body: unknown): Promise<T> {
+    const doFetch = this.options.fetch ?? fetch;
+    let response: Response;
+    try {
+      response = await doFetch(`${this.options.baseUrl ?? SPHEREPAY_BASE_URL}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${this.options.apiKey}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+        signal: AbortSignal.timeout(TIMEOUT_MS),
+      });
+    } catch (error) {
+      throw new ProviderUnavailable(`Spherepay could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    const text = await response.text();
+    if (!response.ok) throw new ProviderUnavailable(`Spherepay answered ${response.status} to ${path}`);
+    const parsed = JSON.parse(text) as { data?: T };
+    if (!parsed.data) throw new ProviderUnavailable(`Spherepay answered ${path} without data`);
+    return parsed.data;
+  }
+}
+
+export interface SpherepayEvent {
+  id: string;
+  name: string;
+  data: unknown;
+}
+
+/** Checks the signature in constant time and reads the event; InvalidRequest when either fails. */
+export function verifySpherepayEvent(rawBody: string, signature: string | undefined, secret: string): SpherepayEvent {
+  if (!signature || !/^[0-9a-f]{64}$/i.test(signature)) throw new InvalidRequest('the signature header is missing or not a hex HMAC-SHA256');
+  const expected = createHmac('sha256', secret).update(rawBody, 'utf8').digest();
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new InvalidRequest('the Spherepay signature does not verify');
+  let event: unknown;
+  try {
+    // Numbers are kept as their text, so an amount is never read through a float.
+    event = JSON.parse(rawBody, (_key, value: unknown, context?: { source?: string }) => (typeof value === 'number' ? (context?.source ?? String(value)) : value));
+  } catch {
+    throw new InvalidRequest('the Spherepay event is not valid JSON');
+  }
+  const { id, name, data } = (event ?? {}) as Partial<SpherepayEvent>;
+  if (typeof id !== 'string' || id === '' || typeof name !== 'string') throw new InvalidRequest('a Spherepay event has a string id and name');
+  return { id, name, data };
+}
+
+/** The signature header for a body: what Spherepay sends, and what the local checkout signs with. */
+export function spherepaySignature(rawBody: string, secret: string): string {
+  return createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex');
+}
+
+export function spherepayAction(event: SpherepayEvent): WebhookAction {
+  const eventId = event.id;
+  if (event.name !== 'payment.successful') return { kind: 'ignore', eventId, why: `${event.name} is not an event IO Credits acts on` };
+  const payment = (event.data as { payment?: Record<string, unknown> } | undefined)?.payment;
+  if (!payment || typeof payment !== 'object') throw new InvalidRequest('payment.successful carries data.payment');
+  const currency = String(payment.currency ?? '').toLowerCase();
+  if (!CREDITED_CURRENCIES.includes(currency)) throw new InvalidRequest(`only USDC payments are credited, this one is in ${currency || 'no currency'}`);
+  if (typeof payment.amount !== 'string') throw new InvalidRequest('data.payment.amount is a decimal amount');
+  const amount = parseMicros(payment.amount, 'data.payment.amount');
+  const link = payment.paymentLink;
+  const linkId = typeof link === 'string' ? link : typeof link === 'object' && link !== null ? (link as { id?: unknown }).id : undefined;
+  const metadata = (payment.metadata ?? (typeof link === 'object' && link !== null ? (link as { metadata?: unknown }).metadata : undefined)) as { purchaseId?: unknown; accountId?: unknown } | undefined;
+  const purchaseId = typeof metadata?.purchaseId === 'string' ? metadata.purchaseId : undefined;
+  const accountId = typeof metadata?.accountId === 'string' ? metadata.accountId : undefined;
+  if (!purchaseId && typeof linkId !== 'string') throw new InvalidRequest('the payment names neither a payment link nor a purchase');
+  return {
+    kind: 'payment',
+    eventId,
+    purchase: purchaseId ? { purchaseId } : { providerRef: linkId as string },
+    ...(accountId ? { accountId } : {}),
+    outcome: { kind: 'paid', amount, ...(typeof payment.id === 'string' ? { paymentRef: payment.id } : {}) },
+  };
+}

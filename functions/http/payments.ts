@@ -1,0 +1,58 @@
+// What the purchase and webhook handlers need beyond the ledger: a checkout provider per payment
+// method, the purchase limits and the webhook secrets. Built once per Lambda container from the
+// environment; the local server installs its own (with the local checkout) by `usePayments`.
+// Only the purchases and webhooks functions import this, so no other bundle carries Stripe.
+
+import { type PaymentMethod, DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../../core/ledger/purchases.js';
+import { parseCents } from '../../core/money.js';
+import type { CheckoutProvider } from '../../core/payments/port.js';
+import { SpherepayCheckout } from '../../core/payments/spherepay.js';
+import { StripeCheckout } from '../../core/payments/stripe.js';
+
+export interface Payments {
+  checkout: Partial<Record<PaymentMethod, CheckoutProvider>>;
+  limits: PurchaseLimits;
+  webhookSecrets: { stripe?: string; spherepay?: string };
+}
+
+let current: Payments | undefined;
+
+export function usePayments(payments: Payments): void {
+  current = payments;
+}
+
+export function payments(): Payments {
+  current ??= paymentsFromEnv(process.env);
+  return current;
+}
+
+export function limitsFromEnv(env: NodeJS.ProcessEnv): PurchaseLimits {
+  const limits = {
+    min: env.PURCHASE_MIN_AMOUNT ? parseCents(env.PURCHASE_MIN_AMOUNT, 'PURCHASE_MIN_AMOUNT') : DEFAULT_PURCHASE_LIMITS.min,
+    max: env.PURCHASE_MAX_AMOUNT ? parseCents(env.PURCHASE_MAX_AMOUNT, 'PURCHASE_MAX_AMOUNT') : DEFAULT_PURCHASE_LIMITS.max,
+  };
+  if (limits.min > limits.max) throw new Error('PURCHASE_MIN_AMOUNT is above PURCHASE_MAX_AMOUNT');
+  return limits;
+}
+
+/** The real providers whose keys are set; a method without keys has no provider (answered 502). */
+export function paymentsFromEnv(env: NodeJS.ProcessEnv): Payments {
+  const checkout: Payments['checkout'] = {};
+  if (env.STRIPE_SECRET_KEY) {
+    checkout.card = new StripeCheckout({ secretKey: env.STRIPE_SECRET_KEY, successUrl: required(env, 'CHECKOUT_SUCCESS_URL'), cancelUrl: required(env, 'CHECKOUT_CANCEL_URL') });
+  }
+  if (env.SPHEREPAY_API_KEY) {
+    checkout.usdc = new SpherepayCheckout({ apiKey: env.SPHEREPAY_API_KEY, productId: required(env, 'SPHEREPAY_PRODUCT_ID'), ...(env.SPHEREPAY_BASE_URL ? { baseUrl: env.SPHEREPAY_BASE_URL } : {}) });
+  }
+  return {
+    checkout,
+    limits: limitsFromEnv(env),
+    webhookSecrets: { ...(env.STRIPE_WEBHOOK_SECRET ? { stripe: env.STRIPE_WEBHOOK_SECRET } : {}), ...(env.SPHEREPAY_WEBHOOK_SECRET ? { spherepay: env.SPHEREPAY_WEBHOOK_SECRET } : {}) },
+  };
+}
+
+function required(env: NodeJS.ProcessEnv, name: string): string {
+  const value = env[name];
+  if (!value) throw new Error(`${name} must be set when its payment provider is configured`);
+  return value;
+}

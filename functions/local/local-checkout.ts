@@ -1,0 +1,159 @@
+// The local stand-in for Stripe Checkout and Spherepay payment links, used by `npm start` when a
+// method has no provider keys. Its checkout URL is a page on the local server whose Pay button
+// makes the server send itself the provider's webhook, shaped like the real event and signed
+// with the webhook secret, over HTTP, so the whole path of a real payment runs. Never deployed.
+
+import { randomBytes } from 'node:crypto';
+import Stripe from 'stripe';
+import type { PaymentMethod, ProviderName, Purchase } from '../../core/ledger/purchases.js';
+import { accountOfPurchase, getPurchase, PROVIDER_OF } from '../../core/ledger/purchases.js';
+import { formatMicros, MICROS_PER_CENT } from '../../core/money.js';
+import type { Checkout, CheckoutProvider, CheckoutRequest } from '../../core/payments/port.js';
+import { spherepaySignature } from '../../core/payments/spherepay.js';
+import { NotFound } from '../../core/errors.js';
+import { groupHandler, type Request } from '../http/handler.js';
+import { payments, paymentsFromEnv, type Payments } from '../http/payments.js';
+import type { Route } from '../http/routes.js';
+import { emptyBody } from '../http/schemas.js';
+
+/** The local server's base URL, set once it listens (one local server per process). */
+let serverUrl = 'http://127.0.0.1:3000';
+
+export function setLocalServerUrl(url: string): void {
+  serverUrl = url;
+}
+
+export class LocalCheckout implements CheckoutProvider {
+  readonly name: ProviderName;
+
+  constructor(method: PaymentMethod) {
+    this.name = PROVIDER_OF[method];
+  }
+
+  async createCheckout(request: CheckoutRequest): Promise<Checkout> {
+    return { checkoutUrl: `${serverUrl}/local/checkout/${request.purchaseId}`, providerRef: localProviderRef(this.name, request.purchaseId) };
+  }
+}
+
+function localProviderRef(provider: ProviderName, purchaseId: string): string {
+  return provider === 'stripe' ? `cs_local_${purchaseId.slice(3)}` : `paymentLink_local_${purchaseId.slice(3)}`;
+}
+
+/** The provider's event for a paid local checkout: the body and the headers that sign it. */
+export function localPaymentEvent(purchase: Purchase, secret: string, nowMs: number): { path: string; body: string; headers: Record<string, string> } {
+  const suffix = purchase.purchaseId.slice(3);
+  if (purchase.provider === 'stripe') {
+    const cents = purchase.amount / MICROS_PER_CENT;
+    const metadata = { purchaseId: purchase.purchaseId, accountId: purchase.accountId };
+    const body = JSON.stringify({
+      id: `evt_local_${suffix}`,
+      object: 'event',
+      api_version: '2026-10-28.endive',
+      created: Math.floor(nowMs / 1000),
+      livemode: false,
+      pending_webhooks: 1,
+      request: { id: null, idempotency_key: null },
+      type: 'checkout.session.completed',
+      data: {
+        object: {
+          id: purchase.providerRef ?? localProviderRef('stripe', purchase.purchaseId),
+          object: 'checkout.session',
+          amount_subtotal: cents,
+          amount_total: cents,
+          client_reference_id: purchase.purchaseId,
+          currency: 'usd',
+          customer: null,
+          livemode: false,
+          metadata,
+          mode: 'payment',
+          payment_intent: `pi_local_${suffix}`,
+          payment_status: 'paid',
+          status: 'complete',
+          url: null,
+        },
+      },
+    });
+    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: Math.floor(Date.now() / 1000) });
+    return { path: '/webhooks/stripe', body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+  }
+  const body = JSON.stringify({
+    id: `evt_local_${suffix}`,
+    name: 'payment.successful',
+    data: {
+      payment: {
+        id: `payment_local_${suffix}`,
+        status: 'succeeded',
+        amount: formatMicros(purchase.amount),
+        currency: 'usdc',
+        paymentLink: { id: purchase.providerRef ?? localProviderRef('spherepay', purchase.purchaseId) },
+      },
+    },
+  });
+  return { path: '/webhooks/spherepay', body, headers: { 'content-type': 'application/json', signature: spherepaySignature(body, secret) } };
+}
+
+// ---- the checkout page and its Pay button ----
+
+async function purchaseFor(request: Request): Promise<Purchase> {
+  const purchaseId = request.params.purchaseId!;
+  const accountId = await accountOfPurchase(request.runtime.ledger, purchaseId);
+  if (!accountId) throw new NotFound(`no purchase ${purchaseId}`);
+  return getPurchase(request.runtime.ledger, accountId, purchaseId);
+}
+
+const page = (title: string, body: string) =>
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><title>${title} · IO Credits local checkout</title>` +
+  `<style>body{font:16px system-ui,sans-serif;max-width:28rem;margin:4rem auto;padding:0 1rem}button{font-size:1rem;padding:.6rem 1.4rem}</style></head>` +
+  `<body><p><small>IO Credits · local checkout (no money moves)</small></p>${body}</body></html>`;
+
+const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
+
+const showRoute: Route = { method: 'GET', path: '/local/checkout/{purchaseId}', group: 'purchases', access: 'public', summary: 'The local checkout page for a purchase', responses: { 200: { description: 'Page' } } };
+const payRoute: Route = { method: 'POST', path: '/local/checkout/{purchaseId}/pay', group: 'purchases', access: 'public', summary: "Pay a local checkout: the server sends itself the provider's signed webhook", body: emptyBody, responses: { 200: { description: 'Page' } } };
+
+export const checkoutRoutes: Route[] = [showRoute, payRoute];
+
+export const checkoutHandler = groupHandler(
+  {
+    'GET /local/checkout/{purchaseId}': async (request: Request) => {
+      const purchase = await purchaseFor(request);
+      const via = purchase.method === 'card' ? 'card (Stripe Checkout)' : 'USDC (Spherepay)';
+      const action = purchase.status === 'pending'
+        ? `<form method="post" action="/local/checkout/${purchase.purchaseId}/pay"><button type="submit">Pay ${formatMicros(purchase.amount)} USD</button></form>`
+        : `<p>This purchase is <b>${purchase.status}</b>.</p>`;
+      return { status: 200, html: page('Checkout', `<h1>${formatMicros(purchase.amount)} credits</h1><p>Purchase <code>${purchase.purchaseId}</code> for <code>${escapeHtml(purchase.accountId)}</code>, paid by ${via}.</p>${action}`) };
+    },
+    'POST /local/checkout/{purchaseId}/pay': async (request: Request) => {
+      const purchase = await purchaseFor(request);
+      const secret = payments().webhookSecrets[purchase.provider];
+      if (!secret) throw new NotFound(`no ${purchase.provider} webhook secret is configured`);
+      const event = localPaymentEvent(purchase, secret, request.runtime.ledger.nowMs());
+      const response = await fetch(`${serverUrl}${event.path}`, { method: 'POST', headers: event.headers, body: event.body });
+      const answer = await response.text();
+      const ok = response.status === 200;
+      return {
+        status: ok ? 200 : 502,
+        html: page(ok ? 'Paid' : 'Payment not applied', ok
+          ? `<h1>Paid</h1><p>${formatMicros(purchase.amount)} credits are on the way to <code>${escapeHtml(purchase.accountId)}</code>: the ${purchase.provider} webhook answered <code>${escapeHtml(answer)}</code>.</p>`
+          : `<h1>Payment not applied</h1><p>The ${purchase.provider} webhook answered ${response.status}: <code>${escapeHtml(answer)}</code></p>`),
+      };
+    },
+  },
+  checkoutRoutes,
+);
+
+/**
+ * Payments for the local server: the real provider where its keys are set, the local checkout
+ * otherwise; webhook secrets from the environment or made up for this run.
+ */
+export function localPayments(env: NodeJS.ProcessEnv): Payments {
+  const real = paymentsFromEnv(env);
+  return {
+    checkout: { card: real.checkout.card ?? new LocalCheckout('card'), usdc: real.checkout.usdc ?? new LocalCheckout('usdc') },
+    limits: real.limits,
+    webhookSecrets: {
+      stripe: real.webhookSecrets.stripe ?? `whsec_${randomBytes(24).toString('hex')}`,
+      spherepay: real.webhookSecrets.spherepay ?? randomBytes(32).toString('hex'),
+    },
+  };
+}

@@ -1,0 +1,46 @@
+// POST /credits/purchases and GET /credits/purchases/{purchaseId}: buying credits. The purchase
+// is stored pending first, then the provider's checkout is created (idempotently by purchase id)
+// and recorded; a retried request with the same Idempotency-Key gets the same checkout.
+
+import type * as z from 'zod';
+import { ProviderUnavailable } from '../core/errors.js';
+import { attachCheckout, createPurchase, getPurchase, type Purchase } from '../core/ledger/purchases.js';
+import { formatMicros } from '../core/money.js';
+import { accountFor } from './http/auth.js';
+import { groupHandler, type Request } from './http/handler.js';
+import { payments } from './http/payments.js';
+import type * as s from './http/schemas.js';
+
+export const handler = groupHandler({
+  'POST /credits/purchases': async ({ caller, body, idempotencyKey, runtime }: Request<unknown, z.output<typeof s.purchaseBody>>) => {
+    const accountId = accountFor(caller, undefined, 'write');
+    const { checkout, limits } = payments();
+    const provider = checkout[body.method];
+    if (!provider) throw new ProviderUnavailable(`${body.method} payments are not configured here`);
+    const created = await createPurchase(runtime.ledger, { accountId, amount: body.amount, method: body.method, limits, idempotencyKey });
+    let purchase = await getPurchase(runtime.ledger, accountId, created.purchaseId);
+    if (!purchase.checkoutUrl) {
+      const session = await provider.createCheckout({ purchaseId: purchase.purchaseId, accountId, amount: purchase.amount, method: purchase.method });
+      purchase = await attachCheckout(runtime.ledger, purchase, session);
+    }
+    return { status: 201, body: { purchaseId: purchase.purchaseId, status: 'pending', amount: formatMicros(purchase.amount), method: purchase.method, checkoutUrl: purchase.checkoutUrl } };
+  },
+
+  'GET /credits/purchases/{purchaseId}': async ({ caller, query, params, runtime }: Request<z.output<typeof s.accountQuery>>) => {
+    const accountId = accountFor(caller, query.accountId, 'read');
+    return { status: 200, body: presentPurchase(await getPurchase(runtime.ledger, accountId, params.purchaseId!)) };
+  },
+});
+
+function presentPurchase(p: Purchase) {
+  return {
+    purchaseId: p.purchaseId,
+    status: p.status,
+    amount: formatMicros(p.amount),
+    method: p.method,
+    ...(p.lotId ? { lotId: p.lotId } : {}),
+    ...(p.paidAmount !== undefined ? { paidAmount: formatMicros(p.paidAmount) } : {}),
+    ...(p.reversedAmount ? { reversedAmount: formatMicros(p.reversedAmount) } : {}),
+    createdAt: p.createdAt,
+  };
+}

@@ -1,0 +1,33 @@
+// POST /webhooks/stripe and POST /webhooks/spherepay: provider events, verified on the raw body,
+// then applied once each (see core/payments/webhooks.ts). A bad signature, a stale timestamp, a
+// malformed event, a currency other than USD or an unknown purchase is refused with a 4xx and a
+// log line, and changes nothing; only a real fault is a 5xx, so the provider retries it.
+
+import { ProviderUnavailable } from '../core/errors.js';
+import { spherepayAction, verifySpherepayEvent } from '../core/payments/spherepay.js';
+import { stripeAction, verifyStripeEvent } from '../core/payments/stripe.js';
+import { applyWebhookAction, type WebhookResult } from '../core/payments/webhooks.js';
+import { groupHandler, type Request } from './http/handler.js';
+import { payments } from './http/payments.js';
+
+export const handler = groupHandler({
+  'POST /webhooks/stripe': async ({ rawBody, headers, runtime }: Request) => {
+    const secret = payments().webhookSecrets.stripe;
+    if (!secret) throw new ProviderUnavailable('STRIPE_WEBHOOK_SECRET is not configured');
+    const event = verifyStripeEvent(rawBody ?? '', headers['stripe-signature'], secret);
+    return answer(await applyWebhookAction(runtime.ledger, 'stripe', stripeAction(event)));
+  },
+
+  'POST /webhooks/spherepay': async ({ rawBody, headers, runtime }: Request) => {
+    const secret = payments().webhookSecrets.spherepay;
+    if (!secret) throw new ProviderUnavailable('SPHEREPAY_WEBHOOK_SECRET is not configured');
+    const event = verifySpherepayEvent(rawBody ?? '', headers.signature, secret);
+    return answer(await applyWebhookAction(runtime.ledger, 'spherepay', spherepayAction(event)));
+  },
+});
+
+function answer(outcome: WebhookResult) {
+  const effect = outcome.handled === 'payment' ? outcome.result.effect : outcome.handled === 'reversal' ? (outcome.result.reversed > 0 ? 'reversed' : 'none') : undefined;
+  console.info(JSON.stringify({ level: 'info', msg: 'webhook', eventId: outcome.eventId, handled: outcome.handled, ...(effect ? { effect } : {}), ...(outcome.handled === 'ignored' ? { why: outcome.why } : {}) }));
+  return { status: 200, body: { received: true, eventId: outcome.eventId, handled: outcome.handled, ...(effect ? { effect } : {}) } };
+}
