@@ -3,7 +3,7 @@
 // and recorded; a retried request with the same Idempotency-Key gets the same checkout.
 
 import type * as z from 'zod';
-import { ProviderUnavailable } from '../core/errors.js';
+import { DomainError, ProviderUnavailable } from '../core/errors.js';
 import { attachCheckout, createPurchase, getPurchase, type Purchase } from '../core/ledger/purchases.js';
 import { formatMicros } from '../core/money.js';
 import { accountFor } from './http/auth.js';
@@ -20,7 +20,10 @@ export const handler = groupHandler({
     const created = await createPurchase(runtime.ledger, { accountId, amount: body.amount, method: body.method, limits, idempotencyKey });
     let purchase = await getPurchase(runtime.ledger, accountId, created.purchaseId);
     if (!purchase.checkoutUrl) {
-      const session = await provider.createCheckout({ purchaseId: purchase.purchaseId, accountId, amount: purchase.amount, method: purchase.method });
+      const session = await provider.createCheckout({ purchaseId: purchase.purchaseId, accountId, amount: purchase.amount, method: purchase.method }).catch((error: unknown) => {
+        if (error instanceof DomainError) throw error;
+        throw new ProviderUnavailable(`the ${provider.name} checkout could not be created; retry with the same Idempotency-Key`);
+      });
       purchase = await attachCheckout(runtime.ledger, purchase, session);
     }
     return { status: 201, body: { purchaseId: purchase.purchaseId, status: 'pending', amount: formatMicros(purchase.amount), method: purchase.method, checkoutUrl: purchase.checkoutUrl } };

@@ -61,7 +61,7 @@ export class StripeCheckout implements CheckoutProvider {
 export function verifyStripeEvent(rawBody: string, signature: string | undefined, secret: string, nowMs = Date.now()): Stripe.Event {
   if (!signature) throw new InvalidRequest('the Stripe-Signature header is missing');
   try {
-    return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, Math.floor(nowMs / 1000));
+    return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, nowMs);
   } catch (error) {
     throw new InvalidRequest(`the Stripe signature does not verify: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid'}`);
   }

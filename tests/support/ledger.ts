@@ -2,6 +2,7 @@
 // and helpers that read the whole account back and check SPEC §3's invariants.
 
 import { randomUUID } from 'node:crypto';
+import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { inject } from 'vitest';
 import { expect } from 'vitest';
 import {
@@ -108,4 +109,17 @@ export async function expectInvariants(ledger: Ledger, accountId: string, option
   const ordered = [...snap.entries].sort((a, b) => ((a.sk as string) < (b.sk as string) ? -1 : 1));
   expect(ordered.length).toBe(state.entryCount);
   return snap;
+}
+
+/** Every item of the table, sorted by key: to show that a refused request changed nothing. */
+export async function wholeTable(table: LedgerTable): Promise<Item[]> {
+  const items: Item[] = [];
+  let startKey: Item | undefined;
+  for (let page = 0; page < 100; page += 1) {
+    const out = await table.client.send(new ScanCommand({ TableName: table.name, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    items.push(...((out.Items ?? []) as Item[]));
+    startKey = out.LastEvaluatedKey as Item | undefined;
+    if (!startKey) break;
+  }
+  return items.sort((a, b) => `${String(a.pk)}|${String(a.sk)}`.localeCompare(`${String(b.pk)}|${String(b.sk)}`));
 }
