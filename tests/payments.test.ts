@@ -54,7 +54,7 @@ describe('POST /credits/purchases', () => {
     expect(await balanceOf(buyer)).toBe(0);
   });
 
-  it.each([
+  it.each<[Record<string, string>, string]>([
     [{ amount: '4.99', method: 'card' }, 'below the 5.00 minimum'],
     [{ amount: '10000.01', method: 'card' }, 'above the 10,000.00 maximum'],
     [{ amount: '5.001', method: 'card' }, 'not whole cents'],
