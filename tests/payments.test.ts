@@ -2,7 +2,7 @@
 // in Stripe's shapes signed with the SDK's helper, Spherepay events signed as SPEC §5 says. Each
 // test asserts the ledger behind the answer.
 
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { getBalance, getPurchase, charge, type Micros, type Purchase } from '../core/index.js';
 import { spherepaySignature } from '../core/payments/spherepay.js';
 import { startApi, type Api } from './support/api.js';
@@ -252,7 +252,14 @@ describe('Stripe webhooks', () => {
     it.each(cases)('%s', async (_name, send, status, code) => {
       const purchase = await pendingPurchase(api, fresh(), 'card', 20);
       const before = await wholeTable(api.ledger.table);
-      expectProblem(await send(purchase), status, code);
+      const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
+      try {
+        expectProblem(await send(purchase), status, code);
+        const logged = warn.mock.calls.map((args) => JSON.parse(String(args[0])) as { msg: string; status: number; route: string });
+        expect(logged).toContainEqual(expect.objectContaining({ msg: 'webhook refused', status, route: 'POST /webhooks/stripe' }));
+      } finally {
+        warn.mockRestore();
+      }
       expect(await wholeTable(api.ledger.table)).toEqual(before);
     });
   });
