@@ -23,6 +23,10 @@ export class ManualClock implements Clock {
   }
 }
 
+export function isManualClock(clock: Clock): clock is ManualClock {
+  return clock instanceof ManualClock;
+}
+
 export const SECOND_MS = 1_000;
 export const DAY_MS = 86_400_000;
 

@@ -25,6 +25,12 @@ export const HTTP_FUNCTIONS: readonly LambdaFunction[] = [
   { group: 'openapi', entry: 'functions/openapi.ts' },
 ];
 
+/** Functions that serve no route: the grace handler (EventBridge Scheduler) and the sweep. */
+export const JOB_FUNCTIONS: readonly { name: 'grace' | 'sweep'; entry: string }[] = [
+  { name: 'grace', entry: 'functions/grace.ts' },
+  { name: 'sweep', entry: 'functions/sweep.ts' },
+];
+
 /** The only functions that may carry the Stripe SDK. */
 export const PAYMENT_GROUPS: readonly Group[] = ['purchases', 'webhooks'];
 

@@ -8,6 +8,7 @@ import { resolve } from 'node:path';
 import { LedgerTable } from '../core/table/table.js';
 import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
 import { startLocalServer } from '../functions/local/server.js';
+import { type LocalJobs, startLocalJobs, SWEEP_EVERY_MS } from '../functions/local/local-jobs.js';
 import { LocalCheckout, localPayments } from '../functions/local/local-checkout.js';
 import { formatMicros } from '../core/money.js';
 import { runtimeFromEnv } from '../functions/http/runtime.js';
@@ -26,6 +27,7 @@ async function main(): Promise<void> {
   const stop = async (code: number) => {
     if (stopping) return;
     stopping = true;
+    jobs?.stop();
     await server?.close();
     await dynamo.stop();
     process.exit(code);
@@ -34,11 +36,14 @@ async function main(): Promise<void> {
   process.on('SIGTERM', () => void stop(0));
 
   let server: Awaited<ReturnType<typeof startLocalServer>> | undefined;
+  let jobs: LocalJobs | undefined;
   try {
     await new LedgerTable({ tableName, endpoint: dynamo.endpoint }).createIfMissing();
     const runtime = runtimeFromEnv({ ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint });
     const { secret, generated } = devSecret(process.env, resolve(dataDir, 'auth-dev-secret'));
     const payments = localPayments(process.env);
+    jobs = await startLocalJobs(runtime.ledger);
+    runtime.afterClockMove = jobs.afterClockMove;
     server = await startLocalServer({ runtime, payments, authSecret: secret, port });
     const [user, admin, service] = await Promise.all([
       signDevToken(secret, 'demo-user'),
@@ -50,6 +55,7 @@ async function main(): Promise<void> {
         `IO Credits listening on ${server.url}  (OpenAPI: ${server.url}/openapi.json)`,
         `DynamoDB Local on ${dynamo.endpoint}, table ${tableName}, ${inMemory ? 'in memory' : `data in ${resolve(dataDir, 'dynamodb')}`}`,
         `payments: card by ${payments.checkout.card instanceof LocalCheckout ? 'the local checkout' : 'Stripe'}, usdc by ${payments.checkout.usdc instanceof LocalCheckout ? 'the local checkout' : 'Spherepay'}; purchases ${formatMicros(payments.limits.min)} to ${formatMicros(payments.limits.max)}`,
+        `grace deadlines: ${jobs.scheduler.pendingCount()} schedule(s) re-armed from the table; sweep every ${SWEEP_EVERY_MS / 1000} s; payment outcomes printed as they are delivered`,
         `clock: ${runtime.manualClock ? 'manual (POST /admin/test-clock moves it)' : 'system'}; grace ${runtime.ledger.config.gracePeriodMs / 1000} s; default negative allowance ${runtime.ledger.config.defaultAllowance / 1_000_000} credits`,
         process.env.AUTH_DEV_SECRET
           ? 'AUTH_DEV_SECRET: from the environment'

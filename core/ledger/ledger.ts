@@ -22,7 +22,7 @@ import { accountFromItem, loadAccount, putAccount } from '../table/account-item.
 import { keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
 import { type Item, type LedgerTable, TransactionCancelled, MAX_TRANSACT_ITEMS } from '../table/table.js';
-import { Draft, type PlannedWrite } from './draft.js';
+import { type ChargeOutcome, type Deadline, Draft, type PlannedWrite } from './draft.js';
 
 export interface LedgerConfig {
   /** Negative allowance for accounts without their own (SPEC: 10 credits). */
@@ -55,8 +55,25 @@ export interface ContentionStats {
   replays: number;
 }
 
+/** What a committed change set in motion outside the table: outcomes to publish, deadlines to schedule. */
+export interface Commit {
+  accountId: string;
+  outcomes: ChargeOutcome[];
+  deadlines: Deadline[];
+}
+
+/**
+ * Work done after a transaction commits (schedules, queue messages). It can not undo the commit,
+ * so a failure is logged and left to the sweeps, which find what was missed through the table.
+ */
+export interface CommitEffects {
+  afterCommit(commit: Commit): Promise<void>;
+}
+
 export class Ledger {
   readonly stats: ContentionStats = { commits: 0, conflicts: 0, replays: 0 };
+  /** Set by the runtime; absent in tests of the ledger alone. */
+  effects?: CommitEffects;
   /** Operations of this process queue per account; other processes are kept out by `version`. */
   private readonly accountQueues = new Map<string, Promise<unknown>>();
 
@@ -110,12 +127,12 @@ export function fingerprint(value: unknown): string {
 }
 
 export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R> {
-  return ledger.serialize(operation.accountId, () =>
+  const done = await ledger.serialize(operation.accountId, () =>
     ledger.table.meter.run(operation.name, async () => {
       let fresh: Item | undefined;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         const outcome = await attemptOnce(ledger, operation, fresh);
-        if (outcome.kind === 'done') return outcome.result;
+        if (outcome.kind === 'done') return outcome;
         ledger.stats.conflicts += 1;
         fresh = outcome.current;
         await sleep(backoffMs(attempt));
@@ -123,10 +140,26 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
       throw new ContentionExhausted(`account ${operation.accountId} changed ${MAX_ATTEMPTS} times while ${operation.name} was applied; retry`);
     }),
   );
+  if (done.committed) await afterCommit(ledger, operation.accountId, done.committed);
+  return done.result;
+}
+
+/** Effects of a commit, then the settlements it had no room for (each pass settles at least one). */
+async function afterCommit(ledger: Ledger, accountId: string, draft: Draft): Promise<void> {
+  if (ledger.effects && (draft.outcomes.length > 0 || draft.deadlines.length > 0)) {
+    try {
+      await ledger.effects.afterCommit({ accountId, outcomes: draft.outcomes, deadlines: draft.deadlines });
+    } catch (error) {
+      console.error(JSON.stringify({ level: 'error', msg: 'after-commit effects failed; the sweeps will finish them', accountId, error: error instanceof Error ? error.message : String(error) }));
+    }
+  }
+  if (draft.settlementDeferred) {
+    await run(ledger, { name: 'settlePendingCharges', accountId, plan: (next) => next.settlePending() });
+  }
 }
 
 /** `current` is the account item the failed condition returned, so a retry need not re-read it. */
-type Attempt<R> = { kind: 'done'; result: R } | { kind: 'retry'; current?: Item };
+type Attempt<R> = { kind: 'done'; result: R; committed?: Draft } | { kind: 'retry'; current?: Item };
 
 async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: Item | undefined): Promise<Attempt<R>> {
   const before = current ? accountFromItem(operation.accountId, current) : await loadAccount(ledger.table, operation.accountId);
@@ -154,7 +187,7 @@ async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: 
   try {
     await ledger.table.transact(writes.map((w) => w.item));
     ledger.stats.commits += 1;
-    return { kind: 'done', result };
+    return { kind: 'done', result, committed: draft };
   } catch (error) {
     if (!(error instanceof TransactionCancelled)) throw error;
     const reasons = error.reasons;

@@ -8,7 +8,7 @@ import { keys } from '../table/keys.js';
 import { getCharge } from './charge.js';
 import type { Draft } from './draft.js';
 import { type Ledger, run } from './ledger.js';
-import type { ChargeStatus } from './types.js';
+import type { Charge, ChargeStatus } from './types.js';
 
 export interface PendingOutcome {
   chargeId: string;
@@ -33,7 +33,7 @@ export async function expirePendingCharge(ledger: Ledger, accountId: string, cha
         draft.settlePending();
         return { chargeId, status: 'paid', changed: true };
       }
-      finish(draft, chargeId, 'failed');
+      finish(draft, charge, 'failed');
       draft.notify('charge_failed', `Charge ${chargeId} for ${formatMicros(pending.amount)} credits failed: the balance was not topped up in time.`);
       draft.settlePending();
       return { chargeId, status: 'failed', changed: true };
@@ -49,7 +49,7 @@ export async function cancelPendingCharge(ledger: Ledger, accountId: string, cha
       const charge = await getCharge(ledger, accountId, chargeId);
       if (charge.status !== 'pending_payment') throw new Conflict(`charge ${chargeId} is ${charge.status}, not pending_payment`);
       removePending(draft, chargeId);
-      finish(draft, chargeId, 'cancelled');
+      finish(draft, charge, 'cancelled');
       draft.settlePending();
       return { chargeId, status: 'cancelled' as const };
     },
@@ -61,17 +61,34 @@ function removePending(draft: Draft, chargeId: string): void {
   draft.touch();
 }
 
-function finish(draft: Draft, chargeId: string, status: 'failed' | 'cancelled'): void {
+function finish(draft: Draft, charge: Charge, status: 'failed' | 'cancelled'): void {
   draft.write(
     {
       Update: {
-        Key: keys.charge(draft.accountId, chargeId),
-        UpdateExpression: 'SET #status = :final, endedAt = :now',
+        Key: keys.charge(draft.accountId, charge.chargeId),
+        UpdateExpression: 'SET #status = :final, endedAt = :now, gsi3pk = :outboxPk, gsi3sk = :outboxSk',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':final': status, ':pending': 'pending_payment', ':now': draft.now },
+        ExpressionAttributeValues: { ':final': status, ':pending': 'pending_payment', ':now': draft.now, ...draft.outboxValues(charge.chargeId) },
       },
     },
-    () => new Conflict(`charge ${chargeId} is no longer pending`),
+    () => new Conflict(`charge ${charge.chargeId} is no longer pending`),
   );
+  draft.outcome({ chargeId: charge.chargeId, status, amount: charge.amount, wasPending: true, deploymentId: charge.deploymentId });
+}
+
+/**
+ * Settles the pending charges that fit, oldest first: after credit arrived in a transaction too
+ * full to settle them all (Draft.settlementDeferred). Each settlement is conditioned on the charge
+ * still pending and the account unchanged, so none is ever settled twice.
+ */
+export async function settlePendingCharges(ledger: Ledger, accountId: string): Promise<{ settled: number }> {
+  return run(ledger, {
+    name: 'settlePendingCharges',
+    accountId,
+    plan: (draft) => {
+      draft.settlePending();
+      return { settled: draft.outcomes.length };
+    },
+  });
 }

@@ -36,6 +36,8 @@ export const keys = {
   /** Finds a purchase from the provider's payment (a Stripe PaymentIntent), for refunds and disputes. */
   paymentLookup: (provider: string, paymentRef: string): Key => ({ pk: `PAYMENT#${provider}#${paymentRef}`, sk: 'PAYMENT' }),
   idempotency: (accountId: string, scope: string, key: string): Key => ({ pk: accountPk(accountId), sk: `IDEM#${scope}#${key}` }),
+  /** A grace schedule kept by the local scheduler (npm start), so it survives a restart. */
+  localSchedule: (chargeId: string): Key => ({ pk: 'LOCAL#grace-schedules', sk: chargeId }),
   accountPk,
 };
 
@@ -60,7 +62,28 @@ export const expiryIndex = {
 };
 
 function shardOf(accountId: string): number {
+  return shardOfText(accountId, EXPIRY_SHARDS);
+}
+
+/**
+ * GSI3, sparse, on charge items: a pending charge sits under `DEADLINE#<shard>` keyed by its grace
+ * deadline, so a sweep finds overdue ones with a Query; a charge that reached its final status sits
+ * under `OUTBOX#<shard>` until its outcome is published to the payment-outcomes queue, so a sweep
+ * finds outcomes that were never published. A published charge leaves the index.
+ */
+export const CHARGE_QUEUE_SHARDS = 16;
+export const chargeQueueIndex = {
+  name: 'gsi3',
+  deadlinePk: (chargeId: string) => `DEADLINE#${shardOfText(chargeId, CHARGE_QUEUE_SHARDS)}`,
+  outboxPk: (chargeId: string) => `OUTBOX#${shardOfText(chargeId, CHARGE_QUEUE_SHARDS)}`,
+  sk: (atMs: number, chargeId: string) => `${String(atMs).padStart(15, '0')}#${chargeId}`,
+  /** Everything at or before `atMs`, as the upper bound of a key condition. */
+  skUpTo: (atMs: number) => `${String(atMs).padStart(15, '0')}#~`,
+  shards: (kind: 'DEADLINE' | 'OUTBOX') => Array.from({ length: CHARGE_QUEUE_SHARDS }, (_, i) => `${kind}#${i}`),
+};
+
+function shardOfText(text: string, shards: number): number {
   let hash = 0;
-  for (let i = 0; i < accountId.length; i += 1) hash = (hash * 31 + accountId.charCodeAt(i)) >>> 0;
-  return hash % EXPIRY_SHARDS;
+  for (let i = 0; i < text.length; i += 1) hash = (hash * 31 + text.charCodeAt(i)) >>> 0;
+  return hash % shards;
 }

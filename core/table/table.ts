@@ -7,6 +7,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import {
   CreateTableCommand,
   DescribeTableCommand,
+  UpdateTableCommand,
   DynamoDBClient,
   ResourceInUseException,
   TransactionCanceledException,
@@ -14,6 +15,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import {
   DynamoDBDocumentClient,
+  DeleteCommand,
   GetCommand,
   QueryCommand,
   TransactWriteCommand,
@@ -150,6 +152,11 @@ export class LedgerTable {
     return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 
+  async delete(key: Key): Promise<void> {
+    const out = await this.client.send(new DeleteCommand({ TableName: this.name, Key: key, ReturnConsumedCapacity: 'TOTAL' }));
+    this.meter.record(out.ConsumedCapacity, 'write');
+  }
+
   /** A single-item update; a failed condition comes back as `false` rather than an error. */
   async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     try {
@@ -204,9 +211,30 @@ export class LedgerTable {
     } catch (error) {
       if (!(error instanceof ResourceInUseException)) throw error;
     }
+    await this.waitUntilActive();
+    // A table kept from an older version (npm start keeps .data/) gets the indexes it lacks.
+    const wanted = tableDefinition(this.name);
+    const described = await raw.send(new DescribeTableCommand({ TableName: this.name }));
+    const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    for (const index of wanted.GlobalSecondaryIndexes ?? []) {
+      if (present.has(index.IndexName)) continue;
+      const attributes = new Set(index.KeySchema?.map((key) => key.AttributeName));
+      await raw.send(
+        new UpdateTableCommand({
+          TableName: this.name,
+          AttributeDefinitions: wanted.AttributeDefinitions?.filter((a) => attributes.has(a.AttributeName)),
+          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName!, KeySchema: index.KeySchema!, Projection: index.Projection! } }],
+        }),
+      );
+      await this.waitUntilActive();
+    }
+  }
+
+  private async waitUntilActive(): Promise<void> {
     for (let attempt = 0; attempt < 50; attempt += 1) {
-      const described = await raw.send(new DescribeTableCommand({ TableName: this.name }));
-      if (described.Table?.TableStatus === 'ACTIVE') return;
+      const described = await this.client.send(new DescribeTableCommand({ TableName: this.name }));
+      const indexesActive = (described.Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+      if (described.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
     throw new Error(`table ${this.name} did not become active`);

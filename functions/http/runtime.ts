@@ -7,6 +7,10 @@ import { DEFAULT_CONFIG, Ledger, type LedgerConfig } from '../../core/ledger/led
 import { parseMicros } from '../../core/money.js';
 import { LedgerTable } from '../../core/table/table.js';
 import { ManualClock, systemClock, type Clock } from '../../core/time.js';
+import { ChargeEffects } from '../../core/effects.js';
+import { EventBridgeGraceScheduler } from '../../core/grace/eventbridge.js';
+import { OutcomePublisher } from '../../core/outcomes/publisher.js';
+import { SqsOutcomeQueue } from '../../core/outcomes/sqs.js';
 
 export interface Runtime {
   ledger: Ledger;
@@ -14,6 +18,10 @@ export interface Runtime {
   cursorSecret: string;
   /** Present only when the clock is manual (local mode with IO_CREDITS_CLOCK=manual). */
   manualClock?: ManualClock;
+  /** Publishes charge outcomes; absent where no queue is configured. */
+  publisher?: OutcomePublisher;
+  /** Local mode: what runs when the manual clock moves (due schedules, sweeps). */
+  afterClockMove?: () => Promise<void>;
 }
 
 let current: Runtime | undefined;
@@ -43,9 +51,22 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
   if (!tableName) throw new Error('TABLE_NAME is not set');
   const table = new LedgerTable({ tableName, endpoint: env.DYNAMODB_ENDPOINT });
   const manualClock = env.IO_CREDITS_CLOCK === 'manual' ? new ManualClock(Date.now()) : undefined;
+  const ledger = new Ledger(table, clock ?? manualClock ?? systemClock, configFromEnv(env));
+  const publisher = env.PAYMENT_OUTCOMES_QUEUE_URL ? new OutcomePublisher(ledger, new SqsOutcomeQueue(env.PAYMENT_OUTCOMES_QUEUE_URL)) : undefined;
+  const scheduler = graceSchedulerFromEnv(env);
+  if (scheduler || publisher) ledger.effects = new ChargeEffects(scheduler, publisher);
   return {
-    ledger: new Ledger(table, clock ?? manualClock ?? systemClock, configFromEnv(env)),
+    ledger,
     cursorSecret: env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
     ...(manualClock ? { manualClock } : {}),
+    ...(publisher ? { publisher } : {}),
   };
+}
+
+/** EventBridge Scheduler for grace deadlines, when the deployment configured it. */
+function graceSchedulerFromEnv(env: NodeJS.ProcessEnv): EventBridgeGraceScheduler | undefined {
+  const { GRACE_SCHEDULE_GROUP: groupName, GRACE_TARGET_ARN: targetArn, GRACE_SCHEDULER_ROLE_ARN: roleArn } = env;
+  if (!groupName && !targetArn && !roleArn) return undefined;
+  if (!groupName || !targetArn || !roleArn) throw new Error('GRACE_SCHEDULE_GROUP, GRACE_TARGET_ARN and GRACE_SCHEDULER_ROLE_ARN are set together');
+  return new EventBridgeGraceScheduler({ groupName, targetArn, roleArn });
 }

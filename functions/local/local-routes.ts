@@ -36,12 +36,14 @@ const testClockRoute: Omit<LocalRoute, 'handler'> = {
 
 const testClock = groupHandler(
   {
-    'POST /admin/test-clock': ({ body, runtime }: Request<unknown, z.output<typeof testClockBody>>) => {
+    'POST /admin/test-clock': async ({ body, runtime }: Request<unknown, z.output<typeof testClockBody>>) => {
       const clock = runtime.manualClock;
       if (!clock) throw new Conflict('the clock is not manual: start with IO_CREDITS_CLOCK=manual');
       if ('advanceSeconds' in body) clock.advance(body.advanceSeconds * 1000);
       else if (body.now < clock.nowMs()) throw new Conflict('the clock only moves forward');
       else clock.set(body.now);
+      // What came due meanwhile happens before the answer: grace deadlines, then the sweeps.
+      await runtime.afterClockMove?.();
       return { status: 200, body: { now: iso(clock.nowMs()) } };
     },
   },

@@ -1,0 +1,26 @@
+// After a ledger transaction commits: schedule the grace deadline of each new pending charge,
+// cancel the schedule of each charge that stopped waiting, and publish each final outcome. All
+// of it is idempotent and all of it is found again by the sweeps if it fails here.
+
+import type { GraceScheduler } from './grace/port.js';
+import type { Commit, CommitEffects } from './ledger/ledger.js';
+import type { OutcomePublisher } from './outcomes/publisher.js';
+
+export class ChargeEffects implements CommitEffects {
+  constructor(
+    private readonly scheduler: GraceScheduler | undefined,
+    private readonly publisher: OutcomePublisher | undefined,
+  ) {}
+
+  async afterCommit({ outcomes, deadlines }: Commit): Promise<void> {
+    const { scheduler, publisher } = this;
+    const work: Promise<unknown>[] = [];
+    if (scheduler) {
+      for (const deadline of deadlines) work.push(scheduler.schedule(deadline));
+      for (const outcome of outcomes) if (outcome.wasPending) work.push(scheduler.cancel(outcome.chargeId));
+    }
+    if (publisher) work.push(publisher.publish(outcomes));
+    const failures = (await Promise.allSettled(work)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failures.length > 0) throw new AggregateError(failures.map((f) => f.reason), `${failures.length} after-commit effects failed: ${failures.map((f) => String(f.reason?.message ?? f.reason)).join('; ')}`);
+  }
+}
