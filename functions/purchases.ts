@@ -12,9 +12,10 @@ import { payments } from './http/payments.js';
 import type * as s from './http/schemas.js';
 
 export const handler = groupHandler({
-  'POST /credits/purchases': async ({ caller, body, idempotencyKey, runtime }: Request<unknown, z.output<typeof s.purchaseBody>>) => {
+  'POST /credits/purchases': async (request: Request<unknown, z.output<typeof s.purchaseBody>>) => {
+    const { caller, body, idempotencyKey, runtime } = request;
     const accountId = accountFor(caller, undefined, 'write');
-    const { checkout, limits } = payments();
+    const { checkout, limits } = payments(request);
     const provider = checkout[body.method];
     if (!provider) throw new ProviderUnavailable(`${body.method} payments are not configured here`);
     const created = await createPurchase(runtime.ledger, { accountId, amount: body.amount, method: body.method, limits, idempotencyKey });

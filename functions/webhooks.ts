@@ -11,15 +11,17 @@ import { groupHandler, type Request } from './http/handler.js';
 import { payments } from './http/payments.js';
 
 export const handler = groupHandler({
-  'POST /webhooks/stripe': async ({ rawBody, headers, runtime }: Request) => {
-    const secret = payments().webhookSecrets.stripe;
+  'POST /webhooks/stripe': async (request: Request) => {
+    const { rawBody, headers, runtime } = request;
+    const secret = payments(request).webhookSecrets.stripe;
     if (!secret) throw new ProviderUnavailable('STRIPE_WEBHOOK_SECRET is not configured');
     const event = verifyStripeEvent(rawBody ?? '', headers['stripe-signature'], secret);
     return answer(await applyWebhookAction(runtime.ledger, 'stripe', stripeAction(event)));
   },
 
-  'POST /webhooks/spherepay': async ({ rawBody, headers, runtime }: Request) => {
-    const secret = payments().webhookSecrets.spherepay;
+  'POST /webhooks/spherepay': async (request: Request) => {
+    const { rawBody, headers, runtime } = request;
+    const secret = payments(request).webhookSecrets.spherepay;
     if (!secret) throw new ProviderUnavailable('SPHEREPAY_WEBHOOK_SECRET is not configured');
     const event = verifySpherepayEvent(rawBody ?? '', headers.signature, secret);
     return answer(await applyWebhookAction(runtime.ledger, 'spherepay', spherepayAction(event)));

@@ -4,6 +4,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { charge, getCharge, grantPurchase, type Micros } from '../core/index.js';
 import { handleGraceDeadline } from '../core/grace/deadline.js';
+import { run } from '../core/ledger/ledger.js';
+import { addPurchasedLot } from '../core/ledger/grants.js';
 import { startApi, type Api } from './support/api.js';
 import { c, expectInvariants } from './support/ledger.js';
 import { keys } from '../core/table/keys.js';
@@ -196,5 +198,34 @@ describe('on a real timer', () => {
     } finally {
       live.jobs.stop();
     }
+  });
+});
+
+describe('a top-up too big for one transaction', () => {
+  it('settles the pending charges it has no room for right after, in order, each once', async () => {
+    const accountId = fresh();
+    const older = await pending(accountId, '30', 'older');
+    const newer = await pending(accountId, '30', 'newer');
+    // A credit whose transaction is already nearly full: 94 notifications, then the lot.
+    const credited = await run(api.ledger, {
+      name: 'bigTopUp',
+      accountId,
+      plan: (draft) => {
+        for (let i = 0; i < 94; i += 1) draft.notify('promotional_grant', `note ${i}`);
+        const lot = addPurchasedLot(draft, { amount: c('100'), source: 'stripe', purchaseId: `pu-big-${accountId}` });
+        return { deferred: draft.settlementDeferred, lotId: lot.lotId };
+      },
+    });
+    expect(credited.deferred).toBe(true);
+    expect((await getCharge(api.ledger, accountId, older.chargeId)).status).toBe('paid');
+    expect((await getCharge(api.ledger, accountId, newer.chargeId)).status).toBe('paid');
+    const snap = await expectInvariants(api.ledger, accountId, { expiriesApplied: true });
+    expect(snap.entries.map((e) => [e.type, e.reference])).toEqual([
+      ['purchase', `pu-big-${accountId}`],
+      ['usage', older.chargeId],
+      ['usage', newer.chargeId],
+    ]);
+    expect((await outcomesOf(older.chargeId)).map((m) => m.status)).toEqual(['paid']);
+    expect((await outcomesOf(newer.chargeId)).map((m) => m.status)).toEqual(['paid']);
   });
 });

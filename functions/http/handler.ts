@@ -6,7 +6,7 @@
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
-import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { callerFrom, requireAdmin, type Caller } from './auth.js';
 import { jsonBody } from './json-body.js';
@@ -30,6 +30,16 @@ export interface Request<Q = Record<string, never>, B = undefined> {
   /** Lower-cased request headers. */
   headers: Record<string, string | undefined>;
   runtime: Runtime;
+  /** Set by the local server only (see LocalContext). */
+  local?: LocalContext['ioCredits'];
+}
+
+/**
+ * What the local server hands each request on its Lambda context, so that several local servers
+ * in one process (tests) each serve their own ledger, payments and URL. Lambda has none of it.
+ */
+export interface LocalContext {
+  ioCredits?: { runtime: Runtime; payments: unknown; serverUrl: string };
 }
 
 export interface Reply {
@@ -54,7 +64,8 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
 };
 
 export function groupHandler(implementations: Record<string, Implementation>, routeList: Route[] = routes) {
-  return middy(async (event: HttpEvent): Promise<APIGatewayProxyStructuredResultV2> => {
+  return middy(async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
+    const local = (context as Context & LocalContext | undefined)?.ioCredits;
     const route = routeList.find((r) => routeKey(r) === event.routeKey);
     const implementation = implementations[event.routeKey];
     if (!route || !implementation) throw notFound(`no route ${event.routeKey}`);
@@ -69,7 +80,8 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
       idempotencyKey: idempotencyKey(route, event.headers?.['idempotency-key']),
       ...(route.rawBody ? { rawBody: rawBodyOf(event) } : {}),
       headers: event.headers ?? {},
-      runtime: runtime(),
+      runtime: local?.runtime ?? runtime(),
+      ...(local ? { local } : {}),
     };
     return toResponse(await implementation(request));
   })

@@ -1,6 +1,6 @@
 // What the purchase and webhook handlers need beyond the ledger: a checkout provider per payment
 // method, the purchase limits and the webhook secrets. Built once per Lambda container from the
-// environment; the local server installs its own (with the local checkout) by `usePayments`.
+// environment; the local server hands each request its own (with the local checkout).
 // Only the purchases and webhooks functions import this, so no other bundle carries Stripe.
 
 import { type PaymentMethod, DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../../core/ledger/purchases.js';
@@ -17,11 +17,9 @@ export interface Payments {
 
 let current: Payments | undefined;
 
-export function usePayments(payments: Payments): void {
-  current = payments;
-}
-
-export function payments(): Payments {
+/** The request's payments: the local server's own, or the container's, built from the environment. */
+export function payments(request?: { local?: { payments: unknown } }): Payments {
+  if (request?.local) return request.local.payments as Payments;
   current ??= paymentsFromEnv(process.env);
   return current;
 }

@@ -1,6 +1,6 @@
 // What a handler needs from its environment: the ledger (table, clock, configuration) and the
 // cursor secret. Built once per Lambda container from environment variables; the local server
-// and tests install their own with `useRuntime`.
+// hands each request its own on the Lambda context (LocalContext in handler.ts).
 
 import { randomBytes } from 'node:crypto';
 import { DEFAULT_CONFIG, Ledger, type LedgerConfig } from '../../core/ledger/ledger.js';
@@ -25,10 +25,6 @@ export interface Runtime {
 }
 
 let current: Runtime | undefined;
-
-export function useRuntime(runtime: Runtime): void {
-  current = runtime;
-}
 
 export function runtime(): Runtime {
   current ??= runtimeFromEnv(process.env);

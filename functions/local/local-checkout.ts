@@ -16,22 +16,17 @@ import { payments, paymentsFromEnv, type Payments } from '../http/payments.js';
 import type { Route } from '../http/routes.js';
 import { emptyBody } from '../http/schemas.js';
 
-/** The local server's base URL, set once it listens (one local server per process). */
-let serverUrl = 'http://127.0.0.1:3000';
-
-export function setLocalServerUrl(url: string): void {
-  serverUrl = url;
-}
-
 export class LocalCheckout implements CheckoutProvider {
   readonly name: ProviderName;
+  /** The local server's base URL, set once it listens. */
+  serverUrl = 'http://127.0.0.1:3000';
 
   constructor(method: PaymentMethod) {
     this.name = PROVIDER_OF[method];
   }
 
   async createCheckout(request: CheckoutRequest): Promise<Checkout> {
-    return { checkoutUrl: `${serverUrl}/local/checkout/${request.purchaseId}`, providerRef: localProviderRef(this.name, request.purchaseId) };
+    return { checkoutUrl: `${this.serverUrl}/local/checkout/${request.purchaseId}`, providerRef: localProviderRef(this.name, request.purchaseId) };
   }
 }
 
@@ -125,10 +120,10 @@ export const checkoutHandler = groupHandler(
     },
     'POST /local/checkout/{purchaseId}/pay': async (request: Request) => {
       const purchase = await purchaseFor(request);
-      const secret = payments().webhookSecrets[purchase.provider];
+      const secret = payments(request).webhookSecrets[purchase.provider];
       if (!secret) throw new NotFound(`no ${purchase.provider} webhook secret is configured`);
       const event = localPaymentEvent(purchase, secret, request.runtime.ledger.nowMs());
-      const response = await fetch(`${serverUrl}${event.path}`, { method: 'POST', headers: event.headers, body: event.body });
+      const response = await fetch(`${request.local?.serverUrl ?? 'http://127.0.0.1:3000'}${event.path}`, { method: 'POST', headers: event.headers, body: event.body });
       const answer = await response.text();
       const ok = response.status === 200;
       return {

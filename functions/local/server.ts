@@ -14,12 +14,12 @@ import { handler as openapi } from '../openapi.js';
 import { handler as purchases } from '../purchases.js';
 import { handler as webhooks } from '../webhooks.js';
 import { handler as withdrawals } from '../withdrawals.js';
-import type { HttpEvent } from '../http/handler.js';
+import type { HttpEvent, LocalContext } from '../http/handler.js';
 import { problemFrom, problemResponse, HttpProblem, unauthorized } from '../http/problem.js';
 import { routeKey, routes, type Group, type Route } from '../http/routes.js';
-import { useRuntime, type Runtime } from '../http/runtime.js';
-import { usePayments, type Payments } from '../http/payments.js';
-import { setLocalServerUrl } from './local-checkout.js';
+import type { Runtime } from '../http/runtime.js';
+import type { Payments } from '../http/payments.js';
+import { LocalCheckout } from './local-checkout.js';
 import { verifyDevToken } from './dev-auth.js';
 import { localRoutes, type LocalRoute } from './local-routes.js';
 
@@ -56,8 +56,7 @@ const matchers: Matcher[] = [...routes, ...localRoutes].map((route) => {
 });
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-  useRuntime(options.runtime);
-  usePayments(options.payments);
+
   const server = createServer((req, res) => {
     serve(req, res, options).catch((error: unknown) => {
       console.error(JSON.stringify({ level: 'error', msg: 'local server fault', error: String(error) }));
@@ -73,7 +72,8 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
-  setLocalServerUrl(url);
+  for (const provider of Object.values(options.payments.checkout)) if (provider instanceof LocalCheckout) provider.serverUrl = url;
+  urlOf.set(options, url);
   return {
     url,
     server,
@@ -142,11 +142,15 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
   } as unknown as HttpEvent;
 
   const handler = 'local' in route ? route.handler : HANDLERS[route.group];
-  send(res, await handler(event, lambdaContext(event)));
+  send(res, await handler(event, lambdaContext(event, options)));
 }
 
-function lambdaContext(event: HttpEvent): Context {
+/** Each server's own URL, known once it listens. */
+const urlOf = new WeakMap<LocalServerOptions, string>();
+
+function lambdaContext(event: HttpEvent, options: LocalServerOptions): Context & LocalContext {
   return {
+    ioCredits: { runtime: options.runtime, payments: options.payments, serverUrl: urlOf.get(options) ?? '' },
     awsRequestId: event.requestContext.requestId,
     functionName: 'io-credits-local',
     getRemainingTimeInMillis: () => 29_000,
