@@ -35,6 +35,11 @@ import {
 import { loadAccount } from '../core/table/account-item.js';
 import { keys } from '../core/table/keys.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
+import { ChargeEffects } from '../core/effects.js';
+import { LocalGraceScheduler } from '../core/grace/local.js';
+import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
+import type { OutcomeMessage } from '../core/outcomes/port.js';
+import { OutcomePublisher } from '../core/outcomes/publisher.js';
 
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
 const CHARGES = Number(process.env.BENCH_CHARGES ?? 1_000);
@@ -118,6 +123,19 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   await measure('usage by day (one month)', () => usage(ledger, { accountId: a, fromMs: clock.nowMs() - 30 * DAY_MS, toMs: clock.nowMs(), granularity: 'day' }));
   clock.advance(400 * DAY_MS);
   await measure('expire an account\'s due lots', () => expireDueLots(ledger, a));
+
+  // With the after-commit work a deployment does: the outcome leaves the outbox index once it is
+  // on the queue (one UpdateItem); a pending charge's deadline is scheduled (on AWS an EventBridge
+  // call, locally one item in the table, as measured here).
+  const outcomes = new LocalQueue<OutcomeMessage>({ name: 'bench', consumer: async () => undefined });
+  const scheduler = new LocalGraceScheduler(table, clock, async () => undefined);
+  ledger.effects = new ChargeEffects(scheduler, new OutcomePublisher(ledger, new LocalOutcomeQueue(outcomes)));
+  const b = fresh();
+  await grantPurchase(ledger, { accountId: b, amount: credits(50), source: 'stripe', purchaseId: `pu-${b}` });
+  await measure('charge, paid, outcome published', () => charge(ledger, { accountId: b, deploymentId: 'd', amount: credits(2), idempotencyKey: `${b}-1` }));
+  await measure('charge, pending, deadline scheduled (local)', () => charge(ledger, { accountId: b, deploymentId: 'd', amount: credits(500), idempotencyKey: `${b}-2` }));
+  scheduler.stop();
+  ledger.effects = undefined;
 
   const item = await table.get(keys.account(a));
   log(`account item after the run: ${JSON.stringify(item).length} bytes of JSON`);

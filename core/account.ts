@@ -14,7 +14,13 @@ export interface LiveLot {
   amount: Micros;
   remaining: Micros;
   expiresAtMs: number | null;
+  /** The last expiry notice sent for this lot while it had credit: 30 or 7 days before; absent: none. */
+  notice?: NoticeDays;
 }
+
+/** Expiry notices go out this many days before a lot's credit expires. */
+export type NoticeDays = 30 | 7;
+export const NOTICE_DAYS: readonly NoticeDays[] = [30, 7];
 
 /**
  * Debt: the part of the negative allowance in use, one record per cause, oldest first.
@@ -228,13 +234,35 @@ export function forgiveDebt(state: AccountState, ref: string, amount: Micros): M
   return paid;
 }
 
-/** The earliest expiry among lots with credit left, for the expiry index. */
-export function nextExpiryMs(state: AccountState): number | null {
+const DAY = 86_400_000;
+
+/** When the nightly run next has something to do for this lot: its next notice, else its expiry. */
+function nextEventOf(lot: LiveLot & { expiresAtMs: number }): number {
+  if (lot.notice === undefined) return lot.expiresAtMs - 30 * DAY;
+  if (lot.notice === 30) return lot.expiresAtMs - 7 * DAY;
+  return lot.expiresAtMs;
+}
+
+/**
+ * The earliest moment the nightly run has work on this account (a notice or an expiry), for the
+ * expiry index; null when no lot with credit left expires.
+ */
+export function nextLotEventMs(state: AccountState): number | null {
   let next: number | null = null;
   for (const lot of state.lots) {
-    if (lot.remaining > 0 && lot.expiresAtMs !== null && (next === null || lot.expiresAtMs < next)) next = lot.expiresAtMs;
+    if (lot.remaining <= 0 || lot.expiresAtMs === null) continue;
+    const at = nextEventOf(lot as LiveLot & { expiresAtMs: number });
+    if (next === null || at < next) next = at;
   }
   return next;
+}
+
+/** The notice a lot is due at `nowMs` (the nearer one when both are), or null. */
+export function noticeDue(lot: LiveLot, nowMs: number): NoticeDays | null {
+  if (lot.remaining <= 0 || lot.expiresAtMs === null || lot.expiresAtMs <= nowMs) return null;
+  if (lot.expiresAtMs - 7 * DAY <= nowMs) return lot.notice === 7 ? null : 7;
+  if (lot.expiresAtMs - 30 * DAY <= nowMs) return lot.notice === undefined ? 30 : null;
+  return null;
 }
 
 /** Internal consistency of one account's state; a failure is a bug. */

@@ -1,8 +1,11 @@
-// Expiring an account's due lots: every lot whose expiry instant has come loses what it has
-// left, in one transaction with one `expiry` entry. Balances never counted that credit anyway
+// The nightly run's work on one account: every lot whose expiry instant has come loses what it has
+// left, in one transaction with one `expiry` entry and a notification; lots 30 or 7 days from
+// expiring get their notice, once each. Balances never counted expired credit anyway
 // (account.isUsable); this makes the ledger say so. Running it again finds nothing to do.
 
+import { type LiveLot, noticeDue, type NoticeDays } from '../account.js';
 import { formatMicros, type Micros, micros, sum } from '../money.js';
+import { iso } from '../time.js';
 import { keys } from '../table/keys.js';
 import { type Ledger, run } from './ledger.js';
 
@@ -10,11 +13,13 @@ export interface ExpiryResult {
   accountId: string;
   lotsExpired: number;
   amountExpired: Micros;
+  /** Lots that got an expiry notice (30 or 7 days before). */
+  notices: number;
   /** True when more lots were due than one transaction holds; call again for the rest. */
   more: boolean;
 }
 
-/** Lots expired per transaction, leaving room for the account, entry and notification. */
+/** Lots expired per transaction, leaving room for the account, entry and notifications. */
 export const MAX_LOTS_PER_EXPIRY = 90;
 
 export async function expireDueLots(ledger: Ledger, accountId: string): Promise<ExpiryResult> {
@@ -22,8 +27,8 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
     name: 'expireDueLots',
     accountId,
     plan: (draft): ExpiryResult => {
-      const allDue = draft.state.lots.filter((lot) => lot.expiresAtMs !== null && lot.expiresAtMs <= draft.nowMs && lot.remaining > 0);
-      if (allDue.length === 0) return { accountId, lotsExpired: 0, amountExpired: micros(0), more: false };
+      const now = draft.nowMs;
+      const allDue = draft.state.lots.filter((lot) => lot.expiresAtMs !== null && lot.expiresAtMs <= now && lot.remaining > 0);
       const due = allDue.slice(0, MAX_LOTS_PER_EXPIRY);
       const dueIds = new Set(due.map((lot) => lot.lotId));
       draft.state.lots = draft.state.lots.filter((lot) => !dueIds.has(lot.lotId));
@@ -37,15 +42,31 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
           },
         });
       }
-      draft.entry({
-        type: 'expiry',
-        amount: micros(-amountExpired),
-        reference: due.map((lot) => lot.lotId).join(',').slice(0, 900),
-        description: `${due.length} lot${due.length === 1 ? '' : 's'} expired`,
-        lots: due.map((lot) => ({ lotId: lot.lotId, amount: lot.remaining })),
-      });
-      draft.notify('credits_expired', `${formatMicros(amountExpired)} credits expired.`);
-      return { accountId, lotsExpired: due.length, amountExpired, more: allDue.length > due.length };
+      if (due.length > 0) {
+        draft.entry({
+          type: 'expiry',
+          amount: micros(-amountExpired),
+          reference: due.map((lot) => lot.lotId).join(',').slice(0, 900),
+          description: `${due.length} lot${due.length === 1 ? '' : 's'} expired`,
+          lots: due.map((lot) => ({ lotId: lot.lotId, amount: lot.remaining })),
+        });
+        draft.notify('credits_expired', `${formatMicros(amountExpired)} credits expired.`);
+      }
+
+      const noticed = new Map<NoticeDays, LiveLot[]>();
+      for (const lot of draft.state.lots) {
+        const days = noticeDue(lot, now);
+        if (days === null) continue;
+        lot.notice = days;
+        noticed.set(days, [...(noticed.get(days) ?? []), lot]);
+      }
+      for (const [days, lots] of noticed) {
+        const parts = lots.map((lot) => `${formatMicros(lot.remaining)} on ${iso(lot.expiresAtMs!).slice(0, 10)}`);
+        draft.notify('credits_expiring', `${formatMicros(sum(lots.map((l) => l.remaining)))} credits expire within ${days} days: ${parts.join(', ')}.`);
+      }
+      const notices = [...noticed.values()].reduce((n, lots) => n + lots.length, 0);
+      if (notices > 0) draft.touch();
+      return { accountId, lotsExpired: due.length, amountExpired, notices, more: allDue.length > due.length };
     },
   });
 }

@@ -61,8 +61,8 @@ export class LocalQueue<T> {
   }
 }
 
-/** The payment-outcomes queue of a local run: the in-process queue behind the OutcomeQueue port. */
-export class LocalOutcomeQueue<T extends { outcomeId: string }> {
+/** A queue port (payment outcomes, expiry) over the in-process queue: it accepts what it is sent. */
+export class LocalQueueSender<T> {
   constructor(readonly queue: LocalQueue<T>) {}
 
   async send(messages: T[]): Promise<{ failed: string[] }> {
@@ -70,3 +70,5 @@ export class LocalOutcomeQueue<T extends { outcomeId: string }> {
     return { failed: [] };
   }
 }
+
+export { LocalQueueSender as LocalOutcomeQueue };

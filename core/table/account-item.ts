@@ -2,14 +2,14 @@
 // live lots' remaining credit, the debts and the pending charges in compact tuples, so a
 // balance or check is one item read, and its `version` serialises every change to the account.
 
-import type { AccountState, LotKind } from '../account.js';
+import type { AccountState, LotKind, NoticeDays } from '../account.js';
 import { emptyAccount } from '../account.js';
 import { micros, ZERO } from '../money.js';
 import type { TransactItem, Item, LedgerTable } from './table.js';
 import { expiryIndex, keys } from './keys.js';
-import { nextExpiryMs } from '../account.js';
+import { nextLotEventMs } from '../account.js';
 
-type LotTuple = [lotId: string, kind: 'p' | 'u', amount: number, remaining: number, expiresAtMs: number];
+type LotTuple = [lotId: string, kind: 'p' | 'u', amount: number, remaining: number, expiresAtMs: number, notice?: NoticeDays];
 type DebtTuple = [ref: string, amount: number];
 type PendingTuple = [chargeId: string, amount: number, graceExpiresAtMs: number];
 
@@ -20,12 +20,13 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
   return {
     accountId,
     version: item.version as number,
-    lots: (item.lots as LotTuple[]).map(([lotId, kind, amount, remaining, expiresAtMs]) => ({
+    lots: (item.lots as LotTuple[]).map(([lotId, kind, amount, remaining, expiresAtMs, notice]) => ({
       lotId,
       kind: (kind === 'p' ? 'purchased' : 'promotional') as LotKind,
       amount: micros(amount),
       remaining: micros(remaining),
       expiresAtMs: expiresAtMs === NO_EXPIRY ? null : expiresAtMs,
+      ...(notice === undefined ? {} : { notice }),
     })),
     debts: (item.debts as DebtTuple[]).map(([ref, amount]) => ({ ref, amount: micros(amount) })),
     pending: (item.pending as PendingTuple[]).map(([chargeId, amount, graceExpiresAtMs]) => ({ chargeId, amount: micros(amount), graceExpiresAtMs })),
@@ -44,13 +45,17 @@ export async function loadAccount(table: LedgerTable, accountId: string): Promis
 
 /** The account's new state, written only if nobody changed the account since it was read. */
 export function putAccount(state: AccountState, expectedVersion: number, updatedAt: string): TransactItem {
-  const nextExpiry = nextExpiryMs(state);
+  const nextEvent = nextLotEventMs(state);
   const item: Item = {
     ...keys.account(state.accountId),
     type: 'account',
     accountId: state.accountId,
     version: expectedVersion + 1,
-    lots: state.lots.map((lot): LotTuple => [lot.lotId, lot.kind === 'purchased' ? 'p' : 'u', lot.amount, lot.remaining, lot.expiresAtMs ?? NO_EXPIRY]),
+    lots: state.lots.map((lot): LotTuple => {
+      const tuple: LotTuple = [lot.lotId, lot.kind === 'purchased' ? 'p' : 'u', lot.amount, lot.remaining, lot.expiresAtMs ?? NO_EXPIRY];
+      if (lot.notice !== undefined) tuple.push(lot.notice);
+      return tuple;
+    }),
     debts: state.debts.map((debt): DebtTuple => [debt.ref, debt.amount]),
     pending: state.pending.map((c): PendingTuple => [c.chargeId, c.amount, c.graceExpiresAtMs]),
     allowance: state.allowance ?? undefined,
@@ -60,7 +65,7 @@ export function putAccount(state: AccountState, expectedVersion: number, updated
     entryCount: state.entryCount,
     lastEntryAtMs: state.lastEntryAtMs,
     updatedAt,
-    ...(nextExpiry === null ? {} : { gsi2pk: expiryIndex.pk(state.accountId), gsi2sk: expiryIndex.sk(nextExpiry, state.accountId) }),
+    ...(nextEvent === null ? {} : { gsi2pk: expiryIndex.pk(state.accountId), gsi2sk: expiryIndex.sk(nextEvent, state.accountId) }),
   };
   return expectedVersion === 0
     ? { Put: { Item: item, ConditionExpression: accountDoesNotExist } }

@@ -51,14 +51,18 @@ export const withdrawalStatusIndex = {
 };
 
 /**
- * GSI2, sparse: accounts whose lots hold credit that will expire, keyed by the earliest such
- * expiry. Spread over EXPIRY_SHARDS partitions so one night's run is a few Queries, never a Scan.
+ * GSI2, sparse: accounts whose lots hold credit that will expire, keyed by the earliest moment the
+ * nightly run has work on them (an expiry notice or an expiry). Spread over EXPIRY_SHARDS
+ * partitions so one night's run is a few Queries, never a Scan, and no night is one hot partition.
  */
 export const EXPIRY_SHARDS = 16;
 export const expiryIndex = {
   name: 'gsi2',
   pk: (accountId: string) => `EXPIRY#${shardOf(accountId)}`,
-  sk: (nextExpiryMs: number, accountId: string) => `${String(nextExpiryMs).padStart(15, '0')}#${accountId}`,
+  sk: (nextEventMs: number, accountId: string) => `${String(Math.max(0, nextEventMs)).padStart(15, '0')}#${accountId}`,
+  /** Everything due at or before `atMs`, as the upper bound of a key condition. */
+  skUpTo: (atMs: number) => `${String(atMs).padStart(15, '0')}#~`,
+  shards: () => Array.from({ length: EXPIRY_SHARDS }, (_, i) => `EXPIRY#${i}`),
 };
 
 function shardOf(accountId: string): number {

@@ -1,6 +1,6 @@
 // The local run's background work, standing in for EventBridge Scheduler and SQS: grace schedules
 // kept in the table and fired by timers (or when the manual clock moves), the payment-outcomes
-// queue in process, and the sweep every minute. Never deployed.
+// queue in process, the sweep every minute, and the nightly expiry at 00:05 UTC. Never deployed.
 
 import { ChargeEffects } from '../../core/effects.js';
 import { handleGraceDeadline, sweepOverdueCharges, type SweepResult } from '../../core/grace/deadline.js';
@@ -10,6 +10,7 @@ import { LocalOutcomeQueue, LocalQueue } from '../../core/outcomes/local-queue.j
 import type { OutcomeMessage } from '../../core/outcomes/port.js';
 import { OutcomePublisher } from '../../core/outcomes/publisher.js';
 import { isManualClock } from '../../core/time.js';
+import { runExpiryLocally, untilNextNightlyRun } from './local-expiry.js';
 
 export const SWEEP_EVERY_MS = 60_000;
 
@@ -36,6 +37,18 @@ export async function startLocalJobs(ledger: Ledger, options: { onOutcome?: (mes
     ? undefined
     : setInterval(() => void sweep().catch((error: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'local sweep failed', error: String(error) }))), options.sweepEveryMs ?? SWEEP_EVERY_MS);
   timer?.unref();
+  let nightly: NodeJS.Timeout | undefined;
+  const armNightly = () => {
+    if (isManualClock(ledger.clock)) return;
+    nightly = setTimeout(() => {
+      void runExpiryLocally(ledger)
+        .then((run) => process.stdout.write(`nightly expiry: ${run.accounts} accounts, ${run.lots} lots, ${run.creditsExpired} credits expired, ${run.notices} notices\n`))
+        .catch((error: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'nightly expiry failed', error: String(error) })))
+        .finally(armNightly);
+    }, untilNextNightlyRun(ledger.nowMs()));
+    nightly.unref();
+  };
+  armNightly();
   return {
     scheduler,
     outcomes,
@@ -48,6 +61,7 @@ export async function startLocalJobs(ledger: Ledger, options: { onOutcome?: (mes
     stop: () => {
       scheduler.stop();
       if (timer) clearInterval(timer);
+      if (nightly) clearTimeout(nightly);
     },
   };
 }

@@ -1,5 +1,6 @@
 // Routes that exist only on the local server, never deployed: the manual test clock (like
-// Stripe's test clocks) for trying grace deadlines and expiry by hand, and the local checkout.
+// Stripe's test clocks) for trying grace deadlines and expiry by hand, the nightly expiry run on
+// demand, and the local checkout.
 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
@@ -10,6 +11,7 @@ import type { Route } from '../http/routes.js';
 import { numberOrText, timestamp } from '../http/schemas.js';
 import type { Context } from 'aws-lambda';
 import { checkoutHandler, checkoutRoutes } from './local-checkout.js';
+import { runExpiryLocally } from './local-expiry.js';
 
 export interface LocalRoute extends Omit<Route, 'group'> {
   local: true;
@@ -50,7 +52,26 @@ const testClock = groupHandler(
   [testClockRoute as unknown as Route],
 );
 
+const expiryRoute: Omit<LocalRoute, 'handler'> = {
+  local: true,
+  group: 'local',
+  method: 'POST',
+  path: '/admin/jobs/expiry',
+  access: 'admin',
+  summary: 'Run the nightly expiry now: fan-out and workers over the in-process queue; answers what it did',
+  body: z.strictObject({}).optional(),
+  responses: { 200: { description: 'What the run did' } },
+};
+
+const expiryJob = groupHandler(
+  {
+    'POST /admin/jobs/expiry': async ({ runtime }: Request) => ({ status: 200, body: await runExpiryLocally(runtime.ledger) }),
+  },
+  [expiryRoute as unknown as Route],
+);
+
 export const localRoutes: LocalRoute[] = [
   { ...testClockRoute, handler: testClock as unknown as LocalRoute['handler'] },
+  { ...expiryRoute, handler: expiryJob as unknown as LocalRoute['handler'] },
   ...checkoutRoutes.map((route): LocalRoute => ({ ...route, local: true, group: 'local', handler: checkoutHandler as unknown as LocalRoute['handler'] })),
 ];

@@ -134,6 +134,7 @@ export const routeSamples: Record<string, RouteSample> = {
     },
   },
   'GET /openapi.json': { reach: 'public', prepare: async () => call('GET', '/openapi.json') },
+  'POST /admin/jobs/expiry': { reach: 'admin', prepare: async () => call('POST', '/admin/jobs/expiry') },
   'POST /admin/test-clock': { reach: 'admin', prepare: async () => call('POST', '/admin/test-clock', { body: { advanceSeconds: 1 } }) },
 };
 

@@ -1,0 +1,122 @@
+// The nightly expiry run, in two halves so it scales with what is due, not with the table.
+//
+//   fan-out (00:05 UTC): Query the expiry index's 16 shards for accounts whose next lot event
+//     (a notice or an expiry) is due ── one message per account ──► expiry queue
+//   worker (per batch):  each account ──► expireDueLots (one transaction: expiry entry,
+//     notifications) ── a failure is reported for that message only; after 5 receives ──► DLQ
+//
+// Both halves are idempotent: an account processed twice finds nothing left to do.
+
+import type { Ledger } from '../ledger/ledger.js';
+import { expireDueLots, type ExpiryResult } from '../ledger/expiry.js';
+import { type Micros, micros, sum } from '../money.js';
+import { iso } from '../time.js';
+import { expiryIndex } from '../table/keys.js';
+import type { ExpiryMessage, ExpiryQueue } from './port.js';
+
+/** Index items read per Query page. */
+const PAGE_SIZE = 1_000;
+/** The most accounts one run fans out; a larger night continues in the next run. */
+export const MAX_ACCOUNTS_PER_RUN = 5_000_000;
+/** Transactions per account per run (90 lots each); the rest waits for the next run. */
+const MAX_ROUNDS_PER_ACCOUNT = 10;
+/** Accounts one worker batch processes at once (different accounts never contend). */
+const WORKER_CONCURRENCY = 4;
+
+export interface FanOutResult {
+  accounts: number;
+  indexItemsRead: number;
+  pages: number;
+  failed: string[];
+}
+
+export async function fanOutDueAccounts(ledger: Ledger, queue: ExpiryQueue, log: (line: string) => void = () => undefined): Promise<FanOutResult> {
+  const nowMs = ledger.nowMs();
+  const runAt = iso(nowMs);
+  const result: FanOutResult = { accounts: 0, indexItemsRead: 0, pages: 0, failed: [] };
+  for (const pk of expiryIndex.shards()) {
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await ledger.table.query({
+        IndexName: expiryIndex.name,
+        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :upTo',
+        ExpressionAttributeValues: { ':pk': pk, ':upTo': expiryIndex.skUpTo(nowMs) },
+        Limit: PAGE_SIZE,
+        ExclusiveStartKey: startKey,
+      });
+      result.pages += 1;
+      result.indexItemsRead += page.items.length;
+      const messages: ExpiryMessage[] = page.items.map((key) => ({ accountId: String(key.pk).slice('ACCT#'.length), runAt }));
+      const { failed } = await queue.send(messages);
+      result.failed.push(...failed);
+      result.accounts += messages.length - failed.length;
+      startKey = page.lastKey;
+      if (result.accounts >= MAX_ACCOUNTS_PER_RUN) {
+        log(`expiry fan-out: stopped at ${result.accounts} accounts; the next run continues`);
+        return result;
+      }
+    } while (startKey);
+    log(`expiry fan-out: ${pk} done, ${result.accounts} accounts sent so far`);
+  }
+  log(`expiry fan-out: ${result.accounts} accounts sent, ${result.indexItemsRead} index items read in ${result.pages} pages, ${result.failed.length} failed`);
+  return result;
+}
+
+export interface AccountRunResult {
+  lotsExpired: number;
+  amountExpired: Micros;
+  notices: number;
+}
+
+/** All of one account's due work, in as many transactions as its due lots need (bounded). */
+export async function processAccount(ledger: Ledger, accountId: string): Promise<AccountRunResult> {
+  const rounds: ExpiryResult[] = [];
+  for (let round = 0; round < MAX_ROUNDS_PER_ACCOUNT; round += 1) {
+    const result = await expireDueLots(ledger, accountId);
+    rounds.push(result);
+    if (!result.more) break;
+  }
+  return {
+    lotsExpired: rounds.reduce((n, r) => n + r.lotsExpired, 0),
+    amountExpired: sum(rounds.map((r) => r.amountExpired)),
+    notices: rounds.reduce((n, r) => n + r.notices, 0),
+  };
+}
+
+export interface WorkerRecord {
+  messageId: string;
+  body: string;
+}
+
+export interface WorkerResult {
+  batchItemFailures: { itemIdentifier: string }[];
+  accounts: number;
+  lotsExpired: number;
+  amountExpired: Micros;
+  notices: number;
+}
+
+/** One batch of expiry messages; a failing account fails only its own message (partial batch failure). */
+export async function handleExpiryBatch(ledger: Ledger, records: WorkerRecord[], log: (line: string) => void = () => undefined): Promise<WorkerResult> {
+  const result: WorkerResult = { batchItemFailures: [], accounts: 0, lotsExpired: 0, amountExpired: micros(0), notices: 0 };
+  let next = 0;
+  const work = async () => {
+    for (let i = next++; i < records.length; i = next++) {
+      const record = records[i]!;
+      try {
+        const { accountId } = JSON.parse(record.body) as ExpiryMessage;
+        if (typeof accountId !== 'string') throw new Error('the message names no account');
+        const done = await processAccount(ledger, accountId);
+        result.accounts += 1;
+        result.lotsExpired += done.lotsExpired;
+        result.amountExpired = micros(result.amountExpired + done.amountExpired);
+        result.notices += done.notices;
+      } catch (error) {
+        log(JSON.stringify({ level: 'error', msg: 'expiry of one account failed; it is retried', messageId: record.messageId, error: error instanceof Error ? error.message : String(error) }));
+        result.batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(WORKER_CONCURRENCY, records.length) }, work));
+  return result;
+}
