@@ -237,6 +237,24 @@ describe('local queue: at least once, retries, dead letters', () => {
     });
   });
 
+  it('delivers at most `concurrency` messages at once', async () => {
+    let running = 0;
+    let most = 0;
+    const bounded = new LocalQueue<OutcomeMessage>({
+      name: 'bounded',
+      concurrency: 4,
+      consumer: async () => {
+        running += 1;
+        most = Math.max(most, running);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+        running -= 1;
+      },
+    });
+    bounded.send(Array.from({ length: 40 }, (_, i) => message(100 + i)));
+    await bounded.drained();
+    expect(most).toBe(4);
+  });
+
   it('a message whose consumer fails twice is delivered on the third receive', async () => {
     flaky.send([message(7)]);
     await flaky.drained();

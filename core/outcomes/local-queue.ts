@@ -10,16 +10,21 @@ export interface LocalQueueOptions<T> {
   maxReceives?: number;
   retryDelayMs?: number;
   capacity?: number;
+  /** Deliveries at once, like a Lambda event source's concurrency. */
+  concurrency?: number;
 }
 
 export const DEFAULT_MAX_RECEIVES = 5;
 const DEFAULT_RETRY_DELAY_MS = 200;
 const DEFAULT_CAPACITY = 100_000;
+const DEFAULT_CONCURRENCY = 16;
 const MAX_DEAD_LETTERS = 10_000;
 
 export class LocalQueue<T> {
   readonly deadLetters: { message: T; error: string }[] = [];
   private inFlight = 0;
+  private active = 0;
+  private readonly waiting: (() => void)[] = [];
   private idle: (() => void)[] = [];
 
   constructor(private readonly options: LocalQueueOptions<T>) {}
@@ -29,8 +34,24 @@ export class LocalQueue<T> {
     if (this.inFlight + messages.length > (this.options.capacity ?? DEFAULT_CAPACITY)) throw new Error(`local queue ${this.options.name} is full`);
     for (const message of messages) {
       this.inFlight += 1;
-      setImmediate(() => void this.deliver(message, 1));
+      this.whenFree(() => void this.deliver(message, 1));
     }
+  }
+
+  /** Runs `start` now if fewer than `concurrency` deliveries are running, else when one ends. */
+  private whenFree(start: () => void): void {
+    if (this.active < (this.options.concurrency ?? DEFAULT_CONCURRENCY)) {
+      this.active += 1;
+      setImmediate(start);
+    } else {
+      this.waiting.push(start);
+    }
+  }
+
+  private freed(): void {
+    const next = this.waiting.shift();
+    if (next) setImmediate(next);
+    else this.active -= 1;
   }
 
   /** Resolves once every message sent so far was delivered or dead-lettered. */
@@ -51,7 +72,9 @@ export class LocalQueue<T> {
         return;
       }
       const delay = (this.options.retryDelayMs ?? DEFAULT_RETRY_DELAY_MS) * 2 ** (receive - 1);
-      setTimeout(() => void this.deliver(message, receive + 1), delay).unref();
+      setTimeout(() => this.whenFree(() => void this.deliver(message, receive + 1)), delay).unref();
+    } finally {
+      this.freed();
     }
   }
 

@@ -14,6 +14,7 @@ import { invalid, isFault, notFound, problemFrom, problemResponse } from './prob
 import { routeKey, routes, type Route } from './routes.js';
 import { runtime, type Runtime } from './runtime.js';
 import { ids, accountIdParam, emptyQuery } from './schemas.js';
+import { secrets } from './secrets.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer & { parsedBody?: unknown };
 
@@ -86,6 +87,7 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
     return toResponse(await implementation(request));
   })
     .use(problemDetails())
+    .use(secrets())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
     .use(jsonBody((event) => routeList.find((r) => routeKey(r) === event.routeKey)?.rawBody === true));

@@ -1,0 +1,233 @@
+// IO Credits on AWS: the table, one Lambda per handler, the HTTP API with its JWT authorizer, the
+// grace schedule group and the role EventBridge Scheduler assumes, the nightly cron and the sweep,
+// the expiry and payment-outcomes queues with their dead-letter queues, the alarms, and the
+// secrets. Each function gets exactly the actions it uses (see `ACCESS` below).
+
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { ArnFormat, Aws, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue } from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { tableDefinition, TTL_ATTRIBUTE } from '../core/table/schema.js';
+import { routes } from '../functions/http/routes.js';
+import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, RUNTIME_PROVIDED } from './bundling.js';
+
+const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+
+export type FunctionName = (typeof HTTP_FUNCTIONS)[number]['group'] | (typeof JOB_FUNCTIONS)[number]['name'];
+
+/**
+ * What each function may do. `read`: GetItem and Query; `write`: also PutItem, UpdateItem,
+ * DeleteItem and ConditionCheckItem (what TransactWriteItems needs). `schedules`: `create` makes
+ * grace schedules (and deletes them), `delete` only deletes them (a settled charge's). `outcomes`:
+ * sends to the payment-outcomes queue. `secrets`: which secrets it may read.
+ */
+export const ACCESS: Record<FunctionName, { table?: 'read' | 'write'; schedules?: 'create' | 'delete'; outcomes?: true; expiryQueue?: 'send'; secrets?: ('cursor' | 'stripe' | 'spherepay')[] }> = {
+  balance: { table: 'read', secrets: ['cursor'] },
+  charges: { table: 'write', schedules: 'create', outcomes: true },
+  purchases: { table: 'write', secrets: ['stripe', 'spherepay'] },
+  webhooks: { table: 'write', schedules: 'delete', outcomes: true, secrets: ['stripe', 'spherepay'] },
+  withdrawals: { table: 'write', schedules: 'delete', outcomes: true },
+  notifications: { table: 'write' },
+  admin: { table: 'write', schedules: 'delete', outcomes: true },
+  openapi: {},
+  grace: { table: 'write', schedules: 'delete', outcomes: true },
+  sweep: { table: 'write', schedules: 'delete', outcomes: true },
+  'expiry-fanout': { table: 'write', schedules: 'delete', outcomes: true, expiryQueue: 'send' },
+  'expiry-worker': { table: 'write' },
+};
+
+const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
+const WRITE_ACTIONS = [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+
+export interface IoCreditsProps {
+  /** The IO ID token issuer and audiences; absent, they are the stack parameters JwtIssuer and JwtAudience. */
+  jwtIssuer?: string;
+  jwtAudience?: string[];
+  /** Where Stripe Checkout sends the user back. */
+  checkoutSuccessUrl?: string;
+  checkoutCancelUrl?: string;
+}
+
+export class IoCredits extends Construct {
+  readonly table: Table;
+  readonly api: HttpApi;
+  readonly functions: Record<FunctionName, NodejsFunction>;
+  readonly expiryQueue: Queue;
+  readonly outcomesQueue: Queue;
+
+  constructor(scope: Construct, id: string, props: IoCreditsProps = {}) {
+    super(scope, id);
+    const stack = Stack.of(this);
+
+    const issuer = props.jwtIssuer ?? new CfnParameter(stack, 'JwtIssuer', { type: 'String', description: 'The issuer (iss) of the IO ID tokens the API accepts' }).valueAsString;
+    const audience = props.jwtAudience ?? new CfnParameter(stack, 'JwtAudience', { type: 'CommaDelimitedList', description: 'The audiences (aud) the API accepts' }).valueAsList;
+    const successUrl = new CfnParameter(stack, 'CheckoutSuccessUrl', { type: 'String', default: props.checkoutSuccessUrl ?? 'https://cloud.io.net/credits?checkout=success' });
+    const cancelUrl = new CfnParameter(stack, 'CheckoutCancelUrl', { type: 'String', default: props.checkoutCancelUrl ?? 'https://cloud.io.net/credits?checkout=cancelled' });
+    const productId = new CfnParameter(stack, 'SpherepayProductId', { type: 'String', default: '', description: 'The Spherepay product that USDC prices belong to' });
+
+    // ---- the table, the shape core/table/schema.ts defines ----
+    const definition = tableDefinition('io-credits');
+    const attributeType = (name: string) => (definition.AttributeDefinitions!.find((a) => a.AttributeName === name)!.AttributeType === 'N' ? AttributeType.NUMBER : AttributeType.STRING);
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: 'pk', type: AttributeType.STRING },
+      sortKey: { name: 'sk', type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      deletionProtection: true,
+      removalPolicy: RemovalPolicy.RETAIN,
+      timeToLiveAttribute: TTL_ATTRIBUTE,
+    });
+    for (const index of definition.GlobalSecondaryIndexes ?? []) {
+      const [hash, range] = index.KeySchema!;
+      this.table.addGlobalSecondaryIndex({
+        indexName: index.IndexName!,
+        partitionKey: { name: hash!.AttributeName!, type: attributeType(hash!.AttributeName!) },
+        ...(range ? { sortKey: { name: range.AttributeName!, type: attributeType(range.AttributeName!) } } : {}),
+        projectionType: index.Projection!.ProjectionType === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+      });
+    }
+
+    // ---- secrets: values are set by the operator (docs/deploy.md), read by functions at cold start ----
+    const secrets = {
+      cursor: new Secret(this, 'CursorSecret', { description: 'IO Credits: signs pagination cursors', generateSecretString: { passwordLength: 64, excludePunctuation: true } }),
+      stripe: new Secret(this, 'StripeSecret', { description: 'IO Credits: {"secretKey": "sk_…", "webhookSecret": "whsec_…"}' }),
+      spherepay: new Secret(this, 'SpherepaySecret', { description: 'IO Credits: {"apiKey": "…", "webhookSecret": "…"}' }),
+    };
+
+    // ---- queues ----
+    const expiryDlq = new Queue(this, 'ExpiryDeadLetterQueue', { retentionPeriod: Duration.days(14), enforceSSL: true });
+    this.expiryQueue = new Queue(this, 'ExpiryQueue', { visibilityTimeout: Duration.minutes(6), enforceSSL: true, deadLetterQueue: { queue: expiryDlq, maxReceiveCount: 5 } });
+    const outcomesDlq = new Queue(this, 'PaymentOutcomesDeadLetterQueue', { retentionPeriod: Duration.days(14), enforceSSL: true });
+    this.outcomesQueue = new Queue(this, 'PaymentOutcomesQueue', { retentionPeriod: Duration.days(4), enforceSSL: true, deadLetterQueue: { queue: outcomesDlq, maxReceiveCount: 5 } });
+
+    // ---- grace schedules ----
+    const graceGroup = new CfnScheduleGroup(this, 'GraceScheduleGroup', { name: `${stack.stackName}-grace` });
+    const graceFunctionName = `${stack.stackName}-grace`;
+    const graceFunctionArn = stack.formatArn({ service: 'lambda', resource: 'function', resourceName: graceFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
+    const graceRole = new Role(this, 'GraceSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler invokes the grace function, and nothing else' });
+    const schedulesArn = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${graceGroup.name}/*`;
+
+    // ---- functions ----
+    const entries: { name: FunctionName; entry: string }[] = [...HTTP_FUNCTIONS.map((f) => ({ name: f.group, entry: f.entry })), ...JOB_FUNCTIONS];
+    const made = {} as Record<FunctionName, NodejsFunction>;
+    for (const { name, entry } of entries) {
+      const access = ACCESS[name];
+      const environment: Record<string, string> = { TABLE_NAME: this.table.tableName };
+      if (access.schedules) Object.assign(environment, { GRACE_SCHEDULE_GROUP: graceGroup.name!, GRACE_TARGET_ARN: graceFunctionArn, GRACE_SCHEDULER_ROLE_ARN: graceRole.roleArn });
+      if (access.outcomes) environment.PAYMENT_OUTCOMES_QUEUE_URL = this.outcomesQueue.queueUrl;
+      if (access.expiryQueue) environment.EXPIRY_QUEUE_URL = this.expiryQueue.queueUrl;
+      for (const secret of access.secrets ?? []) environment[`${secret.toUpperCase()}_SECRET_ARN`] = secrets[secret].secretArn;
+      if (access.secrets?.includes('stripe')) Object.assign(environment, { CHECKOUT_SUCCESS_URL: successUrl.valueAsString, CHECKOUT_CANCEL_URL: cancelUrl.valueAsString, SPHEREPAY_PRODUCT_ID: productId.valueAsString });
+
+      const fn = new NodejsFunction(this, `Fn-${name}`, {
+        functionName: name === 'grace' ? graceFunctionName : undefined,
+        entry: join(ROOT, entry),
+        handler: 'handler',
+        runtime: Runtime.NODEJS_22_X,
+        architecture: Architecture.ARM_64,
+        memorySize: 512,
+        timeout: Duration.seconds(name === 'expiry-fanout' ? 900 : name === 'expiry-worker' ? 60 : 29),
+        environment,
+        logGroup: new LogGroup(this, `Logs-${name}`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        bundling: {
+          minify: true,
+          sourceMap: false,
+          format: OutputFormat.ESM,
+          target: String(ESBUILD_OPTIONS.target),
+          mainFields: ['module', 'main'],
+          externalModules: [...RUNTIME_PROVIDED],
+        },
+      });
+      grant(fn, access, { tableArn: this.table.tableArn, schedulesArn, graceRoleArn: graceRole.roleArn, outcomesQueueArn: this.outcomesQueue.queueArn, expiryQueueArn: this.expiryQueue.queueArn, secretArns: secrets });
+      made[name] = fn;
+    }
+    this.functions = made;
+    graceRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [graceFunctionArn] }));
+    made['expiry-worker'].addEventSource(new SqsEventSource(this.expiryQueue, { batchSize: 10, reportBatchItemFailures: true }));
+
+    // ---- the nightly run (00:05 UTC) and the sweep (every 5 minutes) ----
+    const jobsRole = new Role(this, 'JobsSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler runs the nightly expiry and the sweep' });
+    jobsRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [made['expiry-fanout'].functionArn, made.sweep.functionArn] }));
+    new CfnSchedule(this, 'NightlyExpiry', {
+      description: 'IO Credits nightly expiry: fan-out of accounts with lots due',
+      scheduleExpression: 'cron(5 0 * * ? *)',
+      scheduleExpressionTimezone: 'UTC',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: made['expiry-fanout'].functionArn, roleArn: jobsRole.roleArn, retryPolicy: { maximumRetryAttempts: 3 } },
+    });
+    new CfnSchedule(this, 'Sweep', {
+      description: 'IO Credits sweep: overdue pending charges and unpublished outcomes',
+      scheduleExpression: 'rate(5 minutes)',
+      flexibleTimeWindow: { mode: 'OFF' },
+      target: { arn: made.sweep.functionArn, roleArn: jobsRole.roleArn },
+    });
+
+    // ---- the HTTP API: every route of functions/http/routes.ts, JWT-authorized but for the webhooks ----
+    const authorizer = new HttpJwtAuthorizer('IoIdJwt', issuer, { jwtAudience: audience });
+    this.api = new HttpApi(this, 'Api', { description: 'IO Credits' });
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    for (const route of routes) {
+      let integration = integrations.get(route.group);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`Integration-${route.group}`, made[route.group]);
+        integrations.set(route.group, integration);
+      }
+      this.api.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration, authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer });
+    }
+
+    // ---- alarms ----
+    const alarms = new Topic(this, 'Alarms', { displayName: 'IO Credits alarms' });
+    for (const [name, queue] of [['Expiry', expiryDlq], ['PaymentOutcomes', outcomesDlq]] as const) {
+      new Alarm(this, `${name}DeadLetters`, {
+        alarmDescription: `Messages in the ${name} dead-letter queue`,
+        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(alarms));
+    }
+    for (const [name, fn] of Object.entries(made)) {
+      new Alarm(this, `Errors-${name}`, {
+        alarmDescription: `The ${name} function failed`,
+        metric: fn.metricErrors({ period: Duration.minutes(5) }),
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(alarms));
+    }
+  }
+}
+
+function grant(
+  fn: NodejsFunction,
+  access: (typeof ACCESS)[FunctionName],
+  arns: { tableArn: string; schedulesArn: string; graceRoleArn: string; outcomesQueueArn: string; expiryQueueArn: string; secretArns: Record<'cursor' | 'stripe' | 'spherepay', Secret> },
+): void {
+  const allow = (actions: string[], resources: string[]) => fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+  if (access.table) allow(access.table === 'read' ? READ_ACTIONS : WRITE_ACTIONS, [arns.tableArn, `${arns.tableArn}/index/*`]);
+  if (access.schedules === 'create') {
+    allow(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], [arns.schedulesArn]);
+    allow(['iam:PassRole'], [arns.graceRoleArn]);
+  }
+  if (access.schedules === 'delete') allow(['scheduler:DeleteSchedule'], [arns.schedulesArn]);
+  if (access.outcomes) allow(['sqs:SendMessage'], [arns.outcomesQueueArn]);
+  if (access.expiryQueue) allow(['sqs:SendMessage'], [arns.expiryQueueArn]);
+  for (const secret of access.secrets ?? []) allow(['secretsmanager:GetSecretValue'], [arns.secretArns[secret].secretArn]);
+}

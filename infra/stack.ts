@@ -1,0 +1,16 @@
+// The IO Credits stack for a plain CDK app (npm run synth, the tests); SST mounts the same
+// construct in its own stack (sst.config.ts).
+
+import { App, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import { IoCredits } from './io-credits.js';
+
+export class IoCreditsStack extends Stack {
+  readonly credits: IoCredits;
+
+  constructor(scope: App, id: string, props?: StackProps) {
+    super(scope, id, props);
+    this.credits = new IoCredits(this, 'IoCredits');
+    new CfnOutput(this, 'ApiUrl', { value: this.credits.api.apiEndpoint, description: 'The IO Credits API' });
+    new CfnOutput(this, 'PaymentOutcomesQueueUrl', { value: this.credits.outcomesQueue.queueUrl, description: 'What the deployment system reads' });
+  }
+}

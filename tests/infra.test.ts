@@ -1,0 +1,195 @@
+// The AWS deployment, synthesized offline and checked on its CloudFormation template: the table,
+// the functions, the API and its authorizer, the schedules, the queues, the alarms, the secrets,
+// and each function's IAM statements (what is there, and what is not).
+
+import { App } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { routes } from '../functions/http/routes.js';
+import { localRoutes } from '../functions/local/local-routes.js';
+import { tableDefinition } from '../core/table/schema.js';
+import { ACCESS, type FunctionName } from '../infra/io-credits.js';
+import { IoCreditsStack } from '../infra/stack.js';
+
+let template: Template;
+let stack: IoCreditsStack;
+type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  const app = new App({ outdir: `.build/cdk-${process.pid}` });
+  stack = new IoCreditsStack(app, 'io-credits-test');
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+});
+
+const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+
+/** Every action a function's role is allowed, with the resources of each statement. */
+function statementsOf(name: FunctionName): { actions: string[]; resources: unknown }[] {
+  const fn = stack.credits.functions[name];
+  const roleId = stack.getLogicalId(fn.role!.node.defaultChild as never);
+  return Object.values(resources)
+    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId))
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+    .map((s) => ({ actions: [s.Action].flat(), resources: s.Resource }));
+}
+
+const actionsOf = (name: FunctionName) => statementsOf(name).flatMap((s) => s.actions);
+
+describe('the table', () => {
+  it('is on-demand, with point-in-time recovery, deletion protection, TTL, retained on removal', () => {
+    template.hasResource('AWS::DynamoDB::Table', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: {
+        BillingMode: 'PAY_PER_REQUEST',
+        PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+        DeletionProtectionEnabled: true,
+        TimeToLiveSpecification: { AttributeName: 'ttl', Enabled: true },
+        KeySchema: [
+          { AttributeName: 'pk', KeyType: 'HASH' },
+          { AttributeName: 'sk', KeyType: 'RANGE' },
+        ],
+      },
+    });
+  });
+
+  it('has the indexes of core/table/schema.ts, as DynamoDB Local has them', () => {
+    const table = Object.values(resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!;
+    const deployed = (table.Properties.GlobalSecondaryIndexes as any[]).map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection.ProjectionType }));
+    const local = tableDefinition('x').GlobalSecondaryIndexes!.map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection!.ProjectionType }));
+    expect(deployed).toEqual(local);
+  });
+});
+
+describe('the functions', () => {
+  it('one per handler, on nodejs22.x and arm64, with a log group kept a month', () => {
+    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    expect(functions).toHaveLength(Object.keys(ACCESS).length);
+    for (const fn of functions) {
+      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(fn.Properties.LoggingConfig?.LogGroup).toBeDefined();
+    }
+    for (const group of Object.values(resources).filter((r) => r.Type === 'AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+  });
+
+  it('no function is given a provider key or secret as a plain value, only the ARN of its secret', () => {
+    for (const fn of Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+      const variables = Object.keys(fn.Properties.Environment?.Variables ?? {});
+      expect(variables.filter((v) => /^(STRIPE_SECRET_KEY|STRIPE_WEBHOOK_SECRET|SPHEREPAY_API_KEY|SPHEREPAY_WEBHOOK_SECRET|CURSOR_SECRET|AUTH_DEV_SECRET)$/.test(v))).toEqual([]);
+    }
+    template.resourceCountIs('AWS::SecretsManager::Secret', 3);
+  });
+});
+
+describe('least privilege', () => {
+  const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+
+  it('the check function (balance) can only read the table and its cursor secret', () => {
+    expect(actionsOf('balance').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'secretsmanager:GetSecretValue']);
+    for (const write of [...writes, 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:*']) expect(actionsOf('balance')).not.toContain(write);
+  });
+
+  it('no function may scan the table or use a wildcard action', () => {
+    for (const name of Object.keys(ACCESS) as FunctionName[]) {
+      for (const action of actionsOf(name)) {
+        expect(action, name).not.toMatch(/\*|dynamodb:Scan|dynamodb:BatchWriteItem/);
+      }
+    }
+  });
+
+  it('only the grace-related functions manage schedules; only charges may create them and pass the scheduler role', () => {
+    const manage = (Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).some((a) => a.startsWith('scheduler:')));
+    expect(manage.sort()).toEqual(['admin', 'charges', 'expiry-fanout', 'grace', 'sweep', 'webhooks', 'withdrawals']);
+    const creators = (Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('scheduler:CreateSchedule'));
+    expect(creators).toEqual(['charges']);
+    expect((Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('iam:PassRole'))).toEqual(['charges']);
+    for (const statement of statementsOf('charges').filter((s) => s.actions.some((a) => a.startsWith('scheduler:')))) {
+      expect(JSON.stringify(statement.resources)).toContain(':schedule/');
+    }
+  });
+
+  it('provider secrets are readable only by the purchases and webhooks functions', () => {
+    const readers = (Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('secretsmanager:GetSecretValue'));
+    expect(readers.sort()).toEqual(['balance', 'purchases', 'webhooks']);
+    const stripeSecret = logicalId(stack.node.findChild('IoCredits').node.findChild('StripeSecret') as never);
+    const balanceSecrets = JSON.stringify(statementsOf('balance').filter((s) => s.actions.includes('secretsmanager:GetSecretValue')));
+    expect(balanceSecrets).not.toContain(stripeSecret);
+  });
+
+  it('the scheduler role can invoke only the grace function', () => {
+    const role = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties).includes('invokes the grace function'))!;
+    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === role[0]));
+    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[]);
+    expect(statements).toHaveLength(1);
+    expect(statements[0]!.Action).toBe('lambda:InvokeFunction');
+    expect(JSON.stringify(statements[0]!.Resource)).toContain(':function:io-credits-test-grace');
+    expect(role[1].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+  });
+});
+
+describe('the HTTP API', () => {
+  const routeKeys = () => Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => ({ key: r.Properties.RouteKey as string, auth: r.Properties.AuthorizationType as string }));
+
+  it('has every route of the OpenAPI document, and no local-only route', () => {
+    expect(routeKeys().map((r) => r.key).sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    for (const local of localRoutes) expect(routeKeys().map((r) => r.key)).not.toContain(`${local.method} ${local.path}`);
+  });
+
+  it('puts the JWT authorizer on every route but the webhooks and the OpenAPI document', () => {
+    const open = routeKeys().filter((r) => r.auth !== 'JWT').map((r) => r.key).sort();
+    expect(open).toEqual(['GET /openapi.json', 'POST /webhooks/spherepay', 'POST /webhooks/stripe']);
+    template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+      JwtConfiguration: { Issuer: { Ref: 'JwtIssuer' }, Audience: { Ref: 'JwtAudience' } },
+    });
+  });
+});
+
+describe('schedules, queues and alarms', () => {
+  it('the nightly run is a cron at 00:05 UTC on the fan-out; the sweep runs every 5 minutes', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(5 0 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      FlexibleTimeWindow: { Mode: 'OFF' },
+      Target: { Arn: { 'Fn::GetAtt': [logicalId(stack.credits.functions['expiry-fanout']), 'Arn'] } },
+    });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: { Arn: { 'Fn::GetAtt': [logicalId(stack.credits.functions.sweep), 'Arn'] } } });
+    template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'io-credits-test-grace' });
+  });
+
+  it('the expiry queue moves a message to its dead-letter queue after 5 receives; its worker reports partial batch failures', () => {
+    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 }, VisibilityTimeout: 360 });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], FunctionName: { Ref: logicalId(stack.credits.functions['expiry-worker']) } });
+  });
+
+  it('the payment-outcomes queue has its dead-letter queue too', () => {
+    const queue = resources[logicalId(stack.credits.outcomesQueue)]!;
+    expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
+  });
+
+  it('alarms on both dead-letter queues and on every function\'s errors', () => {
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    expect(alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(alarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(Object.keys(ACCESS).length);
+    for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [expect.anything()] });
+  });
+});
+
+describe('sst.config.ts', () => {
+  it('mounts the same construct, with the issuer and audience from the environment', async () => {
+    const { Stack } = await import('aws-cdk-lib');
+    const config = (await import('../sst.config.js')).default;
+    const app = new App({ outdir: `.build/sst-${process.pid}` });
+    const stacks: InstanceType<typeof Stack>[] = [];
+    Object.assign(process.env, { JWT_ISSUER: 'https://id.example.net', JWT_AUDIENCE: 'io-credits,io-cloud' });
+    config.stacks({ stack: (fn) => { const s = new Stack(app, 'sst-credits'); stacks.push(s); return fn({ stack: s }); } });
+    expect(config.config()).toMatchObject({ name: 'io-credits' });
+    const sst = Template.fromStack(stacks[0]!);
+    sst.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: { Issuer: 'https://id.example.net', Audience: ['io-credits', 'io-cloud'] } });
+    expect(Object.keys(sst.toJSON().Parameters ?? {})).not.toContain('JwtIssuer');
+    sst.resourceCountIs('AWS::Lambda::Function', Object.keys(ACCESS).length);
+  });
+});
