@@ -86,7 +86,11 @@ export class CapacityMeter {
     return this.storage.run(label, fn);
   }
 
-  record(consumed: ConsumedCapacity[] | ConsumedCapacity | undefined, kind: 'read' | 'write'): void {
+  /**
+   * `singleItemWrite`: DynamoDB Local reports a single-item write's units as AWS bills them (index
+   * writes included), so they count as billed too; a transaction's are computed (auditTransaction).
+   */
+  record(consumed: ConsumedCapacity[] | ConsumedCapacity | undefined, kind: 'read' | 'write', singleItemWrite = false): void {
     const label = this.storage.getStore() ?? 'unlabelled';
     const reading = this.reading(label);
     for (const c of [consumed ?? []].flat()) {
@@ -94,6 +98,7 @@ export class CapacityMeter {
       const units = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
       if (kind === 'read') reading.readUnits += units;
       else reading.writeUnits += units;
+      if (kind === 'write' && singleItemWrite) reading.billedWriteUnits += units;
     }
     reading.calls += 1;
   }
@@ -154,14 +159,14 @@ export class LedgerTable {
 
   async delete(key: Key): Promise<void> {
     const out = await this.client.send(new DeleteCommand({ TableName: this.name, Key: key, ReturnConsumedCapacity: 'TOTAL' }));
-    this.meter.record(out.ConsumedCapacity, 'write');
+    this.meter.record(out.ConsumedCapacity, 'write', true);
   }
 
   /** A single-item update; a failed condition comes back as `false` rather than an error. */
   async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     try {
       const out = await this.client.send(new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }));
-      this.meter.record(out.ConsumedCapacity, 'write');
+      this.meter.record(out.ConsumedCapacity, 'write', true);
       return true;
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
