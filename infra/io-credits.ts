@@ -9,7 +9,7 @@ import { ArnFormat, Aws, CfnParameter, Duration, RemovalPolicy, Stack } from 'aw
 import { HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -192,26 +192,12 @@ export class IoCredits extends Construct {
 
     // ---- alarms ----
     const alarms = new Topic(this, 'Alarms', { displayName: 'IO Credits alarms' });
-    for (const [name, queue] of [['Expiry', expiryDlq], ['PaymentOutcomes', outcomesDlq]] as const) {
-      new Alarm(this, `${name}DeadLetters`, {
-        alarmDescription: `Messages in the ${name} dead-letter queue`,
-        metric: queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5) }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new SnsAction(alarms));
-    }
-    for (const [name, fn] of Object.entries(made)) {
-      new Alarm(this, `Errors-${name}`, {
-        alarmDescription: `The ${name} function failed`,
-        metric: fn.metricErrors({ period: Duration.minutes(5) }),
-        threshold: 0,
-        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-        treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(new SnsAction(alarms));
-    }
+    const alarmOn = (id: string, description: string, metric: Metric) =>
+      new Alarm(this, id, { alarmDescription: description, metric, threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 1, treatMissingData: TreatMissingData.NOT_BREACHING }).addAlarmAction(new SnsAction(alarms));
+    const period = Duration.minutes(5);
+    alarmOn('ExpiryDeadLetters', 'Messages in the expiry dead-letter queue', expiryDlq.metricApproximateNumberOfMessagesVisible({ period }));
+    alarmOn('PaymentOutcomesDeadLetters', 'Messages in the payment-outcomes dead-letter queue', outcomesDlq.metricApproximateNumberOfMessagesVisible({ period }));
+    for (const [name, fn] of Object.entries(made)) alarmOn(`Errors-${name}`, `The ${name} function failed`, fn.metricErrors({ period }));
   }
 }
 

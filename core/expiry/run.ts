@@ -34,30 +34,20 @@ export async function fanOutDueAccounts(ledger: Ledger, queue: ExpiryQueue, log:
   const nowMs = ledger.nowMs();
   const runAt = iso(nowMs);
   const result: FanOutResult = { accounts: 0, indexItemsRead: 0, pages: 0, failed: [] };
-  for (const pk of expiryIndex.shards()) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await ledger.table.query({
-        IndexName: expiryIndex.name,
-        KeyConditionExpression: 'gsi2pk = :pk AND gsi2sk <= :upTo',
-        ExpressionAttributeValues: { ':pk': pk, ':upTo': expiryIndex.skUpTo(nowMs) },
-        Limit: PAGE_SIZE,
-        ExclusiveStartKey: startKey,
-      });
-      result.pages += 1;
-      result.indexItemsRead += page.items.length;
-      const messages: ExpiryMessage[] = page.items.map((key) => ({ accountId: String(key.pk).slice('ACCT#'.length), runAt }));
-      const { failed } = await queue.send(messages);
-      result.failed.push(...failed);
-      result.accounts += messages.length - failed.length;
-      startKey = page.lastKey;
-      if (result.accounts >= MAX_ACCOUNTS_PER_RUN) {
-        log(`expiry fan-out: stopped at ${result.accounts} accounts; the next run continues`);
-        return result;
-      }
-    } while (startKey);
-    log(`expiry fan-out: ${pk} done, ${result.accounts} accounts sent so far`);
-  }
+  let shard = '';
+  await ledger.table.forEachDuePage(expiryIndex, expiryIndex.shards(), expiryIndex.skUpTo(nowMs), async (page, partition) => {
+    if (partition !== shard && shard) log(`expiry fan-out: ${shard} done, ${result.accounts} accounts sent so far`);
+    shard = partition;
+    result.pages += 1;
+    result.indexItemsRead += page.length;
+    const messages: ExpiryMessage[] = page.map((key) => ({ accountId: String(key.pk).slice('ACCT#'.length), runAt }));
+    const { failed } = await queue.send(messages);
+    result.failed.push(...failed);
+    result.accounts += messages.length - failed.length;
+    if (result.accounts < MAX_ACCOUNTS_PER_RUN) return true;
+    log(`expiry fan-out: stopped at ${result.accounts} accounts; the next run continues`);
+    return false;
+  }, PAGE_SIZE);
   log(`expiry fan-out: ${result.accounts} accounts sent, ${result.indexItemsRead} index items read in ${result.pages} pages, ${result.failed.length} failed`);
   return result;
 }

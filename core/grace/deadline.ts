@@ -38,25 +38,14 @@ export interface SweepResult {
 /** Ends every pending charge whose deadline has passed, found through the DEADLINE index (never a scan). */
 export async function sweepOverdueCharges(ledger: Ledger, limit = MAX_SWEEP_CHARGES): Promise<SweepResult> {
   const result: SweepResult = { checked: 0, failed: 0, paid: 0 };
-  const nowMs = ledger.nowMs();
-  for (const pk of chargeQueueIndex.shards('DEADLINE')) {
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await ledger.table.query({
-        IndexName: chargeQueueIndex.name,
-        KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk <= :upTo',
-        ExpressionAttributeValues: { ':pk': pk, ':upTo': chargeQueueIndex.skUpTo(nowMs) },
-        Limit: PAGE_SIZE,
-        ExclusiveStartKey: startKey,
-      });
-      for (const key of page.items) {
-        if (result.checked >= limit) return result;
-        result.checked += 1;
-        const outcome = await handleGraceDeadline(ledger, { accountId: String(key.pk).slice('ACCT#'.length), chargeId: String(key.sk).slice('CHARGE#'.length) });
-        if ('changed' in outcome && outcome.changed) result[outcome.status === 'paid' ? 'paid' : 'failed'] += 1;
-      }
-      startKey = page.lastKey;
-    } while (startKey);
-  }
+  await ledger.table.forEachDuePage(chargeQueueIndex, chargeQueueIndex.shards('DEADLINE'), chargeQueueIndex.skUpTo(ledger.nowMs()), async (page) => {
+    for (const key of page) {
+      if (result.checked >= limit) return false;
+      result.checked += 1;
+      const outcome = await handleGraceDeadline(ledger, { accountId: String(key.pk).slice('ACCT#'.length), chargeId: String(key.sk).slice('CHARGE#'.length) });
+      if ('changed' in outcome && outcome.changed) result[outcome.status === 'paid' ? 'paid' : 'failed'] += 1;
+    }
+    return true;
+  }, PAGE_SIZE);
   return result;
 }

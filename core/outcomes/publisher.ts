@@ -40,27 +40,17 @@ export class OutcomePublisher {
   async sweep(limit = MAX_SWEEP_OUTCOMES): Promise<{ found: number; sent: number; failed: number }> {
     const upTo = chargeQueueIndex.skUpTo(this.ledger.nowMs() - SWEEP_GRACE_MS);
     const found: ChargeOutcome[] = [];
-    for (const pk of chargeQueueIndex.shards('OUTBOX')) {
-      let startKey: Record<string, unknown> | undefined;
-      do {
-        const page = await this.ledger.table.query({
-          IndexName: chargeQueueIndex.name,
-          KeyConditionExpression: 'gsi3pk = :pk AND gsi3sk <= :upTo',
-          ExpressionAttributeValues: { ':pk': pk, ':upTo': upTo },
-          Limit: PAGE_SIZE,
-          ExclusiveStartKey: startKey,
-        });
-        for (const key of page.items) {
-          if (found.length >= limit) break;
-          const item = await this.ledger.table.get({ pk: String(key.pk), sk: String(key.sk) });
-          if (!item || item.status === 'pending_payment') continue;
-          const charge = chargeFromItem(item);
-          const occurredAt = (item.endedAt ?? item.paidAt ?? charge.createdAt) as string;
-          found.push({ chargeId: charge.chargeId, accountId: charge.accountId, status: charge.status as ChargeOutcome['status'], amount: charge.amount, wasPending: false, deploymentId: charge.deploymentId, occurredAt });
-        }
-        startKey = page.lastKey;
-      } while (startKey && found.length < limit);
-    }
+    await this.ledger.table.forEachDuePage(chargeQueueIndex, chargeQueueIndex.shards('OUTBOX'), upTo, async (page) => {
+      for (const key of page) {
+        if (found.length >= limit) return false;
+        const item = await this.ledger.table.get({ pk: String(key.pk), sk: String(key.sk) });
+        if (!item || item.status === 'pending_payment') continue;
+        const charge = chargeFromItem(item);
+        const occurredAt = (item.endedAt ?? item.paidAt ?? charge.createdAt) as string;
+        found.push({ chargeId: charge.chargeId, accountId: charge.accountId, status: charge.status as ChargeOutcome['status'], amount: charge.amount, wasPending: false, deploymentId: charge.deploymentId, occurredAt });
+      }
+      return true;
+    }, PAGE_SIZE);
     const result = await this.publish(found);
     return { found: found.length, ...result };
   }

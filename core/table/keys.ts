@@ -58,6 +58,8 @@ export const withdrawalStatusIndex = {
 export const EXPIRY_SHARDS = 16;
 export const expiryIndex = {
   name: 'gsi2',
+  pkAttribute: 'gsi2pk',
+  skAttribute: 'gsi2sk',
   pk: (accountId: string) => `EXPIRY#${shardOf(accountId)}`,
   sk: (nextEventMs: number, accountId: string) => `${String(Math.max(0, nextEventMs)).padStart(15, '0')}#${accountId}`,
   /** Everything due at or before `atMs`, as the upper bound of a key condition. */
@@ -78,6 +80,8 @@ function shardOf(accountId: string): number {
 export const CHARGE_QUEUE_SHARDS = 16;
 export const chargeQueueIndex = {
   name: 'gsi3',
+  pkAttribute: 'gsi3pk',
+  skAttribute: 'gsi3sk',
   deadlinePk: (chargeId: string) => `DEADLINE#${shardOfText(chargeId, CHARGE_QUEUE_SHARDS)}`,
   outboxPk: (chargeId: string) => `OUTBOX#${shardOfText(chargeId, CHARGE_QUEUE_SHARDS)}`,
   sk: (atMs: number, chargeId: string) => `${String(atMs).padStart(15, '0')}#${chargeId}`,

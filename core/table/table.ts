@@ -42,6 +42,8 @@ export type TransactItem =
 
 /** DynamoDB's own limit on items in one TransactWriteItems. */
 export const MAX_TRANSACT_ITEMS = 100;
+/** Pages one pass over a sparse index may read (5,000 pages of 1,000 keys). */
+export const MAX_DUE_PAGES = 5_000;
 /** The most pages one logical read may fetch; every paging loop in core/ stops here. */
 export const MAX_QUERY_PAGES = 1_000;
 
@@ -160,6 +162,37 @@ export class LedgerTable {
   async delete(key: Key): Promise<void> {
     const out = await this.client.send(new DeleteCommand({ TableName: this.name, Key: key, ReturnConsumedCapacity: 'TOTAL' }));
     this.meter.record(out.ConsumedCapacity, 'write', true);
+  }
+
+  /**
+   * Pages through the keys a sparse index holds under each of `partitions` with a sort key at or
+   * before `upTo` (what is due by then), in key order; `visit` gets each page and returns false to
+   * stop. Never a scan. Bounded by MAX_DUE_PAGES in all.
+   */
+  async forEachDuePage(
+    index: { name: string; pkAttribute: string; skAttribute: string },
+    partitions: readonly string[],
+    upTo: string,
+    visit: (keys: Item[], partition: string) => Promise<boolean | void>,
+    pageSize = 1_000,
+  ): Promise<void> {
+    let pages = 0;
+    for (const partition of partitions) {
+      let startKey: Item | undefined;
+      do {
+        assert(++pages <= MAX_DUE_PAGES, `more than ${MAX_DUE_PAGES} pages of ${index.name}`);
+        const page = await this.query({
+          IndexName: index.name,
+          KeyConditionExpression: '#pk = :pk AND #sk <= :upTo',
+          ExpressionAttributeNames: { '#pk': index.pkAttribute, '#sk': index.skAttribute },
+          ExpressionAttributeValues: { ':pk': partition, ':upTo': upTo },
+          Limit: pageSize,
+          ExclusiveStartKey: startKey,
+        });
+        if ((await visit(page.items, partition)) === false) return;
+        startKey = page.lastKey;
+      } while (startKey);
+    }
   }
 
   /** A single-item update; a failed condition comes back as `false` rather than an error. */
