@@ -15,7 +15,7 @@ import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/a
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -151,6 +151,7 @@ export class IoCredits extends Construct {
           target: String(ESBUILD_OPTIONS.target),
           mainFields: ['module', 'main'],
           externalModules: [...RUNTIME_PROVIDED],
+          logLevel: LogLevel.ERROR,
         },
       });
       grant(fn, access, { tableArn: this.table.tableArn, schedulesArn, graceRoleArn: graceRole.roleArn, outcomesQueueArn: this.outcomesQueue.queueArn, expiryQueueArn: this.expiryQueue.queueArn, secretArns: secrets });
