@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { charge, getCharge, grantPurchase, type Micros } from '../core/index.js';
 import { handleGraceDeadline } from '../core/grace/deadline.js';
 import { run } from '../core/ledger/ledger.js';
+import { configFromEnv } from '../functions/http/runtime.js';
 import { addPurchasedLot } from '../core/ledger/grants.js';
 import { startApi, type Api } from './support/api.js';
 import { c, expectInvariants } from './support/ledger.js';
@@ -181,7 +182,7 @@ describe('faults', () => {
 
 describe('on a real timer', () => {
   it('with a 2 s grace period a pending charge fails on its own', async () => {
-    const live = await startApi({ systemClock: true, config: { gracePeriodMs: 2_000 } });
+    const live = await startApi({ systemClock: true, config: configFromEnv({ GRACE_PERIOD_SECONDS: '2' }) });
     try {
       const token = await live.token('timer');
       const created = await live.call('POST', '/credits/charges', { token, body: { deploymentId: 'timer', amount: '50' }, headers: { 'idempotency-key': 'timer' } });
