@@ -5,6 +5,7 @@ import { mkdirSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
+import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, it, inject } from 'vitest';
 import { LedgerTable } from '../core/index.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, PAYMENT_GROUPS } from '../infra/bundling.js';
@@ -39,6 +40,11 @@ describe('Lambda bundles', () => {
     expect(stripe).toBe((PAYMENT_GROUPS as readonly string[]).includes(group));
   });
 
+  it.each([...HTTP_FUNCTIONS.map((f) => f.group as string), ...JOB_FUNCTIONS.map((f) => f.name)])('the %s bundle loads on Node 22 as an ES module and exports its handler', async (name) => {
+    const loaded = (await import(pathToFileURL(bundles.get(name)!.file).href)) as { handler?: unknown };
+    expect(typeof loaded.handler).toBe('function');
+  });
+
   it('the balance bundle loads and answers a check from DynamoDB Local', async () => {
     const tableName = `bundle-${process.pid}`;
     await new LedgerTable({ tableName, endpoint: inject('dynamoEndpoint') }).createIfMissing();
@@ -59,5 +65,18 @@ describe('Lambda bundles', () => {
     );
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({ amount: '2.50', balance: '0.00', sufficient: false, withinAllowance: true, shortfall: '2.50' });
+  });
+
+  it('the webhooks bundle verifies a Stripe signature with the bundled SDK', async () => {
+    Object.assign(process.env, { TABLE_NAME: `bundle-${process.pid}`, DYNAMODB_ENDPOINT: inject('dynamoEndpoint'), AWS_REGION: 'us-east-1', STRIPE_WEBHOOK_SECRET: 'whsec_bundle' });
+    const { handler } = (await import(pathToFileURL(bundles.get('webhooks')!.file).href)) as { handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }> };
+    const body = JSON.stringify({ id: 'evt_bundle', object: 'event', type: 'customer.created', data: { object: {} } });
+    const send = (signature: string) =>
+      handler({ version: '2.0', routeKey: 'POST /webhooks/stripe', rawPath: '/webhooks/stripe', rawQueryString: '', headers: { 'content-type': 'application/json', 'stripe-signature': signature }, body, isBase64Encoded: false, requestContext: { http: { method: 'POST', path: '/webhooks/stripe' } } }, { awsRequestId: 'test' });
+    const bad = await send('t=1,v1=00');
+    expect(bad.statusCode).toBe(400);
+    const good = await send(Stripe.webhooks.generateTestHeaderString({ payload: body, secret: 'whsec_bundle' }));
+    expect(good.statusCode).toBe(200);
+    expect(JSON.parse(good.body)).toMatchObject({ received: true, handled: 'ignored' });
   });
 });
