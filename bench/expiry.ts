@@ -7,9 +7,6 @@
 //   npm run bench:expiry                       the full seed
 //   BENCH_EXPIRY_SCALE=0.1 npm run bench:expiry   a tenth of it, quickly
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { CapacityMeter, DEFAULT_CONFIG, Ledger, LedgerTable, ManualClock, type Micros } from '../core/index.js';
 import type { AccountState, LiveLot } from '../core/account.js';
@@ -19,6 +16,7 @@ import { keys } from '../core/table/keys.js';
 import type { Item } from '../core/table/table.js';
 import { runExpiryLocally } from '../functions/local/local-expiry.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
+import { writeResults } from './results.js';
 
 const SCALE = Number(process.env.BENCH_EXPIRY_SCALE ?? 1);
 const ACCOUNTS = Math.round(20_000 * SCALE);
@@ -53,10 +51,8 @@ async function main(): Promise<void> {
   try {
     const base = await measure(local.endpoint, 'bench-expiry-1x', 1);
     const tenfold = await measure(local.endpoint, 'bench-expiry-10x', 10);
-    const results = { measuredAt: new Date().toISOString(), node: process.version, scale: SCALE, runAt: new Date(RUN_AT).toISOString(), base, tenfold };
-    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'expiry.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    const results = { scale: SCALE, runAt: new Date(RUN_AT).toISOString(), base, tenfold };
+    const out = writeResults('expiry', results);
     log(`\nwrote ${out}`);
   } finally {
     await local.stop();

@@ -6,10 +6,7 @@
 //   npm run bench:http               1,000 calls of each kind
 //   BENCH_HTTP_CALLS=200 npm run bench:http
 
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { charge, check, DEFAULT_CONFIG, grantPurchase, Ledger, LedgerTable, type Micros, systemClock } from '../core/index.js';
@@ -18,6 +15,7 @@ import { startLocalServer } from '../functions/local/server.js';
 import { localPayments } from '../functions/local/local-checkout.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
+import { writeResults } from './results.js';
 
 const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 1_000);
 const WARMUP_CALLS = 50;
@@ -39,10 +37,8 @@ async function main(): Promise<void> {
   const local = await startDynamoDbLocal();
   try {
     const overhead = await measureOverhead(local.endpoint);
-    const results = { measuredAt: new Date().toISOString(), node: process.version, calls: CALLS, overhead, bundles };
-    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'http.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    const results = { calls: CALLS, overhead, bundles };
+    const out = writeResults('http', results);
     log(`\nwrote ${out}`);
   } finally {
     await local.stop();

@@ -6,9 +6,6 @@
 //   npm run bench            full run (16 writers, 1,000 charges)
 //   BENCH_CHARGES=200 npm run bench   a quicker contention run
 
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import {
   balanceOf,
   CapacityMeter,
@@ -35,6 +32,7 @@ import {
 import { loadAccount } from '../core/table/account-item.js';
 import { keys } from '../core/table/keys.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
+import { writeResults } from './results.js';
 import { ChargeEffects } from '../core/effects.js';
 import { LocalGraceScheduler } from '../core/grace/local.js';
 import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
@@ -64,10 +62,8 @@ async function main(): Promise<void> {
     const capacity = await measureCapacity(local.endpoint);
     const baseline = await measureContention(local.endpoint, 1, Math.min(CHARGES, 200));
     const contention = await measureContention(local.endpoint, WRITERS, CHARGES);
-    const results = { measuredAt: new Date().toISOString(), node: process.version, capacity, baseline, contention };
-    const out = join(dirname(fileURLToPath(import.meta.url)), 'results', 'ledger.json');
-    mkdirSync(dirname(out), { recursive: true });
-    writeFileSync(out, `${JSON.stringify(results, null, 2)}\n`);
+    const results = { capacity, baseline, contention };
+    const out = writeResults('ledger', results);
     log(`\nwrote ${out}`);
     if (!contention.invariantsHold || !baseline.invariantsHold) process.exitCode = 1;
   } finally {

@@ -86,7 +86,7 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
     };
     return toResponse(await implementation(request));
   })
-    .use(problemDetails())
+    .use(problemDetails(routeList))
     .use(secrets())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
@@ -137,14 +137,14 @@ function toResponse(reply: Reply): APIGatewayProxyStructuredResultV2 {
 }
 
 /** Turns every error into problem+json; logs faults (never their details to the client). */
-function problemDetails(): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
+function problemDetails(routeList: Route[]): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
   return {
     onError: (request) => {
       const error = request.error;
       const problem = problemFrom(error, request.event.rawPath);
       const log = { level: isFault(error) ? 'error' : 'info', route: request.event.routeKey, status: problem.status, code: problem.code, detail: problem.detail, requestId: request.context?.awsRequestId };
       if (isFault(error)) console.error(JSON.stringify({ ...log, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
-      else if (request.event.routeKey?.startsWith('POST /webhooks/')) console.warn(JSON.stringify({ ...log, level: 'warn', msg: 'webhook refused' }));
+      else if (routeList.find((r) => routeKey(r) === request.event.routeKey)?.rawBody) console.warn(JSON.stringify({ ...log, level: 'warn', msg: 'webhook refused' }));
       request.response = problemResponse(problem);
     },
   };

@@ -18,7 +18,10 @@ export interface Route {
   query?: z.ZodType;
   body?: z.ZodType;
   idempotencyKey?: 'required' | 'optional';
-  /** The handler gets the body exactly as sent (signed provider webhooks), unparsed. */
+  /**
+   * The handler gets the body exactly as sent, unparsed: signed provider webhooks. Their refusals
+   * are logged too, since nobody reads the answers a provider gets.
+   */
   rawBody?: true;
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
