@@ -54,6 +54,23 @@ export function parseCents(text: string, field = 'amount'): Micros {
   return value;
 }
 
+/**
+ * Reads an integer count of cents from a payment provider (Stripe's smallest USD unit) into
+ * micros. Refuses anything that is not a whole, non-negative count or that is over the largest
+ * amount the ledger accepts, before any arithmetic can leave the safe integers.
+ */
+export function microsFromCents(cents: unknown, field = 'amount'): Micros {
+  if (typeof cents !== 'number' || !Number.isSafeInteger(cents) || cents < 0) throw new InvalidRequest(`${field} must be a whole number of cents, got ${String(cents).slice(0, 40)}`);
+  if (cents > MAX_AMOUNT_MICROS / MICROS_PER_CENT) throw new InvalidRequest(`${field} is over 1,000,000,000 credits`);
+  return micros(cents * MICROS_PER_CENT);
+}
+
+/** Whole cents of an amount, for providers that take the smallest currency unit. */
+export function centsOf(amount: Micros): number {
+  if (amount % MICROS_PER_CENT !== 0) throw new InvalidRequest('the amount is not whole cents');
+  return amount / MICROS_PER_CENT;
+}
+
 /** Writes micros as a decimal string with at least two and at most six fractional digits. */
 export function formatMicros(value: Micros): string {
   assert(Number.isSafeInteger(value), `cannot format ${value}`);

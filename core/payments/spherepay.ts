@@ -8,6 +8,7 @@
 // paymentLink}}}`); docs/payments.md lists them, to check against Spherepay's API reference.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
+import * as z from 'zod';
 import { InvalidRequest, ProviderUnavailable } from '../errors.js';
 import { formatMicros, parseMicros } from '../money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest, WebhookAction } from './port.js';
@@ -96,26 +97,40 @@ export function spherepaySignature(rawBody: string, secret: string): string {
   return createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex');
 }
 
+const linkShape = z.union([z.string().min(1), z.object({ id: z.string().min(1).optional(), metadata: z.unknown().optional() })]);
+const metadataShape = z.object({ purchaseId: z.string().optional(), accountId: z.string().optional() }).passthrough();
+const paymentShape = z.object({
+  id: z.string().optional(),
+  // Numbers were kept as their source text by verifySpherepayEvent, so both arrive as text.
+  amount: z.string({ error: 'data.payment.amount is a decimal amount' }),
+  currency: z.string(),
+  paymentLink: linkShape.optional(),
+  metadata: z.unknown().optional(),
+});
+
 export function spherepayAction(event: SpherepayEvent): WebhookAction {
   const eventId = event.id;
   if (event.name !== 'payment.successful') return { kind: 'ignore', eventId, why: `${event.name} is not an event IO Credits acts on` };
-  const payment = (event.data as { payment?: Record<string, unknown> } | undefined)?.payment;
-  if (!payment || typeof payment !== 'object') throw new InvalidRequest('payment.successful carries data.payment');
-  const currency = String(payment.currency ?? '').toLowerCase();
+  const parsed = z.object({ payment: paymentShape }).safeParse(event.data);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new InvalidRequest(`payment.successful is malformed at data.${(issue?.path ?? []).map(String).join('.')}: ${issue?.message ?? 'invalid'}`);
+  }
+  const { payment } = parsed.data;
+  const currency = payment.currency.toLowerCase();
   if (!CREDITED_CURRENCIES.includes(currency)) throw new InvalidRequest(`only USDC payments are credited, this one is in ${currency || 'no currency'}`);
-  if (typeof payment.amount !== 'string') throw new InvalidRequest('data.payment.amount is a decimal amount');
   const amount = parseMicros(payment.amount, 'data.payment.amount');
   const link = payment.paymentLink;
-  const linkId = typeof link === 'string' ? link : typeof link === 'object' && link !== null ? (link as { id?: unknown }).id : undefined;
-  const metadata = (payment.metadata ?? (typeof link === 'object' && link !== null ? (link as { metadata?: unknown }).metadata : undefined)) as { purchaseId?: unknown; accountId?: unknown } | undefined;
-  const purchaseId = typeof metadata?.purchaseId === 'string' ? metadata.purchaseId : undefined;
-  const accountId = typeof metadata?.accountId === 'string' ? metadata.accountId : undefined;
-  if (!purchaseId && typeof linkId !== 'string') throw new InvalidRequest('the payment names neither a payment link nor a purchase');
+  const linkId = typeof link === 'string' ? link : link?.id;
+  const metadata = metadataShape.safeParse(payment.metadata ?? (typeof link === 'object' ? link.metadata : undefined));
+  const purchaseId = metadata.success ? metadata.data.purchaseId : undefined;
+  const accountId = metadata.success ? metadata.data.accountId : undefined;
+  if (!purchaseId && !linkId) throw new InvalidRequest('the payment names neither a payment link nor a purchase');
   return {
     kind: 'payment',
     eventId,
-    purchase: purchaseId ? { purchaseId } : { providerRef: linkId as string },
+    purchase: purchaseId ? { purchaseId } : { providerRef: linkId! },
     ...(accountId ? { accountId } : {}),
-    outcome: { kind: 'paid', amount, ...(typeof payment.id === 'string' ? { paymentRef: payment.id } : {}) },
+    outcome: { kind: 'paid', amount, ...(payment.id ? { paymentRef: payment.id } : {}) },
   };
 }

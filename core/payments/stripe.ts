@@ -5,7 +5,8 @@
 
 import Stripe from 'stripe';
 import { InvalidRequest, ProviderUnavailable } from '../errors.js';
-import { formatMicros, type Micros, micros, MICROS_PER_CENT } from '../money.js';
+import * as z from 'zod';
+import { centsOf, formatMicros, type Micros, microsFromCents } from '../money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest, WebhookAction } from './port.js';
 
 export interface StripeCheckoutOptions {
@@ -67,57 +68,70 @@ export function verifyStripeEvent(rawBody: string, signature: string | undefined
   }
 }
 
+// The parts of Stripe's objects this adapter reads, checked before use: a signed event can still
+// be malformed (a provider bug, an API version change), and such an event is refused with a 400
+// naming the field, never answered with a 500 that Stripe would retry for days.
+const paymentIntentRef = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((pi) => pi.id)]).nullish();
+const sessionShape = z.object({
+  id: z.string().min(1),
+  client_reference_id: z.string().nullish(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  payment_status: z.string(),
+  amount_total: z.unknown(),
+  currency: z.string().nullish(),
+  payment_intent: paymentIntentRef,
+});
+const chargeShape = z.object({ id: z.string().min(1), payment_intent: paymentIntentRef, amount_refunded: z.unknown(), currency: z.string().nullish() });
+const disputeShape = z.object({ id: z.string().min(1), payment_intent: paymentIntentRef, amount: z.unknown(), currency: z.string().nullish() });
+const eventShape = z.object({ id: z.string().min(1), type: z.string().min(1), data: z.object({ object: z.record(z.string(), z.unknown()) }) });
+
+function read<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
+  const parsed = schema.safeParse(value);
+  if (parsed.success) return parsed.data;
+  const issue = parsed.error.issues[0];
+  throw new InvalidRequest(`the Stripe ${what} is malformed at ${[what, ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`);
+}
+
 /** What a verified Stripe event asks of the ledger (SPEC §5 lists the handled types). */
-export function stripeAction(event: Stripe.Event): WebhookAction {
+export function stripeAction(raw: Stripe.Event | unknown): WebhookAction {
+  const event = read(eventShape, raw, 'event');
   const eventId = event.id;
+  const object = event.data.object;
   switch (event.type) {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
-      const session = event.data.object;
+      const session = read(sessionShape, object, 'event.data.object');
       if (session.payment_status !== 'paid') return { kind: 'ignore', eventId, why: `session ${session.id} is ${session.payment_status}; waiting for its async payment` };
-      return sessionAction(eventId, session, { kind: 'paid', amount: paidAmount(session.amount_total, session.currency), ...(paymentIntentId(session.payment_intent) ? { paymentRef: paymentIntentId(session.payment_intent)! } : {}) });
+      return sessionAction(eventId, session, { kind: 'paid', amount: paidAmount(session.amount_total, session.currency, 'amount_total'), ...(session.payment_intent ? { paymentRef: session.payment_intent } : {}) });
     }
     case 'checkout.session.async_payment_failed':
-      return sessionAction(eventId, event.data.object, { kind: 'failed' });
+      return sessionAction(eventId, read(sessionShape, object, 'event.data.object'), { kind: 'failed' });
     case 'checkout.session.expired':
-      return sessionAction(eventId, event.data.object, { kind: 'expired' });
+      return sessionAction(eventId, read(sessionShape, object, 'event.data.object'), { kind: 'expired' });
     case 'charge.refunded': {
-      const charge = event.data.object;
-      const paymentRef = paymentIntentId(charge.payment_intent);
-      if (!paymentRef) return { kind: 'ignore', eventId, why: `charge ${charge.id} has no PaymentIntent` };
-      return { kind: 'reversal', eventId, paymentRef, report: { kind: 'refund', totalRefunded: paidAmount(charge.amount_refunded, charge.currency) } };
+      const charge = read(chargeShape, object, 'event.data.object');
+      if (!charge.payment_intent) return { kind: 'ignore', eventId, why: `charge ${charge.id} has no PaymentIntent` };
+      return { kind: 'reversal', eventId, paymentRef: charge.payment_intent, report: { kind: 'refund', totalRefunded: paidAmount(charge.amount_refunded, charge.currency, 'amount_refunded') } };
     }
     case 'charge.dispute.created': {
-      const dispute = event.data.object;
-      const paymentRef = paymentIntentId(dispute.payment_intent);
-      if (!paymentRef) return { kind: 'ignore', eventId, why: `dispute ${dispute.id} has no PaymentIntent` };
-      return { kind: 'reversal', eventId, paymentRef, report: { kind: 'dispute', amount: paidAmount(dispute.amount, dispute.currency), disputeId: dispute.id } };
+      const dispute = read(disputeShape, object, 'event.data.object');
+      if (!dispute.payment_intent) return { kind: 'ignore', eventId, why: `dispute ${dispute.id} has no PaymentIntent` };
+      return { kind: 'reversal', eventId, paymentRef: dispute.payment_intent, report: { kind: 'dispute', amount: paidAmount(dispute.amount, dispute.currency, 'amount'), disputeId: dispute.id } };
     }
     default:
       return { kind: 'ignore', eventId, why: `${event.type} is not an event IO Credits acts on` };
   }
 }
 
-function sessionAction(eventId: string, session: Stripe.Checkout.Session, outcome: Extract<WebhookAction, { kind: 'payment' }>['outcome']): WebhookAction {
+function sessionAction(eventId: string, session: z.output<typeof sessionShape>, outcome: Extract<WebhookAction, { kind: 'payment' }>['outcome']): WebhookAction {
   const purchaseId = session.client_reference_id;
   if (!purchaseId || !purchaseId.startsWith('pu_')) return { kind: 'ignore', eventId, why: `session ${session.id} is not an IO Credits purchase` };
   const accountId = session.metadata?.accountId;
-  return { kind: 'payment', eventId, purchase: { purchaseId }, ...(accountId ? { accountId } : {}), outcome };
+  return { kind: 'payment', eventId, purchase: { purchaseId }, ...(typeof accountId === 'string' && accountId ? { accountId } : {}), outcome };
 }
 
 /** Micros from Stripe's integer cents; only USD is credited. */
-function paidAmount(cents: number | null, currency: string | null): Micros {
+function paidAmount(cents: unknown, currency: string | null | undefined, field: string): Micros {
   if (currency?.toLowerCase() !== 'usd') throw new InvalidRequest(`only USD payments are credited, this one is in ${currency ?? 'no currency'}`);
-  if (cents === null || !Number.isSafeInteger(cents) || cents < 0) throw new InvalidRequest(`the amount ${String(cents)} is not a count of cents`);
-  return micros(cents * MICROS_PER_CENT);
-}
-
-function centsOf(amount: Micros): number {
-  if (amount % MICROS_PER_CENT !== 0) throw new InvalidRequest('card purchases are whole cents');
-  return amount / MICROS_PER_CENT;
-}
-
-function paymentIntentId(value: string | Stripe.PaymentIntent | null | undefined): string | undefined {
-  if (!value) return undefined;
-  return typeof value === 'string' ? value : value.id;
+  return microsFromCents(cents, field);
 }

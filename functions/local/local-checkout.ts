@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import type { PaymentMethod, ProviderName, Purchase } from '../../core/ledger/purchases.js';
 import { accountOfPurchase, getPurchase, PROVIDER_OF } from '../../core/ledger/purchases.js';
-import { formatMicros, MICROS_PER_CENT } from '../../core/money.js';
+import { centsOf, formatMicros } from '../../core/money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest } from '../../core/payments/port.js';
 import { spherepaySignature } from '../../core/payments/spherepay.js';
 import { NotFound } from '../../core/errors.js';
@@ -38,7 +38,7 @@ function localProviderRef(provider: ProviderName, purchaseId: string): string {
 export function localPaymentEvent(purchase: Purchase, secret: string, nowMs: number): { path: string; body: string; headers: Record<string, string> } {
   const suffix = purchase.purchaseId.slice(3);
   if (purchase.provider === 'stripe') {
-    const cents = purchase.amount / MICROS_PER_CENT;
+    const cents = centsOf(purchase.amount);
     const metadata = { purchaseId: purchase.purchaseId, accountId: purchase.accountId };
     const body = JSON.stringify({
       id: `evt_local_${suffix}`,
