@@ -23,7 +23,7 @@ export const handler = groupHandler({
   },
 
   'POST /credits/charges/{chargeId}/refunds': async ({ caller, body, params, idempotencyKey, runtime }: Request<unknown, z.output<typeof s.refundBody>>) => {
-    const accountId = accountFor(caller, body.accountId, 'write');
+    const accountId = accountFor(caller, body.accountId, 'credit');
     const result = await refund(runtime.ledger, { accountId, chargeId: params.chargeId!, amount: body.amount, reason: body.reason, idempotencyKey: idempotencyKey! });
     return { status: 201, body: present.refund(result) };
   },

@@ -23,6 +23,7 @@ import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { tableDefinition, TTL_ATTRIBUTE } from '../core/table/schema.js';
+import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, RUNTIME_PROVIDED } from './bundling.js';
 
@@ -188,7 +189,9 @@ export class IoCredits extends Construct {
         integration = new HttpLambdaIntegration(`Integration-${route.group}`, made[route.group]);
         integrations.set(route.group, integration);
       }
-      this.api.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration, authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer });
+      // Scoped routes are refused at the gateway too, before a handler runs (the handler checks again).
+      const scopes = route.access === 'admin' || route.access === 'service' ? [...SCOPES_OF[route.access]] : undefined;
+      this.api.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration, authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer, ...(scopes ? { authorizationScopes: scopes } : {}) });
     }
 
     // ---- alarms ----

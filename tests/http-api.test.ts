@@ -127,7 +127,7 @@ describe('charges', () => {
     const first = await api.call('POST', '/credits/charges', { token: hana, body: { deploymentId: 'd1', amount: '8' }, headers: { 'idempotency-key': key() } });
     const second = await api.call('POST', '/credits/charges', { token: hana, body: { deploymentId: 'd2', amount: '4' }, headers: { 'idempotency-key': key() } });
     const refundOf = (chargeId: string, amount: string, idempotencyKey?: string) =>
-      api.call('POST', `/credits/charges/${chargeId}/refunds`, { token: hana, body: { amount }, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
+      api.call('POST', `/credits/charges/${chargeId}/refunds`, { token: service, body: { amount, accountId: 'hana' }, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
 
     expectProblem(await refundOf(first.body.chargeId, '1'), 400, 'invalid_request');
     const refunded = await refundOf(first.body.chargeId, '3', 'refund-1');

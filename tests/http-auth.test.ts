@@ -1,6 +1,7 @@
 // Who may call what, on every route: the account's owner, another user, a service
 // (credits:service), an admin (credits:admin) and nobody. A refusal never changes the account it
-// aimed at and never shows anything of it.
+// aimed at and never shows anything of it. Each route's sample says who could gain money by
+// calling it and what stops them (tests/support/route-samples.ts); the rules below are the answer.
 
 import { SignJWT } from 'jose';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -18,6 +19,8 @@ type Outcome = 'ok' | 'not theirs' | 401 | 403;
 const RULES: Record<Reach, Record<Caller, Outcome>> = {
   'account-read': { owner: 'ok', 'owner naming itself': 'ok', 'another user': 403, service: 'ok', admin: 'ok', 'no token': 401 },
   'account-write': { owner: 'ok', 'owner naming itself': 'ok', 'another user': 403, service: 'ok', admin: 403, 'no token': 401 },
+  // Routes that give money to the account they act on: never the owner's own decision.
+  credit: { owner: 403, 'owner naming itself': 403, 'another user': 403, service: 'ok', admin: 'ok', 'no token': 401 },
   own: { owner: 'ok', 'owner naming itself': 'ok', 'another user': 'not theirs', service: 'not theirs', admin: 'not theirs', 'no token': 401 },
   admin: { owner: 403, 'owner naming itself': 403, 'another user': 403, service: 403, admin: 'ok', 'no token': 401 },
   public: { owner: 'ok', 'owner naming itself': 'ok', 'another user': 'ok', service: 'ok', admin: 'ok', 'no token': 'ok' },
@@ -56,6 +59,10 @@ it('every route of the API and of the local server has a sample request', () => 
 const cases = Object.entries(routeSamples).flatMap(([key, sample]) =>
   (Object.entries(RULES[sample.reach]) as [Caller, Outcome][]).map(([caller, outcome]) => ({ key, sample, caller, outcome })),
 );
+
+it('every route says who could gain money by calling it', () => {
+  for (const [key, sample] of Object.entries(routeSamples)) expect(sample.money.length, key).toBeGreaterThan(10);
+});
 
 describe.each(cases)('$key as $caller', ({ key, sample, caller, outcome }) => {
   it(`is ${outcome === 'ok' ? 'allowed' : outcome === 'not theirs' ? 'kept to its own account' : `refused with ${outcome}`}`, async () => {

@@ -12,7 +12,7 @@ import { isValidAccountId } from '../core/table/keys.js';
 import { routeByKey } from '../functions/http/routes.js';
 import { startApi, type Api } from './support/api.js';
 import { wholeTable } from './support/ledger.js';
-import { routeSamples, type RouteSample, type SampleCall } from './support/route-samples.js';
+import { allowedCaller, routeSamples, type RouteSample, type SampleCall } from './support/route-samples.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
@@ -42,12 +42,10 @@ let targets: Target[];
 
 beforeAll(async () => {
   api = await startApi();
-  const ownerToken = await api.token(OWNER);
-  const adminToken = await api.token('finance', 'credits:admin');
   targets = [];
   for (const [key, sample] of Object.entries(routeSamples)) {
-    const call = await sample.prepare(api, OWNER);
-    targets.push({ key, sample, call, token: sample.reach === 'public' ? undefined : sample.reach === 'admin' ? adminToken : ownerToken });
+    const { call, token } = await allowedCaller(api, sample, await sample.prepare(api, OWNER), OWNER);
+    targets.push({ key, sample, call, token });
   }
 });
 
@@ -246,8 +244,7 @@ it('the valid requests the fuzz starts from are accepted', async () => {
   // Each is sent once with a fresh owner, so it does not disturb the table checked above.
   const fresh = `${OWNER}-control`;
   for (const [key, sample] of Object.entries(routeSamples)) {
-    const call = await sample.prepare(api, fresh);
-    const token = sample.reach === 'public' ? undefined : sample.reach === 'admin' ? await api.token('finance', 'credits:admin') : await api.token(fresh);
+    const { call, token } = await allowedCaller(api, sample, await sample.prepare(api, fresh), fresh);
     const response = await sendWire(toWire({ key, sample, call, token }));
     expect(response.status, `${key}: ${response.text}`).toBeLessThan(300);
   }

@@ -146,6 +146,18 @@ describe('the HTTP API', () => {
       JwtConfiguration: { Issuer: { Ref: 'JwtIssuer' }, Audience: { Ref: 'JwtAudience' } },
     });
   });
+
+  it('refuses tokens without the scope at the gateway: credits:admin on /admin/*, credits:service or credits:admin on refunds', () => {
+    const scoped = Object.fromEntries(
+      Object.values(resources)
+        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.AuthorizationScopes)
+        .map((r) => [r.Properties.RouteKey as string, r.Properties.AuthorizationScopes as string[]]),
+    );
+    const adminRoutes = routes.filter((r) => r.path.startsWith('/admin/')).map((r) => `${r.method} ${r.path}`);
+    expect(Object.keys(scoped).sort()).toEqual([...adminRoutes, 'POST /credits/charges/{chargeId}/refunds'].sort());
+    for (const key of adminRoutes) expect(scoped[key]).toEqual(['credits:admin']);
+    expect(scoped['POST /credits/charges/{chargeId}/refunds']).toEqual(['credits:service', 'credits:admin']);
+  });
 });
 
 describe('schedules, queues and alarms', () => {

@@ -2,15 +2,18 @@
 // Each test here states one leak; it failed before the fix it names and guards it since.
 
 import { beforeAll, describe, expect, it } from 'vitest';
+import { getBalance, grantPurchase } from '../core/index.js';
 import { spherepaySignature } from '../core/payments/spherepay.js';
 import { startApi, type Api } from './support/api.js';
-import { wholeTable } from './support/ledger.js';
+import { c, expectInvariants, wholeTable } from './support/ledger.js';
 import { pendingPurchase } from './support/route-samples.js';
 import { refundEvent, sessionEvent, signStripe } from './support/stripe-events.js';
 
 let api: Api;
 let accounts = 0;
 const fresh = (prefix = 'leak') => `${prefix}-${++accounts}`;
+let keys = 0;
+const key = () => `leak-key-${++keys}`;
 
 beforeAll(async () => {
   api = await startApi();
@@ -21,6 +24,33 @@ function postStripe(event: object) {
   const signature = signStripe(body, api.payments.webhookSecrets.stripe!);
   return api.call('POST', '/webhooks/stripe', { rawBody: body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
 }
+
+describe('a user can not refund their own usage', () => {
+  it('the owner is refused, so the usage can not be turned back into withdrawable credit', async () => {
+    const owner = fresh();
+    await grantPurchase(api.ledger, { accountId: owner, amount: c('20'), source: 'stripe', purchaseId: `pu_${owner}` });
+    const service = await api.token('deployments', 'credits:service');
+    const user = await api.token(owner);
+    const paid = await api.call('POST', '/credits/charges', { token: service, body: { deploymentId: 'gpu-1', amount: '20.00', accountId: owner }, headers: { 'idempotency-key': key() } });
+    expect(paid.status).toBe(201);
+
+    const refund = await api.call('POST', `/credits/charges/${paid.body.chargeId}/refunds`, { token: user, body: { amount: '20.00' }, headers: { 'idempotency-key': key() } });
+    expect(refund.status, refund.text).toBe(403);
+    expect(refund.body.code).toBe('forbidden');
+    const withdrawal = await api.call('POST', '/credits/withdrawals', { token: user, body: { amount: '20.00', destination: { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' } } });
+    expect(withdrawal.status).not.toBe(201);
+    expect((await getBalance(api.ledger, owner)).balance).toBe(0);
+
+    // The deployment system (and finance) still refund.
+    const byService = await api.call('POST', `/credits/charges/${paid.body.chargeId}/refunds`, { token: service, body: { amount: '5.00', accountId: owner }, headers: { 'idempotency-key': key() } });
+    expect(byService.status).toBe(201);
+    const admin = await api.token('finance', 'credits:admin');
+    const byAdmin = await api.call('POST', `/credits/charges/${paid.body.chargeId}/refunds`, { token: admin, body: { amount: '5.00', accountId: owner }, headers: { 'idempotency-key': key() } });
+    expect(byAdmin.status).toBe(201);
+    expect((await getBalance(api.ledger, owner)).balance).toBe(c('10'));
+    await expectInvariants(api.ledger, owner, { expiriesApplied: true });
+  });
+});
 
 describe('signed but malformed provider events', () => {
   const malformed: [string, (event: Record<string, any>) => Record<string, any>][] = [

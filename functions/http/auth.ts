@@ -1,7 +1,8 @@
 // Who is calling, from the JWT claims API Gateway's authorizer (or the local server) put on the
 // event: `sub` is the account (the IO ID), `scope` may hold credits:service and credits:admin.
 // A user reaches only their own account; a service may act for any account it names; an admin
-// reaches /admin/* and may read any account.
+// reaches /admin/* and may read any account. Routes that give money to the account they act on
+// (refunds) are the deployment system's and finance's decision, never the account owner's.
 
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { isValidAccountId } from '../../core/table/keys.js';
@@ -24,17 +25,26 @@ export function callerFrom(event: Partial<APIGatewayProxyEventV2WithJWTAuthorize
   return { sub, scopes };
 }
 
-export function requireAdmin(caller: Caller): void {
-  if (!caller.scopes.has(ADMIN_SCOPE)) throw forbidden(`this route needs the ${ADMIN_SCOPE} scope`);
+/** The scopes, any one of which a route of each access level needs (none for `user` and `public`). */
+export const SCOPES_OF: Record<'service' | 'admin', readonly string[]> = {
+  service: [SERVICE_SCOPE, ADMIN_SCOPE],
+  admin: [ADMIN_SCOPE],
+};
+
+export function requireScope(caller: Caller, access: 'service' | 'admin'): void {
+  const needed = SCOPES_OF[access];
+  if (!needed.some((scope) => caller.scopes.has(scope))) throw forbidden(`this route needs the ${needed.join(' or ')} scope`);
 }
 
 /**
  * The account a request acts on: the caller's own, or `requested` when the caller may act for
  * others (services always; admins for reads).
  */
-export function accountFor(caller: Caller, requested: string | undefined, access: 'read' | 'write'): string {
+export function accountFor(caller: Caller, requested: string | undefined, access: 'read' | 'write' | 'credit'): string {
   const accountId = requested ?? caller.sub;
   if (!isValidAccountId(accountId)) throw requested === undefined ? forbidden('the token subject is not a valid IO ID') : invalid('accountId is not a valid IO ID');
+  // `credit`: the route gives money to the account; requireScope has already kept owners out.
+  if (access === 'credit') return accountId;
   if (accountId === caller.sub) return accountId;
   if (caller.scopes.has(SERVICE_SCOPE)) return accountId;
   if (access === 'read' && caller.scopes.has(ADMIN_SCOPE)) return accountId;

@@ -8,7 +8,7 @@ import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { callerFrom, requireAdmin, type Caller } from './auth.js';
+import { callerFrom, requireScope, type Caller } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { invalid, isFault, notFound, problemFrom, problemResponse } from './problem.js';
 import { routeKey, routes, type Route } from './routes.js';
@@ -71,7 +71,7 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
     const implementation = implementations[event.routeKey];
     if (!route || !implementation) throw notFound(`no route ${event.routeKey}`);
     const caller = route.access === 'public' ? { sub: '', scopes: new Set<string>() } : callerFrom(event);
-    if (route.access === 'admin') requireAdmin(caller);
+    if (route.access === 'admin' || route.access === 'service') requireScope(caller, route.access);
     const request: Request<unknown, unknown> = {
       route,
       caller,

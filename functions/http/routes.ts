@@ -6,7 +6,13 @@ import type * as z from 'zod';
 import * as s from './schemas.js';
 
 export type Group = 'balance' | 'charges' | 'purchases' | 'webhooks' | 'withdrawals' | 'admin' | 'notifications' | 'openapi';
-export type Access = 'user' | 'admin' | 'public';
+/**
+ * Who may call a route. `user`: any signed-in caller, on their own account (services and admins
+ * may name another, see auth.ts); `service`: only tokens with credits:service or credits:admin,
+ * for routes that give money to the account they act on; `admin`: credits:admin; `public`: no
+ * token (signed provider webhooks, the OpenAPI document).
+ */
+export type Access = 'user' | 'service' | 'admin' | 'public';
 
 export interface Route {
   method: 'GET' | 'POST' | 'PUT';
@@ -41,8 +47,8 @@ export const routes: Route[] = [
   },
   { method: 'GET', path: '/credits/charges/{chargeId}', group: 'charges', access: 'user', summary: 'A charge and its status', query: s.accountQuery, responses: { 200: { description: 'Charge', schema: s.responses.charge }, ...problems, 404: { description: 'No such charge' } } },
   {
-    method: 'POST', path: '/credits/charges/{chargeId}/refunds', group: 'charges', access: 'user', summary: 'Refund part or all of a paid charge as credits', body: s.refundBody, idempotencyKey: 'required',
-    responses: { 201: { description: 'Refunded', schema: s.responses.refund }, ...problems, 404: { description: 'No such charge' }, 409: { description: 'Over the refundable amount, or the charge is not paid' } },
+    method: 'POST', path: '/credits/charges/{chargeId}/refunds', group: 'charges', access: 'service', summary: 'Refund part or all of a paid charge as credits (deployment system and finance only)', body: s.refundBody, idempotencyKey: 'required',
+    responses: { 201: { description: 'Refunded', schema: s.responses.refund }, ...problems, 403: { description: 'Only credits:service and credits:admin tokens may refund' }, 404: { description: 'No such charge' }, 409: { description: 'Over the refundable amount, or the charge is not paid' } },
   },
   { method: 'POST', path: '/credits/charges/{chargeId}/cancel', group: 'charges', access: 'user', summary: 'Cancel a pending charge', query: s.accountQuery, body: s.emptyBody, responses: { 200: { description: 'Cancelled', schema: s.responses.cancelled }, ...problems, 404: { description: 'No such charge' }, 409: { description: 'The charge is not pending' } } },
   {

@@ -20,13 +20,16 @@ export interface SampleCall {
 
 /**
  * How a route reaches an account: `account-read`/`account-write` act on the caller's own account
- * or, for tokens that may act for others, on the `accountId` given in `accountIn`; `own` acts only
- * on the caller's own account; `admin` needs credits:admin; `public` needs no token.
+ * or, for tokens that may act for others, on the `accountId` given in `accountIn`; `credit` gives
+ * money to the account it names, so only credits:service and credits:admin may call it; `own`
+ * acts only on the caller's own account; `admin` needs credits:admin; `public` needs no token.
  */
-export type Reach = 'account-read' | 'account-write' | 'own' | 'admin' | 'public';
+export type Reach = 'account-read' | 'account-write' | 'credit' | 'own' | 'admin' | 'public';
 
 export interface RouteSample {
   reach: Reach;
+  /** Who could gain money by calling this route (twice, out of order, with another's id), and what stops them. */
+  money: string;
   accountIn?: 'query' | 'body';
   /** Prepares `owner`'s account and returns a valid call that acts on it. */
   prepare(api: Api, owner: string): Promise<SampleCall>;
@@ -72,47 +75,47 @@ async function paymentWebhook(api: Api, owner: string, method: PaymentMethod): P
 const call = (method: string, path: string, extra: Partial<SampleCall> = {}): SampleCall => ({ method, path, query: {}, ...extra });
 
 export const routeSamples: Record<string, RouteSample> = {
-  'GET /credits/balance': { reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/balance')) },
-  'GET /credits/check': { reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/check', { query: { amount: '12.50' } })) },
+  'GET /credits/balance': { money: "Nobody: a read. Another user's balance is refused, so nothing is learnt to plan an attack.", reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/balance')) },
+  'GET /credits/check': { money: 'Nobody: a read, from the same decision the charge uses.', reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/check', { query: { amount: '12.50' } })) },
   'GET /credits/transactions': {
-    reach: 'account-read',
+    money: 'Nobody: a read; cursors are signed and bound to the account and filters.', reach: 'account-read',
     accountIn: 'query',
     prepare: async (api, owner) => (await paidCharge(api, owner), call('GET', '/credits/transactions', { query: { type: 'usage', limit: '10', from: '2026-01-01', to: '2027-01-01' } })),
   },
   'GET /credits/usage': {
-    reach: 'account-read',
+    money: 'Nobody: a read.', reach: 'account-read',
     accountIn: 'query',
     prepare: async (api, owner) => (await paidCharge(api, owner), call('GET', '/credits/usage', { query: { from: '2026-01-01', to: '2026-03-01', granularity: 'month' } })),
   },
   'POST /credits/charges': {
-    reach: 'account-write',
+    money: 'Nobody gains: a charge only takes from the account it names; a user may charge only their own, the Idempotency-Key makes a retry one charge.', reach: 'account-write',
     accountIn: 'body',
     prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/charges', { body: { deploymentId: 'dep-42', amount: '1.25', description: 'A100 x1' }, idempotencyKey: unique('key') })),
   },
-  'GET /credits/charges/{chargeId}': { reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => call('GET', `/credits/charges/${await paidCharge(api, owner)}`) },
+  'GET /credits/charges/{chargeId}': { money: 'Nobody: a read.', reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => call('GET', `/credits/charges/${await paidCharge(api, owner)}`) },
   'POST /credits/charges/{chargeId}/refunds': {
-    reach: 'account-write',
+    money: "The account owner would: a refund of their own usage becomes credit they could withdraw. Refunds are the deployment system's and finance's decision, so owners are refused (and the gateway checks the scope).", reach: 'credit',
     accountIn: 'body',
     prepare: async (api, owner) => call('POST', `/credits/charges/${await paidCharge(api, owner)}/refunds`, { body: { amount: '0.5', reason: 'ended early' }, idempotencyKey: unique('key') }),
   },
-  'POST /credits/charges/{chargeId}/cancel': { reach: 'account-write', accountIn: 'query', prepare: async (api, owner) => call('POST', `/credits/charges/${await pendingCharge(api, owner)}/cancel`) },
-  'POST /credits/purchases': { reach: 'own', prepare: async () => call('POST', '/credits/purchases', { body: { amount: '25.00', method: 'card' }, idempotencyKey: unique('key') }) },
-  'GET /credits/purchases/{purchaseId}': { reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => call('GET', `/credits/purchases/${(await pendingPurchase(api, owner)).purchaseId}`) },
-  'POST /webhooks/stripe': { reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'card') },
-  'POST /webhooks/spherepay': { reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'usdc') },
-  'GET /local/checkout/{purchaseId}': { reach: 'public', prepare: async (api, owner) => call('GET', `/local/checkout/${(await pendingPurchase(api, owner)).purchaseId}`) },
-  'POST /local/checkout/{purchaseId}/pay': { reach: 'public', prepare: async (api, owner) => call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`) },
-  'POST /credits/withdrawals': { reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/withdrawals', { body: { amount: '5.00' }, idempotencyKey: unique('key') })) },
-  'GET /credits/withdrawals': { reach: 'own', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')) },
-  'POST /credits/withdrawals/{withdrawalId}/cancel': { reach: 'own', prepare: async (api, owner) => call('POST', `/credits/withdrawals/${await pendingWithdrawal(api, owner)}/cancel`) },
-  'GET /admin/withdrawals': { reach: 'admin', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/admin/withdrawals', { query: { status: 'pending_review' } })) },
-  'POST /admin/withdrawals/{withdrawalId}/approve': { reach: 'admin', prepare: async (api, owner) => call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/approve`) },
+  'POST /credits/charges/{chargeId}/cancel': { money: 'Nobody: a pending charge took nothing, so cancelling it gives nothing back.', reach: 'account-write', accountIn: 'query', prepare: async (api, owner) => call('POST', `/credits/charges/${await pendingCharge(api, owner)}/cancel`) },
+  'POST /credits/purchases': { money: "Nobody: it only creates a checkout; credit arrives from the provider's signed event, for what the provider reports as paid.", reach: 'own', prepare: async () => call('POST', '/credits/purchases', { body: { amount: '25.00', method: 'card' }, idempotencyKey: unique('key') }) },
+  'GET /credits/purchases/{purchaseId}': { money: 'Nobody: a read.', reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => call('GET', `/credits/purchases/${(await pendingPurchase(api, owner)).purchaseId}`) },
+  'POST /webhooks/stripe': { money: "Anyone who could forge an event: it must verify against the Stripe secret, each event id takes effect once, and the purchase's state decides.", reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'card') },
+  'POST /webhooks/spherepay': { money: "Anyone who could forge an event: it must verify against the Spherepay secret, each event id takes effect once, and the purchase's state decides.", reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'usdc') },
+  'GET /local/checkout/{purchaseId}': { money: 'Local only, never deployed: a page.', reach: 'public', prepare: async (api, owner) => call('GET', `/local/checkout/${(await pendingPurchase(api, owner)).purchaseId}`) },
+  'POST /local/checkout/{purchaseId}/pay': { money: 'Local only, never deployed: it sends the server a signed provider event, as a real payment would.', reach: 'public', prepare: async (api, owner) => call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`) },
+  'POST /credits/withdrawals': { money: 'The owner, of what they paid for and nothing more: only purchased credit, up to what is withdrawable, held at once, paid out only after finance reviews it.', reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/withdrawals', { body: { amount: '5.00' }, idempotencyKey: unique('key') })) },
+  'GET /credits/withdrawals': { money: "Nobody: a read of the caller's own withdrawals.", reach: 'own', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')) },
+  'POST /credits/withdrawals/{withdrawalId}/cancel': { money: 'Nobody: the credit held for a withdrawal not yet paid out goes back to the lots it came from.', reach: 'own', prepare: async (api, owner) => call('POST', `/credits/withdrawals/${await pendingWithdrawal(api, owner)}/cancel`) },
+  'GET /admin/withdrawals': { money: "Nobody: finance's read.", reach: 'admin', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/admin/withdrawals', { query: { status: 'pending_review' } })) },
+  'POST /admin/withdrawals/{withdrawalId}/approve': { money: 'The account owner, if anyone could approve their own payout: finance only.', reach: 'admin', prepare: async (api, owner) => call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/approve`) },
   'POST /admin/withdrawals/{withdrawalId}/reject': {
-    reach: 'admin',
+    money: 'Nobody gains: the held credit goes back to the account; finance only.', reach: 'admin',
     prepare: async (api, owner) => call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/reject`, { body: { reason: 'name does not match the card' } }),
   },
   'POST /admin/withdrawals/{withdrawalId}/complete': {
-    reach: 'admin',
+    money: 'The account owner, if anyone could mark a payout made: finance only.', reach: 'admin',
     prepare: async (api, owner) => {
       const withdrawalId = await pendingWithdrawal(api, owner);
       await approveWithdrawal(api.ledger, withdrawalId);
@@ -120,22 +123,22 @@ export const routeSamples: Record<string, RouteSample> = {
     },
   },
   'POST /admin/accounts/{accountId}/grants': {
-    reach: 'admin',
+    money: 'The account named: promotional credit, never withdrawable; finance only.', reach: 'admin',
     prepare: async (_api, owner) => call('POST', `/admin/accounts/${owner}/grants`, { body: { amount: '15.00', expiresAt: '2027-01-01T00:00:00Z', description: 'Hackathon', conditions: 'GPU only' }, idempotencyKey: unique('key') }),
   },
-  'PUT /admin/accounts/{accountId}/negative-allowance': { reach: 'admin', prepare: async (_api, owner) => call('PUT', `/admin/accounts/${owner}/negative-allowance`, { body: { amount: '25' } }) },
-  'GET /notifications': { reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })) },
+  'PUT /admin/accounts/{accountId}/negative-allowance': { money: 'The account named: a larger credit line; finance only.', reach: 'admin', prepare: async (_api, owner) => call('PUT', `/admin/accounts/${owner}/negative-allowance`, { body: { amount: '25' } }) },
+  'GET /notifications': { money: "Nobody: a read of the caller's own notifications.", reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })) },
   'POST /notifications/{notificationId}/read': {
-    reach: 'own',
+    money: "Nobody: a flag on the caller's own notification.", reach: 'own',
     prepare: async (api, owner) => {
       await funded(api, owner);
       const [latest] = await listNotifications(api.ledger, owner, 1);
       return call('POST', `/notifications/${latest!.notificationId}/read`);
     },
   },
-  'GET /openapi.json': { reach: 'public', prepare: async () => call('GET', '/openapi.json') },
-  'POST /admin/jobs/expiry': { reach: 'admin', prepare: async () => call('POST', '/admin/jobs/expiry') },
-  'POST /admin/test-clock': { reach: 'admin', prepare: async () => call('POST', '/admin/test-clock', { body: { advanceSeconds: 1 } }) },
+  'GET /openapi.json': { money: 'Nobody: the public contract.', reach: 'public', prepare: async () => call('GET', '/openapi.json') },
+  'POST /admin/jobs/expiry': { money: 'Local only, never deployed: runs what the nightly job would.', reach: 'admin', prepare: async () => call('POST', '/admin/jobs/expiry') },
+  'POST /admin/test-clock': { money: 'Local only, never deployed: moves the manual clock.', reach: 'admin', prepare: async () => call('POST', '/admin/test-clock', { body: { advanceSeconds: 1 } }) },
 };
 
 /** `call` acting for `accountId`, where the route takes it. */
@@ -143,6 +146,20 @@ export function actingFor(sample: RouteSample, call: SampleCall, accountId: stri
   if (sample.accountIn === 'query') return { ...call, query: { ...call.query, accountId } };
   if (sample.accountIn === 'body') return { ...call, body: { ...call.body, accountId } };
   return call;
+}
+
+/** A caller allowed to make `call` on `owner`'s account, and the call as that caller sends it. */
+export async function allowedCaller(api: Api, sample: RouteSample, call: SampleCall, owner: string): Promise<{ call: SampleCall; token: string | undefined }> {
+  switch (sample.reach) {
+    case 'public':
+      return { call, token: undefined };
+    case 'admin':
+      return { call, token: await api.token('finance', 'credits:admin') };
+    case 'credit':
+      return { call: actingFor(sample, call, owner), token: await api.token('deployments', 'credits:service') };
+    default:
+      return { call, token: await api.token(owner) };
+  }
 }
 
 export function pathWithQuery(call: SampleCall): string {
