@@ -69,6 +69,13 @@ export interface Allocation {
 
 export const MAX_LIVE_LOTS = 200;
 export const MAX_PENDING_CHARGES = 20;
+/**
+ * Open debt records an account may have. Each remembers the charge that made it, so a refund of
+ * that charge pays its own debt back first and a later refund restores the lots that repaid it;
+ * merging records would lose both. Twenty open records on a 10-credit allowance means twenty
+ * charges averaging under 0.50 on credit the account does not have: the next one waits for credit
+ * like any charge beyond the allowance, and the check says so (paymentDecision).
+ */
 export const MAX_DEBTS = 20;
 /** Lots a refund re-issues when its original lot has expired live this long. */
 export const REISSUED_LOT_DAYS = 30;
@@ -128,6 +135,25 @@ export function withdrawableOf(state: AccountState, nowMs: number): Micros {
 
 export function allowanceOf(state: AccountState, defaultAllowance: Micros): Micros {
   return state.allowance ?? defaultAllowance;
+}
+
+/** Why a charge can not be paid now. */
+export type UnpayableReason = 'over_allowance' | 'debt_records_full';
+
+export type PaymentDecision = { payable: true; needsAllowance: boolean } | { payable: false; reason: UnpayableReason };
+
+/**
+ * The one rule for paying a charge now, used by /credits/check, the charge itself, the settling of
+ * pending charges and the grace deadline, so what the check says is what the charge does: payable
+ * when balance − amount ≥ −allowance and, if it needs the allowance, the account has room for one
+ * more debt record (MAX_DEBTS).
+ */
+export function paymentDecision(state: AccountState, amount: Micros, nowMs: number, allowance: Micros): PaymentDecision {
+  assert(amount >= 0 && allowance >= 0, 'a payment decision is about non-negative amounts');
+  if (balanceOf(state, nowMs) - amount < -allowance) return { payable: false, reason: 'over_allowance' };
+  const needsAllowance = amount > usableCredit(state, nowMs);
+  if (needsAllowance && state.debts.length >= MAX_DEBTS) return { payable: false, reason: 'debt_records_full' };
+  return { payable: true, needsAllowance };
 }
 
 /** Earliest expiry first (no expiry last); on a tie promotional before purchased; then oldest. */

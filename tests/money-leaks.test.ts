@@ -2,7 +2,7 @@
 // Each test here states one leak; it failed before the fix it names and guards it since.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getBalance, grantPurchase } from '../core/index.js';
+import { charge, check, getBalance, grantPurchase } from '../core/index.js';
 import { spherepaySignature } from '../core/payments/spherepay.js';
 import { startApi, type Api } from './support/api.js';
 import { c, expectInvariants, wholeTable } from './support/ledger.js';
@@ -49,6 +49,19 @@ describe('a user can not refund their own usage', () => {
     expect(byAdmin.status).toBe(201);
     expect((await getBalance(api.ledger, owner)).balance).toBe(c('10'));
     await expectInvariants(api.ledger, owner, { expiriesApplied: true });
+  });
+});
+
+describe('check and charge agree', () => {
+  it('after 20 small charges on the allowance, check says no exactly when the charge would not be paid', async () => {
+    const owner = fresh('many-debts');
+    for (let i = 0; i < 20; i += 1) {
+      const result = await charge(api.ledger, { accountId: owner, deploymentId: `tiny-${i}`, amount: c('0.10'), idempotencyKey: key() });
+      expect(result.status).toBe('paid');
+    }
+    const answer = await check(api.ledger, owner, c('0.10'));
+    const result = await charge(api.ledger, { accountId: owner, deploymentId: 'tiny-20', amount: c('0.10'), idempotencyKey: key() });
+    expect(answer.withinAllowance).toBe(result.status === 'paid');
   });
 });
 

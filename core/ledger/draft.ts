@@ -10,10 +10,9 @@ import {
   allowanceOf,
   balanceOf,
   cloneAccount,
-  MAX_DEBTS,
+  paymentDecision,
   repayDebts,
   takeFromLots,
-  usableCredit,
 } from '../account.js';
 import { DomainError } from '../errors.js';
 import { ledgerEntryUlid, newId, type IdPrefix } from '../ids.js';
@@ -159,11 +158,9 @@ export class Draft {
     this.put({ ...keys.notification(this.accountId, notificationId), itemType: 'notification', notificationId, type, message, createdAt: this.now, read: false });
   }
 
-  /** Whether a charge of `amount` can be paid now: balance − amount ≥ −allowance. */
+  /** Whether a charge of `amount` can be paid now (account.paymentDecision). */
   canPay(amount: Micros): boolean {
-    if (this.balance() - amount < -this.allowance()) return false;
-    const needsDebt = amount > usableCredit(this.state, this.nowMs);
-    return !needsDebt || this.state.debts.length < MAX_DEBTS;
+    return paymentDecision(this.state, amount, this.nowMs, this.allowance()).payable;
   }
 
   /** Pays a charge: lots first in consumption order, the rest as debt recorded under the charge. */

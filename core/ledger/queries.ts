@@ -3,7 +3,7 @@
 // whose ULID keys sort by time, so date ranges are key conditions, not filters.
 
 import { decodeTime } from 'ulid';
-import { allowanceOf, balanceOf, debtOf, isUsable, withdrawableOf, type AccountState } from '../account.js';
+import { allowanceOf, balanceOf, debtOf, isUsable, paymentDecision, withdrawableOf, type AccountState } from '../account.js';
 import { InvalidRequest } from '../errors.js';
 import { ulidBounds } from '../ids.js';
 import { type Micros, micros, max, ZERO } from '../money.js';
@@ -62,6 +62,7 @@ export interface CheckView {
   amount: Micros;
   balance: Micros;
   sufficient: boolean;
+  /** A charge of this amount made now would be paid (account.paymentDecision). */
   withinAllowance: boolean;
   shortfall: Micros;
 }
@@ -69,13 +70,13 @@ export interface CheckView {
 export async function check(ledger: Ledger, accountId: string, amount: Micros): Promise<CheckView> {
   if (amount < 0) throw new InvalidRequest('amount can not be negative');
   const state = await ledger.table.meter.run('check', () => loadAccount(ledger.table, accountId));
-  const balance = balanceOf(state, ledger.nowMs());
-  const allowance = allowanceOf(state, ledger.config.defaultAllowance);
+  const nowMs = ledger.nowMs();
+  const balance = balanceOf(state, nowMs);
   return {
     amount,
     balance,
     sufficient: balance >= amount,
-    withinAllowance: balance - amount >= -allowance,
+    withinAllowance: paymentDecision(state, amount, nowMs, allowanceOf(state, ledger.config.defaultAllowance)).payable,
     shortfall: max(ZERO, micros(amount - balance)),
   };
 }
