@@ -1,6 +1,12 @@
 // The account's ledger state and the pure rules over it: balance, consumption order, taking
 // credit from lots, restoring it, repaying debt. No I/O here; ledger operations load this
 // state from the account item, change a copy, and write it back under a version check.
+//
+// A heavy account keeps only its first lots in consumption order on the account item and the
+// rest in items of their own (table/account-item.ts), so a charge on it stays cheap. An
+// operation starts with those overflow lots summarised (`overflow`); a rule that would need one
+// of them throws OverflowNeeded, and the engine loads them and plans again. Every rule here that
+// reads lots goes through that check, so none can act on lots it has not seen.
 
 import { assert } from './assert.js';
 import { type Micros, micros, sum, min, max, ZERO } from './money.js';
@@ -37,11 +43,36 @@ export interface PendingCharge {
   graceExpiresAtMs: number;
 }
 
+/**
+ * The lots stored beyond the account item and not loaded into `AccountState.lots`: how many,
+ * how much credit of each kind, and where they start. Every one of them comes after every loaded
+ * lot in consumption order (`firstKey`), so it expires no earlier than any of those.
+ */
+export interface OverflowSummary {
+  count: number;
+  purchased: Micros;
+  promotional: Micros;
+  /** consumptionKey of the first overflow lot. */
+  firstKey: string;
+  /** Expiry of the first overflow lot: the earliest among them (null: none of them expires). */
+  firstExpiresAtMs: number | null;
+  /** The earliest moment the nightly run has work on one of them (see nextLotEventMs). */
+  nextEventMs: number | null;
+}
+
+/** Thrown by a rule that needs lots the state holds only as an OverflowSummary; the engine loads them. */
+export class OverflowNeeded extends Error {
+  override name = 'OverflowNeeded';
+}
+
 export interface AccountState {
   accountId: string;
   /** Optimistic-concurrency version: 0 until the account item first exists. */
   version: number;
+  /** The lots loaded: all of them, unless `overflow` summarises the rest. */
   lots: LiveLot[];
+  /** Lots stored beyond the account item and not in `lots`; null when `lots` holds them all. */
+  overflow: OverflowSummary | null;
   debts: Debt[];
   /** Charges waiting for credit, oldest first. */
   pending: PendingCharge[];
@@ -67,7 +98,13 @@ export interface Allocation {
   restored: Micros;
 }
 
-export const MAX_LIVE_LOTS = 200;
+/**
+ * Lots with credit left an account may hold before a promotional grant is refused (409). Credit
+ * the account paid for, and refunds re-issued as new lots, are never refused: money a provider
+ * confirms is always credited. Lots beyond the first few live in their own items, so the count
+ * does not make charges dearer.
+ */
+export const MAX_LIVE_LOTS = 1_000;
 export const MAX_PENDING_CHARGES = 20;
 /**
  * Open debt records an account may have. Each remembers the charge that made it, so a refund of
@@ -77,6 +114,11 @@ export const MAX_PENDING_CHARGES = 20;
  * like any charge beyond the allowance, and the check says so (paymentDecision).
  */
 export const MAX_DEBTS = 20;
+/**
+ * A bound no account reaches (every purchase for a year at 50 a day): past it something is wrong,
+ * and the ledger stops rather than build an account item DynamoDB can not hold.
+ */
+export const MAX_LOTS_EVER = 20_000;
 /** Lots a refund re-issues when its original lot has expired live this long. */
 export const REISSUED_LOT_DAYS = 30;
 /** Debt records of provider refunds and disputes are named `reversal:<provider reference>`. */
@@ -87,6 +129,7 @@ export function emptyAccount(accountId: string): AccountState {
     accountId,
     version: 0,
     lots: [],
+    overflow: null,
     debts: [],
     pending: [],
     allowance: null,
@@ -122,7 +165,56 @@ export function chargeDebtOf(state: AccountState): Micros {
 }
 
 export function usableCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
-  return sum(state.lots.filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind)).map((lot) => lot.remaining));
+  const loaded = sum(state.lots.filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind)).map((lot) => lot.remaining));
+  return micros(loaded + overflowCredit(state, nowMs, kind));
+}
+
+/** Usable credit in the unloaded overflow lots; they all count until the first of them expires. */
+function overflowCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
+  const overflow = state.overflow;
+  if (!overflow) return ZERO;
+  if (overflow.firstExpiresAtMs !== null && overflow.firstExpiresAtMs <= nowMs) throw new OverflowNeeded('an overflow lot has expired');
+  return kind === undefined ? micros(overflow.purchased + overflow.promotional) : overflow[kind];
+}
+
+/** How many lots with credit left the account holds, loaded or not. */
+export function lotCount(state: AccountState): number {
+  return state.lots.length + (state.overflow?.count ?? 0);
+}
+
+/** Credit held in all lots, usable or expired but not yet removed. */
+export function heldCredit(state: AccountState): Micros {
+  return micros(sum(state.lots.map((lot) => lot.remaining)) + (state.overflow ? state.overflow.purchased + state.overflow.promotional : 0));
+}
+
+const NO_EXPIRY_KEY = '9'.repeat(15);
+
+/**
+ * A lot's place in consumption order as text that sorts the same way (compareConsumption): its
+ * expiry (none last), promotional before purchased, then its id (oldest first).
+ */
+export function consumptionKey(lot: Pick<LiveLot, 'lotId' | 'kind' | 'expiresAtMs'>): string {
+  const expiry = lot.expiresAtMs === null ? NO_EXPIRY_KEY : String(lot.expiresAtMs).padStart(15, '0');
+  return `${expiry}#${lot.kind === 'promotional' ? 0 : 1}#${lot.lotId}`;
+}
+
+/** Whether a lot not among the loaded ones may be one of the unloaded overflow lots. */
+function mayBeInOverflow(state: AccountState, lot: Pick<LiveLot, 'lotId' | 'kind' | 'expiresAtMs'>): boolean {
+  return state.overflow !== null && consumptionKey(lot) >= state.overflow.firstKey;
+}
+
+/** The live lot `lotId`, or undefined when it has no credit left (loading overflow lots if it may be one). */
+export function findLot(state: AccountState, lotId: string): LiveLot | undefined {
+  const lot = state.lots.find((l) => l.lotId === lotId);
+  if (!lot && state.overflow) throw new OverflowNeeded(`lot ${lotId} may be an overflow lot`);
+  return lot;
+}
+
+/** Adds a lot with credit; it must be placed in consumption order among all lots, so overflow lots after it are loaded. */
+export function insertLot(state: AccountState, lot: LiveLot): void {
+  assert(lot.remaining > 0 && lot.remaining <= lot.amount, `a new lot holds 0 < remaining <= amount, got ${lot.remaining}`);
+  if (mayBeInOverflow(state, lot)) throw new OverflowNeeded(`lot ${lot.lotId} goes among the overflow lots`);
+  state.lots.push(lot);
 }
 
 export function balanceOf(state: AccountState, nowMs: number): Micros {
@@ -172,6 +264,8 @@ export function compareConsumption(a: LiveLot, b: LiveLot): number {
 export function takeFromLots(state: AccountState, amount: Micros, nowMs: number, kind?: LotKind): Allocation[] {
   assert(amount >= 0, 'cannot take a negative amount');
   const candidates = state.lots.filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind)).sort(compareConsumption);
+  const loaded = sum(candidates.map((lot) => lot.remaining));
+  if (loaded < amount && overflowCredit(state, nowMs, kind) > 0) throw new OverflowNeeded(`taking ${amount} needs overflow lots`);
   const allocations: Allocation[] = [];
   let left = amount;
   for (const lot of candidates) {
@@ -216,7 +310,7 @@ export function restoreAllocations(
     if (expired) {
       const lot = { lotId: newLotId(), kind: allocation.kind, amount: part, expiresAtMs: nowMs + REISSUED_LOT_DAYS * 86_400_000 };
       reissued.push(lot);
-      state.lots.push({ ...lot, remaining: part });
+      insertLot(state, { ...lot, remaining: part });
       continue;
     }
     const live = state.lots.find((lot) => lot.lotId === allocation.lotId);
@@ -224,7 +318,8 @@ export function restoreAllocations(
       live.remaining = micros(live.remaining + part);
       assert(live.remaining <= live.amount, `lot ${live.lotId} would hold more than it was granted`);
     } else {
-      state.lots.push({ lotId: allocation.lotId, kind: allocation.kind, amount: allocation.lotAmount, remaining: part, expiresAtMs: allocation.expiresAtMs });
+      // Spent to zero and dropped, or (on a heavy account) one of the overflow lots.
+      insertLot(state, { lotId: allocation.lotId, kind: allocation.kind, amount: allocation.lotAmount, remaining: part, expiresAtMs: allocation.expiresAtMs });
     }
   }
   assert(left === 0, `could restore only ${amount - left} of ${amount}`);
@@ -273,14 +368,21 @@ function nextEventOf(lot: LiveLot & { expiresAtMs: number }): number {
  * The earliest moment the nightly run has work on this account (a notice or an expiry), for the
  * expiry index; null when no lot with credit left expires.
  */
-export function nextLotEventMs(state: AccountState): number | null {
-  let next: number | null = null;
+export function nextLotEventMs(state: Pick<AccountState, 'lots' | 'overflow'>): number | null {
+  let next: number | null = state.overflow?.nextEventMs ?? null;
   for (const lot of state.lots) {
     if (lot.remaining <= 0 || lot.expiresAtMs === null) continue;
     const at = nextEventOf(lot as LiveLot & { expiresAtMs: number });
     if (next === null || at < next) next = at;
   }
   return next;
+}
+
+/** The lots, all of them loaded, when the nightly run may have work on one in overflow by `nowMs`. */
+export function lotsWithEventsBy(state: AccountState, nowMs: number): LiveLot[] {
+  const next = state.overflow?.nextEventMs;
+  if (next !== undefined && next !== null && next <= nowMs) throw new OverflowNeeded('an overflow lot has a notice or expiry due');
+  return state.lots;
 }
 
 /** The notice a lot is due at `nowMs` (the nearer one when both are), or null. */
@@ -297,7 +399,7 @@ export function assertAccountInvariants(state: AccountState): void {
     assert(lot.remaining >= 0 && lot.remaining <= lot.amount, `lot ${lot.lotId}: remaining ${lot.remaining} outside 0..${lot.amount}`);
   }
   for (const debt of state.debts) assert(debt.amount > 0, `debt ${debt.ref} is not positive`);
-  assert(state.lots.length <= 2 * MAX_LIVE_LOTS, 'too many live lots');
+  assert(lotCount(state) <= MAX_LOTS_EVER, 'too many live lots');
   assert(state.pending.length <= MAX_PENDING_CHARGES, 'too many pending charges');
   assert(state.pendingWithdrawals >= 0, 'pending withdrawals are negative');
 }

@@ -48,6 +48,7 @@ function accountState(accountId: string, g: Generated): AccountState {
         expiresAtMs: lot.expiresInDays === null ? null : T0 + lot.expiresInDays * DAY,
       };
     }),
+    overflow: null,
     // Named as provider reversals, which the decision counts like any debt: a charge debt would need its charge item.
     debts: g.debtCents.map((cents, i) => ({ ref: `reversal:stripe:dispute:dp_${i}`, amount: (cents * CENT) as Micros })),
     pending: Array.from({ length: g.pendingCount }, (_, i) => ({ chargeId: newId('ch', T0 - 500 + i), amount: (100 * CENT) as Micros, graceExpiresAtMs: T0 + 60_000 })),

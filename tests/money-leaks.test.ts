@@ -2,7 +2,7 @@
 // Each test here states one leak; it failed before the fix it names and guards it since.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { charge, check, getBalance, grantPurchase } from '../core/index.js';
+import { charge, check, getBalance, getPurchase, grantPurchase, type Micros } from '../core/index.js';
 import { spherepaySignature } from '../core/payments/spherepay.js';
 import { startApi, type Api } from './support/api.js';
 import { c, expectInvariants, wholeTable } from './support/ledger.js';
@@ -62,6 +62,21 @@ describe('check and charge agree', () => {
     const answer = await check(api.ledger, owner, c('0.10'));
     const result = await charge(api.ledger, { accountId: owner, deploymentId: 'tiny-20', amount: c('0.10'), idempotencyKey: key() });
     expect(answer.withinAllowance).toBe(result.status === 'paid');
+  });
+});
+
+describe('money the provider confirms is never refused', () => {
+  it.each(['card', 'usdc'] as const)('a paid %s purchase on an account holding 200 lots is credited', async (method) => {
+    const buyer = fresh(`heavy-${method}`);
+    for (let i = 0; i < 200; i += 1) {
+      await grantPurchase(api.ledger, { accountId: buyer, amount: c('1') as Micros, source: 'stripe', purchaseId: `pu_${buyer}_${i}` });
+    }
+    const purchase = await pendingPurchase(api, buyer, method, 50);
+    const page = await fetch(`${api.url}/local/checkout/${purchase.purchaseId}/pay`, { method: 'POST' });
+    expect(page.status, await page.text()).toBe(200);
+    expect((await getPurchase(api.ledger, buyer, purchase.purchaseId)).status).toBe('completed');
+    expect((await getBalance(api.ledger, buyer)).balance).toBe(c('250'));
+    await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
   });
 });
 

@@ -3,7 +3,7 @@
 // expiring get their notice, once each. Balances never counted expired credit anyway
 // (account.isUsable); this makes the ledger say so. Running it again finds nothing to do.
 
-import { type LiveLot, noticeDue, type NoticeDays } from '../account.js';
+import { type LiveLot, lotsWithEventsBy, noticeDue, type NoticeDays } from '../account.js';
 import { formatMicros, type Micros, micros, sum } from '../money.js';
 import { iso } from '../time.js';
 import { keys } from '../table/keys.js';
@@ -19,8 +19,11 @@ export interface ExpiryResult {
   more: boolean;
 }
 
-/** Lots expired per transaction, leaving room for the account, entry and notifications. */
-export const MAX_LOTS_PER_EXPIRY = 90;
+/**
+ * Lots expired per transaction: each writes its lot item and, on a heavy account, removes its
+ * overflow item, leaving room for the account, the entry and the notifications.
+ */
+export const MAX_LOTS_PER_EXPIRY = 45;
 
 export async function expireDueLots(ledger: Ledger, accountId: string): Promise<ExpiryResult> {
   return run(ledger, {
@@ -28,7 +31,7 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
     accountId,
     plan: (draft): ExpiryResult => {
       const now = draft.nowMs;
-      const allDue = draft.state.lots.filter((lot) => lot.expiresAtMs !== null && lot.expiresAtMs <= now && lot.remaining > 0);
+      const allDue = lotsWithEventsBy(draft.state, now).filter((lot) => lot.expiresAtMs !== null && lot.expiresAtMs <= now && lot.remaining > 0);
       const due = allDue.slice(0, MAX_LOTS_PER_EXPIRY);
       const dueIds = new Set(due.map((lot) => lot.lotId));
       draft.state.lots = draft.state.lots.filter((lot) => !dueIds.has(lot.lotId));

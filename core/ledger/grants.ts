@@ -2,9 +2,9 @@
 // admin grants one. New credit pays debt first, then settles pending charges (Draft.creditArrived).
 
 import { assert } from '../assert.js';
-import { MAX_LIVE_LOTS, type LotKind } from '../account.js';
+import { heldCredit, insertLot, lotCount, type LotKind } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
-import { formatMicros, type Micros, micros, MICROS_PER_CENT, sum } from '../money.js';
+import { formatMicros, type Micros, micros, MICROS_PER_CENT } from '../money.js';
 import { addCalendarMonths, iso } from '../time.js';
 import { keys } from '../table/keys.js';
 import { type Draft, itemIsNew } from './draft.js';
@@ -106,10 +106,11 @@ interface NewLot {
 
 function addLot(draft: Draft, lot: NewLot): GrantResult {
   const { state } = draft;
-  if (state.lots.length >= MAX_LIVE_LOTS) throw new Conflict(`the account already holds ${MAX_LIVE_LOTS} lots with credit left`);
-  if (sum(state.lots.map((l) => l.remaining)) + lot.amount > MAX_ACCOUNT_CREDIT_MICROS) throw new Conflict('the account would hold more than 5,000,000,000 credits');
+  // Only a grant can be refused for the number of lots: what the account paid for is always credited.
+  if (lot.kind === 'promotional' && lotCount(state) >= draft.config.maxLotsForGrants) throw new Conflict(`the account already holds ${draft.config.maxLotsForGrants} lots with credit left`);
+  if (heldCredit(state) + lot.amount > MAX_ACCOUNT_CREDIT_MICROS) throw new Conflict('the account would hold more than 5,000,000,000 credits');
   const lotId = draft.id('lot');
-  state.lots.push({ lotId, kind: lot.kind, amount: lot.amount, remaining: lot.amount, expiresAtMs: lot.expiresAtMs });
+  insertLot(state, { lotId, kind: lot.kind, amount: lot.amount, remaining: lot.amount, expiresAtMs: lot.expiresAtMs });
   putLotItem(draft, lotId, lot);
   const entryReference = lot.reference || lotId;
   draft.entry({

@@ -10,15 +10,19 @@
 //                                            ├─ idem exists, same fingerprint → replay its response
 //                                            ├─ idem exists, other fingerprint → IdempotencyKeyReused
 //                                            └─ another item's named condition → its domain error
+//
+// A plan that needs a heavy account's overflow lots (account.OverflowNeeded) is planned again with
+// them loaded; one whose changed overflow lots would not fit in the transaction first moves them
+// onto the account item (a refill, its own transaction) and plans again (table/account-item.ts).
 
 import { createHash } from 'node:crypto';
 import { assert } from '../assert.js';
-import { assertAccountInvariants } from '../account.js';
+import { assertAccountInvariants, MAX_LIVE_LOTS, OverflowNeeded } from '../account.js';
 import { ContentionExhausted, DomainError, IdempotencyKeyReused } from '../errors.js';
 import { type Micros, micros } from '../money.js';
 import type { Clock } from '../time.js';
 import { iso } from '../time.js';
-import { accountFromItem, loadAccount, putAccount } from '../table/account-item.js';
+import { accountFromItem, accountItem, DEFAULT_LOT_LAYOUT, layoutLots, type LoadedAccount, type LotLayout, refillWrites, withOverflow } from '../table/account-item.js';
 import { keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
 import { type Item, type LedgerTable, TransactionCancelled, MAX_TRANSACT_ITEMS } from '../table/table.js';
@@ -31,12 +35,18 @@ export interface LedgerConfig {
   gracePeriodMs: number;
   /** How long an Idempotency-Key replays its first response. */
   idempotencyTtlMs: number;
+  /** How many lots the account item holds before the rest go to items of their own. */
+  lotLayout: LotLayout;
+  /** Lots with credit left beyond which a promotional grant is refused (MAX_LIVE_LOTS). */
+  maxLotsForGrants: number;
 }
 
 export const DEFAULT_CONFIG: LedgerConfig = {
   defaultAllowance: micros(10_000_000),
   gracePeriodMs: 300_000,
   idempotencyTtlMs: 7 * 86_400_000,
+  lotLayout: DEFAULT_LOT_LAYOUT,
+  maxLotsForGrants: MAX_LIVE_LOTS,
 };
 
 /**
@@ -53,6 +63,10 @@ export interface ContentionStats {
   commits: number;
   conflicts: number;
   replays: number;
+  /** Plans made again with a heavy account's overflow lots loaded. */
+  overflowLoads: number;
+  /** Transactions that moved overflow lots onto the account item before an operation. */
+  refills: number;
 }
 
 /** What a committed change set in motion outside the table: outcomes to publish, deadlines to schedule. */
@@ -71,7 +85,7 @@ export interface CommitEffects {
 }
 
 export class Ledger {
-  readonly stats: ContentionStats = { commits: 0, conflicts: 0, replays: 0 };
+  readonly stats: ContentionStats = { commits: 0, conflicts: 0, replays: 0, overflowLoads: 0, refills: 0 };
   /** Set by the runtime; absent in tests of the ledger alone. */
   effects?: CommitEffects;
   /** Operations of this process queue per account; other processes are kept out by `version`. */
@@ -130,9 +144,22 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
   const done = await ledger.serialize(operation.accountId, () =>
     ledger.table.meter.run(operation.name, async () => {
       let fresh: Item | undefined;
+      let overflowLots = false;
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
-        const outcome = await attemptOnce(ledger, operation, fresh);
+        const outcome = await attemptOnce(ledger, operation, fresh, overflowLots);
         if (outcome.kind === 'done') return outcome;
+        if (outcome.kind === 'load-overflow') {
+          ledger.stats.overflowLoads += 1;
+          overflowLots = true;
+          fresh = outcome.current;
+          continue;
+        }
+        if (outcome.kind === 'refill') {
+          ledger.stats.refills += 1;
+          await refill(ledger, outcome.loaded);
+          fresh = undefined;
+          continue;
+        }
         ledger.stats.conflicts += 1;
         fresh = outcome.current;
         await sleep(backoffMs(attempt));
@@ -159,15 +186,26 @@ async function afterCommit(ledger: Ledger, accountId: string, draft: Draft): Pro
 }
 
 /** `current` is the account item the failed condition returned, so a retry need not re-read it. */
-type Attempt<R> = { kind: 'done'; result: R; committed?: Draft } | { kind: 'retry'; current?: Item };
+type Attempt<R> =
+  | { kind: 'done'; result: R; committed?: Draft }
+  | { kind: 'retry'; current?: Item }
+  | { kind: 'load-overflow'; current?: Item }
+  | { kind: 'refill'; loaded: LoadedAccount };
 
-async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: Item | undefined): Promise<Attempt<R>> {
-  const before = current ? accountFromItem(operation.accountId, current) : await loadAccount(ledger.table, operation.accountId);
+async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: Item | undefined, overflowLots: boolean): Promise<Attempt<R>> {
+  const item = current ?? (await ledger.table.get(keys.account(operation.accountId)));
+  const read = accountFromItem(operation.accountId, item);
+  const loaded: LoadedAccount = overflowLots ? await withOverflow(ledger.table, read) : { state: read, storedOverflow: null };
+  const before = loaded.state;
   const draft = new Draft(before, ledger.nowMs(), ledger.config);
   let result: R;
   try {
     result = await operation.plan(draft);
   } catch (error) {
+    if (error instanceof OverflowNeeded) {
+      assert(!overflowLots, `${operation.name} needs overflow lots although all are loaded: ${error.message}`);
+      return { kind: 'load-overflow', current: item };
+    }
     // A retried request whose first attempt already changed the state (a refund of the whole
     // charge, say) must replay, not fail against the new state.
     if (error instanceof DomainError && operation.idempotency) {
@@ -179,7 +217,14 @@ async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: 
   if (!draft.changed() && !operation.idempotency) return { kind: 'done', result };
 
   assertAccountInvariants(draft.state);
-  const writes: PlannedWrite[] = [{ item: putAccount(draft.state, before.version, draft.now) }, ...draft.writes];
+  const room = MAX_TRANSACT_ITEMS - 1 - draft.writes.length - (operation.idempotency ? 1 : 0);
+  const placement = layoutLots(loaded, draft.state, ledger.config.lotLayout, room);
+  if (!placement) return { kind: 'refill', loaded };
+  const writes: PlannedWrite[] = [
+    { item: accountItem(draft.state, placement, before.version, draft.now) },
+    ...placement.writes.map((item) => ({ item })),
+    ...draft.writes,
+  ];
   const idempotencyIndex = writes.length;
   if (operation.idempotency) writes.push({ item: idempotencyRecord(operation, draft.nowMs, ledger.config, result) });
   assertDistinctKeys(writes);
@@ -202,6 +247,21 @@ async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: 
     const onFailed = writes[failed]?.onConditionFailed;
     if (onFailed) throw onFailed();
     throw error;
+  }
+}
+
+/** Overflow lots moved onto the account item per refill: what one transaction holds beside it. */
+const REFILL_LOTS = MAX_TRANSACT_ITEMS - 1;
+
+/**
+ * Moves the first overflow lots onto the account item in a transaction of its own, changing no
+ * balance; a lost race leaves it to the next attempt, which reads the account again.
+ */
+async function refill(ledger: Ledger, loaded: LoadedAccount): Promise<void> {
+  try {
+    await ledger.table.transact(refillWrites(loaded, REFILL_LOTS, iso(ledger.nowMs())));
+  } catch (error) {
+    if (!(error instanceof TransactionCancelled)) throw error;
   }
 }
 

@@ -2,7 +2,7 @@
 // is taken back; the spent part becomes debt, beyond the allowance if need be; credit that had
 // already expired is neither (it left the balance with its expiry entry). The account is flagged.
 
-import { REVERSAL_DEBT_PREFIX } from '../account.js';
+import { findLot, REVERSAL_DEBT_PREFIX } from '../account.js';
 import { Conflict, NotFound } from '../errors.js';
 import { formatMicros, type Micros, max, micros, min, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
@@ -53,7 +53,7 @@ export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInpu
   const amount = max(ZERO, min(input.amount, left));
   if (amount === 0) return { lotId: input.lotId, reversed: ZERO, unspentReversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
 
-  const live = draft.state.lots.find((lot) => lot.lotId === input.lotId);
+  const live = findLot(draft.state, input.lotId);
   const unspent = min(amount, live?.remaining ?? ZERO);
   if (live) live.remaining = micros(live.remaining - unspent);
   draft.state.lots = draft.state.lots.filter((lot) => lot.remaining > 0);

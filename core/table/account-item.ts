@@ -1,13 +1,30 @@
-// The account item: the one item every ledger operation reads and rewrites. It carries the
-// live lots' remaining credit, the debts and the pending charges in compact tuples, so a
-// balance or check is one item read, and its `version` serialises every change to the account.
+// The account item: the one item every ledger operation reads and rewrites. It carries the first
+// lots in consumption order, the debts and the pending charges in compact tuples, so a balance or
+// check is one item read, and its `version` serialises every change to the account.
+//
+// A heavy account's other lots live in overflow items of their own (`OVF#<consumption key>`),
+// summarised on the account item; they change only in the transactions that rewrite the account
+// item, so its version guards them too. Where each lot lives is decided when an operation's
+// state is written (layoutLots):
+//
+//   account item: [ lot lot lot … up to layout.max ]  overflow: { count, credit by kind, firstKey }
+//                    consumed first ───────────────►   OVF#… OVF#… OVF#…   (all later in order)
+//
+//   too many on the account item → the last ones move to overflow items (down to layout.target)
+//   too few and overflow exists  → the first overflow lots move in (up to layout.target)
+//   a new lot sorts after the first overflow lot → it is written as an overflow item
+//
+// Moving lots is optional and done only with room to spare in the transaction; writing the
+// overflow lots an operation changed is not. When those would not fit, the operation first moves
+// the overflow lots it needs onto the account item in a transaction of their own (a refill) and
+// plans again.
 
-import type { AccountState, LotKind, NoticeDays } from '../account.js';
-import { emptyAccount } from '../account.js';
-import { micros, ZERO } from '../money.js';
+import type { AccountState, LiveLot, LotKind, NoticeDays, OverflowSummary } from '../account.js';
+import { compareConsumption, consumptionKey, emptyAccount, nextLotEventMs } from '../account.js';
+import { assert } from '../assert.js';
+import { micros, sum, ZERO } from '../money.js';
 import type { TransactItem, Item, LedgerTable } from './table.js';
-import { expiryIndex, keys } from './keys.js';
-import { nextLotEventMs } from '../account.js';
+import { expiryIndex, keys, SK_PREFIX } from './keys.js';
 
 type LotTuple = [lotId: string, kind: 'p' | 'u', amount: number, remaining: number, expiresAtMs: number, notice?: NoticeDays];
 type DebtTuple = [ref: string, amount: number];
@@ -15,8 +32,26 @@ type PendingTuple = [chargeId: string, amount: number, graceExpiresAtMs: number]
 
 const NO_EXPIRY = -1;
 
+/** How many lots the account item holds: at most `max`; moves bring it back to `target`; below `min` it is refilled. */
+export interface LotLayout {
+  max: number;
+  target: number;
+  min: number;
+}
+
+/** About 55 bytes a lot: twelve keep a typical heavy account's item under 1 KB, one write unit. */
+export const DEFAULT_LOT_LAYOUT: LotLayout = { max: 12, target: 8, min: 2 };
+
+/** The account as read for an operation: its state, and the overflow lots as stored when they were loaded. */
+export interface LoadedAccount {
+  state: AccountState;
+  /** The overflow items read (by lot id), when they were loaded into `state.lots`; null otherwise. */
+  storedOverflow: Map<string, LiveLot> | null;
+}
+
 export function accountFromItem(accountId: string, item: Item | undefined): AccountState {
   if (!item) return emptyAccount(accountId);
+  const overflow = item.overflow as OverflowSummary | undefined;
   return {
     accountId,
     version: item.version as number,
@@ -28,6 +63,7 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
       expiresAtMs: expiresAtMs === NO_EXPIRY ? null : expiresAtMs,
       ...(notice === undefined ? {} : { notice }),
     })),
+    overflow: overflow && overflow.count > 0 ? { ...overflow, purchased: micros(overflow.purchased), promotional: micros(overflow.promotional) } : null,
     debts: (item.debts as DebtTuple[]).map(([ref, amount]) => ({ ref, amount: micros(amount) })),
     pending: (item.pending as PendingTuple[]).map(([chargeId, amount, graceExpiresAtMs]) => ({ chargeId, amount: micros(amount), graceExpiresAtMs })),
     allowance: item.allowance === undefined ? null : micros(item.allowance as number),
@@ -39,23 +75,193 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
   };
 }
 
+/** The account with every lot loaded (the overflow items too): for reads that list lots, and tests. */
 export async function loadAccount(table: LedgerTable, accountId: string): Promise<AccountState> {
-  return accountFromItem(accountId, await table.get(keys.account(accountId)));
+  return (await withOverflow(table, accountFromItem(accountId, await table.get(keys.account(accountId))))).state;
+}
+
+/** `state` with its overflow lots read (consistently) into `lots`, and those lots as stored. */
+export async function withOverflow(table: LedgerTable, state: AccountState): Promise<LoadedAccount> {
+  if (!state.overflow) return { state, storedOverflow: state.version === 0 ? null : new Map() };
+  const stored = await readOverflowLots(table, state.accountId);
+  assert(stored.length === state.overflow.count, `account ${state.accountId} summarises ${state.overflow.count} overflow lots but ${stored.length} are stored`);
+  return {
+    state: { ...state, lots: [...state.lots, ...stored.map((lot) => ({ ...lot }))], overflow: null },
+    storedOverflow: new Map(stored.map((lot) => [lot.lotId, lot])),
+  };
+}
+
+const OVERFLOW_PAGES = 100;
+
+async function readOverflowLots(table: LedgerTable, accountId: string): Promise<LiveLot[]> {
+  const lots: LiveLot[] = [];
+  let startKey: Item | undefined;
+  for (let page = 0; page < OVERFLOW_PAGES; page += 1) {
+    const out = await table.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':prefix': SK_PREFIX.overflowLot },
+      ConsistentRead: true,
+      ExclusiveStartKey: startKey,
+    });
+    lots.push(...out.items.map(overflowLotFromItem));
+    startKey = out.lastKey;
+    if (!startKey) return lots;
+  }
+  throw new Error(`account ${accountId} has more overflow lots than ${OVERFLOW_PAGES} pages`);
+}
+
+function overflowLotFromItem(item: Item): LiveLot {
+  return {
+    lotId: item.lotId as string,
+    kind: item.kind as LotKind,
+    amount: micros(item.amount as number),
+    remaining: micros(item.remaining as number),
+    expiresAtMs: (item.expiresAtMs as number | null) ?? null,
+    ...(item.notice === undefined ? {} : { notice: item.notice as NoticeDays }),
+  };
+}
+
+function overflowLotItem(accountId: string, lot: LiveLot): Item {
+  return {
+    ...keys.overflowLot(accountId, consumptionKey(lot)),
+    itemType: 'overflowLot',
+    lotId: lot.lotId,
+    kind: lot.kind,
+    amount: lot.amount,
+    remaining: lot.remaining,
+    expiresAtMs: lot.expiresAtMs,
+    ...(lot.notice === undefined ? {} : { notice: lot.notice }),
+  };
+}
+
+/** Where the lots of an account's new state go, and the overflow items to write for it. */
+export interface LotPlacement {
+  inline: LiveLot[];
+  overflow: OverflowSummary | null;
+  writes: TransactItem[];
+}
+
+/**
+ * Places the lots of `after` (the state an operation planned from `before`) on the account item or
+ * in overflow items, with at most `room` overflow writes. Null when the overflow lots the
+ * operation changed need more writes than that: the caller refills and plans again.
+ */
+export function layoutLots(before: LoadedAccount, after: AccountState, layout: LotLayout, room: number): LotPlacement | null {
+  const sorted = [...after.lots].sort(compareConsumption);
+  if (after.overflow) {
+    // The overflow lots were not loaded, so the operation touched only lots before them; it can
+    // still move its last lots out to them.
+    const firstKey = after.overflow.firstKey;
+    assert(sorted.every((lot) => consumptionKey(lot) < firstKey), 'a loaded lot sorts among the unloaded overflow lots');
+    const pushing = sorted.length > layout.max ? Math.min(sorted.length - layout.target, room) : 0;
+    const pushed = sorted.slice(sorted.length - pushing);
+    return {
+      inline: sorted.slice(0, sorted.length - pushing),
+      overflow: mergeSummary(after.overflow, pushed),
+      writes: pushed.map((lot) => ({ Put: { Item: overflowLotItem(after.accountId, lot) } })),
+    };
+  }
+
+  const stored = before.storedOverflow ?? new Map<string, LiveLot>();
+  // Overflow begins at the first lot still stored there: every lot from it on belongs to it
+  // (lots on the account item always sort before every overflow lot).
+  const firstStored = sorted.findIndex((lot) => stored.has(lot.lotId));
+  const split = firstStored === -1 ? sorted.length : firstStored;
+  const mandatory = overflowWrites(after.accountId, sorted.slice(split), stored);
+  if (mandatory.length > room) return null;
+  // Optional moves, one write each at most, within the room left.
+  const spare = room - mandatory.length;
+  let moved = split;
+  if (split > layout.max) moved = split - Math.min(split - layout.target, spare);
+  else if (split < layout.min) moved = Math.min(sorted.length, split + Math.min(layout.target - split, spare));
+  const writes = overflowWrites(after.accountId, sorted.slice(moved), stored);
+  assert(writes.length <= room, `lot moves need ${writes.length} writes, only ${room} fit`);
+  return { inline: sorted.slice(0, moved), overflow: summaryOf(sorted.slice(moved)), writes };
+}
+
+/** Puts for overflow lots new or changed since they were stored; deletes for stored ones no longer there. */
+function overflowWrites(accountId: string, overflow: LiveLot[], stored: Map<string, LiveLot>): TransactItem[] {
+  const writes: TransactItem[] = [];
+  const kept = new Set<string>();
+  for (const lot of overflow) {
+    kept.add(lot.lotId);
+    const was = stored.get(lot.lotId);
+    if (was && was.remaining === lot.remaining && was.notice === lot.notice) continue;
+    writes.push({ Put: { Item: overflowLotItem(accountId, lot) } });
+  }
+  for (const [lotId, lot] of stored) {
+    if (!kept.has(lotId)) writes.push({ Delete: { Key: keys.overflowLot(accountId, consumptionKey(lot)) } });
+  }
+  return writes;
+}
+
+function summaryOf(lots: LiveLot[]): OverflowSummary | null {
+  if (lots.length === 0) return null;
+  const first = lots[0]!;
+  const ofKind = (kind: LotKind) => sum(lots.filter((lot) => lot.kind === kind).map((lot) => lot.remaining));
+  return {
+    count: lots.length,
+    purchased: ofKind('purchased'),
+    promotional: ofKind('promotional'),
+    firstKey: consumptionKey(first),
+    firstExpiresAtMs: first.expiresAtMs,
+    nextEventMs: nextLotEventMs({ lots, overflow: null }),
+  };
+}
+
+/** The summary after moving `pushed` (lots sorting before all of them) into overflow. */
+function mergeSummary(summary: OverflowSummary, pushed: LiveLot[]): OverflowSummary {
+  const added = summaryOf(pushed);
+  if (!added) return summary;
+  const events = [summary.nextEventMs, added.nextEventMs].filter((at): at is number => at !== null);
+  return {
+    count: summary.count + added.count,
+    purchased: micros(summary.purchased + added.purchased),
+    promotional: micros(summary.promotional + added.promotional),
+    firstKey: added.firstKey,
+    firstExpiresAtMs: added.firstExpiresAtMs,
+    nextEventMs: events.length ? Math.min(...events) : null,
+  };
+}
+
+/**
+ * A transaction of its own that moves the first `count` overflow lots onto the account item,
+ * changing no balance: what an operation needs first when the overflow lots it changes would not
+ * fit in its own transaction. `before` has its overflow loaded.
+ */
+export function refillWrites(before: LoadedAccount, count: number, updatedAt: string): TransactItem[] {
+  assert(before.storedOverflow !== null && before.state.overflow === null, 'a refill needs the overflow lots loaded');
+  const sorted = [...before.state.lots].sort(compareConsumption);
+  const stored = before.storedOverflow;
+  const overflow = sorted.filter((lot) => stored.has(lot.lotId));
+  const moving = overflow.slice(0, count);
+  const staying = overflow.slice(count);
+  const inline = sorted.filter((lot) => !stored.has(lot.lotId) || moving.includes(lot));
+  return [
+    accountItem(before.state, { inline, overflow: summaryOf(staying), writes: [] }, before.state.version, updatedAt),
+    ...moving.map((lot): TransactItem => ({ Delete: { Key: keys.overflowLot(before.state.accountId, consumptionKey(lot)) } })),
+  ];
+}
+
+/** The account's new state with every lot on the account item: for accounts without overflow lots. */
+export function putAccount(state: AccountState, expectedVersion: number, updatedAt: string): TransactItem {
+  return accountItem(state, { inline: state.lots, overflow: state.overflow, writes: [] }, expectedVersion, updatedAt);
 }
 
 /** The account's new state, written only if nobody changed the account since it was read. */
-export function putAccount(state: AccountState, expectedVersion: number, updatedAt: string): TransactItem {
-  const nextEvent = nextLotEventMs(state);
+export function accountItem(state: AccountState, placement: LotPlacement, expectedVersion: number, updatedAt: string): TransactItem {
+  const nextEvent = nextLotEventMs({ lots: placement.inline, overflow: placement.overflow });
   const item: Item = {
     ...keys.account(state.accountId),
     type: 'account',
     accountId: state.accountId,
     version: expectedVersion + 1,
-    lots: state.lots.map((lot): LotTuple => {
+    lots: placement.inline.map((lot): LotTuple => {
       const tuple: LotTuple = [lot.lotId, lot.kind === 'purchased' ? 'p' : 'u', lot.amount, lot.remaining, lot.expiresAtMs ?? NO_EXPIRY];
       if (lot.notice !== undefined) tuple.push(lot.notice);
       return tuple;
     }),
+    ...(placement.overflow ? { overflow: placement.overflow } : {}),
     debts: state.debts.map((debt): DebtTuple => [debt.ref, debt.amount]),
     pending: state.pending.map((c): PendingTuple => [c.chargeId, c.amount, c.graceExpiresAtMs]),
     allowance: state.allowance ?? undefined,

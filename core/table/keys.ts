@@ -36,12 +36,14 @@ export const keys = {
   /** Finds a purchase from the provider's payment (a Stripe PaymentIntent), for refunds and disputes. */
   paymentLookup: (provider: string, paymentRef: string): Key => ({ pk: `PAYMENT#${provider}#${paymentRef}`, sk: 'PAYMENT' }),
   idempotency: (accountId: string, scope: string, key: string): Key => ({ pk: accountPk(accountId), sk: `IDEM#${scope}#${key}` }),
+  /** A lot kept beyond the account item on a heavy account, keyed by its place in consumption order. */
+  overflowLot: (accountId: string, consumptionKey: string): Key => ({ pk: accountPk(accountId), sk: `OVF#${consumptionKey}` }),
   /** A grace schedule kept by the local scheduler (npm start), so it survives a restart. */
   localSchedule: (chargeId: string): Key => ({ pk: 'LOCAL#grace-schedules', sk: chargeId }),
   accountPk,
 };
 
-export const SK_PREFIX = { lot: 'LOT#', entry: 'TX#', charge: 'CHARGE#', withdrawal: 'WD#', notification: 'NOTE#', purchase: 'PURCHASE#' } as const;
+export const SK_PREFIX = { lot: 'LOT#', entry: 'TX#', charge: 'CHARGE#', withdrawal: 'WD#', notification: 'NOTE#', purchase: 'PURCHASE#', overflowLot: 'OVF#' } as const;
 
 /** GSI1: withdrawals by status, oldest request first, for the finance queue. */
 export const withdrawalStatusIndex = {

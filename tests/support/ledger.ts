@@ -8,6 +8,7 @@ import { expect } from 'vitest';
 import {
   balanceOf,
   chargeDebtOf,
+  consumptionKey,
   debtOf,
   DEFAULT_CONFIG,
   Ledger,
@@ -105,11 +106,29 @@ export async function expectInvariants(ledger: Ledger, accountId: string, option
   for (const w of snap.withdrawals) {
     for (const a of w.allocations as { kind: string }[]) expect(a.kind).toBe('purchased');
   }
+  // A heavy account's overflow items agree with the summary on its account item, and every lot on
+  // the account item comes before every overflow lot in consumption order.
+  const accountItem = (await ledger.table.get(keys.account(accountId))) ?? {};
+  const summary = accountItem.overflow as { count: number; purchased: number; promotional: number; firstKey: string } | undefined;
+  const stored = (await accountItems(ledger.table, accountId)).filter((item) => item.itemType === 'overflowLot');
+  expect(stored.length, 'overflow items counted on the account item').toBe(summary?.count ?? 0);
+  if (summary) {
+    const sumOf = (kind: string) => stored.filter((i) => i.kind === kind).reduce((t, i) => t + (i.remaining as number), 0);
+    expect({ purchased: sumOf('purchased'), promotional: sumOf('promotional') }).toEqual({ purchased: summary.purchased, promotional: summary.promotional });
+    expect(String(stored[0]!.sk)).toBe(`OVF#${summary.firstKey}`);
+    const inlineKeys = (accountItem.lots as [string, string, number, number, number][]).map(([lotId, kind, , , expiresAtMs]) => consumptionKey({ lotId, kind: kind === 'p' ? 'purchased' : 'promotional', expiresAtMs: expiresAtMs === -1 ? null : expiresAtMs }));
+    for (const key of inlineKeys) expect(key < summary.firstKey, `${key} on the account item sorts before the overflow lots`).toBe(true);
+    for (const item of stored) expect(item.remaining as number).toBeGreaterThan(0);
+  }
+  overflowSeen.max = Math.max(overflowSeen.max, stored.length);
   // Ledger entries are a gap-free sequence whose balanceAfter chain is consistent.
   const ordered = [...snap.entries].sort((a, b) => ((a.sk as string) < (b.sk as string) ? -1 : 1));
   expect(ordered.length).toBe(state.entryCount);
   return snap;
 }
+
+/** The most overflow items any checked account had: lets a test show it reached overflow at all. */
+export const overflowSeen = { max: 0 };
 
 /** Every item of the table, sorted by key: to show that a refused request changed nothing. */
 export async function wholeTable(table: LedgerTable): Promise<Item[]> {

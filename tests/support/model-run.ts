@@ -5,7 +5,8 @@
 import fc from 'fast-check';
 import { agree, commandArbitraries, type Real } from './model-commands.js';
 import { Model } from './model.js';
-import { newLedger, T0 } from './ledger.js';
+import type { LedgerConfig } from '../../core/index.js';
+import { newLedger, overflowSeen, T0 } from './ledger.js';
 
 export const MIN_STEPS = 25;
 export const MAX_STEPS = 40;
@@ -15,17 +16,18 @@ export function modelRuns(defaultRuns: number): number {
   return Number(process.env.MODEL_RUNS ?? defaultRuns);
 }
 
-export async function runModel(runs: number, label: string): Promise<void> {
-  const { ledger, clock } = await newLedger();
+export async function runModel(runs: number, label: string, config: Partial<LedgerConfig> = {}): Promise<{ overflowItemsSeen: number }> {
+  const { ledger, clock } = await newLedger(config);
   let account = 0;
   await fc.assert(
     fc.asyncProperty(fc.array(fc.oneof(...commandArbitraries), { minLength: MIN_STEPS, maxLength: MAX_STEPS }), async (commands) => {
       clock.set(T0);
-      const model = new Model(T0, ledger.config.defaultAllowance, ledger.config.gracePeriodMs);
+      const model = new Model(T0, ledger.config.defaultAllowance, ledger.config.gracePeriodMs, ledger.config.maxLotsForGrants);
       const real: Real = { ledger, clock, accountId: `${label}-${++account}`, seq: 0 };
       await agree(model, real);
       await fc.asyncModelRun(() => ({ model, real }), commands);
     }),
     { numRuns: runs, ...(process.env.MODEL_SEED ? { seed: Number(process.env.MODEL_SEED) } : {}) },
   );
+  return { overflowItemsSeen: overflowSeen.max };
 }

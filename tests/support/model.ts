@@ -8,7 +8,7 @@ const MAX_DEBTS = 20;
 
 export type Kind = 'purchased' | 'promotional';
 
-interface MLot {
+export interface MLot {
   seq: number;
   id?: string; // the real lot id, learned when the lot is created
   kind: Kind;
@@ -56,7 +56,8 @@ export class Model {
   pendingWithdrawals = 0;
   private seq = 0;
 
-  constructor(now: number, allowance: number, readonly graceMs: number) {
+  /** Lots with credit left at which a promotional grant is refused; purchases never are. */
+  constructor(now: number, allowance: number, readonly graceMs: number, readonly maxLotsForGrants = Infinity) {
     this.now = now;
     this.allowance = allowance;
   }
@@ -162,7 +163,13 @@ export class Model {
     }
   }
 
-  grant(kind: Kind, amount: number, expiresAt: number | null): MLot {
+  /** Lots holding credit, expired ones the nightly run has not removed included. */
+  liveLots(): number {
+    return this.lots.filter((lot) => lot.remaining > 0).length;
+  }
+
+  grant(kind: Kind, amount: number, expiresAt: number | null): MLot | 'conflict' {
+    if (kind === 'promotional' && this.liveLots() >= this.maxLotsForGrants) return 'conflict';
     const lot = this.newLot(kind, amount, expiresAt);
     this.lots.push(lot);
     if (kind === 'purchased') this.hasPurchased = true;
