@@ -21,6 +21,7 @@ import {
   type Ledger,
   type Micros,
 } from '../core/index.js';
+import { fingerprint } from '../core/ledger/ledger.js';
 import { c, expectInvariants, newLedger, snapshot, T0 } from './support/ledger.js';
 
 let keySeq = 0;
@@ -312,6 +313,14 @@ describe('provider refunds and disputes', () => {
     const reversal = await reversePurchase(ledger, { accountId: 'v2', lotId: lot.lotId, amount: c('10'), kind: 'refund', reference: 're_1' });
     expect(reversal).toMatchObject({ unspentReversed: 0, debtCreated: c('4') });
     await expectInvariants(ledger, 'v2', { expiriesApplied: true });
+  });
+});
+
+describe('idempotency fingerprints', () => {
+  it('do not depend on the order of fields, so a report read back from the table replays rather than conflicts', () => {
+    expect(fingerprint(['pi_1', { kind: 'refund', totalRefunded: 500 }])).toBe(fingerprint(['pi_1', { totalRefunded: 500, kind: 'refund' }]));
+    expect(fingerprint(['pi_1', { kind: 'refund', totalRefunded: 500 }])).not.toBe(fingerprint(['pi_1', { kind: 'refund', totalRefunded: 501 }]));
+    expect(fingerprint([{ a: { y: 1, x: [{ q: 1, p: 2 }] } }])).toBe(fingerprint([{ a: { x: [{ p: 2, q: 1 }], y: 1 } }]));
   });
 });
 

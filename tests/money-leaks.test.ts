@@ -52,6 +52,20 @@ describe('a user can not refund their own usage', () => {
   });
 });
 
+describe('a provider refund that arrives before its payment', () => {
+  it('is kept and applied when the payment arrives, never dropped', async () => {
+    const buyer = fresh('early-refund');
+    const purchase = await pendingPurchase(api, buyer, 'card', 20);
+    const early = await postStripe(refundEvent(purchase, 500));
+    expect(early.status).toBe(200);
+    const completed = await postStripe(sessionEvent('checkout.session.completed', purchase));
+    expect(completed.status).toBe(200);
+    expect((await getBalance(api.ledger, buyer)).balance).toBe(c('15'));
+    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({ status: 'reversed', reversedAmount: c('5') });
+    await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+  });
+});
+
 describe('check and charge agree', () => {
   it('after 20 small charges on the allowance, check says no exactly when the charge would not be paid', async () => {
     const owner = fresh('many-debts');

@@ -3,12 +3,12 @@
 // test asserts the ledger behind the answer.
 
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { getBalance, getPurchase, charge, type Micros, type Purchase } from '../core/index.js';
+import { getBalance, getPurchase, charge, grantPromotional, type Micros, type Purchase } from '../core/index.js';
 import { spherepaySignature } from '../core/payments/spherepay.js';
 import { startApi, type Api } from './support/api.js';
 import { c, expectInvariants, snapshot, wholeTable } from './support/ledger.js';
 import { pendingPurchase } from './support/route-samples.js';
-import { disputeEvent, refundEvent, sessionEvent, signStripe, type SessionEventType } from './support/stripe-events.js';
+import { disputeEvent, paymentIntentOf, refundEvent, sessionEvent, signStripe, type SessionEventType } from './support/stripe-events.js';
 
 let api: Api;
 let accounts = 0;
@@ -219,17 +219,23 @@ describe('Stripe webhooks', () => {
     expect(snap.entries.map((e) => e.type)).toEqual(['purchase', 'reversal']);
   });
 
-  it('refunds and sessions that are not IO Credits purchases are acknowledged and ignored', async () => {
+  it('sessions that are not IO Credits purchases are acknowledged and ignored; a refund of a payment never seen is held, not dropped', async () => {
     const buyer = fresh();
     const purchase = await pendingPurchase(api, buyer, 'card', 10);
     const before = await wholeTable(api.ledger.table);
     const foreignSession = await session('checkout.session.completed', purchase, { session: { client_reference_id: null, metadata: {} } });
     expect(foreignSession.body).toMatchObject({ handled: 'ignored' });
-    const foreignRefund = await postStripe(refundEvent({ ...purchase, purchaseId: 'pu_SOMEONEELSE' }, 500));
-    expect(foreignRefund.body).toMatchObject({ handled: 'ignored' });
     const other = await postStripe({ ...sessionEvent('checkout.session.completed', purchase), type: 'customer.created' });
     expect(other.body).toMatchObject({ handled: 'ignored' });
     expect(await wholeTable(api.ledger.table)).toEqual(before);
+    // Another product's payment, or one of ours whose completed event has not arrived: kept on
+    // the payment's lookup item only, touching no account.
+    const unknown = { ...purchase, purchaseId: 'pu_SOMEONEELSE' };
+    const refund = refundEvent(unknown, 500);
+    expect((await postStripe(refund)).body).toMatchObject({ handled: 'held' });
+    expect((await postStripe(refund)).body).toMatchObject({ handled: 'held' });
+    const added = (await wholeTable(api.ledger.table)).filter((item) => !before.some((b) => b.pk === item.pk && b.sk === item.sk));
+    expect(added).toEqual([expect.objectContaining({ pk: `PAYMENT#stripe#${paymentIntentOf(unknown)}`, sk: 'PAYMENT', held: [expect.objectContaining({ eventId: refund.id })] })]);
   });
 
   describe('bad input is refused, logged and changes nothing', () => {
@@ -262,6 +268,69 @@ describe('Stripe webhooks', () => {
       }
       expect(await wholeTable(api.ledger.table)).toEqual(before);
     });
+  });
+});
+
+describe('provider events in any order', () => {
+  // One card payment of 20.00 with a partial refund (5.00), a second refund bringing the total to
+  // 7.00 and a dispute of 8.00. Stripe sends these in any order and may repeat any of them; the
+  // ledger must end the same whichever it gets first, and never keep credit the buyer got back.
+  type Name = 'completed' | 'refund 5.00' | 'refund to 7.00' | 'dispute 8.00';
+  const names: Name[] = ['completed', 'refund 5.00', 'refund to 7.00', 'dispute 8.00'];
+  const orders: Name[][] = [];
+  const permute = (done: Name[], left: Name[]): void => {
+    if (left.length === 0) orders.push(done);
+    for (const next of left) permute([...done, next], left.filter((n) => n !== next));
+  };
+  permute([], names);
+
+  it.each(orders.map((order) => [order.join(' → '), order] as const))('%s: the same end, each event twice', async (_label, order) => {
+    const buyer = fresh();
+    const purchase = await pendingPurchase(api, buyer, 'card', 20);
+    const dispute = disputeEvent(purchase, 800);
+    const events: Record<Name, object> = {
+      completed: sessionEvent('checkout.session.completed', purchase),
+      'refund 5.00': refundEvent(purchase, 500),
+      'refund to 7.00': refundEvent(purchase, 700),
+      'dispute 8.00': dispute,
+    };
+    for (const name of order) {
+      const first = await postStripe(events[name]);
+      const again = await postStripe(events[name]);
+      expect([first.status, again.status]).toEqual([200, 200]);
+      expect(again.body.handled).toBe(first.body.handled);
+    }
+    // 20.00 paid, 7.00 refunded and 8.00 disputed: 5.00 left, nothing spent so no debt.
+    expect(await balanceOf(buyer)).toBe(c('5'));
+    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({ status: 'reversed', paidAmount: c('20'), reversedAmount: c('15'), providerRefunded: c('7') });
+    const snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+    expect(snap.state.flagged).toBe(true);
+    expect(snap.entries.filter((e) => e.type === 'purchase').map((e) => e.amount)).toEqual([c('20')]);
+    expect(snap.entries.filter((e) => e.type === 'reversal').reduce((t, e) => t + (e.amount as number), 0)).toBe(-c('15'));
+    expect(snap.lots).toEqual([expect.objectContaining({ amount: c('20'), reversed: c('15') })]);
+  });
+
+  it('a refund held for a payment credited later reverses spent credit into debt like any other', async () => {
+    const buyer = fresh();
+    await grantPromotional(api.ledger, { accountId: buyer, amount: c('10'), expiresAtMs: null, description: 'welcome' });
+    const purchase = await pendingPurchase(api, buyer, 'card', 20);
+    expect((await postStripe(refundEvent(purchase, 2000))).body.handled).toBe('held');
+    expect(await balanceOf(buyer)).toBe(c('10'));
+    expect((await session('checkout.session.completed', purchase)).body).toMatchObject({ handled: 'payment', effect: 'credited' });
+    expect(await balanceOf(buyer)).toBe(c('10'));
+    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({ status: 'reversed', reversedAmount: c('20') });
+    await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+  });
+
+  it('a refund held while the payment is being credited is applied by one of the two, once', async () => {
+    for (let round = 0; round < 5; round += 1) {
+      const buyer = fresh();
+      const purchase = await pendingPurchase(api, buyer, 'card', 20);
+      const [paid, refunded] = await Promise.all([session('checkout.session.completed', purchase), postStripe(refundEvent(purchase, 600))]);
+      expect([paid.status, refunded.status]).toEqual([200, 200]);
+      expect(await balanceOf(buyer)).toBe(c('14'));
+      await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+    }
   });
 });
 

@@ -25,16 +25,19 @@ import { categoryOf, type EntryType, type LedgerEntry, type NotificationType } f
 
 export interface PlannedWrite {
   item: TransactItem;
-  /** The domain error a failed condition on this item means; absent for unconditional writes. */
-  onConditionFailed?: () => DomainError;
+  /**
+   * What a failed condition on this item means: a domain error, or `retry` when the item changed
+   * since the plan read it and the operation should plan again; absent for unconditional writes.
+   */
+  onConditionFailed?: (() => DomainError) | 'retry';
 }
 
-/** A named condition on a write, and the domain error its failure means. */
+/** A named condition on a write, and what its failure means (see PlannedWrite). */
 export interface Condition {
   expression: string;
   names?: Record<string, string>;
   values?: Record<string, unknown>;
-  onFailed?: () => DomainError;
+  onFailed?: (() => DomainError) | 'retry';
 }
 
 /** The item must be new: ids are fresh ULIDs, so a clash means a bug or a replayed write. */
@@ -120,8 +123,16 @@ export class Draft {
     return this.dirty || this.writes.length > 0;
   }
 
-  write(item: TransactItem, onConditionFailed?: () => DomainError): void {
+  write(item: TransactItem, onConditionFailed?: PlannedWrite['onConditionFailed']): void {
     this.writes.push({ item, onConditionFailed });
+  }
+
+  /** The item this draft already puts under `key`, to add to it rather than write the key twice. */
+  plannedPut(key: { pk: string; sk: string }): Item | undefined {
+    for (const { item } of this.writes) {
+      if ('Put' in item && item.Put.Item?.pk === key.pk && item.Put.Item?.sk === key.sk) return item.Put.Item as Item;
+    }
+    return undefined;
   }
 
   put(item: Item, condition?: Condition): void {

@@ -136,8 +136,18 @@ export interface Operation<R> {
   plan(draft: Draft): Promise<R> | R;
 }
 
+/**
+ * A digest of a request, over its JSON with every object's keys sorted, so that the order fields
+ * were written or stored in (a DynamoDB map read back, a client's JSON) never turns a redelivery
+ * into a 409.
+ */
 export function fingerprint(value: unknown): string {
-  return createHash('sha256').update(JSON.stringify(value)).digest('hex');
+  return createHash('sha256').update(JSON.stringify(value, sortedKeys)).digest('hex');
+}
+
+function sortedKeys(_key: string, value: unknown): unknown {
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
+  return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
 }
 
 export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R> {
@@ -245,6 +255,7 @@ async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: 
     if (reasons.some((r) => r.code === 'TransactionConflict')) return { kind: 'retry' };
     const failed = reasons.findIndex((r) => r.code === 'ConditionalCheckFailed');
     const onFailed = writes[failed]?.onConditionFailed;
+    if (onFailed === 'retry') return { kind: 'retry' };
     if (onFailed) throw onFailed();
     throw error;
   }
@@ -269,23 +280,30 @@ const keyIsUnused = 'attribute_not_exists(pk)';
 const keyHasExpired = `#ttl < :nowSeconds`;
 
 function idempotencyRecord<R>(operation: Operation<R>, nowMs: number, config: LedgerConfig, result: R) {
-  const idem = operation.idempotency!;
-  const item: Item = {
-    ...keys.idempotency(operation.accountId, idem.scope, idem.key),
-    itemType: 'idempotency',
-    fingerprint: idem.fingerprint,
-    response: JSON.stringify(result),
-    createdAt: iso(nowMs),
-    ...(idem.permanent ? {} : { [TTL_ATTRIBUTE]: Math.floor((nowMs + config.idempotencyTtlMs) / 1000) }),
-  };
   return {
     Put: {
-      Item: item,
+      Item: idempotencyItem(operation.accountId, operation.idempotency!, nowMs, config, result),
       ConditionExpression: `${keyIsUnused} OR ${keyHasExpired}`,
       ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
       ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
       ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000) },
     },
+  };
+}
+
+/**
+ * The record that makes a request take effect once: its fingerprint and first response. Written by
+ * the engine for the operation's own key, and by an operation that applies other requests in its
+ * transaction (a payment applying the refunds held for it).
+ */
+export function idempotencyItem(accountId: string, idem: Idempotency, nowMs: number, config: LedgerConfig, result: unknown): Item {
+  return {
+    ...keys.idempotency(accountId, idem.scope, idem.key),
+    itemType: 'idempotency',
+    fingerprint: idem.fingerprint,
+    response: JSON.stringify(result),
+    createdAt: iso(nowMs),
+    ...(idem.permanent ? {} : { [TTL_ATTRIBUTE]: Math.floor((nowMs + config.idempotencyTtlMs) / 1000) }),
   };
 }
 

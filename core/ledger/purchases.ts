@@ -10,14 +10,24 @@
 //
 //   paid on completed or reversed: nothing (a purchase is credited once)
 //   failed or expired on anything but pending: nothing
+//
+// A refund or dispute can arrive before the payment it is about. It is then held on the payment's
+// lookup item, and the event that credits the purchase applies every held report in its own
+// transaction, in arrival order, each with its own idempotency record, so it is never dropped and
+// never applied twice; a condition on the lookup item makes holding and crediting race safely:
+//
+//   refund ──payment known?──yes──► reverse now
+//               └─no──► hold on PAYMENT#… (only while it has no lotId) ──┐
+//   payment ──credit the lot, apply what is held, set lotId (only if the held list is as read)
 
-import { Conflict, InvalidRequest, NotFound } from '../errors.js';
+import { assert } from '../assert.js';
+import { Conflict, ContentionExhausted, InvalidRequest, NotFound } from '../errors.js';
 import { formatMicros, type Micros, micros, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { addPurchasedLot } from './grants.js';
-import { fingerprint, type Ledger, run } from './ledger.js';
+import { fingerprint, idempotencyItem, type Ledger, run } from './ledger.js';
 import { reverseLot } from './reversal.js';
 
 export type PurchaseStatus = 'pending' | 'completed' | 'failed' | 'expired' | 'reversed';
@@ -172,18 +182,53 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
       if (outcome.kind === 'paid') {
         if (purchase.status === 'completed' || purchase.status === 'reversed') return none();
         const lot = addPurchasedLot(draft, { amount: outcome.amount, source: event.provider, purchaseId: purchase.purchaseId });
-        updatePurchase(draft, purchase, { status: 'completed', lotId: lot.lotId, paidAmount: outcome.amount, ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}) });
-        if (outcome.paymentRef) {
-          draft.put({ ...keys.paymentLookup(event.provider, outcome.paymentRef), itemType: 'paymentLookup', accountId: event.accountId, purchaseId: purchase.purchaseId, lotId: lot.lotId });
-        }
-        return { purchaseId: purchase.purchaseId, status: 'completed', effect: 'credited', credited: outcome.amount, lotId: lot.lotId };
+        let after: Purchase = { ...purchase, status: 'completed', lotId: lot.lotId, paidAmount: outcome.amount, ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}) };
+        if (outcome.paymentRef) after = await recordPayment(ledger, draft, after, event.provider, outcome.paymentRef);
+        updatePurchase(draft, purchase, after);
+        return { purchaseId: purchase.purchaseId, status: after.status, effect: 'credited', credited: outcome.amount, lotId: lot.lotId };
       }
       if (purchase.status !== 'pending') return none();
       const status = outcome.kind === 'failed' ? 'failed' : 'expired';
-      updatePurchase(draft, purchase, { status });
+      updatePurchase(draft, purchase, { ...purchase, status });
       return { purchaseId: purchase.purchaseId, status, effect: status };
     },
   });
+}
+
+/** The most refunds and disputes held for one payment not yet recorded. */
+export const MAX_HELD_REPORTS = 20;
+
+interface HeldReport {
+  eventId: string;
+  report: ReversalReport;
+}
+
+/**
+ * Within the operation that credits a purchase: records its payment (so refunds and disputes find
+ * it) and applies the reports held for it, in arrival order. The lookup item is written only if it
+ * is as the plan read it; a report held meanwhile makes the operation plan again.
+ */
+async function recordPayment(ledger: Ledger, draft: Draft, purchase: Purchase, provider: ProviderName, paymentRef: string): Promise<Purchase> {
+  const key = keys.paymentLookup(provider, paymentRef);
+  const lookup = await ledger.table.get(key);
+  if (lookup?.lotId !== undefined) throw new Conflict(`payment ${paymentRef} is already recorded for purchase ${String(lookup.purchaseId)}`);
+  const held = (lookup?.held as HeldReport[] | undefined) ?? [];
+  const lotItem = draft.plannedPut(keys.lot(draft.accountId, purchase.lotId!));
+  assert(lotItem !== undefined, 'the purchase\'s lot is put in this transaction');
+  let after = purchase;
+  for (const { eventId, report } of held) {
+    const applied = applyReport(draft, after, lotItem, provider, paymentRef, report);
+    after = applied.purchase;
+    const idempotency = { scope: 'provider-event', key: `${provider}:${eventId}`, fingerprint: reportFingerprint(paymentRef, report), permanent: true };
+    draft.put(idempotencyItem(draft.accountId, idempotency, draft.nowMs, draft.config, applied.result), itemIsNew);
+  }
+  draft.put(
+    { ...lookup, ...key, itemType: 'paymentLookup', accountId: draft.accountId, purchaseId: purchase.purchaseId, lotId: purchase.lotId },
+    lookup
+      ? { expression: 'attribute_not_exists(lotId) AND size(held) = :held', values: { ':held': held.length }, onFailed: 'retry' }
+      : { expression: 'attribute_not_exists(pk)', onFailed: 'retry' },
+  );
+  return after;
 }
 
 export type ReversalReport =
@@ -205,49 +250,102 @@ export interface PaymentReversalResult {
   balance: Micros;
 }
 
+export type PaymentReversalOutcome = { applied: PaymentReversalResult } | { held: true };
+
+const reportFingerprint = (paymentRef: string, report: ReversalReport) => fingerprint([paymentRef, report]);
+
 /**
  * A card refund or dispute reported by the provider: reverses the unspent part of the purchase's
- * lot and turns the spent part into debt, and flags the account. Undefined when the payment is
- * not one of ours (another product on the same provider account).
+ * lot and turns the spent part into debt, and flags the account. A report about a payment not yet
+ * recorded (the provider sent it first, or it is another product's payment on the same provider
+ * account) is held until that payment is credited.
  */
-export async function reversePayment(ledger: Ledger, input: PaymentReversal): Promise<PaymentReversalResult | undefined> {
-  const lookup = await ledger.table.get(keys.paymentLookup(input.provider, input.paymentRef));
-  if (!lookup) return undefined;
+export async function reversePayment(ledger: Ledger, input: PaymentReversal): Promise<PaymentReversalOutcome> {
+  for (let round = 0; round < HOLD_ROUNDS; round += 1) {
+    const lookup = await ledger.table.get(keys.paymentLookup(input.provider, input.paymentRef));
+    if (lookup?.lotId !== undefined) return { applied: await reverseRecordedPayment(ledger, input, lookup) };
+    if (await holdReport(ledger, input)) return { held: true };
+  }
+  throw new ContentionExhausted(`payment ${input.paymentRef} changed ${HOLD_ROUNDS} times while a report about it was held; retry`);
+}
+
+/** Rounds of "recorded? else hold" one report tries; each lost round means the payment was just recorded. */
+const HOLD_ROUNDS = 3;
+
+async function reverseRecordedPayment(ledger: Ledger, input: PaymentReversal, lookup: Item): Promise<PaymentReversalResult> {
   const accountId = lookup.accountId as string;
   const purchaseId = lookup.purchaseId as string;
   const lotId = lookup.lotId as string;
   return run(ledger, {
     name: 'reversePayment',
     accountId,
-    idempotency: { scope: 'provider-event', key: `${input.provider}:${input.eventId}`, fingerprint: fingerprint([input.paymentRef, input.report]), permanent: true },
+    idempotency: { scope: 'provider-event', key: `${input.provider}:${input.eventId}`, fingerprint: reportFingerprint(input.paymentRef, input.report), permanent: true },
     plan: async (draft): Promise<PaymentReversalResult> => {
       const purchase = await getPurchase(ledger, accountId, purchaseId);
       const lotItem = await ledger.table.get(keys.lot(accountId, lotId));
       if (!lotItem) throw new NotFound(`no lot ${lotId} for purchase ${purchaseId}`);
-      const { report } = input;
-      const refundedBefore = purchase.providerRefunded ?? ZERO;
-      const asked = report.kind === 'refund' ? micros(report.totalRefunded - refundedBefore) : report.amount;
-      if (asked <= 0) return { purchaseId, reversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
-      const reference = report.kind === 'refund' ? `${input.provider}:refund:${input.paymentRef}:${report.totalRefunded}` : `${input.provider}:dispute:${report.disputeId}`;
-      const result = reverseLot(draft, lotItem, { lotId, amount: asked, kind: report.kind, reference });
-      updatePurchase(draft, purchase, {
-        ...(result.reversed > 0 ? { status: 'reversed' as const } : {}),
-        reversedAmount: micros((purchase.reversedAmount ?? 0) + result.reversed),
-        ...(report.kind === 'refund' ? { providerRefunded: report.totalRefunded } : {}),
-      });
-      draft.touch();
-      return { purchaseId, reversed: result.reversed, debtCreated: result.debtCreated, balance: result.balance };
+      const applied = applyReport(draft, purchase, lotItem, input.provider, input.paymentRef, input.report);
+      if (applied.purchase !== purchase) updatePurchase(draft, purchase, applied.purchase);
+      return applied.result;
     },
   });
 }
 
+/**
+ * Holds a report on the payment's lookup item while the payment is not recorded. True when it is
+ * held (now or by an earlier delivery of the same event); false when the payment was recorded
+ * meanwhile, so the report must be applied instead.
+ */
+async function holdReport(ledger: Ledger, input: PaymentReversal): Promise<boolean> {
+  const key = keys.paymentLookup(input.provider, input.paymentRef);
+  const held: HeldReport = { eventId: input.eventId, report: input.report };
+  const stored = await ledger.table.update({
+    Key: key,
+    UpdateExpression: 'SET itemType = :type, held = list_append(if_not_exists(held, :none), :held), heldAt = if_not_exists(heldAt, :now) ADD heldEventIds :ids',
+    ConditionExpression: 'attribute_not_exists(lotId) AND (attribute_not_exists(heldEventIds) OR NOT contains(heldEventIds, :eventId)) AND (attribute_not_exists(held) OR size(held) < :max)',
+    ExpressionAttributeValues: { ':type': 'paymentLookup', ':none': [], ':held': [held], ':now': new Date(ledger.nowMs()).toISOString(), ':ids': new Set([input.eventId]), ':eventId': input.eventId, ':max': MAX_HELD_REPORTS },
+  });
+  if (stored) return true;
+  const lookup = await ledger.table.get(key);
+  if (lookup?.lotId !== undefined) return false;
+  if ((lookup?.heldEventIds as Set<string> | undefined)?.has(input.eventId)) return true;
+  if (((lookup?.held as unknown[] | undefined)?.length ?? 0) >= MAX_HELD_REPORTS) throw new Conflict(`${MAX_HELD_REPORTS} reports are already held for payment ${input.paymentRef}, which was never credited`);
+  return false;
+}
+
+/**
+ * What one refund or dispute report does to a credited purchase, within an operation: the part
+ * not reversed yet comes back from its lot (reversal.reverseLot). Refund reports carry the
+ * provider's running total, so an older one arriving after a newer one asks for nothing.
+ */
+function applyReport(draft: Draft, purchase: Purchase, lotItem: Item, provider: ProviderName, paymentRef: string, report: ReversalReport): { purchase: Purchase; result: PaymentReversalResult } {
+  const refundedBefore = purchase.providerRefunded ?? ZERO;
+  const asked = report.kind === 'refund' ? micros(report.totalRefunded - refundedBefore) : report.amount;
+  const nothing: PaymentReversalResult = { purchaseId: purchase.purchaseId, reversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
+  if (asked <= 0) return { purchase, result: nothing };
+  const reference = report.kind === 'refund' ? `${provider}:refund:${paymentRef}:${report.totalRefunded}` : `${provider}:dispute:${report.disputeId}`;
+  const reversal = reverseLot(draft, lotItem, { lotId: purchase.lotId!, amount: asked, kind: report.kind, reference });
+  draft.touch();
+  return {
+    purchase: {
+      ...purchase,
+      ...(reversal.reversed > 0 ? { status: 'reversed' as const } : {}),
+      reversedAmount: micros((purchase.reversedAmount ?? 0) + reversal.reversed),
+      ...(report.kind === 'refund' ? { providerRefunded: report.totalRefunded } : {}),
+    },
+    result: { purchaseId: purchase.purchaseId, reversed: reversal.reversed, debtCreated: reversal.debtCreated, balance: reversal.balance },
+  };
+}
+
 // ---- items ----
 
-function updatePurchase(draft: Draft, purchase: Purchase, changes: Partial<Purchase>): void {
+/** Writes what changed from `purchase` to `after`, on condition that its status is still the one read. */
+function updatePurchase(draft: Draft, purchase: Purchase, after: Purchase): void {
   const names: Record<string, string> = { '#status': 'status' };
   const values: Record<string, unknown> = { ':before': purchase.status, ':now': draft.now };
   const sets = ['updatedAt = :now'];
-  for (const [field, value] of Object.entries(changes)) {
+  for (const [field, value] of Object.entries(after)) {
+    if (field === 'updatedAt' || value === purchase[field as keyof Purchase]) continue;
     names[`#${field}`] = field;
     values[`:${field}`] = value;
     sets.push(`#${field} = :${field}`);

@@ -43,9 +43,9 @@ export async function reversePurchase(ledger: Ledger, input: ReversalInput): Pro
 }
 
 /**
- * Within an operation: takes back up to `amount` of a purchased lot (its stored item given), the
- * unspent part from the lot and the spent part as debt, and flags the account. Reverses nothing
- * when the lot is already wholly reversed.
+ * Within an operation: takes back up to `amount` of a purchased lot (its stored item given, or the
+ * one this draft puts), the unspent part from the lot and the spent part as debt, and flags the
+ * account. Reverses nothing when the lot is already wholly reversed.
  */
 export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInput, 'accountId'>): ReversalResult {
   const reversedBefore = micros((lotItem.reversed as number | undefined) ?? 0);
@@ -63,17 +63,24 @@ export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInpu
   if (debtCreated > 0) draft.state.debts.push({ ref: `${REVERSAL_DEBT_PREFIX}${input.reference}`, amount: debtCreated });
   draft.state.flagged = true;
 
-  draft.write(
-    {
-      Update: {
-        Key: keys.lot(draft.accountId, input.lotId),
-        UpdateExpression: 'SET reversed = :reversed, reversedFromExpired = if_not_exists(reversedFromExpired, :zero) + :fromExpired',
-        ConditionExpression: 'attribute_not_exists(reversed) OR reversed = :before',
-        ExpressionAttributeValues: { ':reversed': reversedBefore + amount, ':before': reversedBefore, ':fromExpired': fromExpired, ':zero': 0 },
+  const reversed = { reversed: reversedBefore + amount, reversedFromExpired: micros(((lotItem.reversedFromExpired as number | undefined) ?? 0) + fromExpired) };
+  // A lot credited in this same transaction (a payment applying the refunds held for it) is
+  // written once, with what was reversed already on it.
+  const planned = draft.plannedPut(keys.lot(draft.accountId, input.lotId));
+  if (planned) Object.assign(planned, reversed);
+  else {
+    draft.write(
+      {
+        Update: {
+          Key: keys.lot(draft.accountId, input.lotId),
+          UpdateExpression: 'SET reversed = :reversed, reversedFromExpired = :fromExpired',
+          ConditionExpression: 'attribute_not_exists(reversed) OR reversed = :before',
+          ExpressionAttributeValues: { ':reversed': reversed.reversed, ':before': reversedBefore, ':fromExpired': reversed.reversedFromExpired },
+        },
       },
-    },
-    () => new Conflict(`lot ${input.lotId} was reversed concurrently`),
-  );
+      () => new Conflict(`lot ${input.lotId} was reversed concurrently`),
+    );
+  }
   const taken = micros(unspent + debtCreated);
   if (taken > 0) {
     draft.entry({

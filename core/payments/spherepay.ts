@@ -114,7 +114,7 @@ export function spherepayAction(event: SpherepayEvent): WebhookAction {
   const parsed = z.object({ payment: paymentShape }).safeParse(event.data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InvalidRequest(`payment.successful is malformed at data.${(issue?.path ?? []).map(String).join('.')}: ${issue?.message ?? 'invalid'}`);
+    throw new InvalidRequest(`payment.successful is malformed at ${['data', ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`);
   }
   const { payment } = parsed.data;
   const currency = payment.currency.toLowerCase();

@@ -10,6 +10,8 @@ import type { WebhookAction } from './port.js';
 export type WebhookResult =
   | { eventId: string; handled: 'payment'; result: PaymentEventResult }
   | { eventId: string; handled: 'reversal'; result: PaymentReversalResult }
+  /** A refund or dispute about a payment not recorded yet: kept, and applied when the payment is credited. */
+  | { eventId: string; handled: 'held'; why: string }
   | { eventId: string; handled: 'ignored'; why: string };
 
 export async function applyWebhookAction(ledger: Ledger, provider: ProviderName, action: WebhookAction): Promise<WebhookResult> {
@@ -18,9 +20,9 @@ export async function applyWebhookAction(ledger: Ledger, provider: ProviderName,
     case 'ignore':
       return { eventId, handled: 'ignored', why: action.why };
     case 'reversal': {
-      const result = await reversePayment(ledger, { provider, eventId, paymentRef: action.paymentRef, report: action.report });
-      if (!result) return { eventId, handled: 'ignored', why: `payment ${action.paymentRef} is not an IO Credits purchase` };
-      return { eventId, handled: 'reversal', result };
+      const outcome = await reversePayment(ledger, { provider, eventId, paymentRef: action.paymentRef, report: action.report });
+      if ('held' in outcome) return { eventId, handled: 'held', why: `payment ${action.paymentRef} is not credited yet; the ${action.report.kind} is applied when it is` };
+      return { eventId, handled: 'reversal', result: outcome.applied };
     }
     case 'payment': {
       const found =

@@ -122,6 +122,6 @@ export const responses = {
   notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
   purchaseCreated: z.object({ purchaseId: z.string(), status: z.literal('pending'), amount: amountOut, method: z.enum(['card', 'usdc']), checkoutUrl: z.string() }),
   purchase: z.object({ purchaseId: z.string(), status: z.enum(['pending', 'completed', 'failed', 'expired', 'reversed']), amount: amountOut, method: z.enum(['card', 'usdc']), lotId: z.string().optional(), paidAmount: amountOut.optional(), reversedAmount: amountOut.optional(), createdAt: z.string() }),
-  webhook: z.object({ received: z.literal(true), eventId: z.string(), handled: z.enum(['payment', 'reversal', 'ignored']), effect: z.string().optional() }),
+  webhook: z.object({ received: z.literal(true), eventId: z.string(), handled: z.enum(['payment', 'reversal', 'held', 'ignored']), effect: z.string().optional() }),
 };
 export const withdrawalList = z.object({ items: z.array(responses.withdrawal) });

@@ -6,6 +6,11 @@ import fc from 'fast-check';
 import { expect } from 'vitest';
 import {
   addCalendarMonths,
+  applyPaymentEvent,
+  createPurchase,
+  DEFAULT_PURCHASE_LIMITS,
+  getPurchase,
+  reversePayment,
   approveWithdrawal,
   cancelPendingCharge,
   cancelWithdrawal,
@@ -32,7 +37,7 @@ import {
   type ChargeResult,
 } from '../../core/index.js';
 import { expectInvariants } from './ledger.js';
-import { type MCharge, type MLot, Model, type Outcome } from './model.js';
+import { type MCharge, type MLot, Model, type MPurchase, type Outcome } from './model.js';
 
 const DAY = 86_400_000;
 const CENT = 10_000;
@@ -85,7 +90,17 @@ export async function agree(m: Model, r: Real): Promise<void> {
     expect(stored.get(c.id!), `charge ${c.id}`).toMatchObject({ status: c.status, refunded: c.refunded });
   }
   expect(snap.state.pending.map((p) => p.chargeId)).toEqual(m.pending.map((p) => p.id));
+  for (const p of m.purchases) {
+    const stored = await getPurchase(r.ledger, r.accountId, p.id!);
+    expect({ status: stored.status, reversedAmount: stored.reversedAmount ?? 0, providerRefunded: stored.providerRefunded ?? 0 }, `purchase #${p.index}`).toEqual({
+      status: !p.lot ? 'pending' : p.reversedAmount > 0 ? 'reversed' : 'completed',
+      reversedAmount: p.reversedAmount,
+      providerRefunded: p.providerRefunded,
+    });
+  }
 }
+
+const paymentRefOf = (r: Real, p: MPurchase) => `pi_${r.accountId}_${p.index}`;
 
 const command = (name: string, run: (m: Model, r: Real) => Promise<void>): Cmd => ({
   check: () => true,
@@ -217,6 +232,52 @@ export const commandArbitraries = [
               : completeWithdrawal(r.ledger, id, 'payout'),
       );
       expect(actual).toBe(expected);
+    }),
+  ),
+  // Buying through a provider whose events (the payment, refunds with a running total, disputes)
+  // are created in order but delivered in any order, and again.
+  fc.integer({ min: 500, max: 5_000 }).map((cents) =>
+    command(`checkout ${cents}¢`, async (m, r) => {
+      const p = m.checkout(cents * CENT);
+      p.id = (await createPurchase(r.ledger, { accountId: r.accountId, amount: p.amount as Micros, method: 'card', limits: DEFAULT_PURCHASE_LIMITS })).purchaseId;
+    }),
+  ),
+  fc.nat().map((index) =>
+    command(`payment event #${index}`, async (m, r) => {
+      const p = pick(m.purchases, index);
+      if (!p) return;
+      const expected = m.paymentArrived(p);
+      const result = await applyPaymentEvent(r.ledger, { provider: 'stripe', eventId: `evt_pay_${p.index}`, accountId: r.accountId, purchaseId: p.id!, outcome: { kind: 'paid', amount: p.amount as Micros, paymentRef: paymentRefOf(r, p) } });
+      // A repeated delivery replays the first answer, so it says `credited` again.
+      if (expected === 'credited') {
+        expect(result.effect).toBe('credited');
+        p.lot!.id = result.lotId;
+      }
+    }),
+  ),
+  fc.tuple(fc.nat(), fc.boolean(), fc.integer({ min: 1, max: 100 })).map(([index, dispute, percent]) =>
+    command(`provider sends a ${dispute ? 'dispute' : 'refund'} about #${index} (${percent}%)`, async (m) => {
+      const p = pick(m.purchases, index);
+      if (!p) return;
+      const part = Math.max(CENT, Math.floor((p.amount * percent) / 100 / CENT) * CENT);
+      if (dispute) p.events.push({ eventId: `evt_dp_${p.index}_${p.events.length}`, report: { kind: 'dispute', amount: part } });
+      else {
+        if (p.refundTotal >= p.amount) return; // a provider never refunds more than was paid
+        p.refundTotal = Math.min(p.amount, p.refundTotal + part);
+        p.events.push({ eventId: `evt_rf_${p.index}_${p.events.length}`, report: { kind: 'refund', total: p.refundTotal } });
+      }
+    }),
+  ),
+  fc.tuple(fc.nat(), fc.nat()).map(([index, event]) =>
+    command(`deliver event ${event} of #${index}`, async (m, r) => {
+      const p = pick(m.purchases, index);
+      const sent = p && pick(p.events, event);
+      if (!p || !sent) return;
+      const expected = m.report(p, sent.eventId, sent.report);
+      const report = sent.report.kind === 'refund' ? { kind: 'refund' as const, totalRefunded: sent.report.total as Micros } : { kind: 'dispute' as const, amount: sent.report.amount as Micros, disputeId: `dp_${sent.eventId}` };
+      const outcome = await reversePayment(r.ledger, { provider: 'stripe', eventId: sent.eventId, paymentRef: paymentRefOf(r, p), report });
+      if (expected === 'held') expect(outcome).toEqual({ held: true });
+      if (expected === 'applied') expect(outcome).toHaveProperty('applied');
     }),
   ),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 100 })).map(([index, percent]) =>

@@ -3,6 +3,15 @@
 // same operations on it and on the real ledger and compares what each says after every step.
 
 const DAY = 86_400_000;
+
+/** Twelve calendar months later, the last day of a shorter month: written apart from core/time.ts. */
+function addMonths(ms: number, months: number): number {
+  const d = new Date(ms);
+  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()));
+  const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
+  target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
+  return target.getTime();
+}
 const MAX_PENDING = 20;
 const MAX_DEBTS = 20;
 
@@ -42,6 +51,26 @@ export interface MWithdrawal {
   takes: MTake[];
 }
 
+/** A refund report carries the provider's running total; a dispute its own amount. */
+export type MReport = { kind: 'refund'; total: number } | { kind: 'dispute'; amount: number };
+
+/** A purchase and the provider events about it, which may arrive in any order and more than once. */
+export interface MPurchase {
+  id?: string;
+  index: number;
+  amount: number;
+  lot?: MLot;
+  /** Reports that arrived before the payment was credited, in arrival order. */
+  held: { eventId: string; report: MReport }[];
+  /** Event ids that took effect (applied or held). */
+  seen: Set<string>;
+  providerRefunded: number;
+  reversedAmount: number;
+  /** Reports the provider has sent or will send, for delivery in any order. */
+  events: { eventId: string; report: MReport }[];
+  refundTotal: number;
+}
+
 export type Outcome = 'ok' | 'paid' | 'pending_payment' | 'failed' | 'conflict' | 'forbidden' | 'insufficient' | 'noop';
 
 export class Model {
@@ -51,6 +80,7 @@ export class Model {
   pending: MCharge[] = [];
   charges: MCharge[] = [];
   withdrawals: MWithdrawal[] = [];
+  purchases: MPurchase[] = [];
   allowance: number;
   hasPurchased = false;
   pendingWithdrawals = 0;
@@ -267,6 +297,43 @@ export class Model {
     }
     if (to !== 'approved') this.pendingWithdrawals -= withdrawal.amount;
     return 'ok';
+  }
+
+  checkout(amount: number): MPurchase {
+    const purchase: MPurchase = { index: this.purchases.length, amount, held: [], seen: new Set(), providerRefunded: 0, reversedAmount: 0, events: [], refundTotal: 0 };
+    this.purchases.push(purchase);
+    return purchase;
+  }
+
+  /** The provider reports the purchase paid: credited once, then every report held for it applies, in arrival order. */
+  paymentArrived(purchase: MPurchase): 'credited' | 'none' {
+    if (purchase.lot) return 'none';
+    purchase.lot = this.grant('purchased', purchase.amount, addMonths(this.now, 12)) as MLot;
+    for (const { report } of purchase.held) this.applyReport(purchase, report);
+    return 'credited';
+  }
+
+  /** A refund or dispute event arrives: held while the payment is not credited, applied once otherwise. */
+  report(purchase: MPurchase, eventId: string, report: MReport): 'held' | 'applied' | 'repeat' {
+    if (purchase.seen.has(eventId)) return 'repeat';
+    purchase.seen.add(eventId);
+    if (!purchase.lot) {
+      purchase.held.push({ eventId, report });
+      return 'held';
+    }
+    this.applyReport(purchase, report);
+    return 'applied';
+  }
+
+  private applyReport(purchase: MPurchase, report: MReport): void {
+    const lot = purchase.lot!;
+    const asked = report.kind === 'refund' ? report.total - purchase.providerRefunded : report.amount;
+    if (asked <= 0) return;
+    if (report.kind === 'refund') purchase.providerRefunded = report.total;
+    const reversing = Math.min(asked, lot.amount - lot.reversed);
+    if (reversing <= 0) return;
+    this.reverse(lot, asked);
+    purchase.reversedAmount += reversing;
   }
 
   reverse(lot: MLot, amount: number): { outcome: Outcome; debt: number } {
