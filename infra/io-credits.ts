@@ -6,7 +6,8 @@
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { HttpApi, HttpMethod, HttpNoneAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -50,6 +51,36 @@ export const ACCESS: Record<FunctionName, { table?: 'read' | 'write'; schedules?
   sweep: { table: 'write', schedules: 'delete', outcomes: true },
   'expiry-fanout': { table: 'write', schedules: 'delete', outcomes: true, expiryQueue: 'send' },
   'expiry-worker': { table: 'write' },
+};
+
+/**
+ * Requests per second (and bursts) the API's stage admits, over all callers: beyond them API
+ * Gateway answers 429 before any function runs. Buying credits creates a checkout at a provider,
+ * and the providers' webhooks retry what is refused, so both get less.
+ */
+export const THROTTLE = {
+  default: { rate: 200, burst: 400 },
+  routes: {
+    'POST /credits/purchases': { rate: 10, burst: 20 },
+    'POST /webhooks/stripe': { rate: 50, burst: 100 },
+    'POST /webhooks/spherepay': { rate: 50, burst: 100 },
+  } as Record<string, { rate: number; burst: number }>,
+};
+
+/** One JSON line per request, keyed by API Gateway's request id (the handlers log it too). */
+const ACCESS_LOG_FIELDS = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  routeKey: '$context.routeKey',
+  status: '$context.status',
+  latencyMs: '$context.responseLatency',
+  integrationLatencyMs: '$context.integrationLatency',
+  ip: '$context.identity.sourceIp',
+  userAgent: '$context.identity.userAgent',
+  sub: '$context.authorizer.claims.sub',
+  error: '$context.error.message',
+  authorizerError: '$context.authorizer.error',
+  integrationError: '$context.integrationErrorMessage',
 };
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
@@ -181,7 +212,19 @@ export class IoCredits extends Construct {
 
     // ---- the HTTP API: every route of functions/http/routes.ts, JWT-authorized but for the webhooks ----
     const authorizer = new HttpJwtAuthorizer('IoIdJwt', issuer, { jwtAudience: audience });
-    this.api = new HttpApi(this, 'Api', { description: 'IO Credits' });
+    this.api = new HttpApi(this, 'Api', { description: 'IO Credits', createDefaultStage: false });
+    const accessLogs = new LogGroup(this, 'Logs-api-access', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: THROTTLE.default.rate, burstLimit: THROTTLE.default.burst },
+      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
+    });
+    // Tighter limits where each request costs a provider call or is sent by one (per route, over all callers).
+    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
+      Object.entries(THROTTLE.routes).map(([routeKey, limit]) => [routeKey, { ThrottlingRateLimit: limit.rate, ThrottlingBurstLimit: limit.burst }]),
+    );
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const route of routes) {
       let integration = integrations.get(route.group);

@@ -71,7 +71,8 @@ describe('the functions', () => {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
       expect(fn.Properties.LoggingConfig?.LogGroup).toBeDefined();
     }
-    for (const group of Object.values(resources).filter((r) => r.Type === 'AWS::Logs::LogGroup')) expect(group.Properties.RetentionInDays).toBe(30);
+    const functionLogs = functions.map((fn) => (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref);
+    for (const id of functionLogs) expect(resources[id]!.Properties.RetentionInDays).toBe(30);
   });
 
   it('no function is given a provider key or secret as a plain value, only the ARN of its secret', () => {
@@ -145,6 +146,23 @@ describe('the HTTP API', () => {
       IdentitySource: ['$request.header.Authorization'],
       JwtConfiguration: { Issuer: { Ref: 'JwtIssuer' }, Audience: { Ref: 'JwtAudience' } },
     });
+  });
+
+  it('throttles the stage by default, tighter on purchases and the webhooks, and logs each request as JSON with its request id', () => {
+    const stages = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+    expect(stages).toHaveLength(1);
+    const stage = stages[0]!.Properties;
+    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 } });
+    expect(stage.RouteSettings).toEqual({
+      'POST /credits/purchases': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+      'POST /webhooks/stripe': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      'POST /webhooks/spherepay': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+    });
+    for (const key of Object.keys(stage.RouteSettings)) expect(routes.map((r) => `${r.method} ${r.path}`)).toContain(key);
+    const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
+    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    const logGroupId = (stage.AccessLogSettings.DestinationArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
+    expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 } });
   });
 
   it('refuses tokens without the scope at the gateway: credits:admin on /admin/*, credits:service or credits:admin on refunds', () => {
