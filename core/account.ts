@@ -164,6 +164,11 @@ export function chargeDebtOf(state: AccountState): Micros {
   return sum(state.debts.filter((debt) => !debt.ref.startsWith(REVERSAL_DEBT_PREFIX)).map((debt) => debt.amount));
 }
 
+/** Debt from provider refunds and disputes: money the account got back that it had already spent. */
+export function reversalDebtOf(state: AccountState): Micros {
+  return micros(debtOf(state) - chargeDebtOf(state));
+}
+
 export function usableCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
   const loaded = sum(state.lots.filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind)).map((lot) => lot.remaining));
   return micros(loaded + overflowCredit(state, nowMs, kind));

@@ -2,7 +2,7 @@
 // Each test here states one leak; it failed before the fix it names and guards it since.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { charge, check, getBalance, getPurchase, grantPurchase, type Micros } from '../core/index.js';
+import { charge, check, getBalance, getPurchase, grantPurchase, type Micros, requestWithdrawal, reversePurchase } from '../core/index.js';
 import { spherepaySignature } from '../core/payments/spherepay.js';
 import { startApi, type Api } from './support/api.js';
 import { c, expectInvariants, wholeTable } from './support/ledger.js';
@@ -134,5 +134,28 @@ describe('signed but malformed provider events', () => {
     const response = await api.call('POST', '/webhooks/spherepay', { rawBody: body, headers: { 'content-type': 'application/json', signature: spherepaySignature(body, api.payments.webhookSecrets.spherepay!) } });
     expect(response.status, response.text).toBe(400);
     expect(await wholeTable(api.ledger.table)).toEqual(before);
+  });
+});
+
+describe('a withdrawal requested before a card refund or dispute', () => {
+  it('is not approved or paid out while the account owes what the provider took back; rejecting it repays that debt', async () => {
+    const owner = fresh('chargeback');
+    const card = await grantPurchase(api.ledger, { accountId: owner, amount: c('100'), source: 'stripe', purchaseId: `pu_${owner}_card` });
+    api.clock.advance(1_000);
+    await grantPurchase(api.ledger, { accountId: owner, amount: c('100'), source: 'spherepay', purchaseId: `pu_${owner}_usdc` });
+    // The withdrawal holds the card lot (it expires first); the USDC lot is then spent on compute.
+    const withdrawal = await requestWithdrawal(api.ledger, { accountId: owner, amount: c('100') });
+    await charge(api.ledger, { accountId: owner, deploymentId: 'gpu', amount: c('100'), idempotencyKey: key() });
+    await reversePurchase(api.ledger, { accountId: owner, lotId: card.lotId, amount: c('100'), kind: 'dispute', reference: `dp_${owner}` });
+    expect((await getBalance(api.ledger, owner)).balance).toBe(c('-100'));
+
+    const admin = await api.token('finance', 'credits:admin');
+    const approve = await api.call('POST', `/admin/withdrawals/${withdrawal.withdrawalId}/approve`, { token: admin });
+    expect(approve.status, approve.text).toBe(409);
+    expect(approve.body.detail).toMatch(/owes 100.00/);
+    const reject = await api.call('POST', `/admin/withdrawals/${withdrawal.withdrawalId}/reject`, { token: admin, body: { reason: 'card payment disputed' } });
+    expect(reject.status).toBe(200);
+    expect((await getBalance(api.ledger, owner)).balance).toBe(0);
+    await expectInvariants(api.ledger, owner, { expiriesApplied: true });
   });
 });

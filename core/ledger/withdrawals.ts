@@ -10,7 +10,7 @@
 // can not be spent while finance looks at it.
 
 import { Conflict, Forbidden, InsufficientCredits, InvalidRequest, NotFound } from '../errors.js';
-import { withdrawableOf, takeFromLots, type Allocation } from '../account.js';
+import { reversalDebtOf, withdrawableOf, takeFromLots, type Allocation } from '../account.js';
 import { formatMicros, type Micros, micros, MICROS_PER_CENT } from '../money.js';
 import { addBusinessDays, iso } from '../time.js';
 import { keys, withdrawalStatusIndex, SK_PREFIX } from '../table/keys.js';
@@ -92,6 +92,11 @@ function transition(
       if (!item) throw new NotFound(`no withdrawal ${withdrawalId}`);
       const before = withdrawalFromItem(item);
       if (!from.includes(before.status)) throw new Conflict(`withdrawal ${withdrawalId} is ${before.status}; it can not become ${to}`);
+      // Paying out while the account owes what a provider took back would pay the same money twice.
+      const owed = reversalDebtOf(draft.state);
+      if ((to === 'approved' || to === 'completed') && owed > 0) {
+        throw new Conflict(`the account owes ${formatMicros(owed)} credits from a card refund or dispute: reject this withdrawal (its credit then repays that) or wait until it is paid`);
+      }
       const after: Withdrawal = { ...before, ...extra, status: to, updatedAt: draft.now, allocations: before.allocations.map((a) => ({ ...a })) };
       if (to === 'rejected' || to === 'cancelled') giveCreditBack(draft, after);
       if (to === 'completed' || to === 'rejected' || to === 'cancelled') {

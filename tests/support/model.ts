@@ -290,6 +290,9 @@ export class Model {
       completed: ['approved'],
     };
     if (!allowed[to].includes(withdrawal.status)) return 'conflict';
+    // No payout while the account owes what a provider took back.
+    const owedOnReversals = this.debts.filter((d) => typeof d.ref === 'string').reduce((t, d) => t + d.amount, 0);
+    if ((to === 'approved' || to === 'completed') && owedOnReversals > 0) return 'conflict';
     withdrawal.status = to;
     if (to === 'cancelled' || to === 'rejected') {
       this.giveBack(withdrawal.takes, withdrawal.amount);
