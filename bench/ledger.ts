@@ -133,6 +133,18 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   scheduler.stop();
   ledger.effects = undefined;
 
+  // A heavy account: 250 purchases, of which the account item keeps 12 and the rest are overflow items.
+  const h = fresh();
+  for (let i = 0; i < 250; i += 1) {
+    clock.advance(60_000);
+    await grantPurchase(ledger, { accountId: h, amount: credits(5), source: 'stripe', purchaseId: `pu-${h}-${i}` });
+  }
+  await measure('check, account holding 250 lots', () => check(ledger, h, credits(10)), { rcu: 1 });
+  await measure('charge, paid from 1 lot, account holding 250 lots', () => charge(ledger, { accountId: h, deploymentId: 'd', amount: credits(2), idempotencyKey: `${h}-1` }), { wcu: 8 });
+  await measure('charge through 20 lots, account holding 250 lots', () => charge(ledger, { accountId: h, deploymentId: 'd', amount: credits(100), idempotencyKey: `${h}-2` }));
+  await measure('grant purchase, account holding 250 lots', () => grantPurchase(ledger, { accountId: h, amount: credits(5), source: 'stripe', purchaseId: `pu-${h}-last` }));
+  log(`heavy account item: ${JSON.stringify(await table.get(keys.account(h))).length} bytes of JSON`);
+
   const item = await table.get(keys.account(a));
   log(`account item after the run: ${JSON.stringify(item).length} bytes of JSON`);
   return rows;
