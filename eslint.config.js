@@ -2,9 +2,10 @@
 // on the float helpers that must never touch an amount (amounts are integer micro-credits).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'bench/results/**', '.sst/**', '.build/**'] },
+  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'bench/results/**', '.sst/**', '.build/**', 'web/dist/**', 'test-results/**', 'playwright-report/**', 'web/src/api/schema.ts'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -18,12 +19,18 @@ export default tseslint.config(
     languageOptions: { globals: { process: 'readonly' } },
   },
   {
+    // The Usage & Billing app: React's own rules for hooks.
+    files: ['web/src/**/*.{ts,tsx}'],
+    plugins: { 'react-hooks': reactHooks },
+    rules: { 'react-hooks/rules-of-hooks': 'error', 'react-hooks/exhaustive-deps': 'error' },
+  },
+  {
     // Tests read untyped JSON bodies from the API.
     files: ['tests/**/*.ts'],
     rules: { '@typescript-eslint/no-explicit-any': 'off' },
   },
   {
-    files: ['core/**/*.ts', 'functions/**/*.ts'],
+    files: ['core/**/*.ts', 'functions/**/*.ts', 'web/src/**/*.{ts,tsx}'],
     rules: {
       'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Amounts are integer micro-credits: use core/money.ts.' }],
       'no-restricted-properties': ['error', { property: 'toFixed', message: 'Amounts are integer micro-credits: use formatMicros.' }],

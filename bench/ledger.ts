@@ -42,6 +42,7 @@ import { OutcomePublisher } from '../core/outcomes/publisher.js';
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
 const CHARGES = Number(process.env.BENCH_CHARGES ?? 1_000);
 const credits = (n: number) => (n * 1_000_000) as Micros;
+const WALLET = { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' } as const;
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface CapacityRow {
@@ -112,7 +113,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   clock.advance(301_000);
   await measure('grace deadline: pending → failed', () => expirePendingCharge(ledger, a, pending2.chargeId));
   await measure('grant purchase that repays debt', () => grantPurchase(ledger, { accountId: a, amount: credits(100), source: 'stripe', purchaseId: `pu-${a}-3` }));
-  const w = await measure('withdrawal request', () => requestWithdrawal(ledger, { accountId: a, amount: credits(10) }));
+  const w = await measure('withdrawal request', () => requestWithdrawal(ledger, { accountId: a, amount: credits(10), destination: WALLET }));
   await measure('withdrawal cancel (credit back)', () => cancelWithdrawal(ledger, a, w.withdrawalId));
   for (let i = 0; i < 30; i += 1) await charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(0.01), idempotencyKey: `${a}-many-${i}` });
   await measure('transactions page (50 entries)', () => listTransactions(ledger, { accountId: a, limit: 50 }));

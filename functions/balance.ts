@@ -1,7 +1,7 @@
 // GET /credits/balance, /credits/check, /credits/transactions, /credits/usage: the read side.
 
 import { check, getBalance, listTransactions, usage, type TransactionQuery } from '../core/ledger/queries.js';
-import type { EntryType, LedgerEntry } from '../core/ledger/types.js';
+import { type EntryType, type LedgerEntry, typesOf } from '../core/ledger/types.js';
 import { DAY_MS } from '../core/time.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
@@ -29,10 +29,11 @@ export const handler = groupHandler({
 
   'GET /credits/transactions': async ({ caller, query, runtime }: Request<TxQuery>) => {
     const accountId = accountFor(caller, query.accountId, 'read');
-    const filters = JSON.stringify([query.type ?? null, query.from ?? null, query.to ?? null]);
+    const filters = JSON.stringify([query.type ?? null, query.category ?? null, query.from ?? null, query.to ?? null]);
+    const types = query.category ? typesOf(query.category).filter((type) => !query.type || type === query.type) : query.type ? [query.type as EntryType] : undefined;
     const base: TransactionQuery = {
       accountId,
-      ...(query.type ? { type: query.type as EntryType } : {}),
+      ...(types ? { types } : {}),
       ...(query.from !== undefined ? { fromMs: query.from } : {}),
       ...(query.to !== undefined ? { toMs: query.to } : {}),
     };

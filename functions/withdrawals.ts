@@ -11,7 +11,7 @@ import type * as s from './http/schemas.js';
 export const handler = groupHandler({
   'POST /credits/withdrawals': async ({ caller, body, idempotencyKey, runtime }: Request<unknown, z.output<typeof s.withdrawalBody>>) => {
     const accountId = accountFor(caller, undefined, 'write');
-    return { status: 201, body: present.withdrawal(await requestWithdrawal(runtime.ledger, { accountId, amount: body.amount, idempotencyKey })) };
+    return { status: 201, body: present.withdrawal(await requestWithdrawal(runtime.ledger, { accountId, amount: body.amount, destination: body.destination, idempotencyKey })) };
   },
 
   'GET /credits/withdrawals': async ({ caller, runtime }: Request) => {

@@ -1,7 +1,8 @@
-// `npm start`: IO Credits on this machine. Starts DynamoDB Local (data kept in .data/ between
-// runs, or in memory with --memory), creates the table, and serves the same Lambda handlers
-// over HTTP on 127.0.0.1:$PORT (3000), checking HS256 dev tokens in place of API Gateway's JWT
-// authorizer. Prints ready-to-paste tokens. Ctrl-C stops everything, JVM included.
+// `npm start`: IO Credits on this machine. Builds the Usage & Billing app when web/ changed,
+// starts DynamoDB Local (data kept in .data/ between runs, or in memory with --memory), creates
+// the table, and serves the app and the same Lambda handlers over HTTP on 127.0.0.1:$PORT (3000),
+// checking HS256 dev tokens in place of API Gateway's JWT authorizer. Prints the app's URL first,
+// then ready-to-paste tokens. Ctrl-C stops everything, JVM included.
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
@@ -13,6 +14,7 @@ import { LocalCheckout, localPayments } from '../functions/local/local-checkout.
 import { formatMicros } from '../core/money.js';
 import { runtimeFromEnv } from '../functions/http/runtime.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
+import { buildWeb, WEB_DIST } from './web-build.js';
 
 const inMemory = process.argv.includes('--memory');
 const dataDir = resolve('.data');
@@ -22,6 +24,7 @@ const tableName = process.env.TABLE_NAME ?? 'io-credits';
 async function main(): Promise<void> {
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   if (!inMemory) mkdirSync(resolve(dataDir, 'dynamodb'), { recursive: true });
+  await buildWeb();
   const dynamo = await startDynamoDbLocal({ ...(inMemory ? {} : { dbPath: resolve(dataDir, 'dynamodb') }), ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}) });
   let stopping = false;
   const stop = async (code: number) => {
@@ -44,7 +47,7 @@ async function main(): Promise<void> {
     const payments = localPayments(process.env);
     jobs = await startLocalJobs(runtime.ledger);
     runtime.afterClockMove = jobs.afterClockMove;
-    server = await startLocalServer({ runtime, payments, authSecret: secret, port });
+    server = await startLocalServer({ runtime, payments, authSecret: secret, port, webRoot: WEB_DIST });
     const [user, admin, service] = await Promise.all([
       signDevToken(secret, 'demo-user'),
       signDevToken(secret, 'finance', 'credits:admin'),
@@ -52,7 +55,8 @@ async function main(): Promise<void> {
     ]);
     process.stdout.write(
       [
-        `IO Credits listening on ${server.url}  (OpenAPI: ${server.url}/openapi.json)`,
+        `Usage & Billing: open ${server.url}/ (sign in as the demo user or the finance team)`,
+        `IO Credits API on ${server.url}  (OpenAPI: ${server.url}/openapi.json)`,
         `DynamoDB Local on ${dynamo.endpoint}, table ${tableName}, ${inMemory ? 'in memory' : `data in ${resolve(dataDir, 'dynamodb')}`}`,
         `payments: card by ${payments.checkout.card instanceof LocalCheckout ? 'the local checkout' : 'Stripe'}, usdc by ${payments.checkout.usdc instanceof LocalCheckout ? 'the local checkout' : 'Spherepay'}; purchases ${formatMicros(payments.limits.min)} to ${formatMicros(payments.limits.max)}`,
         `grace deadlines: ${jobs.scheduler.pendingCount()} schedule(s) re-armed from the table; sweep every ${SWEEP_EVERY_MS / 1000} s; payment outcomes printed as they are delivered`,

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, grantPurchase } from '../core/index.js';
 import { startApi, type Api } from './support/api.js';
 import { c, expectInvariants, snapshot } from './support/ledger.js';
+import { WALLET } from './support/wallet.js';
 
 let api: Api;
 let user: string;
@@ -70,6 +71,15 @@ describe('balance, check, transactions, usage', () => {
   it('filters by type and exports CSV with a header row', async () => {
     const purchases = await api.call('GET', '/credits/transactions?type=purchase', { token: user });
     expect(purchases.body.items.map((e: any) => e.type)).toEqual(['purchase']);
+    const inflow = await api.call('GET', `/credits/transactions?category=${encodeURIComponent('Credit Inflow')}`, { token: user });
+    expect(inflow.body.items.map((e: any) => e.category)).toEqual(['Credit Inflow']);
+    const usage = await api.call('GET', `/credits/transactions?category=${encodeURIComponent('Usage Deductions')}&limit=2`, { token: user });
+    expect(usage.body.items.map((e: any) => e.type)).toEqual(['usage', 'usage']);
+    const next = await api.call('GET', `/credits/transactions?category=${encodeURIComponent('Usage Deductions')}&limit=2&cursor=${encodeURIComponent(usage.body.nextCursor)}`, { token: user });
+    expect(next.body.items.map((e: any) => e.type)).toEqual(['usage']);
+    const mismatch = await api.call('GET', `/credits/transactions?category=Refunds&type=usage`, { token: user });
+    expect(mismatch.body).toEqual({ items: [], nextCursor: null });
+    expectProblem(await api.call('GET', '/credits/transactions?category=Bonuses', { token: user }), 400, 'invalid_request');
     const csv = await api.call('GET', '/credits/transactions?format=csv', { token: user });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -171,7 +181,7 @@ describe('charges', () => {
   it('withdrawals and grants take an optional key that replays them', async () => {
     await fund('lee', '30');
     const lee = await api.token('lee');
-    const request = (amount: string) => api.call('POST', '/credits/withdrawals', { token: lee, body: { amount }, headers: { 'idempotency-key': 'wd-1' } });
+    const request = (amount: string) => api.call('POST', '/credits/withdrawals', { token: lee, body: { amount, destination: WALLET }, headers: { 'idempotency-key': 'wd-1' } });
     const first = await request('10');
     expect(first.status).toBe(201);
     expect((await request('10.00')).body).toEqual(first.body);
@@ -250,26 +260,64 @@ describe('withdrawals and admin', () => {
   it('request, finance queue, approve, complete; reject and cancel give the credit back', async () => {
     await fund('erin', '30');
     const erin = await api.token('erin');
-    const w1 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '10.00' } });
+    const w1 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '10.00', destination: WALLET } });
     expect(w1.status).toBe(201);
     expect(w1.body).toMatchObject({ status: 'pending_review', amount: '10.00', expectedBy: expect.any(String) });
-    expectProblem(await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '20.01' } }), 402, 'insufficient_credits');
-    expectProblem(await api.call('POST', '/credits/withdrawals', { token: await api.token('frank'), body: { amount: '1' } }), 403, 'forbidden');
+    expectProblem(await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '20.01', destination: WALLET } }), 402, 'insufficient_credits');
+    expectProblem(await api.call('POST', '/credits/withdrawals', { token: await api.token('frank'), body: { amount: '1', destination: WALLET } }), 403, 'forbidden');
     const queue = await api.call('GET', '/admin/withdrawals?status=pending_review', { token: admin });
     expect(queue.body.items.map((w: any) => w.withdrawalId)).toContain(w1.body.withdrawalId);
     expect((await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/approve`, { token: admin })).body.status).toBe('approved');
     expectProblem(await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/complete`, { token: admin, body: {} }), 400, 'invalid_request');
     expect((await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/complete`, { token: admin, body: { payoutReference: 'wire-77' } })).body).toMatchObject({ status: 'completed', payoutReference: 'wire-77' });
 
-    const w2 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '5' } });
+    const w2 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '5', destination: WALLET } });
     expect((await api.call('POST', `/admin/withdrawals/${w2.body.withdrawalId}/reject`, { token: admin, body: { reason: 'name mismatch' } })).body).toMatchObject({ status: 'rejected', reason: 'name mismatch' });
-    const w3 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '5' } });
+    const w3 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '5', destination: WALLET } });
     expect((await api.call('POST', `/credits/withdrawals/${w3.body.withdrawalId}/cancel`, { token: erin })).body.status).toBe('cancelled');
     expectProblem(await api.call('POST', `/credits/withdrawals/${w3.body.withdrawalId}/cancel`, { token: other }), 404, 'not_found');
     const list = await api.call('GET', '/credits/withdrawals', { token: erin });
     expect(list.body.items.map((w: any) => w.status).sort()).toEqual(['cancelled', 'completed', 'rejected']);
     expect((await api.call('GET', '/credits/balance', { token: erin })).body).toMatchObject({ balance: '20.00', pendingWithdrawals: '0.00' });
     await expectInvariants(api.ledger, 'erin', { expiriesApplied: true });
+  });
+
+  it('a withdrawal says where the USDC goes: an address valid on its network, shown to finance, the only one a payout goes to', async () => {
+    await fund('wendy', '100');
+    const wendy = await api.token('wendy');
+    // EIP-55's own examples (mixed case, so checksummed), and all-lower / all-upper ones that carry no checksum.
+    const valid = [
+      { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+      { network: 'ethereum', address: '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359' },
+      { network: 'base', address: '0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb' },
+      { network: 'polygon', address: '0xD1220A0CF47C7B9BE7A2E6BA89F429762E7B9ADB' },
+      { network: 'arbitrum', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
+    ];
+    for (const destination of valid) {
+      const made = await api.call('POST', '/credits/withdrawals', { token: wendy, body: { amount: '1.00', destination } });
+      expect(made.status, made.text).toBe(201);
+      expect(made.body.destination).toEqual(destination);
+    }
+    const queue = await api.call('GET', '/admin/withdrawals?status=pending_review', { token: admin });
+    expect(queue.body.items.filter((w: any) => w.accountId === 'wendy').map((w: any) => w.destination)).toEqual(valid);
+
+    const before = await snapshot(api.ledger.table, 'wendy');
+    const refused: [string, unknown][] = [
+      ['no destination', undefined],
+      ['an unknown network', { network: 'bitcoin', address: '1BoatSLRHtKNngkdXEeobR76b53LETtpyT' }],
+      ['a Solana address with a 0 in it', { network: 'solana', address: '0EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' }],
+      ['a Solana address one byte short', { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFL' }],
+      ['an EVM address one digit short', { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe' }],
+      ['an EVM address with a wrong checksum', { network: 'ethereum', address: '0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' }],
+      ['a Solana address on an EVM chain', { network: 'polygon', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' }],
+      ['an address with spaces around it', { network: 'solana', address: ' 7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' }],
+    ];
+    for (const [why, destination] of refused) {
+      const response = await api.call('POST', '/credits/withdrawals', { token: wendy, body: { amount: '1.00', ...(destination === undefined ? {} : { destination }) } });
+      expect(response.status, why).toBe(400);
+      expect(response.body.code, why).toBe('invalid_request');
+    }
+    expect(await snapshot(api.ledger.table, 'wendy')).toEqual(before);
   });
 
   it('grants promotional credit and sets the negative allowance', async () => {

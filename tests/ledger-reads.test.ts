@@ -28,6 +28,7 @@ import {
   type Ledger,
 } from '../core/index.js';
 import { c, expectInvariants, newLedger } from './support/ledger.js';
+import { WALLET } from './support/wallet.js';
 
 let seq = 0;
 const buy = (ledger: Ledger, accountId: string, amount: string) =>
@@ -39,11 +40,11 @@ describe('withdrawals', () => {
   it('only accounts that have paid for credits may withdraw, and only purchased credit', async () => {
     const { ledger } = await newLedger();
     await grantPromotional(ledger, { accountId: 'w1', amount: c('50'), expiresAtMs: null, description: 'Trial' });
-    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('1') })).rejects.toThrow(Forbidden);
+    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('1'), destination: WALLET })).rejects.toThrow(Forbidden);
     await buy(ledger, 'w1', '20');
     expect((await getBalance(ledger, 'w1')).withdrawable).toBe(c('20'));
-    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('20.01') })).rejects.toThrow(InsufficientCredits);
-    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('1.001') })).rejects.toThrow(InvalidRequest);
+    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('20.01'), destination: WALLET })).rejects.toThrow(InsufficientCredits);
+    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('1.001'), destination: WALLET })).rejects.toThrow(InvalidRequest);
     const snap = await expectInvariants(ledger, 'w1', { expiriesApplied: true });
     expect(snap.withdrawals).toHaveLength(0);
   });
@@ -55,7 +56,7 @@ describe('withdrawals', () => {
     const newer = await buy(ledger, 'w2', '10');
     await grantPromotional(ledger, { accountId: 'w2', amount: c('5'), expiresAtMs: clock.nowMs() + DAY_MS, description: 'Promo' });
     clock.set(Date.UTC(2026, 10, 27, 9)); // a Friday
-    const w = await requestWithdrawal(ledger, { accountId: 'w2', amount: c('12') });
+    const w = await requestWithdrawal(ledger, { accountId: 'w2', amount: c('12'), destination: WALLET });
     expect(w).toMatchObject({ status: 'pending_review', amount: c('12'), expectedBy: '2026-12-08T09:00:00.000Z' });
     const balance = await getBalance(ledger, 'w2');
     expect(balance).toMatchObject({ balance: c('8'), withdrawable: c('8'), pendingWithdrawals: c('12') });
@@ -68,7 +69,7 @@ describe('withdrawals', () => {
   it('finance approves then completes; the credit is gone for good', async () => {
     const { ledger } = await newLedger();
     await buy(ledger, 'w3', '10');
-    const w = await requestWithdrawal(ledger, { accountId: 'w3', amount: c('4') });
+    const w = await requestWithdrawal(ledger, { accountId: 'w3', amount: c('4'), destination: WALLET });
     expect((await listWithdrawalsByStatus(ledger, 'pending_review')).map((x) => x.withdrawalId)).toContain(w.withdrawalId);
     await expect(completeWithdrawal(ledger, w.withdrawalId, 'payout-1')).rejects.toThrow(Conflict);
     await approveWithdrawal(ledger, w.withdrawalId);
@@ -83,8 +84,8 @@ describe('withdrawals', () => {
   it('a rejection or the user cancel gives the credit back the way a refund does', async () => {
     const { ledger, clock } = await newLedger();
     const lot = await buy(ledger, 'w4', '10');
-    const rejected = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('3') });
-    const cancelled = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('2') });
+    const rejected = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('3'), destination: WALLET });
+    const cancelled = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('2'), destination: WALLET });
     await rejectWithdrawal(ledger, rejected.withdrawalId, 'bank details do not match');
     await cancelWithdrawal(ledger, 'w4', cancelled.withdrawalId);
     const snap = await expectInvariants(ledger, 'w4', { expiriesApplied: true });
@@ -92,7 +93,7 @@ describe('withdrawals', () => {
     expect(snap.entries.map((e) => e.type)).toEqual(['purchase', 'withdrawal', 'withdrawal', 'withdrawal_reversal', 'withdrawal_reversal']);
     expect((await listWithdrawals(ledger, 'w4')).map((w) => w.status).sort()).toEqual(['cancelled', 'rejected']);
     // After expiry the credit comes back as a new purchased lot for 30 days.
-    const late = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('1') });
+    const late = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('1'), destination: WALLET });
     clock.set(Date.parse(lot.expiresAt!) + 1);
     await rejectWithdrawal(ledger, late.withdrawalId, 'late');
     const after = await getBalance(ledger, 'w4');
@@ -130,7 +131,7 @@ describe('the transactions log', () => {
     }
     expect(pages).toEqual(all.items.map((e) => e.transactionId));
 
-    const purchases = await listTransactions(ledger, { accountId: 't1', type: 'purchase', limit: 5 });
+    const purchases = await listTransactions(ledger, { accountId: 't1', types: ['purchase'], limit: 5 });
     expect(purchases.items.map((e) => e.type)).toEqual(['purchase']);
     const window = await listTransactions(ledger, { accountId: 't1', fromMs: Date.parse(all.items[4]!.createdAt), toMs: Date.parse(all.items[2]!.createdAt) });
     expect(window.items.map((e) => e.transactionId)).toEqual(all.items.slice(2, 5).map((e) => e.transactionId));

@@ -8,6 +8,7 @@ import { startApi, type Api } from './support/api.js';
 import { c, expectInvariants, wholeTable } from './support/ledger.js';
 import { pendingPurchase } from './support/route-samples.js';
 import { refundEvent, sessionEvent, signStripe } from './support/stripe-events.js';
+import { WALLET } from './support/wallet.js';
 
 let api: Api;
 let accounts = 0;
@@ -144,7 +145,7 @@ describe('a withdrawal requested before a card refund or dispute', () => {
     api.clock.advance(1_000);
     await grantPurchase(api.ledger, { accountId: owner, amount: c('100'), source: 'spherepay', purchaseId: `pu_${owner}_usdc` });
     // The withdrawal holds the card lot (it expires first); the USDC lot is then spent on compute.
-    const withdrawal = await requestWithdrawal(api.ledger, { accountId: owner, amount: c('100') });
+    const withdrawal = await requestWithdrawal(api.ledger, { accountId: owner, amount: c('100'), destination: WALLET });
     await charge(api.ledger, { accountId: owner, deploymentId: 'gpu', amount: c('100'), idempotencyKey: key() });
     await reversePurchase(api.ledger, { accountId: owner, lotId: card.lotId, amount: c('100'), kind: 'dispute', reference: `dp_${owner}` });
     expect((await getBalance(api.ledger, owner)).balance).toBe(c('-100'));

@@ -27,6 +27,7 @@ import { layoutLots, type LoadedAccount, withOverflow } from '../core/table/acco
 import { itemSizeBytes } from '../core/table/item-size.js';
 import { keys } from '../core/table/keys.js';
 import { accountItems, c, expectInvariants, newLedger, T0 } from './support/ledger.js';
+import { WALLET } from './support/wallet.js';
 
 const TINY = { max: 3, target: 2, min: 1 };
 
@@ -155,7 +156,7 @@ describe('a heavy account', () => {
 
   it('a withdrawal takes purchased credit from the account item and overflow lots, soonest-expiring first', async () => {
     const setup = await heavyAccount('h6', 8);
-    await requestWithdrawal(setup.ledger, { accountId: 'h6', amount: c('22') });
+    await requestWithdrawal(setup.ledger, { accountId: 'h6', amount: c('22'), destination: WALLET });
     const view = await getBalance(setup.ledger, 'h6');
     expect(view.balance).toBe(c('18'));
     expect(view.lots.map((l) => l.remaining)).toEqual([c('3'), c('5'), c('5'), c('5')]);

@@ -46,10 +46,17 @@ function portIsClosed(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('serves the API with the printed tokens, and Ctrl-C stops the server and DynamoDB Local', async () => {
+  it('prints the app\'s URL first, serves the app and the API with the printed tokens, and Ctrl-C stops the server and DynamoDB Local', async () => {
     const { child, output, exited } = start({ PORT: '0' });
     await waitFor(output, 'Ctrl-C stops', exited);
-    const url = /listening on (http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1]!;
+    const url = /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1]!;
+    const firstLine = output().split('\n').find((line) => line.includes('http://'));
+    expect(firstLine).toBe(`Usage & Billing: open ${url}/ (sign in as the demo user or the finance team)`);
+    const app = await fetch(`${url}/`);
+    expect(app.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(app.headers.get('content-security-policy')).toContain("script-src 'self'");
+    expect(await app.text()).toContain('<div id="root"></div>');
+    expect(await (await fetch(`${url}/config.json`)).json()).toEqual({ apiUrl: '', auth: { mode: 'local' } });
     const dynamoPort = Number(/DynamoDB Local on http:\/\/127\.0\.0\.1:(\d+)/.exec(output())![1]);
     const token = /export TOKEN=(\S+)/.exec(output())![1]!;
     const adminToken = /export ADMIN_TOKEN=(\S+)/.exec(output())![1]!;

@@ -19,6 +19,8 @@ export const EXPIRING_SOON_DAYS = 30;
 
 export interface BalanceView {
   accountId: string;
+  /** Withdrawals are for accounts that paid for credits (SPEC §4). */
+  hasPurchased: boolean;
   balance: Micros;
   withdrawable: Micros;
   negativeAllowance: Micros;
@@ -48,6 +50,7 @@ export function balanceView(state: AccountState, nowMs: number, defaultAllowance
   const soon = nowMs + EXPIRING_SOON_DAYS * DAY_MS;
   return {
     accountId: state.accountId,
+    hasPurchased: state.hasPurchased,
     balance: balanceOf(state, nowMs),
     withdrawable: withdrawableOf(state, nowMs),
     negativeAllowance: allowanceOf(state, defaultAllowance),
@@ -95,7 +98,8 @@ function checkView(state: AccountState, ledger: Ledger, amount: Micros): CheckVi
 
 export interface TransactionQuery {
   accountId: string;
-  type?: EntryType;
+  /** Only entries of these types (empty: none at all); absent: every type. */
+  types?: readonly EntryType[];
   fromMs?: number;
   toMs?: number;
   limit?: number;
@@ -110,7 +114,10 @@ export async function listTransactions(ledger: Ledger, query: TransactionQuery):
   const limit = query.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new InvalidRequest(`limit must be 1..${MAX_PAGE_SIZE}`);
   if (query.cursor !== undefined && !ENTRY_SK.test(query.cursor)) throw new InvalidRequest('cursor is not valid');
+  if (query.types?.length === 0) return { items: [], nextCursor: null };
   const pk = keys.accountPk(query.accountId);
+  const typeValues = Object.fromEntries((query.types ?? []).map((type, i) => [`:type${i}`, type]));
+  const typeFilter = query.types ? { FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`, ExpressionAttributeNames: { '#type': 'type' } } : {};
   const { low, high } = ulidBounds(query.fromMs ?? 0, query.toMs ?? 281474976710655);
   // Reads one entry past the page, so the cursor is given only when more entries exist.
   const found: Item[] = [];
@@ -119,8 +126,8 @@ export async function listTransactions(ledger: Ledger, query: TransactionQuery):
     const out = await ledger.table.meter.run('listTransactions', () =>
       ledger.table.query({
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-        ...(query.type ? { FilterExpression: '#type = :type', ExpressionAttributeNames: { '#type': 'type' } } : {}),
-        ExpressionAttributeValues: { ':pk': pk, ':low': `TX#${low}`, ':high': `TX#${high}`, ...(query.type ? { ':type': query.type } : {}) },
+        ...typeFilter,
+        ExpressionAttributeValues: { ':pk': pk, ':low': `TX#${low}`, ':high': `TX#${high}`, ...typeValues },
         ScanIndexForward: false,
         Limit: limit + 1 - found.length,
         ExclusiveStartKey: startKey,

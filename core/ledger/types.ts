@@ -2,6 +2,7 @@
 // Amounts are Micros; the API layer formats them as decimal strings.
 
 import type { Allocation, LotKind } from '../account.js';
+import type { Destination } from '../destination.js';
 import type { Micros } from '../money.js';
 
 export type EntryType =
@@ -31,8 +32,15 @@ const CATEGORY: Record<EntryType, Category> = {
   adjustment: 'Adjustments',
 };
 
+export const CATEGORIES: readonly Category[] = ['Credit Inflow', 'Usage Deductions', 'Refunds', 'Expired', 'Withdrawals', 'Adjustments'];
+
 export function categoryOf(type: EntryType): Category {
   return CATEGORY[type];
+}
+
+/** The entry types shown under a category. */
+export function typesOf(category: Category): EntryType[] {
+  return ENTRY_TYPES.filter((type) => CATEGORY[type] === category);
 }
 
 export interface LedgerEntry {
@@ -92,6 +100,8 @@ export interface Withdrawal {
   amount: Micros;
   requestedAt: string;
   expectedBy: string;
+  /** Absent only on withdrawals requested before destinations were asked for: those can only be rejected. */
+  destination?: Destination;
   allocations: Allocation[];
   reason?: string;
   payoutReference?: string;

@@ -13,6 +13,7 @@ import { Conflict, Forbidden, InsufficientCredits, InvalidRequest, NotFound } fr
 import { reversalDebtOf, withdrawableOf, takeFromLots, type Allocation } from '../account.js';
 import { formatMicros, type Micros, micros, MICROS_PER_CENT } from '../money.js';
 import { addBusinessDays, iso } from '../time.js';
+import { type Destination, destinationProblem, isPayoutNetwork, PAYOUT_NETWORKS } from '../destination.js';
 import { keys, withdrawalStatusIndex, SK_PREFIX } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { type Draft, itemIsNew } from './draft.js';
@@ -26,12 +27,24 @@ export const MAX_WITHDRAWALS_LISTED = 100;
 /** A withdrawal as users and finance see it: without the lots it took from. */
 export type WithdrawalView = Omit<Withdrawal, 'allocations'>;
 
-export async function requestWithdrawal(ledger: Ledger, input: { accountId: string; amount: Micros; idempotencyKey?: string }): Promise<WithdrawalView> {
+export interface WithdrawalRequest {
+  accountId: string;
+  amount: Micros;
+  /** Where finance sends the USDC: the only address a payout may go to. */
+  destination: Destination;
+  idempotencyKey?: string;
+}
+
+export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest): Promise<WithdrawalView> {
   if (input.amount <= 0 || input.amount % MICROS_PER_CENT !== 0) throw new InvalidRequest('amount must be positive whole cents');
+  if (!isPayoutNetwork(input.destination.network)) throw new InvalidRequest(`destination.network must be one of ${PAYOUT_NETWORKS.join(', ')}`);
+  const problem = destinationProblem(input.destination.network, input.destination.address);
+  if (problem) throw new InvalidRequest(`destination.address: ${problem}`);
+  const destination: Destination = { network: input.destination.network, address: input.destination.address };
   return run(ledger, {
     name: 'requestWithdrawal',
     accountId: input.accountId,
-    idempotency: input.idempotencyKey ? { scope: 'withdrawal', key: input.idempotencyKey, fingerprint: fingerprint([input.amount]) } : undefined,
+    idempotency: input.idempotencyKey ? { scope: 'withdrawal', key: input.idempotencyKey, fingerprint: fingerprint([input.amount, destination]) } : undefined,
     plan: (draft): WithdrawalView => {
       if (!draft.state.hasPurchased) throw new Forbidden('withdrawals are only for accounts that have paid for credits');
       const withdrawable = withdrawableOf(draft.state, draft.nowMs);
@@ -46,6 +59,7 @@ export async function requestWithdrawal(ledger: Ledger, input: { accountId: stri
         amount: input.amount,
         requestedAt: draft.now,
         expectedBy: iso(addBusinessDays(draft.nowMs, REVIEW_BUSINESS_DAYS)),
+        destination,
         allocations,
         updatedAt: draft.now,
       };
@@ -92,6 +106,9 @@ function transition(
       if (!item) throw new NotFound(`no withdrawal ${withdrawalId}`);
       const before = withdrawalFromItem(item);
       if (!from.includes(before.status)) throw new Conflict(`withdrawal ${withdrawalId} is ${before.status}; it can not become ${to}`);
+      if ((to === 'approved' || to === 'completed') && !before.destination) {
+        throw new Conflict(`withdrawal ${withdrawalId} names no destination: reject it; a payout goes only to the address the account gave`);
+      }
       // Paying out while the account owes what a provider took back would pay the same money twice.
       const owed = reversalDebtOf(draft.state);
       if ((to === 'approved' || to === 'completed') && owed > 0) {
@@ -167,6 +184,7 @@ function withdrawalFromItem(item: Item): Withdrawal {
     requestedAt: item.requestedAt as string,
     expectedBy: item.expectedBy as string,
     allocations: item.allocations as Allocation[],
+    ...(item.destination ? { destination: item.destination as Destination } : {}),
     ...(item.reason ? { reason: item.reason as string } : {}),
     ...(item.payoutReference ? { payoutReference: item.payoutReference as string } : {}),
     updatedAt: item.updatedAt as string,

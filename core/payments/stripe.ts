@@ -11,6 +11,7 @@ import type { Checkout, CheckoutProvider, CheckoutRequest, WebhookAction } from 
 
 export interface StripeCheckoutOptions {
   secretKey: string;
+  /** Where Stripe sends the buyer back; `{PURCHASE_ID}` in either becomes the purchase's id, so the app can follow it. */
   successUrl: string;
   cancelUrl: string;
   /** Another Stripe endpoint, for tests: the SDK's host, port and protocol. */
@@ -45,8 +46,8 @@ export class StripeCheckout implements CheckoutProvider {
               price_data: { currency: 'usd', unit_amount: centsOf(request.amount), product_data: { name: `IO Credits: ${formatMicros(request.amount)}` } },
             },
           ],
-          success_url: this.options.successUrl,
-          cancel_url: this.options.cancelUrl,
+          success_url: withPurchase(this.options.successUrl, request.purchaseId),
+          cancel_url: withPurchase(this.options.cancelUrl, request.purchaseId),
         },
         { idempotencyKey: request.purchaseId },
       );
@@ -56,6 +57,12 @@ export class StripeCheckout implements CheckoutProvider {
       throw new ProviderUnavailable(`Stripe could not create the checkout: ${error instanceof Error ? error.message : String(error)}`);
     }
   }
+}
+
+const PURCHASE_ID_PLACEHOLDER = '{PURCHASE_ID}';
+
+function withPurchase(url: string, purchaseId: string): string {
+  return url.replaceAll(PURCHASE_ID_PLACEHOLDER, encodeURIComponent(purchaseId));
 }
 
 /** The verified event, or an InvalidRequest for a bad signature, a stale timestamp or a malformed body. */

@@ -40,7 +40,7 @@ export interface Request<Q = Record<string, never>, B = undefined> {
  * in one process (tests) each serve their own ledger, payments and URL. Lambda has none of it.
  */
 export interface LocalContext {
-  ioCredits?: { runtime: Runtime; payments: unknown; serverUrl: string };
+  ioCredits?: { runtime: Runtime; payments: unknown; serverUrl: string; authSecret: string };
 }
 
 export interface Reply {

@@ -2,7 +2,8 @@
 // receive; all of them also produce the OpenAPI document (functions/openapi.ts).
 
 import * as z from 'zod';
-import { ENTRY_TYPES } from '../../core/ledger/types.js';
+import { destinationProblem, PAYOUT_NETWORKS } from '../../core/destination.js';
+import { CATEGORIES, type Category, ENTRY_TYPES } from '../../core/ledger/types.js';
 import { parseCents, parseMicros, parsePositiveMicros, type Micros } from '../../core/money.js';
 import { parseIso } from '../../core/time.js';
 import { JsonNumber } from './json-body.js';
@@ -64,6 +65,7 @@ export const chargeBody = z.strictObject({
 export const refundBody = z.strictObject({ amount: positiveAmount, reason: z.string().min(1).max(500).optional(), accountId: accountIdParam.optional() });
 export const transactionsQuery = z.strictObject({
   type: z.enum(ENTRY_TYPES as [string, ...string[]]).optional(),
+  category: z.enum(CATEGORIES as [Category, ...Category[]]).optional().meta({ description: 'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, Adjustments)' }),
   from: timestamp.optional(),
   to: timestamp.optional(),
   limit: z
@@ -82,11 +84,21 @@ export const usageQuery = z.strictObject({
   granularity: z.enum(['day', 'month']).optional(),
   accountId: accountIdParam.optional(),
 });
-export const withdrawalBody = z.strictObject({ amount: centsAmount });
+export const destination = z
+  .strictObject({
+    network: z.enum(PAYOUT_NETWORKS).meta({ description: 'The chain the USDC is sent on' }),
+    address: z.string().max(128).meta({ description: 'base58 of a 32-byte key on Solana; 0x and 40 hex digits (EIP-55 checksum when mixed-case) on EVM chains' }),
+  })
+  .superRefine((value, ctx) => {
+    const problem = destinationProblem(value.network, value.address);
+    if (problem) ctx.addIssue({ code: 'custom', path: ['address'], message: problem });
+  })
+  .meta({ description: 'Where finance sends the USDC; a payout goes nowhere else' });
+export const withdrawalBody = z.strictObject({ amount: centsAmount, destination });
 export const purchaseBody = z.strictObject({ amount: centsAmount, method: z.enum(['card', 'usdc']).meta({ description: 'card: Stripe Checkout; usdc: a Spherepay payment link' }) });
 export const adminWithdrawalsQuery = z.strictObject({ status: z.enum(['pending_review', 'approved', 'completed', 'rejected', 'cancelled']).optional() });
 export const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
-export const completeBody = z.strictObject({ payoutReference: z.string().trim().min(1).max(200) });
+export const completeBody = z.strictObject({ payoutReference: z.string().trim().min(1).max(200).meta({ description: 'The payout transaction on the destination network (its hash)' }) });
 export const grantBody = z.strictObject({
   amount: centsAmount,
   expiresAt: timestamp.nullable().optional(),
@@ -103,7 +115,7 @@ export const emptyBody = z.strictObject({}).optional();
 const amountOut = z.string().regex(/^-?\d+\.\d{2,6}$/).meta({ description: 'Decimal credits', examples: ['12.50'] });
 const lotOut = z.object({ lotId: z.string(), kind: z.enum(['purchased', 'promotional']), amount: amountOut, remaining: amountOut, createdAt: z.string(), expiresAt: z.string().nullable(), withdrawable: z.boolean() });
 export const responses = {
-  balance: z.object({ accountId: z.string(), balance: amountOut, withdrawable: amountOut, negativeAllowance: amountOut, debt: amountOut, pendingWithdrawals: amountOut, lots: z.array(lotOut), expiringSoon: z.array(lotOut) }),
+  balance: z.object({ accountId: z.string(), hasPurchased: z.boolean().meta({ description: 'The account has paid for credits, so it may withdraw' }), balance: amountOut, withdrawable: amountOut, negativeAllowance: amountOut, debt: amountOut, pendingWithdrawals: amountOut, lots: z.array(lotOut), expiringSoon: z.array(lotOut) }),
   check: z.object({ amount: amountOut, balance: amountOut, sufficient: z.boolean(), withinAllowance: z.boolean(), shortfall: amountOut }),
   chargePaid: z.object({ chargeId: z.string(), deploymentId: z.string(), status: z.literal('paid'), amount: amountOut, usedAllowance: amountOut, balance: amountOut }),
   chargePending: z.object({ chargeId: z.string(), deploymentId: z.string(), status: z.literal('pending_payment'), amount: amountOut, shortfall: amountOut, graceExpiresAt: z.string() }),
@@ -115,7 +127,18 @@ export const responses = {
     nextCursor: z.string().nullable(),
   }),
   usage: z.object({ buckets: z.array(z.object({ start: z.string(), usage: amountOut, refunds: amountOut, net: amountOut })), total: z.object({ usage: amountOut, refunds: amountOut, net: amountOut }) }),
-  withdrawal: z.object({ withdrawalId: z.string(), accountId: z.string(), status: z.string(), amount: amountOut, requestedAt: z.string(), expectedBy: z.string(), reason: z.string().optional(), payoutReference: z.string().optional(), updatedAt: z.string() }),
+  withdrawal: z.object({
+    withdrawalId: z.string(),
+    accountId: z.string(),
+    status: z.enum(['pending_review', 'approved', 'completed', 'rejected', 'cancelled']),
+    amount: amountOut,
+    requestedAt: z.string(),
+    expectedBy: z.string(),
+    destination: z.object({ network: z.enum(PAYOUT_NETWORKS), address: z.string() }).optional(),
+    reason: z.string().optional(),
+    payoutReference: z.string().optional(),
+    updatedAt: z.string(),
+  }),
   grant: lotOut.extend({ source: z.string(), description: z.string(), conditions: z.string().optional(), balance: amountOut }),
   allowance: z.object({ accountId: z.string(), negativeAllowance: amountOut, debt: amountOut }),
   notifications: z.object({ items: z.array(z.object({ notificationId: z.string(), type: z.string(), message: z.string(), createdAt: z.string(), read: z.boolean() })) }),

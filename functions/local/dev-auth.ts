@@ -8,6 +8,13 @@ import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
 
 export const DEV_ISSUER = 'io-credits-local';
 
+/** Who the local sign-in page offers: a user with credits, and a member of the finance team. */
+export const LOCAL_USERS = {
+  demo: { sub: 'demo-user', name: 'Demo user', scope: undefined },
+  finance: { sub: 'finance', name: 'Finance team', scope: 'credits:admin' },
+} as const;
+export type LocalUser = keyof typeof LOCAL_USERS;
+
 export async function signDevToken(secret: string, sub: string, scope?: string, expiresIn = '12h'): Promise<string> {
   return new SignJWT({ ...(scope ? { scope } : {}) })
     .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })

@@ -1,6 +1,6 @@
-// Routes that exist only on the local server, never deployed: the manual test clock (like
-// Stripe's test clocks) for trying grace deadlines and expiry by hand, the nightly expiry run on
-// demand, and the local checkout.
+// Routes that exist only on the local server, never deployed: the sign-in page's dev tokens, the
+// manual test clock (like Stripe's test clocks) for trying grace deadlines and expiry by hand, the
+// nightly expiry run on demand, and the local checkout.
 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import * as z from 'zod';
@@ -12,6 +12,7 @@ import { numberOrText, timestamp } from '../http/schemas.js';
 import type { Context } from 'aws-lambda';
 import { checkoutHandler, checkoutRoutes } from './local-checkout.js';
 import { runExpiryLocally } from './local-expiry.js';
+import { LOCAL_USERS, type LocalUser, signDevToken } from './dev-auth.js';
 
 export interface LocalRoute extends Omit<Route, 'group'> {
   local: true;
@@ -70,7 +71,34 @@ const expiryJob = groupHandler(
   [expiryRoute as unknown as Route],
 );
 
+const signInBody = z.strictObject({ user: z.enum(Object.keys(LOCAL_USERS) as [LocalUser, ...LocalUser[]]) });
+const SIGN_IN_HOURS = 12;
+
+const signInRoute: Omit<LocalRoute, 'handler'> = {
+  local: true,
+  group: 'local',
+  method: 'POST',
+  path: '/local/sign-in',
+  access: 'public',
+  summary: "The local sign-in page's token for one of its users (the demo user, or finance with credits:admin)",
+  body: signInBody,
+  responses: { 200: { description: 'A dev token' } },
+};
+
+const signIn = groupHandler(
+  {
+    'POST /local/sign-in': async ({ body, local }: Request<unknown, z.output<typeof signInBody>>) => {
+      if (!local) throw new Conflict('signing in here works on the local server only');
+      const user = LOCAL_USERS[body.user];
+      const token = await signDevToken(local.authSecret, user.sub, user.scope, `${SIGN_IN_HOURS}h`);
+      return { status: 200, body: { token, sub: user.sub, name: user.name, scopes: user.scope ? [user.scope] : [], expiresInSeconds: SIGN_IN_HOURS * 3_600 } };
+    },
+  },
+  [signInRoute as unknown as Route],
+);
+
 export const localRoutes: LocalRoute[] = [
+  { ...signInRoute, handler: signIn as unknown as LocalRoute['handler'] },
   { ...testClockRoute, handler: testClock as unknown as LocalRoute['handler'] },
   { ...expiryRoute, handler: expiryJob as unknown as LocalRoute['handler'] },
   ...checkoutRoutes.map((route): LocalRoute => ({ ...route, local: true, group: 'local', handler: checkoutHandler as unknown as LocalRoute['handler'] })),

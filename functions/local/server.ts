@@ -1,7 +1,7 @@
 // The local server: serves the Lambda handlers over HTTP by turning each request into the API
 // Gateway v2 event the handler would get on AWS (route key, path parameters, query, headers,
-// JWT claims). Dev tokens stand in for the JWT authorizer. Local-only routes live here and are
-// never part of what is deployed.
+// JWT claims), and the built Usage & Billing app on the same origin, as CloudFront does. Dev
+// tokens stand in for the JWT authorizer. Local-only routes live here and are never deployed.
 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
@@ -22,6 +22,7 @@ import type { Payments } from '../http/payments.js';
 import { LocalCheckout } from './local-checkout.js';
 import { verifyDevToken } from './dev-auth.js';
 import { localRoutes, type LocalRoute } from './local-routes.js';
+import { webFile } from './web-files.js';
 
 type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
@@ -35,6 +36,8 @@ export interface LocalServerOptions {
   authSecret: string;
   port: number;
   host?: string;
+  /** The built Usage & Billing app (web/dist), served at `/`; absent: the API alone. */
+  webRoot?: string;
 }
 
 export interface LocalServer {
@@ -87,6 +90,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
   const path = url.pathname.length > 1 ? url.pathname.replace(/\/$/, '') : url.pathname;
   const candidates = matchers.map((m) => ({ m, match: m.pattern.exec(path) })).filter((c) => c.match);
   const found = candidates.find((c) => c.m.route.method === method);
+  if (!found && options.webRoot && (method === 'GET' || method === 'HEAD')) {
+    const page = await webFile(options.webRoot, path);
+    if (page) {
+      res.writeHead(page.status, { ...page.headers, 'content-length': page.body.length });
+      res.end(method === 'HEAD' ? undefined : page.body);
+      return;
+    }
+  }
   if (!found) {
     if (candidates.length > 0) {
       const allow = candidates.map((c) => c.m.route.method).join(', ');
@@ -150,7 +161,7 @@ const urlOf = new WeakMap<LocalServerOptions, string>();
 
 function lambdaContext(event: HttpEvent, options: LocalServerOptions): Context & LocalContext {
   return {
-    ioCredits: { runtime: options.runtime, payments: options.payments, serverUrl: urlOf.get(options) ?? '' },
+    ioCredits: { runtime: options.runtime, payments: options.payments, serverUrl: urlOf.get(options) ?? '', authSecret: options.authSecret },
     awsRequestId: event.requestContext.requestId,
     functionName: 'io-credits-local',
     getRemainingTimeInMillis: () => 29_000,

@@ -38,6 +38,7 @@ import {
 } from '../../core/index.js';
 import { expectInvariants } from './ledger.js';
 import { type MCharge, type MLot, Model, type MPurchase, type Outcome } from './model.js';
+import { WALLET } from './wallet.js';
 
 const DAY = 86_400_000;
 const CENT = 10_000;
@@ -208,7 +209,7 @@ export const commandArbitraries = [
     command(`withdraw ${cents}¢`, async (m, r) => {
       const expected = m.withdraw(cents * CENT);
       try {
-        const result = await requestWithdrawal(r.ledger, { accountId: r.accountId, amount: (cents * CENT) as Micros });
+        const result = await requestWithdrawal(r.ledger, { accountId: r.accountId, amount: (cents * CENT) as Micros, destination: WALLET });
         expect(expected.outcome).toBe('ok');
         expected.withdrawal!.id = result.withdrawalId;
       } catch (error) {

@@ -5,6 +5,7 @@
 import { approveWithdrawal, attachCheckout, charge, createPurchase, DEFAULT_PURCHASE_LIMITS, grantPurchase, listNotifications, requestWithdrawal, type Micros, type PaymentMethod, type Purchase } from '../../core/index.js';
 import { LocalCheckout, localPaymentEvent } from '../../functions/local/local-checkout.js';
 import type { Api } from './api.js';
+import { WALLET } from './wallet.js';
 
 export interface SampleCall {
   method: string;
@@ -56,7 +57,7 @@ async function pendingCharge(api: Api, owner: string): Promise<string> {
 
 async function pendingWithdrawal(api: Api, owner: string): Promise<string> {
   await funded(api, owner);
-  return (await requestWithdrawal(api.ledger, { accountId: owner, amount: credits(5) })).withdrawalId;
+  return (await requestWithdrawal(api.ledger, { accountId: owner, amount: credits(5), destination: WALLET })).withdrawalId;
 }
 
 /** A purchase with its (local) checkout, as POST /credits/purchases leaves it. */
@@ -105,7 +106,7 @@ export const routeSamples: Record<string, RouteSample> = {
   'POST /webhooks/spherepay': { money: "Anyone who could forge an event: it must verify against the Spherepay secret, each event id takes effect once, and the purchase's state decides.", reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'usdc') },
   'GET /local/checkout/{purchaseId}': { money: 'Local only, never deployed: a page.', reach: 'public', prepare: async (api, owner) => call('GET', `/local/checkout/${(await pendingPurchase(api, owner)).purchaseId}`) },
   'POST /local/checkout/{purchaseId}/pay': { money: 'Local only, never deployed: it sends the server a signed provider event, as a real payment would.', reach: 'public', prepare: async (api, owner) => call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`) },
-  'POST /credits/withdrawals': { money: 'The owner, of what they paid for and nothing more: only purchased credit, up to what is withdrawable, held at once, paid out only after finance reviews it.', reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/withdrawals', { body: { amount: '5.00' }, idempotencyKey: unique('key') })) },
+  'POST /credits/withdrawals': { money: 'The owner, of what they paid for and nothing more: only purchased credit, up to what is withdrawable, held at once, paid out only after finance reviews it, and only to the destination given here.', reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/withdrawals', { body: { amount: '5.00', destination: { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' } }, idempotencyKey: unique('key') })) },
   'GET /credits/withdrawals': { money: "Nobody: a read of the caller's own withdrawals.", reach: 'own', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')) },
   'POST /credits/withdrawals/{withdrawalId}/cancel': { money: 'Nobody: the credit held for a withdrawal not yet paid out goes back to the lots it came from.', reach: 'own', prepare: async (api, owner) => call('POST', `/credits/withdrawals/${await pendingWithdrawal(api, owner)}/cancel`) },
   'GET /admin/withdrawals': { money: "Nobody: finance's read.", reach: 'admin', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/admin/withdrawals', { query: { status: 'pending_review' } })) },
@@ -138,6 +139,7 @@ export const routeSamples: Record<string, RouteSample> = {
   },
   'GET /openapi.json': { money: 'Nobody: the public contract.', reach: 'public', prepare: async () => call('GET', '/openapi.json') },
   'POST /admin/jobs/expiry': { money: 'Local only, never deployed: runs what the nightly job would.', reach: 'admin', prepare: async () => call('POST', '/admin/jobs/expiry') },
+  'POST /local/sign-in': { money: 'Local only, never deployed: a dev token for a demo user.', reach: 'public', prepare: async () => call('POST', '/local/sign-in', { body: { user: 'demo' } }) },
   'POST /admin/test-clock': { money: 'Local only, never deployed: moves the manual clock.', reach: 'admin', prepare: async () => call('POST', '/admin/test-clock', { body: { advanceSeconds: 1 } }) },
 };
 

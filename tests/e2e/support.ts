@@ -1,0 +1,85 @@
+// What the browser tests share: signing a page in as a fresh account (a dev token put where the
+// app keeps its session), setting up accounts through the API, the manual clock, accessibility
+// checks with axe-core, and screenshots of each view at both widths.
+
+import AxeBuilder from '@axe-core/playwright';
+import { expect, type Page } from '@playwright/test';
+import { mkdirSync } from 'node:fs';
+import { signDevToken } from '../../functions/local/dev-auth.js';
+
+export const BASE = (): string => process.env.E2E_BASE_URL!;
+const SECRET = (): string => process.env.E2E_AUTH_SECRET!;
+export const SCREENS = 'test-results/screens';
+export const WIDTHS = [1280, 375] as const;
+
+let sequence = 0;
+export const freshAccount = (prefix: string) => `${prefix}-${Date.now().toString(36)}-${++sequence}`;
+
+export function token(sub: string, scope?: string): Promise<string> {
+  return signDevToken(SECRET(), sub, scope);
+}
+
+export async function api(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any; text: string }> {
+  const response = await fetch(`${BASE()}${path}`, {
+    method,
+    headers: { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+    ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
+  });
+  const text = await response.text();
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch {
+    body = undefined;
+  }
+  return { status: response.status, body, text };
+}
+
+/** The page opens signed in as `sub`: the session the sign-in page would have stored for the tab. */
+export async function signIn(page: Page, sub: string, scope?: string): Promise<string> {
+  const bearer = await token(sub, scope);
+  const session = JSON.stringify({ token: bearer, sub, name: sub, scopes: scope ? [scope] : [] });
+  await page.addInitScript((value) => sessionStorage.setItem('io-credits:session', value), session);
+  return bearer;
+}
+
+export async function admin(method: string, path: string, body?: unknown) {
+  return api(method, path, { token: await token('finance', 'credits:admin'), ...(body !== undefined ? { body } : {}) });
+}
+
+export async function grant(accountId: string, amount: string, expiresAt?: string) {
+  const answer = await admin('POST', `/admin/accounts/${accountId}/grants`, { amount, description: 'Test credit', ...(expiresAt ? { expiresAt } : {}) });
+  expect(answer.status, answer.text).toBe(201);
+}
+
+/** Purchased credit, through the API and the local checkout's Pay, as a real purchase arrives. */
+export async function purchase(accountId: string, amount: string, method: 'card' | 'usdc' = 'card') {
+  const created = await api('POST', '/credits/purchases', { token: await token(accountId), body: { amount, method } });
+  expect(created.status, created.text).toBe(201);
+  const paid = await fetch(`${BASE()}/local/checkout/${created.body.purchaseId}/pay`, { method: 'POST' });
+  expect(paid.status).toBe(200);
+}
+
+export async function advanceClock(seconds: number) {
+  const moved = await admin('POST', '/admin/test-clock', { advanceSeconds: seconds });
+  expect(moved.status, moved.text).toBe(200);
+}
+
+/** No serious or critical accessibility violations (axe-core) on what the page shows now. */
+export async function expectAccessible(page: Page, what: string) {
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), `${what}: axe violations`).toEqual([]);
+}
+
+export async function expectNoHorizontalScroll(page: Page, what: string) {
+  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  expect(overflow, `${what} scrolls sideways`).toBeLessThanOrEqual(0);
+}
+
+/** A full-page screenshot of the view as it is, under test-results/screens/<name>-<width>.png. */
+export async function screenshot(page: Page, name: string) {
+  mkdirSync(SCREENS, { recursive: true });
+  const width = page.viewportSize()?.width ?? 0;
+  await page.screenshot({ path: `${SCREENS}/${name}-${width}.png`, fullPage: true });
+}

@@ -1,0 +1,204 @@
+// The app's reads and writes of the API, as TanStack Query hooks: each read is cached under a key
+// and refetched after a write that changes it, so the balance chip, the Total IO Credits card and
+// the transactions agree after every action.
+
+import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useAuth } from '../auth';
+import { call, newIdempotencyKey } from './client';
+import type { paths } from './schema';
+
+type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends { responses: { [K in S]: { content: { 'application/json': infer T } } } } ? T : never;
+
+export type Balance = Json<'/credits/balance', 'get', 200>;
+export type Transactions = Json<'/credits/transactions', 'get', 200>;
+export type Transaction = Transactions['items'][number];
+export type Usage = Json<'/credits/usage', 'get', 200>;
+export type Withdrawal = Json<'/credits/withdrawals', 'get', 200>['items'][number];
+export type NotificationItem = Json<'/notifications', 'get', 200>['items'][number];
+export type Purchase = Json<'/credits/purchases/{purchaseId}', 'get', 200>;
+export type Check = Json<'/credits/check', 'get', 200>;
+export type Charge = Json<'/credits/charges/{chargeId}', 'get', 200>;
+export type ChargeCreated = Json<'/credits/charges', 'post', 201> | Json<'/credits/charges', 'post', 202>;
+
+export const keys = {
+  balance: ['balance'] as const,
+  transactions: (filters: object) => ['transactions', filters] as const,
+  usage: (filters: object) => ['usage', filters] as const,
+  withdrawals: ['withdrawals'] as const,
+  notifications: ['notifications'] as const,
+  purchase: (id: string) => ['purchase', id] as const,
+  check: (amount: string) => ['check', amount] as const,
+  charge: (id: string) => ['charge', id] as const,
+  finance: (status: string) => ['finance', status] as const,
+};
+
+/** Everything that shows money moving: refetched after any action that moves it. */
+export function useRefreshMoney() {
+  const queries = useQueryClient();
+  return () =>
+    Promise.all(['balance', 'transactions', 'usage', 'withdrawals', 'notifications', 'check', 'finance'].map((key) => queries.invalidateQueries({ queryKey: [key] })));
+}
+
+export function useBalance() {
+  const { client } = useAuth();
+  return useQuery({ queryKey: keys.balance, queryFn: () => call(client.GET('/credits/balance')) });
+}
+
+export type Category = NonNullable<NonNullable<paths['/credits/transactions']['get']['parameters']['query']>['category']>;
+
+export interface TransactionFilters {
+  category?: Category;
+  from?: string;
+  to?: string;
+  cursor?: string;
+}
+
+export function useTransactions(filters: TransactionFilters) {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.transactions(filters),
+    queryFn: () => call(client.GET('/credits/transactions', { params: { query: { limit: '20', ...clean(filters) } } })),
+    placeholderData: (previous) => previous,
+  });
+}
+
+export function useUsage(granularity: 'day' | 'month', from: string, to: string) {
+  const { client } = useAuth();
+  return useQuery({ queryKey: keys.usage({ granularity, from, to }), queryFn: () => call(client.GET('/credits/usage', { params: { query: { granularity, from, to } } })) });
+}
+
+export function useWithdrawals() {
+  const { client } = useAuth();
+  return useQuery({ queryKey: keys.withdrawals, queryFn: () => call(client.GET('/credits/withdrawals')) });
+}
+
+export function useNotifications() {
+  const { client } = useAuth();
+  return useQuery({ queryKey: keys.notifications, queryFn: () => call(client.GET('/notifications', { params: { query: { limit: '50' } } })), refetchInterval: 30_000 });
+}
+
+export function useCheck(amount: string | null) {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.check(amount ?? ''),
+    queryFn: () => call(client.GET('/credits/check', { params: { query: { amount: amount! } } })),
+    enabled: amount !== null,
+  });
+}
+
+/** A purchase, followed every second until the provider says how it ended. */
+export function usePurchase(purchaseId: string | null) {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.purchase(purchaseId ?? ''),
+    queryFn: () => call(client.GET('/credits/purchases/{purchaseId}', { params: { path: { purchaseId: purchaseId! } } })),
+    enabled: purchaseId !== null,
+    refetchInterval: (query) => (query.state.data?.status === 'pending' ? 1_000 : false),
+  });
+}
+
+/** A charge, followed every second while it waits for credit. */
+export function useCharge(chargeId: string | null) {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.charge(chargeId ?? ''),
+    queryFn: () => call(client.GET('/credits/charges/{chargeId}', { params: { path: { chargeId: chargeId! } } })),
+    enabled: chargeId !== null,
+    refetchInterval: (query) => (query.state.data?.status === 'pending_payment' ? 1_000 : false),
+  });
+}
+
+export function useMarkRead() {
+  const { client } = useAuth();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: (notificationId: string) => call(client.POST('/notifications/{notificationId}/read', { params: { path: { notificationId } } })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: keys.notifications }),
+  });
+}
+
+export function useBuy() {
+  const { client } = useAuth();
+  return useMutation({
+    mutationFn: ({ amount, method, key }: { amount: string; method: 'card' | 'usdc'; key: string }) =>
+      call(client.POST('/credits/purchases', { params: { header: { 'Idempotency-Key': key } }, body: { amount, method } })),
+  });
+}
+
+export function useRequestWithdrawal() {
+  const { client } = useAuth();
+  const refresh = useRefreshMoney();
+  return useMutation({
+    mutationFn: (input: { amount: string; network: 'solana' | 'ethereum' | 'base' | 'polygon' | 'arbitrum'; address: string; key: string }) =>
+      call(client.POST('/credits/withdrawals', { params: { header: { 'Idempotency-Key': input.key } }, body: { amount: input.amount, destination: { network: input.network, address: input.address } } })),
+    onSuccess: refresh,
+  });
+}
+
+export function useCancelWithdrawal() {
+  const { client } = useAuth();
+  const refresh = useRefreshMoney();
+  return useMutation({
+    mutationFn: (withdrawalId: string) => call(client.POST('/credits/withdrawals/{withdrawalId}/cancel', { params: { path: { withdrawalId } } })),
+    onSuccess: refresh,
+  });
+}
+
+export function usePayAndDeploy() {
+  const { client } = useAuth();
+  const refresh = useRefreshMoney();
+  return useMutation({
+    // The deployment id keys the charge, so a second click or a reload can never charge twice.
+    mutationFn: ({ deploymentId, amount }: { deploymentId: string; amount: string }) =>
+      call(client.POST('/credits/charges', { params: { header: { 'Idempotency-Key': `checkout-${deploymentId}-${amount}` } }, body: { deploymentId, amount } })) as Promise<ChargeCreated>,
+    onSuccess: refresh,
+  });
+}
+
+// ---- finance ----
+
+export type WithdrawalStatus = Withdrawal['status'];
+
+export function useFinanceQueue(status: WithdrawalStatus) {
+  const { client } = useAuth();
+  return useQuery({ queryKey: keys.finance(status), queryFn: () => call(client.GET('/admin/withdrawals', { params: { query: { status } } })) });
+}
+
+export function useFinanceAction() {
+  const { client } = useAuth();
+  const refresh = useRefreshMoney();
+  return useMutation({
+    mutationFn: (action: { kind: 'approve'; id: string } | { kind: 'reject'; id: string; reason: string } | { kind: 'complete'; id: string; payoutReference: string }) => {
+      const path = { params: { path: { withdrawalId: action.id } } };
+      if (action.kind === 'approve') return call(client.POST('/admin/withdrawals/{withdrawalId}/approve', path));
+      if (action.kind === 'reject') return call(client.POST('/admin/withdrawals/{withdrawalId}/reject', { ...path, body: { reason: action.reason } }));
+      return call(client.POST('/admin/withdrawals/{withdrawalId}/complete', { ...path, body: { payoutReference: action.payoutReference } }));
+    },
+    onSuccess: refresh,
+  });
+}
+
+export function useGrant() {
+  const { client } = useAuth();
+  return useMutation({
+    mutationFn: (input: { accountId: string; amount: string; expiresAt?: string; description: string; conditions?: string }) =>
+      call(
+        client.POST('/admin/accounts/{accountId}/grants', {
+          params: { path: { accountId: input.accountId }, header: { 'Idempotency-Key': newIdempotencyKey('grant') } },
+          body: { amount: input.amount, description: input.description, ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}), ...(input.conditions ? { conditions: input.conditions } : {}) },
+        }),
+      ),
+  });
+}
+
+export function useSetAllowance() {
+  const { client } = useAuth();
+  return useMutation({
+    mutationFn: (input: { accountId: string; amount: string }) =>
+      call(client.PUT('/admin/accounts/{accountId}/negative-allowance', { params: { path: { accountId: input.accountId } }, body: { amount: input.amount } })),
+  });
+}
+
+function clean<T extends object>(value: T): Partial<T> {
+  return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}

@@ -1,0 +1,107 @@
+// Who is signed in, and the API client that sends their token. On AWS: OpenID Connect,
+// authorization code with PKCE, against the issuer the API's JWT authorizer trusts; the tokens are
+// held in memory and renewed silently (oidc.ts, loaded only in that mode). Locally: the sign-in
+// page asks the local server for a demo user's dev token (kept for the tab, so the trip to the
+// checkout and back keeps it).
+
+import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import { call, createCreditsClient, type CreditsClient } from './api/client';
+import type { WebConfig } from './config';
+
+export interface Session {
+  token: string;
+  sub: string;
+  name: string;
+  scopes: string[];
+}
+
+interface AuthValue {
+  config: WebConfig;
+  session: Session | null;
+  /** Still finding out whether someone is signed in (a silent OpenID Connect sign-in). */
+  checking: boolean;
+  client: CreditsClient;
+  isFinance: boolean;
+  signInLocal(user: 'demo' | 'finance'): Promise<void>;
+  signInWithProvider(): Promise<void>;
+  signOut(): void;
+}
+
+const AuthContext = createContext<AuthValue | null>(null);
+const SESSION_KEY = 'io-credits:session';
+export const FINANCE_SCOPE = 'credits:admin';
+
+/** The claims the app shows (sub, scope); the API checks the token, so it is only read here. */
+export function claimsOf(token: string): { sub: string; scopes: string[]; name?: string } {
+  const payload = token.split('.')[1] ?? '';
+  const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string; scope?: string; name?: string };
+  return { sub: json.sub ?? '', scopes: (json.scope ?? '').split(' ').filter(Boolean), ...(json.name ? { name: json.name } : {}) };
+}
+
+function storedSession(): Session | null {
+  try {
+    const text = sessionStorage.getItem(SESSION_KEY);
+    return text ? (JSON.parse(text) as Session) : null;
+  } catch {
+    return null;
+  }
+}
+
+export function AuthProvider({ config, children }: { config: WebConfig; children: ReactNode }) {
+  const [session, setSession] = useState<Session | null>(() => (config.auth.mode === 'local' ? storedSession() : null));
+  const [checking, setChecking] = useState(config.auth.mode === 'oidc');
+  const tokenRef = useRef<string | undefined>(session?.token);
+  tokenRef.current = session?.token;
+  const client = useMemo(() => createCreditsClient({ baseUrl: config.apiUrl, token: () => tokenRef.current }), [config.apiUrl]);
+  const oidcRef = useRef<Awaited<ReturnType<typeof import('./oidc').startOidc>> | null>(null);
+
+  useEffect(() => {
+    if (config.auth.mode !== 'oidc') return;
+    let live = true;
+    void import('./oidc').then(async ({ startOidc }) => {
+      const oidc = await startOidc(config.auth as Extract<WebConfig['auth'], { mode: 'oidc' }>, (next) => live && setSession(next));
+      oidcRef.current = oidc;
+      if (live) setChecking(false);
+    });
+    return () => {
+      live = false;
+    };
+  }, [config.auth]);
+
+  const signInLocal = useCallback(
+    async (user: 'demo' | 'finance') => {
+      // A local-only route, outside the API's OpenAPI document, so a plain request.
+      const request = fetch(`${config.apiUrl}/local/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) }).then(async (response) => ({
+        response,
+        ...(response.ok ? { data: (await response.json()) as Session } : { error: await response.json().catch(() => undefined) }),
+      }));
+      const answer = await call(request);
+      const next: Session = { token: answer.token, sub: answer.sub, name: answer.name, scopes: answer.scopes };
+      sessionStorage.setItem(SESSION_KEY, JSON.stringify(next));
+      setSession(next);
+    },
+    [config.apiUrl],
+  );
+
+  const signInWithProvider = useCallback(async () => {
+    await oidcRef.current?.signIn();
+  }, []);
+
+  const signOut = useCallback(() => {
+    sessionStorage.removeItem(SESSION_KEY);
+    setSession(null);
+    void oidcRef.current?.signOut();
+  }, []);
+
+  const value = useMemo<AuthValue>(
+    () => ({ config, session, checking, client, isFinance: session?.scopes.includes(FINANCE_SCOPE) ?? false, signInLocal, signInWithProvider, signOut }),
+    [config, session, checking, client, signInLocal, signInWithProvider, signOut],
+  );
+  return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
+}
+
+export function useAuth(): AuthValue {
+  const value = useContext(AuthContext);
+  if (!value) throw new Error('useAuth outside AuthProvider');
+  return value;
+}

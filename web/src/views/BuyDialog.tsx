@@ -1,0 +1,102 @@
+// Buy IO Credits: an amount (5.00 to 10,000.00, whole cents) and a method, then on to the
+// provider's checkout. From the navigation bar the tab goes there and, back in the app, the
+// purchase is followed until it is completed or failed (PurchaseBanner). From a checkout whose
+// deployment waits for credit, the provider opens in a new tab so the countdown keeps running,
+// and the dialog follows the purchase itself.
+
+import { type FormEvent, useEffect, useState } from 'react';
+import { newIdempotencyKey } from '../api/client';
+import { useBuy, usePurchase, useRefreshMoney } from '../api/queries';
+import { Alert, Dialog, Field, Loading, problemText } from '../components/ui';
+import { centsOfInput, decimalOfCents, formatUsd } from '../money';
+
+export const MIN_PURCHASE_CENTS = 500n;
+export const MAX_PURCHASE_CENTS = 1_000_000n;
+export const FOLLOWED_PURCHASE = 'io-credits:purchase';
+
+export function BuyDialog({ open, onClose, suggested, newTab = false }: { open: boolean; onClose: () => void; suggested?: string | undefined; newTab?: boolean }) {
+  const [followed, setFollowed] = useState<string | null>(null);
+  return (
+    <Dialog
+      open={open}
+      title="Buy IO Credits"
+      onClose={() => {
+        setFollowed(null);
+        onClose();
+      }}
+    >
+      {followed ? <FollowPurchase purchaseId={followed} /> : <BuyForm suggested={suggested} newTab={newTab} onOpened={setFollowed} />}
+    </Dialog>
+  );
+}
+
+/** The purchase paid in another tab, until the provider reports it; then the money views refresh. */
+function FollowPurchase({ purchaseId }: { purchaseId: string }) {
+  const purchase = usePurchase(purchaseId);
+  const refresh = useRefreshMoney();
+  const status = purchase.data?.status;
+  useEffect(() => {
+    if (status && status !== 'pending') void refresh();
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [status]);
+  if (purchase.isError) return <Alert tone="error" title="The purchase could not be followed">{problemText(purchase.error)}</Alert>;
+  if (!purchase.data || status === 'pending') return <Loading label="Waiting for your payment in the other tab…" />;
+  if (status === 'completed') return <Alert tone="good" title="Credits added">{formatUsd(purchase.data.paidAmount ?? purchase.data.amount)} in IO Credits were added to your balance.</Alert>;
+  return <Alert tone="error" title={`Purchase ${status}`}>The payment did not go through; nothing was charged.</Alert>;
+}
+
+function BuyForm({ suggested, newTab, onOpened }: { suggested?: string | undefined; newTab: boolean; onOpened: (purchaseId: string) => void }) {
+  const [amount, setAmount] = useState(suggested ?? '25.00');
+  const [method, setMethod] = useState<'card' | 'usdc'>('card');
+  const [touched, setTouched] = useState(false);
+  // One key per dialog: a double submit or a retry after a network error makes one purchase.
+  const [key] = useState(() => newIdempotencyKey('buy'));
+  const buy = useBuy();
+  const cents = centsOfInput(amount);
+  const error =
+    cents === null ? 'Enter an amount in dollars and cents, like 25 or 25.50.' : cents < MIN_PURCHASE_CENTS ? 'The smallest purchase is $5.00.' : cents > MAX_PURCHASE_CENTS ? 'The largest purchase is $10,000.00.' : null;
+
+  const submit = async (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (error || cents === null) return;
+    const purchase = await buy.mutateAsync({ amount: decimalOfCents(cents), method, key });
+    if (newTab) {
+      window.open(purchase.checkoutUrl, '_blank', 'noopener');
+      onOpened(purchase.purchaseId);
+      return;
+    }
+    sessionStorage.setItem(FOLLOWED_PURCHASE, purchase.purchaseId);
+    window.location.assign(purchase.checkoutUrl);
+  };
+
+  return (
+    <form onSubmit={(event) => void submit(event).catch(() => undefined)} noValidate className="stack-form">
+      <p className="muted">1 IO Credit = 1 USD. Credits you buy can be used across io.net Cloud and expire twelve months after purchase.</p>
+      <Field label="Amount (USD)" hint="From $5.00 to $10,000.00" error={touched ? error : null}>
+        {(props) => <input {...props} inputMode="decimal" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} onBlur={() => setTouched(true)} />}
+      </Field>
+      <fieldset className="field">
+        <legend>Payment method</legend>
+        <div className="choices">
+          <label className="choice">
+            <input type="radio" name="method" value="usdc" checked={method === 'usdc'} onChange={() => setMethod('usdc')} />
+            USDC
+            <span className="small muted">via Spherepay</span>
+          </label>
+          <label className="choice">
+            <input type="radio" name="method" value="card" checked={method === 'card'} onChange={() => setMethod('card')} />
+            USD (Credit/Debit Card)
+            <span className="small muted">via Stripe</span>
+          </label>
+        </div>
+      </fieldset>
+      {buy.isError ? <Alert tone="error" title="The checkout could not be opened">{problemText(buy.error)}</Alert> : null}
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={buy.isPending}>
+          {buy.isPending ? 'Opening checkout…' : `Continue to ${method === 'card' ? 'Stripe' : 'Spherepay'}${newTab ? ' (new tab)' : ''}`}
+        </button>
+      </div>
+    </form>
+  );
+}

@@ -1,0 +1,184 @@
+// Checkout (/checkout?amount=&deploymentId=): paying for a deployment with IO Credits. It shows the
+// amount and the balance; Pay & Deploy is enabled exactly when /credits/check says the charge will
+// be paid (noting any negative allowance it uses). When the charge waits for credit
+// (pending_payment), it counts down to the grace deadline with Buy IO Credits at hand, and shows
+// the outcome when the charge is paid or fails.
+
+import { useEffect, useState } from 'react';
+import { useSearchParams } from 'react-router';
+import { type ChargeCreated, useBalance, useCharge, useCheck, usePayAndDeploy } from '../api/queries';
+import { Alert, Amount, ErrorState, Loading, problemText } from '../components/ui';
+import { centsUp, decimalOfCents, formatUsd, microsOf } from '../money';
+import { BuyDialog, MIN_PURCHASE_CENTS } from './BuyDialog';
+
+const DEPLOYMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+const AMOUNT = /^\d{1,10}(\.\d{1,6})?$/;
+
+export function Checkout() {
+  const [params] = useSearchParams();
+  const amount = params.get('amount') ?? '';
+  const deploymentId = params.get('deploymentId') ?? '';
+  const valid = AMOUNT.test(amount) && microsOf(amount) > 0n && DEPLOYMENT_ID.test(deploymentId);
+  return (
+    <main id="main" className="checkout">
+      <div className="page-head">
+        <h1>Checkout</h1>
+      </div>
+      {valid ? (
+        <CheckoutBody amount={amount} deploymentId={deploymentId} />
+      ) : (
+        <Alert tone="error" title="This checkout link is incomplete">
+          It needs the amount to pay and the deployment it is for, like /checkout?amount=12.50&amp;deploymentId=gpu-cluster-7.
+        </Alert>
+      )}
+    </main>
+  );
+}
+
+function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: string }) {
+  const balance = useBalance();
+  const check = useCheck(amount);
+  const pay = usePayAndDeploy();
+  const [buying, setBuying] = useState(false);
+  const result = pay.data;
+  const decided = check.data;
+  const suggested = decided ? decimalOfCents(maxOf(centsUp(decided.shortfall), MIN_PURCHASE_CENTS)) : undefined;
+
+  return (
+    <>
+      <section className="card" aria-labelledby="order">
+        <h2 id="order">Deployment</h2>
+        <dl className="facts">
+          <div>
+            <dt>Deployment</dt>
+            <dd className="mono">{deploymentId}</dd>
+          </div>
+          <div>
+            <dt>Amount due</dt>
+            <dd>
+              <Amount value={amount} />
+            </dd>
+          </div>
+        </dl>
+      </section>
+      <section className="card" aria-labelledby="pay-with">
+        <h2 id="pay-with">Payment method</h2>
+        <div className="choice" aria-current="true">
+          <span aria-hidden="true">●</span>
+          <div>
+            <h3>IO Credits</h3>
+            <p className="small muted">1 IO Credit = 1 USD</p>
+          </div>
+        </div>
+        {balance.isError ? <ErrorState error={balance.error} retry={() => void balance.refetch()} /> : null}
+        {check.isError ? <ErrorState error={check.error} retry={() => void check.refetch()} /> : null}
+        {!decided && !check.isError ? <Loading label="Checking your balance…" /> : null}
+        {decided ? (
+          <>
+            <dl className="facts">
+              <div>
+                <dt>Required</dt>
+                <dd>
+                  <Amount value={amount} />
+                </dd>
+              </div>
+              <div>
+                <dt>Your balance</dt>
+                <dd data-testid="checkout-balance">
+                  <Amount value={decided.balance} />
+                </dd>
+              </div>
+            </dl>
+            {!result && decided.sufficient ? <p className="small">Your balance covers this deployment.</p> : null}
+            {!result && !decided.sufficient && decided.withinAllowance ? (
+              <Alert tone="info" title="Uses your negative allowance">
+                Your balance is {formatUsd(decided.shortfall)} short; Pay &amp; Deploy uses that much of your negative allowance, which credits you buy later pay back.
+              </Alert>
+            ) : null}
+            {!result && !decided.withinAllowance ? (
+              <Alert tone="warn" title="Not enough IO Credits">
+                You need {formatUsd(decided.shortfall)} more.{' '}
+                <button type="button" className="btn btn-small" onClick={() => setBuying(true)}>
+                  Buy IO Credits
+                </button>
+              </Alert>
+            ) : null}
+            {!result ? (
+              <div className="actions">
+                <button type="button" className="btn btn-primary" disabled={!decided.withinAllowance || pay.isPending} onClick={() => pay.mutate({ deploymentId, amount })}>
+                  {pay.isPending ? 'Paying…' : 'Pay & Deploy'}
+                </button>
+              </div>
+            ) : null}
+            {pay.isError ? <Alert tone="error" title="The deployment was not paid">{problemText(pay.error)}</Alert> : null}
+          </>
+        ) : null}
+        {result ? <Outcome result={result} onBuy={() => setBuying(true)} /> : null}
+      </section>
+      <BuyDialog open={buying} onClose={() => setBuying(false)} suggested={suggested} newTab />
+    </>
+  );
+}
+
+function maxOf(a: bigint, b: bigint): bigint {
+  return a > b ? a : b;
+}
+
+/** What happened to the charge: paid at once, or waiting for credit until its grace deadline. */
+function Outcome({ result, onBuy }: { result: ChargeCreated; onBuy: () => void }) {
+  const waiting = result.status === 'pending_payment' ? result : null;
+  const charge = useCharge(waiting ? result.chargeId : null);
+  // The window is the server's (deadline minus creation), counted from when this page learnt of
+  // the charge, so a browser clock that is off by minutes still counts down the right time.
+  const [answeredAt] = useState(() => Date.now());
+  const graceMs = charge.data?.graceExpiresAt ? Date.parse(charge.data.graceExpiresAt) - Date.parse(charge.data.createdAt) : null;
+  const status = waiting ? (charge.data?.status ?? 'pending_payment') : 'paid';
+  if (status === 'paid') {
+    const usedAllowance = result.status === 'paid' && microsOf(result.usedAllowance) > 0n ? result.usedAllowance : null;
+    return (
+      <Alert tone="good" title="Paid: your deployment is starting">
+        {formatUsd(result.amount)} paid with IO Credits{usedAllowance ? `, ${formatUsd(usedAllowance)} of it from your negative allowance` : ''}.{' '}
+        {result.status === 'paid' ? `Balance now ${formatUsd(result.balance)}.` : 'The credit you added covered it.'}
+      </Alert>
+    );
+  }
+  if (status === 'failed' || status === 'cancelled') {
+    return (
+      <Alert tone="error" title={status === 'failed' ? 'The deployment failed' : 'The deployment was cancelled'}>
+        {status === 'failed' ? 'The balance was not topped up before the grace period ended, so nothing was charged.' : 'Nothing was charged.'}
+      </Alert>
+    );
+  }
+  return (
+    <Alert tone="warn" title="Waiting for payment">
+      <p>
+        Your balance does not cover {formatUsd(result.amount)}{waiting ? `: ${formatUsd(waiting.shortfall)} short` : ''}. Top up before the time runs out and the deployment is paid automatically.
+      </p>
+      {waiting && graceMs !== null ? <Countdown deadline={answeredAt + graceMs} /> : null}
+      <div>
+        <button type="button" className="btn btn-primary" onClick={onBuy}>
+          Buy IO Credits
+        </button>
+      </div>
+    </Alert>
+  );
+}
+
+function Countdown({ deadline }: { deadline: number }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const timer = setInterval(() => setNow(Date.now()), 1_000);
+    return () => clearInterval(timer);
+  }, []);
+  const left = Math.max(0, Math.ceil((deadline - now) / 1_000));
+  const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
+  return (
+    <p>
+      <span className="countdown num" role="timer" aria-label={`${Math.floor(left / 60)} minutes ${left % 60} seconds left`}>
+        {text}
+      </span>{' '}
+      <span className="small">{left > 0 ? 'left to top up' : 'time is up; waiting for the result…'}</span>
+    </p>
+  );
+}
+
