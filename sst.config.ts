@@ -27,10 +27,11 @@ export default {
       const credits = new IoCredits(stack, 'IoCredits', {
         jwtIssuer: required('JWT_ISSUER'),
         jwtAudience: required('JWT_AUDIENCE').split(','),
+        oidcClientId: required('OIDC_CLIENT_ID'),
         ...(process.env.CHECKOUT_SUCCESS_URL ? { checkoutSuccessUrl: process.env.CHECKOUT_SUCCESS_URL } : {}),
         ...(process.env.CHECKOUT_CANCEL_URL ? { checkoutCancelUrl: process.env.CHECKOUT_CANCEL_URL } : {}),
       });
-      return { apiUrl: credits.api.apiEndpoint };
+      return { appUrl: credits.web.url, apiUrl: credits.api.apiEndpoint };
     });
   },
 };

@@ -1,11 +1,12 @@
 // IO Credits on AWS: the table, one Lambda per handler, the HTTP API with its JWT authorizer, the
-// grace schedule group and the role EventBridge Scheduler assumes, the nightly cron and the sweep,
-// the expiry and payment-outcomes queues with their dead-letter queues, the alarms, and the
-// secrets. Each function gets exactly the actions it uses (see `ACCESS` below).
+// Usage & Billing app on CloudFront in front of it (web.ts), the grace schedule group and the role
+// EventBridge Scheduler assumes, the nightly cron and the sweep, the expiry and payment-outcomes
+// queues with their dead-letter queues, the alarms, and the secrets. Each function gets exactly
+// the actions it uses (see `ACCESS` below).
 
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Aws, CfnParameter, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Aws, CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
@@ -27,6 +28,7 @@ import { tableDefinition, TTL_ATTRIBUTE } from '../core/table/schema.js';
 import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, RUNTIME_PROVIDED } from './bundling.js';
+import { WebApp } from './web.js';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
 
@@ -90,6 +92,8 @@ export interface IoCreditsProps {
   /** The IO ID token issuer and audiences; absent, they are the stack parameters JwtIssuer and JwtAudience. */
   jwtIssuer?: string;
   jwtAudience?: string[];
+  /** The Usage & Billing app's public OpenID Connect client id at the issuer; absent, the stack parameter OidcClientId. */
+  oidcClientId?: string;
   /** Where Stripe Checkout sends the user back. */
   checkoutSuccessUrl?: string;
   checkoutCancelUrl?: string;
@@ -101,6 +105,7 @@ export class IoCredits extends Construct {
   readonly functions: Record<FunctionName, NodejsFunction>;
   readonly expiryQueue: Queue;
   readonly outcomesQueue: Queue;
+  readonly web: WebApp;
 
   constructor(scope: Construct, id: string, props: IoCreditsProps = {}) {
     super(scope, id);
@@ -108,8 +113,10 @@ export class IoCredits extends Construct {
 
     const issuer = props.jwtIssuer ?? new CfnParameter(stack, 'JwtIssuer', { type: 'String', description: 'The issuer (iss) of the IO ID tokens the API accepts' }).valueAsString;
     const audience = props.jwtAudience ?? new CfnParameter(stack, 'JwtAudience', { type: 'CommaDelimitedList', description: 'The audiences (aud) the API accepts' }).valueAsList;
-    const successUrl = new CfnParameter(stack, 'CheckoutSuccessUrl', { type: 'String', default: props.checkoutSuccessUrl ?? 'https://cloud.io.net/credits?checkout=success' });
-    const cancelUrl = new CfnParameter(stack, 'CheckoutCancelUrl', { type: 'String', default: props.checkoutCancelUrl ?? 'https://cloud.io.net/credits?checkout=cancelled' });
+    const clientId = props.oidcClientId ?? new CfnParameter(stack, 'OidcClientId', { type: 'String', description: "The Usage & Billing app's public client id at the issuer (authorization code with PKCE)" }).valueAsString;
+    // Empty: Stripe returns the buyer to the app, which follows the purchase ({PURCHASE_ID}).
+    const successUrl = new CfnParameter(stack, 'CheckoutSuccessUrl', { type: 'String', default: props.checkoutSuccessUrl ?? '', description: 'Where Stripe Checkout returns the buyer; empty for the app' });
+    const cancelUrl = new CfnParameter(stack, 'CheckoutCancelUrl', { type: 'String', default: props.checkoutCancelUrl ?? '', description: 'Where a cancelled Stripe Checkout returns the buyer; empty for the app' });
     const productId = new CfnParameter(stack, 'SpherepayProductId', { type: 'String', default: '', description: 'The Spherepay product that USDC prices belong to' });
 
     // ---- the table, the shape core/table/schema.ts defines ----
@@ -154,6 +161,20 @@ export class IoCredits extends Construct {
     const graceRole = new Role(this, 'GraceSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler invokes the grace function, and nothing else' });
     const schedulesArn = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${graceGroup.name}/*`;
 
+    // ---- the Usage & Billing app (its distribution also fronts the API) ----
+    this.api = new HttpApi(this, 'Api', { description: 'IO Credits', createDefaultStage: false });
+    this.web = new WebApp(this, 'Web', {
+      api: this.api,
+      distDir: join(ROOT, 'web', 'dist'),
+      issuer,
+      audience: Array.isArray(audience) && !Token.isUnresolved(audience) ? audience[0]! : Fn.select(0, audience),
+      clientId,
+    });
+    const backToApp = (param: CfnParameter, id: string) =>
+      Fn.conditionIf(new CfnCondition(this, id, { expression: Fn.conditionEquals(param.valueAsString, '') }).logicalId, `${this.web.url}/?purchase={PURCHASE_ID}`, param.valueAsString).toString();
+    const checkoutSuccessUrl = backToApp(successUrl, 'CheckoutSuccessUrlIsEmpty');
+    const checkoutCancelUrl = backToApp(cancelUrl, 'CheckoutCancelUrlIsEmpty');
+
     // ---- functions ----
     const entries: { name: FunctionName; entry: string }[] = [...HTTP_FUNCTIONS.map((f) => ({ name: f.group, entry: f.entry })), ...JOB_FUNCTIONS];
     const made = {} as Record<FunctionName, NodejsFunction>;
@@ -164,7 +185,7 @@ export class IoCredits extends Construct {
       if (access.outcomes) environment.PAYMENT_OUTCOMES_QUEUE_URL = this.outcomesQueue.queueUrl;
       if (access.expiryQueue) environment.EXPIRY_QUEUE_URL = this.expiryQueue.queueUrl;
       for (const secret of access.secrets ?? []) environment[`${secret.toUpperCase()}_SECRET_ARN`] = secrets[secret].secretArn;
-      if (access.secrets?.includes('stripe')) Object.assign(environment, { CHECKOUT_SUCCESS_URL: successUrl.valueAsString, CHECKOUT_CANCEL_URL: cancelUrl.valueAsString, SPHEREPAY_PRODUCT_ID: productId.valueAsString });
+      if (access.secrets?.includes('stripe')) Object.assign(environment, { CHECKOUT_SUCCESS_URL: checkoutSuccessUrl, CHECKOUT_CANCEL_URL: checkoutCancelUrl, SPHEREPAY_PRODUCT_ID: productId.valueAsString });
 
       const fn = new NodejsFunction(this, `Fn-${name}`, {
         functionName: name === 'grace' ? graceFunctionName : undefined,
@@ -212,7 +233,6 @@ export class IoCredits extends Construct {
 
     // ---- the HTTP API: every route of functions/http/routes.ts, JWT-authorized but for the webhooks ----
     const authorizer = new HttpJwtAuthorizer('IoIdJwt', issuer, { jwtAudience: audience });
-    this.api = new HttpApi(this, 'Api', { description: 'IO Credits', createDefaultStage: false });
     const accessLogs = new LogGroup(this, 'Logs-api-access', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
     const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,

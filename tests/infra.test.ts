@@ -9,6 +9,7 @@ import { routes } from '../functions/http/routes.js';
 import { localRoutes } from '../functions/local/local-routes.js';
 import { tableDefinition } from '../core/table/schema.js';
 import { ACCESS, type FunctionName } from '../infra/io-credits.js';
+import { apiPathPatterns } from '../infra/web.js';
 import { IoCreditsStack } from '../infra/stack.js';
 
 let template: Template;
@@ -22,6 +23,10 @@ beforeAll(() => {
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Resource>;
 });
+
+function ourFunctions(): Resource[] {
+  return Object.values(stack.credits.functions).map((fn) => resources[stack.getLogicalId(fn.node.defaultChild as never)]!);
+}
 
 const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
 
@@ -65,7 +70,8 @@ describe('the table', () => {
 
 describe('the functions', () => {
   it('one per handler, on nodejs22.x and arm64, with a log group kept a month', () => {
-    const functions = Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function');
+    // The project's own; CDK adds its custom-resource handlers (the app's file deployment, the bucket's clean-up).
+    const functions = ourFunctions();
     expect(functions).toHaveLength(Object.keys(ACCESS).length);
     for (const fn of functions) {
       expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
@@ -76,7 +82,7 @@ describe('the functions', () => {
   });
 
   it('no function is given a provider key or secret as a plain value, only the ARN of its secret', () => {
-    for (const fn of Object.values(resources).filter((r) => r.Type === 'AWS::Lambda::Function')) {
+    for (const fn of ourFunctions()) {
       const variables = Object.keys(fn.Properties.Environment?.Variables ?? {});
       expect(variables.filter((v) => /^(STRIPE_SECRET_KEY|STRIPE_WEBHOOK_SECRET|SPHEREPAY_API_KEY|SPHEREPAY_WEBHOOK_SECRET|CURSOR_SECRET|AUTH_DEV_SECRET)$/.test(v))).toEqual([]);
     }
@@ -208,18 +214,90 @@ describe('schedules, queues and alarms', () => {
   });
 });
 
+describe('the Usage & Billing app', () => {
+  const ofType = (type: string) => Object.entries(resources).filter(([, r]) => r.Type === type);
+  const distribution = () => ofType('AWS::CloudFront::Distribution')[0]![1].Properties.DistributionConfig;
+
+  it('is a private bucket that only CloudFront reads, through origin access control', () => {
+    const [[bucketId, bucket]] = ofType('AWS::S3::Bucket').filter(([, r]) => r.Properties.PublicAccessBlockConfiguration) as [string, Resource][];
+    expect(bucket!.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' } });
+    const policy = ofType('AWS::S3::BucketPolicy').map(([, r]) => r.Properties).find((p) => p.Bucket.Ref === bucketId)!;
+    const statements = policy.PolicyDocument.Statement as { Effect: string; Principal?: { Service?: string }; Action: string | string[]; Condition?: Record<string, unknown> }[];
+    const cloudFront = statements.filter((st) => st.Principal?.Service === 'cloudfront.amazonaws.com');
+    expect(cloudFront).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 's3:GetObject', Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } } })]);
+    expect(statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === '{"AWS":"*"}')).toBe(false);
+  });
+
+  it('is served over HTTPS with a strict content security policy and security headers', () => {
+    const config = distribution();
+    expect(config.DefaultRootObject).toBe('index.html');
+    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [expect.objectContaining({ EventType: 'viewer-request' })] });
+    const [, headers] = ofType('AWS::CloudFront::ResponseHeadersPolicy')[0]!;
+    const security = headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
+    const csp = JSON.stringify(security.ContentSecurityPolicy.ContentSecurityPolicy);
+    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"]) expect(csp).toContain(directive);
+    expect(csp, 'the identity provider is the only other origin').toContain('{"Ref":"JwtIssuer"}');
+    expect(csp).not.toContain('unsafe');
+    expect(security).toMatchObject({ StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true }, ContentTypeOptions: { Override: true }, FrameOptions: { FrameOption: 'DENY' }, ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin' } });
+    const [, fn] = ofType('AWS::CloudFront::Function')[0]!;
+    for (const route of ['/', '/checkout', '/finance', '/sign-in', '/callback']) expect(fn.Properties.FunctionCode).toContain(JSON.stringify(route));
+  });
+
+  it('sends every API path to the API on the same origin, uncached, with the caller\'s token', () => {
+    const behaviours = distribution().CacheBehaviors as Record<string, any>[];
+    expect(behaviours.map((b) => b.PathPattern).sort()).toEqual(apiPathPatterns());
+    expect(apiPathPatterns()).toEqual(['/admin/*', '/credits/*', '/notifications*', '/openapi.json', '/webhooks/*']);
+    const apiOriginId = (distribution().Origins as { Id: string; DomainName: unknown }[]).find((o) => JSON.stringify(o.DomainName).includes('execute-api'))!.Id;
+    for (const behaviour of behaviours) {
+      expect(behaviour).toMatchObject({
+        TargetOriginId: apiOriginId,
+        ViewerProtocolPolicy: 'https-only',
+        AllowedMethods: expect.arrayContaining(['GET', 'HEAD', 'OPTIONS', 'PUT', 'PATCH', 'POST', 'DELETE']),
+        CachePolicyId: '4135ea2d-6df8-44a3-9df3-4b5a84be39ad', // Managed-CachingDisabled
+        OriginRequestPolicyId: 'b689b0a8-53d0-40ab-baf2-68738e2966ac', // Managed-AllViewerExceptHostHeader
+      });
+    }
+    // The routes a browser calls all live under those paths.
+    const matches = (pattern: string, path: string) => (pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern);
+    for (const route of routes) expect(apiPathPatterns().some((p) => matches(p, route.path)), route.path).toBe(true);
+    // And none of the app's own pages.
+    for (const page of ['/', '/checkout', '/finance', '/sign-in', '/callback', '/assets/index.js', '/config.json']) expect(apiPathPatterns().some((p) => matches(p, page)), page).toBe(false);
+  });
+
+  it('gets its settings at deploy time: the issuer, audience and client the API trusts, in config.json', () => {
+    const deployments = ofType('Custom::CDKBucketDeployment').map(([, r]) => r.Properties);
+    const pages = deployments.find((d) => JSON.stringify(d.SourceMarkers ?? []).includes('JwtIssuer'))!;
+    const markers = JSON.stringify(pages.SourceMarkers);
+    expect(markers).toContain('{"Ref":"JwtIssuer"}');
+    expect(markers).toContain('{"Ref":"OidcClientId"}');
+    expect(markers).toContain('"Fn::Select":[0,{"Ref":"JwtAudience"}]');
+    expect(pages).toMatchObject({ Prune: false, SystemMetadata: { 'cache-control': 'no-cache' } });
+    const assets = deployments.find((d) => d !== pages)!;
+    expect(assets.SystemMetadata).toEqual({ 'cache-control': 'public, max-age=31536000, immutable' });
+  });
+
+  it('sends a buyer back from Stripe to the app, which follows the purchase, unless a URL is configured', () => {
+    const purchases = resources[logicalId(stack.credits.functions.purchases)]!.Properties.Environment.Variables;
+    expect(JSON.stringify(purchases.CHECKOUT_SUCCESS_URL)).toMatch(/"Fn::If":\["[^"]*CheckoutSuccessUrlIsEmpty.*\/\?purchase=\{PURCHASE_ID\}.*\{"Ref":"CheckoutSuccessUrl"\}/);
+    expect(template.toJSON().Outputs.AppUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.any(String), 'DomainName'] }]] });
+  });
+});
+
 describe('sst.config.ts', () => {
   it('mounts the same construct, with the issuer and audience from the environment', async () => {
     const { Stack } = await import('aws-cdk-lib');
     const config = (await import('../sst.config.js')).default;
     const app = new App({ outdir: `.build/sst-${process.pid}` });
     const stacks: InstanceType<typeof Stack>[] = [];
-    Object.assign(process.env, { JWT_ISSUER: 'https://id.example.net', JWT_AUDIENCE: 'io-credits,io-cloud' });
+    Object.assign(process.env, { JWT_ISSUER: 'https://id.example.net', JWT_AUDIENCE: 'io-credits,io-cloud', OIDC_CLIENT_ID: 'usage-billing' });
     config.stacks({ stack: (fn) => { const s = new Stack(app, 'sst-credits'); stacks.push(s); return fn({ stack: s }); } });
     expect(config.config()).toMatchObject({ name: 'io-credits' });
     const sst = Template.fromStack(stacks[0]!);
     sst.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: { Issuer: 'https://id.example.net', Audience: ['io-credits', 'io-cloud'] } });
     expect(Object.keys(sst.toJSON().Parameters ?? {})).not.toContain('JwtIssuer');
-    sst.resourceCountIs('AWS::Lambda::Function', Object.keys(ACCESS).length);
+    const nodeFunctions = Object.values(sst.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler' && r.Properties.Runtime === 'nodejs22.x' && r.Properties.LoggingConfig);
+    expect(nodeFunctions).toHaveLength(Object.keys(ACCESS).length);
+
   });
 });

@@ -42,7 +42,7 @@ async function startStub(answer: (seen: Seen) => { status: number; body: unknown
 const request = { purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCF', accountId: 'ada', amount: 20_500_000 as Micros, method: 'card' as const };
 
 describe('Stripe Checkout adapter', () => {
-  const options = (port: number) => ({ secretKey: 'sk_test_stub', successUrl: 'https://cloud.io.net/credits?checkout=success', cancelUrl: 'https://cloud.io.net/credits?checkout=cancelled', endpoint: { host: '127.0.0.1', port, protocol: 'http' as const } });
+  const options = (port: number) => ({ secretKey: 'sk_test_stub', successUrl: 'https://credits.io.net/?purchase={PURCHASE_ID}', cancelUrl: 'https://credits.io.net/?purchase={PURCHASE_ID}&cancelled=1', endpoint: { host: '127.0.0.1', port, protocol: 'http' as const } });
 
   it('creates a payment-mode session for the exact amount in USD, tied to the purchase, with the purchase id as idempotency key', async () => {
     const { port, seen } = await startStub(() => ({ status: 200, body: { id: 'cs_test_stub', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_stub' } }));
@@ -66,8 +66,9 @@ describe('Stripe Checkout adapter', () => {
       'line_items[0][quantity]': '1',
       'line_items[0][price_data][currency]': 'usd',
       'line_items[0][price_data][unit_amount]': '2050',
-      success_url: 'https://cloud.io.net/credits?checkout=success',
-      cancel_url: 'https://cloud.io.net/credits?checkout=cancelled',
+      // {PURCHASE_ID} becomes the purchase, so back in the app its status is followed.
+      success_url: `https://credits.io.net/?purchase=${request.purchaseId}`,
+      cancel_url: `https://credits.io.net/?purchase=${request.purchaseId}&cancelled=1`,
     });
   });
 

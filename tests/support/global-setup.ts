@@ -3,6 +3,7 @@
 
 import type { TestProject } from 'vitest/node';
 import { startDynamoDbLocal } from '../../scripts/dynamodb-local.js';
+import { buildWeb } from '../../scripts/web-build.js';
 
 declare module 'vitest' {
   export interface ProvidedContext {
@@ -14,6 +15,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
   if (!process.version.startsWith('v22.')) {
     throw new Error(`IO Credits runs on Node 22 (Lambda nodejs22.x); this is ${process.version}. Run the tests with \`npm test\`, which uses the Node 22 that \`npm ci\` installs.`);
   }
+  // The infrastructure tests synthesize the app's files into the template: build them first if stale.
+  await buildWeb({ log: () => undefined });
   const local = await startDynamoDbLocal();
   project.provide('dynamoEndpoint', local.endpoint);
   const stopOnSignal = () => void local.stop().finally(() => process.exit(130));
