@@ -34,7 +34,16 @@ export async function buildWeb(options: { force?: boolean; log?: (line: string) 
   log('building the Usage & Billing app (web/ changed since the last build)…');
   const started = performance.now();
   const { build } = await import('vite');
-  await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), logLevel: 'warn' });
+  // Always React's production build: Vite keeps a NODE_ENV already set (the test runner sets it to
+  // `test`), and a development build is larger and slower.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await build({ configFile: join(ROOT, 'web', 'vite.config.ts'), mode: 'production', logLevel: 'warn' });
+  } finally {
+    if (nodeEnv === undefined) delete process.env.NODE_ENV;
+    else process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(DIGEST_FILE, digest);
   log(`built web/dist in ${((performance.now() - started) / 1000).toFixed(1)} s`);
   return 'built';

@@ -3,8 +3,10 @@
 // of the route table, which must not go stale.
 
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { API_TYPES_FILE, apiTypes } from '../scripts/api-types.js';
+import { buildWeb, WEB_DIST } from '../scripts/web-build.js';
 import { centsOfInput, centsUp, decimalOfCents, formatUsd, isNegative, isZero, microsOf } from '../web/src/money.js';
 
 describe('money in the app', () => {
@@ -40,6 +42,16 @@ describe('money in the app', () => {
     expect(centsUp('5.000125')).toBe(501n);
     expect(centsUp('5.00')).toBe(500n);
     expect(centsUp('0.00')).toBe(0n);
+  });
+});
+
+describe('the built app', () => {
+  it('is React\'s production build, even when built inside the test runner (NODE_ENV=test)', async () => {
+    await buildWeb({ force: true, log: () => undefined });
+    const html = readFileSync(join(WEB_DIST, 'index.html'), 'utf8');
+    const entry = /<script type="module"[^>]*src="\/([^"]+)"/.exec(html)![1]!;
+    const code = readFileSync(join(WEB_DIST, entry), 'utf8');
+    expect(code).not.toContain('should have a unique "key" prop');
   });
 });
 
