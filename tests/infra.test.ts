@@ -219,7 +219,7 @@ describe('the Usage & Billing app', () => {
   const distribution = () => ofType('AWS::CloudFront::Distribution')[0]![1].Properties.DistributionConfig;
 
   it('is a private bucket that only CloudFront reads, through origin access control', () => {
-    const [[bucketId, bucket]] = ofType('AWS::S3::Bucket').filter(([, r]) => r.Properties.PublicAccessBlockConfiguration) as [string, Resource][];
+    const [bucketId, bucket] = ofType('AWS::S3::Bucket').find(([, r]) => r.Properties.PublicAccessBlockConfiguration)!;
     expect(bucket!.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
     template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' } });
     const policy = ofType('AWS::S3::BucketPolicy').map(([, r]) => r.Properties).find((p) => p.Bucket.Ref === bucketId)!;
