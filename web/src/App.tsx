@@ -17,7 +17,7 @@ export function App() {
   const { signOut } = useAuth();
   const [queries] = useState(() => {
     const onError = (error: unknown) => {
-      if (error instanceof ApiError && error.status === 401) signOut();
+      if (error instanceof ApiError && error.status === 401) signOut('expired');
     };
     return new QueryClient({
       queryCache: new QueryCache({ onError }),
@@ -49,10 +49,11 @@ export function App() {
 }
 
 function SignedIn({ children }: { children: ReactNode }) {
-  const { session, checking } = useAuth();
+  const { session, checking, signedOutBecause } = useAuth();
   const location = useLocation();
   if (checking) return <Loading label="Signing in…" />;
-  if (!session) return <Navigate to="/sign-in" replace state={{ back: location.pathname + location.search }} />;
+  // After signing out on purpose the next person starts on Usage & Billing, not on the page the last one left.
+  if (!session) return <Navigate to="/sign-in" replace state={signedOutBecause === 'user' ? null : { back: location.pathname + location.search }} />;
   return (
     <>
       <NavBar />

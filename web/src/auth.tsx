@@ -24,7 +24,10 @@ interface AuthValue {
   isFinance: boolean;
   signInLocal(user: 'demo' | 'finance'): Promise<void>;
   signInWithProvider(): Promise<void>;
-  signOut(): void;
+  /** `user`: on purpose, the next sign-in starts afresh; `expired`: the API refused the token, the next sign-in returns where it was. */
+  signOut(reason: 'user' | 'expired'): void;
+  /** Why the last sign-out happened, if one did. */
+  signedOutBecause: 'user' | 'expired' | null;
 }
 
 const AuthContext = createContext<AuthValue | null>(null);
@@ -87,15 +90,17 @@ export function AuthProvider({ config, children }: { config: WebConfig; children
     await oidcRef.current?.signIn();
   }, []);
 
-  const signOut = useCallback(() => {
+  const [signedOutBecause, setSignedOutBecause] = useState<'user' | 'expired' | null>(null);
+  const signOut = useCallback((reason: 'user' | 'expired') => {
     sessionStorage.removeItem(SESSION_KEY);
+    setSignedOutBecause(reason);
     setSession(null);
     void oidcRef.current?.signOut();
   }, []);
 
   const value = useMemo<AuthValue>(
-    () => ({ config, session, checking, client, isFinance: session?.scopes.includes(FINANCE_SCOPE) ?? false, signInLocal, signInWithProvider, signOut }),
-    [config, session, checking, client, signInLocal, signInWithProvider, signOut],
+    () => ({ config, session, checking, client, isFinance: session?.scopes.includes(FINANCE_SCOPE) ?? false, signInLocal, signInWithProvider, signOut, signedOutBecause }),
+    [config, session, checking, client, signInLocal, signInWithProvider, signOut, signedOutBecause],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;
 }

@@ -1,7 +1,7 @@
 // The navigation bar: Buy IO Credits, the balance chip and the Notification Center (SPEC §7).
 
 import { useEffect, useRef, useState } from 'react';
-import { Link, NavLink, useNavigate } from 'react-router';
+import { Link, NavLink } from 'react-router';
 import { useAuth } from '../auth';
 import { useBalance, useMarkRead, useNotifications } from '../api/queries';
 import { Amount, DateTime, ErrorState, Loading } from '../components/ui';
@@ -9,13 +9,7 @@ import { BuyDialog } from './BuyDialog';
 
 export function NavBar() {
   const { session, isFinance, signOut } = useAuth();
-  const navigate = useNavigate();
   const [buying, setBuying] = useState(false);
-  // Signing out on purpose starts afresh; a 401 (App.tsx) returns the next sign-in to where it was.
-  const signOutHere = () => {
-    signOut();
-    navigate('/sign-in', { replace: true });
-  };
   return (
     <header className="topbar">
       <div className="topbar-inner">
@@ -37,7 +31,7 @@ export function NavBar() {
           </button>
           <BalanceChip />
           <NotificationCenter />
-          <button type="button" className="btn btn-small" onClick={signOutHere} title={session ? `Signed in as ${session.name} (${session.sub})` : undefined}>
+          <button type="button" className="btn btn-small" onClick={() => signOut('user')} title={session ? `Signed in as ${session.name} (${session.sub})` : undefined}>
             Sign out
           </button>
         </div>
