@@ -1,11 +1,24 @@
 // Lint rules: typescript-eslint's recommended set, plus, in the code that handles money, a ban
 // on the float helpers that must never touch an amount (amounts are integer micro-credits).
 import js from '@eslint/js';
-import tseslint from 'typescript-eslint';
 import reactHooks from 'eslint-plugin-react-hooks';
+import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/**', 'cdk.out/**', '.data/**', 'bench/results/**', '.sst/**', '.build/**', 'web/dist/**', 'test-results/**', 'playwright-report/**', 'web/src/api/schema.ts'] },
+  {
+    ignores: [
+      'node_modules/**',
+      'cdk.out/**',
+      '.data/**',
+      'bench/results/**',
+      '.sst/**',
+      '.build/**',
+      'web/dist/**',
+      'test-results/**',
+      'playwright-report/**',
+      'web/src/api/schema.ts',
+    ],
+  },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -32,8 +45,14 @@ export default tseslint.config(
   {
     files: ['core/**/*.ts', 'functions/**/*.ts', 'web/src/**/*.{ts,tsx}'],
     rules: {
-      'no-restricted-globals': ['error', { name: 'parseFloat', message: 'Amounts are integer micro-credits: use core/money.ts.' }],
-      'no-restricted-properties': ['error', { property: 'toFixed', message: 'Amounts are integer micro-credits: use formatMicros.' }],
+      'no-restricted-globals': [
+        'error',
+        { name: 'parseFloat', message: 'Amounts are integer micro-credits: use core/money.ts.' },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { property: 'toFixed', message: 'Amounts are integer micro-credits: use formatMicros.' },
+      ],
     },
   },
 );

@@ -22,7 +22,15 @@ export default defineConfig({
     launchOptions: {
       executablePath: CHROMIUM,
       // As root in a container, without background traffic the closed network would refuse.
-      args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     },
     // Set by the global setup before the workers load this file.
     baseURL: process.env.E2E_BASE_URL,

@@ -8,9 +8,9 @@
 //   BENCH_EXPIRY_SCALE=0.1 npm run bench:expiry   a tenth of it, quickly
 
 import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { CapacityMeter, DEFAULT_CONFIG, Ledger, LedgerTable, ManualClock, type Micros } from '../core/index.js';
 import type { AccountState, LiveLot } from '../core/account.js';
 import { emptyAccount } from '../core/account.js';
+import { CapacityMeter, DEFAULT_CONFIG, Ledger, LedgerTable, ManualClock, type Micros } from '../core/index.js';
 import { putAccount } from '../core/table/account-item.js';
 import { keys } from '../core/table/keys.js';
 import type { Item } from '../core/table/table.js';
@@ -46,7 +46,9 @@ interface Figures {
 }
 
 async function main(): Promise<void> {
-  log(`starting DynamoDB Local… (scale ${SCALE}: ${ACCOUNTS} accounts × ${LOTS_PER_ACCOUNT} lots, ${DUE_ACCOUNTS} due)`);
+  log(
+    `starting DynamoDB Local… (scale ${SCALE}: ${ACCOUNTS} accounts × ${LOTS_PER_ACCOUNT} lots, ${DUE_ACCOUNTS} due)`,
+  );
   const local = await startDynamoDbLocal();
   try {
     const base = await measure(local.endpoint, 'bench-expiry-1x', 1);
@@ -68,9 +70,11 @@ async function measure(endpoint: string, tableName: string, notDueFactor: number
   // Accounts 0..DUE_ACCOUNTS-1 hold one lot due tonight and four that are not; the rest five not
   // due. Not-due lots expire 60 to 365 days after the run, so no notice is due tonight either.
   // With notDueFactor 10, nine times as many more not-due lots live on accounts of their own.
-  const extraAccounts = Math.round((ACCOUNTS * LOTS_PER_ACCOUNT - DUE_ACCOUNTS) * (notDueFactor - 1) / LOTS_PER_ACCOUNT);
+  const extraAccounts = Math.round(
+    ((ACCOUNTS * LOTS_PER_ACCOUNT - DUE_ACCOUNTS) * (notDueFactor - 1)) / LOTS_PER_ACCOUNT,
+  );
   const total = ACCOUNTS + extraAccounts;
-  const notDueLots = (ACCOUNTS * LOTS_PER_ACCOUNT - DUE_ACCOUNTS) + extraAccounts * LOTS_PER_ACCOUNT;
+  const notDueLots = ACCOUNTS * LOTS_PER_ACCOUNT - DUE_ACCOUNTS + extraAccounts * LOTS_PER_ACCOUNT;
   log(`\n== ${tableName}: seeding ${total} accounts, ${DUE_ACCOUNTS} lots due and ${notDueLots} not ==`);
   const seedStarted = performance.now();
   let next = 0;
@@ -114,9 +118,16 @@ async function measure(endpoint: string, tableName: string, notDueFactor: number
     target: `index items read per expired lot ≤ ${TARGET_READS_PER_LOT}`,
     met: run.indexItemsRead / run.lots <= TARGET_READS_PER_LOT,
   };
-  log(`run: ${figures.seconds} s wall, ${figures.lotsExpired} lots expired (${figures.lotsPerSecond}/s) on ${figures.accountsProcessed} accounts, ${figures.creditsExpired} credits`);
-  log(`index items read to find them: ${figures.indexItemsRead} → ${figures.itemsReadPerExpiredLot} per expired lot (target ≤ ${TARGET_READS_PER_LOT}: ${figures.met ? 'met' : 'MISSED'}); ${figures.rcuPerExpiredAccount} RCU and ${figures.wcuPerExpiredAccount} WCU per expired account`);
-  if (run.lots !== DUE_ACCOUNTS || run.deadLettered !== 0) throw new Error(`expected ${DUE_ACCOUNTS} lots expired and none dead-lettered, got ${run.lots} and ${run.deadLettered}`);
+  log(
+    `run: ${figures.seconds} s wall, ${figures.lotsExpired} lots expired (${figures.lotsPerSecond}/s) on ${figures.accountsProcessed} accounts, ${figures.creditsExpired} credits`,
+  );
+  log(
+    `index items read to find them: ${figures.indexItemsRead} → ${figures.itemsReadPerExpiredLot} per expired lot (target ≤ ${TARGET_READS_PER_LOT}: ${figures.met ? 'met' : 'MISSED'}); ${figures.rcuPerExpiredAccount} RCU and ${figures.wcuPerExpiredAccount} WCU per expired account`,
+  );
+  if (run.lots !== DUE_ACCOUNTS || run.deadLettered !== 0)
+    throw new Error(
+      `expected ${DUE_ACCOUNTS} lots expired and none dead-lettered, got ${run.lots} and ${run.deadLettered}`,
+    );
   return figures;
 }
 
@@ -129,13 +140,35 @@ function seedAccount(index: number, due: boolean): Item[] {
   const lots: LiveLot[] = [];
   for (let n = 0; n < LOTS_PER_ACCOUNT; n += 1) {
     const isDue = due && n === 0;
-    const expiresAtMs = isDue ? RUN_AT - ((index * 7_919) % (23 * 3_600_000)) - 60_000 : RUN_AT + (60 + ((index * 31 + n * 47) % 305)) * DAY;
-    lots.push({ lotId: `lot_${accountId}_${n}`, kind: 'purchased', amount: credits(20), remaining: credits(10 + n), expiresAtMs, ...(isDue ? { notice: 7 as const } : {}) });
+    const expiresAtMs = isDue
+      ? RUN_AT - ((index * 7_919) % (23 * 3_600_000)) - 60_000
+      : RUN_AT + (60 + ((index * 31 + n * 47) % 305)) * DAY;
+    lots.push({
+      lotId: `lot_${accountId}_${n}`,
+      kind: 'purchased',
+      amount: credits(20),
+      remaining: credits(10 + n),
+      expiresAtMs,
+      ...(isDue ? { notice: 7 as const } : {}),
+    });
   }
   state.lots = lots;
   const put = putAccount(state, 0, new Date(RUN_AT - 400 * DAY).toISOString());
   const items: Item[] = [(put as { Put: { Item: Item } }).Put.Item];
-  if (due) items.push({ ...keys.lot(accountId, lots[0]!.lotId), itemType: 'lot', lotId: lots[0]!.lotId, kind: 'purchased', amount: credits(20), source: 'stripe', reference: `pu-${accountId}`, description: 'Purchase of 20.00 credits', createdAt: new Date(lots[0]!.expiresAtMs! - 365 * DAY).toISOString(), expiresAt: new Date(lots[0]!.expiresAtMs!).toISOString(), withdrawable: true });
+  if (due)
+    items.push({
+      ...keys.lot(accountId, lots[0]!.lotId),
+      itemType: 'lot',
+      lotId: lots[0]!.lotId,
+      kind: 'purchased',
+      amount: credits(20),
+      source: 'stripe',
+      reference: `pu-${accountId}`,
+      description: 'Purchase of 20.00 credits',
+      createdAt: new Date(lots[0]!.expiresAtMs! - 365 * DAY).toISOString(),
+      expiresAt: new Date(lots[0]!.expiresAtMs!).toISOString(),
+      withdrawable: true,
+    });
   return items;
 }
 

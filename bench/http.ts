@@ -9,10 +9,19 @@
 import { Agent, request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { charge, check, DEFAULT_CONFIG, grantPurchase, Ledger, LedgerTable, type Micros, systemClock } from '../core/index.js';
+import {
+  charge,
+  check,
+  DEFAULT_CONFIG,
+  grantPurchase,
+  Ledger,
+  LedgerTable,
+  type Micros,
+  systemClock,
+} from '../core/index.js';
 import { signDevToken } from '../functions/local/dev-auth.js';
-import { startLocalServer } from '../functions/local/server.js';
 import { localPayments } from '../functions/local/local-checkout.js';
+import { startLocalServer } from '../functions/local/server.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { writeResults } from './results.js';
@@ -49,16 +58,37 @@ async function measureBundles() {
   log('== Lambda bundles (esbuild, minified, ESM; the AWS SDK comes with the nodejs22.x runtime) ==');
   const rows = [];
   for (const fn of HTTP_FUNCTIONS) {
-    const result = await build({ ...ESBUILD_OPTIONS, entryPoints: [fn.entry], outfile: `out/${fn.group}.mjs`, write: false, metafile: true });
+    const result = await build({
+      ...ESBUILD_OPTIONS,
+      entryPoints: [fn.entry],
+      outfile: `out/${fn.group}.mjs`,
+      write: false,
+      metafile: true,
+    });
     const code = result.outputFiles!.find((file) => file.path.endsWith('.mjs'))!.contents;
     const inputs = Object.keys((result.metafile as Metafile).inputs);
     const stripe = inputs.some((path) => path.includes('node_modules/stripe/'));
-    const sdkClients = [...new Set(Object.values((result.metafile as Metafile).outputs).flatMap((o) => o.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path)))];
+    const sdkClients = [
+      ...new Set(
+        Object.values((result.metafile as Metafile).outputs).flatMap((o) =>
+          o.imports.filter((i) => i.external && i.path.startsWith('@aws-sdk/')).map((i) => i.path),
+        ),
+      ),
+    ];
     const kb = Number((code.length / 1024).toFixed(1));
     const hot = HOT_FUNCTIONS.includes(fn.group);
     const met = hot ? kb <= TARGET_BUNDLE_KB && !stripe : undefined;
-    rows.push({ function: fn.group, kb, gzipKb: Number((gzipSync(code).length / 1024).toFixed(1)), stripe, sdkClients, ...(hot ? { target: `≤ ${TARGET_BUNDLE_KB} KB, no Stripe`, met } : {}) });
-    log(`${fn.group.padEnd(14)} ${String(kb).padStart(6)} KB  (gzip ${rows.at(-1)!.gzipKb} KB)  Stripe: ${stripe ? 'YES' : 'no'}  SDK from the runtime: ${sdkClients.join(', ')}${hot ? `   target ≤ ${TARGET_BUNDLE_KB} KB, no Stripe: ${met ? 'met' : 'MISSED'}` : ''}`);
+    rows.push({
+      function: fn.group,
+      kb,
+      gzipKb: Number((gzipSync(code).length / 1024).toFixed(1)),
+      stripe,
+      sdkClients,
+      ...(hot ? { target: `≤ ${TARGET_BUNDLE_KB} KB, no Stripe`, met } : {}),
+    });
+    log(
+      `${fn.group.padEnd(14)} ${String(kb).padStart(6)} KB  (gzip ${rows.at(-1)!.gzipKb} KB)  Stripe: ${stripe ? 'YES' : 'no'}  SDK from the runtime: ${sdkClients.join(', ')}${hot ? `   target ≤ ${TARGET_BUNDLE_KB} KB, no Stripe: ${met ? 'met' : 'MISSED'}` : ''}`,
+    );
   }
   return rows;
 }
@@ -69,12 +99,23 @@ async function measureOverhead(endpoint: string) {
   await table.createIfMissing();
   const ledger = new Ledger(table, systemClock, DEFAULT_CONFIG);
   const secret = 'bench-secret';
-  const server = await startLocalServer({ runtime: { ledger, cursorSecret: 'bench-cursor' }, payments: localPayments({}), authSecret: secret, port: 0 });
+  const server = await startLocalServer({
+    runtime: { ledger, cursorSecret: 'bench-cursor' },
+    payments: localPayments({}),
+    authSecret: secret,
+    port: 0,
+  });
   try {
     const token = await signDevToken(secret, 'bench-http');
     const core = 'bench-core';
     const credits = (n: number) => (n * 1_000_000) as Micros;
-    for (const accountId of ['bench-http', core]) await grantPurchase(ledger, { accountId, amount: credits(1_000_000), source: 'stripe', purchaseId: `pu-${accountId}` });
+    for (const accountId of ['bench-http', core])
+      await grantPurchase(ledger, {
+        accountId,
+        amount: credits(1_000_000),
+        source: 'stripe',
+        purchaseId: `pu-${accountId}`,
+      });
 
     const headers = { authorization: `Bearer ${token}` };
     // A plain keep-alive client, so the figures are the server's and not a heavy client's.
@@ -82,12 +123,22 @@ async function measureOverhead(endpoint: string) {
     const { hostname, port } = new URL(server.url);
     const call = (method: string, path: string, requestHeaders: Record<string, string>, body?: string) =>
       new Promise<{ status: number; body: string }>((resolve, reject) => {
-        const req = request({ agent, hostname, port, method, path, headers: { ...requestHeaders, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) } }, (res) => {
-          const chunks: Buffer[] = [];
-          res.on('data', (chunk: Buffer) => chunks.push(chunk));
-          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
-          res.on('error', reject);
-        });
+        const req = request(
+          {
+            agent,
+            hostname,
+            port,
+            method,
+            path,
+            headers: { ...requestHeaders, ...(body ? { 'content-length': String(Buffer.byteLength(body)) } : {}) },
+          },
+          (res) => {
+            const chunks: Buffer[] = [];
+            res.on('data', (chunk: Buffer) => chunks.push(chunk));
+            res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+            res.on('error', reject);
+          },
+        );
         req.on('error', reject);
         req.end(body);
       });
@@ -98,12 +149,22 @@ async function measureOverhead(endpoint: string) {
     };
     const httpCharge = async () => {
       const body = JSON.stringify({ deploymentId: 'bench', amount: '0.012345' });
-      const response = await call('POST', '/credits/charges', { ...headers, 'content-type': 'application/json', 'idempotency-key': `http-${++n}` }, body);
+      const response = await call(
+        'POST',
+        '/credits/charges',
+        { ...headers, 'content-type': 'application/json', 'idempotency-key': `http-${++n}` },
+        body,
+      );
       if (response.status !== 201) throw new Error(`charge answered ${response.status}: ${response.body}`);
     };
     const coreCheck = () => check(ledger, core, credits(12.5));
     const coreCharge = async () => {
-      const result = await charge(ledger, { accountId: core, deploymentId: 'bench', amount: 12_345 as Micros, idempotencyKey: `core-${++n}` });
+      const result = await charge(ledger, {
+        accountId: core,
+        deploymentId: 'bench',
+        amount: 12_345 as Micros,
+        idempotencyKey: `core-${++n}`,
+      });
       if (result.status !== 'paid') throw new Error(`charge was ${result.status}`);
     };
 
@@ -124,8 +185,17 @@ async function measureOverhead(endpoint: string) {
       const http = latency(httpMs);
       const direct_ = latency(coreMs);
       const ratio = { p50: round(http.p50 / direct_.p50), p99: round(http.p99 / direct_.p99) };
-      rows.push({ operation: name, http, core: direct_, ratio, target: `p50 ratio ≤ ${TARGET_RATIO}`, met: ratio.p50 <= TARGET_RATIO });
-      log(`${name.padEnd(7)} HTTP p50 ${http.p50} ms p99 ${http.p99} ms | core p50 ${direct_.p50} ms p99 ${direct_.p99} ms | ratio p50 ${ratio.p50}× p99 ${ratio.p99}×   target p50 ≤ ${TARGET_RATIO}×: ${ratio.p50 <= TARGET_RATIO ? 'met' : 'MISSED'}`);
+      rows.push({
+        operation: name,
+        http,
+        core: direct_,
+        ratio,
+        target: `p50 ratio ≤ ${TARGET_RATIO}`,
+        met: ratio.p50 <= TARGET_RATIO,
+      });
+      log(
+        `${name.padEnd(7)} HTTP p50 ${http.p50} ms p99 ${http.p99} ms | core p50 ${direct_.p50} ms p99 ${direct_.p99} ms | ratio p50 ${ratio.p50}× p99 ${ratio.p99}×   target p50 ≤ ${TARGET_RATIO}×: ${ratio.p50 <= TARGET_RATIO ? 'met' : 'MISSED'}`,
+      );
     }
     agent.destroy();
     return rows;

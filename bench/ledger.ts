@@ -6,6 +6,8 @@
 //   npm run bench            full run (16 writers, 1,000 charges)
 //   BENCH_CHARGES=200 npm run bench   a quicker contention run
 
+import { ChargeEffects } from '../core/effects.js';
+import { LocalGraceScheduler } from '../core/grace/local.js';
 import {
   balanceOf,
   CapacityMeter,
@@ -29,15 +31,13 @@ import {
   requestWithdrawal,
   usage,
 } from '../core/index.js';
+import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
+import type { OutcomeMessage } from '../core/outcomes/port.js';
+import { OutcomePublisher } from '../core/outcomes/publisher.js';
 import { loadAccount } from '../core/table/account-item.js';
 import { keys } from '../core/table/keys.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { writeResults } from './results.js';
-import { ChargeEffects } from '../core/effects.js';
-import { LocalGraceScheduler } from '../core/grace/local.js';
-import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
-import type { OutcomeMessage } from '../core/outcomes/port.js';
-import { OutcomePublisher } from '../core/outcomes/publisher.js';
 
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
 const CHARGES = Number(process.env.BENCH_CHARGES ?? 1_000);
@@ -82,44 +82,96 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   let n = 0;
   const fresh = () => `bench-${++n}`;
 
-  async function measure<T>(operation: string, fn: () => Promise<T>, target?: { wcu?: number; rcu?: number }): Promise<T> {
+  async function measure<T>(
+    operation: string,
+    fn: () => Promise<T>,
+    target?: { wcu?: number; rcu?: number },
+  ): Promise<T> {
     table.meter.reset();
     const result = await fn();
-    const totals = table.meter
-      .snapshot()
-      .reduce((t, r) => ({ wcu: t.wcu + r.billedWriteUnits, wcuReportedByLocal: t.wcuReportedByLocal + r.writeUnits, rcu: t.rcu + r.readUnits }), { wcu: 0, wcuReportedByLocal: 0, rcu: 0 });
-    const met = target ? (target.wcu === undefined || totals.wcu <= target.wcu) && (target.rcu === undefined || totals.rcu <= target.rcu) : undefined;
-    const targetText = target ? [target.wcu !== undefined ? `≤ ${target.wcu} WCU` : '', target.rcu !== undefined ? `≤ ${target.rcu} RCU` : ''].filter(Boolean).join(', ') : undefined;
+    const totals = table.meter.snapshot().reduce(
+      (t, r) => ({
+        wcu: t.wcu + r.billedWriteUnits,
+        wcuReportedByLocal: t.wcuReportedByLocal + r.writeUnits,
+        rcu: t.rcu + r.readUnits,
+      }),
+      { wcu: 0, wcuReportedByLocal: 0, rcu: 0 },
+    );
+    const met = target
+      ? (target.wcu === undefined || totals.wcu <= target.wcu) && (target.rcu === undefined || totals.rcu <= target.rcu)
+      : undefined;
+    const targetText = target
+      ? [target.wcu !== undefined ? `≤ ${target.wcu} WCU` : '', target.rcu !== undefined ? `≤ ${target.rcu} RCU` : '']
+          .filter(Boolean)
+          .join(', ')
+      : undefined;
     rows.push({ operation, ...totals, ...(targetText ? { target: targetText, met } : {}) });
-    log(`${operation.padEnd(40)} ${String(totals.wcu).padStart(4)} WCU (Local says ${totals.wcuReportedByLocal}) ${String(totals.rcu).padStart(4)} RCU${targetText ? `   target ${targetText}: ${met ? 'met' : 'MISSED'}` : ''}`);
+    log(
+      `${operation.padEnd(40)} ${String(totals.wcu).padStart(4)} WCU (Local says ${totals.wcuReportedByLocal}) ${String(totals.rcu).padStart(4)} RCU${targetText ? `   target ${targetText}: ${met ? 'met' : 'MISSED'}` : ''}`,
+    );
     return result;
   }
 
   const a = fresh();
-  await measure('grant purchase (new account)', () => grantPurchase(ledger, { accountId: a, amount: credits(50), source: 'stripe', purchaseId: `pu-${a}` }));
-  await measure('grant promotional', () => grantPromotional(ledger, { accountId: a, amount: credits(5), expiresAtMs: clock.nowMs() + 30 * DAY_MS, description: 'Welcome' }));
+  await measure('grant purchase (new account)', () =>
+    grantPurchase(ledger, { accountId: a, amount: credits(50), source: 'stripe', purchaseId: `pu-${a}` }),
+  );
+  await measure('grant promotional', () =>
+    grantPromotional(ledger, {
+      accountId: a,
+      amount: credits(5),
+      expiresAtMs: clock.nowMs() + 30 * DAY_MS,
+      description: 'Welcome',
+    }),
+  );
   await grantPurchase(ledger, { accountId: a, amount: credits(20), source: 'stripe', purchaseId: `pu-${a}-2` });
   await measure('check', () => check(ledger, a, credits(10)), { rcu: 1 });
   await measure('balance', () => getBalance(ledger, a), { rcu: 1 });
-  await measure('charge, paid from 1 lot', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(2), idempotencyKey: `${a}-1` }));
-  const three = await measure('charge, paid from 3 lots', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }), { wcu: 8 });
-  await measure('charge, replayed Idempotency-Key', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }));
-  await measure('refund (partial, restores 1 lot)', () => refund(ledger, { accountId: a, chargeId: three.chargeId, amount: credits(1), idempotencyKey: `${a}-r1` }));
-  const allowance = await measure('charge, paid using the allowance', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(20), idempotencyKey: `${a}-3` }));
+  await measure('charge, paid from 1 lot', () =>
+    charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(2), idempotencyKey: `${a}-1` }),
+  );
+  const three = await measure(
+    'charge, paid from 3 lots',
+    () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }),
+    { wcu: 8 },
+  );
+  await measure('charge, replayed Idempotency-Key', () =>
+    charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }),
+  );
+  await measure('refund (partial, restores 1 lot)', () =>
+    refund(ledger, { accountId: a, chargeId: three.chargeId, amount: credits(1), idempotencyKey: `${a}-r1` }),
+  );
+  const allowance = await measure('charge, paid using the allowance', () =>
+    charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(20), idempotencyKey: `${a}-3` }),
+  );
   void allowance;
-  const pending = await measure('charge, pending_payment', () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(500), idempotencyKey: `${a}-4` }));
+  const pending = await measure('charge, pending_payment', () =>
+    charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(500), idempotencyKey: `${a}-4` }),
+  );
   await measure('cancel pending charge', () => cancelPendingCharge(ledger, a, pending.chargeId));
-  const pending2 = await charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(500), idempotencyKey: `${a}-5` });
+  const pending2 = await charge(ledger, {
+    accountId: a,
+    deploymentId: 'd',
+    amount: credits(500),
+    idempotencyKey: `${a}-5`,
+  });
   clock.advance(301_000);
   await measure('grace deadline: pending → failed', () => expirePendingCharge(ledger, a, pending2.chargeId));
-  await measure('grant purchase that repays debt', () => grantPurchase(ledger, { accountId: a, amount: credits(100), source: 'stripe', purchaseId: `pu-${a}-3` }));
-  const w = await measure('withdrawal request', () => requestWithdrawal(ledger, { accountId: a, amount: credits(10), destination: WALLET }));
+  await measure('grant purchase that repays debt', () =>
+    grantPurchase(ledger, { accountId: a, amount: credits(100), source: 'stripe', purchaseId: `pu-${a}-3` }),
+  );
+  const w = await measure('withdrawal request', () =>
+    requestWithdrawal(ledger, { accountId: a, amount: credits(10), destination: WALLET }),
+  );
   await measure('withdrawal cancel (credit back)', () => cancelWithdrawal(ledger, a, w.withdrawalId));
-  for (let i = 0; i < 30; i += 1) await charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(0.01), idempotencyKey: `${a}-many-${i}` });
+  for (let i = 0; i < 30; i += 1)
+    await charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(0.01), idempotencyKey: `${a}-many-${i}` });
   await measure('transactions page (50 entries)', () => listTransactions(ledger, { accountId: a, limit: 50 }));
-  await measure('usage by day (one month)', () => usage(ledger, { accountId: a, fromMs: clock.nowMs() - 30 * DAY_MS, toMs: clock.nowMs(), granularity: 'day' }));
+  await measure('usage by day (one month)', () =>
+    usage(ledger, { accountId: a, fromMs: clock.nowMs() - 30 * DAY_MS, toMs: clock.nowMs(), granularity: 'day' }),
+  );
   clock.advance(400 * DAY_MS);
-  await measure('expire an account\'s due lots', () => expireDueLots(ledger, a));
+  await measure("expire an account's due lots", () => expireDueLots(ledger, a));
 
   // With the after-commit work a deployment does: the outcome leaves the outbox index once it is
   // on the queue (one UpdateItem); a pending charge's deadline is scheduled (on AWS an EventBridge
@@ -129,8 +181,12 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   ledger.effects = new ChargeEffects(scheduler, new OutcomePublisher(ledger, new LocalOutcomeQueue(outcomes)));
   const b = fresh();
   await grantPurchase(ledger, { accountId: b, amount: credits(50), source: 'stripe', purchaseId: `pu-${b}` });
-  await measure('charge, paid, outcome published', () => charge(ledger, { accountId: b, deploymentId: 'd', amount: credits(2), idempotencyKey: `${b}-1` }));
-  await measure('charge, pending, deadline scheduled (local)', () => charge(ledger, { accountId: b, deploymentId: 'd', amount: credits(500), idempotencyKey: `${b}-2` }));
+  await measure('charge, paid, outcome published', () =>
+    charge(ledger, { accountId: b, deploymentId: 'd', amount: credits(2), idempotencyKey: `${b}-1` }),
+  );
+  await measure('charge, pending, deadline scheduled (local)', () =>
+    charge(ledger, { accountId: b, deploymentId: 'd', amount: credits(500), idempotencyKey: `${b}-2` }),
+  );
   scheduler.stop();
   ledger.effects = undefined;
 
@@ -141,9 +197,17 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     await grantPurchase(ledger, { accountId: h, amount: credits(5), source: 'stripe', purchaseId: `pu-${h}-${i}` });
   }
   await measure('check, account holding 250 lots', () => check(ledger, h, credits(10)), { rcu: 1 });
-  await measure('charge, paid from 1 lot, account holding 250 lots', () => charge(ledger, { accountId: h, deploymentId: 'd', amount: credits(2), idempotencyKey: `${h}-1` }), { wcu: 8 });
-  await measure('charge through 20 lots, account holding 250 lots', () => charge(ledger, { accountId: h, deploymentId: 'd', amount: credits(100), idempotencyKey: `${h}-2` }));
-  await measure('grant purchase, account holding 250 lots', () => grantPurchase(ledger, { accountId: h, amount: credits(5), source: 'stripe', purchaseId: `pu-${h}-last` }));
+  await measure(
+    'charge, paid from 1 lot, account holding 250 lots',
+    () => charge(ledger, { accountId: h, deploymentId: 'd', amount: credits(2), idempotencyKey: `${h}-1` }),
+    { wcu: 8 },
+  );
+  await measure('charge through 20 lots, account holding 250 lots', () =>
+    charge(ledger, { accountId: h, deploymentId: 'd', amount: credits(100), idempotencyKey: `${h}-2` }),
+  );
+  await measure('grant purchase, account holding 250 lots', () =>
+    grantPurchase(ledger, { accountId: h, amount: credits(5), source: 'stripe', purchaseId: `pu-${h}-last` }),
+  );
   log(`heavy account item: ${JSON.stringify(await table.get(keys.account(h))).length} bytes of JSON`);
 
   const item = await table.get(keys.account(a));
@@ -152,12 +216,17 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
 }
 
 async function measureContention(endpoint: string, writerCount: number, chargeCount: number) {
-  log(`\n== ${writerCount} writer${writerCount === 1 ? '' : 's'} (separate SDK clients, like Lambda containers), ${chargeCount} charges on one account ==`);
+  log(
+    `\n== ${writerCount} writer${writerCount === 1 ? '' : 's'} (separate SDK clients, like Lambda containers), ${chargeCount} charges on one account ==`,
+  );
   const tableName = `bench-contention-${writerCount}`;
   const setup = new LedgerTable({ tableName, endpoint });
   await setup.createIfMissing();
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
-  const writers = Array.from({ length: writerCount }, () => new Ledger(new LedgerTable({ tableName, endpoint }), clock, DEFAULT_CONFIG));
+  const writers = Array.from(
+    { length: writerCount },
+    () => new Ledger(new LedgerTable({ tableName, endpoint }), clock, DEFAULT_CONFIG),
+  );
   const accountId = 'hot-account';
   await grantPurchase(writers[0]!, { accountId, amount: credits(1_000_000), source: 'stripe', purchaseId: 'pu-hot' });
   const chargeMicros = 12_345 as Micros;
@@ -173,7 +242,12 @@ async function measureContention(endpoint: string, writerCount: number, chargeCo
           const i = next++;
           if (i >= chargeCount) return;
           const t = performance.now();
-          const result = await charge(ledger, { accountId, deploymentId: `dep-${i}`, amount: chargeMicros, idempotencyKey: `hot-${i}` });
+          const result = await charge(ledger, {
+            accountId,
+            deploymentId: `dep-${i}`,
+            amount: chargeMicros,
+            idempotencyKey: `hot-${i}`,
+          });
           if (result.status !== 'paid') throw new Error(`charge ${i} was ${result.status}`);
           latencies.push(performance.now() - t);
           done += 1;
@@ -195,7 +269,11 @@ async function measureContention(endpoint: string, writerCount: number, chargeCo
   let entries = 0;
   let startKey: Record<string, unknown> | undefined;
   for (let page = 0; page < 1_000; page += 1) {
-    const out = await setup.query({ KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tx)', ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':tx': 'TX#' }, ExclusiveStartKey: startKey });
+    const out = await setup.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :tx)',
+      ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':tx': 'TX#' },
+      ExclusiveStartKey: startKey,
+    });
     for (const item of out.items) {
       ledgerSum += item.amount as number;
       entries += 1;
@@ -203,7 +281,8 @@ async function measureContention(endpoint: string, writerCount: number, chargeCo
     startKey = out.lastKey;
     if (!startKey) break;
   }
-  const invariantsHold = balance === expected && ledgerSum === balance && entries === chargeCount + 1 && state.entryCount === entries;
+  const invariantsHold =
+    balance === expected && ledgerSum === balance && entries === chargeCount + 1 && state.entryCount === entries;
   latencies.sort((x, y) => x - y);
   const pct = (p: number) => Math.round(latencies[Math.min(latencies.length - 1, Math.floor(p * latencies.length))]!);
   const result = {
@@ -218,8 +297,12 @@ async function measureContention(endpoint: string, writerCount: number, chargeCo
     invariantsHold,
     balance: { expected, actual: balance, ledgerSum, entries },
   };
-  log(`paid ${chargeCount} in ${result.seconds} s → ${result.paidPerSecond} paid/s; conflicts ${conflicts} (${result.retriesPerCharge} retries per charge); latency p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`);
-  log(`invariants after the run: ${invariantsHold ? 'hold' : 'BROKEN'} (balance ${balance}, expected ${expected}, ledger sum ${ledgerSum}, ${entries} entries)`);
+  log(
+    `paid ${chargeCount} in ${result.seconds} s → ${result.paidPerSecond} paid/s; conflicts ${conflicts} (${result.retriesPerCharge} retries per charge); latency p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`,
+  );
+  log(
+    `invariants after the run: ${invariantsHold ? 'hold' : 'BROKEN'} (balance ${balance}, expected ${expected}, ledger sum ${ledgerSum}, ${entries} entries)`,
+  );
   return result;
 }
 

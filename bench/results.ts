@@ -7,6 +7,9 @@ import { fileURLToPath } from 'node:url';
 export function writeResults(name: string, results: object): string {
   const out = join(dirname(fileURLToPath(import.meta.url)), 'results', `${name}.json`);
   mkdirSync(dirname(out), { recursive: true });
-  writeFileSync(out, `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, ...results }, null, 2)}\n`);
+  writeFileSync(
+    out,
+    `${JSON.stringify({ measuredAt: new Date().toISOString(), node: process.version, ...results }, null, 2)}\n`,
+  );
   return out;
 }

@@ -9,7 +9,7 @@
 // reads lots goes through that check, so none can act on lots it has not seen.
 
 import { assert } from './assert.js';
-import { type Micros, micros, sum, min, max, ZERO } from './money.js';
+import { type Micros, max, micros, min, sum, ZERO } from './money.js';
 
 export type LotKind = 'purchased' | 'promotional';
 
@@ -170,7 +170,11 @@ export function reversalDebtOf(state: AccountState): Micros {
 }
 
 export function usableCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
-  const loaded = sum(state.lots.filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind)).map((lot) => lot.remaining));
+  const loaded = sum(
+    state.lots
+      .filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind))
+      .map((lot) => lot.remaining),
+  );
   return micros(loaded + overflowCredit(state, nowMs, kind));
 }
 
@@ -178,7 +182,8 @@ export function usableCredit(state: AccountState, nowMs: number, kind?: LotKind)
 function overflowCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
   const overflow = state.overflow;
   if (!overflow) return ZERO;
-  if (overflow.firstExpiresAtMs !== null && overflow.firstExpiresAtMs <= nowMs) throw new OverflowNeeded('an overflow lot has expired');
+  if (overflow.firstExpiresAtMs !== null && overflow.firstExpiresAtMs <= nowMs)
+    throw new OverflowNeeded('an overflow lot has expired');
   return kind === undefined ? micros(overflow.purchased + overflow.promotional) : overflow[kind];
 }
 
@@ -189,7 +194,10 @@ export function lotCount(state: AccountState): number {
 
 /** Credit held in all lots, usable or expired but not yet removed. */
 export function heldCredit(state: AccountState): Micros {
-  return micros(sum(state.lots.map((lot) => lot.remaining)) + (state.overflow ? state.overflow.purchased + state.overflow.promotional : 0));
+  return micros(
+    sum(state.lots.map((lot) => lot.remaining)) +
+      (state.overflow ? state.overflow.purchased + state.overflow.promotional : 0),
+  );
 }
 
 const NO_EXPIRY_KEY = '9'.repeat(15);
@@ -217,7 +225,10 @@ export function findLot(state: AccountState, lotId: string): LiveLot | undefined
 
 /** Adds a lot with credit; it must be placed in consumption order among all lots, so overflow lots after it are loaded. */
 export function insertLot(state: AccountState, lot: LiveLot): void {
-  assert(lot.remaining > 0 && lot.remaining <= lot.amount, `a new lot holds 0 < remaining <= amount, got ${lot.remaining}`);
+  assert(
+    lot.remaining > 0 && lot.remaining <= lot.amount,
+    `a new lot holds 0 < remaining <= amount, got ${lot.remaining}`,
+  );
   if (mayBeInOverflow(state, lot)) throw new OverflowNeeded(`lot ${lot.lotId} goes among the overflow lots`);
   state.lots.push(lot);
 }
@@ -245,7 +256,12 @@ export type PaymentDecision = { payable: true; needsAllowance: boolean } | { pay
  * when balance − amount ≥ −allowance and, if it needs the allowance, the account has room for one
  * more debt record (MAX_DEBTS).
  */
-export function paymentDecision(state: AccountState, amount: Micros, nowMs: number, allowance: Micros): PaymentDecision {
+export function paymentDecision(
+  state: AccountState,
+  amount: Micros,
+  nowMs: number,
+  allowance: Micros,
+): PaymentDecision {
   assert(amount >= 0 && allowance >= 0, 'a payment decision is about non-negative amounts');
   if (balanceOf(state, nowMs) - amount < -allowance) return { payable: false, reason: 'over_allowance' };
   const needsAllowance = amount > usableCredit(state, nowMs);
@@ -268,9 +284,12 @@ export function compareConsumption(a: LiveLot, b: LiveLot): number {
  */
 export function takeFromLots(state: AccountState, amount: Micros, nowMs: number, kind?: LotKind): Allocation[] {
   assert(amount >= 0, 'cannot take a negative amount');
-  const candidates = state.lots.filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind)).sort(compareConsumption);
+  const candidates = state.lots
+    .filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind))
+    .sort(compareConsumption);
   const loaded = sum(candidates.map((lot) => lot.remaining));
-  if (loaded < amount && overflowCredit(state, nowMs, kind) > 0) throw new OverflowNeeded(`taking ${amount} needs overflow lots`);
+  if (loaded < amount && overflowCredit(state, nowMs, kind) > 0)
+    throw new OverflowNeeded(`taking ${amount} needs overflow lots`);
   const allocations: Allocation[] = [];
   let left = amount;
   for (const lot of candidates) {
@@ -278,7 +297,14 @@ export function takeFromLots(state: AccountState, amount: Micros, nowMs: number,
     const taken = min(lot.remaining, left);
     lot.remaining = micros(lot.remaining - taken);
     left = micros(left - taken);
-    allocations.push({ lotId: lot.lotId, kind: lot.kind, lotAmount: lot.amount, expiresAtMs: lot.expiresAtMs, taken, restored: ZERO });
+    allocations.push({
+      lotId: lot.lotId,
+      kind: lot.kind,
+      lotAmount: lot.amount,
+      expiresAtMs: lot.expiresAtMs,
+      taken,
+      restored: ZERO,
+    });
   }
   state.lots = state.lots.filter((lot) => lot.remaining > 0);
   return allocations;
@@ -313,7 +339,12 @@ export function restoreAllocations(
     left = micros(left - part);
     const expired = allocation.expiresAtMs !== null && allocation.expiresAtMs <= nowMs;
     if (expired) {
-      const lot = { lotId: newLotId(), kind: allocation.kind, amount: part, expiresAtMs: nowMs + REISSUED_LOT_DAYS * 86_400_000 };
+      const lot = {
+        lotId: newLotId(),
+        kind: allocation.kind,
+        amount: part,
+        expiresAtMs: nowMs + REISSUED_LOT_DAYS * 86_400_000,
+      };
       reissued.push(lot);
       insertLot(state, { ...lot, remaining: part });
       continue;
@@ -324,7 +355,13 @@ export function restoreAllocations(
       assert(live.remaining <= live.amount, `lot ${live.lotId} would hold more than it was granted`);
     } else {
       // Spent to zero and dropped, or (on a heavy account) one of the overflow lots.
-      insertLot(state, { lotId: allocation.lotId, kind: allocation.kind, amount: allocation.lotAmount, remaining: part, expiresAtMs: allocation.expiresAtMs });
+      insertLot(state, {
+        lotId: allocation.lotId,
+        kind: allocation.kind,
+        amount: allocation.lotAmount,
+        remaining: part,
+        expiresAtMs: allocation.expiresAtMs,
+      });
     }
   }
   assert(left === 0, `could restore only ${amount - left} of ${amount}`);
@@ -386,7 +423,8 @@ export function nextLotEventMs(state: Pick<AccountState, 'lots' | 'overflow'>): 
 /** The lots, all of them loaded, when the nightly run may have work on one in overflow by `nowMs`. */
 export function lotsWithEventsBy(state: AccountState, nowMs: number): LiveLot[] {
   const next = state.overflow?.nextEventMs;
-  if (next !== undefined && next !== null && next <= nowMs) throw new OverflowNeeded('an overflow lot has a notice or expiry due');
+  if (next !== undefined && next !== null && next <= nowMs)
+    throw new OverflowNeeded('an overflow lot has a notice or expiry due');
   return state.lots;
 }
 
@@ -401,7 +439,10 @@ export function noticeDue(lot: LiveLot, nowMs: number): NoticeDays | null {
 /** Internal consistency of one account's state; a failure is a bug. */
 export function assertAccountInvariants(state: AccountState): void {
   for (const lot of state.lots) {
-    assert(lot.remaining >= 0 && lot.remaining <= lot.amount, `lot ${lot.lotId}: remaining ${lot.remaining} outside 0..${lot.amount}`);
+    assert(
+      lot.remaining >= 0 && lot.remaining <= lot.amount,
+      `lot ${lot.lotId}: remaining ${lot.remaining} outside 0..${lot.amount}`,
+    );
   }
   for (const debt of state.debts) assert(debt.amount > 0, `debt ${debt.ref} is not positive`);
   assert(lotCount(state) <= MAX_LOTS_EVER, 'too many live lots');

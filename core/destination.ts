@@ -39,11 +39,14 @@ export function destinationProblem(network: PayoutNetwork, address: string): str
     } catch {
       return 'a Solana address is base58 (no 0, O, I or l)';
     }
-    return bytes.length === SOLANA_KEY_BYTES ? null : `a Solana address is a 32-byte key; this one is ${bytes.length} bytes`;
+    return bytes.length === SOLANA_KEY_BYTES
+      ? null
+      : `a Solana address is a 32-byte key; this one is ${bytes.length} bytes`;
   }
   if (!EVM_ADDRESS.test(address)) return `an ${NETWORK_NAMES[network]} address is 0x followed by 40 hex digits`;
   const digits = address.slice(2);
   const mixedCase = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
-  if (mixedCase && getAddress(address.toLowerCase()) !== address) return 'the address has a wrong EIP-55 checksum (a mistyped letter?)';
+  if (mixedCase && getAddress(address.toLowerCase()) !== address)
+    return 'the address has a wrong EIP-55 checksum (a mistyped letter?)';
   return null;
 }

@@ -20,7 +20,13 @@ export class ChargeEffects implements CommitEffects {
       for (const outcome of outcomes) if (outcome.wasPending) work.push(scheduler.cancel(outcome.chargeId));
     }
     if (publisher) work.push(publisher.publish(outcomes));
-    const failures = (await Promise.allSettled(work)).filter((r): r is PromiseRejectedResult => r.status === 'rejected');
-    if (failures.length > 0) throw new AggregateError(failures.map((f) => f.reason), `${failures.length} after-commit effects failed: ${failures.map((f) => String(f.reason?.message ?? f.reason)).join('; ')}`);
+    const failures = (await Promise.allSettled(work)).filter(
+      (r): r is PromiseRejectedResult => r.status === 'rejected',
+    );
+    if (failures.length > 0)
+      throw new AggregateError(
+        failures.map((f) => f.reason),
+        `${failures.length} after-commit effects failed: ${failures.map((f) => String(f.reason?.message ?? f.reason)).join('; ')}`,
+      );
   }
 }

@@ -21,7 +21,10 @@ const SEQUENCE_CHARS = 8; // 40 bits: a trillion ledger entries per account befo
  * order they were committed, even within one millisecond or across clocks that disagree.
  */
 export function ledgerEntryUlid(atMs: number, sequence: number): string {
-  assert(Number.isSafeInteger(sequence) && sequence >= 0 && sequence < 32 ** SEQUENCE_CHARS, `sequence out of range: ${sequence}`);
+  assert(
+    Number.isSafeInteger(sequence) && sequence >= 0 && sequence < 32 ** SEQUENCE_CHARS,
+    `sequence out of range: ${sequence}`,
+  );
   let encoded = '';
   let rest = sequence;
   for (let i = 0; i < SEQUENCE_CHARS; i += 1) {

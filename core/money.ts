@@ -31,7 +31,10 @@ export function micros(value: number): Micros {
 export function parseMicros(text: string, field = 'amount'): Micros {
   if (typeof text !== 'string') throw new InvalidRequest(`${field} must be a decimal string`);
   const match = DECIMAL.exec(text);
-  if (!match) throw new InvalidRequest(`${field} must be a decimal with at most 6 fractional digits, got ${JSON.stringify(text.slice(0, 40))}`);
+  if (!match)
+    throw new InvalidRequest(
+      `${field} must be a decimal with at most 6 fractional digits, got ${JSON.stringify(text.slice(0, 40))}`,
+    );
   const [, sign, whole = '', fraction = ''] = match;
   const wholeDigits = whole.replace(/^0+(?=\d)/, '');
   if (wholeDigits.length > MAX_INTEGER_DIGITS) throw new InvalidRequest(`${field} is over 1,000,000,000 credits`);
@@ -60,7 +63,8 @@ export function parseCents(text: string, field = 'amount'): Micros {
  * amount the ledger accepts, before any arithmetic can leave the safe integers.
  */
 export function microsFromCents(cents: unknown, field = 'amount'): Micros {
-  if (typeof cents !== 'number' || !Number.isSafeInteger(cents) || cents < 0) throw new InvalidRequest(`${field} must be a whole number of cents, got ${String(cents).slice(0, 40)}`);
+  if (typeof cents !== 'number' || !Number.isSafeInteger(cents) || cents < 0)
+    throw new InvalidRequest(`${field} must be a whole number of cents, got ${String(cents).slice(0, 40)}`);
   if (cents > MAX_AMOUNT_MICROS / MICROS_PER_CENT) throw new InvalidRequest(`${field} is over 1,000,000,000 credits`);
   return micros(cents * MICROS_PER_CENT);
 }
@@ -91,11 +95,11 @@ export function sub(a: Micros, b: Micros): Micros {
 }
 
 export function min(a: Micros, b: Micros): Micros {
-  return (a < b ? a : b);
+  return a < b ? a : b;
 }
 
 export function max(a: Micros, b: Micros): Micros {
-  return (a > b ? a : b);
+  return a > b ? a : b;
 }
 
 export function sum(values: Iterable<Micros>): Micros {

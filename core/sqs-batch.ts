@@ -18,7 +18,12 @@ export async function sendInBatches<T>(
   for (let start = 0; start < messages.length; start += SQS_BATCH_SIZE) {
     let batch = messages.slice(start, start + SQS_BATCH_SIZE);
     for (let round = 1; round <= SEND_ROUNDS && batch.length > 0; round += 1) {
-      const out = await client.send(new SendMessageBatchCommand({ QueueUrl: queueUrl, Entries: batch.map((m, i) => ({ Id: `m${i}`, ...entry(m) })) }));
+      const out = await client.send(
+        new SendMessageBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map((m, i) => ({ Id: `m${i}`, ...entry(m) })),
+        }),
+      );
       const failedIds = new Set((out.Failed ?? []).map((f) => f.Id));
       batch = batch.filter((_m, i) => failedIds.has(`m${i}`));
     }

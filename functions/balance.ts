@@ -1,13 +1,13 @@
 // GET /credits/balance, /credits/check, /credits/transactions, /credits/usage: the read side.
 
-import { check, getBalance, listTransactions, usage, type TransactionQuery } from '../core/ledger/queries.js';
+import type * as z from 'zod';
+import { check, getBalance, listTransactions, type TransactionQuery, usage } from '../core/ledger/queries.js';
 import { type EntryType, type LedgerEntry, typesOf } from '../core/ledger/types.js';
 import { DAY_MS } from '../core/time.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { groupHandler, type Request } from './http/handler.js';
 import { entriesCsv, present } from './http/present.js';
-import type * as z from 'zod';
 import type * as s from './http/schemas.js';
 
 /** The most rows one CSV export holds; `X-Next-Cursor` continues past it. */
@@ -30,7 +30,11 @@ export const handler = groupHandler({
   'GET /credits/transactions': async ({ caller, query, runtime }: Request<TxQuery>) => {
     const accountId = accountFor(caller, query.accountId, 'read');
     const filters = JSON.stringify([query.type ?? null, query.category ?? null, query.from ?? null, query.to ?? null]);
-    const types = query.category ? typesOf(query.category).filter((type) => !query.type || type === query.type) : query.type ? [query.type as EntryType] : undefined;
+    const types = query.category
+      ? typesOf(query.category).filter((type) => !query.type || type === query.type)
+      : query.type
+        ? [query.type as EntryType]
+        : undefined;
     const base: TransactionQuery = {
       accountId,
       ...(types ? { types } : {}),
@@ -38,19 +42,31 @@ export const handler = groupHandler({
       ...(query.to !== undefined ? { toMs: query.to } : {}),
     };
     let cursor = query.cursor ? openCursor(runtime.cursorSecret, query.cursor, accountId, filters) : undefined;
-    const sign = (key: string | null) => (key ? signCursor(runtime.cursorSecret, { a: accountId, k: key, f: filters }) : null);
+    const sign = (key: string | null) =>
+      key ? signCursor(runtime.cursorSecret, { a: accountId, k: key, f: filters }) : null;
 
     if (query.format === 'csv') {
       const rows: LedgerEntry[] = [];
       const wanted = query.limit ?? MAX_CSV_ROWS;
       for (let page = 0; page < MAX_CSV_ROWS / CSV_PAGE && rows.length < wanted; page += 1) {
-        const out = await listTransactions(runtime.ledger, { ...base, limit: Math.min(CSV_PAGE, wanted - rows.length), cursor });
+        const out = await listTransactions(runtime.ledger, {
+          ...base,
+          limit: Math.min(CSV_PAGE, wanted - rows.length),
+          cursor,
+        });
         rows.push(...out.items);
         cursor = out.nextCursor ?? undefined;
         if (!cursor) break;
       }
       const next = sign(cursor ?? null);
-      return { status: 200, csv: entriesCsv(rows), headers: { 'content-disposition': 'attachment; filename="transactions.csv"', ...(next ? { 'x-next-cursor': next } : {}) } };
+      return {
+        status: 200,
+        csv: entriesCsv(rows),
+        headers: {
+          'content-disposition': 'attachment; filename="transactions.csv"',
+          ...(next ? { 'x-next-cursor': next } : {}),
+        },
+      };
     }
     const out = await listTransactions(runtime.ledger, { ...base, limit: query.limit ?? 50, cursor });
     return { status: 200, body: { items: out.items.map(present.entry), nextCursor: sign(out.nextCursor) } };

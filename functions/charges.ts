@@ -11,24 +11,57 @@ import { present } from './http/present.js';
 import type * as s from './http/schemas.js';
 
 export const handler = groupHandler({
-  'POST /credits/charges': async ({ caller, body, idempotencyKey, runtime }: Request<unknown, z.output<typeof s.chargeBody>>) => {
+  'POST /credits/charges': async ({
+    caller,
+    body,
+    idempotencyKey,
+    runtime,
+  }: Request<unknown, z.output<typeof s.chargeBody>>) => {
     const accountId = accountFor(caller, body.accountId, 'write');
-    const result = await charge(runtime.ledger, { accountId, deploymentId: body.deploymentId, amount: body.amount, description: body.description, idempotencyKey: idempotencyKey! });
+    const result = await charge(runtime.ledger, {
+      accountId,
+      deploymentId: body.deploymentId,
+      amount: body.amount,
+      description: body.description,
+      idempotencyKey: idempotencyKey!,
+    });
     return { status: result.status === 'paid' ? 201 : 202, body: present.chargeResult(result) };
   },
 
-  'GET /credits/charges/{chargeId}': async ({ caller, query, params, runtime }: Request<z.output<typeof s.accountQuery>>) => {
+  'GET /credits/charges/{chargeId}': async ({
+    caller,
+    query,
+    params,
+    runtime,
+  }: Request<z.output<typeof s.accountQuery>>) => {
     const accountId = accountFor(caller, query.accountId, 'read');
     return { status: 200, body: present.charge(await getCharge(runtime.ledger, accountId, params.chargeId!)) };
   },
 
-  'POST /credits/charges/{chargeId}/refunds': async ({ caller, body, params, idempotencyKey, runtime }: Request<unknown, z.output<typeof s.refundBody>>) => {
+  'POST /credits/charges/{chargeId}/refunds': async ({
+    caller,
+    body,
+    params,
+    idempotencyKey,
+    runtime,
+  }: Request<unknown, z.output<typeof s.refundBody>>) => {
     const accountId = accountFor(caller, body.accountId, 'credit');
-    const result = await refund(runtime.ledger, { accountId, chargeId: params.chargeId!, amount: body.amount, reason: body.reason, idempotencyKey: idempotencyKey! });
+    const result = await refund(runtime.ledger, {
+      accountId,
+      chargeId: params.chargeId!,
+      amount: body.amount,
+      reason: body.reason,
+      idempotencyKey: idempotencyKey!,
+    });
     return { status: 201, body: present.refund(result) };
   },
 
-  'POST /credits/charges/{chargeId}/cancel': async ({ caller, query, params, runtime }: Request<z.output<typeof s.accountQuery>>) => {
+  'POST /credits/charges/{chargeId}/cancel': async ({
+    caller,
+    query,
+    params,
+    runtime,
+  }: Request<z.output<typeof s.accountQuery>>) => {
     const accountId = accountFor(caller, query.accountId, 'write');
     return { status: 200, body: await cancelPendingCharge(runtime.ledger, accountId, params.chargeId!) };
   },

@@ -15,7 +15,13 @@ export const handler = middy(async () => {
   const fanOut = await fanOutDueAccounts(ledger, new SqsExpiryQueue(queueUrl), log);
   const deadlines = await sweepOverdueCharges(ledger);
   const outcomes = publisher ? await publisher.sweep() : undefined;
-  const summary = { accounts: fanOut.accounts, indexItemsRead: fanOut.indexItemsRead, failed: fanOut.failed.length, deadlines, ...(outcomes ? { outcomes } : {}) };
+  const summary = {
+    accounts: fanOut.accounts,
+    indexItemsRead: fanOut.indexItemsRead,
+    failed: fanOut.failed.length,
+    deadlines,
+    ...(outcomes ? { outcomes } : {}),
+  };
   console.info(JSON.stringify({ level: fanOut.failed.length ? 'error' : 'info', msg: 'nightly run', ...summary }));
   if (fanOut.failed.length) throw new Error(`${fanOut.failed.length} accounts could not be queued; the run is retried`);
   return summary;

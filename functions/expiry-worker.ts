@@ -14,6 +14,14 @@ export const handler = middy(async (event: SQSEvent): Promise<SQSBatchResponse> 
     (line) => console.error(line),
   );
   const { batchItemFailures, ...totals } = result;
-  console.info(JSON.stringify({ level: 'info', msg: 'expiry batch', ...totals, amountExpired: totals.amountExpired, failures: batchItemFailures.length }));
+  console.info(
+    JSON.stringify({
+      level: 'info',
+      msg: 'expiry batch',
+      ...totals,
+      amountExpired: totals.amountExpired,
+      failures: batchItemFailures.length,
+    }),
+  );
   return { batchItemFailures };
 });

@@ -2,7 +2,7 @@
 
 import * as z from 'zod';
 import { groupHandler } from './http/handler.js';
-import { routes, type Route } from './http/routes.js';
+import { type Route, routes } from './http/routes.js';
 import { jsonNumber } from './http/schemas.js';
 
 let document: object | undefined;
@@ -24,7 +24,21 @@ const problem = {
         title: { type: 'string' },
         status: { type: 'integer' },
         detail: { type: 'string' },
-        code: { type: 'string', enum: ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'insufficient_credits', 'conflict', 'idempotency_key_reused', 'provider_unavailable', 'method_not_allowed', 'internal'] },
+        code: {
+          type: 'string',
+          enum: [
+            'invalid_request',
+            'unauthorized',
+            'forbidden',
+            'not_found',
+            'insufficient_credits',
+            'conflict',
+            'idempotency_key_reused',
+            'provider_unavailable',
+            'method_not_allowed',
+            'internal',
+          ],
+        },
       },
     },
   },
@@ -47,24 +61,36 @@ export function openApiDocument(list: Route[]): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const route of list) {
     const parameters: object[] = [];
-    for (const name of route.path.match(/\{(\w+)\}/g) ?? []) parameters.push({ name: name.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } });
+    for (const name of route.path.match(/\{(\w+)\}/g) ?? [])
+      parameters.push({ name: name.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } });
     if (route.query) {
       const schema = jsonSchema(route.query, 'input') as { properties?: Record<string, object>; required?: string[] };
       for (const [name, property] of Object.entries(schema.properties ?? {})) {
         // A query string holds text only: an amount there is a decimal string.
-        const text = (property as { type?: unknown }).type instanceof Array ? { ...property, type: 'string' } : property;
+        const text =
+          (property as { type?: unknown }).type instanceof Array ? { ...property, type: 'string' } : property;
         parameters.push({ name, in: 'query', required: schema.required?.includes(name) ?? false, schema: text });
       }
     }
     if (route.idempotencyKey) {
-      parameters.push({ name: 'Idempotency-Key', in: 'header', required: route.idempotencyKey === 'required', schema: { type: 'string', maxLength: 255 }, description: 'The same key and body replay the first response; another body is a 409.' });
+      parameters.push({
+        name: 'Idempotency-Key',
+        in: 'header',
+        required: route.idempotencyKey === 'required',
+        schema: { type: 'string', maxLength: 255 },
+        description: 'The same key and body replay the first response; another body is a 409.',
+      });
     }
     const responses: Record<string, object> = {};
     for (const [status, response] of Object.entries(route.responses)) {
       const ok = Number(status) < 300;
       responses[status] = {
         description: response.description,
-        content: ok ? (response.schema ? { 'application/json': { schema: jsonSchema(response.schema, 'output') } } : { 'application/json': {} }) : problem,
+        content: ok
+          ? response.schema
+            ? { 'application/json': { schema: jsonSchema(response.schema, 'output') } }
+            : { 'application/json': {} }
+          : problem,
       };
     }
     paths[route.path] ??= {};
@@ -74,15 +100,32 @@ export function openApiDocument(list: Route[]): object {
       ...(route.access === 'public' ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
       ...(route.body && !route.body.safeParse(undefined).success
-        ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: jsonSchema(route.body, 'input') } },
+            },
+          }
         : {}),
-      ...(route.rawBody ? { requestBody: { required: true, description: "The provider's event, verified by its signature over the exact bytes", content: { 'application/json': { schema: { type: 'object' } } } } } : {}),
+      ...(route.rawBody
+        ? {
+            requestBody: {
+              required: true,
+              description: "The provider's event, verified by its signature over the exact bytes",
+              content: { 'application/json': { schema: { type: 'object' } } },
+            },
+          }
+        : {}),
       responses,
     };
   }
   return {
     openapi: '3.1.0',
-    info: { title: 'IO Credits', version: '1.0.0', description: 'The prepaid credit wallet of io.net Cloud. 1 credit = 1 USD; amounts are decimal strings.' },
+    info: {
+      title: 'IO Credits',
+      version: '1.0.0',
+      description: 'The prepaid credit wallet of io.net Cloud. 1 credit = 1 USD; amounts are decimal strings.',
+    },
     servers: [{ url: 'http://127.0.0.1:3000', description: 'npm start' }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     security: [{ bearer: [] }],

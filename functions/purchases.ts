@@ -18,19 +18,48 @@ export const handler = groupHandler({
     const { checkout, limits } = payments(request);
     const provider = checkout[body.method];
     if (!provider) throw new ProviderUnavailable(`${body.method} payments are not configured here`);
-    const created = await createPurchase(runtime.ledger, { accountId, amount: body.amount, method: body.method, limits, idempotencyKey });
+    const created = await createPurchase(runtime.ledger, {
+      accountId,
+      amount: body.amount,
+      method: body.method,
+      limits,
+      idempotencyKey,
+    });
     let purchase = await getPurchase(runtime.ledger, accountId, created.purchaseId);
     if (!purchase.checkoutUrl) {
-      const session = await provider.createCheckout({ purchaseId: purchase.purchaseId, accountId, amount: purchase.amount, method: purchase.method }).catch((error: unknown) => {
-        if (error instanceof DomainError) throw error;
-        throw new ProviderUnavailable(`the ${provider.name} checkout could not be created; retry with the same Idempotency-Key`);
-      });
+      const session = await provider
+        .createCheckout({
+          purchaseId: purchase.purchaseId,
+          accountId,
+          amount: purchase.amount,
+          method: purchase.method,
+        })
+        .catch((error: unknown) => {
+          if (error instanceof DomainError) throw error;
+          throw new ProviderUnavailable(
+            `the ${provider.name} checkout could not be created; retry with the same Idempotency-Key`,
+          );
+        });
       purchase = await attachCheckout(runtime.ledger, purchase, session);
     }
-    return { status: 201, body: { purchaseId: purchase.purchaseId, status: 'pending', amount: formatMicros(purchase.amount), method: purchase.method, checkoutUrl: purchase.checkoutUrl } };
+    return {
+      status: 201,
+      body: {
+        purchaseId: purchase.purchaseId,
+        status: 'pending',
+        amount: formatMicros(purchase.amount),
+        method: purchase.method,
+        checkoutUrl: purchase.checkoutUrl,
+      },
+    };
   },
 
-  'GET /credits/purchases/{purchaseId}': async ({ caller, query, params, runtime }: Request<z.output<typeof s.accountQuery>>) => {
+  'GET /credits/purchases/{purchaseId}': async ({
+    caller,
+    query,
+    params,
+    runtime,
+  }: Request<z.output<typeof s.accountQuery>>) => {
     const accountId = accountFor(caller, query.accountId, 'read');
     return { status: 200, body: presentPurchase(await getPurchase(runtime.ledger, accountId, params.purchaseId!)) };
   },

@@ -29,7 +29,26 @@ export const handler = groupHandler({
 });
 
 function answer(outcome: WebhookResult) {
-  const effect = outcome.handled === 'payment' ? outcome.result.effect : outcome.handled === 'reversal' ? (outcome.result.reversed > 0 ? 'reversed' : 'none') : undefined;
-  console.info(JSON.stringify({ level: 'info', msg: 'webhook', eventId: outcome.eventId, handled: outcome.handled, ...(effect ? { effect } : {}), ...('why' in outcome ? { why: outcome.why } : {}) }));
-  return { status: 200, body: { received: true, eventId: outcome.eventId, handled: outcome.handled, ...(effect ? { effect } : {}) } };
+  const effect =
+    outcome.handled === 'payment'
+      ? outcome.result.effect
+      : outcome.handled === 'reversal'
+        ? outcome.result.reversed > 0
+          ? 'reversed'
+          : 'none'
+        : undefined;
+  console.info(
+    JSON.stringify({
+      level: 'info',
+      msg: 'webhook',
+      eventId: outcome.eventId,
+      handled: outcome.handled,
+      ...(effect ? { effect } : {}),
+      ...('why' in outcome ? { why: outcome.why } : {}),
+    }),
+  );
+  return {
+    status: 200,
+    body: { received: true, eventId: outcome.eventId, handled: outcome.handled, ...(effect ? { effect } : {}) },
+  };
 }

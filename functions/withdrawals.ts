@@ -9,9 +9,24 @@ import { present } from './http/present.js';
 import type * as s from './http/schemas.js';
 
 export const handler = groupHandler({
-  'POST /credits/withdrawals': async ({ caller, body, idempotencyKey, runtime }: Request<unknown, z.output<typeof s.withdrawalBody>>) => {
+  'POST /credits/withdrawals': async ({
+    caller,
+    body,
+    idempotencyKey,
+    runtime,
+  }: Request<unknown, z.output<typeof s.withdrawalBody>>) => {
     const accountId = accountFor(caller, undefined, 'write');
-    return { status: 201, body: present.withdrawal(await requestWithdrawal(runtime.ledger, { accountId, amount: body.amount, destination: body.destination, idempotencyKey })) };
+    return {
+      status: 201,
+      body: present.withdrawal(
+        await requestWithdrawal(runtime.ledger, {
+          accountId,
+          amount: body.amount,
+          destination: body.destination,
+          idempotencyKey,
+        }),
+      ),
+    };
   },
 
   'GET /credits/withdrawals': async ({ caller, runtime }: Request) => {
@@ -21,6 +36,9 @@ export const handler = groupHandler({
 
   'POST /credits/withdrawals/{withdrawalId}/cancel': async ({ caller, params, runtime }: Request) => {
     const accountId = accountFor(caller, undefined, 'write');
-    return { status: 200, body: present.withdrawal(await cancelWithdrawal(runtime.ledger, accountId, params.withdrawalId!)) };
+    return {
+      status: 200,
+      body: present.withdrawal(await cancelWithdrawal(runtime.ledger, accountId, params.withdrawalId!)),
+    };
   },
 });

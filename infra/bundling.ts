@@ -26,12 +26,13 @@ export const HTTP_FUNCTIONS: readonly LambdaFunction[] = [
 ];
 
 /** Functions that serve no route: the grace handler (EventBridge Scheduler), the sweep, the nightly expiry. */
-export const JOB_FUNCTIONS: readonly { name: 'grace' | 'sweep' | 'expiry-fanout' | 'expiry-worker'; entry: string }[] = [
-  { name: 'grace', entry: 'functions/grace.ts' },
-  { name: 'sweep', entry: 'functions/sweep.ts' },
-  { name: 'expiry-fanout', entry: 'functions/expiry-fanout.ts' },
-  { name: 'expiry-worker', entry: 'functions/expiry-worker.ts' },
-];
+export const JOB_FUNCTIONS: readonly { name: 'grace' | 'sweep' | 'expiry-fanout' | 'expiry-worker'; entry: string }[] =
+  [
+    { name: 'grace', entry: 'functions/grace.ts' },
+    { name: 'sweep', entry: 'functions/sweep.ts' },
+    { name: 'expiry-fanout', entry: 'functions/expiry-fanout.ts' },
+    { name: 'expiry-worker', entry: 'functions/expiry-worker.ts' },
+  ];
 
 /** The only functions that may carry the Stripe SDK. */
 export const PAYMENT_GROUPS: readonly Group[] = ['purchases', 'webhooks'];

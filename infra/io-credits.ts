@@ -8,7 +8,14 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { CfnStage, HttpApi, HttpMethod, HttpNoneAuthorizer, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import {
+  CfnStage,
+  HttpApi,
+  HttpMethod,
+  HttpNoneAuthorizer,
+  HttpStage,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
@@ -24,7 +31,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { tableDefinition, TTL_ATTRIBUTE } from '../core/table/schema.js';
+import { TTL_ATTRIBUTE, tableDefinition } from '../core/table/schema.js';
 import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, RUNTIME_PROVIDED } from './bundling.js';
@@ -40,7 +47,16 @@ export type FunctionName = (typeof HTTP_FUNCTIONS)[number]['group'] | (typeof JO
  * grace schedules (and deletes them), `delete` only deletes them (a settled charge's). `outcomes`:
  * sends to the payment-outcomes queue. `secrets`: which secrets it may read.
  */
-export const ACCESS: Record<FunctionName, { table?: 'read' | 'write'; schedules?: 'create' | 'delete'; outcomes?: true; expiryQueue?: 'send'; secrets?: ('cursor' | 'stripe' | 'spherepay')[] }> = {
+export const ACCESS: Record<
+  FunctionName,
+  {
+    table?: 'read' | 'write';
+    schedules?: 'create' | 'delete';
+    outcomes?: true;
+    expiryQueue?: 'send';
+    secrets?: ('cursor' | 'stripe' | 'spherepay')[];
+  }
+> = {
   balance: { table: 'read', secrets: ['cursor'] },
   charges: { table: 'write', schedules: 'create', outcomes: true },
   purchases: { table: 'write', secrets: ['stripe', 'spherepay'] },
@@ -86,7 +102,13 @@ const ACCESS_LOG_FIELDS = {
 };
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
-const WRITE_ACTIONS = [...READ_ACTIONS, 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
+const WRITE_ACTIONS = [
+  ...READ_ACTIONS,
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:ConditionCheckItem',
+];
 
 export interface IoCreditsProps {
   /** The IO ID token issuer and audiences; absent, they are the stack parameters JwtIssuer and JwtAudience. */
@@ -111,17 +133,47 @@ export class IoCredits extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    const issuer = props.jwtIssuer ?? new CfnParameter(stack, 'JwtIssuer', { type: 'String', description: 'The issuer (iss) of the IO ID tokens the API accepts' }).valueAsString;
-    const audience = props.jwtAudience ?? new CfnParameter(stack, 'JwtAudience', { type: 'CommaDelimitedList', description: 'The audiences (aud) the API accepts' }).valueAsList;
-    const clientId = props.oidcClientId ?? new CfnParameter(stack, 'OidcClientId', { type: 'String', description: "The Usage & Billing app's public client id at the issuer (authorization code with PKCE)" }).valueAsString;
+    const issuer =
+      props.jwtIssuer ??
+      new CfnParameter(stack, 'JwtIssuer', {
+        type: 'String',
+        description: 'The issuer (iss) of the IO ID tokens the API accepts',
+      }).valueAsString;
+    const audience =
+      props.jwtAudience ??
+      new CfnParameter(stack, 'JwtAudience', {
+        type: 'CommaDelimitedList',
+        description: 'The audiences (aud) the API accepts',
+      }).valueAsList;
+    const clientId =
+      props.oidcClientId ??
+      new CfnParameter(stack, 'OidcClientId', {
+        type: 'String',
+        description: "The Usage & Billing app's public client id at the issuer (authorization code with PKCE)",
+      }).valueAsString;
     // Empty: Stripe returns the buyer to the app, which follows the purchase ({PURCHASE_ID}).
-    const successUrl = new CfnParameter(stack, 'CheckoutSuccessUrl', { type: 'String', default: props.checkoutSuccessUrl ?? '', description: 'Where Stripe Checkout returns the buyer; empty for the app' });
-    const cancelUrl = new CfnParameter(stack, 'CheckoutCancelUrl', { type: 'String', default: props.checkoutCancelUrl ?? '', description: 'Where a cancelled Stripe Checkout returns the buyer; empty for the app' });
-    const productId = new CfnParameter(stack, 'SpherepayProductId', { type: 'String', default: '', description: 'The Spherepay product that USDC prices belong to' });
+    const successUrl = new CfnParameter(stack, 'CheckoutSuccessUrl', {
+      type: 'String',
+      default: props.checkoutSuccessUrl ?? '',
+      description: 'Where Stripe Checkout returns the buyer; empty for the app',
+    });
+    const cancelUrl = new CfnParameter(stack, 'CheckoutCancelUrl', {
+      type: 'String',
+      default: props.checkoutCancelUrl ?? '',
+      description: 'Where a cancelled Stripe Checkout returns the buyer; empty for the app',
+    });
+    const productId = new CfnParameter(stack, 'SpherepayProductId', {
+      type: 'String',
+      default: '',
+      description: 'The Spherepay product that USDC prices belong to',
+    });
 
     // ---- the table, the shape core/table/schema.ts defines ----
     const definition = tableDefinition('io-credits');
-    const attributeType = (name: string) => (definition.AttributeDefinitions!.find((a) => a.AttributeName === name)!.AttributeType === 'N' ? AttributeType.NUMBER : AttributeType.STRING);
+    const attributeType = (name: string) =>
+      definition.AttributeDefinitions!.find((a) => a.AttributeName === name)!.AttributeType === 'N'
+        ? AttributeType.NUMBER
+        : AttributeType.STRING;
     this.table = new Table(this, 'Table', {
       partitionKey: { name: 'pk', type: AttributeType.STRING },
       sortKey: { name: 'sk', type: AttributeType.STRING },
@@ -137,28 +189,58 @@ export class IoCredits extends Construct {
         indexName: index.IndexName!,
         partitionKey: { name: hash!.AttributeName!, type: attributeType(hash!.AttributeName!) },
         ...(range ? { sortKey: { name: range.AttributeName!, type: attributeType(range.AttributeName!) } } : {}),
-        projectionType: index.Projection!.ProjectionType === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
+        projectionType:
+          index.Projection!.ProjectionType === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
       });
     }
 
     // ---- secrets: values are set by the operator (docs/deploy.md), read by functions at cold start ----
     const secrets = {
-      cursor: new Secret(this, 'CursorSecret', { description: 'IO Credits: signs pagination cursors', generateSecretString: { passwordLength: 64, excludePunctuation: true } }),
-      stripe: new Secret(this, 'StripeSecret', { description: 'IO Credits: {"secretKey": "sk_…", "webhookSecret": "whsec_…"}' }),
-      spherepay: new Secret(this, 'SpherepaySecret', { description: 'IO Credits: {"apiKey": "…", "webhookSecret": "…"}' }),
+      cursor: new Secret(this, 'CursorSecret', {
+        description: 'IO Credits: signs pagination cursors',
+        generateSecretString: { passwordLength: 64, excludePunctuation: true },
+      }),
+      stripe: new Secret(this, 'StripeSecret', {
+        description: 'IO Credits: {"secretKey": "sk_…", "webhookSecret": "whsec_…"}',
+      }),
+      spherepay: new Secret(this, 'SpherepaySecret', {
+        description: 'IO Credits: {"apiKey": "…", "webhookSecret": "…"}',
+      }),
     };
 
     // ---- queues ----
-    const expiryDlq = new Queue(this, 'ExpiryDeadLetterQueue', { retentionPeriod: Duration.days(14), enforceSSL: true });
-    this.expiryQueue = new Queue(this, 'ExpiryQueue', { visibilityTimeout: Duration.minutes(6), enforceSSL: true, deadLetterQueue: { queue: expiryDlq, maxReceiveCount: 5 } });
-    const outcomesDlq = new Queue(this, 'PaymentOutcomesDeadLetterQueue', { retentionPeriod: Duration.days(14), enforceSSL: true });
-    this.outcomesQueue = new Queue(this, 'PaymentOutcomesQueue', { retentionPeriod: Duration.days(4), enforceSSL: true, deadLetterQueue: { queue: outcomesDlq, maxReceiveCount: 5 } });
+    const expiryDlq = new Queue(this, 'ExpiryDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    this.expiryQueue = new Queue(this, 'ExpiryQueue', {
+      visibilityTimeout: Duration.minutes(6),
+      enforceSSL: true,
+      deadLetterQueue: { queue: expiryDlq, maxReceiveCount: 5 },
+    });
+    const outcomesDlq = new Queue(this, 'PaymentOutcomesDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    this.outcomesQueue = new Queue(this, 'PaymentOutcomesQueue', {
+      retentionPeriod: Duration.days(4),
+      enforceSSL: true,
+      deadLetterQueue: { queue: outcomesDlq, maxReceiveCount: 5 },
+    });
 
     // ---- grace schedules ----
     const graceGroup = new CfnScheduleGroup(this, 'GraceScheduleGroup', { name: `${stack.stackName}-grace` });
     const graceFunctionName = `${stack.stackName}-grace`;
-    const graceFunctionArn = stack.formatArn({ service: 'lambda', resource: 'function', resourceName: graceFunctionName, arnFormat: ArnFormat.COLON_RESOURCE_NAME });
-    const graceRole = new Role(this, 'GraceSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler invokes the grace function, and nothing else' });
+    const graceFunctionArn = stack.formatArn({
+      service: 'lambda',
+      resource: 'function',
+      resourceName: graceFunctionName,
+      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+    });
+    const graceRole = new Role(this, 'GraceSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'EventBridge Scheduler invokes the grace function, and nothing else',
+    });
     const schedulesArn = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${graceGroup.name}/*`;
 
     // ---- the Usage & Billing app (its distribution also fronts the API) ----
@@ -171,21 +253,39 @@ export class IoCredits extends Construct {
       clientId,
     });
     const backToApp = (param: CfnParameter, id: string) =>
-      Fn.conditionIf(new CfnCondition(this, id, { expression: Fn.conditionEquals(param.valueAsString, '') }).logicalId, `${this.web.url}/?purchase={PURCHASE_ID}`, param.valueAsString).toString();
+      Fn.conditionIf(
+        new CfnCondition(this, id, { expression: Fn.conditionEquals(param.valueAsString, '') }).logicalId,
+        `${this.web.url}/?purchase={PURCHASE_ID}`,
+        param.valueAsString,
+      ).toString();
     const checkoutSuccessUrl = backToApp(successUrl, 'CheckoutSuccessUrlIsEmpty');
     const checkoutCancelUrl = backToApp(cancelUrl, 'CheckoutCancelUrlIsEmpty');
 
     // ---- functions ----
-    const entries: { name: FunctionName; entry: string }[] = [...HTTP_FUNCTIONS.map((f) => ({ name: f.group, entry: f.entry })), ...JOB_FUNCTIONS];
+    const entries: { name: FunctionName; entry: string }[] = [
+      ...HTTP_FUNCTIONS.map((f) => ({ name: f.group, entry: f.entry })),
+      ...JOB_FUNCTIONS,
+    ];
     const made = {} as Record<FunctionName, NodejsFunction>;
     for (const { name, entry } of entries) {
       const access = ACCESS[name];
       const environment: Record<string, string> = { TABLE_NAME: this.table.tableName };
-      if (access.schedules) Object.assign(environment, { GRACE_SCHEDULE_GROUP: graceGroup.name!, GRACE_TARGET_ARN: graceFunctionArn, GRACE_SCHEDULER_ROLE_ARN: graceRole.roleArn });
+      if (access.schedules)
+        Object.assign(environment, {
+          GRACE_SCHEDULE_GROUP: graceGroup.name!,
+          GRACE_TARGET_ARN: graceFunctionArn,
+          GRACE_SCHEDULER_ROLE_ARN: graceRole.roleArn,
+        });
       if (access.outcomes) environment.PAYMENT_OUTCOMES_QUEUE_URL = this.outcomesQueue.queueUrl;
       if (access.expiryQueue) environment.EXPIRY_QUEUE_URL = this.expiryQueue.queueUrl;
-      for (const secret of access.secrets ?? []) environment[`${secret.toUpperCase()}_SECRET_ARN`] = secrets[secret].secretArn;
-      if (access.secrets?.includes('stripe')) Object.assign(environment, { CHECKOUT_SUCCESS_URL: checkoutSuccessUrl, CHECKOUT_CANCEL_URL: checkoutCancelUrl, SPHEREPAY_PRODUCT_ID: productId.valueAsString });
+      for (const secret of access.secrets ?? [])
+        environment[`${secret.toUpperCase()}_SECRET_ARN`] = secrets[secret].secretArn;
+      if (access.secrets?.includes('stripe'))
+        Object.assign(environment, {
+          CHECKOUT_SUCCESS_URL: checkoutSuccessUrl,
+          CHECKOUT_CANCEL_URL: checkoutCancelUrl,
+          SPHEREPAY_PRODUCT_ID: productId.valueAsString,
+        });
 
       const fn = new NodejsFunction(this, `Fn-${name}`, {
         functionName: name === 'grace' ? graceFunctionName : undefined,
@@ -196,7 +296,10 @@ export class IoCredits extends Construct {
         memorySize: 512,
         timeout: Duration.seconds(name === 'expiry-fanout' ? 900 : name === 'expiry-worker' ? 60 : 29),
         environment,
-        logGroup: new LogGroup(this, `Logs-${name}`, { retention: RetentionDays.ONE_MONTH, removalPolicy: RemovalPolicy.DESTROY }),
+        logGroup: new LogGroup(this, `Logs-${name}`, {
+          retention: RetentionDays.ONE_MONTH,
+          removalPolicy: RemovalPolicy.DESTROY,
+        }),
         bundling: {
           minify: true,
           sourceMap: false,
@@ -207,22 +310,46 @@ export class IoCredits extends Construct {
           logLevel: LogLevel.ERROR,
         },
       });
-      grant(fn, access, { tableArn: this.table.tableArn, schedulesArn, graceRoleArn: graceRole.roleArn, outcomesQueueArn: this.outcomesQueue.queueArn, expiryQueueArn: this.expiryQueue.queueArn, secretArns: secrets });
+      grant(fn, access, {
+        tableArn: this.table.tableArn,
+        schedulesArn,
+        graceRoleArn: graceRole.roleArn,
+        outcomesQueueArn: this.outcomesQueue.queueArn,
+        expiryQueueArn: this.expiryQueue.queueArn,
+        secretArns: secrets,
+      });
       made[name] = fn;
     }
     this.functions = made;
-    graceRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [graceFunctionArn] }));
-    made['expiry-worker'].addEventSource(new SqsEventSource(this.expiryQueue, { batchSize: 10, reportBatchItemFailures: true }));
+    graceRole.addToPolicy(
+      new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [graceFunctionArn] }),
+    );
+    made['expiry-worker'].addEventSource(
+      new SqsEventSource(this.expiryQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
 
     // ---- the nightly run (00:05 UTC) and the sweep (every 5 minutes) ----
-    const jobsRole = new Role(this, 'JobsSchedulerRole', { assumedBy: new ServicePrincipal('scheduler.amazonaws.com'), description: 'EventBridge Scheduler runs the nightly expiry and the sweep' });
-    jobsRole.addToPolicy(new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [made['expiry-fanout'].functionArn, made.sweep.functionArn] }));
+    const jobsRole = new Role(this, 'JobsSchedulerRole', {
+      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+      description: 'EventBridge Scheduler runs the nightly expiry and the sweep',
+    });
+    jobsRole.addToPolicy(
+      new PolicyStatement({
+        effect: Effect.ALLOW,
+        actions: ['lambda:InvokeFunction'],
+        resources: [made['expiry-fanout'].functionArn, made.sweep.functionArn],
+      }),
+    );
     new CfnSchedule(this, 'NightlyExpiry', {
       description: 'IO Credits nightly expiry: fan-out of accounts with lots due',
       scheduleExpression: 'cron(5 0 * * ? *)',
       scheduleExpressionTimezone: 'UTC',
       flexibleTimeWindow: { mode: 'OFF' },
-      target: { arn: made['expiry-fanout'].functionArn, roleArn: jobsRole.roleArn, retryPolicy: { maximumRetryAttempts: 3 } },
+      target: {
+        arn: made['expiry-fanout'].functionArn,
+        roleArn: jobsRole.roleArn,
+        retryPolicy: { maximumRetryAttempts: 3 },
+      },
     });
     new CfnSchedule(this, 'Sweep', {
       description: 'IO Credits sweep: overdue pending charges and unpublished outcomes',
@@ -233,17 +360,26 @@ export class IoCredits extends Construct {
 
     // ---- the HTTP API: every route of functions/http/routes.ts, JWT-authorized but for the webhooks ----
     const authorizer = new HttpJwtAuthorizer('IoIdJwt', issuer, { jwtAudience: audience });
-    const accessLogs = new LogGroup(this, 'Logs-api-access', { retention: RetentionDays.THREE_MONTHS, removalPolicy: RemovalPolicy.RETAIN });
+    const accessLogs = new LogGroup(this, 'Logs-api-access', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
     const stage = new HttpStage(this, 'DefaultStage', {
       httpApi: this.api,
       stageName: '$default',
       autoDeploy: true,
       throttle: { rateLimit: THROTTLE.default.rate, burstLimit: THROTTLE.default.burst },
-      accessLogSettings: { destination: new LogGroupLogDestination(accessLogs), format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)) },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
     });
     // Tighter limits where each request costs a provider call or is sent by one (per route, over all callers).
     (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
-      Object.entries(THROTTLE.routes).map(([routeKey, limit]) => [routeKey, { ThrottlingRateLimit: limit.rate, ThrottlingBurstLimit: limit.burst }]),
+      Object.entries(THROTTLE.routes).map(([routeKey, limit]) => [
+        routeKey,
+        { ThrottlingRateLimit: limit.rate, ThrottlingBurstLimit: limit.burst },
+      ]),
     );
     const integrations = new Map<string, HttpLambdaIntegration>();
     for (const route of routes) {
@@ -254,27 +390,58 @@ export class IoCredits extends Construct {
       }
       // Scoped routes are refused at the gateway too, before a handler runs (the handler checks again).
       const scopes = route.access === 'admin' || route.access === 'service' ? [...SCOPES_OF[route.access]] : undefined;
-      this.api.addRoutes({ path: route.path, methods: [route.method as HttpMethod], integration, authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer, ...(scopes ? { authorizationScopes: scopes } : {}) });
+      this.api.addRoutes({
+        path: route.path,
+        methods: [route.method as HttpMethod],
+        integration,
+        authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer,
+        ...(scopes ? { authorizationScopes: scopes } : {}),
+      });
     }
 
     // ---- alarms ----
     const alarms = new Topic(this, 'Alarms', { displayName: 'IO Credits alarms' });
     const alarmOn = (id: string, description: string, metric: Metric) =>
-      new Alarm(this, id, { alarmDescription: description, metric, threshold: 0, comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD, evaluationPeriods: 1, treatMissingData: TreatMissingData.NOT_BREACHING }).addAlarmAction(new SnsAction(alarms));
+      new Alarm(this, id, {
+        alarmDescription: description,
+        metric,
+        threshold: 0,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(new SnsAction(alarms));
     const period = Duration.minutes(5);
-    alarmOn('ExpiryDeadLetters', 'Messages in the expiry dead-letter queue', expiryDlq.metricApproximateNumberOfMessagesVisible({ period }));
-    alarmOn('PaymentOutcomesDeadLetters', 'Messages in the payment-outcomes dead-letter queue', outcomesDlq.metricApproximateNumberOfMessagesVisible({ period }));
-    for (const [name, fn] of Object.entries(made)) alarmOn(`Errors-${name}`, `The ${name} function failed`, fn.metricErrors({ period }));
+    alarmOn(
+      'ExpiryDeadLetters',
+      'Messages in the expiry dead-letter queue',
+      expiryDlq.metricApproximateNumberOfMessagesVisible({ period }),
+    );
+    alarmOn(
+      'PaymentOutcomesDeadLetters',
+      'Messages in the payment-outcomes dead-letter queue',
+      outcomesDlq.metricApproximateNumberOfMessagesVisible({ period }),
+    );
+    for (const [name, fn] of Object.entries(made))
+      alarmOn(`Errors-${name}`, `The ${name} function failed`, fn.metricErrors({ period }));
   }
 }
 
 function grant(
   fn: NodejsFunction,
   access: (typeof ACCESS)[FunctionName],
-  arns: { tableArn: string; schedulesArn: string; graceRoleArn: string; outcomesQueueArn: string; expiryQueueArn: string; secretArns: Record<'cursor' | 'stripe' | 'spherepay', Secret> },
+  arns: {
+    tableArn: string;
+    schedulesArn: string;
+    graceRoleArn: string;
+    outcomesQueueArn: string;
+    expiryQueueArn: string;
+    secretArns: Record<'cursor' | 'stripe' | 'spherepay', Secret>;
+  },
 ): void {
-  const allow = (actions: string[], resources: string[]) => fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
-  if (access.table) allow(access.table === 'read' ? READ_ACTIONS : WRITE_ACTIONS, [arns.tableArn, `${arns.tableArn}/index/*`]);
+  const allow = (actions: string[], resources: string[]) =>
+    fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+  if (access.table)
+    allow(access.table === 'read' ? READ_ACTIONS : WRITE_ACTIONS, [arns.tableArn, `${arns.tableArn}/index/*`]);
   if (access.schedules === 'create') {
     allow(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], [arns.schedulesArn]);
     allow(['iam:PassRole'], [arns.graceRoleArn]);
@@ -282,5 +449,6 @@ function grant(
   if (access.schedules === 'delete') allow(['scheduler:DeleteSchedule'], [arns.schedulesArn]);
   if (access.outcomes) allow(['sqs:SendMessage'], [arns.outcomesQueueArn]);
   if (access.expiryQueue) allow(['sqs:SendMessage'], [arns.expiryQueueArn]);
-  for (const secret of access.secrets ?? []) allow(['secretsmanager:GetSecretValue'], [arns.secretArns[secret].secretArn]);
+  for (const secret of access.secrets ?? [])
+    allow(['secretsmanager:GetSecretValue'], [arns.secretArns[secret].secretArn]);
 }

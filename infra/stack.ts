@@ -10,8 +10,14 @@ export class IoCreditsStack extends Stack {
   constructor(scope: App, id: string, props?: StackProps) {
     super(scope, id, props);
     this.credits = new IoCredits(this, 'IoCredits');
-    new CfnOutput(this, 'AppUrl', { value: this.credits.web.url, description: 'Usage & Billing, with the API under the same origin' });
+    new CfnOutput(this, 'AppUrl', {
+      value: this.credits.web.url,
+      description: 'Usage & Billing, with the API under the same origin',
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.credits.api.apiEndpoint, description: 'The IO Credits API' });
-    new CfnOutput(this, 'PaymentOutcomesQueueUrl', { value: this.credits.outcomesQueue.queueUrl, description: 'What the deployment system reads' });
+    new CfnOutput(this, 'PaymentOutcomesQueueUrl', {
+      value: this.credits.outcomesQueue.queueUrl,
+      description: 'What the deployment system reads',
+    });
   }
 }

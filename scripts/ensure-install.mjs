@@ -8,7 +8,9 @@ import { existsSync, statSync } from 'node:fs';
 const installed = 'node_modules/.package-lock.json';
 const fresh = existsSync(installed) && statSync(installed).mtimeMs >= statSync('package-lock.json').mtimeMs;
 if (!fresh) {
-  process.stdout.write(`${existsSync('node_modules') ? 'package-lock.json changed' : 'first run'}: installing dependencies with npm ci…\n`);
+  process.stdout.write(
+    `${existsSync('node_modules') ? 'package-lock.json changed' : 'first run'}: installing dependencies with npm ci…\n`,
+  );
   const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
   if (result.status !== 0) {
     process.stderr.write('npm ci failed; see above.\n');

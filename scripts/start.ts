@@ -6,13 +6,13 @@
 
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { LedgerTable } from '../core/table/table.js';
-import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
-import { startLocalServer } from '../functions/local/server.js';
-import { type LocalJobs, startLocalJobs, SWEEP_EVERY_MS } from '../functions/local/local-jobs.js';
-import { LocalCheckout, localPayments } from '../functions/local/local-checkout.js';
 import { formatMicros } from '../core/money.js';
+import { LedgerTable } from '../core/table/table.js';
 import { runtimeFromEnv } from '../functions/http/runtime.js';
+import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
+import { LocalCheckout, localPayments } from '../functions/local/local-checkout.js';
+import { type LocalJobs, SWEEP_EVERY_MS, startLocalJobs } from '../functions/local/local-jobs.js';
+import { startLocalServer } from '../functions/local/server.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { buildWeb, WEB_DIST } from './web-build.js';
 
@@ -22,10 +22,14 @@ const port = process.env.PORT ? Number(process.env.PORT) : 3000;
 const tableName = process.env.TABLE_NAME ?? 'io-credits';
 
 async function main(): Promise<void> {
-  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
+  if (!Number.isInteger(port) || port < 0 || port > 65535)
+    throw new Error(`PORT must be a port number, got ${process.env.PORT}`);
   if (!inMemory) mkdirSync(resolve(dataDir, 'dynamodb'), { recursive: true });
   await buildWeb();
-  const dynamo = await startDynamoDbLocal({ ...(inMemory ? {} : { dbPath: resolve(dataDir, 'dynamodb') }), ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}) });
+  const dynamo = await startDynamoDbLocal({
+    ...(inMemory ? {} : { dbPath: resolve(dataDir, 'dynamodb') }),
+    ...(process.env.DYNAMODB_PORT ? { port: Number(process.env.DYNAMODB_PORT) } : {}),
+  });
   let stopping = false;
   const stop = async (code: number) => {
     if (stopping) return;

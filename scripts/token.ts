@@ -6,7 +6,9 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
 
-const { values } = parseArgs({ options: { sub: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string', default: '12h' } } });
+const { values } = parseArgs({
+  options: { sub: { type: 'string' }, scope: { type: 'string' }, expires: { type: 'string', default: '12h' } },
+});
 if (!values.sub) {
   process.stderr.write('usage: npm run token -- --sub ID [--scope "credits:service credits:admin"] [--expires 12h]\n');
   process.exit(2);

@@ -11,7 +11,17 @@ const ROOT = fileURLToPath(new URL('..', import.meta.url));
 export const WEB_DIST = join(ROOT, 'web', 'dist');
 const DIGEST_FILE = join(WEB_DIST, '.source-digest');
 /** What the app is built from: its own files and the shared modules it imports. */
-const SOURCES = ['web/src', 'web/public', 'web/index.html', 'web/vite.config.ts', 'core/destination.ts', 'core/time.ts', 'core/assert.ts', 'core/ledger/types.ts', 'package-lock.json'];
+const SOURCES = [
+  'web/src',
+  'web/public',
+  'web/index.html',
+  'web/vite.config.ts',
+  'core/destination.ts',
+  'core/time.ts',
+  'core/assert.ts',
+  'core/ledger/types.ts',
+  'package-lock.json',
+];
 
 function files(path: string): string[] {
   const full = join(ROOT, path);
@@ -22,12 +32,15 @@ function files(path: string): string[] {
 
 export function sourceDigest(): string {
   const hash = createHash('sha256');
-  for (const file of SOURCES.flatMap(files).sort()) hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of SOURCES.flatMap(files).sort())
+    hash.update(relative(ROOT, file)).update('\0').update(readFileSync(file)).update('\0');
   return hash.digest('hex');
 }
 
 /** Builds when the sources changed (or `force`); says what it did. */
-export async function buildWeb(options: { force?: boolean; log?: (line: string) => void } = {}): Promise<'built' | 'fresh'> {
+export async function buildWeb(
+  options: { force?: boolean; log?: (line: string) => void } = {},
+): Promise<'built' | 'fresh'> {
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const digest = sourceDigest();
   if (!options.force && existsSync(DIGEST_FILE) && readFileSync(DIGEST_FILE, 'utf8') === digest) return 'fresh';

@@ -1,24 +1,30 @@
 // Lot allocation as pure functions: consumption order, taking, restoring, repaying debt.
 
-import { describe, expect, it } from 'vitest';
 import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
 import {
+  type AccountState,
   balanceOf,
   compareConsumption,
   emptyAccount,
   isUsable,
+  type LiveLot,
   micros,
   repayDebts,
   restoreAllocations,
   takeFromLots,
   withdrawableOf,
-  type AccountState,
-  type LiveLot,
 } from '../core/index.js';
 
 const NOW = Date.UTC(2026, 5, 1);
 const DAY = 86_400_000;
-const lot = (lotId: string, kind: LiveLot['kind'], remaining: number, expiresInDays: number | null, amount = remaining): LiveLot => ({
+const lot = (
+  lotId: string,
+  kind: LiveLot['kind'],
+  remaining: number,
+  expiresInDays: number | null,
+  amount = remaining,
+): LiveLot => ({
   lotId,
   kind,
   amount: micros(amount),
@@ -29,14 +35,30 @@ const account = (...lots: LiveLot[]): AccountState => ({ ...emptyAccount('a'), l
 
 describe('consumption order', () => {
   it('earliest expiry first, no expiry last, promotional before purchased on a tie, then oldest', () => {
-    const lots = [lot('lot_5', 'promotional', 1, null), lot('lot_4', 'purchased', 1, 10), lot('lot_3', 'promotional', 1, 10), lot('lot_2', 'purchased', 1, 5), lot('lot_1', 'purchased', 1, 10)];
-    expect([...lots].sort(compareConsumption).map((l) => l.lotId)).toEqual(['lot_2', 'lot_3', 'lot_1', 'lot_4', 'lot_5']);
+    const lots = [
+      lot('lot_5', 'promotional', 1, null),
+      lot('lot_4', 'purchased', 1, 10),
+      lot('lot_3', 'promotional', 1, 10),
+      lot('lot_2', 'purchased', 1, 5),
+      lot('lot_1', 'purchased', 1, 10),
+    ];
+    expect([...lots].sort(compareConsumption).map((l) => l.lotId)).toEqual([
+      'lot_2',
+      'lot_3',
+      'lot_1',
+      'lot_4',
+      'lot_5',
+    ]);
   });
 });
 
 describe('taking credit', () => {
   it('takes across lots in order, drops emptied lots, and never touches expired ones', () => {
-    const state = account(lot('lot_1', 'purchased', 5, 0), lot('lot_2', 'purchased', 3, 20), lot('lot_3', 'promotional', 4, 10));
+    const state = account(
+      lot('lot_1', 'purchased', 5, 0),
+      lot('lot_2', 'purchased', 3, 20),
+      lot('lot_3', 'promotional', 4, 10),
+    );
     expect(isUsable(state.lots[0]!, NOW)).toBe(false);
     const taken = takeFromLots(state, micros(6), NOW);
     expect(taken.map((a) => [a.lotId, a.taken])).toEqual([
@@ -57,20 +79,30 @@ describe('taking credit', () => {
   });
 
   it('take then restore everything gives back the same lots (property)', () => {
-    const lotArb = fc.record({ kind: fc.constantFrom('purchased', 'promotional'), remaining: fc.integer({ min: 1, max: 1e9 }), days: fc.option(fc.integer({ min: 1, max: 400 })) });
+    const lotArb = fc.record({
+      kind: fc.constantFrom('purchased', 'promotional'),
+      remaining: fc.integer({ min: 1, max: 1e9 }),
+      days: fc.option(fc.integer({ min: 1, max: 400 })),
+    });
     fc.assert(
-      fc.property(fc.array(lotArb, { minLength: 1, maxLength: 10 }), fc.double({ min: 0, max: 1, noNaN: true }), (specs, share) => {
-        const lots = specs.map((s, i) => lot(`lot_${String(i).padStart(3, '0')}`, s.kind as LiveLot['kind'], s.remaining, s.days));
-        const state = account(...lots.map((l) => ({ ...l })));
-        const total = lots.reduce((t, l) => t + l.remaining, 0);
-        const amount = micros(Math.floor(total * share));
-        const allocations = takeFromLots(state, amount, NOW);
-        expect(allocations.reduce((t, a) => t + a.taken, 0)).toBe(amount);
-        expect(balanceOf(state, NOW)).toBe(total - amount);
-        restoreAllocations(state, allocations, amount, NOW, () => 'lot_new');
-        const byId = (ls: LiveLot[]) => Object.fromEntries(ls.map((l) => [l.lotId, l.remaining]));
-        expect(byId(state.lots)).toEqual(byId(lots));
-      }),
+      fc.property(
+        fc.array(lotArb, { minLength: 1, maxLength: 10 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (specs, share) => {
+          const lots = specs.map((s, i) =>
+            lot(`lot_${String(i).padStart(3, '0')}`, s.kind as LiveLot['kind'], s.remaining, s.days),
+          );
+          const state = account(...lots.map((l) => ({ ...l })));
+          const total = lots.reduce((t, l) => t + l.remaining, 0);
+          const amount = micros(Math.floor(total * share));
+          const allocations = takeFromLots(state, amount, NOW);
+          expect(allocations.reduce((t, a) => t + a.taken, 0)).toBe(amount);
+          expect(balanceOf(state, NOW)).toBe(total - amount);
+          restoreAllocations(state, allocations, amount, NOW, () => 'lot_new');
+          const byId = (ls: LiveLot[]) => Object.fromEntries(ls.map((l) => [l.lotId, l.remaining]));
+          expect(byId(state.lots)).toEqual(byId(lots));
+        },
+      ),
     );
   });
 });

@@ -6,8 +6,18 @@
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type AccountState, charge, check, Conflict, expirePendingCharge, grantPromotional, MAX_DEBTS, MAX_PENDING_CHARGES, type Micros } from '../core/index.js';
 import { newId } from '../core/ids.js';
+import {
+  type AccountState,
+  Conflict,
+  charge,
+  check,
+  expirePendingCharge,
+  grantPromotional,
+  MAX_DEBTS,
+  MAX_PENDING_CHARGES,
+  type Micros,
+} from '../core/index.js';
 import { putAccount } from '../core/table/account-item.js';
 import { newLedger, T0 } from './support/ledger.js';
 
@@ -26,7 +36,10 @@ const lotArb = fc.record({
 const stateArb = fc.record({
   lots: fc.array(lotArb, { maxLength: 6 }),
   // Often exactly at the limit on debt records with small debts, the corner where a balance rule alone is wrong.
-  debtCents: fc.oneof(fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: MAX_DEBTS }), fc.array(fc.integer({ min: 1, max: 20 }), { minLength: MAX_DEBTS, maxLength: MAX_DEBTS })),
+  debtCents: fc.oneof(
+    fc.array(fc.integer({ min: 1, max: 300 }), { maxLength: MAX_DEBTS }),
+    fc.array(fc.integer({ min: 1, max: 20 }), { minLength: MAX_DEBTS, maxLength: MAX_DEBTS }),
+  ),
   pendingCount: fc.integer({ min: 0, max: MAX_PENDING_CHARGES }),
   allowanceCents: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 3_000 })),
   amount: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 60_000_000 })),
@@ -50,8 +63,15 @@ function accountState(accountId: string, g: Generated): AccountState {
     }),
     overflow: null,
     // Named as provider reversals, which the decision counts like any debt: a charge debt would need its charge item.
-    debts: g.debtCents.map((cents, i) => ({ ref: `reversal:stripe:dispute:dp_${i}`, amount: (cents * CENT) as Micros })),
-    pending: Array.from({ length: g.pendingCount }, (_, i) => ({ chargeId: newId('ch', T0 - 500 + i), amount: (100 * CENT) as Micros, graceExpiresAtMs: T0 + 60_000 })),
+    debts: g.debtCents.map((cents, i) => ({
+      ref: `reversal:stripe:dispute:dp_${i}`,
+      amount: (cents * CENT) as Micros,
+    })),
+    pending: Array.from({ length: g.pendingCount }, (_, i) => ({
+      chargeId: newId('ch', T0 - 500 + i),
+      amount: (100 * CENT) as Micros,
+      graceExpiresAtMs: T0 + 60_000,
+    })),
     allowance: g.allowanceCents === null ? null : ((g.allowanceCents * CENT) as Micros),
     pendingWithdrawals: 0 as Micros,
     hasPurchased: g.lots.some((lot) => lot.kind === 'purchased'),
@@ -62,7 +82,9 @@ function accountState(accountId: string, g: Generated): AccountState {
 }
 
 describe('check predicts the charge', () => {
-  it(`over ${RUNS} random account states, withinAllowance is true exactly when the charge is paid`, { timeout: 300_000 }, async () => {
+  it(`over ${RUNS} random account states, withinAllowance is true exactly when the charge is paid`, {
+    timeout: 300_000,
+  }, async () => {
     const { ledger, clock } = await newLedger();
     let account = 0;
     let seen = { paid: 0, pending: 0, refused: 0 };
@@ -74,9 +96,19 @@ describe('check predicts the charge', () => {
         const amount = generated.amount as Micros;
         const answer = await check(ledger, accountId, amount);
         try {
-          const result = await charge(ledger, { accountId, deploymentId: 'dep', amount, idempotencyKey: `k-${account}` });
-          expect(result.status, JSON.stringify({ answer, generated })).toBe(answer.withinAllowance ? 'paid' : 'pending_payment');
-          seen = { ...seen, [result.status === 'paid' ? 'paid' : 'pending']: seen[result.status === 'paid' ? 'paid' : 'pending'] + 1 };
+          const result = await charge(ledger, {
+            accountId,
+            deploymentId: 'dep',
+            amount,
+            idempotencyKey: `k-${account}`,
+          });
+          expect(result.status, JSON.stringify({ answer, generated })).toBe(
+            answer.withinAllowance ? 'paid' : 'pending_payment',
+          );
+          seen = {
+            ...seen,
+            [result.status === 'paid' ? 'paid' : 'pending']: seen[result.status === 'paid' ? 'paid' : 'pending'] + 1,
+          };
         } catch (error) {
           // A charge that can not be paid waits, unless the account already has the most pending charges.
           expect(error).toBeInstanceOf(Conflict);
@@ -91,7 +123,9 @@ describe('check predicts the charge', () => {
     expect(seen.pending).toBeGreaterThan(0);
   });
 
-  it(`over ${RUNS} random account states, check at a pending charge's deadline predicts paid or failed`, { timeout: 300_000 }, async () => {
+  it(`over ${RUNS} random account states, check at a pending charge's deadline predicts paid or failed`, {
+    timeout: 300_000,
+  }, async () => {
     const { ledger, clock } = await newLedger();
     let account = 0;
     const seen = { paid: 0, failed: 0 };
@@ -106,11 +140,27 @@ describe('check predicts the charge', () => {
         if ((await check(ledger, accountId, amount)).withinAllowance) return;
         // An older charge no credit here can pay keeps ours waiting when credit arrives (pending
         // charges settle oldest first), so at its deadline ours may be paid or fail.
-        const blocker = await charge(ledger, { accountId, deploymentId: 'big', amount: (1_000 * 1_000_000) as Micros, idempotencyKey: `b-${account}` });
+        const blocker = await charge(ledger, {
+          accountId,
+          deploymentId: 'big',
+          amount: (1_000 * 1_000_000) as Micros,
+          idempotencyKey: `b-${account}`,
+        });
         expect(blocker.status).toBe('pending_payment');
-        const pending = await charge(ledger, { accountId, deploymentId: 'dep', amount, idempotencyKey: `k-${account}` });
+        const pending = await charge(ledger, {
+          accountId,
+          deploymentId: 'dep',
+          amount,
+          idempotencyKey: `k-${account}`,
+        });
         expect(pending.status).toBe('pending_payment');
-        if (grantCents > 0) await grantPromotional(ledger, { accountId, amount: (grantCents * CENT) as Micros, expiresAtMs: null, description: 'top-up' });
+        if (grantCents > 0)
+          await grantPromotional(ledger, {
+            accountId,
+            amount: (grantCents * CENT) as Micros,
+            expiresAtMs: null,
+            description: 'top-up',
+          });
         clock.advance(ledger.config.gracePeriodMs);
         const answer = await check(ledger, accountId, amount);
         const outcome = await expirePendingCharge(ledger, accountId, pending.chargeId);

@@ -3,7 +3,16 @@
 // several Lambda containers hitting the same account on DynamoDB Local at once.
 
 import { describe, expect, it } from 'vitest';
-import { charge, getBalance, grantPurchase, Ledger, LedgerTable, refund, Conflict, type ChargeResult } from '../core/index.js';
+import {
+  type ChargeResult,
+  Conflict,
+  charge,
+  getBalance,
+  grantPurchase,
+  Ledger,
+  LedgerTable,
+  refund,
+} from '../core/index.js';
 import { c, expectInvariants, newLedger } from './support/ledger.js';
 
 describe('concurrency on one account', () => {
@@ -12,7 +21,14 @@ describe('concurrency on one account', () => {
     await grantPurchase(ledger, { accountId: 'hot', amount: c('20'), source: 'stripe', purchaseId: 'pu_hot' });
     const workers = await sameTable(ledger, 5);
     const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) => charge(workers[i % workers.length]!, { accountId: 'hot', deploymentId: `d${i}`, amount: c('1'), idempotencyKey: `hot-${i}` })),
+      Array.from({ length: 50 }, (_, i) =>
+        charge(workers[i % workers.length]!, {
+          accountId: 'hot',
+          deploymentId: `d${i}`,
+          amount: c('1'),
+          idempotencyKey: `hot-${i}`,
+        }),
+      ),
     );
     const paid = results.filter((r): r is Extract<ChargeResult, { status: 'paid' }> => r.status === 'paid');
     const pending = results.filter((r) => r.status === 'pending_payment');
@@ -33,7 +49,14 @@ describe('concurrency on one account', () => {
     await grantPurchase(ledger, { accountId: 'dup', amount: c('20'), source: 'stripe', purchaseId: 'pu_dup' });
     const workers = await sameTable(ledger, 4);
     const results = await Promise.all(
-      Array.from({ length: 10 }, (_, i) => charge(workers[i % workers.length]!, { accountId: 'dup', deploymentId: 'd', amount: c('3'), idempotencyKey: 'once' })),
+      Array.from({ length: 10 }, (_, i) =>
+        charge(workers[i % workers.length]!, {
+          accountId: 'dup',
+          deploymentId: 'd',
+          amount: c('3'),
+          idempotencyKey: 'once',
+        }),
+      ),
     );
     expect(new Set(results.map((r) => r.chargeId)).size).toBe(1);
     const snap = await expectInvariants(ledger, 'dup', { expiriesApplied: true });
@@ -47,7 +70,14 @@ describe('concurrency on one account', () => {
     const paid = await charge(ledger, { accountId: 'rf', deploymentId: 'd', amount: c('10'), idempotencyKey: 'c' });
     const workers = await sameTable(ledger, 4);
     const outcomes = await Promise.allSettled(
-      Array.from({ length: 12 }, (_, i) => refund(workers[i % workers.length]!, { accountId: 'rf', chargeId: paid.chargeId, amount: c('1'), idempotencyKey: `r${i}` })),
+      Array.from({ length: 12 }, (_, i) =>
+        refund(workers[i % workers.length]!, {
+          accountId: 'rf',
+          chargeId: paid.chargeId,
+          amount: c('1'),
+          idempotencyKey: `r${i}`,
+        }),
+      ),
     );
     const refunded = outcomes.filter((o) => o.status === 'fulfilled');
     const refused = outcomes.filter((o) => o.status === 'rejected');
@@ -64,5 +94,8 @@ describe('concurrency on one account', () => {
 async function sameTable(ledger: Ledger, count: number): Promise<Ledger[]> {
   const endpoint = await ledger.table.client.config.endpoint?.();
   const url = endpoint ? `${endpoint.protocol}//${endpoint.hostname}:${endpoint.port}` : undefined;
-  return Array.from({ length: count }, () => new Ledger(new LedgerTable({ tableName: ledger.table.name, endpoint: url }), ledger.clock, ledger.config));
+  return Array.from(
+    { length: count },
+    () => new Ledger(new LedgerTable({ tableName: ledger.table.name, endpoint: url }), ledger.clock, ledger.config),
+  );
 }

@@ -4,10 +4,20 @@
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
-import { charge, getBalance, grantPromotional, grantPurchase, listNotifications, refund, type Ledger, type ManualClock, type Micros } from '../core/index.js';
-import { fanOutDueAccounts, handleExpiryBatch } from '../core/expiry/run.js';
 import type { ExpiryMessage } from '../core/expiry/port.js';
+import { fanOutDueAccounts, handleExpiryBatch } from '../core/expiry/run.js';
 import { SqsExpiryQueue } from '../core/expiry/sqs.js';
+import {
+  charge,
+  getBalance,
+  grantPromotional,
+  grantPurchase,
+  type Ledger,
+  listNotifications,
+  type ManualClock,
+  type Micros,
+  refund,
+} from '../core/index.js';
 import { runExpiryLocally } from '../functions/local/local-expiry.js';
 import { startApi } from './support/api.js';
 import { c, expectInvariants, newLedger, snapshot } from './support/ledger.js';
@@ -25,7 +35,10 @@ function directQueue(ledger: Ledger, seen: ExpiryMessage[] = []) {
     seen,
     async send(messages: ExpiryMessage[]) {
       seen.push(...messages);
-      const out = await handleExpiryBatch(ledger, messages.map((m, i) => ({ messageId: `m${seen.length}-${i}`, body: JSON.stringify(m) })));
+      const out = await handleExpiryBatch(
+        ledger,
+        messages.map((m, i) => ({ messageId: `m${seen.length}-${i}`, body: JSON.stringify(m) })),
+      );
       expect(out.batchItemFailures).toEqual([]);
       return { failed: [] };
     },
@@ -37,7 +50,8 @@ async function runAt(ledger: Ledger, clock: ManualClock, atMs: number) {
   return runExpiryLocally(ledger);
 }
 
-const expiryEntries = async (ledger: Ledger, accountId: string) => (await snapshot(ledger.table, accountId)).entries.filter((e) => e.type === 'expiry');
+const expiryEntries = async (ledger: Ledger, accountId: string) =>
+  (await snapshot(ledger.table, accountId)).entries.filter((e) => e.type === 'expiry');
 
 describe('what expires, and when', () => {
   it('a lot expiring exactly at the run time expires; one a second later does not', async () => {
@@ -48,7 +62,9 @@ describe('what expires, and when', () => {
     expect(await expiryEntries(ledger, 'on-time')).toEqual([]);
     const run = await runAt(ledger, clock, expiresAtMs);
     expect(run).toMatchObject({ accounts: 1, lots: 1, creditsExpired: '20.00' });
-    expect(await expiryEntries(ledger, 'on-time')).toEqual([expect.objectContaining({ amount: c('-20'), balanceAfter: 0 })]);
+    expect(await expiryEntries(ledger, 'on-time')).toEqual([
+      expect.objectContaining({ amount: c('-20'), balanceAfter: 0 }),
+    ]);
     await expectInvariants(ledger, 'on-time', { expiriesApplied: true });
   });
 
@@ -88,15 +104,26 @@ describe('what expires, and when', () => {
     await buy(ledger, 'fully', '10');
     await charge(ledger, { accountId: 'fully', deploymentId: 'd', amount: c('10'), idempotencyKey: 'f1' });
     await buy(ledger, 'refunded', '10');
-    const spent = await charge(ledger, { accountId: 'refunded', deploymentId: 'd', amount: c('10'), idempotencyKey: 'r1' });
-    await refund(ledger, { accountId: 'refunded', chargeId: spent.chargeId, amount: c('4'), idempotencyKey: 'r1-refund' });
+    const spent = await charge(ledger, {
+      accountId: 'refunded',
+      deploymentId: 'd',
+      amount: c('10'),
+      idempotencyKey: 'r1',
+    });
+    await refund(ledger, {
+      accountId: 'refunded',
+      chargeId: spent.chargeId,
+      amount: c('4'),
+      idempotencyKey: 'r1-refund',
+    });
 
     const run = await runAt(ledger, clock, Date.parse(partly.expiresAt!) + 1_000);
     expect(run).toMatchObject({ accounts: 2, lots: 2, creditsExpired: '11.50' });
     expect((await expiryEntries(ledger, 'partly')).map((e) => e.amount)).toEqual([c('-7.5')]);
     expect(await expiryEntries(ledger, 'fully')).toEqual([]);
     expect((await expiryEntries(ledger, 'refunded')).map((e) => e.amount)).toEqual([c('-4')]);
-    for (const account of ['partly', 'fully', 'refunded']) await expectInvariants(ledger, account, { expiriesApplied: true });
+    for (const account of ['partly', 'fully', 'refunded'])
+      await expectInvariants(ledger, account, { expiriesApplied: true });
   });
 });
 
@@ -105,15 +132,23 @@ describe('expiry notices, 30 and 7 days before, once per lot', () => {
     const { ledger, clock } = await newLedger();
     const lot = await buy(ledger, 'noticed', '40');
     const expiresAtMs = Date.parse(lot.expiresAt!);
-    const expiring = async () => (await listNotifications(ledger, 'noticed', 100)).filter((n) => n.type === 'credits_expiring');
+    const expiring = async () =>
+      (await listNotifications(ledger, 'noticed', 100)).filter((n) => n.type === 'credits_expiring');
 
     expect((await runAt(ledger, clock, expiresAtMs - 31 * DAY)).notices).toBe(0);
     expect((await runAt(ledger, clock, expiresAtMs - 30 * DAY)).notices).toBe(1);
     expect((await runAt(ledger, clock, expiresAtMs - 29 * DAY)).notices).toBe(0); // the next night: nothing new
-    expect(await expiring()).toEqual([expect.objectContaining({ message: expect.stringMatching(/^40\.00 credits expire within 30 days: 40\.00 on 2027-01-31/) })]);
+    expect(await expiring()).toEqual([
+      expect.objectContaining({
+        message: expect.stringMatching(/^40\.00 credits expire within 30 days: 40\.00 on 2027-01-31/),
+      }),
+    ]);
     expect((await runAt(ledger, clock, expiresAtMs - 7 * DAY)).notices).toBe(1);
     expect((await runAt(ledger, clock, expiresAtMs - 6 * DAY)).notices).toBe(0);
-    expect((await expiring()).map((n) => n.message.split(':')[0])).toEqual(['40.00 credits expire within 7 days', '40.00 credits expire within 30 days']);
+    expect((await expiring()).map((n) => n.message.split(':')[0])).toEqual([
+      '40.00 credits expire within 7 days',
+      '40.00 credits expire within 30 days',
+    ]);
     const last = await runAt(ledger, clock, expiresAtMs);
     expect(last).toMatchObject({ lots: 1, notices: 0 });
     expect((await listNotifications(ledger, 'noticed', 100)).map((n) => n.type)).toContain('credits_expired');
@@ -121,7 +156,12 @@ describe('expiry notices, 30 and 7 days before, once per lot', () => {
 
   it('a promotional grant expiring in 10 days gets its 30-day notice the first night, then the 7-day one', async () => {
     const { ledger, clock } = await newLedger();
-    await grantPromotional(ledger, { accountId: 'promo', amount: c('5'), expiresAtMs: clock.nowMs() + 10 * DAY, description: 'Trial' });
+    await grantPromotional(ledger, {
+      accountId: 'promo',
+      amount: c('5'),
+      expiresAtMs: clock.nowMs() + 10 * DAY,
+      description: 'Trial',
+    });
     expect((await runAt(ledger, clock, clock.nowMs() + DAY)).notices).toBe(1);
     expect((await runAt(ledger, clock, clock.nowMs() + 2 * DAY)).notices).toBe(1);
     expect((await runAt(ledger, clock, clock.nowMs() + DAY)).notices).toBe(0);
@@ -137,12 +177,21 @@ describe('fan-out and worker', () => {
     clock.set(clock.nowMs() + 366 * DAY - 40 * DAY); // the first 23 are due, the later 30 are not
     const mock = mockClient(SQSClient);
     mock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [] });
-    const result = await fanOutDueAccounts(ledger, new SqsExpiryQueue('https://sqs.eu-west-1.amazonaws.com/1/expiry', new SQSClient({ region: 'eu-west-1' })));
-    const sent = mock.commandCalls(SendMessageBatchCommand).flatMap((call) => call.args[0].input.Entries!.map((e) => (JSON.parse(e.MessageBody!) as ExpiryMessage).accountId));
+    const result = await fanOutDueAccounts(
+      ledger,
+      new SqsExpiryQueue('https://sqs.eu-west-1.amazonaws.com/1/expiry', new SQSClient({ region: 'eu-west-1' })),
+    );
+    const sent = mock
+      .commandCalls(SendMessageBatchCommand)
+      .flatMap((call) =>
+        call.args[0].input.Entries!.map((e) => (JSON.parse(e.MessageBody!) as ExpiryMessage).accountId),
+      );
     mock.restore();
     expect(result).toMatchObject({ accounts: 23, indexItemsRead: 23, failed: [] });
     expect(sent.sort()).toEqual(Array.from({ length: 23 }, (_, i) => `due-${i}`).sort());
-    expect(mock.commandCalls(SendMessageBatchCommand).every((call) => call.args[0].input.Entries!.length <= 10)).toBe(true);
+    expect(mock.commandCalls(SendMessageBatchCommand).every((call) => call.args[0].input.Entries!.length <= 10)).toBe(
+      true,
+    );
   });
 
   it('a redelivered message changes nothing the second time', async () => {
@@ -192,16 +241,33 @@ describe('over HTTP', () => {
     try {
       const token = await api.token('yearly');
       const admin = await api.token('finance', 'credits:admin');
-      await grantPurchase(api.ledger, { accountId: 'yearly', amount: c('20'), source: 'stripe', purchaseId: 'pu-yearly' });
-      await api.call('POST', '/credits/charges', { token, body: { deploymentId: 'd', amount: '5' }, headers: { 'idempotency-key': 'y1' } });
+      await grantPurchase(api.ledger, {
+        accountId: 'yearly',
+        amount: c('20'),
+        source: 'stripe',
+        purchaseId: 'pu-yearly',
+      });
+      await api.call('POST', '/credits/charges', {
+        token,
+        body: { deploymentId: 'd', amount: '5' },
+        headers: { 'idempotency-key': 'y1' },
+      });
       await api.call('POST', '/admin/test-clock', { token: admin, body: { advanceSeconds: 366 * 86_400 } });
       const run = await api.call('POST', '/admin/jobs/expiry', { token: admin });
       expect(run.status).toBe(200);
       expect(run.body).toMatchObject({ accounts: 1, lots: 1, creditsExpired: '15.00', deadLettered: 0 });
       const log = await api.call('GET', '/credits/transactions', { token });
-      expect(log.body.items[0]).toMatchObject({ type: 'expiry', category: 'Expired', amount: '-15.00', balanceAfter: '0.00' });
+      expect(log.body.items[0]).toMatchObject({
+        type: 'expiry',
+        category: 'Expired',
+        amount: '-15.00',
+        balanceAfter: '0.00',
+      });
       expect((await api.call('GET', '/credits/balance', { token })).body).toMatchObject({ balance: '0.00', lots: [] });
-      expect((await api.call('POST', '/admin/jobs/expiry', { token: admin })).body).toMatchObject({ accounts: 0, lots: 0 });
+      expect((await api.call('POST', '/admin/jobs/expiry', { token: admin })).body).toMatchObject({
+        accounts: 0,
+        lots: 0,
+      });
       expect((await api.call('POST', '/admin/jobs/expiry', { token })).status).toBe(403);
       await expectInvariants(api.ledger, 'yearly', { expiriesApplied: true });
     } finally {

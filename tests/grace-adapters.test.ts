@@ -2,14 +2,20 @@
 // their exact requests with aws-sdk-client-mock; both they and the local stand-ins pass the same
 // behavioural tests; the local ones also keep their promises of restarts, retries and dead letters.
 
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { ManualClock } from '../core/index.js';
 import { atExpression, EventBridgeGraceScheduler } from '../core/grace/eventbridge.js';
 import { LocalGraceScheduler, MAX_ATTEMPTS } from '../core/grace/local.js';
 import type { GraceEvent, GraceScheduler } from '../core/grace/port.js';
+import { ManualClock } from '../core/index.js';
 import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
 import type { OutcomeMessage, OutcomeQueue } from '../core/outcomes/port.js';
 import { SqsOutcomeQueue } from '../core/outcomes/sqs.js';
@@ -17,7 +23,11 @@ import { keys } from '../core/table/keys.js';
 import { newLedger, T0 } from './support/ledger.js';
 
 const CHARGE = 'ch_01KG9YS7G0B9EM6WWH1PNE2SCF';
-const OPTIONS = { groupName: 'io-credits-grace', targetArn: 'arn:aws:lambda:eu-west-1:123456789012:function:io-credits-grace', roleArn: 'arn:aws:iam::123456789012:role/io-credits-scheduler' };
+const OPTIONS = {
+  groupName: 'io-credits-grace',
+  targetArn: 'arn:aws:lambda:eu-west-1:123456789012:function:io-credits-grace',
+  roleArn: 'arn:aws:iam::123456789012:role/io-credits-scheduler',
+};
 
 /** EventBridge Scheduler as a mock with state: a second create conflicts, deleting nothing is not found. */
 function statefulScheduler() {
@@ -29,7 +39,8 @@ function statefulScheduler() {
     return {};
   });
   mock.on(DeleteScheduleCommand).callsFake((input: { Name: string }) => {
-    if (!schedules.delete(input.Name)) throw new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} });
+    if (!schedules.delete(input.Name))
+      throw new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} });
     return {};
   });
   return { mock, count: () => schedules.size };
@@ -39,7 +50,11 @@ describe('EventBridge Scheduler adapter: the exact requests', () => {
   it('creates a one-time UTC schedule in the group, no flexible window, deleted after completion, targeting the grace Lambda', async () => {
     const mock = mockClient(SchedulerClient);
     mock.on(CreateScheduleCommand).resolves({});
-    await new EventBridgeGraceScheduler({ ...OPTIONS, client: new SchedulerClient({ region: 'eu-west-1' }) }).schedule({ accountId: 'ada', chargeId: CHARGE, dueAtMs: Date.UTC(2026, 10, 25, 10, 5, 0, 250) });
+    await new EventBridgeGraceScheduler({ ...OPTIONS, client: new SchedulerClient({ region: 'eu-west-1' }) }).schedule({
+      accountId: 'ada',
+      chargeId: CHARGE,
+      dueAtMs: Date.UTC(2026, 10, 25, 10, 5, 0, 250),
+    });
     expect(mock.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toEqual({
       Name: `grace-${CHARGE}`,
       GroupName: 'io-credits-grace',
@@ -47,19 +62,34 @@ describe('EventBridge Scheduler adapter: the exact requests', () => {
       ScheduleExpressionTimezone: 'UTC',
       FlexibleTimeWindow: { Mode: 'OFF' },
       ActionAfterCompletion: 'DELETE',
-      Target: { Arn: OPTIONS.targetArn, RoleArn: OPTIONS.roleArn, Input: JSON.stringify({ accountId: 'ada', chargeId: CHARGE }), RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 } },
+      Target: {
+        Arn: OPTIONS.targetArn,
+        RoleArn: OPTIONS.roleArn,
+        Input: JSON.stringify({ accountId: 'ada', chargeId: CHARGE }),
+        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+      },
     });
     mock.restore();
   });
 
   it('a conflict on create and a not-found on delete are success; other errors are not', async () => {
     const mock = mockClient(SchedulerClient);
-    mock.on(CreateScheduleCommand).rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
-    mock.on(DeleteScheduleCommand).rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
-    const scheduler = new EventBridgeGraceScheduler({ ...OPTIONS, client: new SchedulerClient({ region: 'eu-west-1' }) });
+    mock
+      .on(CreateScheduleCommand)
+      .rejects(new ConflictException({ message: 'exists', Message: 'exists', $metadata: {} }));
+    mock
+      .on(DeleteScheduleCommand)
+      .rejects(new ResourceNotFoundException({ message: 'gone', Message: 'gone', $metadata: {} }));
+    const scheduler = new EventBridgeGraceScheduler({
+      ...OPTIONS,
+      client: new SchedulerClient({ region: 'eu-west-1' }),
+    });
     await expect(scheduler.schedule({ accountId: 'ada', chargeId: CHARGE, dueAtMs: T0 })).resolves.toBeUndefined();
     await expect(scheduler.cancel(CHARGE)).resolves.toBeUndefined();
-    expect(mock.commandCalls(DeleteScheduleCommand)[0]!.args[0].input).toEqual({ Name: `grace-${CHARGE}`, GroupName: 'io-credits-grace' });
+    expect(mock.commandCalls(DeleteScheduleCommand)[0]!.args[0].input).toEqual({
+      Name: `grace-${CHARGE}`,
+      GroupName: 'io-credits-grace',
+    });
     mock.on(CreateScheduleCommand).rejects(new Error('throttled'));
     await expect(scheduler.schedule({ accountId: 'ada', chargeId: CHARGE, dueAtMs: T0 })).rejects.toThrow('throttled');
     mock.restore();
@@ -84,7 +114,11 @@ const schedulers: [string, () => Promise<SchedulerUnderTest>][] = [
     'EventBridge Scheduler',
     async () => {
       const { mock, count } = statefulScheduler();
-      return { scheduler: new EventBridgeGraceScheduler({ ...OPTIONS, client: new SchedulerClient({ region: 'eu-west-1' }) }), count: async () => count(), done: () => mock.restore() };
+      return {
+        scheduler: new EventBridgeGraceScheduler({ ...OPTIONS, client: new SchedulerClient({ region: 'eu-west-1' }) }),
+        count: async () => count(),
+        done: () => mock.restore(),
+      };
     },
   ],
   [
@@ -92,7 +126,13 @@ const schedulers: [string, () => Promise<SchedulerUnderTest>][] = [
     async () => {
       const { ledger } = await newLedger();
       const scheduler = new LocalGraceScheduler(ledger.table, ledger.clock, async () => undefined);
-      const count = async () => (await ledger.table.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.localSchedule('x').pk } })).items.length;
+      const count = async () =>
+        (
+          await ledger.table.query({
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': keys.localSchedule('x').pk },
+          })
+        ).items.length;
       return { scheduler, count, done: () => scheduler.stop() };
     },
   ],
@@ -158,29 +198,61 @@ describe('local scheduler: restarts, the manual clock, retries', () => {
 
 // ---- the payment-outcomes queue ----
 
-const message = (n: number): OutcomeMessage => ({ outcomeId: `ch_${String(n).padStart(26, '0')}:paid`, chargeId: `ch_${String(n).padStart(26, '0')}`, accountId: 'ada', deploymentId: `dep-${n}`, status: 'paid', amount: '1.00', occurredAt: '2026-11-25T10:00:00.000Z' });
+const message = (n: number): OutcomeMessage => ({
+  outcomeId: `ch_${String(n).padStart(26, '0')}:paid`,
+  chargeId: `ch_${String(n).padStart(26, '0')}`,
+  accountId: 'ada',
+  deploymentId: `dep-${n}`,
+  status: 'paid',
+  amount: '1.00',
+  occurredAt: '2026-11-25T10:00:00.000Z',
+});
 
 describe('SQS adapter: the exact requests', () => {
   it('sends ten messages a call with the outcomeId as an attribute, and retries failed entries once', async () => {
     const mock = mockClient(SQSClient);
     let call = 0;
-    mock.on(SendMessageBatchCommand).callsFake(() => (++call === 1 ? { Successful: [], Failed: [{ Id: 'm3', SenderFault: false, Code: 'InternalError' }] } : { Successful: [], Failed: [] }));
-    const queue = new SqsOutcomeQueue('https://sqs.eu-west-1.amazonaws.com/123456789012/io-credits-payment-outcomes', new SQSClient({ region: 'eu-west-1' }));
+    mock
+      .on(SendMessageBatchCommand)
+      .callsFake(() =>
+        ++call === 1
+          ? { Successful: [], Failed: [{ Id: 'm3', SenderFault: false, Code: 'InternalError' }] }
+          : { Successful: [], Failed: [] },
+      );
+    const queue = new SqsOutcomeQueue(
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/io-credits-payment-outcomes',
+      new SQSClient({ region: 'eu-west-1' }),
+    );
     const messages = Array.from({ length: 23 }, (_, i) => message(i));
     expect(await queue.send(messages)).toEqual({ failed: [] });
     const inputs = mock.commandCalls(SendMessageBatchCommand).map((c) => c.args[0].input);
     expect(inputs.map((i) => i.Entries!.length)).toEqual([10, 1, 10, 3]);
     expect(inputs[1]!.Entries![0]!.MessageBody).toBe(JSON.stringify(messages[3]));
-    expect(inputs[0]!.Entries![0]).toEqual({ Id: 'm0', MessageBody: JSON.stringify(messages[0]), MessageAttributes: { outcomeId: { DataType: 'String', StringValue: messages[0]!.outcomeId }, status: { DataType: 'String', StringValue: 'paid' } } });
+    expect(inputs[0]!.Entries![0]).toEqual({
+      Id: 'm0',
+      MessageBody: JSON.stringify(messages[0]),
+      MessageAttributes: {
+        outcomeId: { DataType: 'String', StringValue: messages[0]!.outcomeId },
+        status: { DataType: 'String', StringValue: 'paid' },
+      },
+    });
     mock.restore();
   });
 
   it('answers what still failed after the retry, and on a FIFO queue dedupes by outcomeId', async () => {
     const mock = mockClient(SQSClient);
-    mock.on(SendMessageBatchCommand).resolves({ Successful: [], Failed: [{ Id: 'm0', SenderFault: false, Code: 'InternalError' }] });
-    const queue = new SqsOutcomeQueue('https://sqs.eu-west-1.amazonaws.com/123456789012/outcomes.fifo', new SQSClient({ region: 'eu-west-1' }));
+    mock
+      .on(SendMessageBatchCommand)
+      .resolves({ Successful: [], Failed: [{ Id: 'm0', SenderFault: false, Code: 'InternalError' }] });
+    const queue = new SqsOutcomeQueue(
+      'https://sqs.eu-west-1.amazonaws.com/123456789012/outcomes.fifo',
+      new SQSClient({ region: 'eu-west-1' }),
+    );
     expect(await queue.send([message(1)])).toEqual({ failed: [message(1).outcomeId] });
-    expect(mock.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]).toMatchObject({ MessageGroupId: 'ada', MessageDeduplicationId: `${message(1).chargeId}-paid` });
+    expect(mock.commandCalls(SendMessageBatchCommand)[0]!.args[0].input.Entries![0]).toMatchObject({
+      MessageGroupId: 'ada',
+      MessageDeduplicationId: `${message(1).chargeId}-paid`,
+    });
     mock.restore();
   });
 });
@@ -195,7 +267,11 @@ const queues: [string, () => { queue: OutcomeQueue; delivered: () => Promise<str
         for (const e of input.Entries) sent.push((JSON.parse(e.MessageBody) as OutcomeMessage).outcomeId);
         return { Successful: [], Failed: [] };
       });
-      return { queue: new SqsOutcomeQueue('https://sqs.eu-west-1.amazonaws.com/1/q', new SQSClient({ region: 'eu-west-1' })), delivered: async () => sent, done: () => mock.restore() };
+      return {
+        queue: new SqsOutcomeQueue('https://sqs.eu-west-1.amazonaws.com/1/q', new SQSClient({ region: 'eu-west-1' })),
+        delivered: async () => sent,
+        done: () => mock.restore(),
+      };
     },
   ],
   [
@@ -203,7 +279,11 @@ const queues: [string, () => { queue: OutcomeQueue; delivered: () => Promise<str
     () => {
       const got: string[] = [];
       const local = new LocalQueue<OutcomeMessage>({ name: 'test', consumer: async (m) => void got.push(m.outcomeId) });
-      return { queue: new LocalOutcomeQueue(local), delivered: async () => (await local.drained(), got), done: () => undefined };
+      return {
+        queue: new LocalOutcomeQueue(local),
+        delivered: async () => (await local.drained(), got),
+        done: () => undefined,
+      };
     },
   ],
 ];

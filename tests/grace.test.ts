@@ -2,17 +2,17 @@
 // scheduler and queue: on the manual clock, on a real timer, and with faults injected.
 
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { charge, getCharge, grantPurchase, type Micros } from '../core/index.js';
-import { handleGraceDeadline } from '../core/grace/deadline.js';
-import { run } from '../core/ledger/ledger.js';
-import { configFromEnv } from '../functions/http/runtime.js';
-import { addPurchasedLot } from '../core/ledger/grants.js';
-import { startApi, type Api } from './support/api.js';
-import { c, expectInvariants } from './support/ledger.js';
-import { keys } from '../core/table/keys.js';
 import { ChargeEffects } from '../core/effects.js';
-import { OutcomePublisher, SWEEP_GRACE_MS } from '../core/outcomes/publisher.js';
+import { handleGraceDeadline } from '../core/grace/deadline.js';
 import type { GraceScheduler } from '../core/grace/port.js';
+import { charge, getCharge, grantPurchase, type Micros } from '../core/index.js';
+import { addPurchasedLot } from '../core/ledger/grants.js';
+import { run } from '../core/ledger/ledger.js';
+import { OutcomePublisher, SWEEP_GRACE_MS } from '../core/outcomes/publisher.js';
+import { keys } from '../core/table/keys.js';
+import { configFromEnv } from '../functions/http/runtime.js';
+import { type Api, startApi } from './support/api.js';
+import { c, expectInvariants } from './support/ledger.js';
 
 let api: Api;
 let accounts = 0;
@@ -25,16 +25,26 @@ beforeAll(async () => {
 afterAll(() => api.jobs.stop());
 
 async function pending(accountId: string, amount: string, key = `${accountId}-${amount}`) {
-  const response = await api.call('POST', '/credits/charges', { token: await api.token(accountId), body: { deploymentId: `dep-${key}`, amount }, headers: { 'idempotency-key': key } });
+  const response = await api.call('POST', '/credits/charges', {
+    token: await api.token(accountId),
+    body: { deploymentId: `dep-${key}`, amount },
+    headers: { 'idempotency-key': key },
+  });
   expect(response.status, response.text).toBe(202);
   return response.body as { chargeId: string; graceExpiresAt: string };
 }
 
 async function topUp(accountId: string, amount: string) {
-  await grantPurchase(api.ledger, { accountId, amount: c(amount), source: 'stripe', purchaseId: `pu-${accountId}-${amount}-${Date.now()}` });
+  await grantPurchase(api.ledger, {
+    accountId,
+    amount: c(amount),
+    source: 'stripe',
+    purchaseId: `pu-${accountId}-${amount}-${Date.now()}`,
+  });
 }
 
-const handleGraceDeadlineFor = (app: Api, accountId: string, chargeId: string) => handleGraceDeadline(app.ledger, { accountId, chargeId });
+const handleGraceDeadlineFor = (app: Api, accountId: string, chargeId: string) =>
+  handleGraceDeadline(app.ledger, { accountId, chargeId });
 const scheduleOf = (chargeId: string) => api.ledger.table.get(keys.localSchedule(chargeId));
 
 async function outcomesOf(chargeId: string) {
@@ -42,7 +52,8 @@ async function outcomesOf(chargeId: string) {
   return api.outcomes.filter((m) => m.chargeId === chargeId);
 }
 
-const advance = (seconds: number) => api.call('POST', '/admin/test-clock', { token: adminToken, body: { advanceSeconds: seconds } });
+const advance = (seconds: number) =>
+  api.call('POST', '/admin/test-clock', { token: adminToken, body: { advanceSeconds: seconds } });
 let adminToken: string;
 beforeAll(async () => {
   adminToken = await api.token('finance', 'credits:admin');
@@ -58,7 +69,15 @@ describe('on the manual clock', () => {
 
     expect((await getCharge(api.ledger, accountId, chargeId)).status).toBe('paid');
     expect(await scheduleOf(chargeId)).toBeUndefined();
-    expect(await outcomesOf(chargeId)).toEqual([expect.objectContaining({ outcomeId: `${chargeId}:paid`, status: 'paid', amount: '20.00', deploymentId: `dep-${accountId}-20`, accountId })]);
+    expect(await outcomesOf(chargeId)).toEqual([
+      expect.objectContaining({
+        outcomeId: `${chargeId}:paid`,
+        status: 'paid',
+        amount: '20.00',
+        deploymentId: `dep-${accountId}-20`,
+        accountId,
+      }),
+    ]);
     // Its deadline passing later changes nothing, and publishes nothing more.
     await advance(600);
     expect((await getCharge(api.ledger, accountId, chargeId)).status).toBe('paid');
@@ -74,7 +93,9 @@ describe('on the manual clock', () => {
     await advance(2);
     expect((await getCharge(api.ledger, accountId, chargeId)).status).toBe('failed');
     expect(await scheduleOf(chargeId)).toBeUndefined();
-    expect(await outcomesOf(chargeId)).toEqual([expect.objectContaining({ outcomeId: `${chargeId}:failed`, status: 'failed', amount: '40.00' })]);
+    expect(await outcomesOf(chargeId)).toEqual([
+      expect.objectContaining({ outcomeId: `${chargeId}:failed`, status: 'failed', amount: '40.00' }),
+    ]);
     const notes = await api.call('GET', '/notifications', { token: await api.token(accountId) });
     expect(notes.body.items.map((n: { type: string }) => n.type)).toContain('charge_failed');
     // Credit that arrives after the deadline does not revive it.
@@ -86,11 +107,15 @@ describe('on the manual clock', () => {
   it('pending, then cancelled: its schedule deleted, the outcome published once', async () => {
     const accountId = fresh();
     const { chargeId } = await pending(accountId, '15');
-    const cancelled = await api.call('POST', `/credits/charges/${chargeId}/cancel`, { token: await api.token(accountId) });
+    const cancelled = await api.call('POST', `/credits/charges/${chargeId}/cancel`, {
+      token: await api.token(accountId),
+    });
     expect(cancelled.body).toEqual({ chargeId, status: 'cancelled' });
     expect(await scheduleOf(chargeId)).toBeUndefined();
     await advance(400);
-    expect(await outcomesOf(chargeId)).toEqual([expect.objectContaining({ outcomeId: `${chargeId}:cancelled`, status: 'cancelled' })]);
+    expect(await outcomesOf(chargeId)).toEqual([
+      expect.objectContaining({ outcomeId: `${chargeId}:cancelled`, status: 'cancelled' }),
+    ]);
   });
 
   it('one top-up that covers only the first of two pending charges settles them in order', async () => {
@@ -111,8 +136,14 @@ describe('on the manual clock', () => {
   it('a charge paid at once is published too', async () => {
     const accountId = fresh();
     await topUp(accountId, '10');
-    const paid = await api.call('POST', '/credits/charges', { token: await api.token(accountId), body: { deploymentId: 'now', amount: '2.5' }, headers: { 'idempotency-key': 'now' } });
-    expect(await outcomesOf(paid.body.chargeId)).toEqual([expect.objectContaining({ status: 'paid', amount: '2.50', deploymentId: 'now' })]);
+    const paid = await api.call('POST', '/credits/charges', {
+      token: await api.token(accountId),
+      body: { deploymentId: 'now', amount: '2.5' },
+      headers: { 'idempotency-key': 'now' },
+    });
+    expect(await outcomesOf(paid.body.chargeId)).toEqual([
+      expect.objectContaining({ status: 'paid', amount: '2.50', deploymentId: 'now' }),
+    ]);
   });
 });
 
@@ -120,7 +151,10 @@ describe('the grace handler is idempotent', () => {
   it('delivered twice, late, early, after settlement or with a bad input, it changes nothing it should not', async () => {
     const accountId = fresh();
     const { chargeId } = await pending(accountId, '20');
-    expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({ changed: false, status: 'pending_payment' }); // early
+    expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({
+      changed: false,
+      status: 'pending_payment',
+    }); // early
     api.clock.advance(86_400_000); // a day late
     expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({ changed: true, status: 'failed' });
     expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({ changed: false, status: 'failed' }); // again
@@ -130,8 +164,13 @@ describe('the grace handler is idempotent', () => {
     const other = await pending(settled, '20');
     await topUp(settled, '30');
     api.clock.advance(301_000);
-    expect(await handleGraceDeadlineFor(api, settled, other.chargeId)).toMatchObject({ changed: false, status: 'paid' });
-    expect(await handleGraceDeadlineFor(api, settled, 'ch_01ARZ3NDEKTSV4RRFFQ69G5FAV')).toMatchObject({ ignored: 'no such charge' });
+    expect(await handleGraceDeadlineFor(api, settled, other.chargeId)).toMatchObject({
+      changed: false,
+      status: 'paid',
+    });
+    expect(await handleGraceDeadlineFor(api, settled, 'ch_01ARZ3NDEKTSV4RRFFQ69G5FAV')).toMatchObject({
+      ignored: 'no such charge',
+    });
     expect(await handleGraceDeadlineFor(api, '../x', 'nope')).toMatchObject({ ignored: expect.any(String) });
     await expectInvariants(api.ledger, settled, { expiriesApplied: true });
   });
@@ -139,7 +178,10 @@ describe('the grace handler is idempotent', () => {
 
 describe('faults', () => {
   it('the scheduler fails after the charge was stored: the sweep fails the charge at its deadline', async () => {
-    const broken: GraceScheduler = { schedule: () => Promise.reject(new Error('scheduler unavailable')), cancel: () => Promise.resolve() };
+    const broken: GraceScheduler = {
+      schedule: () => Promise.reject(new Error('scheduler unavailable')),
+      cancel: () => Promise.resolve(),
+    };
     const healthy = api.ledger.effects;
     api.ledger.effects = new ChargeEffects(broken, api.jobs.publisher);
     const accountId = fresh();
@@ -156,20 +198,29 @@ describe('faults', () => {
   });
 
   it('the queue fails: the outcome stays in the outbox and the sweep publishes it, once', async () => {
-    const failingQueue = { send: async (messages: { outcomeId: string }[]) => ({ failed: messages.map((m) => m.outcomeId) }) };
+    const failingQueue = {
+      send: async (messages: { outcomeId: string }[]) => ({ failed: messages.map((m) => m.outcomeId) }),
+    };
     const healthy = api.ledger.effects;
     api.ledger.effects = new ChargeEffects(api.jobs.scheduler, new OutcomePublisher(api.ledger, failingQueue as never));
     const accountId = fresh();
     await topUp(accountId, '10');
     let chargeId: string;
     try {
-      const paid = await charge(api.ledger, { accountId, deploymentId: 'd', amount: c('1') as Micros, idempotencyKey: 'q' });
+      const paid = await charge(api.ledger, {
+        accountId,
+        deploymentId: 'd',
+        amount: c('1') as Micros,
+        idempotencyKey: 'q',
+      });
       chargeId = paid.chargeId;
     } finally {
       api.ledger.effects = healthy;
     }
     expect(await outcomesOf(chargeId)).toEqual([]);
-    expect(await api.ledger.table.get(keys.charge(accountId, chargeId))).toMatchObject({ gsi3pk: expect.stringMatching(/^OUTBOX#/) });
+    expect(await api.ledger.table.get(keys.charge(accountId, chargeId))).toMatchObject({
+      gsi3pk: expect.stringMatching(/^OUTBOX#/),
+    });
     await api.jobs.sweep(); // too young: left to its own publisher
     expect(await outcomesOf(chargeId)).toEqual([]);
     api.clock.advance(SWEEP_GRACE_MS + 1);
@@ -185,7 +236,11 @@ describe('on a real timer', () => {
     const live = await startApi({ systemClock: true, config: configFromEnv({ GRACE_PERIOD_SECONDS: '2' }) });
     try {
       const token = await live.token('timer');
-      const created = await live.call('POST', '/credits/charges', { token, body: { deploymentId: 'timer', amount: '50' }, headers: { 'idempotency-key': 'timer' } });
+      const created = await live.call('POST', '/credits/charges', {
+        token,
+        body: { deploymentId: 'timer', amount: '50' },
+        headers: { 'idempotency-key': 'timer' },
+      });
       expect(created.status).toBe(202);
       const deadline = Date.now() + 15_000;
       let status = 'pending_payment';

@@ -3,7 +3,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, grantPurchase } from '../core/index.js';
-import { startApi, type Api } from './support/api.js';
+import { type Api, startApi } from './support/api.js';
 import { c, expectInvariants, snapshot } from './support/ledger.js';
 import { WALLET } from './support/wallet.js';
 
@@ -15,7 +15,12 @@ let admin: string;
 
 beforeAll(async () => {
   api = await startApi();
-  [user, other, service, admin] = await Promise.all([api.token('alice'), api.token('bob'), api.token('deployments', 'credits:service'), api.token('finance', 'credits:admin')]);
+  [user, other, service, admin] = await Promise.all([
+    api.token('alice'),
+    api.token('bob'),
+    api.token('deployments', 'credits:service'),
+    api.token('finance', 'credits:admin'),
+  ]);
 });
 
 let seq = 0;
@@ -37,13 +42,28 @@ describe('balance, check, transactions, usage', () => {
     await fund('alice', '20');
     const response = await api.call('GET', '/credits/balance', { token: user });
     expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ accountId: 'alice', balance: '20.00', withdrawable: '20.00', negativeAllowance: '10.00', debt: '0.00', pendingWithdrawals: '0.00' });
-    expect(response.body.lots).toEqual([expect.objectContaining({ kind: 'purchased', amount: '20.00', remaining: '20.00', withdrawable: true })]);
+    expect(response.body).toMatchObject({
+      accountId: 'alice',
+      balance: '20.00',
+      withdrawable: '20.00',
+      negativeAllowance: '10.00',
+      debt: '0.00',
+      pendingWithdrawals: '0.00',
+    });
+    expect(response.body.lots).toEqual([
+      expect.objectContaining({ kind: 'purchased', amount: '20.00', remaining: '20.00', withdrawable: true }),
+    ]);
   });
 
   it('checks an amount given as a string or a number', async () => {
     const response = await api.call('GET', '/credits/check?amount=25.5', { token: user });
-    expect(response.body).toEqual({ amount: '25.50', balance: '20.00', sufficient: false, withinAllowance: true, shortfall: '5.50' });
+    expect(response.body).toEqual({
+      amount: '25.50',
+      balance: '20.00',
+      sufficient: false,
+      withinAllowance: true,
+      shortfall: '5.50',
+    });
     expectProblem(await api.call('GET', '/credits/check?amount=0.0000001', { token: user }), 400, 'invalid_request');
     expectProblem(await api.call('GET', '/credits/check', { token: user }), 400, 'invalid_request');
   });
@@ -51,35 +71,75 @@ describe('balance, check, transactions, usage', () => {
   it('pages the log with an opaque cursor that can not be forged or borrowed', async () => {
     for (let i = 0; i < 3; i += 1) {
       api.clock.advance(1000);
-      await api.call('POST', '/credits/charges', { token: user, body: { deploymentId: `d${i}`, amount: '1' }, headers: { 'idempotency-key': key() } });
+      await api.call('POST', '/credits/charges', {
+        token: user,
+        body: { deploymentId: `d${i}`, amount: '1' },
+        headers: { 'idempotency-key': key() },
+      });
     }
     const first = await api.call('GET', '/credits/transactions?limit=2', { token: user });
     expect(first.status).toBe(200);
     expect(first.body.items.map((e: any) => e.type)).toEqual(['usage', 'usage']);
     expect(first.body.nextCursor).toEqual(expect.any(String));
-    const second = await api.call('GET', `/credits/transactions?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: user });
+    const second = await api.call(
+      'GET',
+      `/credits/transactions?limit=2&cursor=${encodeURIComponent(first.body.nextCursor)}`,
+      { token: user },
+    );
     expect(second.body.items.map((e: any) => e.type)).toEqual(['usage', 'purchase']);
     expect(second.body.nextCursor).toBeNull();
 
     const [payload, signature] = (first.body.nextCursor as string).split('.');
-    const edited = Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), a: 'bob' })).toString('base64url');
-    expectProblem(await api.call('GET', `/credits/transactions?cursor=${edited}.${signature}`, { token: user }), 400, 'invalid_request');
-    expectProblem(await api.call('GET', `/credits/transactions?cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: other }), 400, 'invalid_request');
-    expectProblem(await api.call('GET', `/credits/transactions?type=usage&cursor=${encodeURIComponent(first.body.nextCursor)}`, { token: user }), 400, 'invalid_request');
+    const edited = Buffer.from(
+      JSON.stringify({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), a: 'bob' }),
+    ).toString('base64url');
+    expectProblem(
+      await api.call('GET', `/credits/transactions?cursor=${edited}.${signature}`, { token: user }),
+      400,
+      'invalid_request',
+    );
+    expectProblem(
+      await api.call('GET', `/credits/transactions?cursor=${encodeURIComponent(first.body.nextCursor)}`, {
+        token: other,
+      }),
+      400,
+      'invalid_request',
+    );
+    expectProblem(
+      await api.call('GET', `/credits/transactions?type=usage&cursor=${encodeURIComponent(first.body.nextCursor)}`, {
+        token: user,
+      }),
+      400,
+      'invalid_request',
+    );
   });
 
   it('filters by type and exports CSV with a header row', async () => {
     const purchases = await api.call('GET', '/credits/transactions?type=purchase', { token: user });
     expect(purchases.body.items.map((e: any) => e.type)).toEqual(['purchase']);
-    const inflow = await api.call('GET', `/credits/transactions?category=${encodeURIComponent('Credit Inflow')}`, { token: user });
+    const inflow = await api.call('GET', `/credits/transactions?category=${encodeURIComponent('Credit Inflow')}`, {
+      token: user,
+    });
     expect(inflow.body.items.map((e: any) => e.category)).toEqual(['Credit Inflow']);
-    const usage = await api.call('GET', `/credits/transactions?category=${encodeURIComponent('Usage Deductions')}&limit=2`, { token: user });
+    const usage = await api.call(
+      'GET',
+      `/credits/transactions?category=${encodeURIComponent('Usage Deductions')}&limit=2`,
+      { token: user },
+    );
     expect(usage.body.items.map((e: any) => e.type)).toEqual(['usage', 'usage']);
-    const next = await api.call('GET', `/credits/transactions?category=${encodeURIComponent('Usage Deductions')}&limit=2&cursor=${encodeURIComponent(usage.body.nextCursor)}`, { token: user });
+    const next = await api.call(
+      'GET',
+      `/credits/transactions?category=${encodeURIComponent('Usage Deductions')}&limit=2&cursor=${encodeURIComponent(usage.body.nextCursor)}`,
+      { token: user },
+    );
     expect(next.body.items.map((e: any) => e.type)).toEqual(['usage']);
     const mismatch = await api.call('GET', `/credits/transactions?category=Refunds&type=usage`, { token: user });
     expect(mismatch.body).toEqual({ items: [], nextCursor: null });
-    expectProblem(await api.call('GET', '/credits/transactions?category=Bonuses', { token: user }), 400, 'invalid_request');
+    expectProblem(
+      await api.call('GET', '/credits/transactions?category=Bonuses', { token: user }),
+      400,
+      'invalid_request',
+    );
     const csv = await api.call('GET', '/credits/transactions?format=csv', { token: user });
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
@@ -90,43 +150,109 @@ describe('balance, check, transactions, usage', () => {
   });
 
   it('sums usage per day', async () => {
-    const response = await api.call('GET', '/credits/usage?from=2026-01-01&to=2026-02-28&granularity=day', { token: user });
+    const response = await api.call('GET', '/credits/usage?from=2026-01-01&to=2026-02-28&granularity=day', {
+      token: user,
+    });
     expect(response.status).toBe(200);
-    expect(response.body).toEqual({ buckets: [{ start: '2026-01-31T00:00:00.000Z', usage: '3.00', refunds: '0.00', net: '3.00' }], total: { usage: '3.00', refunds: '0.00', net: '3.00' } });
+    expect(response.body).toEqual({
+      buckets: [{ start: '2026-01-31T00:00:00.000Z', usage: '3.00', refunds: '0.00', net: '3.00' }],
+      total: { usage: '3.00', refunds: '0.00', net: '3.00' },
+    });
   });
 });
 
 describe('charges', () => {
   it('a service charges an account it names; paid is 201, pending is 202', async () => {
     await fund('carol', '5');
-    const paid = await api.call('POST', '/credits/charges', { token: service, body: { accountId: 'carol', deploymentId: 'dep-1', amount: 4.25 }, headers: { 'idempotency-key': key() } });
+    const paid = await api.call('POST', '/credits/charges', {
+      token: service,
+      body: { accountId: 'carol', deploymentId: 'dep-1', amount: 4.25 },
+      headers: { 'idempotency-key': key() },
+    });
     expect(paid.status).toBe(201);
     expect(paid.body).toMatchObject({ status: 'paid', amount: '4.25', usedAllowance: '0.00', balance: '0.75' });
-    const pending = await api.call('POST', '/credits/charges', { token: service, body: { accountId: 'carol', deploymentId: 'dep-2', amount: '50' }, headers: { 'idempotency-key': key() } });
+    const pending = await api.call('POST', '/credits/charges', {
+      token: service,
+      body: { accountId: 'carol', deploymentId: 'dep-2', amount: '50' },
+      headers: { 'idempotency-key': key() },
+    });
     expect(pending.status).toBe(202);
-    expect(pending.body).toMatchObject({ status: 'pending_payment', amount: '50.00', shortfall: '49.25', graceExpiresAt: expect.any(String) });
-    const stored = await api.call('GET', `/credits/charges/${pending.body.chargeId}?accountId=carol`, { token: service });
+    expect(pending.body).toMatchObject({
+      status: 'pending_payment',
+      amount: '50.00',
+      shortfall: '49.25',
+      graceExpiresAt: expect.any(String),
+    });
+    const stored = await api.call('GET', `/credits/charges/${pending.body.chargeId}?accountId=carol`, {
+      token: service,
+    });
     expect(stored.body).toMatchObject({ chargeId: pending.body.chargeId, status: 'pending_payment', refunded: '0.00' });
-    const cancelled = await api.call('POST', `/credits/charges/${pending.body.chargeId}/cancel?accountId=carol`, { token: service });
+    const cancelled = await api.call('POST', `/credits/charges/${pending.body.chargeId}/cancel?accountId=carol`, {
+      token: service,
+    });
     expect(cancelled.body).toEqual({ chargeId: pending.body.chargeId, status: 'cancelled' });
-    expectProblem(await api.call('POST', `/credits/charges/${pending.body.chargeId}/cancel?accountId=carol`, { token: service }), 409, 'conflict');
-    const refunded = await api.call('POST', `/credits/charges/${paid.body.chargeId}/refunds`, { token: service, body: { accountId: 'carol', amount: '1.25', reason: 'ended early' }, headers: { 'idempotency-key': key() } });
+    expectProblem(
+      await api.call('POST', `/credits/charges/${pending.body.chargeId}/cancel?accountId=carol`, { token: service }),
+      409,
+      'conflict',
+    );
+    const refunded = await api.call('POST', `/credits/charges/${paid.body.chargeId}/refunds`, {
+      token: service,
+      body: { accountId: 'carol', amount: '1.25', reason: 'ended early' },
+      headers: { 'idempotency-key': key() },
+    });
     expect(refunded.status).toBe(201);
-    expect(refunded.body).toMatchObject({ chargeId: paid.body.chargeId, amount: '1.25', balance: '2.00', refundId: expect.stringMatching(/^rf_/) });
-    expectProblem(await api.call('POST', `/credits/charges/${paid.body.chargeId}/refunds`, { token: service, body: { accountId: 'carol', amount: '3.01' }, headers: { 'idempotency-key': key() } }), 409, 'conflict');
+    expect(refunded.body).toMatchObject({
+      chargeId: paid.body.chargeId,
+      amount: '1.25',
+      balance: '2.00',
+      refundId: expect.stringMatching(/^rf_/),
+    });
+    expectProblem(
+      await api.call('POST', `/credits/charges/${paid.body.chargeId}/refunds`, {
+        token: service,
+        body: { accountId: 'carol', amount: '3.01' },
+        headers: { 'idempotency-key': key() },
+      }),
+      409,
+      'conflict',
+    );
     const snap = await expectInvariants(api.ledger, 'carol', { expiriesApplied: true });
     expect(snap.entries.map((e) => e.type)).toEqual(['purchase', 'usage', 'refund']);
   });
 
   it('Idempotency-Key: required; same body replays; another body is 409 idempotency_key_reused', async () => {
     await fund('dave', '10');
-    expectProblem(await api.call('POST', '/credits/charges', { token: await api.token('dave'), body: { deploymentId: 'd', amount: '1' } }), 400, 'invalid_request');
+    expectProblem(
+      await api.call('POST', '/credits/charges', {
+        token: await api.token('dave'),
+        body: { deploymentId: 'd', amount: '1' },
+      }),
+      400,
+      'invalid_request',
+    );
     const dave = await api.token('dave');
-    const first = await api.call('POST', '/credits/charges', { token: dave, body: { deploymentId: 'd', amount: '2.50' }, headers: { 'idempotency-key': 'same' } });
-    const again = await api.call('POST', '/credits/charges', { token: dave, body: { deploymentId: 'd', amount: '2.5' }, headers: { 'idempotency-key': 'same' } });
+    const first = await api.call('POST', '/credits/charges', {
+      token: dave,
+      body: { deploymentId: 'd', amount: '2.50' },
+      headers: { 'idempotency-key': 'same' },
+    });
+    const again = await api.call('POST', '/credits/charges', {
+      token: dave,
+      body: { deploymentId: 'd', amount: '2.5' },
+      headers: { 'idempotency-key': 'same' },
+    });
     expect(again.status).toBe(first.status);
     expect(again.body).toEqual(first.body);
-    expectProblem(await api.call('POST', '/credits/charges', { token: dave, body: { deploymentId: 'd', amount: '3' }, headers: { 'idempotency-key': 'same' } }), 409, 'idempotency_key_reused');
+    expectProblem(
+      await api.call('POST', '/credits/charges', {
+        token: dave,
+        body: { deploymentId: 'd', amount: '3' },
+        headers: { 'idempotency-key': 'same' },
+      }),
+      409,
+      'idempotency_key_reused',
+    );
     expect((await snapshot(api.ledger.table, 'dave')).charges).toHaveLength(1);
     expect((await getBalance(api.ledger, 'dave')).balance).toBe(c('7.5'));
   });
@@ -134,10 +260,22 @@ describe('charges', () => {
   it('a refund needs an Idempotency-Key; a retry replays it, another amount or charge with the key is 409', async () => {
     await fund('hana', '20');
     const hana = await api.token('hana');
-    const first = await api.call('POST', '/credits/charges', { token: hana, body: { deploymentId: 'd1', amount: '8' }, headers: { 'idempotency-key': key() } });
-    const second = await api.call('POST', '/credits/charges', { token: hana, body: { deploymentId: 'd2', amount: '4' }, headers: { 'idempotency-key': key() } });
+    const first = await api.call('POST', '/credits/charges', {
+      token: hana,
+      body: { deploymentId: 'd1', amount: '8' },
+      headers: { 'idempotency-key': key() },
+    });
+    const second = await api.call('POST', '/credits/charges', {
+      token: hana,
+      body: { deploymentId: 'd2', amount: '4' },
+      headers: { 'idempotency-key': key() },
+    });
     const refundOf = (chargeId: string, amount: string, idempotencyKey?: string) =>
-      api.call('POST', `/credits/charges/${chargeId}/refunds`, { token: service, body: { amount, accountId: 'hana' }, headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {} });
+      api.call('POST', `/credits/charges/${chargeId}/refunds`, {
+        token: service,
+        body: { amount, accountId: 'hana' },
+        headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+      });
 
     expectProblem(await refundOf(first.body.chargeId, '1'), 400, 'invalid_request');
     const refunded = await refundOf(first.body.chargeId, '3', 'refund-1');
@@ -157,7 +295,13 @@ describe('charges', () => {
     await fund('ivan', '10');
     const ivan = await api.token('ivan');
     const responses = await Promise.all(
-      Array.from({ length: 5 }, () => api.call('POST', '/credits/charges', { token: ivan, body: { deploymentId: 'burst', amount: '1.5' }, headers: { 'idempotency-key': 'burst-1' } })),
+      Array.from({ length: 5 }, () =>
+        api.call('POST', '/credits/charges', {
+          token: ivan,
+          body: { deploymentId: 'burst', amount: '1.5' },
+          headers: { 'idempotency-key': 'burst-1' },
+        }),
+      ),
     );
     expect(new Set(responses.map((r) => r.status))).toEqual(new Set([201]));
     expect(new Set(responses.map((r) => r.body.chargeId)).size).toBe(1);
@@ -170,7 +314,13 @@ describe('charges', () => {
     await fund('jo', '5');
     await fund('kim', '5');
     const charged = await Promise.all(
-      ['jo', 'kim'].map((accountId) => api.call('POST', '/credits/charges', { token: service, body: { accountId, deploymentId: 'shared', amount: '1' }, headers: { 'idempotency-key': 'shared-key' } })),
+      ['jo', 'kim'].map((accountId) =>
+        api.call('POST', '/credits/charges', {
+          token: service,
+          body: { accountId, deploymentId: 'shared', amount: '1' },
+          headers: { 'idempotency-key': 'shared-key' },
+        }),
+      ),
     );
     expect(charged.map((r) => r.status)).toEqual([201, 201]);
     expect(charged[0]!.body.chargeId).not.toBe(charged[1]!.body.chargeId);
@@ -181,12 +331,22 @@ describe('charges', () => {
   it('withdrawals and grants take an optional key that replays them', async () => {
     await fund('lee', '30');
     const lee = await api.token('lee');
-    const request = (amount: string) => api.call('POST', '/credits/withdrawals', { token: lee, body: { amount, destination: WALLET }, headers: { 'idempotency-key': 'wd-1' } });
+    const request = (amount: string) =>
+      api.call('POST', '/credits/withdrawals', {
+        token: lee,
+        body: { amount, destination: WALLET },
+        headers: { 'idempotency-key': 'wd-1' },
+      });
     const first = await request('10');
     expect(first.status).toBe(201);
     expect((await request('10.00')).body).toEqual(first.body);
     expectProblem(await request('11'), 409, 'idempotency_key_reused');
-    const grant = (amount: string) => api.call('POST', '/admin/accounts/lee/grants', { token: admin, body: { amount, description: 'Welcome' }, headers: { 'idempotency-key': 'grant-1' } });
+    const grant = (amount: string) =>
+      api.call('POST', '/admin/accounts/lee/grants', {
+        token: admin,
+        body: { amount, description: 'Welcome' },
+        headers: { 'idempotency-key': 'grant-1' },
+      });
     const granted = await grant('5');
     expect((await grant('5')).body).toEqual(granted.body);
     expectProblem(await grant('6'), 409, 'idempotency_key_reused');
@@ -198,16 +358,28 @@ describe('charges', () => {
   it('a JSON number is read from its text, and a number where text is expected is refused', async () => {
     await fund('max', '10');
     const maxToken = await api.token('max');
-    const exact = await api.call('POST', '/credits/charges', { token: maxToken, rawBody: '{"deploymentId":"d","amount":0.000001}', headers: { 'content-type': 'application/json', 'idempotency-key': key() } });
+    const exact = await api.call('POST', '/credits/charges', {
+      token: maxToken,
+      rawBody: '{"deploymentId":"d","amount":0.000001}',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key() },
+    });
     expect(exact.body).toMatchObject({ amount: '0.000001', balance: '9.999999' });
-    const typed = await api.call('POST', '/credits/charges', { token: maxToken, rawBody: '{"deploymentId":42,"amount":"1"}', headers: { 'content-type': 'application/json', 'idempotency-key': key() } });
+    const typed = await api.call('POST', '/credits/charges', {
+      token: maxToken,
+      rawBody: '{"deploymentId":42,"amount":"1"}',
+      headers: { 'content-type': 'application/json', 'idempotency-key': key() },
+    });
     expectProblem(typed, 400, 'invalid_request');
     expect(typed.body.errors).toEqual([{ path: 'body.deploymentId', message: expect.any(String) }]);
     expect((await getBalance(api.ledger, 'max')).balance).toBe(c('9.999999'));
   });
 
   it('an unknown or malformed charge id is 404', async () => {
-    expectProblem(await api.call('GET', '/credits/charges/ch_01ARZ3NDEKTSV4RRFFQ69G5FAV', { token: user }), 404, 'not_found');
+    expectProblem(
+      await api.call('GET', '/credits/charges/ch_01ARZ3NDEKTSV4RRFFQ69G5FAV', { token: user }),
+      404,
+      'not_found',
+    );
     expectProblem(await api.call('GET', '/credits/charges/..%2F..%2Fetc', { token: user }), 404, 'not_found');
   });
 });
@@ -226,23 +398,38 @@ describe('auth', () => {
     expectProblem(await api.call('GET', '/credits/balance', { token: forged }), 401, 'unauthorized');
   });
 
-  it.each(routesWithAccount)('%s %s: the owner and services may; another user may not; an admin may read', async (method, path) => {
-    expect((await api.call(method, path, { token: user })).status).toBe(200);
-    expect((await api.call(method, path, { token: service })).status).toBe(200);
-    expect((await api.call(method, path, { token: admin })).status).toBe(200);
-    expectProblem(await api.call(method, path, { token: other }), 403, 'forbidden');
-  });
+  it.each(routesWithAccount)(
+    '%s %s: the owner and services may; another user may not; an admin may read',
+    async (method, path) => {
+      expect((await api.call(method, path, { token: user })).status).toBe(200);
+      expect((await api.call(method, path, { token: service })).status).toBe(200);
+      expect((await api.call(method, path, { token: admin })).status).toBe(200);
+      expectProblem(await api.call(method, path, { token: other }), 403, 'forbidden');
+    },
+  );
 
   it('another user can not charge an account; an admin can not either', async () => {
     for (const token of [other, admin]) {
-      expectProblem(await api.call('POST', '/credits/charges', { token, body: { accountId: 'alice', deploymentId: 'd', amount: '1' }, headers: { 'idempotency-key': key() } }), 403, 'forbidden');
+      expectProblem(
+        await api.call('POST', '/credits/charges', {
+          token,
+          body: { accountId: 'alice', deploymentId: 'd', amount: '1' },
+          headers: { 'idempotency-key': key() },
+        }),
+        403,
+        'forbidden',
+      );
     }
   });
 
   it('/admin/* needs credits:admin', async () => {
     for (const token of [user, service]) {
       expectProblem(await api.call('GET', '/admin/withdrawals', { token }), 403, 'forbidden');
-      expectProblem(await api.call('POST', '/admin/accounts/alice/grants', { token, body: { amount: '5', description: 'x' } }), 403, 'forbidden');
+      expectProblem(
+        await api.call('POST', '/admin/accounts/alice/grants', { token, body: { amount: '5', description: 'x' } }),
+        403,
+        'forbidden',
+      );
     }
     expect((await api.call('GET', '/admin/withdrawals', { token: admin })).status).toBe(200);
   });
@@ -251,7 +438,14 @@ describe('auth', () => {
     const response = await api.call('GET', '/openapi.json');
     expect(response.status).toBe(200);
     expect(response.body.openapi).toBe('3.1.0');
-    expect(Object.keys(response.body.paths)).toEqual(expect.arrayContaining(['/credits/balance', '/credits/charges/{chargeId}/refunds', '/admin/accounts/{accountId}/negative-allowance', '/notifications/{notificationId}/read']));
+    expect(Object.keys(response.body.paths)).toEqual(
+      expect.arrayContaining([
+        '/credits/balance',
+        '/credits/charges/{chargeId}/refunds',
+        '/admin/accounts/{accountId}/negative-allowance',
+        '/notifications/{notificationId}/read',
+      ]),
+    );
     expect(response.body.paths['/admin/test-clock']).toBeUndefined();
   });
 });
@@ -260,25 +454,74 @@ describe('withdrawals and admin', () => {
   it('request, finance queue, approve, complete; reject and cancel give the credit back', async () => {
     await fund('erin', '30');
     const erin = await api.token('erin');
-    const w1 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '10.00', destination: WALLET } });
+    const w1 = await api.call('POST', '/credits/withdrawals', {
+      token: erin,
+      body: { amount: '10.00', destination: WALLET },
+    });
     expect(w1.status).toBe(201);
     expect(w1.body).toMatchObject({ status: 'pending_review', amount: '10.00', expectedBy: expect.any(String) });
-    expectProblem(await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '20.01', destination: WALLET } }), 402, 'insufficient_credits');
-    expectProblem(await api.call('POST', '/credits/withdrawals', { token: await api.token('frank'), body: { amount: '1', destination: WALLET } }), 403, 'forbidden');
+    expectProblem(
+      await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '20.01', destination: WALLET } }),
+      402,
+      'insufficient_credits',
+    );
+    expectProblem(
+      await api.call('POST', '/credits/withdrawals', {
+        token: await api.token('frank'),
+        body: { amount: '1', destination: WALLET },
+      }),
+      403,
+      'forbidden',
+    );
     const queue = await api.call('GET', '/admin/withdrawals?status=pending_review', { token: admin });
     expect(queue.body.items.map((w: any) => w.withdrawalId)).toContain(w1.body.withdrawalId);
-    expect((await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/approve`, { token: admin })).body.status).toBe('approved');
-    expectProblem(await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/complete`, { token: admin, body: {} }), 400, 'invalid_request');
-    expect((await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/complete`, { token: admin, body: { payoutReference: 'wire-77' } })).body).toMatchObject({ status: 'completed', payoutReference: 'wire-77' });
+    expect(
+      (await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/approve`, { token: admin })).body.status,
+    ).toBe('approved');
+    expectProblem(
+      await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/complete`, { token: admin, body: {} }),
+      400,
+      'invalid_request',
+    );
+    expect(
+      (
+        await api.call('POST', `/admin/withdrawals/${w1.body.withdrawalId}/complete`, {
+          token: admin,
+          body: { payoutReference: 'wire-77' },
+        })
+      ).body,
+    ).toMatchObject({ status: 'completed', payoutReference: 'wire-77' });
 
-    const w2 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '5', destination: WALLET } });
-    expect((await api.call('POST', `/admin/withdrawals/${w2.body.withdrawalId}/reject`, { token: admin, body: { reason: 'name mismatch' } })).body).toMatchObject({ status: 'rejected', reason: 'name mismatch' });
-    const w3 = await api.call('POST', '/credits/withdrawals', { token: erin, body: { amount: '5', destination: WALLET } });
-    expect((await api.call('POST', `/credits/withdrawals/${w3.body.withdrawalId}/cancel`, { token: erin })).body.status).toBe('cancelled');
-    expectProblem(await api.call('POST', `/credits/withdrawals/${w3.body.withdrawalId}/cancel`, { token: other }), 404, 'not_found');
+    const w2 = await api.call('POST', '/credits/withdrawals', {
+      token: erin,
+      body: { amount: '5', destination: WALLET },
+    });
+    expect(
+      (
+        await api.call('POST', `/admin/withdrawals/${w2.body.withdrawalId}/reject`, {
+          token: admin,
+          body: { reason: 'name mismatch' },
+        })
+      ).body,
+    ).toMatchObject({ status: 'rejected', reason: 'name mismatch' });
+    const w3 = await api.call('POST', '/credits/withdrawals', {
+      token: erin,
+      body: { amount: '5', destination: WALLET },
+    });
+    expect(
+      (await api.call('POST', `/credits/withdrawals/${w3.body.withdrawalId}/cancel`, { token: erin })).body.status,
+    ).toBe('cancelled');
+    expectProblem(
+      await api.call('POST', `/credits/withdrawals/${w3.body.withdrawalId}/cancel`, { token: other }),
+      404,
+      'not_found',
+    );
     const list = await api.call('GET', '/credits/withdrawals', { token: erin });
     expect(list.body.items.map((w: any) => w.status).sort()).toEqual(['cancelled', 'completed', 'rejected']);
-    expect((await api.call('GET', '/credits/balance', { token: erin })).body).toMatchObject({ balance: '20.00', pendingWithdrawals: '0.00' });
+    expect((await api.call('GET', '/credits/balance', { token: erin })).body).toMatchObject({
+      balance: '20.00',
+      pendingWithdrawals: '0.00',
+    });
     await expectInvariants(api.ledger, 'erin', { expiriesApplied: true });
   });
 
@@ -294,7 +537,10 @@ describe('withdrawals and admin', () => {
       { network: 'arbitrum', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
     ];
     for (const destination of valid) {
-      const made = await api.call('POST', '/credits/withdrawals', { token: wendy, body: { amount: '1.00', destination } });
+      const made = await api.call('POST', '/credits/withdrawals', {
+        token: wendy,
+        body: { amount: '1.00', destination },
+      });
       expect(made.status, made.text).toBe(201);
       expect(made.body.destination).toEqual(destination);
     }
@@ -305,15 +551,30 @@ describe('withdrawals and admin', () => {
     const refused: [string, unknown][] = [
       ['no destination', undefined],
       ['an unknown network', { network: 'bitcoin', address: '1BoatSLRHtKNngkdXEeobR76b53LETtpyT' }],
-      ['a Solana address with a 0 in it', { network: 'solana', address: '0EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' }],
+      [
+        'a Solana address with a 0 in it',
+        { network: 'solana', address: '0EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+      ],
       ['a Solana address one byte short', { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFL' }],
       ['an EVM address one digit short', { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe' }],
-      ['an EVM address with a wrong checksum', { network: 'ethereum', address: '0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' }],
-      ['a Solana address on an EVM chain', { network: 'polygon', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' }],
-      ['an address with spaces around it', { network: 'solana', address: ' 7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' }],
+      [
+        'an EVM address with a wrong checksum',
+        { network: 'ethereum', address: '0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
+      ],
+      [
+        'a Solana address on an EVM chain',
+        { network: 'polygon', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+      ],
+      [
+        'an address with spaces around it',
+        { network: 'solana', address: ' 7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+      ],
     ];
     for (const [why, destination] of refused) {
-      const response = await api.call('POST', '/credits/withdrawals', { token: wendy, body: { amount: '1.00', ...(destination === undefined ? {} : { destination }) } });
+      const response = await api.call('POST', '/credits/withdrawals', {
+        token: wendy,
+        body: { amount: '1.00', ...(destination === undefined ? {} : { destination }) },
+      });
       expect(response.status, why).toBe(400);
       expect(response.body.code, why).toBe('invalid_request');
     }
@@ -321,11 +582,31 @@ describe('withdrawals and admin', () => {
   });
 
   it('grants promotional credit and sets the negative allowance', async () => {
-    const grant = await api.call('POST', '/admin/accounts/gina/grants', { token: admin, body: { amount: '15.00', expiresAt: '2026-03-01T00:00:00Z', description: 'Hackathon', conditions: 'GPU only' } });
+    const grant = await api.call('POST', '/admin/accounts/gina/grants', {
+      token: admin,
+      body: { amount: '15.00', expiresAt: '2026-03-01T00:00:00Z', description: 'Hackathon', conditions: 'GPU only' },
+    });
     expect(grant.status).toBe(201);
-    expect(grant.body).toMatchObject({ lotId: expect.stringMatching(/^lot_/), kind: 'promotional', amount: '15.00', expiresAt: '2026-03-01T00:00:00.000Z', withdrawable: false, conditions: 'GPU only' });
-    expectProblem(await api.call('POST', '/admin/accounts/gina/grants', { token: admin, body: { amount: '1.001', description: 'x' } }), 400, 'invalid_request');
-    const allowance = await api.call('PUT', '/admin/accounts/gina/negative-allowance', { token: admin, body: { amount: '25' } });
+    expect(grant.body).toMatchObject({
+      lotId: expect.stringMatching(/^lot_/),
+      kind: 'promotional',
+      amount: '15.00',
+      expiresAt: '2026-03-01T00:00:00.000Z',
+      withdrawable: false,
+      conditions: 'GPU only',
+    });
+    expectProblem(
+      await api.call('POST', '/admin/accounts/gina/grants', {
+        token: admin,
+        body: { amount: '1.001', description: 'x' },
+      }),
+      400,
+      'invalid_request',
+    );
+    const allowance = await api.call('PUT', '/admin/accounts/gina/negative-allowance', {
+      token: admin,
+      body: { amount: '25' },
+    });
     expect(allowance.body).toEqual({ accountId: 'gina', negativeAllowance: '25.00', debt: '0.00' });
     expect((await getBalance(api.ledger, 'gina')).negativeAllowance).toBe(c('25'));
   });
@@ -337,15 +618,30 @@ describe('notifications and the test clock', () => {
     expect(list.status).toBe(200);
     expect(list.body.items.length).toBeGreaterThan(0);
     const first = list.body.items[0];
-    expect((await api.call('POST', `/notifications/${first.notificationId}/read`, { token: user })).body).toEqual({ notificationId: first.notificationId, read: true });
-    expectProblem(await api.call('POST', `/notifications/${first.notificationId}/read`, { token: other }), 404, 'not_found');
+    expect((await api.call('POST', `/notifications/${first.notificationId}/read`, { token: user })).body).toEqual({
+      notificationId: first.notificationId,
+      read: true,
+    });
+    expectProblem(
+      await api.call('POST', `/notifications/${first.notificationId}/read`, { token: other }),
+      404,
+      'not_found',
+    );
   });
 
   it('moves the manual clock forward only, for admins', async () => {
     const before = api.clock.nowMs();
     const moved = await api.call('POST', '/admin/test-clock', { token: admin, body: { advanceSeconds: 3600 } });
     expect(moved.body).toEqual({ now: new Date(before + 3_600_000).toISOString() });
-    expectProblem(await api.call('POST', '/admin/test-clock', { token: admin, body: { now: '2020-01-01T00:00:00Z' } }), 409, 'conflict');
-    expectProblem(await api.call('POST', '/admin/test-clock', { token: user, body: { advanceSeconds: 1 } }), 403, 'forbidden');
+    expectProblem(
+      await api.call('POST', '/admin/test-clock', { token: admin, body: { now: '2020-01-01T00:00:00Z' } }),
+      409,
+      'conflict',
+    );
+    expectProblem(
+      await api.call('POST', '/admin/test-clock', { token: user, body: { advanceSeconds: 1 } }),
+      403,
+      'forbidden',
+    );
   });
 });

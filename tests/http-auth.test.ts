@@ -8,22 +8,50 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { routeKey, routes } from '../functions/http/routes.js';
 import { signDevToken } from '../functions/local/dev-auth.js';
 import { localRoutes } from '../functions/local/local-routes.js';
-import { startApi, type Api } from './support/api.js';
+import { type Api, startApi } from './support/api.js';
 import { accountItems, expectInvariants } from './support/ledger.js';
-import { actingFor, routeSamples, send, type Reach } from './support/route-samples.js';
+import { actingFor, type Reach, routeSamples, send } from './support/route-samples.js';
 
 type Caller = 'owner' | 'owner naming itself' | 'another user' | 'service' | 'admin' | 'no token';
 /** 'ok' is any 2xx; 'not theirs' is whatever the caller's own account gives, never the owner's data. */
 type Outcome = 'ok' | 'not theirs' | 401 | 403;
 
 const RULES: Record<Reach, Record<Caller, Outcome>> = {
-  'account-read': { owner: 'ok', 'owner naming itself': 'ok', 'another user': 403, service: 'ok', admin: 'ok', 'no token': 401 },
-  'account-write': { owner: 'ok', 'owner naming itself': 'ok', 'another user': 403, service: 'ok', admin: 403, 'no token': 401 },
+  'account-read': {
+    owner: 'ok',
+    'owner naming itself': 'ok',
+    'another user': 403,
+    service: 'ok',
+    admin: 'ok',
+    'no token': 401,
+  },
+  'account-write': {
+    owner: 'ok',
+    'owner naming itself': 'ok',
+    'another user': 403,
+    service: 'ok',
+    admin: 403,
+    'no token': 401,
+  },
   // Routes that give money to the account they act on: never the owner's own decision.
   credit: { owner: 403, 'owner naming itself': 403, 'another user': 403, service: 'ok', admin: 'ok', 'no token': 401 },
-  own: { owner: 'ok', 'owner naming itself': 'ok', 'another user': 'not theirs', service: 'not theirs', admin: 'not theirs', 'no token': 401 },
+  own: {
+    owner: 'ok',
+    'owner naming itself': 'ok',
+    'another user': 'not theirs',
+    service: 'not theirs',
+    admin: 'not theirs',
+    'no token': 401,
+  },
   admin: { owner: 403, 'owner naming itself': 403, 'another user': 403, service: 403, admin: 'ok', 'no token': 401 },
-  public: { owner: 'ok', 'owner naming itself': 'ok', 'another user': 'ok', service: 'ok', admin: 'ok', 'no token': 'ok' },
+  public: {
+    owner: 'ok',
+    'owner naming itself': 'ok',
+    'another user': 'ok',
+    service: 'ok',
+    admin: 'ok',
+    'no token': 'ok',
+  },
 };
 
 let api: Api;
@@ -57,7 +85,12 @@ it('every route of the API and of the local server has a sample request', () => 
 });
 
 const cases = Object.entries(routeSamples).flatMap(([key, sample]) =>
-  (Object.entries(RULES[sample.reach]) as [Caller, Outcome][]).map(([caller, outcome]) => ({ key, sample, caller, outcome })),
+  (Object.entries(RULES[sample.reach]) as [Caller, Outcome][]).map(([caller, outcome]) => ({
+    key,
+    sample,
+    caller,
+    outcome,
+  })),
 );
 
 it('every route says who could gain money by calling it', () => {
@@ -68,7 +101,10 @@ describe.each(cases)('$key as $caller', ({ key, sample, caller, outcome }) => {
   it(`is ${outcome === 'ok' ? 'allowed' : outcome === 'not theirs' ? 'kept to its own account' : `refused with ${outcome}`}`, async () => {
     const owner = `owner-${++owners}`;
     const prepared = await sample.prepare(api, owner);
-    const call = caller === 'owner' || caller === 'no token' || sample.reach === 'own' || sample.reach === 'public' ? prepared : actingFor(sample, prepared, owner);
+    const call =
+      caller === 'owner' || caller === 'no token' || sample.reach === 'own' || sample.reach === 'public'
+        ? prepared
+        : actingFor(sample, prepared, owner);
     const before = await accountItems(api.ledger.table, owner);
     const response = await send(api, call, await tokenOf(caller, owner));
 
@@ -86,7 +122,10 @@ describe.each(cases)('$key as $caller', ({ key, sample, caller, outcome }) => {
     expect(response.text).not.toContain(`"${owner}"`);
     if (outcome === 'not theirs') {
       // The caller's own account answers: a 2xx on it, or 403/404 for what it does not hold.
-      expect(response.status === 403 || response.status === 404 || (response.status >= 200 && response.status < 300), `${response.status} ${response.text}`).toBe(true);
+      expect(
+        response.status === 403 || response.status === 404 || (response.status >= 200 && response.status < 300),
+        `${response.status} ${response.text}`,
+      ).toBe(true);
       return;
     }
     expect(response.status, response.text).toBe(outcome);
@@ -98,15 +137,58 @@ describe.each(cases)('$key as $caller', ({ key, sample, caller, outcome }) => {
 describe('tokens the local server refuses', () => {
   const secretKey = () => new TextEncoder().encode(api.secret);
   const refusals: [string, () => Promise<string>][] = [
-    ['signed with another secret', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuer('io-credits-local').setExpirationTime('1h').sign(new TextEncoder().encode('not-the-secret'))],
-    ['expired', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuer('io-credits-local').setIssuedAt(1_700_000_000).setExpirationTime(1_700_000_600).sign(secretKey())],
-    ['without a subject', () => new SignJWT({ scope: 'credits:admin' }).setProtectedHeader({ alg: 'HS256' }).setIssuer('io-credits-local').setExpirationTime('1h').sign(secretKey())],
-    ['from another issuer', () => new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setSubject('alice').setIssuer('elsewhere').setExpirationTime('1h').sign(secretKey())],
-    ['unsigned (alg none)', async () => `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'alice', iss: 'io-credits-local', exp: 4_000_000_000 })}.`],
-    ['with a tampered scope', async () => {
-      const [header, , signature] = (await api.token('alice')).split('.');
-      return `${header}.${b64({ sub: 'alice', scope: 'credits:admin', iss: 'io-credits-local', exp: 4_000_000_000 })}.${signature}`;
-    }],
+    [
+      'signed with another secret',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('alice')
+          .setIssuer('io-credits-local')
+          .setExpirationTime('1h')
+          .sign(new TextEncoder().encode('not-the-secret')),
+    ],
+    [
+      'expired',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('alice')
+          .setIssuer('io-credits-local')
+          .setIssuedAt(1_700_000_000)
+          .setExpirationTime(1_700_000_600)
+          .sign(secretKey()),
+    ],
+    [
+      'without a subject',
+      () =>
+        new SignJWT({ scope: 'credits:admin' })
+          .setProtectedHeader({ alg: 'HS256' })
+          .setIssuer('io-credits-local')
+          .setExpirationTime('1h')
+          .sign(secretKey()),
+    ],
+    [
+      'from another issuer',
+      () =>
+        new SignJWT({})
+          .setProtectedHeader({ alg: 'HS256' })
+          .setSubject('alice')
+          .setIssuer('elsewhere')
+          .setExpirationTime('1h')
+          .sign(secretKey()),
+    ],
+    [
+      'unsigned (alg none)',
+      async () =>
+        `${b64({ alg: 'none', typ: 'JWT' })}.${b64({ sub: 'alice', iss: 'io-credits-local', exp: 4_000_000_000 })}.`,
+    ],
+    [
+      'with a tampered scope',
+      async () => {
+        const [header, , signature] = (await api.token('alice')).split('.');
+        return `${header}.${b64({ sub: 'alice', scope: 'credits:admin', iss: 'io-credits-local', exp: 4_000_000_000 })}.${signature}`;
+      },
+    ],
   ];
 
   it.each(refusals)('a token %s is 401', async (_name, make) => {

@@ -10,14 +10,23 @@ import fc from 'fast-check';
 import { beforeAll, expect, it } from 'vitest';
 import { isValidAccountId } from '../core/table/keys.js';
 import { routeByKey } from '../functions/http/routes.js';
-import { startApi, type Api } from './support/api.js';
+import { type Api, startApi } from './support/api.js';
 import { wholeTable } from './support/ledger.js';
-import { allowedCaller, routeSamples, type RouteSample, type SampleCall } from './support/route-samples.js';
+import { allowedCaller, type RouteSample, routeSamples, type SampleCall } from './support/route-samples.js';
 
 const RUNS = Number(process.env.FUZZ_RUNS ?? 1000);
 const SEED = process.env.FUZZ_SEED === undefined ? undefined : Number(process.env.FUZZ_SEED);
 const OWNER = 'fuzz-owner';
-const CODES = ['invalid_request', 'unauthorized', 'forbidden', 'not_found', 'insufficient_credits', 'conflict', 'idempotency_key_reused', 'method_not_allowed'];
+const CODES = [
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'insufficient_credits',
+  'conflict',
+  'idempotency_key_reused',
+  'method_not_allowed',
+];
 
 /** A request as it goes on the wire. */
 interface Wire {
@@ -57,14 +66,45 @@ function toWire(target: Target): Wire {
   if (call.body !== undefined) headers['content-type'] = 'application/json';
   Object.assign(headers, call.headers);
   const body = call.rawBody ?? (call.body !== undefined ? JSON.stringify(call.body) : undefined);
-  return { method: call.method, path: call.path, query: Object.entries(call.query), headers, ...(body !== undefined ? { body } : {}) };
+  return {
+    method: call.method,
+    path: call.path,
+    query: Object.entries(call.query),
+    headers,
+    ...(body !== undefined ? { body } : {}),
+  };
 }
 
 // ---- things that are wrong everywhere ----
 
 /** Amounts no route accepts: negative, over-precise, over 1,000,000,000, or not a plain decimal. */
 const badAmountText = fc.oneof(
-  fc.constantFrom('-1', '-0.01', '0.0000001', '1.1234567', '1000000000.01', '99999999999', '1e3', '1E-7', '0x10', '1,5', '+1', '.5', '5.', ' 1', '1 ', '', 'NaN', 'Infinity', '-Infinity', '１', '١', '1_000', 'null', '12.50 credits'),
+  fc.constantFrom(
+    '-1',
+    '-0.01',
+    '0.0000001',
+    '1.1234567',
+    '1000000000.01',
+    '99999999999',
+    '1e3',
+    '1E-7',
+    '0x10',
+    '1,5',
+    '+1',
+    '.5',
+    '5.',
+    ' 1',
+    '1 ',
+    '',
+    'NaN',
+    'Infinity',
+    '-Infinity',
+    '１',
+    '١',
+    '1_000',
+    'null',
+    '12.50 credits',
+  ),
   fc.tuple(fc.bigInt({ min: 1n, max: 10n ** 30n }), fc.integer({ min: 7, max: 40 })).map(([n, decimals]) => {
     const digits = n.toString().padStart(decimals + 1, '0');
     return `${digits.slice(0, -decimals)}.${digits.slice(-decimals)}`.replace(/0$/, '1');
@@ -73,20 +113,76 @@ const badAmountText = fc.oneof(
   fc.bigInt({ min: 1n, max: 10n ** 12n }).map((n) => `-${n}`),
 );
 /** The same, as a raw JSON number where JSON allows one (read from its text, never a float). */
-const badAmountNumber = fc.constantFrom('-1', '-0.5', '1e3', '1E-7', '1e400', '-1e400', '0.0000001', '1000000000.000001', '123456789012345678901234567890', '5e-324');
+const badAmountNumber = fc.constantFrom(
+  '-1',
+  '-0.5',
+  '1e3',
+  '1E-7',
+  '1e400',
+  '-1e400',
+  '0.0000001',
+  '1000000000.000001',
+  '123456789012345678901234567890',
+  '5e-324',
+);
 /** Body fields where a JSON number is a right type. */
 const NUMERIC_FIELDS = ['amount', 'advanceSeconds'];
 const wrongType = fc.constantFrom<unknown>(true, false, [], {}, ['12.50'], { amount: '1' }, [[[]]]);
-const nonJsonContentType = fc.constantFrom('text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/xml', 'json', 'text/json');
+const nonJsonContentType = fc.constantFrom(
+  'text/plain',
+  'application/x-www-form-urlencoded',
+  'multipart/form-data; boundary=x',
+  'application/xml',
+  'json',
+  'text/json',
+);
 const malformedJson = fc.oneof(
-  fc.constantFrom('{', '{"amount":}', "{'amount': '1'}", '{"amount": 01}', '{"amount": NaN}', '{"amount": Infinity}', '{"a":1,}', '[1,]', '{"amount": "1"} {"amount": "2"}', 'undefined', '\u0000', '{"amount": "\\u12"}', '\uFEFF{}'),
+  fc.constantFrom(
+    '{',
+    '{"amount":}',
+    "{'amount': '1'}",
+    '{"amount": 01}',
+    '{"amount": NaN}',
+    '{"amount": Infinity}',
+    '{"a":1,}',
+    '[1,]',
+    '{"amount": "1"} {"amount": "2"}',
+    'undefined',
+    '\u0000',
+    '{"amount": "\\u12"}',
+    '\uFEFF{}',
+  ),
   fc.json().chain((json) => fc.constantFrom(`${json}}`, `${json},`, `{${json}`, `${json}]`, `[${json}`)),
 );
-const unknownKey = fc.oneof(fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'accountID', 'Amount', 'amount ', ''), fc.string({ minLength: 1, maxLength: 20 }).map((k) => `zz${k}`));
+const unknownKey = fc.oneof(
+  fc.constantFrom('__proto__', 'constructor', 'prototype', 'toString', 'accountID', 'Amount', 'amount ', ''),
+  fc.string({ minLength: 1, maxLength: 20 }).map((k) => `zz${k}`),
+);
 /** Path segments that name no item: traversal, encoded separators, and ids with a character no id has. */
 const badSegment = fc.oneof(
-  fc.constantFrom('..', '.', '%2e%2e', '..%2F..%2Fetc%2Fpasswd', '%2F', '%00', '%', '%zz', 'ch_01ARZ3NDEKTSV4RRFFQ69G5FA', 'wd_01arz3ndektsv4rrffq69g5fav', 'nt_01ARZ3NDEKTSV4RRFFQ69G5FAVX', '*', '%20', 'x'.repeat(300), '%F0%9F%92%B8'),
-  fc.tuple(fc.string({ maxLength: 30 }), fc.string({ minLength: 1, maxLength: 3 }).filter((s) => !isValidAccountId(s))).map(([a, b]) => encodeURIComponent(a + b)),
+  fc.constantFrom(
+    '..',
+    '.',
+    '%2e%2e',
+    '..%2F..%2Fetc%2Fpasswd',
+    '%2F',
+    '%00',
+    '%',
+    '%zz',
+    'ch_01ARZ3NDEKTSV4RRFFQ69G5FA',
+    'wd_01arz3ndektsv4rrffq69g5fav',
+    'nt_01ARZ3NDEKTSV4RRFFQ69G5FAVX',
+    '*',
+    '%20',
+    'x'.repeat(300),
+    '%F0%9F%92%B8',
+  ),
+  fc
+    .tuple(
+      fc.string({ maxLength: 30 }),
+      fc.string({ minLength: 1, maxLength: 3 }).filter((s) => !isValidAccountId(s)),
+    )
+    .map(([a, b]) => encodeURIComponent(a + b)),
 );
 const badIdempotencyKey = fc.oneof(
   fc.constantFrom('has space', 'tab\there', 'x'.repeat(256), '"quoted value with spaces"'),
@@ -94,7 +190,14 @@ const badIdempotencyKey = fc.oneof(
 );
 const badToken = fc.oneof(
   fc.constant(undefined),
-  fc.constantFrom('Bearer', 'Bearer ', 'bearer x.y.z', 'Basic YWxpY2U6c2VjcmV0', 'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJmdXp6LW93bmVyIn0.', 'Bearer a.b.c'),
+  fc.constantFrom(
+    'Bearer',
+    'Bearer ',
+    'bearer x.y.z',
+    'Basic YWxpY2U6c2VjcmV0',
+    'Bearer eyJhbGciOiJub25lIn0.eyJzdWIiOiJmdXp6LW93bmVyIn0.',
+    'Bearer a.b.c',
+  ),
   fc.string({ maxLength: 200, unit: fc.constantFrom('a', 'Z', '0', '-', '_', '.') }).map((s) => `Bearer ${s}`),
 );
 function isAccountIdSegment(segment: string): boolean {
@@ -125,7 +228,9 @@ const BAD_QUERY: Record<string, string[]> = {
 function bodyObject(wire: Wire): Record<string, unknown> {
   try {
     const parsed: unknown = JSON.parse(wire.body ?? '{}');
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed) ? (parsed as Record<string, unknown>) : {};
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, unknown>)
+      : {};
   } catch {
     return {};
   }
@@ -148,29 +253,71 @@ function poisonsFor(target: Target): fc.Arbitrary<Poison>[] {
   const body = call.body ?? {};
   const list: fc.Arbitrary<Poison>[] = [
     malformedJson.map((text) => (wire: Wire) => withJsonBody(wire, text)),
-    fc.tuple(nonJsonContentType, fc.json()).map(([type, json]) => (wire: Wire) => ({ ...wire, body: wire.body ?? json, headers: { ...wire.headers, 'content-type': type } })),
-    fc.tuple(unknownKey, fc.jsonValue()).map(([key, value]) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [key]: value }))),
-    fc.tuple(unknownKey, fc.string({ maxLength: 20 })).map(([key, value]) => (wire: Wire) => ({ ...wire, query: [...wire.query, [key, value]] as [string, string][] })),
-    fc.constant('x'.repeat(65 * 1024)).map((padding) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), description: padding }))),
+    fc.tuple(nonJsonContentType, fc.json()).map(([type, json]) => (wire: Wire) => ({
+      ...wire,
+      body: wire.body ?? json,
+      headers: { ...wire.headers, 'content-type': type },
+    })),
+    fc.tuple(unknownKey, fc.jsonValue()).map(
+      ([key, value]) =>
+        (wire: Wire) =>
+          withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [key]: value })),
+    ),
+    fc.tuple(unknownKey, fc.string({ maxLength: 20 })).map(([key, value]) => (wire: Wire) => ({
+      ...wire,
+      query: [...wire.query, [key, value]] as [string, string][],
+    })),
+    fc
+      .constant('x'.repeat(65 * 1024))
+      .map(
+        (padding) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), description: padding })),
+      ),
   ];
-  if (sample.reach !== 'public') list.push(badToken.map((authorization) => (wire: Wire) => {
-    const headers = { ...wire.headers };
-    if (authorization === undefined) delete headers.authorization;
-    else headers.authorization = authorization;
-    return { ...wire, headers };
-  }));
+  if (sample.reach !== 'public')
+    list.push(
+      badToken.map((authorization) => (wire: Wire) => {
+        const headers = { ...wire.headers };
+        if (authorization === undefined) delete headers.authorization;
+        else headers.authorization = authorization;
+        return { ...wire, headers };
+      }),
+    );
   if ('amount' in body) {
-    list.push(badAmountText.map((text) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), amount: text }))));
-    list.push(badAmountNumber.map((raw) => (wire: Wire) => withJsonBody(wire, withRaw(bodyObject(wire), 'amount', raw))));
+    list.push(
+      badAmountText.map(
+        (text) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), amount: text })),
+      ),
+    );
+    list.push(
+      badAmountNumber.map((raw) => (wire: Wire) => withJsonBody(wire, withRaw(bodyObject(wire), 'amount', raw))),
+    );
   }
   for (const field of Object.keys(body)) {
-    list.push(wrongType.map((value) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [field]: value }))));
-    if (field !== 'expiresAt') list.push(fc.constant((wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [field]: null }))));
-    if (!NUMERIC_FIELDS.includes(field)) list.push(fc.integer().map((n) => (wire: Wire) => withJsonBody(wire, withRaw(bodyObject(wire), field, String(n)))));
+    list.push(
+      wrongType.map(
+        (value) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [field]: value })),
+      ),
+    );
+    if (field !== 'expiresAt')
+      list.push(
+        fc.constant((wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [field]: null }))),
+      );
+    if (!NUMERIC_FIELDS.includes(field))
+      list.push(
+        fc.integer().map((n) => (wire: Wire) => withJsonBody(wire, withRaw(bodyObject(wire), field, String(n)))),
+      );
   }
-  for (const name of Object.keys(call.query).concat(route?.query && 'accountId' in ((route.query as unknown as { shape?: object }).shape ?? {}) ? ['accountId'] : [])) {
+  for (const name of Object.keys(call.query).concat(
+    route?.query && 'accountId' in ((route.query as unknown as { shape?: object }).shape ?? {}) ? ['accountId'] : [],
+  )) {
     const values = BAD_QUERY[name];
-    if (values) list.push(fc.constantFrom(...values).map((value) => (wire: Wire) => ({ ...wire, query: [...wire.query.filter(([k]) => k !== name), [name, value]] as [string, string][] })));
+    if (values)
+      list.push(
+        fc.constantFrom(...values).map((value) => (wire: Wire) => ({
+          ...wire,
+          query: [...wire.query.filter(([k]) => k !== name), [name, value]] as [string, string][],
+        })),
+      );
   }
   const segments = target.call.path.split('/');
   const routeSegments = (route?.path ?? '/admin/test-clock').split('/');
@@ -179,16 +326,25 @@ function poisonsFor(target: Target): fc.Arbitrary<Poison>[] {
     // An id that merely names nothing is a 404 too, but a well-formed account id is a real
     // (empty) account, so for accounts only segments no IO ID can be are used.
     const bads = segment === '{accountId}' ? badSegment.filter((bad) => !isAccountIdSegment(bad)) : badSegment;
-    list.push(bads.map((bad) => (wire: Wire) => ({ ...wire, path: segments.map((s, i) => (i === index ? bad : s)).join('/') })));
+    list.push(
+      bads.map((bad) => (wire: Wire) => ({ ...wire, path: segments.map((s, i) => (i === index ? bad : s)).join('/') })),
+    );
   });
   if (route?.idempotencyKey) {
-    list.push(badIdempotencyKey.map((key) => (wire: Wire) => ({ ...wire, headers: { ...wire.headers, 'idempotency-key': key } })));
+    list.push(
+      badIdempotencyKey.map((key) => (wire: Wire) => ({
+        ...wire,
+        headers: { ...wire.headers, 'idempotency-key': key },
+      })),
+    );
     if (route.idempotencyKey === 'required') {
-      list.push(fc.constant((wire: Wire) => {
-        const headers = { ...wire.headers };
-        delete headers['idempotency-key'];
-        return { ...wire, headers };
-      }));
+      list.push(
+        fc.constant((wire: Wire) => {
+          const headers = { ...wire.headers };
+          delete headers['idempotency-key'];
+          return { ...wire, headers };
+        }),
+      );
     }
   }
   return list;
@@ -198,12 +354,28 @@ function poisonsFor(target: Target): fc.Arbitrary<Poison>[] {
 function sendWire(wire: Wire): Promise<{ status: number; contentType: string | undefined; text: string }> {
   const query = wire.query.map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`).join('&');
   return new Promise((resolve, reject) => {
-    const req = request(`${api.url}${wire.path}${query ? `?${query}` : ''}`, { method: wire.method, headers: { ...wire.headers, ...(wire.body !== undefined ? { 'content-length': String(Buffer.byteLength(wire.body)) } : {}) } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (chunk: Buffer) => chunks.push(chunk));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, contentType: res.headers['content-type'], text: Buffer.concat(chunks).toString('utf8') }));
-      res.on('error', reject);
-    });
+    const req = request(
+      `${api.url}${wire.path}${query ? `?${query}` : ''}`,
+      {
+        method: wire.method,
+        headers: {
+          ...wire.headers,
+          ...(wire.body !== undefined ? { 'content-length': String(Buffer.byteLength(wire.body)) } : {}),
+        },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () =>
+          resolve({
+            status: res.statusCode ?? 0,
+            contentType: res.headers['content-type'],
+            text: Buffer.concat(chunks).toString('utf8'),
+          }),
+        );
+        res.on('error', reject);
+      },
+    );
     req.on('error', reject);
     req.end(wire.body);
   });

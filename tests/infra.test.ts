@@ -5,16 +5,21 @@
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tableDefinition } from '../core/table/schema.js';
 import { routes } from '../functions/http/routes.js';
 import { localRoutes } from '../functions/local/local-routes.js';
-import { tableDefinition } from '../core/table/schema.js';
 import { ACCESS, type FunctionName } from '../infra/io-credits.js';
-import { apiPathPatterns } from '../infra/web.js';
 import { IoCreditsStack } from '../infra/stack.js';
+import { apiPathPatterns } from '../infra/web.js';
 
 let template: Template;
 let stack: IoCreditsStack;
-type Resource = { Type: string; Properties: Record<string, any>; DeletionPolicy?: string; UpdateReplacePolicy?: string };
+type Resource = {
+  Type: string;
+  Properties: Record<string, any>;
+  DeletionPolicy?: string;
+  UpdateReplacePolicy?: string;
+};
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
@@ -25,17 +30,23 @@ beforeAll(() => {
 });
 
 function ourFunctions(): Resource[] {
-  return Object.values(stack.credits.functions).map((fn) => resources[stack.getLogicalId(fn.node.defaultChild as never)]!);
+  return Object.values(stack.credits.functions).map(
+    (fn) => resources[stack.getLogicalId(fn.node.defaultChild as never)]!,
+  );
 }
 
-const logicalId = (construct: { node: { defaultChild?: unknown } }) => stack.getLogicalId(construct.node.defaultChild as never);
+const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
+  stack.getLogicalId(construct.node.defaultChild as never);
 
 /** Every action a function's role is allowed, with the resources of each statement. */
 function statementsOf(name: FunctionName): { actions: string[]; resources: unknown }[] {
   const fn = stack.credits.functions[name];
   const roleId = stack.getLogicalId(fn.role!.node.defaultChild as never);
   return Object.values(resources)
-    .filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId))
+    .filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId),
+    )
     .flatMap((r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
     .map((s) => ({ actions: [s.Action].flat(), resources: s.Resource }));
 }
@@ -62,8 +73,16 @@ describe('the table', () => {
 
   it('has the indexes of core/table/schema.ts, as DynamoDB Local has them', () => {
     const table = Object.values(resources).find((r) => r.Type === 'AWS::DynamoDB::Table')!;
-    const deployed = (table.Properties.GlobalSecondaryIndexes as any[]).map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection.ProjectionType }));
-    const local = tableDefinition('x').GlobalSecondaryIndexes!.map((i) => ({ name: i.IndexName, keys: i.KeySchema, projection: i.Projection!.ProjectionType }));
+    const deployed = (table.Properties.GlobalSecondaryIndexes as any[]).map((i) => ({
+      name: i.IndexName,
+      keys: i.KeySchema,
+      projection: i.Projection.ProjectionType,
+    }));
+    const local = tableDefinition('x').GlobalSecondaryIndexes!.map((i) => ({
+      name: i.IndexName,
+      keys: i.KeySchema,
+      projection: i.Projection!.ProjectionType,
+    }));
     expect(deployed).toEqual(local);
   });
 });
@@ -74,7 +93,11 @@ describe('the functions', () => {
     const functions = ourFunctions();
     expect(functions).toHaveLength(Object.keys(ACCESS).length);
     for (const fn of functions) {
-      expect(fn.Properties).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], Handler: 'index.handler' });
+      expect(fn.Properties).toMatchObject({
+        Runtime: 'nodejs22.x',
+        Architectures: ['arm64'],
+        Handler: 'index.handler',
+      });
       expect(fn.Properties.LoggingConfig?.LogGroup).toBeDefined();
     }
     const functionLogs = functions.map((fn) => (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref);
@@ -84,7 +107,13 @@ describe('the functions', () => {
   it('no function is given a provider key or secret as a plain value, only the ARN of its secret', () => {
     for (const fn of ourFunctions()) {
       const variables = Object.keys(fn.Properties.Environment?.Variables ?? {});
-      expect(variables.filter((v) => /^(STRIPE_SECRET_KEY|STRIPE_WEBHOOK_SECRET|SPHEREPAY_API_KEY|SPHEREPAY_WEBHOOK_SECRET|CURSOR_SECRET|AUTH_DEV_SECRET)$/.test(v))).toEqual([]);
+      expect(
+        variables.filter((v) =>
+          /^(STRIPE_SECRET_KEY|STRIPE_WEBHOOK_SECRET|SPHEREPAY_API_KEY|SPHEREPAY_WEBHOOK_SECRET|CURSOR_SECRET|AUTH_DEV_SECRET)$/.test(
+            v,
+          ),
+        ),
+      ).toEqual([]);
     }
     template.resourceCountIs('AWS::SecretsManager::Secret', 3);
   });
@@ -94,8 +123,13 @@ describe('least privilege', () => {
   const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
   it('the check function (balance) can only read the table and its cursor secret', () => {
-    expect(actionsOf('balance').sort()).toEqual(['dynamodb:GetItem', 'dynamodb:Query', 'secretsmanager:GetSecretValue']);
-    for (const write of [...writes, 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:*']) expect(actionsOf('balance')).not.toContain(write);
+    expect(actionsOf('balance').sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      'secretsmanager:GetSecretValue',
+    ]);
+    for (const write of [...writes, 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:*'])
+      expect(actionsOf('balance')).not.toContain(write);
   });
 
   it('no function may scan the table or use a wildcard action', () => {
@@ -107,45 +141,75 @@ describe('least privilege', () => {
   });
 
   it('only the grace-related functions manage schedules; only charges may create them and pass the scheduler role', () => {
-    const manage = (Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).some((a) => a.startsWith('scheduler:')));
+    const manage = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
+      actionsOf(n).some((a) => a.startsWith('scheduler:')),
+    );
     expect(manage.sort()).toEqual(['admin', 'charges', 'expiry-fanout', 'grace', 'sweep', 'webhooks', 'withdrawals']);
-    const creators = (Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('scheduler:CreateSchedule'));
+    const creators = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
+      actionsOf(n).includes('scheduler:CreateSchedule'),
+    );
     expect(creators).toEqual(['charges']);
-    expect((Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('iam:PassRole'))).toEqual(['charges']);
+    expect((Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('iam:PassRole'))).toEqual([
+      'charges',
+    ]);
     for (const statement of statementsOf('charges').filter((s) => s.actions.some((a) => a.startsWith('scheduler:')))) {
       expect(JSON.stringify(statement.resources)).toContain(':schedule/');
     }
   });
 
   it('provider secrets are readable only by the purchases and webhooks functions', () => {
-    const readers = (Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('secretsmanager:GetSecretValue'));
+    const readers = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
+      actionsOf(n).includes('secretsmanager:GetSecretValue'),
+    );
     expect(readers.sort()).toEqual(['balance', 'purchases', 'webhooks']);
     const stripeSecret = logicalId(stack.node.findChild('IoCredits').node.findChild('StripeSecret') as never);
-    const balanceSecrets = JSON.stringify(statementsOf('balance').filter((s) => s.actions.includes('secretsmanager:GetSecretValue')));
+    const balanceSecrets = JSON.stringify(
+      statementsOf('balance').filter((s) => s.actions.includes('secretsmanager:GetSecretValue')),
+    );
     expect(balanceSecrets).not.toContain(stripeSecret);
   });
 
   it('the scheduler role can invoke only the grace function', () => {
-    const role = Object.entries(resources).find(([, r]) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties).includes('invokes the grace function'))!;
-    const policies = Object.values(resources).filter((r) => r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === role[0]));
-    const statements = policies.flatMap((p) => p.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[]);
+    const role = Object.entries(resources).find(
+      ([, r]) => r.Type === 'AWS::IAM::Role' && JSON.stringify(r.Properties).includes('invokes the grace function'),
+    )!;
+    const policies = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === role[0]),
+    );
+    const statements = policies.flatMap(
+      (p) => p.Properties.PolicyDocument.Statement as { Action: string; Resource: unknown }[],
+    );
     expect(statements).toHaveLength(1);
     expect(statements[0]!.Action).toBe('lambda:InvokeFunction');
     expect(JSON.stringify(statements[0]!.Resource)).toContain(':function:io-credits-test-grace');
-    expect(role[1].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({ Service: 'scheduler.amazonaws.com' });
+    expect(role[1].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
+      Service: 'scheduler.amazonaws.com',
+    });
   });
 });
 
 describe('the HTTP API', () => {
-  const routeKeys = () => Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Route').map((r) => ({ key: r.Properties.RouteKey as string, auth: r.Properties.AuthorizationType as string }));
+  const routeKeys = () =>
+    Object.values(resources)
+      .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route')
+      .map((r) => ({ key: r.Properties.RouteKey as string, auth: r.Properties.AuthorizationType as string }));
 
   it('has every route of the OpenAPI document, and no local-only route', () => {
-    expect(routeKeys().map((r) => r.key).sort()).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
-    for (const local of localRoutes) expect(routeKeys().map((r) => r.key)).not.toContain(`${local.method} ${local.path}`);
+    expect(
+      routeKeys()
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(routes.map((r) => `${r.method} ${r.path}`).sort());
+    for (const local of localRoutes)
+      expect(routeKeys().map((r) => r.key)).not.toContain(`${local.method} ${local.path}`);
   });
 
   it('puts the JWT authorizer on every route but the webhooks and the OpenAPI document', () => {
-    const open = routeKeys().filter((r) => r.auth !== 'JWT').map((r) => r.key).sort();
+    const open = routeKeys()
+      .filter((r) => r.auth !== 'JWT')
+      .map((r) => r.key)
+      .sort();
     expect(open).toEqual(['GET /openapi.json', 'POST /webhooks/spherepay', 'POST /webhooks/stripe']);
     template.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
       AuthorizerType: 'JWT',
@@ -158,15 +222,24 @@ describe('the HTTP API', () => {
     const stages = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
     expect(stages).toHaveLength(1);
     const stage = stages[0]!.Properties;
-    expect(stage).toMatchObject({ StageName: '$default', AutoDeploy: true, DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 } });
+    expect(stage).toMatchObject({
+      StageName: '$default',
+      AutoDeploy: true,
+      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+    });
     expect(stage.RouteSettings).toEqual({
       'POST /credits/purchases': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
       'POST /webhooks/stripe': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
       'POST /webhooks/spherepay': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
     });
-    for (const key of Object.keys(stage.RouteSettings)) expect(routes.map((r) => `${r.method} ${r.path}`)).toContain(key);
+    for (const key of Object.keys(stage.RouteSettings))
+      expect(routes.map((r) => `${r.method} ${r.path}`)).toContain(key);
     const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
-    expect(format).toMatchObject({ requestId: '$context.requestId', routeKey: '$context.routeKey', status: '$context.status' });
+    expect(format).toMatchObject({
+      requestId: '$context.requestId',
+      routeKey: '$context.routeKey',
+      status: '$context.status',
+    });
     const logGroupId = (stage.AccessLogSettings.DestinationArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
     expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 } });
   });
@@ -192,13 +265,23 @@ describe('schedules, queues and alarms', () => {
       FlexibleTimeWindow: { Mode: 'OFF' },
       Target: { Arn: { 'Fn::GetAtt': [logicalId(stack.credits.functions['expiry-fanout']), 'Arn'] } },
     });
-    template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'rate(5 minutes)', Target: { Arn: { 'Fn::GetAtt': [logicalId(stack.credits.functions.sweep), 'Arn'] } } });
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'rate(5 minutes)',
+      Target: { Arn: { 'Fn::GetAtt': [logicalId(stack.credits.functions.sweep), 'Arn'] } },
+    });
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'io-credits-test-grace' });
   });
 
   it('the expiry queue moves a message to its dead-letter queue after 5 receives; its worker reports partial batch failures', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', { RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 }, VisibilityTimeout: 360 });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', { BatchSize: 10, FunctionResponseTypes: ['ReportBatchItemFailures'], FunctionName: { Ref: logicalId(stack.credits.functions['expiry-worker']) } });
+    template.hasResourceProperties('AWS::SQS::Queue', {
+      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+      VisibilityTimeout: 360,
+    });
+    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 10,
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      FunctionName: { Ref: logicalId(stack.credits.functions['expiry-worker']) },
+    });
   });
 
   it('the payment-outcomes queue has its dead-letter queue too', () => {
@@ -206,11 +289,16 @@ describe('schedules, queues and alarms', () => {
     expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
   });
 
-  it('alarms on both dead-letter queues and on every function\'s errors', () => {
+  it("alarms on both dead-letter queues and on every function's errors", () => {
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     expect(alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
     expect(alarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(Object.keys(ACCESS).length);
-    for (const alarm of alarms) expect(alarm.Properties).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', AlarmActions: [expect.anything()] });
+    for (const alarm of alarms)
+      expect(alarm.Properties).toMatchObject({
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+        AlarmActions: [expect.anything()],
+      });
   });
 });
 
@@ -220,35 +308,80 @@ describe('the Usage & Billing app', () => {
 
   it('is a private bucket that only CloudFront reads, through origin access control', () => {
     const [bucketId, bucket] = ofType('AWS::S3::Bucket').find(([, r]) => r.Properties.PublicAccessBlockConfiguration)!;
-    expect(bucket!.Properties.PublicAccessBlockConfiguration).toEqual({ BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true });
-    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', { OriginAccessControlConfig: { OriginAccessControlOriginType: 's3', SigningBehavior: 'always', SigningProtocol: 'sigv4' } });
-    const policy = ofType('AWS::S3::BucketPolicy').map(([, r]) => r.Properties).find((p) => p.Bucket.Ref === bucketId)!;
-    const statements = policy.PolicyDocument.Statement as { Effect: string; Principal?: { Service?: string }; Action: string | string[]; Condition?: Record<string, unknown> }[];
+    expect(bucket!.Properties.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    template.hasResourceProperties('AWS::CloudFront::OriginAccessControl', {
+      OriginAccessControlConfig: {
+        OriginAccessControlOriginType: 's3',
+        SigningBehavior: 'always',
+        SigningProtocol: 'sigv4',
+      },
+    });
+    const policy = ofType('AWS::S3::BucketPolicy')
+      .map(([, r]) => r.Properties)
+      .find((p) => p.Bucket.Ref === bucketId)!;
+    const statements = policy.PolicyDocument.Statement as {
+      Effect: string;
+      Principal?: { Service?: string };
+      Action: string | string[];
+      Condition?: Record<string, unknown>;
+    }[];
     const cloudFront = statements.filter((st) => st.Principal?.Service === 'cloudfront.amazonaws.com');
-    expect(cloudFront).toEqual([expect.objectContaining({ Effect: 'Allow', Action: 's3:GetObject', Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } } })]);
-    expect(statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === '{"AWS":"*"}')).toBe(false);
+    expect(cloudFront).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Condition: { StringEquals: { 'AWS:SourceArn': expect.anything() } },
+      }),
+    ]);
+    expect(statements.some((st) => st.Effect === 'Allow' && JSON.stringify(st.Principal) === '{"AWS":"*"}')).toBe(
+      false,
+    );
   });
 
   it('is served over HTTPS with a strict content security policy and security headers', () => {
     const config = distribution();
     expect(config.DefaultRootObject).toBe('index.html');
-    expect(config.DefaultCacheBehavior).toMatchObject({ ViewerProtocolPolicy: 'redirect-to-https', FunctionAssociations: [expect.objectContaining({ EventType: 'viewer-request' })] });
+    expect(config.DefaultCacheBehavior).toMatchObject({
+      ViewerProtocolPolicy: 'redirect-to-https',
+      FunctionAssociations: [expect.objectContaining({ EventType: 'viewer-request' })],
+    });
     const [, headers] = ofType('AWS::CloudFront::ResponseHeadersPolicy')[0]!;
     const security = headers.Properties.ResponseHeadersPolicyConfig.SecurityHeadersConfig;
     const csp = JSON.stringify(security.ContentSecurityPolicy.ContentSecurityPolicy);
-    for (const directive of ["default-src 'self'", "script-src 'self'", "style-src 'self'", "frame-ancestors 'none'", "object-src 'none'", "base-uri 'self'"]) expect(csp).toContain(directive);
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "frame-ancestors 'none'",
+      "object-src 'none'",
+      "base-uri 'self'",
+    ])
+      expect(csp).toContain(directive);
     expect(csp, 'the identity provider is the only other origin').toContain('{"Ref":"JwtIssuer"}');
     expect(csp).not.toContain('unsafe');
-    expect(security).toMatchObject({ StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true }, ContentTypeOptions: { Override: true }, FrameOptions: { FrameOption: 'DENY' }, ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin' } });
+    expect(security).toMatchObject({
+      StrictTransportSecurity: { AccessControlMaxAgeSec: 63072000, IncludeSubdomains: true },
+      ContentTypeOptions: { Override: true },
+      FrameOptions: { FrameOption: 'DENY' },
+      ReferrerPolicy: { ReferrerPolicy: 'strict-origin-when-cross-origin' },
+    });
     const [, fn] = ofType('AWS::CloudFront::Function')[0]!;
-    for (const route of ['/', '/checkout', '/finance', '/sign-in', '/callback']) expect(fn.Properties.FunctionCode).toContain(JSON.stringify(route));
+    for (const route of ['/', '/checkout', '/finance', '/sign-in', '/callback'])
+      expect(fn.Properties.FunctionCode).toContain(JSON.stringify(route));
   });
 
-  it('sends every API path to the API on the same origin, uncached, with the caller\'s token', () => {
+  it("sends every API path to the API on the same origin, uncached, with the caller's token", () => {
     const behaviours = distribution().CacheBehaviors as Record<string, any>[];
     expect(behaviours.map((b) => b.PathPattern).sort()).toEqual(apiPathPatterns());
     expect(apiPathPatterns()).toEqual(['/admin/*', '/credits/*', '/notifications*', '/openapi.json', '/webhooks/*']);
-    const apiOriginId = (distribution().Origins as { Id: string; DomainName: unknown }[]).find((o) => JSON.stringify(o.DomainName).includes('execute-api'))!.Id;
+    const apiOriginId = (distribution().Origins as { Id: string; DomainName: unknown }[]).find((o) =>
+      JSON.stringify(o.DomainName).includes('execute-api'),
+    )!.Id;
     for (const behaviour of behaviours) {
       expect(behaviour).toMatchObject({
         TargetOriginId: apiOriginId,
@@ -259,10 +392,19 @@ describe('the Usage & Billing app', () => {
       });
     }
     // The routes a browser calls all live under those paths.
-    const matches = (pattern: string, path: string) => (pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern);
-    for (const route of routes) expect(apiPathPatterns().some((p) => matches(p, route.path)), route.path).toBe(true);
+    const matches = (pattern: string, path: string) =>
+      pattern.endsWith('*') ? path.startsWith(pattern.slice(0, -1)) : path === pattern;
+    for (const route of routes)
+      expect(
+        apiPathPatterns().some((p) => matches(p, route.path)),
+        route.path,
+      ).toBe(true);
     // And none of the app's own pages.
-    for (const page of ['/', '/checkout', '/finance', '/sign-in', '/callback', '/assets/index.js', '/config.json']) expect(apiPathPatterns().some((p) => matches(p, page)), page).toBe(false);
+    for (const page of ['/', '/checkout', '/finance', '/sign-in', '/callback', '/assets/index.js', '/config.json'])
+      expect(
+        apiPathPatterns().some((p) => matches(p, page)),
+        page,
+      ).toBe(false);
   });
 
   it('gets its settings at deploy time: the issuer, audience and client the API trusts, in config.json', () => {
@@ -279,8 +421,12 @@ describe('the Usage & Billing app', () => {
 
   it('sends a buyer back from Stripe to the app, which follows the purchase, unless a URL is configured', () => {
     const purchases = resources[logicalId(stack.credits.functions.purchases)]!.Properties.Environment.Variables;
-    expect(JSON.stringify(purchases.CHECKOUT_SUCCESS_URL)).toMatch(/"Fn::If":\["[^"]*CheckoutSuccessUrlIsEmpty.*\/\?purchase=\{PURCHASE_ID\}.*\{"Ref":"CheckoutSuccessUrl"\}/);
-    expect(template.toJSON().Outputs.AppUrl.Value).toEqual({ 'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.any(String), 'DomainName'] }]] });
+    expect(JSON.stringify(purchases.CHECKOUT_SUCCESS_URL)).toMatch(
+      /"Fn::If":\["[^"]*CheckoutSuccessUrlIsEmpty.*\/\?purchase=\{PURCHASE_ID\}.*\{"Ref":"CheckoutSuccessUrl"\}/,
+    );
+    expect(template.toJSON().Outputs.AppUrl.Value).toEqual({
+      'Fn::Join': ['', ['https://', { 'Fn::GetAtt': [expect.any(String), 'DomainName'] }]],
+    });
   });
 });
 
@@ -290,14 +436,31 @@ describe('sst.config.ts', () => {
     const config = (await import('../sst.config.js')).default;
     const app = new App({ outdir: `.build/sst-${process.pid}` });
     const stacks: InstanceType<typeof Stack>[] = [];
-    Object.assign(process.env, { JWT_ISSUER: 'https://id.example.net', JWT_AUDIENCE: 'io-credits,io-cloud', OIDC_CLIENT_ID: 'usage-billing' });
-    config.stacks({ stack: (fn) => { const s = new Stack(app, 'sst-credits'); stacks.push(s); return fn({ stack: s }); } });
+    Object.assign(process.env, {
+      JWT_ISSUER: 'https://id.example.net',
+      JWT_AUDIENCE: 'io-credits,io-cloud',
+      OIDC_CLIENT_ID: 'usage-billing',
+    });
+    config.stacks({
+      stack: (fn) => {
+        const s = new Stack(app, 'sst-credits');
+        stacks.push(s);
+        return fn({ stack: s });
+      },
+    });
     expect(config.config()).toMatchObject({ name: 'io-credits' });
     const sst = Template.fromStack(stacks[0]!);
-    sst.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', { JwtConfiguration: { Issuer: 'https://id.example.net', Audience: ['io-credits', 'io-cloud'] } });
+    sst.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      JwtConfiguration: { Issuer: 'https://id.example.net', Audience: ['io-credits', 'io-cloud'] },
+    });
     expect(Object.keys(sst.toJSON().Parameters ?? {})).not.toContain('JwtIssuer');
-    const nodeFunctions = Object.values(sst.toJSON().Resources as Record<string, Resource>).filter((r) => r.Type === 'AWS::Lambda::Function' && r.Properties.Handler === 'index.handler' && r.Properties.Runtime === 'nodejs22.x' && r.Properties.LoggingConfig);
+    const nodeFunctions = Object.values(sst.toJSON().Resources as Record<string, Resource>).filter(
+      (r) =>
+        r.Type === 'AWS::Lambda::Function' &&
+        r.Properties.Handler === 'index.handler' &&
+        r.Properties.Runtime === 'nodejs22.x' &&
+        r.Properties.LoggingConfig,
+    );
     expect(nodeFunctions).toHaveLength(Object.keys(ACCESS).length);
-
   });
 });

@@ -3,11 +3,11 @@
 import { describe, expect, it } from 'vitest';
 import {
   approveWithdrawal,
+  Conflict,
   cancelWithdrawal,
   charge,
   check,
   completeWithdrawal,
-  Conflict,
   DAY_MS,
   Forbidden,
   getBalance,
@@ -15,6 +15,7 @@ import {
   grantPurchase,
   InsufficientCredits,
   InvalidRequest,
+  type Ledger,
   listNotifications,
   listTransactions,
   listWithdrawals,
@@ -25,7 +26,6 @@ import {
   rejectWithdrawal,
   requestWithdrawal,
   usage,
-  type Ledger,
 } from '../core/index.js';
 import { keys } from '../core/table/keys.js';
 import { c, expectInvariants, newLedger } from './support/ledger.js';
@@ -41,11 +41,17 @@ describe('withdrawals', () => {
   it('only accounts that have paid for credits may withdraw, and only purchased credit', async () => {
     const { ledger } = await newLedger();
     await grantPromotional(ledger, { accountId: 'w1', amount: c('50'), expiresAtMs: null, description: 'Trial' });
-    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('1'), destination: WALLET })).rejects.toThrow(Forbidden);
+    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('1'), destination: WALLET })).rejects.toThrow(
+      Forbidden,
+    );
     await buy(ledger, 'w1', '20');
     expect((await getBalance(ledger, 'w1')).withdrawable).toBe(c('20'));
-    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('20.01'), destination: WALLET })).rejects.toThrow(InsufficientCredits);
-    await expect(requestWithdrawal(ledger, { accountId: 'w1', amount: c('1.001'), destination: WALLET })).rejects.toThrow(InvalidRequest);
+    await expect(
+      requestWithdrawal(ledger, { accountId: 'w1', amount: c('20.01'), destination: WALLET }),
+    ).rejects.toThrow(InsufficientCredits);
+    await expect(
+      requestWithdrawal(ledger, { accountId: 'w1', amount: c('1.001'), destination: WALLET }),
+    ).rejects.toThrow(InvalidRequest);
     const snap = await expectInvariants(ledger, 'w1', { expiriesApplied: true });
     expect(snap.withdrawals).toHaveLength(0);
   });
@@ -69,7 +75,12 @@ describe('withdrawals', () => {
     const older = await buy(ledger, 'w2', '10');
     clock.advance(30 * DAY_MS);
     const newer = await buy(ledger, 'w2', '10');
-    await grantPromotional(ledger, { accountId: 'w2', amount: c('5'), expiresAtMs: clock.nowMs() + DAY_MS, description: 'Promo' });
+    await grantPromotional(ledger, {
+      accountId: 'w2',
+      amount: c('5'),
+      expiresAtMs: clock.nowMs() + DAY_MS,
+      description: 'Promo',
+    });
     clock.set(Date.UTC(2026, 10, 27, 9)); // a Friday
     const w = await requestWithdrawal(ledger, { accountId: 'w2', amount: c('12'), destination: WALLET });
     expect(w).toMatchObject({ status: 'pending_review', amount: c('12'), expectedBy: '2026-12-08T09:00:00.000Z' });
@@ -77,7 +88,9 @@ describe('withdrawals', () => {
     expect(balance).toMatchObject({ balance: c('8'), withdrawable: c('8'), pendingWithdrawals: c('12') });
     const snap = await expectInvariants(ledger, 'w2'); // the promotional lot expired and awaits the nightly run
     expect(snap.state.lots.filter((l) => l.kind === 'promotional').map((l) => l.remaining)).toEqual([c('5')]);
-    expect(Object.fromEntries(snap.state.lots.filter((l) => l.kind === 'purchased').map((l) => [l.lotId, l.remaining]))).toEqual({ [newer.lotId]: c('8') });
+    expect(
+      Object.fromEntries(snap.state.lots.filter((l) => l.kind === 'purchased').map((l) => [l.lotId, l.remaining])),
+    ).toEqual({ [newer.lotId]: c('8') });
     expect(snap.state.lots.find((l) => l.lotId === older.lotId)).toBeUndefined();
   });
 
@@ -85,12 +98,16 @@ describe('withdrawals', () => {
     const { ledger } = await newLedger();
     await buy(ledger, 'w3', '10');
     const w = await requestWithdrawal(ledger, { accountId: 'w3', amount: c('4'), destination: WALLET });
-    expect((await listWithdrawalsByStatus(ledger, 'pending_review')).map((x) => x.withdrawalId)).toContain(w.withdrawalId);
+    expect((await listWithdrawalsByStatus(ledger, 'pending_review')).map((x) => x.withdrawalId)).toContain(
+      w.withdrawalId,
+    );
     await expect(completeWithdrawal(ledger, w.withdrawalId, 'payout-1')).rejects.toThrow(Conflict);
     await approveWithdrawal(ledger, w.withdrawalId);
     const done = await completeWithdrawal(ledger, w.withdrawalId, 'payout-1');
     expect(done).toMatchObject({ status: 'completed', payoutReference: 'payout-1' });
-    expect((await listWithdrawalsByStatus(ledger, 'pending_review')).map((x) => x.withdrawalId)).not.toContain(w.withdrawalId);
+    expect((await listWithdrawalsByStatus(ledger, 'pending_review')).map((x) => x.withdrawalId)).not.toContain(
+      w.withdrawalId,
+    );
     expect(await getBalance(ledger, 'w3')).toMatchObject({ balance: c('6'), pendingWithdrawals: 0 });
     await expect(cancelWithdrawal(ledger, 'w3', w.withdrawalId)).rejects.toThrow(Conflict);
     await expectInvariants(ledger, 'w3', { expiriesApplied: true });
@@ -105,7 +122,13 @@ describe('withdrawals', () => {
     await cancelWithdrawal(ledger, 'w4', cancelled.withdrawalId);
     const snap = await expectInvariants(ledger, 'w4', { expiriesApplied: true });
     expect(snap.state.lots.map((l) => [l.lotId, l.remaining])).toEqual([[lot.lotId, c('10')]]);
-    expect(snap.entries.map((e) => e.type)).toEqual(['purchase', 'withdrawal', 'withdrawal', 'withdrawal_reversal', 'withdrawal_reversal']);
+    expect(snap.entries.map((e) => e.type)).toEqual([
+      'purchase',
+      'withdrawal',
+      'withdrawal',
+      'withdrawal_reversal',
+      'withdrawal_reversal',
+    ]);
     expect((await listWithdrawals(ledger, 'w4')).map((w) => w.status).sort()).toEqual(['cancelled', 'rejected']);
     // After expiry the credit comes back as a new purchased lot for 30 days.
     const late = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('1'), destination: WALLET });
@@ -133,7 +156,12 @@ describe('the transactions log', () => {
     expect(all.items).toHaveLength(8);
     expect(all.nextCursor).toBeNull();
     expect(all.items.map((e) => e.createdAt)).toEqual([...all.items.map((e) => e.createdAt)].sort().reverse());
-    expect(all.items[0]).toMatchObject({ type: 'usage', category: 'Usage Deductions', amount: c('-1.6'), balanceAfter: c('90.9') });
+    expect(all.items[0]).toMatchObject({
+      type: 'usage',
+      category: 'Usage Deductions',
+      amount: c('-1.6'),
+      balanceAfter: c('90.9'),
+    });
     expect(all.items.at(-1)).toMatchObject({ type: 'purchase', category: 'Credit Inflow' });
 
     const pages: string[] = [];
@@ -148,7 +176,11 @@ describe('the transactions log', () => {
 
     const purchases = await listTransactions(ledger, { accountId: 't1', types: ['purchase'], limit: 5 });
     expect(purchases.items.map((e) => e.type)).toEqual(['purchase']);
-    const window = await listTransactions(ledger, { accountId: 't1', fromMs: Date.parse(all.items[4]!.createdAt), toMs: Date.parse(all.items[2]!.createdAt) });
+    const window = await listTransactions(ledger, {
+      accountId: 't1',
+      fromMs: Date.parse(all.items[4]!.createdAt),
+      toMs: Date.parse(all.items[2]!.createdAt),
+    });
     expect(window.items.map((e) => e.transactionId)).toEqual(all.items.slice(2, 5).map((e) => e.transactionId));
   });
 
@@ -191,9 +223,25 @@ describe('check and notifications', () => {
   it('check says whether an amount fits the balance and the allowance', async () => {
     const { ledger } = await newLedger();
     await buy(ledger, 'n1', '5');
-    expect(await check(ledger, 'n1', c('5'))).toEqual({ amount: c('5'), balance: c('5'), sufficient: true, withinAllowance: true, shortfall: 0 });
-    expect(await check(ledger, 'n1', c('15'))).toEqual({ amount: c('15'), balance: c('5'), sufficient: false, withinAllowance: true, shortfall: c('10') });
-    expect(await check(ledger, 'n1', c('15.000001'))).toMatchObject({ sufficient: false, withinAllowance: false, shortfall: c('10.000001') });
+    expect(await check(ledger, 'n1', c('5'))).toEqual({
+      amount: c('5'),
+      balance: c('5'),
+      sufficient: true,
+      withinAllowance: true,
+      shortfall: 0,
+    });
+    expect(await check(ledger, 'n1', c('15'))).toEqual({
+      amount: c('15'),
+      balance: c('5'),
+      sufficient: false,
+      withinAllowance: true,
+      shortfall: c('10'),
+    });
+    expect(await check(ledger, 'n1', c('15.000001'))).toMatchObject({
+      sufficient: false,
+      withinAllowance: false,
+      shortfall: c('10.000001'),
+    });
   });
 
   it('operations notify the user, newest first, and notifications can be marked read', async () => {

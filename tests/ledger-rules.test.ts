@@ -3,9 +3,10 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  Conflict,
   cancelPendingCharge,
   charge,
-  Conflict,
+  DAY_MS,
   expireDueLots,
   expirePendingCharge,
   getBalance,
@@ -14,12 +15,11 @@ import {
   grantPurchase,
   IdempotencyKeyReused,
   InvalidRequest,
+  type Ledger,
+  type Micros,
   refund,
   reversePurchase,
   setNegativeAllowance,
-  DAY_MS,
-  type Ledger,
-  type Micros,
 } from '../core/index.js';
 import { fingerprint } from '../core/ledger/ledger.js';
 import { c, expectInvariants, newLedger, snapshot, T0 } from './support/ledger.js';
@@ -32,7 +32,12 @@ async function buy(ledger: Ledger, accountId: string, amount: string) {
   return grantPurchase(ledger, { accountId, amount: c(amount), source: 'stripe', purchaseId: `pu_${++purchaseSeq}` });
 }
 async function promo(ledger: Ledger, accountId: string, amount: string, expiresInDays: number | null) {
-  return grantPromotional(ledger, { accountId, amount: c(amount), expiresAtMs: expiresInDays === null ? null : ledger.nowMs() + expiresInDays * DAY_MS, description: 'Welcome bonus' });
+  return grantPromotional(ledger, {
+    accountId,
+    amount: c(amount),
+    expiresAtMs: expiresInDays === null ? null : ledger.nowMs() + expiresInDays * DAY_MS,
+    description: 'Welcome bonus',
+  });
 }
 async function pay(ledger: Ledger, accountId: string, amount: string, idempotencyKey = key()) {
   return charge(ledger, { accountId, deploymentId: 'dep-1', amount: c(amount), idempotencyKey });
@@ -45,16 +50,37 @@ describe('purchases', () => {
   it('a purchase creates a withdrawable lot that expires twelve calendar months later', async () => {
     const { ledger } = await newLedger();
     const lot = await buy(ledger, 'p1', '25.00');
-    expect(lot).toMatchObject({ kind: 'purchased', amount: c('25'), remaining: c('25'), withdrawable: true, expiresAt: '2027-01-31T12:00:00.000Z' });
+    expect(lot).toMatchObject({
+      kind: 'purchased',
+      amount: c('25'),
+      remaining: c('25'),
+      withdrawable: true,
+      expiresAt: '2027-01-31T12:00:00.000Z',
+    });
     const snap = await expectInvariants(ledger, 'p1', { expiriesApplied: true });
     expect(snap.entries).toHaveLength(1);
-    expect(snap.entries[0]).toMatchObject({ type: 'purchase', amount: c('25'), balanceAfter: c('25'), reference: expect.stringMatching(/^pu_/) });
+    expect(snap.entries[0]).toMatchObject({
+      type: 'purchase',
+      amount: c('25'),
+      balanceAfter: c('25'),
+      reference: expect.stringMatching(/^pu_/),
+    });
   });
 
   it('the same purchase reported twice is credited once', async () => {
     const { ledger } = await newLedger();
-    const first = await grantPurchase(ledger, { accountId: 'p2', amount: c('10'), source: 'stripe', purchaseId: 'pu_same' });
-    const again = await grantPurchase(ledger, { accountId: 'p2', amount: c('10'), source: 'stripe', purchaseId: 'pu_same' });
+    const first = await grantPurchase(ledger, {
+      accountId: 'p2',
+      amount: c('10'),
+      source: 'stripe',
+      purchaseId: 'pu_same',
+    });
+    const again = await grantPurchase(ledger, {
+      accountId: 'p2',
+      amount: c('10'),
+      source: 'stripe',
+      purchaseId: 'pu_same',
+    });
     expect(again).toEqual(first);
     const snap = await expectInvariants(ledger, 'p2', { expiriesApplied: true });
     expect(snap.entries).toHaveLength(1);
@@ -68,7 +94,12 @@ describe('charges', () => {
     const never = await promo(ledger, 'c1', '5', null);
     const purchased = await buy(ledger, 'c1', '5'); // expires in 12 months
     const soon = await promo(ledger, 'c1', '5', 10);
-    const sameDayPromo = await grantPromotional(ledger, { accountId: 'c1', amount: c('5'), expiresAtMs: Date.parse(purchased.expiresAt!), description: 'Tie' });
+    const sameDayPromo = await grantPromotional(ledger, {
+      accountId: 'c1',
+      amount: c('5'),
+      expiresAtMs: Date.parse(purchased.expiresAt!),
+      description: 'Tie',
+    });
     const result = await pay(ledger, 'c1', '17.5');
     expect(result.status).toBe('paid');
     const stored = await getCharge(ledger, 'c1', result.chargeId);
@@ -111,10 +142,16 @@ describe('charges', () => {
     const { ledger } = await newLedger();
     await buy(ledger, 'c4', '5');
     const result = await pay(ledger, 'c4', '15.01');
-    expect(result).toMatchObject({ status: 'pending_payment', shortfall: c('10.01'), graceExpiresAt: '2026-01-31T12:05:00.000Z' });
+    expect(result).toMatchObject({
+      status: 'pending_payment',
+      shortfall: c('10.01'),
+      graceExpiresAt: '2026-01-31T12:05:00.000Z',
+    });
     const snap = await expectInvariants(ledger, 'c4', { expiriesApplied: true });
     expect(snap.entries).toHaveLength(1);
-    expect(snap.state.pending).toEqual([{ chargeId: result.chargeId, amount: c('15.01'), graceExpiresAtMs: T0 + 300_000 }]);
+    expect(snap.state.pending).toEqual([
+      { chargeId: result.chargeId, amount: c('15.01'), graceExpiresAtMs: T0 + 300_000 },
+    ]);
     expect((await getBalance(ledger, 'c4')).balance).toBe(c('5'));
   });
 
@@ -161,7 +198,9 @@ describe('charges', () => {
   it('refuses zero and negative amounts with nothing changed', async () => {
     const { ledger } = await newLedger();
     await expect(pay(ledger, 'c8', '0')).rejects.toThrow(InvalidRequest);
-    await expect(charge(ledger, { accountId: 'c8', deploymentId: '../etc', amount: c('1'), idempotencyKey: key() })).rejects.toThrow(InvalidRequest);
+    await expect(
+      charge(ledger, { accountId: 'c8', deploymentId: '../etc', amount: c('1'), idempotencyKey: key() }),
+    ).rejects.toThrow(InvalidRequest);
     expect((await snapshot(ledger.table, 'c8')).entries).toHaveLength(0);
   });
 });
@@ -170,10 +209,19 @@ describe('the grace deadline and cancel', () => {
   it('at the deadline a charge that still cannot be paid fails, once', async () => {
     const { ledger, clock } = await newLedger();
     const pending = await pay(ledger, 'g1', '20');
-    expect(await expirePendingCharge(ledger, 'g1', pending.chargeId)).toMatchObject({ status: 'pending_payment', changed: false });
+    expect(await expirePendingCharge(ledger, 'g1', pending.chargeId)).toMatchObject({
+      status: 'pending_payment',
+      changed: false,
+    });
     clock.advance(300_000);
-    expect(await expirePendingCharge(ledger, 'g1', pending.chargeId)).toMatchObject({ status: 'failed', changed: true });
-    expect(await expirePendingCharge(ledger, 'g1', pending.chargeId)).toMatchObject({ status: 'failed', changed: false });
+    expect(await expirePendingCharge(ledger, 'g1', pending.chargeId)).toMatchObject({
+      status: 'failed',
+      changed: true,
+    });
+    expect(await expirePendingCharge(ledger, 'g1', pending.chargeId)).toMatchObject({
+      status: 'failed',
+      changed: false,
+    });
     const snap = await expectInvariants(ledger, 'g1', { expiriesApplied: true });
     expect(snap.state.pending).toEqual([]);
     expect(snap.entries).toHaveLength(0);
@@ -192,7 +240,10 @@ describe('the grace deadline and cancel', () => {
   it('a pending charge can be cancelled; a paid one cannot', async () => {
     const { ledger } = await newLedger();
     const pending = await pay(ledger, 'g3', '50');
-    expect(await cancelPendingCharge(ledger, 'g3', pending.chargeId)).toEqual({ chargeId: pending.chargeId, status: 'cancelled' });
+    expect(await cancelPendingCharge(ledger, 'g3', pending.chargeId)).toEqual({
+      chargeId: pending.chargeId,
+      status: 'cancelled',
+    });
     await expect(cancelPendingCharge(ledger, 'g3', pending.chargeId)).rejects.toThrow(Conflict);
     const paid = await pay(ledger, 'g3', '1');
     await expect(cancelPendingCharge(ledger, 'g3', paid.chargeId)).rejects.toThrow(Conflict);
@@ -217,7 +268,9 @@ describe('refunds', () => {
     const paid = await pay(ledger, 'r1', '6');
     await refund(ledger, { accountId: 'r1', chargeId: paid.chargeId, amount: c('2.5'), idempotencyKey: key() });
     await refund(ledger, { accountId: 'r1', chargeId: paid.chargeId, amount: c('3.5'), idempotencyKey: key() });
-    await expect(refund(ledger, { accountId: 'r1', chargeId: paid.chargeId, amount: c('0.000001'), idempotencyKey: key() })).rejects.toThrow(Conflict);
+    await expect(
+      refund(ledger, { accountId: 'r1', chargeId: paid.chargeId, amount: c('0.000001'), idempotencyKey: key() }),
+    ).rejects.toThrow(Conflict);
     expect((await getCharge(ledger, 'r1', paid.chargeId)).refunded).toBe(c('6'));
     const snap = await expectInvariants(ledger, 'r1', { expiriesApplied: true });
     expect(snap.state.lots[0]!.remaining).toBe(c('10'));
@@ -235,14 +288,22 @@ describe('refunds', () => {
     expect(remaining[early.lotId]).toBeUndefined();
     await refund(ledger, { accountId: 'r2', chargeId: paid.chargeId, amount: c('3'), idempotencyKey: key() });
     const after = await expectInvariants(ledger, 'r2', { expiriesApplied: true });
-    expect(Object.fromEntries(after.state.lots.map((l) => [l.lotId, l.remaining]))).toEqual({ [late.lotId]: c('10'), [early.lotId]: c('2') });
+    expect(Object.fromEntries(after.state.lots.map((l) => [l.lotId, l.remaining]))).toEqual({
+      [late.lotId]: c('10'),
+      [early.lotId]: c('2'),
+    });
   });
 
   it('a refund first pays back the debt its charge created', async () => {
     const { ledger } = await newLedger();
     await buy(ledger, 'r3', '5');
     const paid = await pay(ledger, 'r3', '8');
-    const result = await refund(ledger, { accountId: 'r3', chargeId: paid.chargeId, amount: c('4'), idempotencyKey: key() });
+    const result = await refund(ledger, {
+      accountId: 'r3',
+      chargeId: paid.chargeId,
+      amount: c('4'),
+      idempotencyKey: key(),
+    });
     expect(result.balance).toBe(c('1'));
     const snap = await expectInvariants(ledger, 'r3', { expiriesApplied: true });
     expect(snap.state.debts).toEqual([]);
@@ -259,7 +320,12 @@ describe('refunds', () => {
     expect(snap.state.lots).toHaveLength(1);
     const reissued = snap.state.lots[0]!;
     expect(reissued.lotId).not.toBe(short.lotId);
-    expect(reissued).toMatchObject({ kind: 'promotional', amount: c('5'), remaining: c('5'), expiresAtMs: clock.nowMs() + 30 * DAY_MS });
+    expect(reissued).toMatchObject({
+      kind: 'promotional',
+      amount: c('5'),
+      remaining: c('5'),
+      expiresAtMs: clock.nowMs() + 30 * DAY_MS,
+    });
     expect(snap.lots.find((l) => l.lotId === reissued.lotId)).toMatchObject({ source: 'refund' });
   });
 
@@ -276,9 +342,18 @@ describe('refunds', () => {
     const { ledger } = await newLedger();
     await buy(ledger, 'r6', '10');
     const paid = await pay(ledger, 'r6', '3');
-    const first = await refund(ledger, { accountId: 'r6', chargeId: paid.chargeId, amount: c('3'), idempotencyKey: 'rk' });
-    expect(await refund(ledger, { accountId: 'r6', chargeId: paid.chargeId, amount: c('3'), idempotencyKey: 'rk' })).toEqual(first);
-    await expect(refund(ledger, { accountId: 'r6', chargeId: paid.chargeId, amount: c('2'), idempotencyKey: 'rk' })).rejects.toThrow(IdempotencyKeyReused);
+    const first = await refund(ledger, {
+      accountId: 'r6',
+      chargeId: paid.chargeId,
+      amount: c('3'),
+      idempotencyKey: 'rk',
+    });
+    expect(
+      await refund(ledger, { accountId: 'r6', chargeId: paid.chargeId, amount: c('3'), idempotencyKey: 'rk' }),
+    ).toEqual(first);
+    await expect(
+      refund(ledger, { accountId: 'r6', chargeId: paid.chargeId, amount: c('2'), idempotencyKey: 'rk' }),
+    ).rejects.toThrow(IdempotencyKeyReused);
     const snap = await expectInvariants(ledger, 'r6', { expiriesApplied: true });
     expect(snap.entries.filter((e) => e.type === 'refund')).toHaveLength(1);
   });
@@ -286,7 +361,9 @@ describe('refunds', () => {
   it('only paid charges are refundable', async () => {
     const { ledger } = await newLedger();
     const pending = await pay(ledger, 'r7', '100');
-    await expect(refund(ledger, { accountId: 'r7', chargeId: pending.chargeId, amount: c('1'), idempotencyKey: key() })).rejects.toThrow(Conflict);
+    await expect(
+      refund(ledger, { accountId: 'r7', chargeId: pending.chargeId, amount: c('1'), idempotencyKey: key() }),
+    ).rejects.toThrow(Conflict);
   });
 });
 
@@ -295,9 +372,26 @@ describe('provider refunds and disputes', () => {
     const { ledger } = await newLedger();
     const lot = await buy(ledger, 'v1', '30');
     await pay(ledger, 'v1', '25');
-    const reversal = await reversePurchase(ledger, { accountId: 'v1', lotId: lot.lotId, amount: c('30'), kind: 'dispute', reference: 'dp_1' });
-    expect(reversal).toMatchObject({ reversed: c('30'), unspentReversed: c('5'), debtCreated: c('25'), balance: c('-25') });
-    const again = await reversePurchase(ledger, { accountId: 'v1', lotId: lot.lotId, amount: c('30'), kind: 'dispute', reference: 'dp_1' });
+    const reversal = await reversePurchase(ledger, {
+      accountId: 'v1',
+      lotId: lot.lotId,
+      amount: c('30'),
+      kind: 'dispute',
+      reference: 'dp_1',
+    });
+    expect(reversal).toMatchObject({
+      reversed: c('30'),
+      unspentReversed: c('5'),
+      debtCreated: c('25'),
+      balance: c('-25'),
+    });
+    const again = await reversePurchase(ledger, {
+      accountId: 'v1',
+      lotId: lot.lotId,
+      amount: c('30'),
+      kind: 'dispute',
+      reference: 'dp_1',
+    });
     expect(again).toEqual(reversal);
     const snap = await expectInvariants(ledger, 'v1', { expiriesApplied: true });
     expect(snap.state.flagged).toBe(true);
@@ -310,7 +404,13 @@ describe('provider refunds and disputes', () => {
     await pay(ledger, 'v2', '4');
     clock.advance(366 * DAY_MS);
     await expireDueLots(ledger, 'v2');
-    const reversal = await reversePurchase(ledger, { accountId: 'v2', lotId: lot.lotId, amount: c('10'), kind: 'refund', reference: 're_1' });
+    const reversal = await reversePurchase(ledger, {
+      accountId: 'v2',
+      lotId: lot.lotId,
+      amount: c('10'),
+      kind: 'refund',
+      reference: 're_1',
+    });
     expect(reversal).toMatchObject({ unspentReversed: 0, debtCreated: c('4') });
     await expectInvariants(ledger, 'v2', { expiriesApplied: true });
   });
@@ -318,9 +418,15 @@ describe('provider refunds and disputes', () => {
 
 describe('idempotency fingerprints', () => {
   it('do not depend on the order of fields, so a report read back from the table replays rather than conflicts', () => {
-    expect(fingerprint(['pi_1', { kind: 'refund', totalRefunded: 500 }])).toBe(fingerprint(['pi_1', { totalRefunded: 500, kind: 'refund' }]));
-    expect(fingerprint(['pi_1', { kind: 'refund', totalRefunded: 500 }])).not.toBe(fingerprint(['pi_1', { kind: 'refund', totalRefunded: 501 }]));
-    expect(fingerprint([{ a: { y: 1, x: [{ q: 1, p: 2 }] } }])).toBe(fingerprint([{ a: { x: [{ p: 2, q: 1 }], y: 1 } }]));
+    expect(fingerprint(['pi_1', { kind: 'refund', totalRefunded: 500 }])).toBe(
+      fingerprint(['pi_1', { totalRefunded: 500, kind: 'refund' }]),
+    );
+    expect(fingerprint(['pi_1', { kind: 'refund', totalRefunded: 500 }])).not.toBe(
+      fingerprint(['pi_1', { kind: 'refund', totalRefunded: 501 }]),
+    );
+    expect(fingerprint([{ a: { y: 1, x: [{ q: 1, p: 2 }] } }])).toBe(
+      fingerprint([{ a: { x: [{ p: 2, q: 1 }], y: 1 } }]),
+    );
   });
 });
 

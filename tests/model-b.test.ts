@@ -10,7 +10,10 @@ const RUNS = modelRuns(50);
 
 describe('the ledger agrees with its reference model (b)', () => {
   it(`over ${RUNS} random sequences of ${MIN_STEPS}–${MAX_STEPS} operations`, { timeout: 900_000 }, async () => {
-    const { overflowItemsSeen } = await runModel(RUNS, 'model-b', { lotLayout: { max: 3, target: 2, min: 1 }, maxLotsForGrants: 5 });
+    const { overflowItemsSeen } = await runModel(RUNS, 'model-b', {
+      lotLayout: { max: 3, target: 2, min: 1 },
+      maxLotsForGrants: 5,
+    });
     expect(overflowItemsSeen, 'the runs reached overflow lots').toBeGreaterThan(1);
   });
 });

@@ -6,6 +6,7 @@
 // the lots ended up.
 
 import { describe, expect, it } from 'vitest';
+import { newId } from '../core/ids.js';
 import {
   type AccountState,
   charge,
@@ -22,8 +23,7 @@ import {
   requestWithdrawal,
   reversePurchase,
 } from '../core/index.js';
-import { newId } from '../core/ids.js';
-import { layoutLots, type LoadedAccount, withOverflow } from '../core/table/account-item.js';
+import { type LoadedAccount, layoutLots, withOverflow } from '../core/table/account-item.js';
 import { itemSizeBytes } from '../core/table/item-size.js';
 import { keys } from '../core/table/keys.js';
 import { accountItems, c, expectInvariants, newLedger, T0 } from './support/ledger.js';
@@ -32,11 +32,30 @@ import { WALLET } from './support/wallet.js';
 const TINY = { max: 3, target: 2, min: 1 };
 
 function lot(i: number, credits: number, expiresInDays: number | null, kind: LiveLot['kind'] = 'purchased'): LiveLot {
-  return { lotId: newId('lot', T0 + i), kind, amount: c(String(credits)), remaining: c(String(credits)), expiresAtMs: expiresInDays === null ? null : T0 + expiresInDays * DAY_MS };
+  return {
+    lotId: newId('lot', T0 + i),
+    kind,
+    amount: c(String(credits)),
+    remaining: c(String(credits)),
+    expiresAtMs: expiresInDays === null ? null : T0 + expiresInDays * DAY_MS,
+  };
 }
 
 function state(lots: LiveLot[]): AccountState {
-  return { accountId: 'unit', version: 3, lots, overflow: null, debts: [], pending: [], allowance: null, pendingWithdrawals: 0 as Micros, hasPurchased: true, flagged: false, entryCount: 0, lastEntryAtMs: 0 };
+  return {
+    accountId: 'unit',
+    version: 3,
+    lots,
+    overflow: null,
+    debts: [],
+    pending: [],
+    allowance: null,
+    pendingWithdrawals: 0 as Micros,
+    hasPurchased: true,
+    flagged: false,
+    entryCount: 0,
+    lastEntryAtMs: 0,
+  };
 }
 
 describe('where lots go (layoutLots)', () => {
@@ -47,7 +66,13 @@ describe('where lots go (layoutLots)', () => {
     const placed = layoutLots(fresh, state(lots), TINY, 90)!;
     expect(placed.inline.map((l) => l.lotId)).toEqual([lots[0]!.lotId, lots[1]!.lotId]);
     expect(placed.writes).toHaveLength(3);
-    expect(placed.overflow).toMatchObject({ count: 3, purchased: c('10'), promotional: c('5'), firstKey: consumptionKey(lots[2]!), firstExpiresAtMs: lots[2]!.expiresAtMs });
+    expect(placed.overflow).toMatchObject({
+      count: 3,
+      purchased: c('10'),
+      promotional: c('5'),
+      firstKey: consumptionKey(lots[2]!),
+      firstExpiresAtMs: lots[2]!.expiresAtMs,
+    });
   });
 
   it('moves nothing when the transaction has no room for it', () => {
@@ -62,7 +87,9 @@ describe('where lots go (layoutLots)', () => {
     const after = state(lots.map((l, i) => (i === 3 ? { ...l, remaining: c('1') } : { ...l })));
     expect(layoutLots(before, after, TINY, 0)).toBeNull();
     const placed = layoutLots(before, after, TINY, 1)!;
-    expect(placed.writes).toEqual([{ Put: { Item: expect.objectContaining({ lotId: lots[3]!.lotId, remaining: c('1') }) } }]);
+    expect(placed.writes).toEqual([
+      { Put: { Item: expect.objectContaining({ lotId: lots[3]!.lotId, remaining: c('1') }) } },
+    ]);
   });
 
   it('a spent overflow lot is deleted; an account item below `min` is refilled from the first overflow lots', () => {
@@ -90,7 +117,12 @@ async function heavyAccount(accountId: string, purchases: number, config = { lot
   const setup = await newLedger(config);
   for (let i = 0; i < purchases; i += 1) {
     setup.clock.advance(DAY_MS);
-    await grantPurchase(setup.ledger, { accountId, amount: c('5'), source: 'stripe', purchaseId: `pu_${accountId}_${i}` });
+    await grantPurchase(setup.ledger, {
+      accountId,
+      amount: c('5'),
+      source: 'stripe',
+      purchaseId: `pu_${accountId}_${i}`,
+    });
   }
   return setup;
 }
@@ -119,7 +151,12 @@ describe('a heavy account', () => {
     await charge(setup.ledger, { accountId: 'h2', deploymentId: 'small', amount: c('3'), idempotencyKey: 'small' });
     expect(queries).toEqual([]);
     expect(setup.ledger.stats.overflowLoads).toBe(loadsBefore);
-    const big = await charge(setup.ledger, { accountId: 'h2', deploymentId: 'big', amount: c('60'), idempotencyKey: 'big' });
+    const big = await charge(setup.ledger, {
+      accountId: 'h2',
+      deploymentId: 'big',
+      amount: c('60'),
+      idempotencyKey: 'big',
+    });
     expect(big.status).toBe('paid');
     expect(queries.length).toBeGreaterThan(0);
     expect((await getBalance(setup.ledger, 'h2')).balance).toBe(c('37'));
@@ -136,9 +173,20 @@ describe('a heavy account', () => {
 
   it('a refund gives credit back to lots that moved to overflow since the charge took from them', async () => {
     const setup = await heavyAccount('h4', 2);
-    const paid = await charge(setup.ledger, { accountId: 'h4', deploymentId: 'd', amount: c('8'), idempotencyKey: 'd' });
+    const paid = await charge(setup.ledger, {
+      accountId: 'h4',
+      deploymentId: 'd',
+      amount: c('8'),
+      idempotencyKey: 'd',
+    });
     // Promotions expiring before the purchases sort first, pushing the purchased lots out to overflow.
-    for (let i = 0; i < 6; i += 1) await grantPromotional(setup.ledger, { accountId: 'h4', amount: c('1'), expiresAtMs: setup.ledger.nowMs() + (i + 1) * DAY_MS, description: 'early promo' });
+    for (let i = 0; i < 6; i += 1)
+      await grantPromotional(setup.ledger, {
+        accountId: 'h4',
+        amount: c('1'),
+        expiresAtMs: setup.ledger.nowMs() + (i + 1) * DAY_MS,
+        description: 'early promo',
+      });
     await refund(setup.ledger, { accountId: 'h4', chargeId: paid.chargeId, amount: c('8'), idempotencyKey: 'r' });
     const view = await getBalance(setup.ledger, 'h4');
     expect(view.balance).toBe(c('16'));
@@ -149,7 +197,13 @@ describe('a heavy account', () => {
   it('a card reversal of the newest purchase, an overflow lot, takes its unspent credit back', async () => {
     const setup = await heavyAccount('h5', 10);
     const newest = (await getBalance(setup.ledger, 'h5')).lots.at(-1)!;
-    await reversePurchase(setup.ledger, { accountId: 'h5', lotId: newest.lotId, amount: c('5'), kind: 'refund', reference: 'stripe:refund:1' });
+    await reversePurchase(setup.ledger, {
+      accountId: 'h5',
+      lotId: newest.lotId,
+      amount: c('5'),
+      kind: 'refund',
+      reference: 'stripe:refund:1',
+    });
     expect((await getBalance(setup.ledger, 'h5')).balance).toBe(c('45'));
     await expectInvariants(setup.ledger, 'h5', { expiriesApplied: true });
   });
@@ -179,7 +233,12 @@ describe('a heavy account', () => {
   it('a charge through more overflow lots than one transaction can rewrite moves them onto the account item first', async () => {
     const setup = await heavyAccount('h8', 130);
     const refillsBefore = setup.ledger.stats.refills;
-    const all = await charge(setup.ledger, { accountId: 'h8', deploymentId: 'all', amount: c('650'), idempotencyKey: 'all' });
+    const all = await charge(setup.ledger, {
+      accountId: 'h8',
+      deploymentId: 'all',
+      amount: c('650'),
+      idempotencyKey: 'all',
+    });
     expect(all.status).toBe('paid');
     expect((await getBalance(setup.ledger, 'h8')).balance).toBe(0);
     const snap = await expectInvariants(setup.ledger, 'h8', { expiriesApplied: true });
@@ -194,7 +253,10 @@ describe('with the default layout', () => {
     const setup = await heavyAccount('h9', 250, { lotLayout: { max: 12, target: 8, min: 2 } });
     const item = (await setup.table.get(keys.account('h9')))!;
     expect(itemSizeBytes(item)).toBeLessThan(1024);
-    const { state } = await withOverflow(setup.table, (await import('../core/table/account-item.js')).accountFromItem('h9', item));
+    const { state } = await withOverflow(
+      setup.table,
+      (await import('../core/table/account-item.js')).accountFromItem('h9', item),
+    );
     expect(state.lots).toHaveLength(250);
     await expectInvariants(setup.ledger, 'h9', { expiriesApplied: true });
   });

@@ -3,7 +3,7 @@
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ProviderUnavailable, type Micros } from '../core/index.js';
+import { type Micros, ProviderUnavailable } from '../core/index.js';
 import { SpherepayCheckout } from '../core/payments/spherepay.js';
 import { StripeCheckout } from '../core/payments/stripe.js';
 
@@ -22,13 +22,20 @@ afterEach(async () => {
 });
 
 /** A stub that records each request and answers with `answer(request)`. */
-async function startStub(answer: (seen: Seen) => { status: number; body: unknown }): Promise<{ port: number; seen: Seen[] }> {
+async function startStub(
+  answer: (seen: Seen) => { status: number; body: unknown },
+): Promise<{ port: number; seen: Seen[] }> {
   const seen: Seen[] = [];
   stub = createServer((req, res) => {
     const chunks: Buffer[] = [];
     req.on('data', (chunk: Buffer) => chunks.push(chunk));
     req.on('end', () => {
-      const request = { method: req.method ?? '', path: req.url ?? '', headers: req.headers, body: Buffer.concat(chunks).toString('utf8') };
+      const request = {
+        method: req.method ?? '',
+        path: req.url ?? '',
+        headers: req.headers,
+        body: Buffer.concat(chunks).toString('utf8'),
+      };
       seen.push(request);
       const { status, body } = answer(request);
       res.writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_stub' });
@@ -39,15 +46,31 @@ async function startStub(answer: (seen: Seen) => { status: number; body: unknown
   return { port: (stub!.address() as { port: number }).port, seen };
 }
 
-const request = { purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCF', accountId: 'ada', amount: 20_500_000 as Micros, method: 'card' as const };
+const request = {
+  purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCF',
+  accountId: 'ada',
+  amount: 20_500_000 as Micros,
+  method: 'card' as const,
+};
 
 describe('Stripe Checkout adapter', () => {
-  const options = (port: number) => ({ secretKey: 'sk_test_stub', successUrl: 'https://credits.io.net/?purchase={PURCHASE_ID}', cancelUrl: 'https://credits.io.net/?purchase={PURCHASE_ID}&cancelled=1', endpoint: { host: '127.0.0.1', port, protocol: 'http' as const } });
+  const options = (port: number) => ({
+    secretKey: 'sk_test_stub',
+    successUrl: 'https://credits.io.net/?purchase={PURCHASE_ID}',
+    cancelUrl: 'https://credits.io.net/?purchase={PURCHASE_ID}&cancelled=1',
+    endpoint: { host: '127.0.0.1', port, protocol: 'http' as const },
+  });
 
   it('creates a payment-mode session for the exact amount in USD, tied to the purchase, with the purchase id as idempotency key', async () => {
-    const { port, seen } = await startStub(() => ({ status: 200, body: { id: 'cs_test_stub', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_stub' } }));
+    const { port, seen } = await startStub(() => ({
+      status: 200,
+      body: { id: 'cs_test_stub', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_stub' },
+    }));
     const checkout = await new StripeCheckout(options(port)).createCheckout(request);
-    expect(checkout).toEqual({ checkoutUrl: 'https://checkout.stripe.com/c/pay/cs_test_stub', providerRef: 'cs_test_stub' });
+    expect(checkout).toEqual({
+      checkoutUrl: 'https://checkout.stripe.com/c/pay/cs_test_stub',
+      providerRef: 'cs_test_stub',
+    });
 
     expect(seen).toHaveLength(1);
     const [sent] = seen;
@@ -73,7 +96,10 @@ describe('Stripe Checkout adapter', () => {
   });
 
   it('turns a Stripe error into ProviderUnavailable, never an SDK error', async () => {
-    const { port } = await startStub(() => ({ status: 400, body: { error: { type: 'invalid_request_error', message: 'No such price' } } }));
+    const { port } = await startStub(() => ({
+      status: 400,
+      body: { error: { type: 'invalid_request_error', message: 'No such price' } },
+    }));
     await expect(new StripeCheckout(options(port)).createCheckout(request)).rejects.toBeInstanceOf(ProviderUnavailable);
   });
 });
@@ -83,15 +109,36 @@ describe('Spherepay adapter', () => {
     const { port, seen } = await startStub((r) =>
       r.path === '/v1/price'
         ? { status: 200, body: { ok: true, data: { price: { id: 'price_stub' } } } }
-        : { status: 200, body: { ok: true, data: { paymentLink: { id: 'paymentLink_stub', url: 'https://spherepay.co/pay/paymentLink_stub' } } } },
+        : {
+            status: 200,
+            body: {
+              ok: true,
+              data: { paymentLink: { id: 'paymentLink_stub', url: 'https://spherepay.co/pay/paymentLink_stub' } },
+            },
+          },
     );
-    const adapter = new SpherepayCheckout({ apiKey: 'sphere_stub', productId: 'product_io_credits', baseUrl: `http://127.0.0.1:${port}/v1` });
+    const adapter = new SpherepayCheckout({
+      apiKey: 'sphere_stub',
+      productId: 'product_io_credits',
+      baseUrl: `http://127.0.0.1:${port}/v1`,
+    });
     const checkout = await adapter.createCheckout({ ...request, method: 'usdc' });
-    expect(checkout).toEqual({ checkoutUrl: 'https://spherepay.co/pay/paymentLink_stub', providerRef: 'paymentLink_stub' });
+    expect(checkout).toEqual({
+      checkoutUrl: 'https://spherepay.co/pay/paymentLink_stub',
+      providerRef: 'paymentLink_stub',
+    });
     expect(seen.map((s) => s.path)).toEqual(['/v1/price', '/v1/paymentLink']);
     expect(seen.every((s) => s.headers.authorization === 'Bearer sphere_stub')).toBe(true);
-    expect(JSON.parse(seen[0]!.body)).toMatchObject({ product: 'product_io_credits', type: 'one_time', currency: 'usdc', unitAmountDecimal: '20.50' });
-    expect(JSON.parse(seen[1]!.body)).toEqual({ lineItems: [{ price: 'price_stub', quantity: 1, quantityMutable: false }], metadata: { purchaseId: request.purchaseId, accountId: 'ada' } });
+    expect(JSON.parse(seen[0]!.body)).toMatchObject({
+      product: 'product_io_credits',
+      type: 'one_time',
+      currency: 'usdc',
+      unitAmountDecimal: '20.50',
+    });
+    expect(JSON.parse(seen[1]!.body)).toEqual({
+      lineItems: [{ price: 'price_stub', quantity: 1, quantityMutable: false }],
+      metadata: { purchaseId: request.purchaseId, accountId: 'ada' },
+    });
   });
 
   it('turns an error answer into ProviderUnavailable', async () => {

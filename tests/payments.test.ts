@@ -3,12 +3,19 @@
 // test asserts the ledger behind the answer.
 
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { getBalance, getPurchase, charge, grantPromotional, type Micros, type Purchase } from '../core/index.js';
+import { charge, getBalance, getPurchase, grantPromotional, type Micros, type Purchase } from '../core/index.js';
 import { spherepaySignature } from '../core/payments/spherepay.js';
-import { startApi, type Api } from './support/api.js';
+import { type Api, startApi } from './support/api.js';
 import { c, expectInvariants, snapshot, wholeTable } from './support/ledger.js';
 import { pendingPurchase } from './support/route-samples.js';
-import { disputeEvent, paymentIntentOf, refundEvent, sessionEvent, signStripe, type SessionEventType } from './support/stripe-events.js';
+import {
+  disputeEvent,
+  paymentIntentOf,
+  refundEvent,
+  type SessionEventType,
+  sessionEvent,
+  signStripe,
+} from './support/stripe-events.js';
 
 let api: Api;
 let accounts = 0;
@@ -21,15 +28,25 @@ beforeAll(async () => {
 function postStripe(event: object, options: { secret?: string; timestamp?: number; body?: string } = {}) {
   const body = options.body ?? JSON.stringify(event);
   const signature = signStripe(body, options.secret ?? api.payments.webhookSecrets.stripe!, options.timestamp);
-  return api.call('POST', '/webhooks/stripe', { rawBody: body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
+  return api.call('POST', '/webhooks/stripe', {
+    rawBody: body,
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+  });
 }
 
 function postSpherepay(event: object, options: { secret?: string; body?: string } = {}) {
   const body = options.body ?? JSON.stringify(event);
-  return api.call('POST', '/webhooks/spherepay', { rawBody: body, headers: { 'content-type': 'application/json', signature: spherepaySignature(body, options.secret ?? api.payments.webhookSecrets.spherepay!) } });
+  return api.call('POST', '/webhooks/spherepay', {
+    rawBody: body,
+    headers: {
+      'content-type': 'application/json',
+      signature: spherepaySignature(body, options.secret ?? api.payments.webhookSecrets.spherepay!),
+    },
+  });
 }
 
-const session = (type: SessionEventType, purchase: Purchase, options?: Parameters<typeof sessionEvent>[2]) => postStripe(sessionEvent(type, purchase, options));
+const session = (type: SessionEventType, purchase: Purchase, options?: Parameters<typeof sessionEvent>[2]) =>
+  postStripe(sessionEvent(type, purchase, options));
 
 async function balanceOf(accountId: string): Promise<Micros> {
   return (await getBalance(api.ledger, accountId)).balance;
@@ -47,10 +64,25 @@ describe('POST /credits/purchases', () => {
     const token = await api.token(buyer);
     const created = await api.call('POST', '/credits/purchases', { token, body: { amount: '20.00', method: 'card' } });
     expect(created.status).toBe(201);
-    expect(created.body).toEqual({ purchaseId: expect.stringMatching(/^pu_/), status: 'pending', amount: '20.00', method: 'card', checkoutUrl: `${api.url}/local/checkout/${created.body.purchaseId}` });
+    expect(created.body).toEqual({
+      purchaseId: expect.stringMatching(/^pu_/),
+      status: 'pending',
+      amount: '20.00',
+      method: 'card',
+      checkoutUrl: `${api.url}/local/checkout/${created.body.purchaseId}`,
+    });
     const read = await api.call('GET', `/credits/purchases/${created.body.purchaseId}`, { token });
-    expect(read.body).toMatchObject({ purchaseId: created.body.purchaseId, status: 'pending', amount: '20.00', method: 'card' });
-    expectProblem(await api.call('GET', `/credits/purchases/${created.body.purchaseId}`, { token: await api.token(fresh()) }), 404, 'not_found');
+    expect(read.body).toMatchObject({
+      purchaseId: created.body.purchaseId,
+      status: 'pending',
+      amount: '20.00',
+      method: 'card',
+    });
+    expectProblem(
+      await api.call('GET', `/credits/purchases/${created.body.purchaseId}`, { token: await api.token(fresh()) }),
+      404,
+      'not_found',
+    );
     expect(await balanceOf(buyer)).toBe(0);
   });
 
@@ -63,13 +95,22 @@ describe('POST /credits/purchases', () => {
   ])('refuses %j (%s) with 400 and stores nothing', async (body) => {
     const buyer = fresh();
     const before = await wholeTable(api.ledger.table);
-    expectProblem(await api.call('POST', '/credits/purchases', { token: await api.token(buyer), body }), 400, 'invalid_request');
+    expectProblem(
+      await api.call('POST', '/credits/purchases', { token: await api.token(buyer), body }),
+      400,
+      'invalid_request',
+    );
     expect(await wholeTable(api.ledger.table)).toEqual(before);
   });
 
   it('a retry with the same Idempotency-Key gets the same purchase and checkout', async () => {
     const token = await api.token(fresh());
-    const send = () => api.call('POST', '/credits/purchases', { token, body: { amount: '50.00', method: 'usdc' }, headers: { 'idempotency-key': 'buy-50' } });
+    const send = () =>
+      api.call('POST', '/credits/purchases', {
+        token,
+        body: { amount: '50.00', method: 'usdc' },
+        headers: { 'idempotency-key': 'buy-50' },
+      });
     const [first, again] = [await send(), await send()];
     expect(again.body).toEqual(first.body);
   });
@@ -78,8 +119,16 @@ describe('POST /credits/purchases', () => {
     const buyer = fresh();
     const token = await api.token(buyer);
     const real = api.payments.checkout.card!;
-    api.payments.checkout.card = { name: 'stripe', createCheckout: () => Promise.reject(new (class extends Error {})('connection reset')) } as never;
-    const send = () => api.call('POST', '/credits/purchases', { token, body: { amount: '30.00', method: 'card' }, headers: { 'idempotency-key': 'flaky' } });
+    api.payments.checkout.card = {
+      name: 'stripe',
+      createCheckout: () => Promise.reject(new (class extends Error {})('connection reset')),
+    } as never;
+    const send = () =>
+      api.call('POST', '/credits/purchases', {
+        token,
+        body: { amount: '30.00', method: 'card' },
+        headers: { 'idempotency-key': 'flaky' },
+      });
     try {
       expectProblem(await send(), 502, 'provider_unavailable');
     } finally {
@@ -102,9 +151,21 @@ describe('Stripe webhooks', () => {
 
     expect(await balanceOf(buyer)).toBe(c('20'));
     const stored = await getPurchase(api.ledger, buyer, purchase.purchaseId);
-    expect(stored).toMatchObject({ status: 'completed', paidAmount: c('20'), paymentRef: `pi_${purchase.purchaseId.slice(3)}` });
+    expect(stored).toMatchObject({
+      status: 'completed',
+      paidAmount: c('20'),
+      paymentRef: `pi_${purchase.purchaseId.slice(3)}`,
+    });
     const balance = await api.call('GET', '/credits/balance', { token: await api.token(buyer) });
-    expect(balance.body.lots).toEqual([expect.objectContaining({ lotId: stored.lotId, kind: 'purchased', amount: '20.00', withdrawable: true, expiresAt: '2027-01-31T12:00:00.000Z' })]);
+    expect(balance.body.lots).toEqual([
+      expect.objectContaining({
+        lotId: stored.lotId,
+        kind: 'purchased',
+        amount: '20.00',
+        withdrawable: true,
+        expiresAt: '2027-01-31T12:00:00.000Z',
+      }),
+    ]);
     const notifications = await api.call('GET', '/notifications', { token: await api.token(buyer) });
     expect(notifications.body.items.map((n: any) => n.type)).toContain('purchase_completed');
     const snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
@@ -168,10 +229,25 @@ describe('Stripe webhooks', () => {
     const buyer = fresh();
     const first = await pendingPurchase(api, buyer, 'card', 5);
     await session('checkout.session.completed', first);
-    const onAllowance = await charge(api.ledger, { accountId: buyer, deploymentId: 'a', amount: c('12'), idempotencyKey: 'a' });
+    const onAllowance = await charge(api.ledger, {
+      accountId: buyer,
+      deploymentId: 'a',
+      amount: c('12'),
+      idempotencyKey: 'a',
+    });
     expect(onAllowance.status).toBe('paid');
-    const older = await charge(api.ledger, { accountId: buyer, deploymentId: 'b', amount: c('20'), idempotencyKey: 'b' });
-    const newer = await charge(api.ledger, { accountId: buyer, deploymentId: 'c', amount: c('30'), idempotencyKey: 'c' });
+    const older = await charge(api.ledger, {
+      accountId: buyer,
+      deploymentId: 'b',
+      amount: c('20'),
+      idempotencyKey: 'b',
+    });
+    const newer = await charge(api.ledger, {
+      accountId: buyer,
+      deploymentId: 'c',
+      amount: c('30'),
+      idempotencyKey: 'c',
+    });
     expect([older.status, newer.status]).toEqual(['pending_payment', 'pending_payment']);
 
     const second = await pendingPurchase(api, buyer, 'card', 25);
@@ -203,7 +279,11 @@ describe('Stripe webhooks', () => {
     expect(again.body.effect).toBe('none');
     snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
     expect(snap.entries.filter((e) => e.type === 'reversal').map((e) => e.amount)).toEqual([c('-5'), c('-15')]);
-    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({ status: 'reversed', reversedAmount: c('20'), providerRefunded: c('20') });
+    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({
+      status: 'reversed',
+      reversedAmount: c('20'),
+      providerRefunded: c('20'),
+    });
   });
 
   it('a dispute reverses the purchase; the same dispute event twice reverses once', async () => {
@@ -223,9 +303,14 @@ describe('Stripe webhooks', () => {
     const buyer = fresh();
     const purchase = await pendingPurchase(api, buyer, 'card', 10);
     const before = await wholeTable(api.ledger.table);
-    const foreignSession = await session('checkout.session.completed', purchase, { session: { client_reference_id: null, metadata: {} } });
+    const foreignSession = await session('checkout.session.completed', purchase, {
+      session: { client_reference_id: null, metadata: {} },
+    });
     expect(foreignSession.body).toMatchObject({ handled: 'ignored' });
-    const other = await postStripe({ ...sessionEvent('checkout.session.completed', purchase), type: 'customer.created' });
+    const other = await postStripe({
+      ...sessionEvent('checkout.session.completed', purchase),
+      type: 'customer.created',
+    });
     expect(other.body).toMatchObject({ handled: 'ignored' });
     expect(await wholeTable(api.ledger.table)).toEqual(before);
     // Another product's payment, or one of ours whose completed event has not arrived: kept on
@@ -234,26 +319,91 @@ describe('Stripe webhooks', () => {
     const refund = refundEvent(unknown, 500);
     expect((await postStripe(refund)).body).toMatchObject({ handled: 'held' });
     expect((await postStripe(refund)).body).toMatchObject({ handled: 'held' });
-    const added = (await wholeTable(api.ledger.table)).filter((item) => !before.some((b) => b.pk === item.pk && b.sk === item.sk));
-    expect(added).toEqual([expect.objectContaining({ pk: `PAYMENT#stripe#${paymentIntentOf(unknown)}`, sk: 'PAYMENT', held: [expect.objectContaining({ eventId: refund.id })] })]);
+    const added = (await wholeTable(api.ledger.table)).filter(
+      (item) => !before.some((b) => b.pk === item.pk && b.sk === item.sk),
+    );
+    expect(added).toEqual([
+      expect.objectContaining({
+        pk: `PAYMENT#stripe#${paymentIntentOf(unknown)}`,
+        sk: 'PAYMENT',
+        held: [expect.objectContaining({ eventId: refund.id })],
+      }),
+    ]);
   });
 
   describe('bad input is refused, logged and changes nothing', () => {
-    const cases: [string, (p: Purchase) => Promise<{ status: number; headers: Headers; body: any }>, number, string][] = [
-      ['a signature made with another secret', (p) => postStripe(sessionEvent('checkout.session.completed', p), { secret: 'whsec_not_ours' }), 400, 'invalid_request'],
-      ['a timestamp ten minutes old', (p) => postStripe(sessionEvent('checkout.session.completed', p), { timestamp: Math.floor(Date.now() / 1000) - 600 }), 400, 'invalid_request'],
-      ['no signature', (p) => api.call('POST', '/webhooks/stripe', { rawBody: JSON.stringify(sessionEvent('checkout.session.completed', p)), headers: { 'content-type': 'application/json' } }), 400, 'invalid_request'],
-      ['a body changed after signing', async (p) => {
-        const body = JSON.stringify(sessionEvent('checkout.session.completed', p));
-        const signature = signStripe(body, api.payments.webhookSecrets.stripe!);
-        return api.call('POST', '/webhooks/stripe', { rawBody: body.replace('"amount_total":2000', '"amount_total":200000'), headers: { 'content-type': 'application/json', 'stripe-signature': signature } });
-      }, 400, 'invalid_request'],
-      ['a signed body that is not JSON', () => postStripe({}, { body: '{"id": "evt_1", "type": ' }), 400, 'invalid_request'],
-      ['a payment in euros', (p) => postStripe(sessionEvent('checkout.session.completed', p, { session: { currency: 'eur' } })), 400, 'invalid_request'],
-      ['a refund in euros', (p) => postStripe(refundEvent(p, 500, { currency: 'eur' })), 400, 'invalid_request'],
-      ['an IO Credits purchase id that does not exist', (p) => postStripe(sessionEvent('checkout.session.completed', { ...p, purchaseId: 'pu_01ARZ3NDEKTSV4RRFFQ69G5FAV' })), 404, 'not_found'],
-      ['an account that is not the purchase\'s', (p) => postStripe(sessionEvent('checkout.session.completed', p, { session: { metadata: { accountId: 'someone-else' } } })), 400, 'invalid_request'],
-    ];
+    const cases: [string, (p: Purchase) => Promise<{ status: number; headers: Headers; body: any }>, number, string][] =
+      [
+        [
+          'a signature made with another secret',
+          (p) => postStripe(sessionEvent('checkout.session.completed', p), { secret: 'whsec_not_ours' }),
+          400,
+          'invalid_request',
+        ],
+        [
+          'a timestamp ten minutes old',
+          (p) =>
+            postStripe(sessionEvent('checkout.session.completed', p), {
+              timestamp: Math.floor(Date.now() / 1000) - 600,
+            }),
+          400,
+          'invalid_request',
+        ],
+        [
+          'no signature',
+          (p) =>
+            api.call('POST', '/webhooks/stripe', {
+              rawBody: JSON.stringify(sessionEvent('checkout.session.completed', p)),
+              headers: { 'content-type': 'application/json' },
+            }),
+          400,
+          'invalid_request',
+        ],
+        [
+          'a body changed after signing',
+          async (p) => {
+            const body = JSON.stringify(sessionEvent('checkout.session.completed', p));
+            const signature = signStripe(body, api.payments.webhookSecrets.stripe!);
+            return api.call('POST', '/webhooks/stripe', {
+              rawBody: body.replace('"amount_total":2000', '"amount_total":200000'),
+              headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+            });
+          },
+          400,
+          'invalid_request',
+        ],
+        [
+          'a signed body that is not JSON',
+          () => postStripe({}, { body: '{"id": "evt_1", "type": ' }),
+          400,
+          'invalid_request',
+        ],
+        [
+          'a payment in euros',
+          (p) => postStripe(sessionEvent('checkout.session.completed', p, { session: { currency: 'eur' } })),
+          400,
+          'invalid_request',
+        ],
+        ['a refund in euros', (p) => postStripe(refundEvent(p, 500, { currency: 'eur' })), 400, 'invalid_request'],
+        [
+          'an IO Credits purchase id that does not exist',
+          (p) =>
+            postStripe(
+              sessionEvent('checkout.session.completed', { ...p, purchaseId: 'pu_01ARZ3NDEKTSV4RRFFQ69G5FAV' }),
+            ),
+          404,
+          'not_found',
+        ],
+        [
+          "an account that is not the purchase's",
+          (p) =>
+            postStripe(
+              sessionEvent('checkout.session.completed', p, { session: { metadata: { accountId: 'someone-else' } } }),
+            ),
+          400,
+          'invalid_request',
+        ],
+      ];
 
     it.each(cases)('%s', async (_name, send, status, code) => {
       const purchase = await pendingPurchase(api, fresh(), 'card', 20);
@@ -261,8 +411,12 @@ describe('Stripe webhooks', () => {
       const warn = vi.spyOn(console, 'warn').mockImplementation(() => undefined);
       try {
         expectProblem(await send(purchase), status, code);
-        const logged = warn.mock.calls.map((args) => JSON.parse(String(args[0])) as { msg: string; status: number; route: string });
-        expect(logged).toContainEqual(expect.objectContaining({ msg: 'webhook refused', status, route: 'POST /webhooks/stripe' }));
+        const logged = warn.mock.calls.map(
+          (args) => JSON.parse(String(args[0])) as { msg: string; status: number; route: string },
+        );
+        expect(logged).toContainEqual(
+          expect.objectContaining({ msg: 'webhook refused', status, route: 'POST /webhooks/stripe' }),
+        );
       } finally {
         warn.mockRestore();
       }
@@ -280,45 +434,70 @@ describe('provider events in any order', () => {
   const orders: Name[][] = [];
   const permute = (done: Name[], left: Name[]): void => {
     if (left.length === 0) orders.push(done);
-    for (const next of left) permute([...done, next], left.filter((n) => n !== next));
+    for (const next of left)
+      permute(
+        [...done, next],
+        left.filter((n) => n !== next),
+      );
   };
   permute([], names);
 
-  it.each(orders.map((order) => [order.join(' → '), order] as const))('%s: the same end, each event twice', async (_label, order) => {
-    const buyer = fresh();
-    const purchase = await pendingPurchase(api, buyer, 'card', 20);
-    const dispute = disputeEvent(purchase, 800);
-    const events: Record<Name, object> = {
-      completed: sessionEvent('checkout.session.completed', purchase),
-      'refund 5.00': refundEvent(purchase, 500),
-      'refund to 7.00': refundEvent(purchase, 700),
-      'dispute 8.00': dispute,
-    };
-    for (const name of order) {
-      const first = await postStripe(events[name]);
-      const again = await postStripe(events[name]);
-      expect([first.status, again.status]).toEqual([200, 200]);
-      expect(again.body.handled).toBe(first.body.handled);
-    }
-    // 20.00 paid, 7.00 refunded and 8.00 disputed: 5.00 left, nothing spent so no debt.
-    expect(await balanceOf(buyer)).toBe(c('5'));
-    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({ status: 'reversed', paidAmount: c('20'), reversedAmount: c('15'), providerRefunded: c('7') });
-    const snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
-    expect(snap.state.flagged).toBe(true);
-    expect(snap.entries.filter((e) => e.type === 'purchase').map((e) => e.amount)).toEqual([c('20')]);
-    expect(snap.entries.filter((e) => e.type === 'reversal').reduce((t, e) => t + (e.amount as number), 0)).toBe(-c('15'));
-    expect(snap.lots).toEqual([expect.objectContaining({ amount: c('20'), reversed: c('15') })]);
-  });
+  it.each(orders.map((order) => [order.join(' → '), order] as const))(
+    '%s: the same end, each event twice',
+    async (_label, order) => {
+      const buyer = fresh();
+      const purchase = await pendingPurchase(api, buyer, 'card', 20);
+      const dispute = disputeEvent(purchase, 800);
+      const events: Record<Name, object> = {
+        completed: sessionEvent('checkout.session.completed', purchase),
+        'refund 5.00': refundEvent(purchase, 500),
+        'refund to 7.00': refundEvent(purchase, 700),
+        'dispute 8.00': dispute,
+      };
+      for (const name of order) {
+        const first = await postStripe(events[name]);
+        const again = await postStripe(events[name]);
+        expect([first.status, again.status]).toEqual([200, 200]);
+        expect(again.body.handled).toBe(first.body.handled);
+      }
+      // 20.00 paid, 7.00 refunded and 8.00 disputed: 5.00 left, nothing spent so no debt.
+      expect(await balanceOf(buyer)).toBe(c('5'));
+      expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({
+        status: 'reversed',
+        paidAmount: c('20'),
+        reversedAmount: c('15'),
+        providerRefunded: c('7'),
+      });
+      const snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+      expect(snap.state.flagged).toBe(true);
+      expect(snap.entries.filter((e) => e.type === 'purchase').map((e) => e.amount)).toEqual([c('20')]);
+      expect(snap.entries.filter((e) => e.type === 'reversal').reduce((t, e) => t + (e.amount as number), 0)).toBe(
+        -c('15'),
+      );
+      expect(snap.lots).toEqual([expect.objectContaining({ amount: c('20'), reversed: c('15') })]);
+    },
+  );
 
   it('a refund held for a payment credited later reverses spent credit into debt like any other', async () => {
     const buyer = fresh();
-    await grantPromotional(api.ledger, { accountId: buyer, amount: c('10'), expiresAtMs: null, description: 'welcome' });
+    await grantPromotional(api.ledger, {
+      accountId: buyer,
+      amount: c('10'),
+      expiresAtMs: null,
+      description: 'welcome',
+    });
     const purchase = await pendingPurchase(api, buyer, 'card', 20);
     expect((await postStripe(refundEvent(purchase, 2000))).body.handled).toBe('held');
     expect(await balanceOf(buyer)).toBe(c('10'));
-    expect((await session('checkout.session.completed', purchase)).body).toMatchObject({ handled: 'payment', effect: 'credited' });
+    expect((await session('checkout.session.completed', purchase)).body).toMatchObject({
+      handled: 'payment',
+      effect: 'credited',
+    });
     expect(await balanceOf(buyer)).toBe(c('10'));
-    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({ status: 'reversed', reversedAmount: c('20') });
+    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({
+      status: 'reversed',
+      reversedAmount: c('20'),
+    });
     await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
   });
 
@@ -326,7 +505,10 @@ describe('provider events in any order', () => {
     for (let round = 0; round < 5; round += 1) {
       const buyer = fresh();
       const purchase = await pendingPurchase(api, buyer, 'card', 20);
-      const [paid, refunded] = await Promise.all([session('checkout.session.completed', purchase), postStripe(refundEvent(purchase, 600))]);
+      const [paid, refunded] = await Promise.all([
+        session('checkout.session.completed', purchase),
+        postStripe(refundEvent(purchase, 600)),
+      ]);
       expect([paid.status, refunded.status]).toEqual([200, 200]);
       expect(await balanceOf(buyer)).toBe(c('14'));
       await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
@@ -338,7 +520,16 @@ describe('Spherepay webhooks', () => {
   const paymentEvent = (purchase: Purchase, amount: string, overrides: Record<string, unknown> = {}) => ({
     id: `evt_${purchase.purchaseId.slice(3)}`,
     name: 'payment.successful',
-    data: { payment: { id: `payment_${purchase.purchaseId.slice(3)}`, status: 'succeeded', amount, currency: 'usdc', paymentLink: { id: purchase.providerRef }, ...overrides } },
+    data: {
+      payment: {
+        id: `payment_${purchase.purchaseId.slice(3)}`,
+        status: 'succeeded',
+        amount,
+        currency: 'usdc',
+        paymentLink: { id: purchase.providerRef },
+        ...overrides,
+      },
+    },
   });
 
   it('payment.successful credits the USDC paid, once however often it arrives', async () => {
@@ -363,7 +554,11 @@ describe('Spherepay webhooks', () => {
   it.each([
     ['another secret', (p: Purchase) => postSpherepay(paymentEvent(p, '10'), { secret: 'not-ours' }), 400],
     ['a currency other than USDC', (p: Purchase) => postSpherepay(paymentEvent(p, '10', { currency: 'eth' })), 400],
-    ['an unknown payment link', (p: Purchase) => postSpherepay(paymentEvent(p, '10', { paymentLink: { id: 'paymentLink_unknown' } })), 404],
+    [
+      'an unknown payment link',
+      (p: Purchase) => postSpherepay(paymentEvent(p, '10', { paymentLink: { id: 'paymentLink_unknown' } })),
+      404,
+    ],
     ['no amount', (p: Purchase) => postSpherepay(paymentEvent(p, '10', { amount: undefined })), 400],
     ['a malformed body', () => postSpherepay({}, { body: 'not json' }), 400],
   ])('refuses %s and changes nothing', async (_name, send, status) => {
@@ -375,25 +570,40 @@ describe('Spherepay webhooks', () => {
 });
 
 describe('the local checkout (npm start without provider keys)', () => {
-  it.each(['card', 'usdc'])('%s: create a purchase, follow checkoutUrl, press Pay, and the credit is there', async (method) => {
-    const buyer = fresh();
-    const token = await api.token(buyer);
-    const created = await api.call('POST', '/credits/purchases', { token, body: { amount: '12.34', method } });
-    const page = await fetch(created.body.checkoutUrl);
-    const html = await page.text();
-    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
-    const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
-    expect(action).toBe(`/local/checkout/${created.body.purchaseId}/pay`);
+  it.each(['card', 'usdc'])(
+    '%s: create a purchase, follow checkoutUrl, press Pay, and the credit is there',
+    async (method) => {
+      const buyer = fresh();
+      const token = await api.token(buyer);
+      const created = await api.call('POST', '/credits/purchases', { token, body: { amount: '12.34', method } });
+      const page = await fetch(created.body.checkoutUrl);
+      const html = await page.text();
+      expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+      const action = /<form method="post" action="([^"]+)"/.exec(html)?.[1];
+      expect(action).toBe(`/local/checkout/${created.body.purchaseId}/pay`);
 
-    const paid = await fetch(new URL(action!, created.body.checkoutUrl), { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
-    expect(paid.status).toBe(200);
-    expect(await paid.text()).toContain('credited');
+      const paid = await fetch(new URL(action!, created.body.checkoutUrl), {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      });
+      expect(paid.status).toBe(200);
+      expect(await paid.text()).toContain('credited');
 
-    const balance = await api.call('GET', '/credits/balance', { token });
-    expect(balance.body.balance).toBe('12.34');
-    const transactions = await api.call('GET', '/credits/transactions', { token });
-    expect(transactions.body.items).toEqual([expect.objectContaining({ type: 'purchase', category: 'Credit Inflow', amount: '12.34', reference: created.body.purchaseId })]);
-    expect((await api.call('GET', `/credits/purchases/${created.body.purchaseId}`, { token })).body.status).toBe('completed');
-    await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
-  });
+      const balance = await api.call('GET', '/credits/balance', { token });
+      expect(balance.body.balance).toBe('12.34');
+      const transactions = await api.call('GET', '/credits/transactions', { token });
+      expect(transactions.body.items).toEqual([
+        expect.objectContaining({
+          type: 'purchase',
+          category: 'Credit Inflow',
+          amount: '12.34',
+          reference: created.body.purchaseId,
+        }),
+      ]);
+      expect((await api.call('GET', `/credits/purchases/${created.body.purchaseId}`, { token })).body.status).toBe(
+        'completed',
+      );
+      await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+    },
+  );
 });

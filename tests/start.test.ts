@@ -2,9 +2,9 @@
 // prints working tokens, answers, and Ctrl-C stops it and its JVM; a taken port or a missing
 // Java is a clear one-line error.
 
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, symlinkSync } from 'node:fs';
-import { createServer, connect } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -17,8 +17,14 @@ afterEach(() => {
   for (const child of running.splice(0)) if (child.exitCode === null) child.kill('SIGKILL');
 });
 
-function start(env: Record<string, string>, args: string[] = ['--memory']): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
-  const child = spawn(process.execPath, [TSX, 'scripts/start.ts', ...args], { env: { ...process.env, AUTH_DEV_SECRET: SECRET, ...env }, stdio: 'pipe' });
+function start(
+  env: Record<string, string>,
+  args: string[] = ['--memory'],
+): { child: ChildProcess; output: () => string; exited: Promise<number | null> } {
+  const child = spawn(process.execPath, [TSX, 'scripts/start.ts', ...args], {
+    env: { ...process.env, AUTH_DEV_SECRET: SECRET, ...env },
+    stdio: 'pipe',
+  });
   running.push(child);
   let output = '';
   child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -46,11 +52,13 @@ function portIsClosed(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it('prints the app\'s URL first, serves the app and the API with the printed tokens, and Ctrl-C stops the server and DynamoDB Local', async () => {
+  it("prints the app's URL first, serves the app and the API with the printed tokens, and Ctrl-C stops the server and DynamoDB Local", async () => {
     const { child, output, exited } = start({ PORT: '0' });
     await waitFor(output, 'Ctrl-C stops', exited);
     const url = /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1]!;
-    const firstLine = output().split('\n').find((line) => line.includes('http://'));
+    const firstLine = output()
+      .split('\n')
+      .find((line) => line.includes('http://'));
     expect(firstLine).toBe(`Usage & Billing: open ${url}/ (sign in as the demo user or the finance team)`);
     const app = await fetch(`${url}/`);
     expect(app.headers.get('content-type')).toMatch(/^text\/html/);
@@ -71,8 +79,13 @@ describe('npm start', () => {
     });
     expect(grant.status).toBe(201);
 
-    const printed = spawnSync(process.execPath, [TSX, 'scripts/token.ts', '--sub', 'demo-user'], { env: { ...process.env, AUTH_DEV_SECRET: SECRET }, encoding: 'utf8' });
-    const again = await fetch(`${url}/credits/balance`, { headers: { authorization: `Bearer ${printed.stdout.trim()}` } });
+    const printed = spawnSync(process.execPath, [TSX, 'scripts/token.ts', '--sub', 'demo-user'], {
+      env: { ...process.env, AUTH_DEV_SECRET: SECRET },
+      encoding: 'utf8',
+    });
+    const again = await fetch(`${url}/credits/balance`, {
+      headers: { authorization: `Bearer ${printed.stdout.trim()}` },
+    });
     expect(await again.json()).toMatchObject({ balance: '5.00' });
 
     child.kill('SIGINT');

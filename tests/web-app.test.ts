@@ -46,7 +46,7 @@ describe('money in the app', () => {
 });
 
 describe('the built app', () => {
-  it('is React\'s production build, even when built inside the test runner (NODE_ENV=test)', async () => {
+  it("is React's production build, even when built inside the test runner (NODE_ENV=test)", async () => {
     await buildWeb({ force: true, log: () => undefined });
     const html = readFileSync(join(WEB_DIST, 'index.html'), 'utf8');
     const entry = /<script type="module"[^>]*src="\/([^"]+)"/.exec(html)![1]!;

@@ -1,8 +1,8 @@
 // The Usage & Billing app's build: React with Vite, into web/dist (served by `npm start` locally
 // and from S3 behind CloudFront on AWS). Source maps are written so errors point at the source.
 
-import react from '@vitejs/plugin-react';
 import { fileURLToPath } from 'node:url';
+import react from '@vitejs/plugin-react';
 import { defineConfig } from 'vite';
 
 export default defineConfig({

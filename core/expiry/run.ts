@@ -7,11 +7,11 @@
 //
 // Both halves are idempotent: an account processed twice finds nothing left to do.
 
+import { type ExpiryResult, expireDueLots } from '../ledger/expiry.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { expireDueLots, type ExpiryResult } from '../ledger/expiry.js';
 import { type Micros, micros, sum } from '../money.js';
-import { iso } from '../time.js';
 import { expiryIndex } from '../table/keys.js';
+import { iso } from '../time.js';
 import type { ExpiryMessage, ExpiryQueue } from './port.js';
 
 /** Index items read per Query page. */
@@ -30,25 +30,37 @@ export interface FanOutResult {
   failed: string[];
 }
 
-export async function fanOutDueAccounts(ledger: Ledger, queue: ExpiryQueue, log: (line: string) => void = () => undefined): Promise<FanOutResult> {
+export async function fanOutDueAccounts(
+  ledger: Ledger,
+  queue: ExpiryQueue,
+  log: (line: string) => void = () => undefined,
+): Promise<FanOutResult> {
   const nowMs = ledger.nowMs();
   const runAt = iso(nowMs);
   const result: FanOutResult = { accounts: 0, indexItemsRead: 0, pages: 0, failed: [] };
   let shard = '';
-  await ledger.table.forEachDuePage(expiryIndex, expiryIndex.shards(), expiryIndex.skUpTo(nowMs), async (page, partition) => {
-    if (partition !== shard && shard) log(`expiry fan-out: ${shard} done, ${result.accounts} accounts sent so far`);
-    shard = partition;
-    result.pages += 1;
-    result.indexItemsRead += page.length;
-    const messages: ExpiryMessage[] = page.map((key) => ({ accountId: String(key.pk).slice('ACCT#'.length), runAt }));
-    const { failed } = await queue.send(messages);
-    result.failed.push(...failed);
-    result.accounts += messages.length - failed.length;
-    if (result.accounts < MAX_ACCOUNTS_PER_RUN) return true;
-    log(`expiry fan-out: stopped at ${result.accounts} accounts; the next run continues`);
-    return false;
-  }, PAGE_SIZE);
-  log(`expiry fan-out: ${result.accounts} accounts sent, ${result.indexItemsRead} index items read in ${result.pages} pages, ${result.failed.length} failed`);
+  await ledger.table.forEachDuePage(
+    expiryIndex,
+    expiryIndex.shards(),
+    expiryIndex.skUpTo(nowMs),
+    async (page, partition) => {
+      if (partition !== shard && shard) log(`expiry fan-out: ${shard} done, ${result.accounts} accounts sent so far`);
+      shard = partition;
+      result.pages += 1;
+      result.indexItemsRead += page.length;
+      const messages: ExpiryMessage[] = page.map((key) => ({ accountId: String(key.pk).slice('ACCT#'.length), runAt }));
+      const { failed } = await queue.send(messages);
+      result.failed.push(...failed);
+      result.accounts += messages.length - failed.length;
+      if (result.accounts < MAX_ACCOUNTS_PER_RUN) return true;
+      log(`expiry fan-out: stopped at ${result.accounts} accounts; the next run continues`);
+      return false;
+    },
+    PAGE_SIZE,
+  );
+  log(
+    `expiry fan-out: ${result.accounts} accounts sent, ${result.indexItemsRead} index items read in ${result.pages} pages, ${result.failed.length} failed`,
+  );
   return result;
 }
 
@@ -87,8 +99,18 @@ export interface WorkerResult {
 }
 
 /** One batch of expiry messages; a failing account fails only its own message (partial batch failure). */
-export async function handleExpiryBatch(ledger: Ledger, records: WorkerRecord[], log: (line: string) => void = () => undefined): Promise<WorkerResult> {
-  const result: WorkerResult = { batchItemFailures: [], accounts: 0, lotsExpired: 0, amountExpired: micros(0), notices: 0 };
+export async function handleExpiryBatch(
+  ledger: Ledger,
+  records: WorkerRecord[],
+  log: (line: string) => void = () => undefined,
+): Promise<WorkerResult> {
+  const result: WorkerResult = {
+    batchItemFailures: [],
+    accounts: 0,
+    lotsExpired: 0,
+    amountExpired: micros(0),
+    notices: 0,
+  };
   let next = 0;
   const work = async () => {
     for (let i = next++; i < records.length; i = next++) {
@@ -102,7 +124,14 @@ export async function handleExpiryBatch(ledger: Ledger, records: WorkerRecord[],
         result.amountExpired = micros(result.amountExpired + done.amountExpired);
         result.notices += done.notices;
       } catch (error) {
-        log(JSON.stringify({ level: 'error', msg: 'expiry of one account failed; it is retried', messageId: record.messageId, error: error instanceof Error ? error.message : String(error) }));
+        log(
+          JSON.stringify({
+            level: 'error',
+            msg: 'expiry of one account failed; it is retried',
+            messageId: record.messageId,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
         result.batchItemFailures.push({ itemIdentifier: record.messageId });
       }
     }

@@ -15,6 +15,12 @@ export class SqsExpiryQueue implements ExpiryQueue {
   }
 
   send(messages: ExpiryMessage[]): Promise<{ failed: string[] }> {
-    return sendInBatches(this.client, this.queueUrl, messages, (message) => ({ MessageBody: JSON.stringify(message) }), (message) => message.accountId);
+    return sendInBatches(
+      this.client,
+      this.queueUrl,
+      messages,
+      (message) => ({ MessageBody: JSON.stringify(message) }),
+      (message) => message.accountId,
+    );
   }
 }

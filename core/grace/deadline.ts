@@ -11,9 +11,17 @@ import type { GraceEvent } from './port.js';
 
 const CHARGE_ID = /^ch_[0-9A-HJKMNP-TV-Z]{26}$/;
 
-export async function handleGraceDeadline(ledger: Ledger, event: GraceEvent): Promise<PendingOutcome | { chargeId: string; ignored: string }> {
+export async function handleGraceDeadline(
+  ledger: Ledger,
+  event: GraceEvent,
+): Promise<PendingOutcome | { chargeId: string; ignored: string }> {
   const { accountId, chargeId } = event ?? {};
-  if (typeof accountId !== 'string' || !isValidAccountId(accountId) || typeof chargeId !== 'string' || !CHARGE_ID.test(chargeId)) {
+  if (
+    typeof accountId !== 'string' ||
+    !isValidAccountId(accountId) ||
+    typeof chargeId !== 'string' ||
+    !CHARGE_ID.test(chargeId)
+  ) {
     // A malformed schedule input can never succeed: answer rather than have it retried.
     return { chargeId: String(chargeId), ignored: 'the schedule input is not an account and a charge id' };
   }
@@ -38,14 +46,23 @@ export interface SweepResult {
 /** Ends every pending charge whose deadline has passed, found through the DEADLINE index (never a scan). */
 export async function sweepOverdueCharges(ledger: Ledger, limit = MAX_SWEEP_CHARGES): Promise<SweepResult> {
   const result: SweepResult = { checked: 0, failed: 0, paid: 0 };
-  await ledger.table.forEachDuePage(chargeQueueIndex, chargeQueueIndex.shards('DEADLINE'), chargeQueueIndex.skUpTo(ledger.nowMs()), async (page) => {
-    for (const key of page) {
-      if (result.checked >= limit) return false;
-      result.checked += 1;
-      const outcome = await handleGraceDeadline(ledger, { accountId: String(key.pk).slice('ACCT#'.length), chargeId: String(key.sk).slice('CHARGE#'.length) });
-      if ('changed' in outcome && outcome.changed) result[outcome.status === 'paid' ? 'paid' : 'failed'] += 1;
-    }
-    return true;
-  }, PAGE_SIZE);
+  await ledger.table.forEachDuePage(
+    chargeQueueIndex,
+    chargeQueueIndex.shards('DEADLINE'),
+    chargeQueueIndex.skUpTo(ledger.nowMs()),
+    async (page) => {
+      for (const key of page) {
+        if (result.checked >= limit) return false;
+        result.checked += 1;
+        const outcome = await handleGraceDeadline(ledger, {
+          accountId: String(key.pk).slice('ACCT#'.length),
+          chargeId: String(key.sk).slice('CHARGE#'.length),
+        });
+        if ('changed' in outcome && outcome.changed) result[outcome.status === 'paid' ? 'paid' : 'failed'] += 1;
+      }
+      return true;
+    },
+    PAGE_SIZE,
+  );
   return result;
 }

@@ -3,7 +3,13 @@
 // targeting the grace Lambda with the charge as input. A create that finds the schedule already
 // there (a retry) and a delete that finds it gone (it fired, or a retry) both count as success.
 
-import { ConflictException, CreateScheduleCommand, DeleteScheduleCommand, ResourceNotFoundException, SchedulerClient } from '@aws-sdk/client-scheduler';
+import {
+  ConflictException,
+  CreateScheduleCommand,
+  DeleteScheduleCommand,
+  ResourceNotFoundException,
+  SchedulerClient,
+} from '@aws-sdk/client-scheduler';
 import { type GraceEvent, type GraceSchedule, type GraceScheduler, scheduleName } from './port.js';
 
 export interface EventBridgeSchedulerOptions {
@@ -53,7 +59,9 @@ export class EventBridgeGraceScheduler implements GraceScheduler {
 
   async cancel(chargeId: string): Promise<void> {
     try {
-      await this.client.send(new DeleteScheduleCommand({ Name: scheduleName(chargeId), GroupName: this.options.groupName }));
+      await this.client.send(
+        new DeleteScheduleCommand({ Name: scheduleName(chargeId), GroupName: this.options.groupName }),
+      );
     } catch (error) {
       if (error instanceof ResourceNotFoundException) return;
       throw error;

@@ -4,10 +4,10 @@
 // moves. A firing that throws is retried (like EventBridge's retry policy) up to MAX_ATTEMPTS,
 // then dropped with a log line; the sweep still enforces the deadline.
 
-import type { Clock } from '../time.js';
-import { isManualClock } from '../time.js';
 import { keys } from '../table/keys.js';
 import type { LedgerTable } from '../table/table.js';
+import type { Clock } from '../time.js';
+import { isManualClock } from '../time.js';
 import type { GraceEvent, GraceSchedule, GraceScheduler } from './port.js';
 
 export const MAX_ATTEMPTS = 5;
@@ -30,8 +30,15 @@ export class LocalGraceScheduler implements GraceScheduler {
   async schedule(schedule: GraceSchedule): Promise<void> {
     await this.table.update({
       Key: keys.localSchedule(schedule.chargeId),
-      UpdateExpression: 'SET itemType = :type, accountId = :account, chargeId = :charge, dueAtMs = :due, attempts = if_not_exists(attempts, :zero)',
-      ExpressionAttributeValues: { ':type': 'localSchedule', ':account': schedule.accountId, ':charge': schedule.chargeId, ':due': schedule.dueAtMs, ':zero': 0 },
+      UpdateExpression:
+        'SET itemType = :type, accountId = :account, chargeId = :charge, dueAtMs = :due, attempts = if_not_exists(attempts, :zero)',
+      ExpressionAttributeValues: {
+        ':type': 'localSchedule',
+        ':account': schedule.accountId,
+        ':charge': schedule.chargeId,
+        ':due': schedule.dueAtMs,
+        ':zero': 0,
+      },
     });
     this.arm(schedule, schedule.dueAtMs);
   }
@@ -70,8 +77,18 @@ export class LocalGraceScheduler implements GraceScheduler {
     const found: (GraceSchedule & { attempts: number })[] = [];
     let startKey: Record<string, unknown> | undefined;
     do {
-      const page = await this.table.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.localSchedule('x').pk }, ExclusiveStartKey: startKey });
-      for (const item of page.items) found.push({ accountId: item.accountId as string, chargeId: item.chargeId as string, dueAtMs: item.dueAtMs as number, attempts: item.attempts as number });
+      const page = await this.table.query({
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.localSchedule('x').pk },
+        ExclusiveStartKey: startKey,
+      });
+      for (const item of page.items)
+        found.push({
+          accountId: item.accountId as string,
+          chargeId: item.chargeId as string,
+          dueAtMs: item.dueAtMs as number,
+          attempts: item.attempts as number,
+        });
       startKey = page.lastKey;
     } while (startKey && found.length < MAX_SCHEDULES_READ);
     return found;
@@ -106,10 +123,22 @@ export class LocalGraceScheduler implements GraceScheduler {
       const stored = await this.table.get(keys.localSchedule(schedule.chargeId));
       const attempts = ((stored?.attempts as number | undefined) ?? 0) + 1;
       if (attempts >= MAX_ATTEMPTS) {
-        console.error(JSON.stringify({ level: 'error', msg: 'grace schedule gave up after its retries; the sweep will end the charge', chargeId: schedule.chargeId, attempts, error: error instanceof Error ? error.message : String(error) }));
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            msg: 'grace schedule gave up after its retries; the sweep will end the charge',
+            chargeId: schedule.chargeId,
+            attempts,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
         await this.table.delete(keys.localSchedule(schedule.chargeId));
       } else {
-        await this.table.update({ Key: keys.localSchedule(schedule.chargeId), UpdateExpression: 'SET attempts = :n', ExpressionAttributeValues: { ':n': attempts } });
+        await this.table.update({
+          Key: keys.localSchedule(schedule.chargeId),
+          UpdateExpression: 'SET attempts = :n',
+          ExpressionAttributeValues: { ':n': attempts },
+        });
         this.arm(schedule, this.clock.nowMs() + RETRY_DELAY_MS * 2 ** (attempts - 1));
       }
     } finally {

@@ -4,18 +4,22 @@
 
 import { chargeDebtOf } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
-import { formatMicros } from '../money.js';
-import { type Micros } from '../money.js';
+import { formatMicros, type Micros } from '../money.js';
 import { type Ledger, run } from './ledger.js';
 
-export async function setNegativeAllowance(ledger: Ledger, accountId: string, amount: Micros): Promise<{ accountId: string; negativeAllowance: Micros; debt: Micros }> {
+export async function setNegativeAllowance(
+  ledger: Ledger,
+  accountId: string,
+  amount: Micros,
+): Promise<{ accountId: string; negativeAllowance: Micros; debt: Micros }> {
   if (amount < 0) throw new InvalidRequest('the negative allowance can not be below zero');
   return run(ledger, {
     name: 'setNegativeAllowance',
     accountId,
     plan: (draft) => {
       const owed = chargeDebtOf(draft.state);
-      if (amount < owed) throw new Conflict(`the account owes ${formatMicros(owed)} on charges; the allowance can not go below that`);
+      if (amount < owed)
+        throw new Conflict(`the account owes ${formatMicros(owed)} on charges; the allowance can not go below that`);
       draft.state.allowance = amount;
       draft.touch();
       draft.settlePending();

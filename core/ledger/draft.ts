@@ -2,24 +2,24 @@
 // (ledger entries, charges, lots, notifications) that must be written with it in one
 // TransactWriteItems. The engine turns a finished draft into that transaction.
 
-import { assert } from '../assert.js';
 import {
   type AccountState,
   type Allocation,
-  type Repayment,
   allowanceOf,
   balanceOf,
   cloneAccount,
   paymentDecision,
+  type Repayment,
   repayDebts,
   takeFromLots,
 } from '../account.js';
+import { assert } from '../assert.js';
 import { DomainError } from '../errors.js';
-import { ledgerEntryUlid, newId, type IdPrefix } from '../ids.js';
+import { type IdPrefix, ledgerEntryUlid, newId } from '../ids.js';
 import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
-import { iso } from '../time.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import { type Item, MAX_TRANSACT_ITEMS, type TransactItem } from '../table/table.js';
+import { iso } from '../time.js';
 import type { LedgerConfig } from './ledger.js';
 import { categoryOf, type EntryType, type LedgerEntry, type NotificationType } from './types.js';
 
@@ -137,7 +137,11 @@ export class Draft {
 
   put(item: Item, condition?: Condition): void {
     const conditional = condition
-      ? { ConditionExpression: condition.expression, ExpressionAttributeNames: condition.names, ExpressionAttributeValues: condition.values }
+      ? {
+          ConditionExpression: condition.expression,
+          ExpressionAttributeNames: condition.names,
+          ExpressionAttributeValues: condition.values,
+        }
       : {};
     this.write({ Put: { Item: item, ...conditional } }, condition?.onFailed);
   }
@@ -160,13 +164,26 @@ export class Draft {
       description: input.description,
     };
     this.entries.push(entry);
-    this.put({ ...keys.entry(this.accountId, ulid), itemType: 'entry', ...entry, ...(input.lots?.length ? { lots: input.lots } : {}) });
+    this.put({
+      ...keys.entry(this.accountId, ulid),
+      itemType: 'entry',
+      ...entry,
+      ...(input.lots?.length ? { lots: input.lots } : {}),
+    });
     return entry;
   }
 
   notify(type: NotificationType, message: string): void {
     const notificationId = this.id('nt');
-    this.put({ ...keys.notification(this.accountId, notificationId), itemType: 'notification', notificationId, type, message, createdAt: this.now, read: false });
+    this.put({
+      ...keys.notification(this.accountId, notificationId),
+      itemType: 'notification',
+      notificationId,
+      type,
+      message,
+      createdAt: this.now,
+      read: false,
+    });
   }
 
   /** Whether a charge of `amount` can be paid now (account.paymentDecision). */
@@ -209,18 +226,33 @@ export class Draft {
   /** Pays a pending charge and writes its usage entry and the charge item's new status. */
   markChargePaid(chargeId: string, amount: Micros, description: string): void {
     const { allocations, debtCreated } = this.payFromBalance(chargeId, amount);
-    this.entry({ type: 'usage', amount: micros(-amount), reference: chargeId, description, lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })) });
+    this.entry({
+      type: 'usage',
+      amount: micros(-amount),
+      reference: chargeId,
+      description,
+      lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })),
+    });
     this.write({
       Update: {
         Key: keys.charge(this.accountId, chargeId),
-        UpdateExpression: 'SET #status = :paid, allocations = :allocations, debtCreated = :debt, paidAt = :now, gsi3pk = :outboxPk, gsi3sk = :outboxSk REMOVE graceExpiresAt',
+        UpdateExpression:
+          'SET #status = :paid, allocations = :allocations, debtCreated = :debt, paidAt = :now, gsi3pk = :outboxPk, gsi3sk = :outboxSk REMOVE graceExpiresAt',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':paid': 'paid', ':pending': 'pending_payment', ':allocations': allocations, ':debt': debtCreated, ':now': this.now, ...this.outboxValues(chargeId) },
+        ExpressionAttributeValues: {
+          ':paid': 'paid',
+          ':pending': 'pending_payment',
+          ':allocations': allocations,
+          ':debt': debtCreated,
+          ':now': this.now,
+          ...this.outboxValues(chargeId),
+        },
       },
     });
     this.outcome({ chargeId, status: 'paid', amount, wasPending: true });
-    if (debtCreated > 0) this.notify('allowance_used', `Charge ${chargeId} used ${fmt(debtCreated)} of your negative allowance.`);
+    if (debtCreated > 0)
+      this.notify('allowance_used', `Charge ${chargeId} used ${fmt(debtCreated)} of your negative allowance.`);
   }
 
   /** Records a charge's final status, to publish once the draft commits. */

@@ -3,10 +3,10 @@
 // expiring get their notice, once each. Balances never counted expired credit anyway
 // (account.isUsable); this makes the ledger say so. Running it again finds nothing to do.
 
-import { type LiveLot, lotsWithEventsBy, noticeDue, type NoticeDays } from '../account.js';
+import { type LiveLot, lotsWithEventsBy, type NoticeDays, noticeDue } from '../account.js';
 import { formatMicros, type Micros, micros, sum } from '../money.js';
-import { iso } from '../time.js';
 import { keys } from '../table/keys.js';
+import { iso } from '../time.js';
 import { type Ledger, run } from './ledger.js';
 
 export interface ExpiryResult {
@@ -31,7 +31,9 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
     accountId,
     plan: (draft): ExpiryResult => {
       const now = draft.nowMs;
-      const allDue = lotsWithEventsBy(draft.state, now).filter((lot) => lot.expiresAtMs !== null && lot.expiresAtMs <= now && lot.remaining > 0);
+      const allDue = lotsWithEventsBy(draft.state, now).filter(
+        (lot) => lot.expiresAtMs !== null && lot.expiresAtMs <= now && lot.remaining > 0,
+      );
       const due = allDue.slice(0, MAX_LOTS_PER_EXPIRY);
       const dueIds = new Set(due.map((lot) => lot.lotId));
       draft.state.lots = draft.state.lots.filter((lot) => !dueIds.has(lot.lotId));
@@ -49,7 +51,10 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
         draft.entry({
           type: 'expiry',
           amount: micros(-amountExpired),
-          reference: due.map((lot) => lot.lotId).join(',').slice(0, 900),
+          reference: due
+            .map((lot) => lot.lotId)
+            .join(',')
+            .slice(0, 900),
           description: `${due.length} lot${due.length === 1 ? '' : 's'} expired`,
           lots: due.map((lot) => ({ lotId: lot.lotId, amount: lot.remaining })),
         });
@@ -65,7 +70,10 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
       }
       for (const [days, lots] of noticed) {
         const parts = lots.map((lot) => `${formatMicros(lot.remaining)} on ${iso(lot.expiresAtMs!).slice(0, 10)}`);
-        draft.notify('credits_expiring', `${formatMicros(sum(lots.map((l) => l.remaining)))} credits expire within ${days} days: ${parts.join(', ')}.`);
+        draft.notify(
+          'credits_expiring',
+          `${formatMicros(sum(lots.map((l) => l.remaining)))} credits expire within ${days} days: ${parts.join(', ')}.`,
+        );
       }
       const notices = [...noticed.values()].reduce((n, lots) => n + lots.length, 0);
       if (notices > 0) draft.touch();

@@ -1,12 +1,12 @@
 // Granting credit: a purchased lot when a provider reports a payment, a promotional lot when an
 // admin grants one. New credit pays debt first, then settles pending charges (Draft.creditArrived).
 
+import { heldCredit, insertLot, type LotKind, lotCount } from '../account.js';
 import { assert } from '../assert.js';
-import { heldCredit, insertLot, lotCount, type LotKind } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
-import { formatMicros, type Micros, micros, MICROS_PER_CENT } from '../money.js';
-import { addCalendarMonths, iso } from '../time.js';
+import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
 import { keys } from '../table/keys.js';
+import { addCalendarMonths, iso } from '../time.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
 import type { Lot } from './types.js';
@@ -38,7 +38,12 @@ export async function grantPurchase(ledger: Ledger, input: PurchaseGrant): Promi
   return run(ledger, {
     name: 'grantPurchase',
     accountId: input.accountId,
-    idempotency: { scope: 'purchase', key: input.purchaseId, fingerprint: fingerprint([input.amount, input.source]), permanent: true },
+    idempotency: {
+      scope: 'purchase',
+      key: input.purchaseId,
+      fingerprint: fingerprint([input.amount, input.source]),
+      permanent: true,
+    },
     plan: (draft) => addPurchasedLot(draft, input),
   });
 }
@@ -49,7 +54,10 @@ export async function grantPurchase(ledger: Ledger, input: PurchaseGrant): Promi
  */
 export function addPurchasedLot(draft: Draft, input: Omit<PurchaseGrant, 'accountId'>): GrantResult {
   // What the provider reports as paid is credited exactly: USDC carries six decimals.
-  assert(Number.isSafeInteger(input.amount) && input.amount > 0, `a purchase credits a positive amount, got ${input.amount}`);
+  assert(
+    Number.isSafeInteger(input.amount) && input.amount > 0,
+    `a purchase credits a positive amount, got ${input.amount}`,
+  );
   draft.state.hasPurchased = true;
   return addLot(draft, {
     kind: 'purchased',
@@ -77,10 +85,15 @@ export async function grantPromotional(ledger: Ledger, input: PromotionalGrant):
     name: 'grantPromotional',
     accountId: input.accountId,
     idempotency: input.idempotencyKey
-      ? { scope: 'grant', key: input.idempotencyKey, fingerprint: fingerprint([input.amount, input.expiresAtMs, input.description, input.conditions ?? null]) }
+      ? {
+          scope: 'grant',
+          key: input.idempotencyKey,
+          fingerprint: fingerprint([input.amount, input.expiresAtMs, input.description, input.conditions ?? null]),
+        }
       : undefined,
     plan: (draft) => {
-      if (input.expiresAtMs !== null && input.expiresAtMs <= draft.nowMs) throw new InvalidRequest('expiresAt must be in the future');
+      if (input.expiresAtMs !== null && input.expiresAtMs <= draft.nowMs)
+        throw new InvalidRequest('expiresAt must be in the future');
       return addLot(draft, {
         kind: 'promotional',
         amount: input.amount,
@@ -107,8 +120,10 @@ interface NewLot {
 function addLot(draft: Draft, lot: NewLot): GrantResult {
   const { state } = draft;
   // Only a grant can be refused for the number of lots: what the account paid for is always credited.
-  if (lot.kind === 'promotional' && lotCount(state) >= draft.config.maxLotsForGrants) throw new Conflict(`the account already holds ${draft.config.maxLotsForGrants} lots with credit left`);
-  if (heldCredit(state) + lot.amount > MAX_ACCOUNT_CREDIT_MICROS) throw new Conflict('the account would hold more than 5,000,000,000 credits');
+  if (lot.kind === 'promotional' && lotCount(state) >= draft.config.maxLotsForGrants)
+    throw new Conflict(`the account already holds ${draft.config.maxLotsForGrants} lots with credit left`);
+  if (heldCredit(state) + lot.amount > MAX_ACCOUNT_CREDIT_MICROS)
+    throw new Conflict('the account would hold more than 5,000,000,000 credits');
   const lotId = draft.id('lot');
   insertLot(state, { lotId, kind: lot.kind, amount: lot.amount, remaining: lot.amount, expiresAtMs: lot.expiresAtMs });
   putLotItem(draft, lotId, lot);

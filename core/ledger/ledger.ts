@@ -16,16 +16,25 @@
 // onto the account item (a refill, its own transaction) and plans again (table/account-item.ts).
 
 import { createHash } from 'node:crypto';
-import { assert } from '../assert.js';
 import { assertAccountInvariants, MAX_LIVE_LOTS, OverflowNeeded } from '../account.js';
+import { assert } from '../assert.js';
 import { ContentionExhausted, DomainError, IdempotencyKeyReused } from '../errors.js';
 import { type Micros, micros } from '../money.js';
-import type { Clock } from '../time.js';
-import { iso } from '../time.js';
-import { accountFromItem, accountItem, DEFAULT_LOT_LAYOUT, layoutLots, type LoadedAccount, type LotLayout, refillWrites, withOverflow } from '../table/account-item.js';
+import {
+  accountFromItem,
+  accountItem,
+  DEFAULT_LOT_LAYOUT,
+  type LoadedAccount,
+  type LotLayout,
+  layoutLots,
+  refillWrites,
+  withOverflow,
+} from '../table/account-item.js';
 import { keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
-import { type Item, type LedgerTable, TransactionCancelled, MAX_TRANSACT_ITEMS } from '../table/table.js';
+import { type Item, type LedgerTable, MAX_TRANSACT_ITEMS, TransactionCancelled } from '../table/table.js';
+import type { Clock } from '../time.js';
+import { iso } from '../time.js';
 import { type ChargeOutcome, type Deadline, Draft, type PlannedWrite } from './draft.js';
 
 export interface LedgerConfig {
@@ -147,7 +156,9 @@ export function fingerprint(value: unknown): string {
 
 function sortedKeys(_key: string, value: unknown): unknown {
   if (value === null || typeof value !== 'object' || Array.isArray(value)) return value;
-  return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(
+    Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }
 
 export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R> {
@@ -174,7 +185,9 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
         fresh = outcome.current;
         await sleep(backoffMs(attempt));
       }
-      throw new ContentionExhausted(`account ${operation.accountId} changed ${MAX_ATTEMPTS} times while ${operation.name} was applied; retry`);
+      throw new ContentionExhausted(
+        `account ${operation.accountId} changed ${MAX_ATTEMPTS} times while ${operation.name} was applied; retry`,
+      );
     }),
   );
   if (done.committed) await afterCommit(ledger, operation.accountId, done.committed);
@@ -187,7 +200,14 @@ async function afterCommit(ledger: Ledger, accountId: string, draft: Draft): Pro
     try {
       await ledger.effects.afterCommit({ accountId, outcomes: draft.outcomes, deadlines: draft.deadlines });
     } catch (error) {
-      console.error(JSON.stringify({ level: 'error', msg: 'after-commit effects failed; the sweeps will finish them', accountId, error: error instanceof Error ? error.message : String(error) }));
+      console.error(
+        JSON.stringify({
+          level: 'error',
+          msg: 'after-commit effects failed; the sweeps will finish them',
+          accountId,
+          error: error instanceof Error ? error.message : String(error),
+        }),
+      );
     }
   }
   if (draft.settlementDeferred) {
@@ -202,10 +222,17 @@ type Attempt<R> =
   | { kind: 'load-overflow'; current?: Item }
   | { kind: 'refill'; loaded: LoadedAccount };
 
-async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: Item | undefined, overflowLots: boolean): Promise<Attempt<R>> {
+async function attemptOnce<R>(
+  ledger: Ledger,
+  operation: Operation<R>,
+  current: Item | undefined,
+  overflowLots: boolean,
+): Promise<Attempt<R>> {
   const item = current ?? (await ledger.table.get(keys.account(operation.accountId)));
   const read = accountFromItem(operation.accountId, item);
-  const loaded: LoadedAccount = overflowLots ? await withOverflow(ledger.table, read) : { state: read, storedOverflow: null };
+  const loaded: LoadedAccount = overflowLots
+    ? await withOverflow(ledger.table, read)
+    : { state: read, storedOverflow: null };
   const before = loaded.state;
   const draft = new Draft(before, ledger.nowMs(), ledger.config);
   let result: R;
@@ -248,7 +275,11 @@ async function attemptOnce<R>(ledger: Ledger, operation: Operation<R>, current: 
     const reasons = error.reasons;
     const idempotencyReason = reasons[idempotencyIndex];
     if (operation.idempotency && idempotencyReason?.code === 'ConditionalCheckFailed') {
-      const existing = idempotencyReason.item ?? (await ledger.table.get(keys.idempotency(operation.accountId, operation.idempotency.scope, operation.idempotency.key)));
+      const existing =
+        idempotencyReason.item ??
+        (await ledger.table.get(
+          keys.idempotency(operation.accountId, operation.idempotency.scope, operation.idempotency.key),
+        ));
       return { kind: 'done', result: replayFrom<R>(ledger, operation.idempotency, existing) };
     }
     if (reasons[0]?.code === 'ConditionalCheckFailed') return { kind: 'retry', current: reasons[0].item };
@@ -296,7 +327,13 @@ function idempotencyRecord<R>(operation: Operation<R>, nowMs: number, config: Le
  * the engine for the operation's own key, and by an operation that applies other requests in its
  * transaction (a payment applying the refunds held for it).
  */
-export function idempotencyItem(accountId: string, idem: Idempotency, nowMs: number, config: LedgerConfig, result: unknown): Item {
+export function idempotencyItem(
+  accountId: string,
+  idem: Idempotency,
+  nowMs: number,
+  config: LedgerConfig,
+  result: unknown,
+): Item {
   return {
     ...keys.idempotency(accountId, idem.scope, idem.key),
     itemType: 'idempotency',
@@ -307,10 +344,14 @@ export function idempotencyItem(accountId: string, idem: Idempotency, nowMs: num
   };
 }
 
-async function findReplay<R>(ledger: Ledger, operation: Operation<R>): Promise<{ found: true; result: R } | { found: false }> {
+async function findReplay<R>(
+  ledger: Ledger,
+  operation: Operation<R>,
+): Promise<{ found: true; result: R } | { found: false }> {
   const idem = operation.idempotency!;
   const item = await ledger.table.get(keys.idempotency(operation.accountId, idem.scope, idem.key));
-  const live = item && (item[TTL_ATTRIBUTE] === undefined || (item[TTL_ATTRIBUTE] as number) >= Math.floor(ledger.nowMs() / 1000));
+  const live =
+    item && (item[TTL_ATTRIBUTE] === undefined || (item[TTL_ATTRIBUTE] as number) >= Math.floor(ledger.nowMs() / 1000));
   if (!live) return { found: false };
   return { found: true, result: replayFrom<R>(ledger, idem, item) };
 }
@@ -328,7 +369,14 @@ function assertDistinctKeys(writes: PlannedWrite[]): void {
   assert(writes.length <= MAX_TRANSACT_ITEMS, `transaction of ${writes.length} items is over the limit`);
   const seen = new Set<string>();
   for (const { item } of writes) {
-    const body = 'Put' in item ? item.Put.Item : 'Update' in item ? item.Update.Key : 'Delete' in item ? item.Delete.Key : item.ConditionCheck.Key;
+    const body =
+      'Put' in item
+        ? item.Put.Item
+        : 'Update' in item
+          ? item.Update.Key
+          : 'Delete' in item
+            ? item.Delete.Key
+            : item.ConditionCheck.Key;
     const id = `${String(body?.pk)}|${String(body?.sk)}`;
     assert(!seen.has(id), `transaction touches ${id} twice`);
     seen.add(id);

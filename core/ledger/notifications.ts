@@ -26,7 +26,11 @@ export async function listNotifications(ledger: Ledger, accountId: string, limit
   }));
 }
 
-export async function markNotificationRead(ledger: Ledger, accountId: string, notificationId: string): Promise<{ notificationId: string; read: true }> {
+export async function markNotificationRead(
+  ledger: Ledger,
+  accountId: string,
+  notificationId: string,
+): Promise<{ notificationId: string; read: true }> {
   const updated = await ledger.table.meter.run('markNotificationRead', () =>
     ledger.table.update({
       Key: keys.notification(accountId, notificationId),

@@ -17,7 +17,11 @@ export interface PendingOutcome {
   changed: boolean;
 }
 
-export async function expirePendingCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<PendingOutcome> {
+export async function expirePendingCharge(
+  ledger: Ledger,
+  accountId: string,
+  chargeId: string,
+): Promise<PendingOutcome> {
   return run(ledger, {
     name: 'expirePendingCharge',
     accountId,
@@ -34,20 +38,28 @@ export async function expirePendingCharge(ledger: Ledger, accountId: string, cha
         return { chargeId, status: 'paid', changed: true };
       }
       finish(draft, charge, 'failed');
-      draft.notify('charge_failed', `Charge ${chargeId} for ${formatMicros(pending.amount)} credits failed: the balance was not topped up in time.`);
+      draft.notify(
+        'charge_failed',
+        `Charge ${chargeId} for ${formatMicros(pending.amount)} credits failed: the balance was not topped up in time.`,
+      );
       draft.settlePending();
       return { chargeId, status: 'failed', changed: true };
     },
   });
 }
 
-export async function cancelPendingCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<{ chargeId: string; status: 'cancelled' }> {
+export async function cancelPendingCharge(
+  ledger: Ledger,
+  accountId: string,
+  chargeId: string,
+): Promise<{ chargeId: string; status: 'cancelled' }> {
   return run(ledger, {
     name: 'cancelPendingCharge',
     accountId,
     plan: async (draft) => {
       const charge = await getCharge(ledger, accountId, chargeId);
-      if (charge.status !== 'pending_payment') throw new Conflict(`charge ${chargeId} is ${charge.status}, not pending_payment`);
+      if (charge.status !== 'pending_payment')
+        throw new Conflict(`charge ${chargeId} is ${charge.status}, not pending_payment`);
       removePending(draft, chargeId);
       finish(draft, charge, 'cancelled');
       draft.settlePending();
@@ -69,12 +81,23 @@ function finish(draft: Draft, charge: Charge, status: 'failed' | 'cancelled'): v
         UpdateExpression: 'SET #status = :final, endedAt = :now, gsi3pk = :outboxPk, gsi3sk = :outboxSk',
         ConditionExpression: '#status = :pending',
         ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: { ':final': status, ':pending': 'pending_payment', ':now': draft.now, ...draft.outboxValues(charge.chargeId) },
+        ExpressionAttributeValues: {
+          ':final': status,
+          ':pending': 'pending_payment',
+          ':now': draft.now,
+          ...draft.outboxValues(charge.chargeId),
+        },
       },
     },
     () => new Conflict(`charge ${charge.chargeId} is no longer pending`),
   );
-  draft.outcome({ chargeId: charge.chargeId, status, amount: charge.amount, wasPending: true, deploymentId: charge.deploymentId });
+  draft.outcome({
+    chargeId: charge.chargeId,
+    status,
+    amount: charge.amount,
+    wasPending: true,
+    deploymentId: charge.deploymentId,
+  });
 }
 
 /**

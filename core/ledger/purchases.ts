@@ -75,12 +75,16 @@ export async function createPurchase(
 ): Promise<Purchase> {
   const { amount, limits } = input;
   if (amount < limits.min || amount > limits.max) {
-    throw new InvalidRequest(`amount must be between ${formatMicros(limits.min)} and ${formatMicros(limits.max)} credits`);
+    throw new InvalidRequest(
+      `amount must be between ${formatMicros(limits.min)} and ${formatMicros(limits.max)} credits`,
+    );
   }
   return run(ledger, {
     name: 'createPurchase',
     accountId: input.accountId,
-    idempotency: input.idempotencyKey ? { scope: 'purchase-request', key: input.idempotencyKey, fingerprint: fingerprint([amount, input.method]) } : undefined,
+    idempotency: input.idempotencyKey
+      ? { scope: 'purchase-request', key: input.idempotencyKey, fingerprint: fingerprint([amount, input.method]) }
+      : undefined,
     plan: (draft): Purchase => {
       const purchase: Purchase = {
         purchaseId: draft.id('pu'),
@@ -92,8 +96,14 @@ export async function createPurchase(
         createdAt: draft.now,
         updatedAt: draft.now,
       };
-      draft.put({ ...keys.purchase(input.accountId, purchase.purchaseId), itemType: 'purchase', ...purchase }, itemIsNew);
-      draft.put({ ...keys.purchaseLookup(purchase.purchaseId), itemType: 'purchaseLookup', accountId: input.accountId }, itemIsNew);
+      draft.put(
+        { ...keys.purchase(input.accountId, purchase.purchaseId), itemType: 'purchase', ...purchase },
+        itemIsNew,
+      );
+      draft.put(
+        { ...keys.purchaseLookup(purchase.purchaseId), itemType: 'purchaseLookup', accountId: input.accountId },
+        itemIsNew,
+      );
       return purchase;
     },
   });
@@ -103,7 +113,11 @@ export async function createPurchase(
  * Records the provider's checkout on a purchase. Called again on a retried request, with the
  * same checkout (providers create it idempotently by purchase id), it changes nothing.
  */
-export async function attachCheckout(ledger: Ledger, purchase: Purchase, checkout: { checkoutUrl: string; providerRef: string }): Promise<Purchase> {
+export async function attachCheckout(
+  ledger: Ledger,
+  purchase: Purchase,
+  checkout: { checkoutUrl: string; providerRef: string },
+): Promise<Purchase> {
   await ledger.table.transact([
     {
       Update: {
@@ -115,7 +129,12 @@ export async function attachCheckout(ledger: Ledger, purchase: Purchase, checkou
     },
     {
       Put: {
-        Item: { ...keys.checkoutLookup(purchase.provider, checkout.providerRef), itemType: 'checkoutLookup', accountId: purchase.accountId, purchaseId: purchase.purchaseId },
+        Item: {
+          ...keys.checkoutLookup(purchase.provider, checkout.providerRef),
+          itemType: 'checkoutLookup',
+          accountId: purchase.accountId,
+          purchaseId: purchase.purchaseId,
+        },
       },
     },
   ]);
@@ -137,7 +156,11 @@ export async function accountOfPurchase(ledger: Ledger, purchaseId: string): Pro
 }
 
 /** The purchase a provider checkout (a Spherepay payment link) belongs to. */
-export async function purchaseOfCheckout(ledger: Ledger, provider: ProviderName, providerRef: string): Promise<{ accountId: string; purchaseId: string } | undefined> {
+export async function purchaseOfCheckout(
+  ledger: Ledger,
+  provider: ProviderName,
+  providerRef: string,
+): Promise<{ accountId: string; purchaseId: string } | undefined> {
   const lookup = await ledger.table.get(keys.checkoutLookup(provider, providerRef));
   return lookup ? { accountId: lookup.accountId as string, purchaseId: lookup.purchaseId as string } : undefined;
 }
@@ -168,24 +191,53 @@ export interface PaymentEventResult {
 }
 
 export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Promise<PaymentEventResult> {
-  if (event.outcome.kind === 'paid' && event.outcome.amount <= 0) throw new InvalidRequest('a payment must be of a positive amount');
+  if (event.outcome.kind === 'paid' && event.outcome.amount <= 0)
+    throw new InvalidRequest('a payment must be of a positive amount');
   return run(ledger, {
     name: 'applyPaymentEvent',
     accountId: event.accountId,
-    idempotency: { scope: 'provider-event', key: `${event.provider}:${event.eventId}`, fingerprint: fingerprint([event.purchaseId, event.outcome]), permanent: true },
+    idempotency: {
+      scope: 'provider-event',
+      key: `${event.provider}:${event.eventId}`,
+      fingerprint: fingerprint([event.purchaseId, event.outcome]),
+      permanent: true,
+    },
     plan: async (draft): Promise<PaymentEventResult> => {
       const purchase = await getPurchase(ledger, event.accountId, event.purchaseId);
-      if (purchase.provider !== event.provider) throw new Conflict(`purchase ${purchase.purchaseId} is paid through ${purchase.provider}, not ${event.provider}`);
+      if (purchase.provider !== event.provider)
+        throw new Conflict(
+          `purchase ${purchase.purchaseId} is paid through ${purchase.provider}, not ${event.provider}`,
+        );
       const { outcome } = event;
-      const none = (): PaymentEventResult => ({ purchaseId: purchase.purchaseId, status: purchase.status, effect: 'none' });
+      const none = (): PaymentEventResult => ({
+        purchaseId: purchase.purchaseId,
+        status: purchase.status,
+        effect: 'none',
+      });
 
       if (outcome.kind === 'paid') {
         if (purchase.status === 'completed' || purchase.status === 'reversed') return none();
-        const lot = addPurchasedLot(draft, { amount: outcome.amount, source: event.provider, purchaseId: purchase.purchaseId });
-        let after: Purchase = { ...purchase, status: 'completed', lotId: lot.lotId, paidAmount: outcome.amount, ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}) };
+        const lot = addPurchasedLot(draft, {
+          amount: outcome.amount,
+          source: event.provider,
+          purchaseId: purchase.purchaseId,
+        });
+        let after: Purchase = {
+          ...purchase,
+          status: 'completed',
+          lotId: lot.lotId,
+          paidAmount: outcome.amount,
+          ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}),
+        };
         if (outcome.paymentRef) after = await recordPayment(ledger, draft, after, event.provider, outcome.paymentRef);
         updatePurchase(draft, purchase, after);
-        return { purchaseId: purchase.purchaseId, status: after.status, effect: 'credited', credited: outcome.amount, lotId: lot.lotId };
+        return {
+          purchaseId: purchase.purchaseId,
+          status: after.status,
+          effect: 'credited',
+          credited: outcome.amount,
+          lotId: lot.lotId,
+        };
       }
       if (purchase.status !== 'pending') return none();
       const status = outcome.kind === 'failed' ? 'failed' : 'expired';
@@ -208,31 +260,54 @@ interface HeldReport {
  * it) and applies the reports held for it, in arrival order. The lookup item is written only if it
  * is as the plan read it; a report held meanwhile makes the operation plan again.
  */
-async function recordPayment(ledger: Ledger, draft: Draft, purchase: Purchase, provider: ProviderName, paymentRef: string): Promise<Purchase> {
+async function recordPayment(
+  ledger: Ledger,
+  draft: Draft,
+  purchase: Purchase,
+  provider: ProviderName,
+  paymentRef: string,
+): Promise<Purchase> {
   const key = keys.paymentLookup(provider, paymentRef);
   const lookup = await ledger.table.get(key);
-  if (lookup?.lotId !== undefined) throw new Conflict(`payment ${paymentRef} is already recorded for purchase ${String(lookup.purchaseId)}`);
+  if (lookup?.lotId !== undefined)
+    throw new Conflict(`payment ${paymentRef} is already recorded for purchase ${String(lookup.purchaseId)}`);
   const held = (lookup?.held as HeldReport[] | undefined) ?? [];
   const lotItem = draft.plannedPut(keys.lot(draft.accountId, purchase.lotId!));
-  assert(lotItem !== undefined, 'the purchase\'s lot is put in this transaction');
+  assert(lotItem !== undefined, "the purchase's lot is put in this transaction");
   let after = purchase;
   for (const { eventId, report } of held) {
     const applied = applyReport(draft, after, lotItem, provider, paymentRef, report);
     after = applied.purchase;
-    const idempotency = { scope: 'provider-event', key: `${provider}:${eventId}`, fingerprint: reportFingerprint(paymentRef, report), permanent: true };
+    const idempotency = {
+      scope: 'provider-event',
+      key: `${provider}:${eventId}`,
+      fingerprint: reportFingerprint(paymentRef, report),
+      permanent: true,
+    };
     draft.put(idempotencyItem(draft.accountId, idempotency, draft.nowMs, draft.config, applied.result), itemIsNew);
   }
   draft.put(
-    { ...lookup, ...key, itemType: 'paymentLookup', accountId: draft.accountId, purchaseId: purchase.purchaseId, lotId: purchase.lotId },
+    {
+      ...lookup,
+      ...key,
+      itemType: 'paymentLookup',
+      accountId: draft.accountId,
+      purchaseId: purchase.purchaseId,
+      lotId: purchase.lotId,
+    },
     lookup
-      ? { expression: 'attribute_not_exists(lotId) AND size(held) = :held', values: { ':held': held.length }, onFailed: 'retry' }
+      ? {
+          expression: 'attribute_not_exists(lotId) AND size(held) = :held',
+          values: { ':held': held.length },
+          onFailed: 'retry',
+        }
       : { expression: 'attribute_not_exists(pk)', onFailed: 'retry' },
   );
   return after;
 }
 
 export type ReversalReport =
-  | { kind: 'refund'; /** The provider's running total refunded on this payment. */ totalRefunded: Micros }
+  | { kind: 'refund' /** The provider's running total refunded on this payment. */; totalRefunded: Micros }
   | { kind: 'dispute'; amount: Micros; disputeId: string };
 
 export interface PaymentReversal {
@@ -266,20 +341,31 @@ export async function reversePayment(ledger: Ledger, input: PaymentReversal): Pr
     if (lookup?.lotId !== undefined) return { applied: await reverseRecordedPayment(ledger, input, lookup) };
     if (await holdReport(ledger, input)) return { held: true };
   }
-  throw new ContentionExhausted(`payment ${input.paymentRef} changed ${HOLD_ROUNDS} times while a report about it was held; retry`);
+  throw new ContentionExhausted(
+    `payment ${input.paymentRef} changed ${HOLD_ROUNDS} times while a report about it was held; retry`,
+  );
 }
 
 /** Rounds of "recorded? else hold" one report tries; each lost round means the payment was just recorded. */
 const HOLD_ROUNDS = 3;
 
-async function reverseRecordedPayment(ledger: Ledger, input: PaymentReversal, lookup: Item): Promise<PaymentReversalResult> {
+async function reverseRecordedPayment(
+  ledger: Ledger,
+  input: PaymentReversal,
+  lookup: Item,
+): Promise<PaymentReversalResult> {
   const accountId = lookup.accountId as string;
   const purchaseId = lookup.purchaseId as string;
   const lotId = lookup.lotId as string;
   return run(ledger, {
     name: 'reversePayment',
     accountId,
-    idempotency: { scope: 'provider-event', key: `${input.provider}:${input.eventId}`, fingerprint: reportFingerprint(input.paymentRef, input.report), permanent: true },
+    idempotency: {
+      scope: 'provider-event',
+      key: `${input.provider}:${input.eventId}`,
+      fingerprint: reportFingerprint(input.paymentRef, input.report),
+      permanent: true,
+    },
     plan: async (draft): Promise<PaymentReversalResult> => {
       const purchase = await getPurchase(ledger, accountId, purchaseId);
       const lotItem = await ledger.table.get(keys.lot(accountId, lotId));
@@ -301,15 +387,28 @@ async function holdReport(ledger: Ledger, input: PaymentReversal): Promise<boole
   const held: HeldReport = { eventId: input.eventId, report: input.report };
   const stored = await ledger.table.update({
     Key: key,
-    UpdateExpression: 'SET itemType = :type, held = list_append(if_not_exists(held, :none), :held), heldAt = if_not_exists(heldAt, :now) ADD heldEventIds :ids',
-    ConditionExpression: 'attribute_not_exists(lotId) AND (attribute_not_exists(heldEventIds) OR NOT contains(heldEventIds, :eventId)) AND (attribute_not_exists(held) OR size(held) < :max)',
-    ExpressionAttributeValues: { ':type': 'paymentLookup', ':none': [], ':held': [held], ':now': new Date(ledger.nowMs()).toISOString(), ':ids': new Set([input.eventId]), ':eventId': input.eventId, ':max': MAX_HELD_REPORTS },
+    UpdateExpression:
+      'SET itemType = :type, held = list_append(if_not_exists(held, :none), :held), heldAt = if_not_exists(heldAt, :now) ADD heldEventIds :ids',
+    ConditionExpression:
+      'attribute_not_exists(lotId) AND (attribute_not_exists(heldEventIds) OR NOT contains(heldEventIds, :eventId)) AND (attribute_not_exists(held) OR size(held) < :max)',
+    ExpressionAttributeValues: {
+      ':type': 'paymentLookup',
+      ':none': [],
+      ':held': [held],
+      ':now': new Date(ledger.nowMs()).toISOString(),
+      ':ids': new Set([input.eventId]),
+      ':eventId': input.eventId,
+      ':max': MAX_HELD_REPORTS,
+    },
   });
   if (stored) return true;
   const lookup = await ledger.table.get(key);
   if (lookup?.lotId !== undefined) return false;
   if ((lookup?.heldEventIds as Set<string> | undefined)?.has(input.eventId)) return true;
-  if (((lookup?.held as unknown[] | undefined)?.length ?? 0) >= MAX_HELD_REPORTS) throw new Conflict(`${MAX_HELD_REPORTS} reports are already held for payment ${input.paymentRef}, which was never credited`);
+  if (((lookup?.held as unknown[] | undefined)?.length ?? 0) >= MAX_HELD_REPORTS)
+    throw new Conflict(
+      `${MAX_HELD_REPORTS} reports are already held for payment ${input.paymentRef}, which was never credited`,
+    );
   return false;
 }
 
@@ -318,12 +417,27 @@ async function holdReport(ledger: Ledger, input: PaymentReversal): Promise<boole
  * not reversed yet comes back from its lot (reversal.reverseLot). Refund reports carry the
  * provider's running total, so an older one arriving after a newer one asks for nothing.
  */
-function applyReport(draft: Draft, purchase: Purchase, lotItem: Item, provider: ProviderName, paymentRef: string, report: ReversalReport): { purchase: Purchase; result: PaymentReversalResult } {
+function applyReport(
+  draft: Draft,
+  purchase: Purchase,
+  lotItem: Item,
+  provider: ProviderName,
+  paymentRef: string,
+  report: ReversalReport,
+): { purchase: Purchase; result: PaymentReversalResult } {
   const refundedBefore = purchase.providerRefunded ?? ZERO;
   const asked = report.kind === 'refund' ? micros(report.totalRefunded - refundedBefore) : report.amount;
-  const nothing: PaymentReversalResult = { purchaseId: purchase.purchaseId, reversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
+  const nothing: PaymentReversalResult = {
+    purchaseId: purchase.purchaseId,
+    reversed: ZERO,
+    debtCreated: ZERO,
+    balance: draft.balance(),
+  };
   if (asked <= 0) return { purchase, result: nothing };
-  const reference = report.kind === 'refund' ? `${provider}:refund:${paymentRef}:${report.totalRefunded}` : `${provider}:dispute:${report.disputeId}`;
+  const reference =
+    report.kind === 'refund'
+      ? `${provider}:refund:${paymentRef}:${report.totalRefunded}`
+      : `${provider}:dispute:${report.disputeId}`;
   const reversal = reverseLot(draft, lotItem, { lotId: purchase.lotId!, amount: asked, kind: report.kind, reference });
   draft.touch();
   return {
@@ -333,7 +447,12 @@ function applyReport(draft: Draft, purchase: Purchase, lotItem: Item, provider: 
       reversedAmount: micros((purchase.reversedAmount ?? 0) + reversal.reversed),
       ...(report.kind === 'refund' ? { providerRefunded: report.totalRefunded } : {}),
     },
-    result: { purchaseId: purchase.purchaseId, reversed: reversal.reversed, debtCreated: reversal.debtCreated, balance: reversal.balance },
+    result: {
+      purchaseId: purchase.purchaseId,
+      reversed: reversal.reversed,
+      debtCreated: reversal.debtCreated,
+      balance: reversal.balance,
+    },
   };
 }
 
@@ -365,7 +484,8 @@ function updatePurchase(draft: Draft, purchase: Purchase, after: Purchase): void
 }
 
 export function purchaseFromItem(item: Item): Purchase {
-  const optional = <K extends keyof Purchase>(key: K) => (item[key] === undefined ? {} : { [key]: item[key] as Purchase[K] });
+  const optional = <K extends keyof Purchase>(key: K) =>
+    item[key] === undefined ? {} : { [key]: item[key] as Purchase[K] };
   return {
     purchaseId: item.purchaseId as string,
     accountId: item.accountId as string,

@@ -3,14 +3,23 @@
 // whose ULID keys sort by time, so date ranges are key conditions, not filters.
 
 import { decodeTime } from 'ulid';
-import { allowanceOf, balanceOf, debtOf, isUsable, OverflowNeeded, paymentDecision, withdrawableOf, type AccountState } from '../account.js';
+import {
+  type AccountState,
+  allowanceOf,
+  balanceOf,
+  debtOf,
+  isUsable,
+  OverflowNeeded,
+  paymentDecision,
+  withdrawableOf,
+} from '../account.js';
 import { InvalidRequest } from '../errors.js';
 import { ulidBounds } from '../ids.js';
-import { type Micros, micros, max, ZERO } from '../money.js';
-import { DAY_MS, iso, startOfUtcDay, startOfUtcMonth } from '../time.js';
+import { type Micros, max, micros, ZERO } from '../money.js';
 import { accountFromItem, loadAccount, withOverflow } from '../table/account-item.js';
 import { keys } from '../table/keys.js';
-import { MAX_QUERY_PAGES, type Item } from '../table/table.js';
+import { type Item, MAX_QUERY_PAGES } from '../table/table.js';
+import { DAY_MS, iso, startOfUtcDay, startOfUtcMonth } from '../time.js';
 import type { Ledger } from './ledger.js';
 import type { EntryType, LedgerEntry, Lot } from './types.js';
 import { categoryOf } from './types.js';
@@ -38,15 +47,17 @@ export async function getBalance(ledger: Ledger, accountId: string): Promise<Bal
 export function balanceView(state: AccountState, nowMs: number, defaultAllowance: Micros): BalanceView {
   const lots = state.lots
     .filter((lot) => isUsable(lot, nowMs))
-    .map((lot): Lot => ({
-      lotId: lot.lotId,
-      kind: lot.kind,
-      amount: lot.amount,
-      remaining: lot.remaining,
-      createdAt: iso(decodeTime(lot.lotId.slice(4))),
-      expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
-      withdrawable: lot.kind === 'purchased',
-    }));
+    .map(
+      (lot): Lot => ({
+        lotId: lot.lotId,
+        kind: lot.kind,
+        amount: lot.amount,
+        remaining: lot.remaining,
+        createdAt: iso(decodeTime(lot.lotId.slice(4))),
+        expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
+        withdrawable: lot.kind === 'purchased',
+      }),
+    );
   const soon = nowMs + EXPIRING_SOON_DAYS * DAY_MS;
   return {
     accountId: state.accountId,
@@ -110,14 +121,23 @@ export interface TransactionQuery {
 export const MAX_PAGE_SIZE = 100;
 const ENTRY_SK = /^TX#[0-9A-HJKMNP-TV-Z]{26}$/;
 
-export async function listTransactions(ledger: Ledger, query: TransactionQuery): Promise<{ items: LedgerEntry[]; nextCursor: string | null }> {
+export async function listTransactions(
+  ledger: Ledger,
+  query: TransactionQuery,
+): Promise<{ items: LedgerEntry[]; nextCursor: string | null }> {
   const limit = query.limit ?? 50;
-  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE) throw new InvalidRequest(`limit must be 1..${MAX_PAGE_SIZE}`);
+  if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
+    throw new InvalidRequest(`limit must be 1..${MAX_PAGE_SIZE}`);
   if (query.cursor !== undefined && !ENTRY_SK.test(query.cursor)) throw new InvalidRequest('cursor is not valid');
   if (query.types?.length === 0) return { items: [], nextCursor: null };
   const pk = keys.accountPk(query.accountId);
   const typeValues = Object.fromEntries((query.types ?? []).map((type, i) => [`:type${i}`, type]));
-  const typeFilter = query.types ? { FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`, ExpressionAttributeNames: { '#type': 'type' } } : {};
+  const typeFilter = query.types
+    ? {
+        FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`,
+        ExpressionAttributeNames: { '#type': 'type' },
+      }
+    : {};
   const { low, high } = ulidBounds(query.fromMs ?? 0, query.toMs ?? 281474976710655);
   // Reads one entry past the page, so the cursor is given only when more entries exist.
   const found: Item[] = [];
@@ -171,7 +191,8 @@ export async function usage(
   query: { accountId: string; fromMs: number; toMs: number; granularity: 'day' | 'month' },
 ): Promise<{ buckets: UsageBucket[]; total: UsageBucket }> {
   if (query.toMs < query.fromMs) throw new InvalidRequest('to must not be before from');
-  if (query.toMs - query.fromMs > MAX_USAGE_RANGE_DAYS * DAY_MS) throw new InvalidRequest(`a usage range covers at most ${MAX_USAGE_RANGE_DAYS} days`);
+  if (query.toMs - query.fromMs > MAX_USAGE_RANGE_DAYS * DAY_MS)
+    throw new InvalidRequest(`a usage range covers at most ${MAX_USAGE_RANGE_DAYS} days`);
   const bucketStart = query.granularity === 'day' ? startOfUtcDay : startOfUtcMonth;
   const buckets = new Map<number, { usage: number; refunds: number }>();
   const { low, high } = ulidBounds(query.fromMs, query.toMs);
@@ -182,7 +203,13 @@ export async function usage(
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
         FilterExpression: '#type IN (:usage, :refund)',
         ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: { ':pk': keys.accountPk(query.accountId), ':low': `TX#${low}`, ':high': `TX#${high}`, ':usage': 'usage', ':refund': 'refund' },
+        ExpressionAttributeValues: {
+          ':pk': keys.accountPk(query.accountId),
+          ':low': `TX#${low}`,
+          ':high': `TX#${high}`,
+          ':usage': 'usage',
+          ':refund': 'refund',
+        },
         ProjectionExpression: '#type, amount, createdAt',
         ExclusiveStartKey: startKey,
       }),
@@ -199,12 +226,27 @@ export async function usage(
   }
   const list = [...buckets.entries()]
     .sort(([a], [b]) => a - b)
-    .map(([start, b]): UsageBucket => ({ start: iso(start), usage: micros(b.usage), refunds: micros(b.refunds), net: micros(b.usage - b.refunds) }));
-  const total = list.reduce((t, b) => ({ ...t, usage: micros(t.usage + b.usage), refunds: micros(t.refunds + b.refunds), net: micros(t.net + b.net) }), {
-    start: iso(query.fromMs),
-    usage: ZERO,
-    refunds: ZERO,
-    net: ZERO,
-  });
+    .map(
+      ([start, b]): UsageBucket => ({
+        start: iso(start),
+        usage: micros(b.usage),
+        refunds: micros(b.refunds),
+        net: micros(b.usage - b.refunds),
+      }),
+    );
+  const total = list.reduce(
+    (t, b) => ({
+      ...t,
+      usage: micros(t.usage + b.usage),
+      refunds: micros(t.refunds + b.refunds),
+      net: micros(t.net + b.net),
+    }),
+    {
+      start: iso(query.fromMs),
+      usage: ZERO,
+      refunds: ZERO,
+      net: ZERO,
+    },
+  );
   return { buckets: list, total };
 }

@@ -3,7 +3,8 @@
 // credit back to the lots the charge took from, latest-taken first; a part whose lot expired
 // meanwhile comes back as a new lot of the same kind (account.restoreAllocations).
 
-import { forgiveDebt } from '../account.js';
+import type { Allocation } from '../account.js';
+import { forgiveDebt, restoreAllocations } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
 import { formatMicros, type Micros, micros } from '../money.js';
 import { keys } from '../table/keys.js';
@@ -11,8 +12,6 @@ import { getCharge } from './charge.js';
 import type { Draft } from './draft.js';
 import { putLotItem } from './grants.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
-import type { Allocation } from '../account.js';
-import { restoreAllocations } from '../account.js';
 
 export interface RefundInput {
   accountId: string;
@@ -34,12 +33,18 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
   return run(ledger, {
     name: 'refund',
     accountId: input.accountId,
-    idempotency: { scope: 'refund', key: input.idempotencyKey, fingerprint: fingerprint([input.chargeId, input.amount, input.reason ?? null]) },
+    idempotency: {
+      scope: 'refund',
+      key: input.idempotencyKey,
+      fingerprint: fingerprint([input.chargeId, input.amount, input.reason ?? null]),
+    },
     plan: async (draft): Promise<RefundResult> => {
       const charge = await getCharge(ledger, input.accountId, input.chargeId);
-      if (charge.status !== 'paid') throw new Conflict(`charge ${input.chargeId} is ${charge.status}; only paid charges can be refunded`);
+      if (charge.status !== 'paid')
+        throw new Conflict(`charge ${input.chargeId} is ${charge.status}; only paid charges can be refunded`);
       const refundable = micros(charge.amount - charge.refunded);
-      if (input.amount > refundable) throw new Conflict(`only ${formatMicros(refundable)} of charge ${input.chargeId} is left to refund`);
+      if (input.amount > refundable)
+        throw new Conflict(`only ${formatMicros(refundable)} of charge ${input.chargeId} is left to refund`);
 
       const refundId = draft.id('rf');
       const repaidDebt = forgiveDebt(draft.state, input.chargeId, input.amount);
@@ -52,14 +57,26 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
             Key: keys.charge(draft.accountId, input.chargeId),
             UpdateExpression: 'SET refunded = :refunded, allocations = :allocations',
             ConditionExpression: 'refunded = :before',
-            ExpressionAttributeValues: { ':refunded': charge.refunded + input.amount, ':allocations': allocations, ':before': charge.refunded },
+            ExpressionAttributeValues: {
+              ':refunded': charge.refunded + input.amount,
+              ':allocations': allocations,
+              ':before': charge.refunded,
+            },
           },
         },
         () => new Conflict(`charge ${input.chargeId} was refunded concurrently`),
       );
-      draft.entry({ type: 'refund', amount: input.amount, reference: input.chargeId, description: input.reason ?? `Refund of charge ${input.chargeId}` });
+      draft.entry({
+        type: 'refund',
+        amount: input.amount,
+        reference: input.chargeId,
+        description: input.reason ?? `Refund of charge ${input.chargeId}`,
+      });
       draft.creditArrived();
-      draft.notify('refund_issued', `${formatMicros(input.amount)} credits were refunded for charge ${input.chargeId}.`);
+      draft.notify(
+        'refund_issued',
+        `${formatMicros(input.amount)} credits were refunded for charge ${input.chargeId}.`,
+      );
       return { refundId, chargeId: input.chargeId, amount: input.amount, balance: draft.balance() };
     },
   });

@@ -31,7 +31,12 @@ export async function reversePurchase(ledger: Ledger, input: ReversalInput): Pro
   return run(ledger, {
     name: 'reversePurchase',
     accountId: input.accountId,
-    idempotency: { scope: 'reversal', key: input.reference, fingerprint: fingerprint([input.lotId, input.amount, input.kind]), permanent: true },
+    idempotency: {
+      scope: 'reversal',
+      key: input.reference,
+      fingerprint: fingerprint([input.lotId, input.amount, input.kind]),
+      permanent: true,
+    },
     plan: async (draft): Promise<ReversalResult> => {
       const lotItem = await ledger.table.get(keys.lot(input.accountId, input.lotId));
       if (!lotItem || lotItem.kind !== 'purchased') throw new NotFound(`no purchased lot ${input.lotId}`);
@@ -51,19 +56,26 @@ export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInpu
   const reversedBefore = micros((lotItem.reversed as number | undefined) ?? 0);
   const left = micros((lotItem.amount as number) - reversedBefore);
   const amount = max(ZERO, min(input.amount, left));
-  if (amount === 0) return { lotId: input.lotId, reversed: ZERO, unspentReversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
+  if (amount === 0)
+    return { lotId: input.lotId, reversed: ZERO, unspentReversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
 
   const live = findLot(draft.state, input.lotId);
   const unspent = min(amount, live?.remaining ?? ZERO);
   if (live) live.remaining = micros(live.remaining - unspent);
   draft.state.lots = draft.state.lots.filter((lot) => lot.remaining > 0);
-  const expiredLeft = micros(((lotItem.expired as number | undefined) ?? 0) - ((lotItem.reversedFromExpired as number | undefined) ?? 0));
+  const expiredLeft = micros(
+    ((lotItem.expired as number | undefined) ?? 0) - ((lotItem.reversedFromExpired as number | undefined) ?? 0),
+  );
   const fromExpired = min(micros(amount - unspent), expiredLeft);
   const debtCreated = micros(amount - unspent - fromExpired);
-  if (debtCreated > 0) draft.state.debts.push({ ref: `${REVERSAL_DEBT_PREFIX}${input.reference}`, amount: debtCreated });
+  if (debtCreated > 0)
+    draft.state.debts.push({ ref: `${REVERSAL_DEBT_PREFIX}${input.reference}`, amount: debtCreated });
   draft.state.flagged = true;
 
-  const reversed = { reversed: reversedBefore + amount, reversedFromExpired: micros(((lotItem.reversedFromExpired as number | undefined) ?? 0) + fromExpired) };
+  const reversed = {
+    reversed: reversedBefore + amount,
+    reversedFromExpired: micros(((lotItem.reversedFromExpired as number | undefined) ?? 0) + fromExpired),
+  };
   // A lot credited in this same transaction (a payment applying the refunds held for it) is
   // written once, with what was reversed already on it.
   const planned = draft.plannedPut(keys.lot(draft.accountId, input.lotId));
@@ -75,7 +87,11 @@ export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInpu
           Key: keys.lot(draft.accountId, input.lotId),
           UpdateExpression: 'SET reversed = :reversed, reversedFromExpired = :fromExpired',
           ConditionExpression: 'attribute_not_exists(reversed) OR reversed = :before',
-          ExpressionAttributeValues: { ':reversed': reversed.reversed, ':before': reversedBefore, ':fromExpired': reversed.reversedFromExpired },
+          ExpressionAttributeValues: {
+            ':reversed': reversed.reversed,
+            ':before': reversedBefore,
+            ':fromExpired': reversed.reversedFromExpired,
+          },
         },
       },
       () => new Conflict(`lot ${input.lotId} was reversed concurrently`),
@@ -93,6 +109,9 @@ export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInpu
   }
   draft.touch();
   draft.creditArrived();
-  draft.notify('reversal', `A ${input.kind} of ${formatMicros(amount)} credits was reported by the payment provider; ${formatMicros(debtCreated)} credits already spent are now owed.`);
+  draft.notify(
+    'reversal',
+    `A ${input.kind} of ${formatMicros(amount)} credits was reported by the payment provider; ${formatMicros(debtCreated)} credits already spent are now owed.`,
+  );
   return { lotId: input.lotId, reversed: amount, unspentReversed: unspent, debtCreated, balance: draft.balance() };
 }

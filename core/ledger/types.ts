@@ -16,7 +16,17 @@ export type EntryType =
   | 'reversal'
   | 'adjustment';
 
-export const ENTRY_TYPES: readonly EntryType[] = ['purchase', 'promotional_grant', 'usage', 'refund', 'expiry', 'withdrawal', 'withdrawal_reversal', 'reversal', 'adjustment'];
+export const ENTRY_TYPES: readonly EntryType[] = [
+  'purchase',
+  'promotional_grant',
+  'usage',
+  'refund',
+  'expiry',
+  'withdrawal',
+  'withdrawal_reversal',
+  'reversal',
+  'adjustment',
+];
 
 export type Category = 'Credit Inflow' | 'Usage Deductions' | 'Refunds' | 'Expired' | 'Withdrawals' | 'Adjustments';
 
@@ -32,7 +42,14 @@ const CATEGORY: Record<EntryType, Category> = {
   adjustment: 'Adjustments',
 };
 
-export const CATEGORIES: readonly Category[] = ['Credit Inflow', 'Usage Deductions', 'Refunds', 'Expired', 'Withdrawals', 'Adjustments'];
+export const CATEGORIES: readonly Category[] = [
+  'Credit Inflow',
+  'Usage Deductions',
+  'Refunds',
+  'Expired',
+  'Withdrawals',
+  'Adjustments',
+];
 
 export function categoryOf(type: EntryType): Category {
   return CATEGORY[type];

@@ -9,13 +9,13 @@
 // The credit leaves the balance at request time (soonest-expiring purchased lots first), so it
 // can not be spent while finance looks at it.
 
-import { Conflict, Forbidden, InsufficientCredits, InvalidRequest, NotFound } from '../errors.js';
-import { reversalDebtOf, withdrawableOf, takeFromLots, type Allocation } from '../account.js';
-import { formatMicros, type Micros, micros, MICROS_PER_CENT } from '../money.js';
-import { addBusinessDays, iso } from '../time.js';
+import { type Allocation, reversalDebtOf, takeFromLots, withdrawableOf } from '../account.js';
 import { type Destination, destinationProblem, isPayoutNetwork, PAYOUT_NETWORKS } from '../destination.js';
-import { keys, withdrawalStatusIndex, SK_PREFIX } from '../table/keys.js';
+import { Conflict, Forbidden, InsufficientCredits, InvalidRequest, NotFound } from '../errors.js';
+import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
+import { keys, SK_PREFIX, withdrawalStatusIndex } from '../table/keys.js';
 import type { Item } from '../table/table.js';
+import { addBusinessDays, iso } from '../time.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
 import { giveBack } from './refund.js';
@@ -36,19 +36,25 @@ export interface WithdrawalRequest {
 }
 
 export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest): Promise<WithdrawalView> {
-  if (input.amount <= 0 || input.amount % MICROS_PER_CENT !== 0) throw new InvalidRequest('amount must be positive whole cents');
-  if (!isPayoutNetwork(input.destination.network)) throw new InvalidRequest(`destination.network must be one of ${PAYOUT_NETWORKS.join(', ')}`);
+  if (input.amount <= 0 || input.amount % MICROS_PER_CENT !== 0)
+    throw new InvalidRequest('amount must be positive whole cents');
+  if (!isPayoutNetwork(input.destination.network))
+    throw new InvalidRequest(`destination.network must be one of ${PAYOUT_NETWORKS.join(', ')}`);
   const problem = destinationProblem(input.destination.network, input.destination.address);
   if (problem) throw new InvalidRequest(`destination.address: ${problem}`);
   const destination: Destination = { network: input.destination.network, address: input.destination.address };
   return run(ledger, {
     name: 'requestWithdrawal',
     accountId: input.accountId,
-    idempotency: input.idempotencyKey ? { scope: 'withdrawal', key: input.idempotencyKey, fingerprint: fingerprint([input.amount, destination]) } : undefined,
+    idempotency: input.idempotencyKey
+      ? { scope: 'withdrawal', key: input.idempotencyKey, fingerprint: fingerprint([input.amount, destination]) }
+      : undefined,
     plan: (draft): WithdrawalView => {
-      if (!draft.state.hasPurchased) throw new Forbidden('withdrawals are only for accounts that have paid for credits');
+      if (!draft.state.hasPurchased)
+        throw new Forbidden('withdrawals are only for accounts that have paid for credits');
       const withdrawable = withdrawableOf(draft.state, draft.nowMs);
-      if (input.amount > withdrawable) throw new InsufficientCredits(`only ${formatMicros(withdrawable)} credits can be withdrawn`);
+      if (input.amount > withdrawable)
+        throw new InsufficientCredits(`only ${formatMicros(withdrawable)} credits can be withdrawn`);
       const withdrawalId = draft.id('wd');
       const allocations = takeFromLots(draft.state, input.amount, draft.nowMs, 'purchased');
       draft.state.pendingWithdrawals = micros(draft.state.pendingWithdrawals + input.amount);
@@ -65,29 +71,62 @@ export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest
       };
       draft.put(withdrawalItem(withdrawal), itemIsNew);
       draft.put({ ...keys.withdrawalLookup(withdrawalId), itemType: 'withdrawalLookup', accountId: input.accountId });
-      draft.entry({ type: 'withdrawal', amount: micros(-input.amount), reference: withdrawalId, description: 'Withdrawal requested', lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })) });
-      draft.notify('withdrawal_status_changed', `Your withdrawal of ${formatMicros(input.amount)} credits is pending review.`);
+      draft.entry({
+        type: 'withdrawal',
+        amount: micros(-input.amount),
+        reference: withdrawalId,
+        description: 'Withdrawal requested',
+        lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })),
+      });
+      draft.notify(
+        'withdrawal_status_changed',
+        `Your withdrawal of ${formatMicros(input.amount)} credits is pending review.`,
+      );
       return view(withdrawal);
     },
   });
 }
 
-export async function cancelWithdrawal(ledger: Ledger, accountId: string, withdrawalId: string): Promise<WithdrawalView> {
+export async function cancelWithdrawal(
+  ledger: Ledger,
+  accountId: string,
+  withdrawalId: string,
+): Promise<WithdrawalView> {
   return transition(ledger, accountId, withdrawalId, 'cancelled', ['pending_review'], {});
 }
 
 export async function approveWithdrawal(ledger: Ledger, withdrawalId: string): Promise<WithdrawalView> {
-  return transition(ledger, await accountOfWithdrawal(ledger, withdrawalId), withdrawalId, 'approved', ['pending_review'], {});
+  return transition(
+    ledger,
+    await accountOfWithdrawal(ledger, withdrawalId),
+    withdrawalId,
+    'approved',
+    ['pending_review'],
+    {},
+  );
 }
 
 export async function rejectWithdrawal(ledger: Ledger, withdrawalId: string, reason: string): Promise<WithdrawalView> {
   if (reason.trim() === '') throw new InvalidRequest('reason is required');
-  return transition(ledger, await accountOfWithdrawal(ledger, withdrawalId), withdrawalId, 'rejected', ['pending_review', 'approved'], { reason });
+  return transition(
+    ledger,
+    await accountOfWithdrawal(ledger, withdrawalId),
+    withdrawalId,
+    'rejected',
+    ['pending_review', 'approved'],
+    { reason },
+  );
 }
 
-export async function completeWithdrawal(ledger: Ledger, withdrawalId: string, payoutReference: string): Promise<WithdrawalView> {
+export async function completeWithdrawal(
+  ledger: Ledger,
+  withdrawalId: string,
+  payoutReference: string,
+): Promise<WithdrawalView> {
   if (payoutReference.trim() === '') throw new InvalidRequest('payoutReference is required');
-  return transition(ledger, await accountOfWithdrawal(ledger, withdrawalId), withdrawalId, 'completed', ['approved'], { payoutReference });
+  return transition(ledger, await accountOfWithdrawal(ledger, withdrawalId), withdrawalId, 'completed', ['approved'], {
+    payoutReference,
+  });
 }
 
 function transition(
@@ -105,16 +144,27 @@ function transition(
       const item = await ledger.table.get(keys.withdrawal(accountId, withdrawalId));
       if (!item) throw new NotFound(`no withdrawal ${withdrawalId}`);
       const before = withdrawalFromItem(item);
-      if (!from.includes(before.status)) throw new Conflict(`withdrawal ${withdrawalId} is ${before.status}; it can not become ${to}`);
+      if (!from.includes(before.status))
+        throw new Conflict(`withdrawal ${withdrawalId} is ${before.status}; it can not become ${to}`);
       if ((to === 'approved' || to === 'completed') && !before.destination) {
-        throw new Conflict(`withdrawal ${withdrawalId} names no destination: reject it; a payout goes only to the address the account gave`);
+        throw new Conflict(
+          `withdrawal ${withdrawalId} names no destination: reject it; a payout goes only to the address the account gave`,
+        );
       }
       // Paying out while the account owes what a provider took back would pay the same money twice.
       const owed = reversalDebtOf(draft.state);
       if ((to === 'approved' || to === 'completed') && owed > 0) {
-        throw new Conflict(`the account owes ${formatMicros(owed)} credits from a card refund or dispute: reject this withdrawal (its credit then repays that) or wait until it is paid`);
+        throw new Conflict(
+          `the account owes ${formatMicros(owed)} credits from a card refund or dispute: reject this withdrawal (its credit then repays that) or wait until it is paid`,
+        );
       }
-      const after: Withdrawal = { ...before, ...extra, status: to, updatedAt: draft.now, allocations: before.allocations.map((a) => ({ ...a })) };
+      const after: Withdrawal = {
+        ...before,
+        ...extra,
+        status: to,
+        updatedAt: draft.now,
+        allocations: before.allocations.map((a) => ({ ...a })),
+      };
       if (to === 'rejected' || to === 'cancelled') giveCreditBack(draft, after);
       if (to === 'completed' || to === 'rejected' || to === 'cancelled') {
         draft.state.pendingWithdrawals = micros(draft.state.pendingWithdrawals - before.amount);
@@ -126,7 +176,10 @@ function transition(
         values: { ':status': before.status },
         onFailed: () => new Conflict(`withdrawal ${withdrawalId} changed concurrently`),
       });
-      draft.notify('withdrawal_status_changed', `Your withdrawal of ${formatMicros(before.amount)} credits is now ${to.replace('_', ' ')}${extra.reason ? `: ${extra.reason}` : ''}.`);
+      draft.notify(
+        'withdrawal_status_changed',
+        `Your withdrawal of ${formatMicros(before.amount)} credits is now ${to.replace('_', ' ')}${extra.reason ? `: ${extra.reason}` : ''}.`,
+      );
       return view(after);
     },
   });
@@ -134,7 +187,12 @@ function transition(
 
 function giveCreditBack(draft: Draft, withdrawal: Withdrawal): void {
   giveBack(draft, withdrawal.allocations as Allocation[], withdrawal.amount, `Withdrawal ${withdrawal.withdrawalId}`);
-  draft.entry({ type: 'withdrawal_reversal', amount: withdrawal.amount, reference: withdrawal.withdrawalId, description: `Withdrawal ${withdrawal.status}` });
+  draft.entry({
+    type: 'withdrawal_reversal',
+    amount: withdrawal.amount,
+    reference: withdrawal.withdrawalId,
+    description: `Withdrawal ${withdrawal.status}`,
+  });
   draft.creditArrived();
 }
 

@@ -31,7 +31,8 @@ export class LocalQueue<T> {
 
   /** Accepts the messages; throws only when the queue is full. */
   send(messages: T[]): void {
-    if (this.inFlight + messages.length > (this.options.capacity ?? DEFAULT_CAPACITY)) throw new Error(`local queue ${this.options.name} is full`);
+    if (this.inFlight + messages.length > (this.options.capacity ?? DEFAULT_CAPACITY))
+      throw new Error(`local queue ${this.options.name} is full`);
     for (const message of messages) {
       this.inFlight += 1;
       this.whenFree(() => void this.deliver(message, 1));
@@ -66,8 +67,15 @@ export class LocalQueue<T> {
     } catch (error) {
       const maxReceives = this.options.maxReceives ?? DEFAULT_MAX_RECEIVES;
       if (receive >= maxReceives) {
-        if (this.deadLetters.length < MAX_DEAD_LETTERS) this.deadLetters.push({ message, error: error instanceof Error ? error.message : String(error) });
-        console.error(JSON.stringify({ level: 'error', msg: `local queue ${this.options.name}: dead-lettered after ${receive} receives`, error: error instanceof Error ? error.message : String(error) }));
+        if (this.deadLetters.length < MAX_DEAD_LETTERS)
+          this.deadLetters.push({ message, error: error instanceof Error ? error.message : String(error) });
+        console.error(
+          JSON.stringify({
+            level: 'error',
+            msg: `local queue ${this.options.name}: dead-lettered after ${receive} receives`,
+            error: error instanceof Error ? error.message : String(error),
+          }),
+        );
         this.done();
         return;
       }

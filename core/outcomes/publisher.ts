@@ -40,23 +40,38 @@ export class OutcomePublisher {
   async sweep(limit = MAX_SWEEP_OUTCOMES): Promise<{ found: number; sent: number; failed: number }> {
     const upTo = chargeQueueIndex.skUpTo(this.ledger.nowMs() - SWEEP_GRACE_MS);
     const found: ChargeOutcome[] = [];
-    await this.ledger.table.forEachDuePage(chargeQueueIndex, chargeQueueIndex.shards('OUTBOX'), upTo, async (page) => {
-      for (const key of page) {
-        if (found.length >= limit) return false;
-        const item = await this.ledger.table.get({ pk: String(key.pk), sk: String(key.sk) });
-        if (!item || item.status === 'pending_payment') continue;
-        const charge = chargeFromItem(item);
-        const occurredAt = (item.endedAt ?? item.paidAt ?? charge.createdAt) as string;
-        found.push({ chargeId: charge.chargeId, accountId: charge.accountId, status: charge.status as ChargeOutcome['status'], amount: charge.amount, wasPending: false, deploymentId: charge.deploymentId, occurredAt });
-      }
-      return true;
-    }, PAGE_SIZE);
+    await this.ledger.table.forEachDuePage(
+      chargeQueueIndex,
+      chargeQueueIndex.shards('OUTBOX'),
+      upTo,
+      async (page) => {
+        for (const key of page) {
+          if (found.length >= limit) return false;
+          const item = await this.ledger.table.get({ pk: String(key.pk), sk: String(key.sk) });
+          if (!item || item.status === 'pending_payment') continue;
+          const charge = chargeFromItem(item);
+          const occurredAt = (item.endedAt ?? item.paidAt ?? charge.createdAt) as string;
+          found.push({
+            chargeId: charge.chargeId,
+            accountId: charge.accountId,
+            status: charge.status as ChargeOutcome['status'],
+            amount: charge.amount,
+            wasPending: false,
+            deploymentId: charge.deploymentId,
+            occurredAt,
+          });
+        }
+        return true;
+      },
+      PAGE_SIZE,
+    );
     const result = await this.publish(found);
     return { found: found.length, ...result };
   }
 
   private async message(outcome: ChargeOutcome): Promise<OutcomeMessage> {
-    const deploymentId = outcome.deploymentId ?? (await getCharge(this.ledger, outcome.accountId, outcome.chargeId)).deploymentId;
+    const deploymentId =
+      outcome.deploymentId ?? (await getCharge(this.ledger, outcome.accountId, outcome.chargeId)).deploymentId;
     return {
       outcomeId: outcomeId(outcome.chargeId, outcome.status),
       chargeId: outcome.chargeId,

@@ -24,8 +24,16 @@ export class SqsOutcomeQueue implements OutcomeQueue {
       messages,
       (message) => ({
         MessageBody: JSON.stringify(message),
-        MessageAttributes: { outcomeId: { DataType: 'String', StringValue: message.outcomeId }, status: { DataType: 'String', StringValue: message.status } },
-        ...(fifo ? { MessageGroupId: message.accountId, MessageDeduplicationId: message.outcomeId.replace(/[^A-Za-z0-9_-]/g, '-') } : {}),
+        MessageAttributes: {
+          outcomeId: { DataType: 'String', StringValue: message.outcomeId },
+          status: { DataType: 'String', StringValue: message.status },
+        },
+        ...(fifo
+          ? {
+              MessageGroupId: message.accountId,
+              MessageDeduplicationId: message.outcomeId.replace(/[^A-Za-z0-9_-]/g, '-'),
+            }
+          : {}),
       }),
       (message) => message.outcomeId,
     );

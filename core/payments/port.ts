@@ -3,8 +3,8 @@
 // request gets the same checkout. Provider events come back through the webhooks, each turned
 // into a WebhookAction by the provider's own parser.
 
-import type { Micros } from '../money.js';
 import type { PaymentMethod, PaymentOutcome, ProviderName, ReversalReport } from '../ledger/purchases.js';
+import type { Micros } from '../money.js';
 
 export interface CheckoutRequest {
   purchaseId: string;

@@ -59,7 +59,9 @@ export class SpherepayCheckout implements CheckoutProvider {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      throw new ProviderUnavailable(`Spherepay could not be reached: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ProviderUnavailable(
+        `Spherepay could not be reached: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
     const text = await response.text();
     if (!response.ok) throw new ProviderUnavailable(`Spherepay answered ${response.status} to ${path}`);
@@ -77,18 +79,23 @@ export interface SpherepayEvent {
 
 /** Checks the signature in constant time and reads the event; InvalidRequest when either fails. */
 export function verifySpherepayEvent(rawBody: string, signature: string | undefined, secret: string): SpherepayEvent {
-  if (!signature || !/^[0-9a-f]{64}$/i.test(signature)) throw new InvalidRequest('the signature header is missing or not a hex HMAC-SHA256');
+  if (!signature || !/^[0-9a-f]{64}$/i.test(signature))
+    throw new InvalidRequest('the signature header is missing or not a hex HMAC-SHA256');
   const expected = createHmac('sha256', secret).update(rawBody, 'utf8').digest();
-  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex'))) throw new InvalidRequest('the Spherepay signature does not verify');
+  if (!timingSafeEqual(expected, Buffer.from(signature, 'hex')))
+    throw new InvalidRequest('the Spherepay signature does not verify');
   let event: unknown;
   try {
     // Numbers are kept as their text, so an amount is never read through a float.
-    event = JSON.parse(rawBody, (_key, value: unknown, context?: { source?: string }) => (typeof value === 'number' ? (context?.source ?? String(value)) : value));
+    event = JSON.parse(rawBody, (_key, value: unknown, context?: { source?: string }) =>
+      typeof value === 'number' ? (context?.source ?? String(value)) : value,
+    );
   } catch {
     throw new InvalidRequest('the Spherepay event is not valid JSON');
   }
   const { id, name, data } = (event ?? {}) as Partial<SpherepayEvent>;
-  if (typeof id !== 'string' || id === '' || typeof name !== 'string') throw new InvalidRequest('a Spherepay event has a string id and name');
+  if (typeof id !== 'string' || id === '' || typeof name !== 'string')
+    throw new InvalidRequest('a Spherepay event has a string id and name');
   return { id, name, data };
 }
 
@@ -97,7 +104,10 @@ export function spherepaySignature(rawBody: string, secret: string): string {
   return createHmac('sha256', secret).update(rawBody, 'utf8').digest('hex');
 }
 
-const linkShape = z.union([z.string().min(1), z.object({ id: z.string().min(1).optional(), metadata: z.unknown().optional() })]);
+const linkShape = z.union([
+  z.string().min(1),
+  z.object({ id: z.string().min(1).optional(), metadata: z.unknown().optional() }),
+]);
 const metadataShape = z.object({ purchaseId: z.string().optional(), accountId: z.string().optional() }).passthrough();
 const paymentShape = z.object({
   id: z.string().optional(),
@@ -110,15 +120,19 @@ const paymentShape = z.object({
 
 export function spherepayAction(event: SpherepayEvent): WebhookAction {
   const eventId = event.id;
-  if (event.name !== 'payment.successful') return { kind: 'ignore', eventId, why: `${event.name} is not an event IO Credits acts on` };
+  if (event.name !== 'payment.successful')
+    return { kind: 'ignore', eventId, why: `${event.name} is not an event IO Credits acts on` };
   const parsed = z.object({ payment: paymentShape }).safeParse(event.data);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new InvalidRequest(`payment.successful is malformed at ${['data', ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`);
+    throw new InvalidRequest(
+      `payment.successful is malformed at ${['data', ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`,
+    );
   }
   const { payment } = parsed.data;
   const currency = payment.currency.toLowerCase();
-  if (!CREDITED_CURRENCIES.includes(currency)) throw new InvalidRequest(`only USDC payments are credited, this one is in ${currency || 'no currency'}`);
+  if (!CREDITED_CURRENCIES.includes(currency))
+    throw new InvalidRequest(`only USDC payments are credited, this one is in ${currency || 'no currency'}`);
   const amount = parseMicros(payment.amount, 'data.payment.amount');
   const link = payment.paymentLink;
   const linkId = typeof link === 'string' ? link : link?.id;

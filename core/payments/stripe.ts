@@ -4,8 +4,8 @@
 // idempotency key. Webhooks are verified with the SDK on the raw body.
 
 import Stripe from 'stripe';
-import { InvalidRequest, ProviderUnavailable } from '../errors.js';
 import * as z from 'zod';
+import { InvalidRequest, ProviderUnavailable } from '../errors.js';
 import { centsOf, formatMicros, type Micros, microsFromCents } from '../money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest, WebhookAction } from './port.js';
 
@@ -28,7 +28,12 @@ export class StripeCheckout implements CheckoutProvider {
   private readonly stripe: Stripe;
 
   constructor(private readonly options: StripeCheckoutOptions) {
-    this.stripe = new Stripe(options.secretKey, { maxNetworkRetries: NETWORK_RETRIES, timeout: TIMEOUT_MS, telemetry: false, ...(options.endpoint ?? {}) });
+    this.stripe = new Stripe(options.secretKey, {
+      maxNetworkRetries: NETWORK_RETRIES,
+      timeout: TIMEOUT_MS,
+      telemetry: false,
+      ...(options.endpoint ?? {}),
+    });
   }
 
   async createCheckout(request: CheckoutRequest): Promise<Checkout> {
@@ -43,7 +48,11 @@ export class StripeCheckout implements CheckoutProvider {
           line_items: [
             {
               quantity: 1,
-              price_data: { currency: 'usd', unit_amount: centsOf(request.amount), product_data: { name: `IO Credits: ${formatMicros(request.amount)}` } },
+              price_data: {
+                currency: 'usd',
+                unit_amount: centsOf(request.amount),
+                product_data: { name: `IO Credits: ${formatMicros(request.amount)}` },
+              },
             },
           ],
           success_url: withPurchase(this.options.successUrl, request.purchaseId),
@@ -54,7 +63,9 @@ export class StripeCheckout implements CheckoutProvider {
       if (!session.url) throw new Error(`Stripe answered session ${session.id} without a url`);
       return { checkoutUrl: session.url, providerRef: session.id };
     } catch (error) {
-      throw new ProviderUnavailable(`Stripe could not create the checkout: ${error instanceof Error ? error.message : String(error)}`);
+      throw new ProviderUnavailable(
+        `Stripe could not create the checkout: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }
@@ -66,19 +77,28 @@ function withPurchase(url: string, purchaseId: string): string {
 }
 
 /** The verified event, or an InvalidRequest for a bad signature, a stale timestamp or a malformed body. */
-export function verifyStripeEvent(rawBody: string, signature: string | undefined, secret: string, nowMs = Date.now()): Stripe.Event {
+export function verifyStripeEvent(
+  rawBody: string,
+  signature: string | undefined,
+  secret: string,
+  nowMs = Date.now(),
+): Stripe.Event {
   if (!signature) throw new InvalidRequest('the Stripe-Signature header is missing');
   try {
     return Stripe.webhooks.constructEvent(rawBody, signature, secret, STRIPE_TOLERANCE_SECONDS, undefined, nowMs);
   } catch (error) {
-    throw new InvalidRequest(`the Stripe signature does not verify: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid'}`);
+    throw new InvalidRequest(
+      `the Stripe signature does not verify: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid'}`,
+    );
   }
 }
 
 // The parts of Stripe's objects this adapter reads, checked before use: a signed event can still
 // be malformed (a provider bug, an API version change), and such an event is refused with a 400
 // naming the field, never answered with a 500 that Stripe would retry for days.
-const paymentIntentRef = z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((pi) => pi.id)]).nullish();
+const paymentIntentRef = z
+  .union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((pi) => pi.id)])
+  .nullish();
 const sessionShape = z.object({
   id: z.string().min(1),
   client_reference_id: z.string().nullish(),
@@ -88,15 +108,31 @@ const sessionShape = z.object({
   currency: z.string().nullish(),
   payment_intent: paymentIntentRef,
 });
-const chargeShape = z.object({ id: z.string().min(1), payment_intent: paymentIntentRef, amount_refunded: z.unknown(), currency: z.string().nullish() });
-const disputeShape = z.object({ id: z.string().min(1), payment_intent: paymentIntentRef, amount: z.unknown(), currency: z.string().nullish() });
-const eventShape = z.object({ id: z.string().min(1), type: z.string().min(1), data: z.object({ object: z.record(z.string(), z.unknown()) }) });
+const chargeShape = z.object({
+  id: z.string().min(1),
+  payment_intent: paymentIntentRef,
+  amount_refunded: z.unknown(),
+  currency: z.string().nullish(),
+});
+const disputeShape = z.object({
+  id: z.string().min(1),
+  payment_intent: paymentIntentRef,
+  amount: z.unknown(),
+  currency: z.string().nullish(),
+});
+const eventShape = z.object({
+  id: z.string().min(1),
+  type: z.string().min(1),
+  data: z.object({ object: z.record(z.string(), z.unknown()) }),
+});
 
 function read<T extends z.ZodType>(schema: T, value: unknown, what: string): z.output<T> {
   const parsed = schema.safeParse(value);
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
-  throw new InvalidRequest(`the Stripe ${what} is malformed at ${[what, ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`);
+  throw new InvalidRequest(
+    `the Stripe ${what} is malformed at ${[what, ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`,
+  );
 }
 
 /** What a verified Stripe event asks of the ledger (SPEC §5 lists the handled types). */
@@ -108,8 +144,17 @@ export function stripeAction(raw: Stripe.Event | unknown): WebhookAction {
     case 'checkout.session.completed':
     case 'checkout.session.async_payment_succeeded': {
       const session = read(sessionShape, object, 'event.data.object');
-      if (session.payment_status !== 'paid') return { kind: 'ignore', eventId, why: `session ${session.id} is ${session.payment_status}; waiting for its async payment` };
-      return sessionAction(eventId, session, { kind: 'paid', amount: paidAmount(session.amount_total, session.currency, 'amount_total'), ...(session.payment_intent ? { paymentRef: session.payment_intent } : {}) });
+      if (session.payment_status !== 'paid')
+        return {
+          kind: 'ignore',
+          eventId,
+          why: `session ${session.id} is ${session.payment_status}; waiting for its async payment`,
+        };
+      return sessionAction(eventId, session, {
+        kind: 'paid',
+        amount: paidAmount(session.amount_total, session.currency, 'amount_total'),
+        ...(session.payment_intent ? { paymentRef: session.payment_intent } : {}),
+      });
     }
     case 'checkout.session.async_payment_failed':
       return sessionAction(eventId, read(sessionShape, object, 'event.data.object'), { kind: 'failed' });
@@ -118,27 +163,57 @@ export function stripeAction(raw: Stripe.Event | unknown): WebhookAction {
     case 'charge.refunded': {
       const charge = read(chargeShape, object, 'event.data.object');
       if (!charge.payment_intent) return { kind: 'ignore', eventId, why: `charge ${charge.id} has no PaymentIntent` };
-      return { kind: 'reversal', eventId, paymentRef: charge.payment_intent, report: { kind: 'refund', totalRefunded: paidAmount(charge.amount_refunded, charge.currency, 'amount_refunded') } };
+      return {
+        kind: 'reversal',
+        eventId,
+        paymentRef: charge.payment_intent,
+        report: {
+          kind: 'refund',
+          totalRefunded: paidAmount(charge.amount_refunded, charge.currency, 'amount_refunded'),
+        },
+      };
     }
     case 'charge.dispute.created': {
       const dispute = read(disputeShape, object, 'event.data.object');
-      if (!dispute.payment_intent) return { kind: 'ignore', eventId, why: `dispute ${dispute.id} has no PaymentIntent` };
-      return { kind: 'reversal', eventId, paymentRef: dispute.payment_intent, report: { kind: 'dispute', amount: paidAmount(dispute.amount, dispute.currency, 'amount'), disputeId: dispute.id } };
+      if (!dispute.payment_intent)
+        return { kind: 'ignore', eventId, why: `dispute ${dispute.id} has no PaymentIntent` };
+      return {
+        kind: 'reversal',
+        eventId,
+        paymentRef: dispute.payment_intent,
+        report: {
+          kind: 'dispute',
+          amount: paidAmount(dispute.amount, dispute.currency, 'amount'),
+          disputeId: dispute.id,
+        },
+      };
     }
     default:
       return { kind: 'ignore', eventId, why: `${event.type} is not an event IO Credits acts on` };
   }
 }
 
-function sessionAction(eventId: string, session: z.output<typeof sessionShape>, outcome: Extract<WebhookAction, { kind: 'payment' }>['outcome']): WebhookAction {
+function sessionAction(
+  eventId: string,
+  session: z.output<typeof sessionShape>,
+  outcome: Extract<WebhookAction, { kind: 'payment' }>['outcome'],
+): WebhookAction {
   const purchaseId = session.client_reference_id;
-  if (!purchaseId || !purchaseId.startsWith('pu_')) return { kind: 'ignore', eventId, why: `session ${session.id} is not an IO Credits purchase` };
+  if (!purchaseId || !purchaseId.startsWith('pu_'))
+    return { kind: 'ignore', eventId, why: `session ${session.id} is not an IO Credits purchase` };
   const accountId = session.metadata?.accountId;
-  return { kind: 'payment', eventId, purchase: { purchaseId }, ...(typeof accountId === 'string' && accountId ? { accountId } : {}), outcome };
+  return {
+    kind: 'payment',
+    eventId,
+    purchase: { purchaseId },
+    ...(typeof accountId === 'string' && accountId ? { accountId } : {}),
+    outcome,
+  };
 }
 
 /** Micros from Stripe's integer cents; only USD is credited. */
 function paidAmount(cents: unknown, currency: string | null | undefined, field: string): Micros {
-  if (currency?.toLowerCase() !== 'usd') throw new InvalidRequest(`only USD payments are credited, this one is in ${currency ?? 'no currency'}`);
+  if (currency?.toLowerCase() !== 'usd')
+    throw new InvalidRequest(`only USD payments are credited, this one is in ${currency ?? 'no currency'}`);
   return microsFromCents(cents, field);
 }

@@ -3,8 +3,16 @@
 // same account the purchase belongs to; a refund or dispute is matched by the provider's payment.
 
 import { InvalidRequest, NotFound } from '../errors.js';
-import { accountOfPurchase, applyPaymentEvent, type PaymentEventResult, type PaymentReversalResult, type ProviderName, purchaseOfCheckout, reversePayment } from '../ledger/purchases.js';
 import type { Ledger } from '../ledger/ledger.js';
+import {
+  accountOfPurchase,
+  applyPaymentEvent,
+  type PaymentEventResult,
+  type PaymentReversalResult,
+  type ProviderName,
+  purchaseOfCheckout,
+  reversePayment,
+} from '../ledger/purchases.js';
 import type { WebhookAction } from './port.js';
 
 export type WebhookResult =
@@ -14,26 +22,53 @@ export type WebhookResult =
   | { eventId: string; handled: 'held'; why: string }
   | { eventId: string; handled: 'ignored'; why: string };
 
-export async function applyWebhookAction(ledger: Ledger, provider: ProviderName, action: WebhookAction): Promise<WebhookResult> {
+export async function applyWebhookAction(
+  ledger: Ledger,
+  provider: ProviderName,
+  action: WebhookAction,
+): Promise<WebhookResult> {
   const { eventId } = action;
   switch (action.kind) {
     case 'ignore':
       return { eventId, handled: 'ignored', why: action.why };
     case 'reversal': {
-      const outcome = await reversePayment(ledger, { provider, eventId, paymentRef: action.paymentRef, report: action.report });
-      if ('held' in outcome) return { eventId, handled: 'held', why: `payment ${action.paymentRef} is not credited yet; the ${action.report.kind} is applied when it is` };
+      const outcome = await reversePayment(ledger, {
+        provider,
+        eventId,
+        paymentRef: action.paymentRef,
+        report: action.report,
+      });
+      if ('held' in outcome)
+        return {
+          eventId,
+          handled: 'held',
+          why: `payment ${action.paymentRef} is not credited yet; the ${action.report.kind} is applied when it is`,
+        };
       return { eventId, handled: 'reversal', result: outcome.applied };
     }
     case 'payment': {
       const found =
         'purchaseId' in action.purchase
-          ? await accountOfPurchase(ledger, action.purchase.purchaseId).then((accountId) => (accountId ? { accountId, purchaseId: (action.purchase as { purchaseId: string }).purchaseId } : undefined))
+          ? await accountOfPurchase(ledger, action.purchase.purchaseId).then((accountId) =>
+              accountId ? { accountId, purchaseId: (action.purchase as { purchaseId: string }).purchaseId } : undefined,
+            )
           : await purchaseOfCheckout(ledger, provider, action.purchase.providerRef);
-      if (!found) throw new NotFound(`no purchase ${'purchaseId' in action.purchase ? action.purchase.purchaseId : `for checkout ${action.purchase.providerRef}`}`);
+      if (!found)
+        throw new NotFound(
+          `no purchase ${'purchaseId' in action.purchase ? action.purchase.purchaseId : `for checkout ${action.purchase.providerRef}`}`,
+        );
       if (action.accountId !== undefined && action.accountId !== found.accountId) {
-        throw new InvalidRequest(`the event names account ${action.accountId}, but purchase ${found.purchaseId} belongs to another`);
+        throw new InvalidRequest(
+          `the event names account ${action.accountId}, but purchase ${found.purchaseId} belongs to another`,
+        );
       }
-      const result = await applyPaymentEvent(ledger, { provider, eventId, accountId: found.accountId, purchaseId: found.purchaseId, outcome: action.outcome });
+      const result = await applyPaymentEvent(ledger, {
+        provider,
+        eventId,
+        accountId: found.accountId,
+        purchaseId: found.purchaseId,
+        outcome: action.outcome,
+      });
       return { eventId, handled: 'payment', result };
     }
   }

@@ -23,10 +23,17 @@ import type { AccountState, LiveLot, LotKind, NoticeDays, OverflowSummary } from
 import { compareConsumption, consumptionKey, emptyAccount, nextLotEventMs } from '../account.js';
 import { assert } from '../assert.js';
 import { micros, sum, ZERO } from '../money.js';
-import type { TransactItem, Item, LedgerTable } from './table.js';
 import { expiryIndex, keys, SK_PREFIX } from './keys.js';
+import type { Item, LedgerTable, TransactItem } from './table.js';
 
-type LotTuple = [lotId: string, kind: 'p' | 'u', amount: number, remaining: number, expiresAtMs: number, notice?: NoticeDays];
+type LotTuple = [
+  lotId: string,
+  kind: 'p' | 'u',
+  amount: number,
+  remaining: number,
+  expiresAtMs: number,
+  notice?: NoticeDays,
+];
 type DebtTuple = [ref: string, amount: number];
 type PendingTuple = [chargeId: string, amount: number, graceExpiresAtMs: number];
 
@@ -63,9 +70,16 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
       expiresAtMs: expiresAtMs === NO_EXPIRY ? null : expiresAtMs,
       ...(notice === undefined ? {} : { notice }),
     })),
-    overflow: overflow && overflow.count > 0 ? { ...overflow, purchased: micros(overflow.purchased), promotional: micros(overflow.promotional) } : null,
+    overflow:
+      overflow && overflow.count > 0
+        ? { ...overflow, purchased: micros(overflow.purchased), promotional: micros(overflow.promotional) }
+        : null,
     debts: (item.debts as DebtTuple[]).map(([ref, amount]) => ({ ref, amount: micros(amount) })),
-    pending: (item.pending as PendingTuple[]).map(([chargeId, amount, graceExpiresAtMs]) => ({ chargeId, amount: micros(amount), graceExpiresAtMs })),
+    pending: (item.pending as PendingTuple[]).map(([chargeId, amount, graceExpiresAtMs]) => ({
+      chargeId,
+      amount: micros(amount),
+      graceExpiresAtMs,
+    })),
     allowance: item.allowance === undefined ? null : micros(item.allowance as number),
     pendingWithdrawals: micros((item.pendingWithdrawals as number | undefined) ?? ZERO),
     hasPurchased: item.hasPurchased === true,
@@ -84,7 +98,10 @@ export async function loadAccount(table: LedgerTable, accountId: string): Promis
 export async function withOverflow(table: LedgerTable, state: AccountState): Promise<LoadedAccount> {
   if (!state.overflow) return { state, storedOverflow: state.version === 0 ? null : new Map() };
   const stored = await readOverflowLots(table, state.accountId);
-  assert(stored.length === state.overflow.count, `account ${state.accountId} summarises ${state.overflow.count} overflow lots but ${stored.length} are stored`);
+  assert(
+    stored.length === state.overflow.count,
+    `account ${state.accountId} summarises ${state.overflow.count} overflow lots but ${stored.length} are stored`,
+  );
   return {
     state: { ...state, lots: [...state.lots, ...stored.map((lot) => ({ ...lot }))], overflow: null },
     storedOverflow: new Map(stored.map((lot) => [lot.lotId, lot])),
@@ -146,13 +163,21 @@ export interface LotPlacement {
  * in overflow items, with at most `room` overflow writes. Null when the overflow lots the
  * operation changed need more writes than that: the caller refills and plans again.
  */
-export function layoutLots(before: LoadedAccount, after: AccountState, layout: LotLayout, room: number): LotPlacement | null {
+export function layoutLots(
+  before: LoadedAccount,
+  after: AccountState,
+  layout: LotLayout,
+  room: number,
+): LotPlacement | null {
   const sorted = [...after.lots].sort(compareConsumption);
   if (after.overflow) {
     // The overflow lots were not loaded, so the operation touched only lots before them; it can
     // still move its last lots out to them.
     const firstKey = after.overflow.firstKey;
-    assert(sorted.every((lot) => consumptionKey(lot) < firstKey), 'a loaded lot sorts among the unloaded overflow lots');
+    assert(
+      sorted.every((lot) => consumptionKey(lot) < firstKey),
+      'a loaded lot sorts among the unloaded overflow lots',
+    );
     const pushing = sorted.length > layout.max ? Math.min(sorted.length - layout.target, room) : 0;
     const pushed = sorted.slice(sorted.length - pushing);
     return {
@@ -239,7 +264,9 @@ export function refillWrites(before: LoadedAccount, count: number, updatedAt: st
   const inline = sorted.filter((lot) => !stored.has(lot.lotId) || moving.includes(lot));
   return [
     accountItem(before.state, { inline, overflow: summaryOf(staying), writes: [] }, before.state.version, updatedAt),
-    ...moving.map((lot): TransactItem => ({ Delete: { Key: keys.overflowLot(before.state.accountId, consumptionKey(lot)) } })),
+    ...moving.map(
+      (lot): TransactItem => ({ Delete: { Key: keys.overflowLot(before.state.accountId, consumptionKey(lot)) } }),
+    ),
   ];
 }
 
@@ -249,7 +276,12 @@ export function putAccount(state: AccountState, expectedVersion: number, updated
 }
 
 /** The account's new state, written only if nobody changed the account since it was read. */
-export function accountItem(state: AccountState, placement: LotPlacement, expectedVersion: number, updatedAt: string): TransactItem {
+export function accountItem(
+  state: AccountState,
+  placement: LotPlacement,
+  expectedVersion: number,
+  updatedAt: string,
+): TransactItem {
   const nextEvent = nextLotEventMs({ lots: placement.inline, overflow: placement.overflow });
   const item: Item = {
     ...keys.account(state.accountId),
@@ -257,7 +289,13 @@ export function accountItem(state: AccountState, placement: LotPlacement, expect
     accountId: state.accountId,
     version: expectedVersion + 1,
     lots: placement.inline.map((lot): LotTuple => {
-      const tuple: LotTuple = [lot.lotId, lot.kind === 'purchased' ? 'p' : 'u', lot.amount, lot.remaining, lot.expiresAtMs ?? NO_EXPIRY];
+      const tuple: LotTuple = [
+        lot.lotId,
+        lot.kind === 'purchased' ? 'p' : 'u',
+        lot.amount,
+        lot.remaining,
+        lot.expiresAtMs ?? NO_EXPIRY,
+      ];
       if (lot.notice !== undefined) tuple.push(lot.notice);
       return tuple;
     }),
@@ -271,7 +309,9 @@ export function accountItem(state: AccountState, placement: LotPlacement, expect
     entryCount: state.entryCount,
     lastEntryAtMs: state.lastEntryAtMs,
     updatedAt,
-    ...(nextEvent === null ? {} : { gsi2pk: expiryIndex.pk(state.accountId), gsi2sk: expiryIndex.sk(nextEvent, state.accountId) }),
+    ...(nextEvent === null
+      ? {}
+      : { gsi2pk: expiryIndex.pk(state.accountId), gsi2sk: expiryIndex.sk(nextEvent, state.accountId) }),
   };
   return expectedVersion === 0
     ? { Put: { Item: item, ConditionExpression: accountDoesNotExist } }

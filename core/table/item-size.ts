@@ -22,7 +22,13 @@ function valueSize(value: unknown): number {
   if (Array.isArray(value)) return 3 + value.reduce((total: number, v) => total + 1 + valueSize(v), 0);
   if (value instanceof Uint8Array) return value.byteLength;
   if (typeof value === 'object') {
-    return 3 + Object.entries(value as Record<string, unknown>).reduce((total, [k, v]) => (v === undefined ? total : total + 1 + Buffer.byteLength(k, 'utf8') + valueSize(v)), 0);
+    return (
+      3 +
+      Object.entries(value as Record<string, unknown>).reduce(
+        (total, [k, v]) => (v === undefined ? total : total + 1 + Buffer.byteLength(k, 'utf8') + valueSize(v)),
+        0,
+      )
+    );
   }
   return 0;
 }

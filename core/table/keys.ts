@@ -25,25 +25,54 @@ export const keys = {
   lot: (accountId: string, lotId: string): Key => ({ pk: accountPk(accountId), sk: `LOT#${lotId}` }),
   entry: (accountId: string, entryUlid: string): Key => ({ pk: accountPk(accountId), sk: `TX#${entryUlid}` }),
   charge: (accountId: string, chargeId: string): Key => ({ pk: accountPk(accountId), sk: `CHARGE#${chargeId}` }),
-  withdrawal: (accountId: string, withdrawalId: string): Key => ({ pk: accountPk(accountId), sk: `WD#${withdrawalId}` }),
+  withdrawal: (accountId: string, withdrawalId: string): Key => ({
+    pk: accountPk(accountId),
+    sk: `WD#${withdrawalId}`,
+  }),
   withdrawalLookup: (withdrawalId: string): Key => ({ pk: `WD#${withdrawalId}`, sk: 'WD' }),
-  notification: (accountId: string, notificationId: string): Key => ({ pk: accountPk(accountId), sk: `NOTE#${notificationId}` }),
-  purchase: (accountId: string, purchaseId: string): Key => ({ pk: accountPk(accountId), sk: `PURCHASE#${purchaseId}` }),
+  notification: (accountId: string, notificationId: string): Key => ({
+    pk: accountPk(accountId),
+    sk: `NOTE#${notificationId}`,
+  }),
+  purchase: (accountId: string, purchaseId: string): Key => ({
+    pk: accountPk(accountId),
+    sk: `PURCHASE#${purchaseId}`,
+  }),
   /** Finds a purchase's account from its id alone (GET by id, provider events). */
   purchaseLookup: (purchaseId: string): Key => ({ pk: `PU#${purchaseId}`, sk: 'PU' }),
   /** Finds a purchase from the provider's reference for its checkout (a Spherepay payment link). */
-  checkoutLookup: (provider: string, providerRef: string): Key => ({ pk: `CHECKOUT#${provider}#${providerRef}`, sk: 'CHECKOUT' }),
+  checkoutLookup: (provider: string, providerRef: string): Key => ({
+    pk: `CHECKOUT#${provider}#${providerRef}`,
+    sk: 'CHECKOUT',
+  }),
   /** Finds a purchase from the provider's payment (a Stripe PaymentIntent), for refunds and disputes. */
-  paymentLookup: (provider: string, paymentRef: string): Key => ({ pk: `PAYMENT#${provider}#${paymentRef}`, sk: 'PAYMENT' }),
-  idempotency: (accountId: string, scope: string, key: string): Key => ({ pk: accountPk(accountId), sk: `IDEM#${scope}#${key}` }),
+  paymentLookup: (provider: string, paymentRef: string): Key => ({
+    pk: `PAYMENT#${provider}#${paymentRef}`,
+    sk: 'PAYMENT',
+  }),
+  idempotency: (accountId: string, scope: string, key: string): Key => ({
+    pk: accountPk(accountId),
+    sk: `IDEM#${scope}#${key}`,
+  }),
   /** A lot kept beyond the account item on a heavy account, keyed by its place in consumption order. */
-  overflowLot: (accountId: string, consumptionKey: string): Key => ({ pk: accountPk(accountId), sk: `OVF#${consumptionKey}` }),
+  overflowLot: (accountId: string, consumptionKey: string): Key => ({
+    pk: accountPk(accountId),
+    sk: `OVF#${consumptionKey}`,
+  }),
   /** A grace schedule kept by the local scheduler (npm start), so it survives a restart. */
   localSchedule: (chargeId: string): Key => ({ pk: 'LOCAL#grace-schedules', sk: chargeId }),
   accountPk,
 };
 
-export const SK_PREFIX = { lot: 'LOT#', entry: 'TX#', charge: 'CHARGE#', withdrawal: 'WD#', notification: 'NOTE#', purchase: 'PURCHASE#', overflowLot: 'OVF#' } as const;
+export const SK_PREFIX = {
+  lot: 'LOT#',
+  entry: 'TX#',
+  charge: 'CHARGE#',
+  withdrawal: 'WD#',
+  notification: 'NOTE#',
+  purchase: 'PURCHASE#',
+  overflowLot: 'OVF#',
+} as const;
 
 /** GSI1: withdrawals by status, oldest request first, for the finance queue. */
 export const withdrawalStatusIndex = {

@@ -5,23 +5,23 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import {
+  type ConsumedCapacity,
   CreateTableCommand,
   DescribeTableCommand,
-  UpdateTableCommand,
   DynamoDBClient,
   ResourceInUseException,
   TransactionCanceledException,
-  type ConsumedCapacity,
+  UpdateTableCommand,
 } from '@aws-sdk/client-dynamodb';
 import {
-  DynamoDBDocumentClient,
   DeleteCommand,
+  DynamoDBDocumentClient,
   GetCommand,
   QueryCommand,
-  TransactWriteCommand,
-  UpdateCommand,
   type QueryCommandInput,
+  TransactWriteCommand,
   type TransactWriteCommandInput,
+  UpdateCommand,
   type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
@@ -92,7 +92,11 @@ export class CapacityMeter {
    * `singleItemWrite`: DynamoDB Local reports a single-item write's units as AWS bills them (index
    * writes included), so they count as billed too; a transaction's are computed (auditTransaction).
    */
-  record(consumed: ConsumedCapacity[] | ConsumedCapacity | undefined, kind: 'read' | 'write', singleItemWrite = false): void {
+  record(
+    consumed: ConsumedCapacity[] | ConsumedCapacity | undefined,
+    kind: 'read' | 'write',
+    singleItemWrite = false,
+  ): void {
     const label = this.storage.getStore() ?? 'unlabelled';
     const reading = this.reading(label);
     for (const c of [consumed ?? []].flat()) {
@@ -148,19 +152,25 @@ export class LedgerTable {
   }
 
   async get(key: Key): Promise<Item | undefined> {
-    const out = await this.client.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }));
+    const out = await this.client.send(
+      new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
+    );
     this.meter.record(out.ConsumedCapacity, 'read');
     return out.Item;
   }
 
   async query(input: Omit<QueryCommandInput, 'TableName'>): Promise<{ items: Item[]; lastKey?: Item }> {
-    const out = await this.client.send(new QueryCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }));
+    const out = await this.client.send(
+      new QueryCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }),
+    );
     this.meter.record(out.ConsumedCapacity, 'read');
     return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 
   async delete(key: Key): Promise<void> {
-    const out = await this.client.send(new DeleteCommand({ TableName: this.name, Key: key, ReturnConsumedCapacity: 'TOTAL' }));
+    const out = await this.client.send(
+      new DeleteCommand({ TableName: this.name, Key: key, ReturnConsumedCapacity: 'TOTAL' }),
+    );
     this.meter.record(out.ConsumedCapacity, 'write', true);
   }
 
@@ -198,7 +208,9 @@ export class LedgerTable {
   /** A single-item update; a failed condition comes back as `false` rather than an error. */
   async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     try {
-      const out = await this.client.send(new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }));
+      const out = await this.client.send(
+        new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }),
+      );
       this.meter.record(out.ConsumedCapacity, 'write', true);
       return true;
     } catch (error) {
@@ -208,10 +220,15 @@ export class LedgerTable {
   }
 
   async transact(items: TransactItem[]): Promise<void> {
-    assert(items.length > 0 && items.length <= MAX_TRANSACT_ITEMS, `a transaction holds 1..${MAX_TRANSACT_ITEMS} items, got ${items.length}`);
+    assert(
+      items.length > 0 && items.length <= MAX_TRANSACT_ITEMS,
+      `a transaction holds 1..${MAX_TRANSACT_ITEMS} items, got ${items.length}`,
+    );
     const withTable = items.map((item) => withTableName(item, this.name));
     try {
-      const out = await this.client.send(new TransactWriteCommand({ TransactItems: withTable, ReturnConsumedCapacity: 'TOTAL' }));
+      const out = await this.client.send(
+        new TransactWriteCommand({ TransactItems: withTable, ReturnConsumedCapacity: 'TOTAL' }),
+      );
       this.meter.record(out.ConsumedCapacity, 'write');
       if (this.meter.auditWrites) await this.auditTransaction(items);
     } catch (error) {
@@ -235,7 +252,9 @@ export class LedgerTable {
     for (const item of items) {
       if ('Put' in item) units += transactionalWriteUnits(itemSizeBytes(item.Put.Item ?? {}));
       else if ('Update' in item) {
-        const stored = await this.client.send(new GetCommand({ TableName: this.name, Key: item.Update.Key, ConsistentRead: true }));
+        const stored = await this.client.send(
+          new GetCommand({ TableName: this.name, Key: item.Update.Key, ConsistentRead: true }),
+        );
         units += transactionalWriteUnits(itemSizeBytes(stored.Item ?? {}));
       } else units += transactionalWriteUnits(0);
     }
@@ -261,7 +280,9 @@ export class LedgerTable {
         new UpdateTableCommand({
           TableName: this.name,
           AttributeDefinitions: wanted.AttributeDefinitions?.filter((a) => attributes.has(a.AttributeName)),
-          GlobalSecondaryIndexUpdates: [{ Create: { IndexName: index.IndexName!, KeySchema: index.KeySchema!, Projection: index.Projection! } }],
+          GlobalSecondaryIndexUpdates: [
+            { Create: { IndexName: index.IndexName!, KeySchema: index.KeySchema!, Projection: index.Projection! } },
+          ],
         }),
       );
       await this.waitUntilActive();
@@ -271,7 +292,9 @@ export class LedgerTable {
   private async waitUntilActive(): Promise<void> {
     for (let attempt = 0; attempt < 50; attempt += 1) {
       const described = await this.client.send(new DescribeTableCommand({ TableName: this.name }));
-      const indexesActive = (described.Table?.GlobalSecondaryIndexes ?? []).every((index) => index.IndexStatus === 'ACTIVE');
+      const indexesActive = (described.Table?.GlobalSecondaryIndexes ?? []).every(
+        (index) => index.IndexStatus === 'ACTIVE',
+      );
       if (described.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -279,7 +302,10 @@ export class LedgerTable {
   }
 }
 
-export function documentClient(endpoint?: string, region = process.env.AWS_REGION ?? 'us-east-1'): DynamoDBDocumentClient {
+export function documentClient(
+  endpoint?: string,
+  region = process.env.AWS_REGION ?? 'us-east-1',
+): DynamoDBDocumentClient {
   const local = endpoint !== undefined;
   const client = new DynamoDBClient({
     region,

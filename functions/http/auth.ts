@@ -21,7 +21,9 @@ export function callerFrom(event: Partial<APIGatewayProxyEventV2WithJWTAuthorize
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub === '') throw unauthorized('a bearer token with a subject is required');
   const scope = claims?.scope;
-  const scopes = new Set(typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : []);
+  const scopes = new Set(
+    typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [],
+  );
   return { sub, scopes };
 }
 
@@ -33,7 +35,8 @@ export const SCOPES_OF: Record<'service' | 'admin', readonly string[]> = {
 
 export function requireScope(caller: Caller, access: 'service' | 'admin'): void {
   const needed = SCOPES_OF[access];
-  if (!needed.some((scope) => caller.scopes.has(scope))) throw forbidden(`this route needs the ${needed.join(' or ')} scope`);
+  if (!needed.some((scope) => caller.scopes.has(scope)))
+    throw forbidden(`this route needs the ${needed.join(' or ')} scope`);
 }
 
 /**
@@ -42,7 +45,10 @@ export function requireScope(caller: Caller, access: 'service' | 'admin'): void 
  */
 export function accountFor(caller: Caller, requested: string | undefined, access: 'read' | 'write' | 'credit'): string {
   const accountId = requested ?? caller.sub;
-  if (!isValidAccountId(accountId)) throw requested === undefined ? forbidden('the token subject is not a valid IO ID') : invalid('accountId is not a valid IO ID');
+  if (!isValidAccountId(accountId))
+    throw requested === undefined
+      ? forbidden('the token subject is not a valid IO ID')
+      : invalid('accountId is not a valid IO ID');
   // `credit`: the route gives money to the account; requireScope has already kept owners out.
   if (access === 'credit') return accountId;
   if (accountId === caller.sub) return accountId;

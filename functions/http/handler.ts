@@ -8,12 +8,12 @@ import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { callerFrom, requireScope, type Caller } from './auth.js';
+import { type Caller, callerFrom, requireScope } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { invalid, isFault, notFound, problemFrom, problemResponse } from './problem.js';
-import { routeKey, routes, type Route } from './routes.js';
-import { runtime, type Runtime } from './runtime.js';
-import { ids, accountIdParam, emptyQuery } from './schemas.js';
+import { type Route, routeKey, routes } from './routes.js';
+import { type Runtime, runtime } from './runtime.js';
+import { accountIdParam, emptyQuery, ids } from './schemas.js';
 import { secrets } from './secrets.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer & { parsedBody?: unknown };
@@ -66,7 +66,7 @@ const PATH_PARAMS: Record<string, z.ZodType> = {
 
 export function groupHandler(implementations: Record<string, Implementation>, routeList: Route[] = routes) {
   return middy(async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
-    const local = (context as Context & LocalContext | undefined)?.ioCredits;
+    const local = (context as (Context & LocalContext) | undefined)?.ioCredits;
     const route = routeList.find((r) => routeKey(r) === event.routeKey);
     const implementation = implementations[event.routeKey];
     if (!route || !implementation) throw notFound(`no route ${event.routeKey}`);
@@ -94,8 +94,10 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
 }
 
 function rawBodyOf(event: HttpEvent): string | undefined {
-  if (event.body === undefined || event.body === null || event.body === '') throw invalid('this route takes a JSON body');
-  if (!/^application\/(.+\+)?json(;|$)/i.test(event.headers?.['content-type'] ?? '')) throw invalid('the body must be JSON, sent with Content-Type: application/json');
+  if (event.body === undefined || event.body === null || event.body === '')
+    throw invalid('this route takes a JSON body');
+  if (!/^application\/(.+\+)?json(;|$)/i.test(event.headers?.['content-type'] ?? ''))
+    throw invalid('the body must be JSON, sent with Content-Type: application/json');
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
@@ -106,7 +108,10 @@ function validate(schema: z.ZodType | undefined, input: unknown, where: 'query' 
   }
   const result = schema.safeParse(input ?? (where === 'query' ? {} : undefined));
   if (result.success) return result.data;
-  const errors = result.error.issues.map((issue) => ({ path: [where, ...issue.path.map(String)].join('.'), message: issue.message }));
+  const errors = result.error.issues.map((issue) => ({
+    path: [where, ...issue.path.map(String)].join('.'),
+    message: issue.message,
+  }));
   throw invalid(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
 }
 
@@ -114,7 +119,8 @@ function validParams(params: Record<string, string | undefined>): Record<string,
   const valid: Record<string, string> = {};
   for (const [name, value] of Object.entries(params)) {
     const schema = PATH_PARAMS[name];
-    if (value === undefined || !schema || !schema.safeParse(value).success) throw notFound(`no ${name.replace(/Id$/, '')} ${JSON.stringify(String(value).slice(0, 64))}`);
+    if (value === undefined || !schema || !schema.safeParse(value).success)
+      throw notFound(`no ${name.replace(/Id$/, '')} ${JSON.stringify(String(value).slice(0, 64))}`);
     valid[name] = value;
   }
   return valid;
@@ -131,9 +137,23 @@ function idempotencyKey(route: Route, header: string | undefined): string | unde
 }
 
 function toResponse(reply: Reply): APIGatewayProxyStructuredResultV2 {
-  if (reply.html !== undefined) return { statusCode: reply.status, headers: { 'content-type': 'text/html; charset=utf-8', ...reply.headers }, body: reply.html };
-  if (reply.csv !== undefined) return { statusCode: reply.status, headers: { 'content-type': 'text/csv; charset=utf-8', ...reply.headers }, body: reply.csv };
-  return { statusCode: reply.status, headers: { 'content-type': 'application/json', ...reply.headers }, body: JSON.stringify(reply.body) };
+  if (reply.html !== undefined)
+    return {
+      statusCode: reply.status,
+      headers: { 'content-type': 'text/html; charset=utf-8', ...reply.headers },
+      body: reply.html,
+    };
+  if (reply.csv !== undefined)
+    return {
+      statusCode: reply.status,
+      headers: { 'content-type': 'text/csv; charset=utf-8', ...reply.headers },
+      body: reply.csv,
+    };
+  return {
+    statusCode: reply.status,
+    headers: { 'content-type': 'application/json', ...reply.headers },
+    body: JSON.stringify(reply.body),
+  };
 }
 
 /** Turns every error into problem+json; logs faults (never their details to the client). */
@@ -142,9 +162,24 @@ function problemDetails(routeList: Route[]): MiddlewareObj<HttpEvent, APIGateway
     onError: (request) => {
       const error = request.error;
       const problem = problemFrom(error, request.event.rawPath);
-      const log = { level: isFault(error) ? 'error' : 'info', route: request.event.routeKey, status: problem.status, code: problem.code, detail: problem.detail, requestId: request.context?.awsRequestId };
-      if (isFault(error)) console.error(JSON.stringify({ ...log, error: error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error) }));
-      else if (routeList.find((r) => routeKey(r) === request.event.routeKey)?.rawBody) console.warn(JSON.stringify({ ...log, level: 'warn', msg: 'webhook refused' }));
+      const log = {
+        level: isFault(error) ? 'error' : 'info',
+        route: request.event.routeKey,
+        status: problem.status,
+        code: problem.code,
+        detail: problem.detail,
+        requestId: request.context?.awsRequestId,
+      };
+      if (isFault(error))
+        console.error(
+          JSON.stringify({
+            ...log,
+            error:
+              error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
+          }),
+        );
+      else if (routeList.find((r) => routeKey(r) === request.event.routeKey)?.rawBody)
+        console.warn(JSON.stringify({ ...log, level: 'warn', msg: 'webhook refused' }));
       request.response = problemResponse(problem);
     },
   };

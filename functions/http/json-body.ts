@@ -31,7 +31,8 @@ export function readBody(event: APIGatewayProxyEventV2): unknown {
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw invalid(`the body is over ${MAX_BODY_BYTES} bytes`);
   const contentType = event.headers?.['content-type'] ?? '';
-  if (!/^application\/(.+\+)?json(;|$)/i.test(contentType)) throw invalid('the body must be JSON, sent with Content-Type: application/json');
+  if (!/^application\/(.+\+)?json(;|$)/i.test(contentType))
+    throw invalid('the body must be JSON, sent with Content-Type: application/json');
   try {
     return parseJsonKeepingNumberText(text);
   } catch {
@@ -43,7 +44,9 @@ export function readBody(event: APIGatewayProxyEventV2): unknown {
  * Middy middleware: puts the parsed body on `event.parsedBody` (see parseJsonKeepingNumberText),
  * except for routes that must see the body exactly as sent (`keepRaw`).
  */
-export function jsonBody(keepRaw: (event: APIGatewayProxyEventV2) => boolean = () => false): MiddlewareObj<APIGatewayProxyEventV2 & { parsedBody?: unknown }> {
+export function jsonBody(
+  keepRaw: (event: APIGatewayProxyEventV2) => boolean = () => false,
+): MiddlewareObj<APIGatewayProxyEventV2 & { parsedBody?: unknown }> {
   return {
     before: (request) => {
       if (keepRaw(request.event)) return;

@@ -3,7 +3,7 @@
 // environment; the local server hands each request its own (with the local checkout).
 // Only the purchases and webhooks functions import this, so no other bundle carries Stripe.
 
-import { type PaymentMethod, DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../../core/ledger/purchases.js';
+import { DEFAULT_PURCHASE_LIMITS, type PaymentMethod, type PurchaseLimits } from '../../core/ledger/purchases.js';
 import { parseCents } from '../../core/money.js';
 import type { CheckoutProvider } from '../../core/payments/port.js';
 import { SpherepayCheckout } from '../../core/payments/spherepay.js';
@@ -26,8 +26,12 @@ export function payments(request?: { local?: { payments: unknown } }): Payments 
 
 export function limitsFromEnv(env: NodeJS.ProcessEnv): PurchaseLimits {
   const limits = {
-    min: env.PURCHASE_MIN_AMOUNT ? parseCents(env.PURCHASE_MIN_AMOUNT, 'PURCHASE_MIN_AMOUNT') : DEFAULT_PURCHASE_LIMITS.min,
-    max: env.PURCHASE_MAX_AMOUNT ? parseCents(env.PURCHASE_MAX_AMOUNT, 'PURCHASE_MAX_AMOUNT') : DEFAULT_PURCHASE_LIMITS.max,
+    min: env.PURCHASE_MIN_AMOUNT
+      ? parseCents(env.PURCHASE_MIN_AMOUNT, 'PURCHASE_MIN_AMOUNT')
+      : DEFAULT_PURCHASE_LIMITS.min,
+    max: env.PURCHASE_MAX_AMOUNT
+      ? parseCents(env.PURCHASE_MAX_AMOUNT, 'PURCHASE_MAX_AMOUNT')
+      : DEFAULT_PURCHASE_LIMITS.max,
   };
   if (limits.min > limits.max) throw new Error('PURCHASE_MIN_AMOUNT is above PURCHASE_MAX_AMOUNT');
   return limits;
@@ -37,15 +41,26 @@ export function limitsFromEnv(env: NodeJS.ProcessEnv): PurchaseLimits {
 export function paymentsFromEnv(env: NodeJS.ProcessEnv): Payments {
   const checkout: Payments['checkout'] = {};
   if (env.STRIPE_SECRET_KEY) {
-    checkout.card = new StripeCheckout({ secretKey: env.STRIPE_SECRET_KEY, successUrl: required(env, 'CHECKOUT_SUCCESS_URL'), cancelUrl: required(env, 'CHECKOUT_CANCEL_URL') });
+    checkout.card = new StripeCheckout({
+      secretKey: env.STRIPE_SECRET_KEY,
+      successUrl: required(env, 'CHECKOUT_SUCCESS_URL'),
+      cancelUrl: required(env, 'CHECKOUT_CANCEL_URL'),
+    });
   }
   if (env.SPHEREPAY_API_KEY) {
-    checkout.usdc = new SpherepayCheckout({ apiKey: env.SPHEREPAY_API_KEY, productId: required(env, 'SPHEREPAY_PRODUCT_ID'), ...(env.SPHEREPAY_BASE_URL ? { baseUrl: env.SPHEREPAY_BASE_URL } : {}) });
+    checkout.usdc = new SpherepayCheckout({
+      apiKey: env.SPHEREPAY_API_KEY,
+      productId: required(env, 'SPHEREPAY_PRODUCT_ID'),
+      ...(env.SPHEREPAY_BASE_URL ? { baseUrl: env.SPHEREPAY_BASE_URL } : {}),
+    });
   }
   return {
     checkout,
     limits: limitsFromEnv(env),
-    webhookSecrets: { ...(env.STRIPE_WEBHOOK_SECRET ? { stripe: env.STRIPE_WEBHOOK_SECRET } : {}), ...(env.SPHEREPAY_WEBHOOK_SECRET ? { spherepay: env.SPHEREPAY_WEBHOOK_SECRET } : {}) },
+    webhookSecrets: {
+      ...(env.STRIPE_WEBHOOK_SECRET ? { stripe: env.STRIPE_WEBHOOK_SECRET } : {}),
+      ...(env.SPHEREPAY_WEBHOOK_SECRET ? { spherepay: env.SPHEREPAY_WEBHOOK_SECRET } : {}),
+    },
   };
 }
 

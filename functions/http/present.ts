@@ -1,23 +1,54 @@
 // Shapes ledger results into the API's JSON: every amount becomes a decimal string.
 
-import type { BalanceView, CheckView, UsageBucket } from '../../core/ledger/queries.js';
 import type { ChargeResult } from '../../core/ledger/charge.js';
+import type { GrantResult } from '../../core/ledger/grants.js';
+import type { BalanceView, CheckView, UsageBucket } from '../../core/ledger/queries.js';
+import type { RefundResult } from '../../core/ledger/refund.js';
 import type { Charge, LedgerEntry, Lot } from '../../core/ledger/types.js';
 import type { WithdrawalView } from '../../core/ledger/withdrawals.js';
-import type { GrantResult } from '../../core/ledger/grants.js';
-import type { RefundResult } from '../../core/ledger/refund.js';
 import { formatMicros as m } from '../../core/money.js';
 
 const lot = (l: Lot) => ({ ...l, amount: m(l.amount), remaining: m(l.remaining) });
 
 export const present = {
-  balance: (b: BalanceView) => ({ ...b, balance: m(b.balance), withdrawable: m(b.withdrawable), negativeAllowance: m(b.negativeAllowance), debt: m(b.debt), pendingWithdrawals: m(b.pendingWithdrawals), lots: b.lots.map(lot), expiringSoon: b.expiringSoon.map(lot) }),
+  balance: (b: BalanceView) => ({
+    ...b,
+    balance: m(b.balance),
+    withdrawable: m(b.withdrawable),
+    negativeAllowance: m(b.negativeAllowance),
+    debt: m(b.debt),
+    pendingWithdrawals: m(b.pendingWithdrawals),
+    lots: b.lots.map(lot),
+    expiringSoon: b.expiringSoon.map(lot),
+  }),
   check: (c: CheckView) => ({ ...c, amount: m(c.amount), balance: m(c.balance), shortfall: m(c.shortfall) }),
   chargeResult: (c: ChargeResult) =>
     c.status === 'paid'
-      ? { chargeId: c.chargeId, deploymentId: c.deploymentId, status: c.status, amount: m(c.amount), usedAllowance: m(c.usedAllowance), balance: m(c.balance) }
-      : { chargeId: c.chargeId, deploymentId: c.deploymentId, status: c.status, amount: m(c.amount), shortfall: m(c.shortfall), graceExpiresAt: c.graceExpiresAt },
-  charge: (c: Charge) => ({ chargeId: c.chargeId, deploymentId: c.deploymentId, status: c.status, amount: m(c.amount), refunded: m(c.refunded), createdAt: c.createdAt, ...(c.graceExpiresAt && c.status === 'pending_payment' ? { graceExpiresAt: c.graceExpiresAt } : {}) }),
+      ? {
+          chargeId: c.chargeId,
+          deploymentId: c.deploymentId,
+          status: c.status,
+          amount: m(c.amount),
+          usedAllowance: m(c.usedAllowance),
+          balance: m(c.balance),
+        }
+      : {
+          chargeId: c.chargeId,
+          deploymentId: c.deploymentId,
+          status: c.status,
+          amount: m(c.amount),
+          shortfall: m(c.shortfall),
+          graceExpiresAt: c.graceExpiresAt,
+        },
+  charge: (c: Charge) => ({
+    chargeId: c.chargeId,
+    deploymentId: c.deploymentId,
+    status: c.status,
+    amount: m(c.amount),
+    refunded: m(c.refunded),
+    createdAt: c.createdAt,
+    ...(c.graceExpiresAt && c.status === 'pending_payment' ? { graceExpiresAt: c.graceExpiresAt } : {}),
+  }),
   refund: (r: RefundResult) => ({ ...r, amount: m(r.amount), balance: m(r.balance) }),
   entry: (e: LedgerEntry) => ({ ...e, amount: m(e.amount), balanceAfter: m(e.balanceAfter) }),
   usage: (b: UsageBucket) => ({ start: b.start, usage: m(b.usage), refunds: m(b.refunds), net: m(b.net) }),
@@ -25,7 +56,16 @@ export const present = {
   grant: (g: GrantResult) => ({ ...g, amount: m(g.amount), remaining: m(g.remaining), balance: m(g.balance) }),
 };
 
-const CSV_COLUMNS = ['transactionId', 'type', 'category', 'amount', 'balanceAfter', 'createdAt', 'reference', 'description'] as const;
+const CSV_COLUMNS = [
+  'transactionId',
+  'type',
+  'category',
+  'amount',
+  'balanceAfter',
+  'createdAt',
+  'reference',
+  'description',
+] as const;
 
 export function entriesCsv(entries: LedgerEntry[]): string {
   const rows = entries.map((e) => {

@@ -29,13 +29,21 @@ export class HttpProblem extends Error {
 
 export const unauthorized = (detail: string) => new HttpProblem(401, 'unauthorized', 'Unauthorized', detail);
 export const forbidden = (detail: string) => new HttpProblem(403, 'forbidden', 'Forbidden', detail);
-export const invalid = (detail: string, errors?: Problem['errors']) => new HttpProblem(400, 'invalid_request', 'Invalid request', detail, errors);
+export const invalid = (detail: string, errors?: Problem['errors']) =>
+  new HttpProblem(400, 'invalid_request', 'Invalid request', detail, errors);
 export const notFound = (detail: string) => new HttpProblem(404, 'not_found', 'Not found', detail);
 
 export function problemFrom(error: unknown, instance?: string): Problem {
-  if (error instanceof HttpProblem) return shape(error.status, error.code, error.title, error.message, instance, error.errors);
+  if (error instanceof HttpProblem)
+    return shape(error.status, error.code, error.title, error.message, instance, error.errors);
   if (error instanceof DomainError) return shape(error.status, error.code, error.title, error.message, instance);
-  return shape(500, 'internal', 'Internal error', 'Something went wrong on our side; it was logged. Retrying is safe.', instance);
+  return shape(
+    500,
+    'internal',
+    'Internal error',
+    'Something went wrong on our side; it was logged. Retrying is safe.',
+    instance,
+  );
 }
 
 /** A fault is anything that is not an expected refusal; it is logged and answered 500. */
@@ -51,7 +59,14 @@ export function problemResponse(problem: Problem): APIGatewayProxyStructuredResu
   };
 }
 
-function shape(status: number, code: Problem['code'], title: string, detail: string, instance?: string, errors?: Problem['errors']): Problem {
+function shape(
+  status: number,
+  code: Problem['code'],
+  title: string,
+  detail: string,
+  instance?: string,
+  errors?: Problem['errors'],
+): Problem {
   return {
     type: `https://docs.io.net/credits/problems/${code}`,
     title,

@@ -3,14 +3,14 @@
 // hands each request its own on the Lambda context (LocalContext in handler.ts).
 
 import { randomBytes } from 'node:crypto';
-import { DEFAULT_CONFIG, Ledger, type LedgerConfig } from '../../core/ledger/ledger.js';
-import { parseMicros } from '../../core/money.js';
-import { LedgerTable } from '../../core/table/table.js';
-import { ManualClock, systemClock, type Clock } from '../../core/time.js';
 import { ChargeEffects } from '../../core/effects.js';
 import { EventBridgeGraceScheduler } from '../../core/grace/eventbridge.js';
+import { DEFAULT_CONFIG, Ledger, type LedgerConfig } from '../../core/ledger/ledger.js';
+import { parseMicros } from '../../core/money.js';
 import { OutcomePublisher } from '../../core/outcomes/publisher.js';
 import { SqsOutcomeQueue } from '../../core/outcomes/sqs.js';
+import { LedgerTable } from '../../core/table/table.js';
+import { type Clock, ManualClock, systemClock } from '../../core/time.js';
 
 export interface Runtime {
   ledger: Ledger;
@@ -34,7 +34,8 @@ export function runtime(): Runtime {
 export function configFromEnv(env: NodeJS.ProcessEnv): LedgerConfig {
   const grace = env.GRACE_PERIOD_SECONDS;
   const allowance = env.NEGATIVE_ALLOWANCE;
-  if (grace !== undefined && !/^\d{1,6}$/.test(grace)) throw new Error(`GRACE_PERIOD_SECONDS must be whole seconds, got ${grace}`);
+  if (grace !== undefined && !/^\d{1,6}$/.test(grace))
+    throw new Error(`GRACE_PERIOD_SECONDS must be whole seconds, got ${grace}`);
   return {
     ...DEFAULT_CONFIG,
     ...(grace !== undefined ? { gracePeriodMs: Number(grace) * 1000 } : {}),
@@ -48,7 +49,9 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
   const table = new LedgerTable({ tableName, endpoint: env.DYNAMODB_ENDPOINT });
   const manualClock = env.IO_CREDITS_CLOCK === 'manual' ? new ManualClock(Date.now()) : undefined;
   const ledger = new Ledger(table, clock ?? manualClock ?? systemClock, configFromEnv(env));
-  const publisher = env.PAYMENT_OUTCOMES_QUEUE_URL ? new OutcomePublisher(ledger, new SqsOutcomeQueue(env.PAYMENT_OUTCOMES_QUEUE_URL)) : undefined;
+  const publisher = env.PAYMENT_OUTCOMES_QUEUE_URL
+    ? new OutcomePublisher(ledger, new SqsOutcomeQueue(env.PAYMENT_OUTCOMES_QUEUE_URL))
+    : undefined;
   const scheduler = graceSchedulerFromEnv(env);
   if (scheduler || publisher) ledger.effects = new ChargeEffects(scheduler, publisher);
   return {
@@ -63,6 +66,7 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
 function graceSchedulerFromEnv(env: NodeJS.ProcessEnv): EventBridgeGraceScheduler | undefined {
   const { GRACE_SCHEDULE_GROUP: groupName, GRACE_TARGET_ARN: targetArn, GRACE_SCHEDULER_ROLE_ARN: roleArn } = env;
   if (!groupName && !targetArn && !roleArn) return undefined;
-  if (!groupName || !targetArn || !roleArn) throw new Error('GRACE_SCHEDULE_GROUP, GRACE_TARGET_ARN and GRACE_SCHEDULER_ROLE_ARN are set together');
+  if (!groupName || !targetArn || !roleArn)
+    throw new Error('GRACE_SCHEDULE_GROUP, GRACE_TARGET_ARN and GRACE_SCHEDULER_ROLE_ARN are set together');
   return new EventBridgeGraceScheduler({ groupName, targetArn, roleArn });
 }

@@ -4,16 +4,19 @@
 import * as z from 'zod';
 import { destinationProblem, PAYOUT_NETWORKS } from '../../core/destination.js';
 import { CATEGORIES, type Category, ENTRY_TYPES } from '../../core/ledger/types.js';
-import { parseCents, parseMicros, parsePositiveMicros, type Micros } from '../../core/money.js';
+import { type Micros, parseCents, parseMicros, parsePositiveMicros } from '../../core/money.js';
 import { parseIso } from '../../core/time.js';
 import { JsonNumber } from './json-body.js';
 
-const DECIMAL_DOC = 'A decimal amount of credits (1 credit = 1 USD), as a string ("12.50") or a JSON number read from its text; at most 6 decimals, at most 1,000,000,000.';
+const DECIMAL_DOC =
+  'A decimal amount of credits (1 credit = 1 USD), as a string ("12.50") or a JSON number read from its text; at most 6 decimals, at most 1,000,000,000.';
 
 /** A JSON number in a body, kept as its text (see json-body.ts); the OpenAPI document says `number`. */
 export const jsonNumber = z.instanceof(JsonNumber);
 /** A string, or a JSON number read from its source text. */
-export const numberOrText = z.union([z.string(), jsonNumber]).transform((value) => (typeof value === 'string' ? value : value.text));
+export const numberOrText = z
+  .union([z.string(), jsonNumber])
+  .transform((value) => (typeof value === 'string' ? value : value.text));
 
 function money(parse: (text: string, field: string) => Micros, description: string) {
   return numberOrText
@@ -37,8 +40,12 @@ export const nonNegativeAmount = money((text, field) => {
   return value;
 }, `${DECIMAL_DOC} Zero or more.`);
 
-const id = (prefix: string) => z.string().regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${prefix}_ id`);
-export const accountIdParam = z.string().regex(/^[A-Za-z0-9_.:@|-]{1,128}$/, 'must be an IO ID').meta({ description: 'The IO ID of the account; only for tokens that may act for others.' });
+const id = (prefix: string) =>
+  z.string().regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${prefix}_ id`);
+export const accountIdParam = z
+  .string()
+  .regex(/^[A-Za-z0-9_.:@|-]{1,128}$/, 'must be an IO ID')
+  .meta({ description: 'The IO ID of the account; only for tokens that may act for others.' });
 export const timestamp = z
   .string()
   .refine((text) => parseIso(text) !== undefined, 'must be an ISO-8601 date or timestamp with a zone')
@@ -62,10 +69,20 @@ export const chargeBody = z.strictObject({
   description: z.string().min(1).max(500).optional(),
   accountId: accountIdParam.optional(),
 });
-export const refundBody = z.strictObject({ amount: positiveAmount, reason: z.string().min(1).max(500).optional(), accountId: accountIdParam.optional() });
+export const refundBody = z.strictObject({
+  amount: positiveAmount,
+  reason: z.string().min(1).max(500).optional(),
+  accountId: accountIdParam.optional(),
+});
 export const transactionsQuery = z.strictObject({
   type: z.enum(ENTRY_TYPES as [string, ...string[]]).optional(),
-  category: z.enum(CATEGORIES as [Category, ...Category[]]).optional().meta({ description: 'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, Adjustments)' }),
+  category: z
+    .enum(CATEGORIES as [Category, ...Category[]])
+    .optional()
+    .meta({
+      description:
+        'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, Adjustments)',
+    }),
   from: timestamp.optional(),
   to: timestamp.optional(),
   limit: z
@@ -87,7 +104,10 @@ export const usageQuery = z.strictObject({
 export const destination = z
   .strictObject({
     network: z.enum(PAYOUT_NETWORKS).meta({ description: 'The chain the USDC is sent on' }),
-    address: z.string().max(128).meta({ description: 'base58 of a 32-byte key on Solana; 0x and 40 hex digits (EIP-55 checksum when mixed-case) on EVM chains' }),
+    address: z.string().max(128).meta({
+      description:
+        'base58 of a 32-byte key on Solana; 0x and 40 hex digits (EIP-55 checksum when mixed-case) on EVM chains',
+    }),
   })
   .superRefine((value, ctx) => {
     const problem = destinationProblem(value.network, value.address);
@@ -95,10 +115,22 @@ export const destination = z
   })
   .meta({ description: 'Where finance sends the USDC; a payout goes nowhere else' });
 export const withdrawalBody = z.strictObject({ amount: centsAmount, destination });
-export const purchaseBody = z.strictObject({ amount: centsAmount, method: z.enum(['card', 'usdc']).meta({ description: 'card: Stripe Checkout; usdc: a Spherepay payment link' }) });
-export const adminWithdrawalsQuery = z.strictObject({ status: z.enum(['pending_review', 'approved', 'completed', 'rejected', 'cancelled']).optional() });
+export const purchaseBody = z.strictObject({
+  amount: centsAmount,
+  method: z.enum(['card', 'usdc']).meta({ description: 'card: Stripe Checkout; usdc: a Spherepay payment link' }),
+});
+export const adminWithdrawalsQuery = z.strictObject({
+  status: z.enum(['pending_review', 'approved', 'completed', 'rejected', 'cancelled']).optional(),
+});
 export const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
-export const completeBody = z.strictObject({ payoutReference: z.string().trim().min(1).max(200).meta({ description: 'The payout transaction on the destination network (its hash)' }) });
+export const completeBody = z.strictObject({
+  payoutReference: z
+    .string()
+    .trim()
+    .min(1)
+    .max(200)
+    .meta({ description: 'The payout transaction on the destination network (its hash)' }),
+});
 export const grantBody = z.strictObject({
   amount: centsAmount,
   expiresAt: timestamp.nullable().optional(),
@@ -106,27 +138,97 @@ export const grantBody = z.strictObject({
   conditions: z.string().trim().min(1).max(2000).optional(),
 });
 export const allowanceBody = z.strictObject({ amount: nonNegativeAmount });
-export const notificationsQuery = z.strictObject({ limit: z.string().regex(/^\d{1,3}$/).transform(Number).refine((n) => n >= 1 && n <= 100, 'must be 1..100').optional() });
+export const notificationsQuery = z.strictObject({
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/)
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
+    .optional(),
+});
 export const emptyQuery = z.strictObject({});
 export const emptyBody = z.strictObject({}).optional();
 
 // ---- responses (for the OpenAPI document) ----
 
-const amountOut = z.string().regex(/^-?\d+\.\d{2,6}$/).meta({ description: 'Decimal credits', examples: ['12.50'] });
-const lotOut = z.object({ lotId: z.string(), kind: z.enum(['purchased', 'promotional']), amount: amountOut, remaining: amountOut, createdAt: z.string(), expiresAt: z.string().nullable(), withdrawable: z.boolean() });
+const amountOut = z
+  .string()
+  .regex(/^-?\d+\.\d{2,6}$/)
+  .meta({ description: 'Decimal credits', examples: ['12.50'] });
+const lotOut = z.object({
+  lotId: z.string(),
+  kind: z.enum(['purchased', 'promotional']),
+  amount: amountOut,
+  remaining: amountOut,
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  withdrawable: z.boolean(),
+});
 export const responses = {
-  balance: z.object({ accountId: z.string(), hasPurchased: z.boolean().meta({ description: 'The account has paid for credits, so it may withdraw' }), balance: amountOut, withdrawable: amountOut, negativeAllowance: amountOut, debt: amountOut, pendingWithdrawals: amountOut, lots: z.array(lotOut), expiringSoon: z.array(lotOut) }),
-  check: z.object({ amount: amountOut, balance: amountOut, sufficient: z.boolean(), withinAllowance: z.boolean(), shortfall: amountOut }),
-  chargePaid: z.object({ chargeId: z.string(), deploymentId: z.string(), status: z.literal('paid'), amount: amountOut, usedAllowance: amountOut, balance: amountOut }),
-  chargePending: z.object({ chargeId: z.string(), deploymentId: z.string(), status: z.literal('pending_payment'), amount: amountOut, shortfall: amountOut, graceExpiresAt: z.string() }),
-  charge: z.object({ chargeId: z.string(), deploymentId: z.string(), status: z.enum(['paid', 'pending_payment', 'failed', 'cancelled']), amount: amountOut, refunded: amountOut, createdAt: z.string(), graceExpiresAt: z.string().optional() }),
+  balance: z.object({
+    accountId: z.string(),
+    hasPurchased: z.boolean().meta({ description: 'The account has paid for credits, so it may withdraw' }),
+    balance: amountOut,
+    withdrawable: amountOut,
+    negativeAllowance: amountOut,
+    debt: amountOut,
+    pendingWithdrawals: amountOut,
+    lots: z.array(lotOut),
+    expiringSoon: z.array(lotOut),
+  }),
+  check: z.object({
+    amount: amountOut,
+    balance: amountOut,
+    sufficient: z.boolean(),
+    withinAllowance: z.boolean(),
+    shortfall: amountOut,
+  }),
+  chargePaid: z.object({
+    chargeId: z.string(),
+    deploymentId: z.string(),
+    status: z.literal('paid'),
+    amount: amountOut,
+    usedAllowance: amountOut,
+    balance: amountOut,
+  }),
+  chargePending: z.object({
+    chargeId: z.string(),
+    deploymentId: z.string(),
+    status: z.literal('pending_payment'),
+    amount: amountOut,
+    shortfall: amountOut,
+    graceExpiresAt: z.string(),
+  }),
+  charge: z.object({
+    chargeId: z.string(),
+    deploymentId: z.string(),
+    status: z.enum(['paid', 'pending_payment', 'failed', 'cancelled']),
+    amount: amountOut,
+    refunded: amountOut,
+    createdAt: z.string(),
+    graceExpiresAt: z.string().optional(),
+  }),
   refund: z.object({ refundId: z.string(), chargeId: z.string(), amount: amountOut, balance: amountOut }),
   cancelled: z.object({ chargeId: z.string(), status: z.literal('cancelled') }),
   transactions: z.object({
-    items: z.array(z.object({ transactionId: z.string(), type: z.string(), category: z.string(), amount: amountOut, balanceAfter: amountOut, createdAt: z.string(), reference: z.string(), description: z.string() })),
+    items: z.array(
+      z.object({
+        transactionId: z.string(),
+        type: z.string(),
+        category: z.string(),
+        amount: amountOut,
+        balanceAfter: amountOut,
+        createdAt: z.string(),
+        reference: z.string(),
+        description: z.string(),
+      }),
+    ),
     nextCursor: z.string().nullable(),
   }),
-  usage: z.object({ buckets: z.array(z.object({ start: z.string(), usage: amountOut, refunds: amountOut, net: amountOut })), total: z.object({ usage: amountOut, refunds: amountOut, net: amountOut }) }),
+  usage: z.object({
+    buckets: z.array(z.object({ start: z.string(), usage: amountOut, refunds: amountOut, net: amountOut })),
+    total: z.object({ usage: amountOut, refunds: amountOut, net: amountOut }),
+  }),
   withdrawal: z.object({
     withdrawalId: z.string(),
     accountId: z.string(),
@@ -139,12 +241,47 @@ export const responses = {
     payoutReference: z.string().optional(),
     updatedAt: z.string(),
   }),
-  grant: lotOut.extend({ source: z.string(), description: z.string(), conditions: z.string().optional(), balance: amountOut }),
+  grant: lotOut.extend({
+    source: z.string(),
+    description: z.string(),
+    conditions: z.string().optional(),
+    balance: amountOut,
+  }),
   allowance: z.object({ accountId: z.string(), negativeAllowance: amountOut, debt: amountOut }),
-  notifications: z.object({ items: z.array(z.object({ notificationId: z.string(), type: z.string(), message: z.string(), createdAt: z.string(), read: z.boolean() })) }),
+  notifications: z.object({
+    items: z.array(
+      z.object({
+        notificationId: z.string(),
+        type: z.string(),
+        message: z.string(),
+        createdAt: z.string(),
+        read: z.boolean(),
+      }),
+    ),
+  }),
   notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
-  purchaseCreated: z.object({ purchaseId: z.string(), status: z.literal('pending'), amount: amountOut, method: z.enum(['card', 'usdc']), checkoutUrl: z.string() }),
-  purchase: z.object({ purchaseId: z.string(), status: z.enum(['pending', 'completed', 'failed', 'expired', 'reversed']), amount: amountOut, method: z.enum(['card', 'usdc']), lotId: z.string().optional(), paidAmount: amountOut.optional(), reversedAmount: amountOut.optional(), createdAt: z.string() }),
-  webhook: z.object({ received: z.literal(true), eventId: z.string(), handled: z.enum(['payment', 'reversal', 'held', 'ignored']), effect: z.string().optional() }),
+  purchaseCreated: z.object({
+    purchaseId: z.string(),
+    status: z.literal('pending'),
+    amount: amountOut,
+    method: z.enum(['card', 'usdc']),
+    checkoutUrl: z.string(),
+  }),
+  purchase: z.object({
+    purchaseId: z.string(),
+    status: z.enum(['pending', 'completed', 'failed', 'expired', 'reversed']),
+    amount: amountOut,
+    method: z.enum(['card', 'usdc']),
+    lotId: z.string().optional(),
+    paidAmount: amountOut.optional(),
+    reversedAmount: amountOut.optional(),
+    createdAt: z.string(),
+  }),
+  webhook: z.object({
+    received: z.literal(true),
+    eventId: z.string(),
+    handled: z.enum(['payment', 'reversal', 'held', 'ignored']),
+    effect: z.string().optional(),
+  }),
 };
 export const withdrawalList = z.object({ items: z.array(responses.withdrawal) });

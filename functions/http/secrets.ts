@@ -13,11 +13,20 @@ interface SecretSource {
 
 export const SECRET_SOURCES: readonly SecretSource[] = [
   { arnVariable: 'CURSOR_SECRET_ARN', fields: { '': 'CURSOR_SECRET' } },
-  { arnVariable: 'STRIPE_SECRET_ARN', fields: { secretKey: 'STRIPE_SECRET_KEY', webhookSecret: 'STRIPE_WEBHOOK_SECRET' } },
-  { arnVariable: 'SPHEREPAY_SECRET_ARN', fields: { apiKey: 'SPHEREPAY_API_KEY', webhookSecret: 'SPHEREPAY_WEBHOOK_SECRET' } },
+  {
+    arnVariable: 'STRIPE_SECRET_ARN',
+    fields: { secretKey: 'STRIPE_SECRET_KEY', webhookSecret: 'STRIPE_WEBHOOK_SECRET' },
+  },
+  {
+    arnVariable: 'SPHEREPAY_SECRET_ARN',
+    fields: { apiKey: 'SPHEREPAY_API_KEY', webhookSecret: 'SPHEREPAY_WEBHOOK_SECRET' },
+  },
 ];
 
-export async function loadSecrets(env: NodeJS.ProcessEnv, client: SecretsManagerClient = new SecretsManagerClient({})): Promise<void> {
+export async function loadSecrets(
+  env: NodeJS.ProcessEnv,
+  client: SecretsManagerClient = new SecretsManagerClient({}),
+): Promise<void> {
   for (const source of SECRET_SOURCES) {
     const arn = env[source.arnVariable];
     if (!arn) continue;

@@ -1,10 +1,10 @@
 // Local stand-in for API Gateway's JWT authorizer: HS256 tokens signed with AUTH_DEV_SECRET.
 // Never deployed; on AWS the authorizer checks real tokens before a handler runs.
 
+import { createSecretKey, type KeyObject, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { createSecretKey, randomBytes, type KeyObject } from 'node:crypto';
 import { dirname } from 'node:path';
-import { jwtVerify, SignJWT, type JWTPayload } from 'jose';
+import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
 export const DEV_ISSUER = 'io-credits-local';
 
@@ -26,7 +26,10 @@ export async function signDevToken(secret: string, sub: string, scope?: string, 
 }
 
 /** The token's claims, or undefined when it is missing, malformed, expired or badly signed. */
-export async function verifyDevToken(secret: string, authorization: string | undefined): Promise<JWTPayload | undefined> {
+export async function verifyDevToken(
+  secret: string,
+  authorization: string | undefined,
+): Promise<JWTPayload | undefined> {
   const match = /^Bearer ([A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+)$/.exec(authorization ?? '');
   if (!match) return undefined;
   const token = match[1]!;

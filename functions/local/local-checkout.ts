@@ -5,14 +5,14 @@
 
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
+import { NotFound } from '../../core/errors.js';
 import type { PaymentMethod, ProviderName, Purchase } from '../../core/ledger/purchases.js';
 import { accountOfPurchase, getPurchase, PROVIDER_OF } from '../../core/ledger/purchases.js';
 import { centsOf, formatMicros } from '../../core/money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest } from '../../core/payments/port.js';
 import { spherepaySignature } from '../../core/payments/spherepay.js';
-import { NotFound } from '../../core/errors.js';
 import { groupHandler, type Request } from '../http/handler.js';
-import { payments, paymentsFromEnv, type Payments } from '../http/payments.js';
+import { type Payments, payments, paymentsFromEnv } from '../http/payments.js';
 import type { Route } from '../http/routes.js';
 import { emptyBody } from '../http/schemas.js';
 
@@ -26,7 +26,10 @@ export class LocalCheckout implements CheckoutProvider {
   }
 
   async createCheckout(request: CheckoutRequest): Promise<Checkout> {
-    return { checkoutUrl: `${this.serverUrl}/local/checkout/${request.purchaseId}`, providerRef: localProviderRef(this.name, request.purchaseId) };
+    return {
+      checkoutUrl: `${this.serverUrl}/local/checkout/${request.purchaseId}`,
+      providerRef: localProviderRef(this.name, request.purchaseId),
+    };
   }
 }
 
@@ -35,7 +38,11 @@ function localProviderRef(provider: ProviderName, purchaseId: string): string {
 }
 
 /** The provider's event for a paid local checkout: the body and the headers that sign it. */
-export function localPaymentEvent(purchase: Purchase, secret: string, nowMs: number): { path: string; body: string; headers: Record<string, string> } {
+export function localPaymentEvent(
+  purchase: Purchase,
+  secret: string,
+  nowMs: number,
+): { path: string; body: string; headers: Record<string, string> } {
   const suffix = purchase.purchaseId.slice(3);
   if (purchase.provider === 'stripe') {
     const cents = centsOf(purchase.amount);
@@ -68,8 +75,16 @@ export function localPaymentEvent(purchase: Purchase, secret: string, nowMs: num
         },
       },
     });
-    const signature = Stripe.webhooks.generateTestHeaderString({ payload: body, secret, timestamp: Math.floor(Date.now() / 1000) });
-    return { path: '/webhooks/stripe', body, headers: { 'content-type': 'application/json', 'stripe-signature': signature } };
+    const signature = Stripe.webhooks.generateTestHeaderString({
+      payload: body,
+      secret,
+      timestamp: Math.floor(Date.now() / 1000),
+    });
+    return {
+      path: '/webhooks/stripe',
+      body,
+      headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+    };
   }
   const body = JSON.stringify({
     id: `evt_local_${suffix}`,
@@ -84,7 +99,11 @@ export function localPaymentEvent(purchase: Purchase, secret: string, nowMs: num
       },
     },
   });
-  return { path: '/webhooks/spherepay', body, headers: { 'content-type': 'application/json', signature: spherepaySignature(body, secret) } };
+  return {
+    path: '/webhooks/spherepay',
+    body,
+    headers: { 'content-type': 'application/json', signature: spherepaySignature(body, secret) },
+  };
 }
 
 // ---- the checkout page and its Pay button ----
@@ -115,12 +134,28 @@ const CHECKOUT_CSS = [
   '.back{text-align:center;font-size:.875rem}.ok{color:#065f46}.bad{color:#b91c1c}code{font-size:.75rem;word-break:break-all}',
 ].join('');
 
-const appLink = (request: Request, purchase: Purchase) => `${request.local?.serverUrl ?? ''}/?purchase=${purchase.purchaseId}`;
+const appLink = (request: Request, purchase: Purchase) =>
+  `${request.local?.serverUrl ?? ''}/?purchase=${purchase.purchaseId}`;
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-const showRoute: Route = { method: 'GET', path: '/local/checkout/{purchaseId}', group: 'purchases', access: 'public', summary: 'The local checkout page for a purchase', responses: { 200: { description: 'Page' } } };
-const payRoute: Route = { method: 'POST', path: '/local/checkout/{purchaseId}/pay', group: 'purchases', access: 'public', summary: "Pay a local checkout: the server sends itself the provider's signed webhook", body: emptyBody, responses: { 200: { description: 'Page' } } };
+const showRoute: Route = {
+  method: 'GET',
+  path: '/local/checkout/{purchaseId}',
+  group: 'purchases',
+  access: 'public',
+  summary: 'The local checkout page for a purchase',
+  responses: { 200: { description: 'Page' } },
+};
+const payRoute: Route = {
+  method: 'POST',
+  path: '/local/checkout/{purchaseId}/pay',
+  group: 'purchases',
+  access: 'public',
+  summary: "Pay a local checkout: the server sends itself the provider's signed webhook",
+  body: emptyBody,
+  responses: { 200: { description: 'Page' } },
+};
 
 export const checkoutRoutes: Route[] = [showRoute, payRoute];
 
@@ -144,7 +179,11 @@ export const checkoutHandler = groupHandler(
       const secret = payments(request).webhookSecrets[purchase.provider];
       if (!secret) throw new NotFound(`no ${purchase.provider} webhook secret is configured`);
       const event = localPaymentEvent(purchase, secret, request.runtime.ledger.nowMs());
-      const response = await fetch(`${request.local?.serverUrl ?? 'http://127.0.0.1:3000'}${event.path}`, { method: 'POST', headers: event.headers, body: event.body });
+      const response = await fetch(`${request.local?.serverUrl ?? 'http://127.0.0.1:3000'}${event.path}`, {
+        method: 'POST',
+        headers: event.headers,
+        body: event.body,
+      });
       const answer = await response.text();
       const ok = response.status === 200;
       const back = `<p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
@@ -170,7 +209,10 @@ export const checkoutHandler = groupHandler(
 export function localPayments(env: NodeJS.ProcessEnv): Payments {
   const real = paymentsFromEnv(env);
   return {
-    checkout: { card: real.checkout.card ?? new LocalCheckout('card'), usdc: real.checkout.usdc ?? new LocalCheckout('usdc') },
+    checkout: {
+      card: real.checkout.card ?? new LocalCheckout('card'),
+      usdc: real.checkout.usdc ?? new LocalCheckout('usdc'),
+    },
     limits: real.limits,
     webhookSecrets: {
       stripe: real.webhookSecrets.stripe ?? `whsec_${randomBytes(24).toString('hex')}`,

@@ -2,8 +2,8 @@
 // (at least once, retries, dead letter after 5 receives). Runs when asked
 // (POST /admin/jobs/expiry) and, with the system clock, every night at 00:05 UTC.
 
-import { fanOutDueAccounts, processAccount } from '../../core/expiry/run.js';
 import type { ExpiryMessage } from '../../core/expiry/port.js';
+import { fanOutDueAccounts, processAccount } from '../../core/expiry/run.js';
 import { sweepOverdueCharges } from '../../core/grace/deadline.js';
 import type { Ledger } from '../../core/ledger/ledger.js';
 import { formatMicros, micros } from '../../core/money.js';
@@ -35,7 +35,14 @@ export async function runExpiryLocally(ledger: Ledger): Promise<LocalExpiryRun> 
   const fanOut = await fanOutDueAccounts(ledger, new LocalQueueSender(queue));
   await queue.drained();
   await sweepOverdueCharges(ledger);
-  return { accounts: fanOut.accounts, lots, creditsExpired: formatMicros(expired), notices, deadLettered: queue.deadLetters.length, indexItemsRead: fanOut.indexItemsRead };
+  return {
+    accounts: fanOut.accounts,
+    lots,
+    creditsExpired: formatMicros(expired),
+    notices,
+    deadLettered: queue.deadLetters.length,
+    indexItemsRead: fanOut.indexItemsRead,
+  };
 }
 
 /** Milliseconds from `nowMs` to the next 00:05 UTC. */

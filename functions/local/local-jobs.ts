@@ -3,7 +3,7 @@
 // queue in process, the sweep every minute, and the nightly expiry at 00:05 UTC. Never deployed.
 
 import { ChargeEffects } from '../../core/effects.js';
-import { handleGraceDeadline, sweepOverdueCharges, type SweepResult } from '../../core/grace/deadline.js';
+import { handleGraceDeadline, type SweepResult, sweepOverdueCharges } from '../../core/grace/deadline.js';
 import { LocalGraceScheduler } from '../../core/grace/local.js';
 import type { Ledger } from '../../core/ledger/ledger.js';
 import { LocalOutcomeQueue, LocalQueue } from '../../core/outcomes/local-queue.js';
@@ -25,9 +25,15 @@ export interface LocalJobs {
 }
 
 /** Wires the local scheduler and queue into the ledger's after-commit effects and starts them. */
-export async function startLocalJobs(ledger: Ledger, options: { onOutcome?: (message: OutcomeMessage) => Promise<void>; sweepEveryMs?: number } = {}): Promise<LocalJobs> {
+export async function startLocalJobs(
+  ledger: Ledger,
+  options: { onOutcome?: (message: OutcomeMessage) => Promise<void>; sweepEveryMs?: number } = {},
+): Promise<LocalJobs> {
   const scheduler = new LocalGraceScheduler(ledger.table, ledger.clock, (event) => handleGraceDeadline(ledger, event));
-  const outcomes = new LocalQueue<OutcomeMessage>({ name: 'payment-outcomes', consumer: options.onOutcome ?? logOutcome });
+  const outcomes = new LocalQueue<OutcomeMessage>({
+    name: 'payment-outcomes',
+    consumer: options.onOutcome ?? logOutcome,
+  });
   const publisher = new OutcomePublisher(ledger, new LocalOutcomeQueue(outcomes));
   ledger.effects = new ChargeEffects(scheduler, publisher);
 
@@ -35,15 +41,27 @@ export async function startLocalJobs(ledger: Ledger, options: { onOutcome?: (mes
   await scheduler.start();
   const timer = isManualClock(ledger.clock)
     ? undefined
-    : setInterval(() => void sweep().catch((error: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'local sweep failed', error: String(error) }))), options.sweepEveryMs ?? SWEEP_EVERY_MS);
+    : setInterval(
+        () =>
+          void sweep().catch((error: unknown) =>
+            console.error(JSON.stringify({ level: 'error', msg: 'local sweep failed', error: String(error) })),
+          ),
+        options.sweepEveryMs ?? SWEEP_EVERY_MS,
+      );
   timer?.unref();
   let nightly: NodeJS.Timeout | undefined;
   const armNightly = () => {
     if (isManualClock(ledger.clock)) return;
     nightly = setTimeout(() => {
       void runExpiryLocally(ledger)
-        .then((run) => process.stdout.write(`nightly expiry: ${run.accounts} accounts, ${run.lots} lots, ${run.creditsExpired} credits expired, ${run.notices} notices\n`))
-        .catch((error: unknown) => console.error(JSON.stringify({ level: 'error', msg: 'nightly expiry failed', error: String(error) })))
+        .then((run) =>
+          process.stdout.write(
+            `nightly expiry: ${run.accounts} accounts, ${run.lots} lots, ${run.creditsExpired} credits expired, ${run.notices} notices\n`,
+          ),
+        )
+        .catch((error: unknown) =>
+          console.error(JSON.stringify({ level: 'error', msg: 'nightly expiry failed', error: String(error) })),
+        )
         .finally(armNightly);
     }, untilNextNightlyRun(ledger.nowMs()));
     nightly.unref();
@@ -67,5 +85,7 @@ export async function startLocalJobs(ledger: Ledger, options: { onOutcome?: (mes
 }
 
 async function logOutcome(message: OutcomeMessage): Promise<void> {
-  process.stdout.write(`payment outcome: ${message.chargeId} ${message.status} ${message.amount} credits (deployment ${message.deploymentId}, account ${message.accountId})\n`);
+  process.stdout.write(
+    `payment outcome: ${message.chargeId} ${message.status} ${message.amount} credits (deployment ${message.deploymentId}, account ${message.accountId})\n`,
+  );
 }

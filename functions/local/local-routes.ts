@@ -2,17 +2,16 @@
 // manual test clock (like Stripe's test clocks) for trying grace deadlines and expiry by hand, the
 // nightly expiry run on demand, and the local checkout.
 
-import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { Conflict } from '../../core/errors.js';
 import { iso } from '../../core/time.js';
 import { groupHandler, type HttpEvent, type Request } from '../http/handler.js';
 import type { Route } from '../http/routes.js';
 import { numberOrText, timestamp } from '../http/schemas.js';
-import type { Context } from 'aws-lambda';
+import { LOCAL_USERS, type LocalUser, signDevToken } from './dev-auth.js';
 import { checkoutHandler, checkoutRoutes } from './local-checkout.js';
 import { runExpiryLocally } from './local-expiry.js';
-import { LOCAL_USERS, type LocalUser, signDevToken } from './dev-auth.js';
 
 export interface LocalRoute extends Omit<Route, 'group'> {
   local: true;
@@ -22,7 +21,15 @@ export interface LocalRoute extends Omit<Route, 'group'> {
 
 const TEN_YEARS_SECONDS = 10 * 366 * 86_400;
 const testClockBody = z.union([
-  z.strictObject({ advanceSeconds: numberOrText.pipe(z.string().regex(/^\d{1,9}$/, 'must be whole seconds').transform(Number).refine((n) => n <= TEN_YEARS_SECONDS, 'at most ten years at a time')) }),
+  z.strictObject({
+    advanceSeconds: numberOrText.pipe(
+      z
+        .string()
+        .regex(/^\d{1,9}$/, 'must be whole seconds')
+        .transform(Number)
+        .refine((n) => n <= TEN_YEARS_SECONDS, 'at most ten years at a time'),
+    ),
+  }),
   z.strictObject({ now: timestamp }),
 ]);
 
@@ -66,7 +73,10 @@ const expiryRoute: Omit<LocalRoute, 'handler'> = {
 
 const expiryJob = groupHandler(
   {
-    'POST /admin/jobs/expiry': async ({ runtime }: Request) => ({ status: 200, body: await runExpiryLocally(runtime.ledger) }),
+    'POST /admin/jobs/expiry': async ({ runtime }: Request) => ({
+      status: 200,
+      body: await runExpiryLocally(runtime.ledger),
+    }),
   },
   [expiryRoute as unknown as Route],
 );
@@ -91,7 +101,16 @@ const signIn = groupHandler(
       if (!local) throw new Conflict('signing in here works on the local server only');
       const user = LOCAL_USERS[body.user];
       const token = await signDevToken(local.authSecret, user.sub, user.scope, `${SIGN_IN_HOURS}h`);
-      return { status: 200, body: { token, sub: user.sub, name: user.name, scopes: user.scope ? [user.scope] : [], expiresInSeconds: SIGN_IN_HOURS * 3_600 } };
+      return {
+        status: 200,
+        body: {
+          token,
+          sub: user.sub,
+          name: user.name,
+          scopes: user.scope ? [user.scope] : [],
+          expiresInSeconds: SIGN_IN_HOURS * 3_600,
+        },
+      };
     },
   },
   [signInRoute as unknown as Route],
@@ -101,5 +120,12 @@ export const localRoutes: LocalRoute[] = [
   { ...signInRoute, handler: signIn as unknown as LocalRoute['handler'] },
   { ...testClockRoute, handler: testClock as unknown as LocalRoute['handler'] },
   { ...expiryRoute, handler: expiryJob as unknown as LocalRoute['handler'] },
-  ...checkoutRoutes.map((route): LocalRoute => ({ ...route, local: true, group: 'local', handler: checkoutHandler as unknown as LocalRoute['handler'] })),
+  ...checkoutRoutes.map(
+    (route): LocalRoute => ({
+      ...route,
+      local: true,
+      group: 'local',
+      handler: checkoutHandler as unknown as LocalRoute['handler'],
+    }),
+  ),
 ];

@@ -3,30 +3,39 @@
 // JWT claims), and the built Usage & Billing app on the same origin, as CloudFront does. Dev
 // tokens stand in for the JWT authorizer. Local-only routes live here and are never deployed.
 
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import { handler as admin } from '../admin.js';
 import { handler as balance } from '../balance.js';
 import { handler as charges } from '../charges.js';
+import type { HttpEvent, LocalContext } from '../http/handler.js';
+import type { Payments } from '../http/payments.js';
+import { HttpProblem, problemFrom, problemResponse, unauthorized } from '../http/problem.js';
+import { type Group, type Route, routeKey, routes } from '../http/routes.js';
+import type { Runtime } from '../http/runtime.js';
 import { handler as notifications } from '../notifications.js';
 import { handler as openapi } from '../openapi.js';
 import { handler as purchases } from '../purchases.js';
 import { handler as webhooks } from '../webhooks.js';
 import { handler as withdrawals } from '../withdrawals.js';
-import type { HttpEvent, LocalContext } from '../http/handler.js';
-import { problemFrom, problemResponse, HttpProblem, unauthorized } from '../http/problem.js';
-import { routeKey, routes, type Group, type Route } from '../http/routes.js';
-import type { Runtime } from '../http/runtime.js';
-import type { Payments } from '../http/payments.js';
-import { LocalCheckout } from './local-checkout.js';
 import { verifyDevToken } from './dev-auth.js';
-import { localRoutes, type LocalRoute } from './local-routes.js';
+import { LocalCheckout } from './local-checkout.js';
+import { type LocalRoute, localRoutes } from './local-routes.js';
 import { webFile } from './web-files.js';
 
 type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
 
-const HANDLERS = { admin, balance, charges, notifications, openapi, purchases, webhooks, withdrawals } as unknown as Record<Group, LambdaHandler>;
+const HANDLERS = {
+  admin,
+  balance,
+  charges,
+  notifications,
+  openapi,
+  purchases,
+  webhooks,
+  withdrawals,
+} as unknown as Record<Group, LambdaHandler>;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface LocalServerOptions {
@@ -54,12 +63,13 @@ interface Matcher {
 
 const matchers: Matcher[] = [...routes, ...localRoutes].map((route) => {
   const names: string[] = [];
-  const pattern = new RegExp(`^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => (names.push(name), '([^/]+)'))}$`);
+  const pattern = new RegExp(
+    `^${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => (names.push(name), '([^/]+)'))}$`,
+  );
   return { route, pattern, names };
 });
 
 export async function startLocalServer(options: LocalServerOptions): Promise<LocalServer> {
-
   const server = createServer((req, res) => {
     serve(req, res, options).catch((error: unknown) => {
       console.error(JSON.stringify({ level: 'error', msg: 'local server fault', error: String(error) }));
@@ -68,14 +78,19 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>
-      reject(error.code === 'EADDRINUSE' ? new Error(`port ${options.port} is already in use: stop what holds it or set PORT to another port`) : error),
+      reject(
+        error.code === 'EADDRINUSE'
+          ? new Error(`port ${options.port} is already in use: stop what holds it or set PORT to another port`)
+          : error,
+      ),
     );
     server.listen(options.port, options.host ?? '127.0.0.1', () => resolve());
   });
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
-  for (const provider of Object.values(options.payments.checkout)) if (provider instanceof LocalCheckout) provider.serverUrl = url;
+  for (const provider of Object.values(options.payments.checkout))
+    if (provider instanceof LocalCheckout) provider.serverUrl = url;
   urlOf.set(options, url);
   return {
     url,
@@ -101,9 +116,25 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
   if (!found) {
     if (candidates.length > 0) {
       const allow = candidates.map((c) => c.m.route.method).join(', ');
-      return send(res, { ...problemResponse(problemFrom(new HttpProblem(405, 'method_not_allowed', 'Method not allowed', `${method} is not allowed here; use ${allow}`), path)), headers: { 'content-type': 'application/problem+json', allow } });
+      return send(res, {
+        ...problemResponse(
+          problemFrom(
+            new HttpProblem(
+              405,
+              'method_not_allowed',
+              'Method not allowed',
+              `${method} is not allowed here; use ${allow}`,
+            ),
+            path,
+          ),
+        ),
+        headers: { 'content-type': 'application/problem+json', allow },
+      });
     }
-    return send(res, problemResponse(problemFrom(new HttpProblem(404, 'not_found', 'Not found', `no route ${method} ${path}`), path)));
+    return send(
+      res,
+      problemResponse(problemFrom(new HttpProblem(404, 'not_found', 'Not found', `no route ${method} ${path}`), path)),
+    );
   }
   const { route, names } = found.m;
   const pathParameters: Record<string, string> = {};
@@ -112,20 +143,34 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
   });
 
   const body = await readBody(req);
-  if (body === undefined) return send(res, problemResponse(problemFrom(new HttpProblem(400, 'invalid_request', 'Invalid request', `the body is over ${MAX_BODY_BYTES} bytes`), path)));
+  if (body === undefined)
+    return send(
+      res,
+      problemResponse(
+        problemFrom(
+          new HttpProblem(400, 'invalid_request', 'Invalid request', `the body is over ${MAX_BODY_BYTES} bytes`),
+          path,
+        ),
+      ),
+    );
   let claims: Record<string, unknown> | undefined;
   if (route.access !== 'public') {
-    claims = (await verifyDevToken(options.authSecret, header(req, 'authorization'))) as Record<string, unknown> | undefined;
+    claims = (await verifyDevToken(options.authSecret, header(req, 'authorization'))) as
+      | Record<string, unknown>
+      | undefined;
     if (!claims) return send(res, problemResponse(problemFrom(unauthorized('a valid bearer token is required'), path)));
   }
 
   // Maps, not object literals: a parameter named __proto__ or constructor is data like any other
   // (API Gateway hands it on as a plain key, and the schema then refuses it).
   const queryValues = new Map<string, string>();
-  for (const [key, value] of url.searchParams) queryValues.set(key, queryValues.has(key) ? `${queryValues.get(key)},${value}` : value);
+  for (const [key, value] of url.searchParams)
+    queryValues.set(key, queryValues.has(key) ? `${queryValues.get(key)},${value}` : value);
   const query = Object.fromEntries(queryValues);
   const headers: Record<string, string> = Object.fromEntries(
-    Object.entries(req.headers).flatMap(([key, value]) => (value === undefined ? [] : [[key.toLowerCase(), Array.isArray(value) ? value.join(',') : value]])),
+    Object.entries(req.headers).flatMap(([key, value]) =>
+      value === undefined ? [] : [[key.toLowerCase(), Array.isArray(value) ? value.join(',') : value]],
+    ),
   );
   const event = {
     version: '2.0',
@@ -142,13 +187,23 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
       apiId: 'local',
       domainName: 'localhost',
       domainPrefix: 'localhost',
-      http: { method, path, protocol: 'HTTP/1.1', sourceIp: req.socket.remoteAddress ?? '127.0.0.1', userAgent: headers['user-agent'] ?? '' },
+      http: {
+        method,
+        path,
+        protocol: 'HTTP/1.1',
+        sourceIp: req.socket.remoteAddress ?? '127.0.0.1',
+        userAgent: headers['user-agent'] ?? '',
+      },
       requestId: randomUUID(),
       routeKey: routeKey(route),
       stage: '$default',
       time: new Date().toISOString(),
       timeEpoch: Date.now(),
-      authorizer: { principalId: '', integrationLatency: 0, jwt: { claims: (claims ?? {}) as Record<string, string>, scopes: [] } },
+      authorizer: {
+        principalId: '',
+        integrationLatency: 0,
+        jwt: { claims: (claims ?? {}) as Record<string, string>, scopes: [] },
+      },
     },
   } as unknown as HttpEvent;
 
@@ -161,7 +216,12 @@ const urlOf = new WeakMap<LocalServerOptions, string>();
 
 function lambdaContext(event: HttpEvent, options: LocalServerOptions): Context & LocalContext {
   return {
-    ioCredits: { runtime: options.runtime, payments: options.payments, serverUrl: urlOf.get(options) ?? '', authSecret: options.authSecret },
+    ioCredits: {
+      runtime: options.runtime,
+      payments: options.payments,
+      serverUrl: urlOf.get(options) ?? '',
+      authSecret: options.authSecret,
+    },
     awsRequestId: event.requestContext.requestId,
     functionName: 'io-credits-local',
     getRemainingTimeInMillis: () => 29_000,
@@ -203,6 +263,9 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
 
 function send(res: ServerResponse, response: APIGatewayProxyStructuredResultV2): void {
   const body = typeof response.body === 'string' ? response.body : '';
-  res.writeHead(response.statusCode ?? 200, { ...(response.headers as Record<string, string>), 'content-length': Buffer.byteLength(body) });
+  res.writeHead(response.statusCode ?? 200, {
+    ...(response.headers as Record<string, string>),
+    'content-length': Buffer.byteLength(body),
+  });
   res.end(body);
 }

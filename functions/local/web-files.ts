@@ -36,7 +36,12 @@ const headers = (type: string, cache: string): Record<string, string> => ({
 
 /** The app file for a GET of `path`, or undefined when the path is not the app's. */
 export async function webFile(root: string, path: string): Promise<WebFile | undefined> {
-  if (path === '/config.json') return { status: 200, headers: headers(TYPES['.json']!, 'no-store'), body: Buffer.from(JSON.stringify(LOCAL_WEB_CONFIG)) };
+  if (path === '/config.json')
+    return {
+      status: 200,
+      headers: headers(TYPES['.json']!, 'no-store'),
+      body: Buffer.from(JSON.stringify(LOCAL_WEB_CONFIG)),
+    };
   if ((APP_ROUTES as readonly string[]).includes(path)) return file(root, 'index.html', 'no-cache');
   if (!path.startsWith('/assets/') && path !== '/favicon.svg') return undefined;
   const relative = normalize(path.slice(1));
@@ -52,5 +57,9 @@ async function file(root: string, relative: string, cache: string): Promise<WebF
   } catch {
     return undefined;
   }
-  return { status: 200, headers: headers(TYPES[extname(full)] ?? 'application/octet-stream', cache), body: await readFile(full) };
+  return {
+    status: 200,
+    headers: headers(TYPES[extname(full)] ?? 'application/octet-stream', cache),
+    body: await readFile(full),
+  };
 }

@@ -5,7 +5,9 @@
 import { expect, test } from '@playwright/test';
 import { api, expectAccessible, freshAccount, screenshot, signIn, token } from './support.js';
 
-test('buy credits by card: the local checkout, then back in the app the balance, the Credit Inflow entry and the notification', async ({ page }) => {
+test('buy credits by card: the local checkout, then back in the app the balance, the Credit Inflow entry and the notification', async ({
+  page,
+}) => {
   const account = freshAccount('buyer-card');
   await signIn(page, account);
   await page.goto('/');
@@ -26,7 +28,9 @@ test('buy credits by card: the local checkout, then back in the app the balance,
   await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
   await page.getByRole('link', { name: 'Return to IO Credits' }).click();
 
-  await expect(page.getByRole('status').filter({ hasText: 'Purchase completed' })).toContainText('$25.50 in IO Credits were added');
+  await expect(page.getByRole('status').filter({ hasText: 'Purchase completed' })).toContainText(
+    '$25.50 in IO Credits were added',
+  );
   await expect(page.getByTestId('balance')).toHaveText('$25.50');
   await expect(page.getByRole('link', { name: /^Balance/ })).toHaveText('$25.50');
   const row = page.getByRole('row').filter({ hasText: 'Credit Inflow' });
@@ -54,7 +58,8 @@ test('buy credits by USDC with the keyboard alone', async ({ page }) => {
 
   // Tab from the top of the page to Buy IO Credits, as a keyboard user would.
   const buy = page.getByRole('button', { name: 'Buy IO Credits' });
-  for (let presses = 0; presses < 10 && !(await buy.evaluate((el) => el === document.activeElement)); presses += 1) await page.keyboard.press('Tab');
+  for (let presses = 0; presses < 10 && !(await buy.evaluate((el) => el === document.activeElement)); presses += 1)
+    await page.keyboard.press('Tab');
   await expect(buy).toBeFocused();
   await page.keyboard.press('Enter');
   const dialog = page.getByRole('dialog', { name: 'Buy IO Credits' });
@@ -77,7 +82,8 @@ test('buy credits by USDC with the keyboard alone', async ({ page }) => {
   await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
   const back = page.getByRole('link', { name: 'Return to IO Credits' });
-  for (let presses = 0; presses < 10 && !(await back.evaluate((el) => el === document.activeElement)); presses += 1) await page.keyboard.press('Tab');
+  for (let presses = 0; presses < 10 && !(await back.evaluate((el) => el === document.activeElement)); presses += 1)
+    await page.keyboard.press('Tab');
   await page.keyboard.press('Enter');
 
   await expect(page.getByTestId('balance')).toHaveText('$40.00');

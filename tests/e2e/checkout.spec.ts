@@ -13,7 +13,11 @@ async function openCheckout(page: Page, amount: string, deploymentId: string) {
 
 /** Another deployment spends the balance between the check and the click, so the charge must wait. */
 async function spendEverything(accountId: string, amount: string) {
-  const spent = await api('POST', '/credits/charges', { token: await token('deployments', 'credits:service'), body: { accountId, deploymentId: `other-${accountId}`, amount }, headers: { 'idempotency-key': `drain-${accountId}` } });
+  const spent = await api('POST', '/credits/charges', {
+    token: await token('deployments', 'credits:service'),
+    body: { accountId, deploymentId: `other-${accountId}`, amount },
+    headers: { 'idempotency-key': `drain-${accountId}` },
+  });
   expect(spent.status, spent.text).toBe(201);
 }
 
@@ -27,7 +31,9 @@ test('Pay & Deploy is paid at once when the balance covers it', async ({ page })
   await expectAccessible(page, 'the checkout');
   await screenshot(page, 'checkout');
   await page.getByRole('button', { name: 'Pay & Deploy' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Paid: your deployment is starting' })).toContainText('Balance now $37.50');
+  await expect(page.getByRole('status').filter({ hasText: 'Paid: your deployment is starting' })).toContainText(
+    'Balance now $37.50',
+  );
   const log = await api('GET', '/credits/transactions?type=usage', { token: await token(account) });
   expect(log.body.items.map((e: { amount: string }) => e.amount)).toEqual(['-12.50']);
 });
@@ -37,21 +43,33 @@ test('Pay & Deploy uses the negative allowance when the balance falls short, and
   await purchase(account, '5.00');
   await signIn(page, account);
   await openCheckout(page, '12.00', 'vm-3');
-  await expect(page.getByRole('status').filter({ hasText: 'Uses your negative allowance' })).toContainText('$7.00 short');
+  await expect(page.getByRole('status').filter({ hasText: 'Uses your negative allowance' })).toContainText(
+    '$7.00 short',
+  );
   await page.getByRole('button', { name: 'Pay & Deploy' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Paid' })).toContainText('$7.00 of it from your negative allowance');
-  expect((await api('GET', '/credits/balance', { token: await token(account) })).body).toMatchObject({ balance: '-7.00', debt: '7.00' });
+  await expect(page.getByRole('status').filter({ hasText: 'Paid' })).toContainText(
+    '$7.00 of it from your negative allowance',
+  );
+  expect((await api('GET', '/credits/balance', { token: await token(account) })).body).toMatchObject({
+    balance: '-7.00',
+    debt: '7.00',
+  });
 });
 
 test('Pay & Deploy stays disabled beyond the allowance, with Buy IO Credits at hand', async ({ page }) => {
   const account = freshAccount('deploy-short');
   await signIn(page, account);
   await openCheckout(page, '30.00', 'bare-metal-1');
-  await expect(page.getByRole('status').filter({ hasText: 'Not enough IO Credits' })).toContainText('You need $30.00 more.');
+  await expect(page.getByRole('status').filter({ hasText: 'Not enough IO Credits' })).toContainText(
+    'You need $30.00 more.',
+  );
   await expect(page.getByRole('button', { name: 'Pay & Deploy' })).toBeDisabled();
 });
 
-test('a deployment waiting for credit is paid when credit bought in another tab arrives inside the countdown', async ({ page, context }) => {
+test('a deployment waiting for credit is paid when credit bought in another tab arrives inside the countdown', async ({
+  page,
+  context,
+}) => {
   const account = freshAccount('deploy-pending');
   await purchase(account, '20.00');
   await signIn(page, account);
@@ -68,14 +86,19 @@ test('a deployment waiting for credit is paid when credit bought in another tab 
   await waiting.getByRole('button', { name: 'Buy IO Credits' }).click();
   const dialog = page.getByRole('dialog', { name: 'Buy IO Credits' });
   await expect(dialog.getByLabel('Amount (USD)')).toHaveValue('15.00');
-  const [providerTab] = await Promise.all([context.waitForEvent('page'), dialog.getByRole('button', { name: 'Continue to Stripe (new tab)' }).click()]);
+  const [providerTab] = await Promise.all([
+    context.waitForEvent('page'),
+    dialog.getByRole('button', { name: 'Continue to Stripe (new tab)' }).click(),
+  ]);
   await providerTab.getByRole('button', { name: 'Pay $15.00' }).click();
   await expect(providerTab.getByRole('heading', { name: 'Payment received' })).toBeVisible();
   await providerTab.close();
 
   await expect(dialog.getByRole('status').filter({ hasText: 'Credits added' })).toBeVisible();
   await dialog.getByRole('button', { name: 'Close' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Paid: your deployment is starting' })).toContainText('The credit you added covered it');
+  await expect(page.getByRole('status').filter({ hasText: 'Paid: your deployment is starting' })).toContainText(
+    'The credit you added covered it',
+  );
   const charges = await api('GET', '/credits/transactions?type=usage', { token: await token(account) });
   expect(charges.body.items.map((e: { amount: string }) => e.amount)).toEqual(['-15.00', '-20.00']);
 });
@@ -91,7 +114,9 @@ test('a deployment waiting for credit fails when the clock passes its deadline',
   await expect(page.getByRole('status').filter({ hasText: 'Waiting for payment' })).toBeVisible();
 
   await advanceClock(301);
-  await expect(page.getByRole('alert').filter({ hasText: 'The deployment failed' })).toContainText('nothing was charged');
+  await expect(page.getByRole('alert').filter({ hasText: 'The deployment failed' })).toContainText(
+    'nothing was charged',
+  );
   expect((await api('GET', '/credits/balance', { token: await token(account) })).body.balance).toBe('0.00');
 });
 

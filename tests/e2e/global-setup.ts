@@ -20,7 +20,10 @@ function freePort(): Promise<number> {
 }
 
 export default async function globalSetup(): Promise<() => Promise<void>> {
-  if (!existsSync(CHROMIUM)) throw new Error(`no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium), or set CHROMIUM_PATH`);
+  if (!existsSync(CHROMIUM))
+    throw new Error(
+      `no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium), or set CHROMIUM_PATH`,
+    );
   const port = await freePort();
   const secret = randomBytes(24).toString('hex');
   const child: ChildProcess = spawn('npm', ['start', '--', '--memory'], {

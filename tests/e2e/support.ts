@@ -2,9 +2,9 @@
 // app keeps its session), setting up accounts through the API, the manual clock, accessibility
 // checks with axe-core, and screenshots of each view at both widths.
 
+import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { expect, type Page } from '@playwright/test';
-import { mkdirSync } from 'node:fs';
 import { signDevToken } from '../../functions/local/dev-auth.js';
 
 export const BASE = (): string => process.env.E2E_BASE_URL!;
@@ -19,10 +19,18 @@ export function token(sub: string, scope?: string): Promise<string> {
   return signDevToken(SECRET(), sub, scope);
 }
 
-export async function api(method: string, path: string, options: { token?: string; body?: unknown; headers?: Record<string, string> } = {}): Promise<{ status: number; body: any; text: string }> {
+export async function api(
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; headers?: Record<string, string> } = {},
+): Promise<{ status: number; body: any; text: string }> {
   const response = await fetch(`${BASE()}${path}`, {
     method,
-    headers: { ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}), ...(options.token ? { authorization: `Bearer ${options.token}` } : {}), ...options.headers },
+    headers: {
+      ...(options.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...(options.token ? { authorization: `Bearer ${options.token}` } : {}),
+      ...options.headers,
+    },
     ...(options.body !== undefined ? { body: JSON.stringify(options.body) } : {}),
   });
   const text = await response.text();
@@ -48,7 +56,11 @@ export async function admin(method: string, path: string, body?: unknown) {
 }
 
 export async function grant(accountId: string, amount: string, expiresAt?: string) {
-  const answer = await admin('POST', `/admin/accounts/${accountId}/grants`, { amount, description: 'Test credit', ...(expiresAt ? { expiresAt } : {}) });
+  const answer = await admin('POST', `/admin/accounts/${accountId}/grants`, {
+    amount,
+    description: 'Test credit',
+    ...(expiresAt ? { expiresAt } : {}),
+  });
   expect(answer.status, answer.text).toBe(201);
 }
 
@@ -69,11 +81,16 @@ export async function advanceClock(seconds: number) {
 export async function expectAccessible(page: Page, what: string) {
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
-  expect(bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`), `${what}: axe violations`).toEqual([]);
+  expect(
+    bad.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`),
+    `${what}: axe violations`,
+  ).toEqual([]);
 }
 
 export async function expectNoHorizontalScroll(page: Page, what: string) {
-  const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
+  const overflow = await page.evaluate(
+    () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+  );
   expect(overflow, `${what} scrolls sideways`).toBeLessThanOrEqual(0);
 }
 

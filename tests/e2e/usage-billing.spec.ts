@@ -9,12 +9,18 @@ import { api, freshAccount, grant, purchase, signIn, token } from './support.js'
 const SERVICE = () => token('deployments', 'credits:service');
 
 async function charge(accountId: string, amount: string, n: number) {
-  const answer = await api('POST', '/credits/charges', { token: await SERVICE(), body: { accountId, deploymentId: `dep-${n}`, amount }, headers: { 'idempotency-key': `${accountId}-${n}` } });
+  const answer = await api('POST', '/credits/charges', {
+    token: await SERVICE(),
+    body: { accountId, deploymentId: `dep-${n}`, amount },
+    headers: { 'idempotency-key': `${accountId}-${n}` },
+  });
   expect(answer.status, answer.text).toBe(201);
   return answer.body.chargeId as string;
 }
 
-test('transactions: filtered by category and date, paged past 50 entries, exported as the same CSV the API gives', async ({ page }) => {
+test('transactions: filtered by category and date, paged past 50 entries, exported as the same CSV the API gives', async ({
+  page,
+}) => {
   const account = freshAccount('log');
   await purchase(account, '100.00');
   for (let n = 1; n <= 55; n += 1) await charge(account, '0.50', n);
@@ -47,19 +53,26 @@ test('transactions: filtered by category and date, paged past 50 entries, export
   await card.getByLabel('To (UTC)').fill('');
   await expect(rows).toHaveCount(20);
 
-  const [download] = await Promise.all([page.waitForEvent('download'), card.getByRole('button', { name: 'Export CSV' }).click()]);
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    card.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
   const exported = readFileSync(await download.path(), 'utf8');
   const fromApi = await api('GET', '/credits/transactions?format=csv', { token: await token(account) });
   expect(exported).toBe(fromApi.text);
   expect(exported.trim().split('\r\n')).toHaveLength(57);
 });
 
-test('the usage chart is drawn from the API\'s buckets, with the same figures as a table', async ({ page }) => {
+test("the usage chart is drawn from the API's buckets, with the same figures as a table", async ({ page }) => {
   const account = freshAccount('usage');
   await purchase(account, '50.00');
   const first = await charge(account, '12.50', 1);
   await charge(account, '7.25', 2);
-  const refunded = await api('POST', `/credits/charges/${first}/refunds`, { token: await SERVICE(), body: { accountId: account, amount: '2.50' }, headers: { 'idempotency-key': `${account}-refund` } });
+  const refunded = await api('POST', `/credits/charges/${first}/refunds`, {
+    token: await SERVICE(),
+    body: { accountId: account, amount: '2.50' },
+    headers: { 'idempotency-key': `${account}-refund` },
+  });
   expect(refunded.status).toBe(201);
   await signIn(page, account);
   await page.goto('/');
@@ -69,20 +82,33 @@ test('the usage chart is drawn from the API\'s buckets, with the same figures as
   const drawn = await card.locator('canvas').evaluate((canvas: HTMLCanvasElement) => {
     const data = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
     let painted = 0;
-    for (let i = 0; i < data.length; i += 4) if (data[i + 3]! > 0 && (data[i]! < 200 || data[i + 1]! < 200)) painted += 1;
+    for (let i = 0; i < data.length; i += 4)
+      if (data[i + 3]! > 0 && (data[i]! < 200 || data[i + 1]! < 200)) painted += 1;
     return painted;
   });
   expect(drawn, 'the chart draws bars').toBeGreaterThan(200);
 
   const usage = await api('GET', '/credits/usage?granularity=day', { token: await token(account) });
   await card.getByText('Show as a table').click();
-  const cells = await card.getByRole('table').getByRole('row').filter({ hasNot: page.getByRole('columnheader') }).allInnerTexts();
-  expect(cells.map((row) => row.split('\t').slice(1))).toEqual(usage.body.buckets.map((b: { usage: string; refunds: string; net: string }) => [`$${b.usage}`, `$${b.refunds}`, `$${b.net}`]));
+  const cells = await card
+    .getByRole('table')
+    .getByRole('row')
+    .filter({ hasNot: page.getByRole('columnheader') })
+    .allInnerTexts();
+  expect(cells.map((row) => row.split('\t').slice(1))).toEqual(
+    usage.body.buckets.map((b: { usage: string; refunds: string; net: string }) => [
+      `$${b.usage}`,
+      `$${b.refunds}`,
+      `$${b.net}`,
+    ]),
+  );
   await card.getByRole('button', { name: 'Monthly' }).click();
   await expect(card).toContainText('in the last 12 months');
 });
 
-test('credit expiring within 30 days is warned about; an account with only promotional credit sees why it can not withdraw', async ({ page }) => {
+test('credit expiring within 30 days is warned about; an account with only promotional credit sees why it can not withdraw', async ({
+  page,
+}) => {
   const account = freshAccount('promo');
   const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
   await grant(account, '15.00', soon);
@@ -98,7 +124,17 @@ test('an API error is shown with its detail, a network failure offers a retry', 
   const account = freshAccount('errors');
   await signIn(page, account);
   await page.route('**/credits/transactions**', (route) =>
-    route.fulfill({ status: 503, contentType: 'application/problem+json', body: JSON.stringify({ type: 'about:blank', title: 'Service unavailable', status: 503, detail: 'The ledger is being upgraded; try again in a minute.', code: 'unavailable' }) }),
+    route.fulfill({
+      status: 503,
+      contentType: 'application/problem+json',
+      body: JSON.stringify({
+        type: 'about:blank',
+        title: 'Service unavailable',
+        status: 503,
+        detail: 'The ledger is being upgraded; try again in a minute.',
+        code: 'unavailable',
+      }),
+    }),
   );
   await page.goto('/');
   const card = page.getByRole('region', { name: 'Transactions' });
@@ -116,7 +152,12 @@ test('an API error is shown with its detail, a network failure offers a retry', 
 });
 
 test('a token the API refuses (401) sends the user back to sign-in', async ({ page }) => {
-  await page.addInitScript(() => sessionStorage.setItem('io-credits:session', JSON.stringify({ token: 'aaa.bbb.ccc', sub: 'someone', name: 'someone', scopes: [] })));
+  await page.addInitScript(() =>
+    sessionStorage.setItem(
+      'io-credits:session',
+      JSON.stringify({ token: 'aaa.bbb.ccc', sub: 'someone', name: 'someone', scopes: [] }),
+    ),
+  );
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Sign in to Usage & Billing' })).toBeVisible();
 });

@@ -2,7 +2,19 @@
 // (axe-core), no sideways scrolling on a phone, and a screenshot of each under test-results/screens.
 
 import { expect, type Page, test } from '@playwright/test';
-import { advanceClock, api, expectAccessible, expectNoHorizontalScroll, freshAccount, grant, purchase, screenshot, signIn, token, WIDTHS } from './support.js';
+import {
+  advanceClock,
+  api,
+  expectAccessible,
+  expectNoHorizontalScroll,
+  freshAccount,
+  grant,
+  purchase,
+  screenshot,
+  signIn,
+  token,
+  WIDTHS,
+} from './support.js';
 
 /** An account with something in every part of Usage & Billing. */
 async function livedIn(): Promise<string> {
@@ -11,11 +23,26 @@ async function livedIn(): Promise<string> {
   await grant(account, '10.00', new Date(Date.now() + 12 * 86_400_000).toISOString());
   const service = await token('deployments', 'credits:service');
   for (let n = 1; n <= 6; n += 1) {
-    const charged = await api('POST', '/credits/charges', { token: service, body: { accountId: account, deploymentId: `a100-${n}`, amount: `${n * 3}.25` }, headers: { 'idempotency-key': `${account}-${n}` } });
+    const charged = await api('POST', '/credits/charges', {
+      token: service,
+      body: { accountId: account, deploymentId: `a100-${n}`, amount: `${n * 3}.25` },
+      headers: { 'idempotency-key': `${account}-${n}` },
+    });
     expect(charged.status).toBe(201);
-    if (n === 2) await api('POST', `/credits/charges/${charged.body.chargeId}/refunds`, { token: service, body: { accountId: account, amount: '1.50' }, headers: { 'idempotency-key': `${account}-r` } });
+    if (n === 2)
+      await api('POST', `/credits/charges/${charged.body.chargeId}/refunds`, {
+        token: service,
+        body: { accountId: account, amount: '1.50' },
+        headers: { 'idempotency-key': `${account}-r` },
+      });
   }
-  await api('POST', '/credits/withdrawals', { token: await token(account), body: { amount: '20.00', destination: { network: 'arbitrum', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' } } });
+  await api('POST', '/credits/withdrawals', {
+    token: await token(account),
+    body: {
+      amount: '20.00',
+      destination: { network: 'arbitrum', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
+    },
+  });
   return account;
 }
 
@@ -39,7 +66,9 @@ for (const width of WIDTHS) {
       const account = await livedIn();
       await signIn(page, account);
       await page.goto('/');
-      await expect(page.getByRole('region', { name: 'Transactions' }).getByRole('row').filter({ hasText: 'tx_' })).toHaveCount(10);
+      await expect(
+        page.getByRole('region', { name: 'Transactions' }).getByRole('row').filter({ hasText: 'tx_' }),
+      ).toHaveCount(10);
       await expect(page.getByRole('region', { name: 'Credits Usage' }).locator('canvas')).toHaveCount(1);
       await check(page, 'usage-billing');
 
@@ -65,7 +94,11 @@ for (const width of WIDTHS) {
       await page.goto('/checkout?amount=24.75&deploymentId=h100-cluster-12');
       await expect(page.getByRole('button', { name: 'Pay & Deploy' })).toBeEnabled();
       await check(page, 'checkout');
-      const drained = await api('POST', '/credits/charges', { token: await token('deployments', 'credits:service'), body: { accountId: account, deploymentId: 'elsewhere', amount: '30.00' }, headers: { 'idempotency-key': `${account}-drain` } });
+      const drained = await api('POST', '/credits/charges', {
+        token: await token('deployments', 'credits:service'),
+        body: { accountId: account, deploymentId: 'elsewhere', amount: '30.00' },
+        headers: { 'idempotency-key': `${account}-drain` },
+      });
       expect(drained.status).toBe(201);
       await page.getByRole('button', { name: 'Pay & Deploy' }).click();
       await expect(page.getByRole('timer')).toBeVisible();
@@ -76,13 +109,18 @@ for (const width of WIDTHS) {
       await livedIn();
       await signIn(page, 'finance', 'credits:admin');
       await page.goto('/finance');
-      await expect(page.getByRole('region', { name: 'Withdrawals' }).getByRole('row').filter({ hasText: 'Arbitrum' }).first()).toBeVisible();
+      await expect(
+        page.getByRole('region', { name: 'Withdrawals' }).getByRole('row').filter({ hasText: 'Arbitrum' }).first(),
+      ).toBeVisible();
       await check(page, 'finance');
     });
 
     test('the local checkout', async ({ page }) => {
       const account = freshAccount('views-pay');
-      const created = await api('POST', '/credits/purchases', { token: await token(account), body: { amount: '250.00', method: 'usdc' } });
+      const created = await api('POST', '/credits/purchases', {
+        token: await token(account),
+        body: { amount: '250.00', method: 'usdc' },
+      });
       await page.goto(created.body.checkoutUrl);
       await expect(page.getByRole('button', { name: 'Pay $250.00' })).toBeVisible();
       await check(page, 'local-checkout');

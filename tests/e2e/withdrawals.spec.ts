@@ -17,7 +17,9 @@ test('request a withdrawal, finance approves and completes it, the user sees it 
   await user.getByRole('button', { name: 'Request Withdrawal' }).click();
   const dialog = user.getByRole('dialog', { name: 'Request Withdrawal' });
   await expect(dialog).toContainText('Withdrawable now: $80.00');
-  await expect(dialog).toContainText('reviewed by the finance team and typically processed within three to seven business days');
+  await expect(dialog).toContainText(
+    'reviewed by the finance team and typically processed within three to seven business days',
+  );
   await expect(dialog).toContainText('Expected by');
   await dialog.getByLabel('Amount (USD)').fill('30');
   await dialog.getByLabel('Network').selectOption('ethereum');
@@ -31,7 +33,9 @@ test('request a withdrawal, finance approves and completes it, the user sees it 
   await expectAccessible(user, 'the withdrawal dialog');
   await screenshot(user, 'withdrawal-dialog');
   await dialog.getByRole('button', { name: 'Request Withdrawal' }).click();
-  await expect(dialog.getByRole('status').filter({ hasText: 'Withdrawal requested' })).toContainText('$30.00 to your Solana address');
+  await expect(dialog.getByRole('status').filter({ hasText: 'Withdrawal requested' })).toContainText(
+    '$30.00 to your Solana address',
+  );
   await dialog.getByRole('button', { name: 'Done' }).click();
   const row = user.getByRole('region', { name: 'Withdrawals' }).getByRole('row').filter({ hasText: '$30.00' });
   await expect(row).toContainText('pending review');
@@ -52,7 +56,9 @@ test('request a withdrawal, finance approves and completes it, the user sees it 
   await approved.getByRole('button', { name: /^Complete/ }).click();
   const complete = finance.getByRole('dialog', { name: 'Complete withdrawal' });
   await expect(complete).toContainText(SOLANA);
-  await complete.getByLabel('Payout transaction').fill('5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW');
+  await complete
+    .getByLabel('Payout transaction')
+    .fill('5VERv8NMvzbJMEkV8xnrLkEaWRtSz9CosKDYjCJjBRnbJLgp8uirBgmQpjKhoR4tjF3ZpRzrFmBV6UjKdiSZkQUW');
   await complete.getByRole('button', { name: 'Mark completed' }).click();
   await expect(complete).toBeHidden();
 
@@ -61,23 +67,35 @@ test('request a withdrawal, finance approves and completes it, the user sees it 
   await expect(done).toContainText('completed');
   await expect(done).toContainText('5VERv8NM');
   const stored = await api('GET', '/credits/withdrawals', { token: await token(account) });
-  expect(stored.body.items[0]).toMatchObject({ status: 'completed', amount: '30.00', destination: { network: 'solana', address: SOLANA } });
+  expect(stored.body.items[0]).toMatchObject({
+    status: 'completed',
+    amount: '30.00',
+    destination: { network: 'solana', address: SOLANA },
+  });
 });
 
 test('the user cancels a withdrawal still pending review and gets the credit back', async ({ page }) => {
   const account = freshAccount('canceller');
   await purchase(account, '20.00');
-  const requested = await api('POST', '/credits/withdrawals', { token: await token(account), body: { amount: '12.00', destination: { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' } } });
+  const requested = await api('POST', '/credits/withdrawals', {
+    token: await token(account),
+    body: { amount: '12.00', destination: { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' } },
+  });
   expect(requested.status).toBe(201);
   await signIn(page, account);
   await page.goto('/');
   await expect(page.getByTestId('balance')).toHaveText('$8.00');
   await page.getByRole('button', { name: 'Cancel withdrawal of $12.00' }).click();
-  await expect(page.getByRole('region', { name: 'Withdrawals' }).getByRole('row').filter({ hasText: '$12.00' })).toContainText('cancelled');
+  await expect(
+    page.getByRole('region', { name: 'Withdrawals' }).getByRole('row').filter({ hasText: '$12.00' }),
+  ).toContainText('cancelled');
   await expect(page.getByTestId('balance')).toHaveText('$20.00');
 });
 
-test('finance grants promotional credit and sets an allowance; a user sees no Finance page', async ({ page, browser }) => {
+test('finance grants promotional credit and sets an allowance; a user sees no Finance page', async ({
+  page,
+  browser,
+}) => {
   const account = freshAccount('granted');
   await signIn(page, 'finance', 'credits:admin');
   await page.goto('/finance');
@@ -92,7 +110,10 @@ test('finance grants promotional credit and sets an allowance; a user sees no Fi
   await allowance.getByLabel('Allowance (USD)').fill('25');
   await allowance.getByRole('button', { name: 'Set allowance' }).click();
   await expect(allowance.getByRole('status')).toContainText('may now go $25.00 below zero');
-  expect((await api('GET', '/credits/balance', { token: await token(account) })).body).toMatchObject({ balance: '15.00', negativeAllowance: '25.00' });
+  expect((await api('GET', '/credits/balance', { token: await token(account) })).body).toMatchObject({
+    balance: '15.00',
+    negativeAllowance: '25.00',
+  });
 
   const user = await (await browser.newContext()).newPage();
   await signIn(user, account);
@@ -101,7 +122,9 @@ test('finance grants promotional credit and sets an allowance; a user sees no Fi
   await expect(user.getByRole('link', { name: 'Finance' })).toHaveCount(0);
 });
 
-test('the local sign-in page: the demo user lands on Usage & Billing, the finance team also sees Finance', async ({ page }) => {
+test('the local sign-in page: the demo user lands on Usage & Billing, the finance team also sees Finance', async ({
+  page,
+}) => {
   await page.goto('/');
   await expect(page.getByRole('heading', { name: 'Sign in to Usage & Billing' })).toBeVisible();
   await page.getByRole('button', { name: 'Finance team' }).click();

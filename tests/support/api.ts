@@ -3,14 +3,14 @@
 
 import { randomBytes, randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
-import { DEFAULT_CONFIG, Ledger, LedgerTable, ManualClock, systemClock, type LedgerConfig } from '../../core/index.js';
+import { DEFAULT_CONFIG, Ledger, type LedgerConfig, LedgerTable, ManualClock, systemClock } from '../../core/index.js';
 import type { OutcomeMessage } from '../../core/outcomes/port.js';
-import { type LocalJobs, startLocalJobs } from '../../functions/local/local-jobs.js';
+import type { Payments } from '../../functions/http/payments.js';
 import type { Runtime } from '../../functions/http/runtime.js';
 import { signDevToken } from '../../functions/local/dev-auth.js';
-import { startLocalServer, type LocalServer } from '../../functions/local/server.js';
 import { localPayments } from '../../functions/local/local-checkout.js';
-import type { Payments } from '../../functions/http/payments.js';
+import { type LocalJobs, startLocalJobs } from '../../functions/local/local-jobs.js';
+import { type LocalServer, startLocalServer } from '../../functions/local/server.js';
 import { T0 } from './ledger.js';
 
 export interface Api {
@@ -24,7 +24,11 @@ export interface Api {
   /** Outcome messages delivered so far (with the default consumer). */
   outcomes: OutcomeMessage[];
   token(sub: string, scope?: string): Promise<string>;
-  call(method: string, path: string, options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> }): Promise<{ status: number; headers: Headers; body: any; text: string }>;
+  call(
+    method: string,
+    path: string,
+    options?: { token?: string; body?: unknown; rawBody?: string; headers?: Record<string, string> },
+  ): Promise<{ status: number; headers: Headers; body: any; text: string }>;
 }
 
 /**
@@ -32,16 +36,32 @@ export interface Api {
  * clock at T0 that moves by `api.clock` or POST /admin/test-clock. `onOutcome` stands in for the
  * deployment system reading the payment-outcomes queue (by default it records into `outcomes`).
  */
-export async function startApi(options: { config?: Partial<LedgerConfig>; systemClock?: boolean; onOutcome?: (message: OutcomeMessage) => Promise<void> } = {}): Promise<Api> {
+export async function startApi(
+  options: {
+    config?: Partial<LedgerConfig>;
+    systemClock?: boolean;
+    onOutcome?: (message: OutcomeMessage) => Promise<void>;
+  } = {},
+): Promise<Api> {
   const table = new LedgerTable({ tableName: `api-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
   await table.createIfMissing();
   const manual = new ManualClock(T0);
-  const ledger = new Ledger(table, options.systemClock ? systemClock : manual, { ...DEFAULT_CONFIG, ...options.config });
+  const ledger = new Ledger(table, options.systemClock ? systemClock : manual, {
+    ...DEFAULT_CONFIG,
+    ...options.config,
+  });
   const secret = randomBytes(16).toString('hex');
   const payments = localPayments({});
   const outcomes: OutcomeMessage[] = [];
-  const jobs = await startLocalJobs(ledger, { onOutcome: options.onOutcome ?? (async (message) => void outcomes.push(message)) });
-  const runtime: Runtime = { ledger, cursorSecret: randomBytes(16).toString('hex'), afterClockMove: jobs.afterClockMove, ...(options.systemClock ? {} : { manualClock: manual }) };
+  const jobs = await startLocalJobs(ledger, {
+    onOutcome: options.onOutcome ?? (async (message) => void outcomes.push(message)),
+  });
+  const runtime: Runtime = {
+    ledger,
+    cursorSecret: randomBytes(16).toString('hex'),
+    afterClockMove: jobs.afterClockMove,
+    ...(options.systemClock ? {} : { manualClock: manual }),
+  };
   const server = await startLocalServer({ runtime, payments, authSecret: secret, port: 0 });
   return {
     url: server.url,

@@ -3,19 +3,18 @@
 
 import { randomUUID } from 'node:crypto';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { inject } from 'vitest';
-import { expect } from 'vitest';
+import { expect, inject } from 'vitest';
 import {
+  type AccountState,
   balanceOf,
   chargeDebtOf,
   consumptionKey,
-  debtOf,
   DEFAULT_CONFIG,
+  debtOf,
   Ledger,
+  type LedgerConfig,
   LedgerTable,
   ManualClock,
-  type AccountState,
-  type LedgerConfig,
   type Micros,
 } from '../../core/index.js';
 import { loadAccount } from '../../core/table/account-item.js';
@@ -25,7 +24,9 @@ import type { Item } from '../../core/table/table.js';
 /** 2026-01-31T12:00:00Z, a month end, so calendar arithmetic is exercised by default. */
 export const T0 = Date.UTC(2026, 0, 31, 12, 0, 0);
 
-export async function newLedger(config: Partial<LedgerConfig> = {}): Promise<{ ledger: Ledger; clock: ManualClock; table: LedgerTable }> {
+export async function newLedger(
+  config: Partial<LedgerConfig> = {},
+): Promise<{ ledger: Ledger; clock: ManualClock; table: LedgerTable }> {
   const table = new LedgerTable({ tableName: `test-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
   await table.createIfMissing();
   const clock = new ManualClock(T0);
@@ -42,7 +43,11 @@ export async function accountItems(table: LedgerTable, accountId: string): Promi
   const items: Item[] = [];
   let startKey: Item | undefined;
   for (let page = 0; page < 1000; page += 1) {
-    const out = await table.query({ KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': keys.accountPk(accountId) }, ExclusiveStartKey: startKey });
+    const out = await table.query({
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': keys.accountPk(accountId) },
+      ExclusiveStartKey: startKey,
+    });
     items.push(...out.items);
     startKey = out.lastKey;
     if (!startKey) break;
@@ -77,7 +82,11 @@ export async function snapshot(table: LedgerTable, accountId: string): Promise<A
  * SPEC §3 invariants 1, 2 and 4 on the stored account. `expiriesApplied` says the caller has
  * run the expiry for the current time, so the ledger sum must equal the balance exactly.
  */
-export async function expectInvariants(ledger: Ledger, accountId: string, options: { expiriesApplied?: boolean } = {}): Promise<AccountSnapshot> {
+export async function expectInvariants(
+  ledger: Ledger,
+  accountId: string,
+  options: { expiriesApplied?: boolean } = {},
+): Promise<AccountSnapshot> {
   const snap = await snapshot(ledger.table, accountId);
   const { state } = snap;
   const now = ledger.nowMs();
@@ -87,7 +96,9 @@ export async function expectInvariants(ledger: Ledger, accountId: string, option
   expect(balance).toBe(usable.reduce((t, l) => t + l.remaining, 0) - debtOf(state));
   if (options.expiriesApplied) expect(snap.ledgerSum).toBe(balance);
   else {
-    const expiredButUnprocessed = state.lots.filter((l) => l.expiresAtMs !== null && l.expiresAtMs <= now).reduce((t, l) => t + l.remaining, 0);
+    const expiredButUnprocessed = state.lots
+      .filter((l) => l.expiresAtMs !== null && l.expiresAtMs <= now)
+      .reduce((t, l) => t + l.remaining, 0);
     expect(snap.ledgerSum).toBe(balance + expiredButUnprocessed);
   }
   // 2. 0 ≤ remaining ≤ amount; debt ≥ 0; debt ≤ allowance except after a reversal.
@@ -109,15 +120,29 @@ export async function expectInvariants(ledger: Ledger, accountId: string, option
   // A heavy account's overflow items agree with the summary on its account item, and every lot on
   // the account item comes before every overflow lot in consumption order.
   const accountItem = (await ledger.table.get(keys.account(accountId))) ?? {};
-  const summary = accountItem.overflow as { count: number; purchased: number; promotional: number; firstKey: string } | undefined;
+  const summary = accountItem.overflow as
+    | { count: number; purchased: number; promotional: number; firstKey: string }
+    | undefined;
   const stored = (await accountItems(ledger.table, accountId)).filter((item) => item.itemType === 'overflowLot');
   expect(stored.length, 'overflow items counted on the account item').toBe(summary?.count ?? 0);
   if (summary) {
-    const sumOf = (kind: string) => stored.filter((i) => i.kind === kind).reduce((t, i) => t + (i.remaining as number), 0);
-    expect({ purchased: sumOf('purchased'), promotional: sumOf('promotional') }).toEqual({ purchased: summary.purchased, promotional: summary.promotional });
+    const sumOf = (kind: string) =>
+      stored.filter((i) => i.kind === kind).reduce((t, i) => t + (i.remaining as number), 0);
+    expect({ purchased: sumOf('purchased'), promotional: sumOf('promotional') }).toEqual({
+      purchased: summary.purchased,
+      promotional: summary.promotional,
+    });
     expect(String(stored[0]!.sk)).toBe(`OVF#${summary.firstKey}`);
-    const inlineKeys = (accountItem.lots as [string, string, number, number, number][]).map(([lotId, kind, , , expiresAtMs]) => consumptionKey({ lotId, kind: kind === 'p' ? 'purchased' : 'promotional', expiresAtMs: expiresAtMs === -1 ? null : expiresAtMs }));
-    for (const key of inlineKeys) expect(key < summary.firstKey, `${key} on the account item sorts before the overflow lots`).toBe(true);
+    const inlineKeys = (accountItem.lots as [string, string, number, number, number][]).map(
+      ([lotId, kind, , , expiresAtMs]) =>
+        consumptionKey({
+          lotId,
+          kind: kind === 'p' ? 'purchased' : 'promotional',
+          expiresAtMs: expiresAtMs === -1 ? null : expiresAtMs,
+        }),
+    );
+    for (const key of inlineKeys)
+      expect(key < summary.firstKey, `${key} on the account item sorts before the overflow lots`).toBe(true);
     for (const item of stored) expect(item.remaining as number).toBeGreaterThan(0);
   }
   overflowSeen.max = Math.max(overflowSeen.max, stored.length);
@@ -135,7 +160,9 @@ export async function wholeTable(table: LedgerTable): Promise<Item[]> {
   const items: Item[] = [];
   let startKey: Item | undefined;
   for (let page = 0; page < 100; page += 1) {
-    const out = await table.client.send(new ScanCommand({ TableName: table.name, ExclusiveStartKey: startKey, ConsistentRead: true }));
+    const out = await table.client.send(
+      new ScanCommand({ TableName: table.name, ExclusiveStartKey: startKey, ConsistentRead: true }),
+    );
     items.push(...((out.Items ?? []) as Item[]));
     startKey = out.LastEvaluatedKey as Item | undefined;
     if (!startKey) break;

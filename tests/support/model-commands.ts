@@ -7,21 +7,21 @@ import { expect } from 'vitest';
 import {
   addCalendarMonths,
   applyPaymentEvent,
-  createPurchase,
-  DEFAULT_PURCHASE_LIMITS,
-  getPurchase,
-  reversePayment,
   approveWithdrawal,
+  type ChargeResult,
+  Conflict,
   cancelPendingCharge,
   cancelWithdrawal,
   charge,
   completeWithdrawal,
-  Conflict,
+  createPurchase,
+  DEFAULT_PURCHASE_LIMITS,
   DomainError,
   expireDueLots,
   expirePendingCharge,
   Forbidden,
   getBalance,
+  getPurchase,
   grantPromotional,
   grantPurchase,
   IdempotencyKeyReused,
@@ -32,9 +32,9 @@ import {
   refund,
   rejectWithdrawal,
   requestWithdrawal,
+  reversePayment,
   reversePurchase,
   setNegativeAllowance,
-  type ChargeResult,
 } from '../../core/index.js';
 import { expectInvariants } from './ledger.js';
 import { type MCharge, type MLot, Model, type MPurchase, type Outcome } from './model.js';
@@ -78,7 +78,13 @@ function pick<T>(items: T[], index: number): T | undefined {
 /** Compares the stored account with the model and checks the invariants. */
 export async function agree(m: Model, r: Real): Promise<void> {
   const view = await getBalance(r.ledger, r.accountId);
-  expect({ balance: view.balance, debt: view.debt, withdrawable: view.withdrawable, pendingWithdrawals: view.pendingWithdrawals, allowance: view.negativeAllowance }).toEqual({
+  expect({
+    balance: view.balance,
+    debt: view.debt,
+    withdrawable: view.withdrawable,
+    pendingWithdrawals: view.pendingWithdrawals,
+    allowance: view.negativeAllowance,
+  }).toEqual({
     balance: m.balance(),
     debt: m.debt(),
     withdrawable: m.withdrawable(),
@@ -93,7 +99,14 @@ export async function agree(m: Model, r: Real): Promise<void> {
   expect(snap.state.pending.map((p) => p.chargeId)).toEqual(m.pending.map((p) => p.id));
   for (const p of m.purchases) {
     const stored = await getPurchase(r.ledger, r.accountId, p.id!);
-    expect({ status: stored.status, reversedAmount: stored.reversedAmount ?? 0, providerRefunded: stored.providerRefunded ?? 0 }, `purchase #${p.index}`).toEqual({
+    expect(
+      {
+        status: stored.status,
+        reversedAmount: stored.reversedAmount ?? 0,
+        providerRefunded: stored.providerRefunded ?? 0,
+      },
+      `purchase #${p.index}`,
+    ).toEqual({
       status: !p.lot ? 'pending' : p.reversedAmount > 0 ? 'reversed' : 'completed',
       reversedAmount: p.reversedAmount,
       providerRefunded: p.providerRefunded,
@@ -118,31 +131,52 @@ export const commandArbitraries = [
       const lot = m.grant('purchased', cents * CENT, addCalendarMonths(m.now, 12));
       // What the account paid for is credited however many lots it holds.
       expect(lot).not.toBe('conflict');
-      const result = await grantPurchase(r.ledger, { accountId: r.accountId, amount: (cents * CENT) as Micros, source: 'stripe', purchaseId: `pu_${r.accountId}_${++r.seq}` });
+      const result = await grantPurchase(r.ledger, {
+        accountId: r.accountId,
+        amount: (cents * CENT) as Micros,
+        source: 'stripe',
+        purchaseId: `pu_${r.accountId}_${++r.seq}`,
+      });
       (lot as MLot).id = result.lotId;
     }),
   ),
-  fc.tuple(fc.integer({ min: 1, max: 3_000 }), fc.oneof(fc.constant(null), fc.constant('tie' as const), fc.integer({ min: 1, max: 400 }))).map(([cents, days]) =>
-    command(`promo ${cents}¢ ${days ?? '∞'}${days === 'tie' ? '' : 'd'}`, async (m, r) => {
-      // 'tie' expires with the newest purchased lot, to exercise the promotional-first tie-break.
-      const newestPurchase = m.lots.filter((l) => l.kind === 'purchased').at(-1);
-      const expiresAt = days === null ? null : days === 'tie' ? (newestPurchase?.expiresAt ?? m.now + DAY) : m.now + days * DAY;
-      if (expiresAt !== null && expiresAt <= m.now) return;
-      const lot = m.grant('promotional', cents * CENT, expiresAt);
-      const granted = grantPromotional(r.ledger, { accountId: r.accountId, amount: (cents * CENT) as Micros, expiresAtMs: expiresAt, description: 'promo' });
-      if (lot === 'conflict') {
-        await expect(granted).rejects.toThrow(Conflict);
-        return;
-      }
-      lot.id = (await granted).lotId;
-    }),
-  ),
+  fc
+    .tuple(
+      fc.integer({ min: 1, max: 3_000 }),
+      fc.oneof(fc.constant(null), fc.constant('tie' as const), fc.integer({ min: 1, max: 400 })),
+    )
+    .map(([cents, days]) =>
+      command(`promo ${cents}¢ ${days ?? '∞'}${days === 'tie' ? '' : 'd'}`, async (m, r) => {
+        // 'tie' expires with the newest purchased lot, to exercise the promotional-first tie-break.
+        const newestPurchase = m.lots.filter((l) => l.kind === 'purchased').at(-1);
+        const expiresAt =
+          days === null ? null : days === 'tie' ? (newestPurchase?.expiresAt ?? m.now + DAY) : m.now + days * DAY;
+        if (expiresAt !== null && expiresAt <= m.now) return;
+        const lot = m.grant('promotional', cents * CENT, expiresAt);
+        const granted = grantPromotional(r.ledger, {
+          accountId: r.accountId,
+          amount: (cents * CENT) as Micros,
+          expiresAtMs: expiresAt,
+          description: 'promo',
+        });
+        if (lot === 'conflict') {
+          await expect(granted).rejects.toThrow(Conflict);
+          return;
+        }
+        lot.id = (await granted).lotId;
+      }),
+    ),
   fc.tuple(fc.integer({ min: 1, max: 25_000_000 }), fc.boolean(), fc.boolean()).map(([amount, repeat, sameBody]) =>
     command(`charge ${amount}µ${repeat ? (sameBody ? ' (retry)' : ' (key reused)') : ''}`, async (m, r) => {
       const last = r.lastCharge;
       if (repeat && last && m.now - last.atMs < r.ledger.config.idempotencyTtlMs) {
         const replayAmount = sameBody ? last.amount : last.amount + 1;
-        const replay = charge(r.ledger, { accountId: r.accountId, deploymentId: 'dep', amount: replayAmount as Micros, idempotencyKey: last.key });
+        const replay = charge(r.ledger, {
+          accountId: r.accountId,
+          deploymentId: 'dep',
+          amount: replayAmount as Micros,
+          idempotencyKey: last.key,
+        });
         if (sameBody) expect(await replay).toEqual(last.result);
         else await expect(replay).rejects.toThrow(IdempotencyKeyReused);
         return;
@@ -150,7 +184,12 @@ export const commandArbitraries = [
       const expected = m.charge(amount);
       const key = `ch-${++r.seq}`;
       try {
-        const result = await charge(r.ledger, { accountId: r.accountId, deploymentId: 'dep', amount: amount as Micros, idempotencyKey: key });
+        const result = await charge(r.ledger, {
+          accountId: r.accountId,
+          deploymentId: 'dep',
+          amount: amount as Micros,
+          idempotencyKey: key,
+        });
         expect(result.status).toBe(expected.outcome);
         expected.charge!.id = result.chargeId;
         r.lastCharge = { key, amount, result, atMs: m.now };
@@ -166,7 +205,14 @@ export const commandArbitraries = [
       const left = target.amount - target.refunded;
       const amount = percent > 100 ? left + 1 : Math.max(1, Math.floor((left * percent) / 100));
       const expected = m.refund(target, amount);
-      const actual = await attempt(() => refund(r.ledger, { accountId: r.accountId, chargeId: target.id!, amount: amount as Micros, idempotencyKey: `rf-${++r.seq}` }));
+      const actual = await attempt(() =>
+        refund(r.ledger, {
+          accountId: r.accountId,
+          chargeId: target.id!,
+          amount: amount as Micros,
+          idempotencyKey: `rf-${++r.seq}`,
+        }),
+      );
       expect(actual).toBe(expected);
     }),
   ),
@@ -209,7 +255,11 @@ export const commandArbitraries = [
     command(`withdraw ${cents}¢`, async (m, r) => {
       const expected = m.withdraw(cents * CENT);
       try {
-        const result = await requestWithdrawal(r.ledger, { accountId: r.accountId, amount: (cents * CENT) as Micros, destination: WALLET });
+        const result = await requestWithdrawal(r.ledger, {
+          accountId: r.accountId,
+          amount: (cents * CENT) as Micros,
+          destination: WALLET,
+        });
         expect(expected.outcome).toBe('ok');
         expected.withdrawal!.id = result.withdrawalId;
       } catch (error) {
@@ -217,30 +267,44 @@ export const commandArbitraries = [
       }
     }),
   ),
-  fc.tuple(fc.nat(), fc.constantFrom('cancelled', 'rejected', 'approved', 'completed') as fc.Arbitrary<'cancelled' | 'rejected' | 'approved' | 'completed'>).map(([index, to]) =>
-    command(`withdrawal #${index} → ${to}`, async (m, r) => {
-      const target = pick(m.withdrawals, index);
-      if (!target) return;
-      const expected = m.endWithdrawal(target, to);
-      const id = target.id!;
-      const actual = await attempt(() =>
-        to === 'cancelled'
-          ? cancelWithdrawal(r.ledger, r.accountId, id)
-          : to === 'rejected'
-            ? rejectWithdrawal(r.ledger, id, 'model says no')
-            : to === 'approved'
-              ? approveWithdrawal(r.ledger, id)
-              : completeWithdrawal(r.ledger, id, 'payout'),
-      );
-      expect(actual).toBe(expected);
-    }),
-  ),
+  fc
+    .tuple(
+      fc.nat(),
+      fc.constantFrom('cancelled', 'rejected', 'approved', 'completed') as fc.Arbitrary<
+        'cancelled' | 'rejected' | 'approved' | 'completed'
+      >,
+    )
+    .map(([index, to]) =>
+      command(`withdrawal #${index} → ${to}`, async (m, r) => {
+        const target = pick(m.withdrawals, index);
+        if (!target) return;
+        const expected = m.endWithdrawal(target, to);
+        const id = target.id!;
+        const actual = await attempt(() =>
+          to === 'cancelled'
+            ? cancelWithdrawal(r.ledger, r.accountId, id)
+            : to === 'rejected'
+              ? rejectWithdrawal(r.ledger, id, 'model says no')
+              : to === 'approved'
+                ? approveWithdrawal(r.ledger, id)
+                : completeWithdrawal(r.ledger, id, 'payout'),
+        );
+        expect(actual).toBe(expected);
+      }),
+    ),
   // Buying through a provider whose events (the payment, refunds with a running total, disputes)
   // are created in order but delivered in any order, and again.
   fc.integer({ min: 500, max: 5_000 }).map((cents) =>
     command(`checkout ${cents}¢`, async (m, r) => {
       const p = m.checkout(cents * CENT);
-      p.id = (await createPurchase(r.ledger, { accountId: r.accountId, amount: p.amount as Micros, method: 'card', limits: DEFAULT_PURCHASE_LIMITS })).purchaseId;
+      p.id = (
+        await createPurchase(r.ledger, {
+          accountId: r.accountId,
+          amount: p.amount as Micros,
+          method: 'card',
+          limits: DEFAULT_PURCHASE_LIMITS,
+        })
+      ).purchaseId;
     }),
   ),
   fc.nat().map((index) =>
@@ -248,7 +312,13 @@ export const commandArbitraries = [
       const p = pick(m.purchases, index);
       if (!p) return;
       const expected = m.paymentArrived(p);
-      const result = await applyPaymentEvent(r.ledger, { provider: 'stripe', eventId: `evt_pay_${p.index}`, accountId: r.accountId, purchaseId: p.id!, outcome: { kind: 'paid', amount: p.amount as Micros, paymentRef: paymentRefOf(r, p) } });
+      const result = await applyPaymentEvent(r.ledger, {
+        provider: 'stripe',
+        eventId: `evt_pay_${p.index}`,
+        accountId: r.accountId,
+        purchaseId: p.id!,
+        outcome: { kind: 'paid', amount: p.amount as Micros, paymentRef: paymentRefOf(r, p) },
+      });
       // A repeated delivery replays the first answer, so it says `credited` again.
       if (expected === 'credited') {
         expect(result.effect).toBe('credited');
@@ -261,11 +331,15 @@ export const commandArbitraries = [
       const p = pick(m.purchases, index);
       if (!p) return;
       const part = Math.max(CENT, Math.floor((p.amount * percent) / 100 / CENT) * CENT);
-      if (dispute) p.events.push({ eventId: `evt_dp_${p.index}_${p.events.length}`, report: { kind: 'dispute', amount: part } });
+      if (dispute)
+        p.events.push({ eventId: `evt_dp_${p.index}_${p.events.length}`, report: { kind: 'dispute', amount: part } });
       else {
         if (p.refundTotal >= p.amount) return; // a provider never refunds more than was paid
         p.refundTotal = Math.min(p.amount, p.refundTotal + part);
-        p.events.push({ eventId: `evt_rf_${p.index}_${p.events.length}`, report: { kind: 'refund', total: p.refundTotal } });
+        p.events.push({
+          eventId: `evt_rf_${p.index}_${p.events.length}`,
+          report: { kind: 'refund', total: p.refundTotal },
+        });
       }
     }),
   ),
@@ -275,8 +349,16 @@ export const commandArbitraries = [
       const sent = p && pick(p.events, event);
       if (!p || !sent) return;
       const expected = m.report(p, sent.eventId, sent.report);
-      const report = sent.report.kind === 'refund' ? { kind: 'refund' as const, totalRefunded: sent.report.total as Micros } : { kind: 'dispute' as const, amount: sent.report.amount as Micros, disputeId: `dp_${sent.eventId}` };
-      const outcome = await reversePayment(r.ledger, { provider: 'stripe', eventId: sent.eventId, paymentRef: paymentRefOf(r, p), report });
+      const report =
+        sent.report.kind === 'refund'
+          ? { kind: 'refund' as const, totalRefunded: sent.report.total as Micros }
+          : { kind: 'dispute' as const, amount: sent.report.amount as Micros, disputeId: `dp_${sent.eventId}` };
+      const outcome = await reversePayment(r.ledger, {
+        provider: 'stripe',
+        eventId: sent.eventId,
+        paymentRef: paymentRefOf(r, p),
+        report,
+      });
       if (expected === 'held') expect(outcome).toEqual({ held: true });
       if (expected === 'applied') expect(outcome).toHaveProperty('applied');
     }),
@@ -288,7 +370,13 @@ export const commandArbitraries = [
       if (!target) return;
       const amount = Math.max(CENT, Math.floor((target.amount * percent) / 100 / CENT) * CENT);
       const expected = m.reverse(target, amount);
-      const result = await reversePurchase(r.ledger, { accountId: r.accountId, lotId: target.id!, amount: amount as Micros, kind: 'dispute', reference: `dp-${++r.seq}` });
+      const result = await reversePurchase(r.ledger, {
+        accountId: r.accountId,
+        lotId: target.id!,
+        amount: amount as Micros,
+        kind: 'dispute',
+        reference: `dp-${++r.seq}`,
+      });
       expect(result.debtCreated).toBe(expected.debt);
     }),
   ),

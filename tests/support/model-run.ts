@@ -3,10 +3,10 @@
 // reference model, which must agree after every step while SPEC §3's invariants hold.
 
 import fc from 'fast-check';
-import { agree, commandArbitraries, type Real } from './model-commands.js';
-import { Model } from './model.js';
 import type { LedgerConfig } from '../../core/index.js';
 import { newLedger, overflowSeen, T0 } from './ledger.js';
+import { Model } from './model.js';
+import { agree, commandArbitraries, type Real } from './model-commands.js';
 
 export const MIN_STEPS = 25;
 export const MAX_STEPS = 40;
@@ -16,17 +16,29 @@ export function modelRuns(defaultRuns: number): number {
   return Number(process.env.MODEL_RUNS ?? defaultRuns);
 }
 
-export async function runModel(runs: number, label: string, config: Partial<LedgerConfig> = {}): Promise<{ overflowItemsSeen: number }> {
+export async function runModel(
+  runs: number,
+  label: string,
+  config: Partial<LedgerConfig> = {},
+): Promise<{ overflowItemsSeen: number }> {
   const { ledger, clock } = await newLedger(config);
   let account = 0;
   await fc.assert(
-    fc.asyncProperty(fc.array(fc.oneof(...commandArbitraries), { minLength: MIN_STEPS, maxLength: MAX_STEPS }), async (commands) => {
-      clock.set(T0);
-      const model = new Model(T0, ledger.config.defaultAllowance, ledger.config.gracePeriodMs, ledger.config.maxLotsForGrants);
-      const real: Real = { ledger, clock, accountId: `${label}-${++account}`, seq: 0 };
-      await agree(model, real);
-      await fc.asyncModelRun(() => ({ model, real }), commands);
-    }),
+    fc.asyncProperty(
+      fc.array(fc.oneof(...commandArbitraries), { minLength: MIN_STEPS, maxLength: MAX_STEPS }),
+      async (commands) => {
+        clock.set(T0);
+        const model = new Model(
+          T0,
+          ledger.config.defaultAllowance,
+          ledger.config.gracePeriodMs,
+          ledger.config.maxLotsForGrants,
+        );
+        const real: Real = { ledger, clock, accountId: `${label}-${++account}`, seq: 0 };
+        await agree(model, real);
+        await fc.asyncModelRun(() => ({ model, real }), commands);
+      },
+    ),
     { numRuns: runs, ...(process.env.MODEL_SEED ? { seed: Number(process.env.MODEL_SEED) } : {}) },
   );
   return { overflowItemsSeen: overflowSeen.max };

@@ -7,7 +7,17 @@ const DAY = 86_400_000;
 /** Twelve calendar months later, the last day of a shorter month: written apart from core/time.ts. */
 function addMonths(ms: number, months: number): number {
   const d = new Date(ms);
-  const target = new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + months, 1, d.getUTCHours(), d.getUTCMinutes(), d.getUTCSeconds(), d.getUTCMilliseconds()));
+  const target = new Date(
+    Date.UTC(
+      d.getUTCFullYear(),
+      d.getUTCMonth() + months,
+      1,
+      d.getUTCHours(),
+      d.getUTCMinutes(),
+      d.getUTCSeconds(),
+      d.getUTCMilliseconds(),
+    ),
+  );
   const lastDay = new Date(Date.UTC(target.getUTCFullYear(), target.getUTCMonth() + 1, 0)).getUTCDate();
   target.setUTCDate(Math.min(d.getUTCDate(), lastDay));
   return target.getTime();
@@ -87,7 +97,12 @@ export class Model {
   private seq = 0;
 
   /** Lots with credit left at which a promotional grant is refused; purchases never are. */
-  constructor(now: number, allowance: number, readonly graceMs: number, readonly maxLotsForGrants = Infinity) {
+  constructor(
+    now: number,
+    allowance: number,
+    readonly graceMs: number,
+    readonly maxLotsForGrants = Infinity,
+  ) {
     this.now = now;
     this.allowance = allowance;
   }
@@ -156,7 +171,16 @@ export class Model {
   }
 
   private newLot(kind: Kind, amount: number, expiresAt: number | null): MLot {
-    return { seq: ++this.seq, kind, amount, remaining: amount, expiresAt, expired: 0, reversed: 0, reversedFromExpired: 0 };
+    return {
+      seq: ++this.seq,
+      kind,
+      amount,
+      remaining: amount,
+      expiresAt,
+      expired: 0,
+      reversed: 0,
+      reversedFromExpired: 0,
+    };
   }
 
   private canPay(amount: number): boolean {
@@ -208,7 +232,13 @@ export class Model {
   }
 
   charge(amount: number): { outcome: Outcome; charge?: MCharge } {
-    const charge: MCharge = { amount, status: 'pending_payment', refunded: 0, takes: [], deadline: this.now + this.graceMs };
+    const charge: MCharge = {
+      amount,
+      status: 'pending_payment',
+      refunded: 0,
+      takes: [],
+      deadline: this.now + this.graceMs,
+    };
     if (this.canPay(amount)) {
       this.pay(charge);
     } else {
@@ -303,7 +333,16 @@ export class Model {
   }
 
   checkout(amount: number): MPurchase {
-    const purchase: MPurchase = { index: this.purchases.length, amount, held: [], seen: new Set(), providerRefunded: 0, reversedAmount: 0, events: [], refundTotal: 0 };
+    const purchase: MPurchase = {
+      index: this.purchases.length,
+      amount,
+      held: [],
+      seen: new Set(),
+      providerRefunded: 0,
+      reversedAmount: 0,
+      events: [],
+      refundTotal: 0,
+    };
     this.purchases.push(purchase);
     return purchase;
   }

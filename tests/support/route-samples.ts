@@ -2,7 +2,19 @@
 // ledger core: the auth matrix and the fuzz test start from these and change one thing at a time.
 // `routeSamples` must name every route in functions/http/routes.ts (tests check that it does).
 
-import { approveWithdrawal, attachCheckout, charge, createPurchase, DEFAULT_PURCHASE_LIMITS, grantPurchase, listNotifications, requestWithdrawal, type Micros, type PaymentMethod, type Purchase } from '../../core/index.js';
+import {
+  approveWithdrawal,
+  attachCheckout,
+  charge,
+  createPurchase,
+  DEFAULT_PURCHASE_LIMITS,
+  grantPurchase,
+  listNotifications,
+  type Micros,
+  type PaymentMethod,
+  type Purchase,
+  requestWithdrawal,
+} from '../../core/index.js';
 import { LocalCheckout, localPaymentEvent } from '../../functions/local/local-checkout.js';
 import type { Api } from './api.js';
 import { WALLET } from './wallet.js';
@@ -41,29 +53,60 @@ let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++sequence}`;
 
 async function funded(api: Api, owner: string, amount = 50): Promise<void> {
-  await grantPurchase(api.ledger, { accountId: owner, amount: credits(amount), source: 'stripe', purchaseId: unique('pu') });
+  await grantPurchase(api.ledger, {
+    accountId: owner,
+    amount: credits(amount),
+    source: 'stripe',
+    purchaseId: unique('pu'),
+  });
 }
 
 async function paidCharge(api: Api, owner: string): Promise<string> {
   await funded(api, owner);
-  const result = await charge(api.ledger, { accountId: owner, deploymentId: 'dep-sample', amount: credits(5), idempotencyKey: unique('ch') });
+  const result = await charge(api.ledger, {
+    accountId: owner,
+    deploymentId: 'dep-sample',
+    amount: credits(5),
+    idempotencyKey: unique('ch'),
+  });
   return result.chargeId;
 }
 
 async function pendingCharge(api: Api, owner: string): Promise<string> {
-  const result = await charge(api.ledger, { accountId: owner, deploymentId: 'dep-sample', amount: credits(500), idempotencyKey: unique('ch') });
+  const result = await charge(api.ledger, {
+    accountId: owner,
+    deploymentId: 'dep-sample',
+    amount: credits(500),
+    idempotencyKey: unique('ch'),
+  });
   return result.chargeId;
 }
 
 async function pendingWithdrawal(api: Api, owner: string): Promise<string> {
   await funded(api, owner);
-  return (await requestWithdrawal(api.ledger, { accountId: owner, amount: credits(5), destination: WALLET })).withdrawalId;
+  return (await requestWithdrawal(api.ledger, { accountId: owner, amount: credits(5), destination: WALLET }))
+    .withdrawalId;
 }
 
 /** A purchase with its (local) checkout, as POST /credits/purchases leaves it. */
-export async function pendingPurchase(api: Api, owner: string, method: PaymentMethod = 'card', amount = 25): Promise<Purchase> {
-  const purchase = await createPurchase(api.ledger, { accountId: owner, amount: credits(amount), method, limits: DEFAULT_PURCHASE_LIMITS });
-  const checkout = await new LocalCheckout(method).createCheckout({ purchaseId: purchase.purchaseId, accountId: owner, amount: purchase.amount, method });
+export async function pendingPurchase(
+  api: Api,
+  owner: string,
+  method: PaymentMethod = 'card',
+  amount = 25,
+): Promise<Purchase> {
+  const purchase = await createPurchase(api.ledger, {
+    accountId: owner,
+    amount: credits(amount),
+    method,
+    limits: DEFAULT_PURCHASE_LIMITS,
+  });
+  const checkout = await new LocalCheckout(method).createCheckout({
+    purchaseId: purchase.purchaseId,
+    accountId: owner,
+    amount: purchase.amount,
+    method,
+  });
   return attachCheckout(api.ledger, purchase, checkout);
 }
 
@@ -73,74 +116,227 @@ async function paymentWebhook(api: Api, owner: string, method: PaymentMethod): P
   return call('POST', event.path, { rawBody: event.body, headers: event.headers });
 }
 
-const call = (method: string, path: string, extra: Partial<SampleCall> = {}): SampleCall => ({ method, path, query: {}, ...extra });
+const call = (method: string, path: string, extra: Partial<SampleCall> = {}): SampleCall => ({
+  method,
+  path,
+  query: {},
+  ...extra,
+});
 
 export const routeSamples: Record<string, RouteSample> = {
-  'GET /credits/balance': { money: "Nobody: a read. Another user's balance is refused, so nothing is learnt to plan an attack.", reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/balance')) },
-  'GET /credits/check': { money: 'Nobody: a read, from the same decision the charge uses.', reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/check', { query: { amount: '12.50' } })) },
-  'GET /credits/transactions': {
-    money: 'Nobody: a read; cursors are signed and bound to the account and filters.', reach: 'account-read',
+  'GET /credits/balance': {
+    money: "Nobody: a read. Another user's balance is refused, so nothing is learnt to plan an attack.",
+    reach: 'account-read',
     accountIn: 'query',
-    prepare: async (api, owner) => (await paidCharge(api, owner), call('GET', '/credits/transactions', { query: { type: 'usage', limit: '10', from: '2026-01-01', to: '2027-01-01' } })),
+    prepare: async (api, owner) => (await funded(api, owner), call('GET', '/credits/balance')),
+  },
+  'GET /credits/check': {
+    money: 'Nobody: a read, from the same decision the charge uses.',
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (
+      await funded(api, owner), call('GET', '/credits/check', { query: { amount: '12.50' } })
+    ),
+  },
+  'GET /credits/transactions': {
+    money: 'Nobody: a read; cursors are signed and bound to the account and filters.',
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (
+      await paidCharge(api, owner),
+      call('GET', '/credits/transactions', {
+        query: { type: 'usage', limit: '10', from: '2026-01-01', to: '2027-01-01' },
+      })
+    ),
   },
   'GET /credits/usage': {
-    money: 'Nobody: a read.', reach: 'account-read',
+    money: 'Nobody: a read.',
+    reach: 'account-read',
     accountIn: 'query',
-    prepare: async (api, owner) => (await paidCharge(api, owner), call('GET', '/credits/usage', { query: { from: '2026-01-01', to: '2026-03-01', granularity: 'month' } })),
+    prepare: async (api, owner) => (
+      await paidCharge(api, owner),
+      call('GET', '/credits/usage', { query: { from: '2026-01-01', to: '2026-03-01', granularity: 'month' } })
+    ),
   },
   'POST /credits/charges': {
-    money: 'Nobody gains: a charge only takes from the account it names; a user may charge only their own, the Idempotency-Key makes a retry one charge.', reach: 'account-write',
+    money:
+      'Nobody gains: a charge only takes from the account it names; a user may charge only their own, the Idempotency-Key makes a retry one charge.',
+    reach: 'account-write',
     accountIn: 'body',
-    prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/charges', { body: { deploymentId: 'dep-42', amount: '1.25', description: 'A100 x1' }, idempotencyKey: unique('key') })),
+    prepare: async (api, owner) => (
+      await funded(api, owner),
+      call('POST', '/credits/charges', {
+        body: { deploymentId: 'dep-42', amount: '1.25', description: 'A100 x1' },
+        idempotencyKey: unique('key'),
+      })
+    ),
   },
-  'GET /credits/charges/{chargeId}': { money: 'Nobody: a read.', reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => call('GET', `/credits/charges/${await paidCharge(api, owner)}`) },
+  'GET /credits/charges/{chargeId}': {
+    money: 'Nobody: a read.',
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => call('GET', `/credits/charges/${await paidCharge(api, owner)}`),
+  },
   'POST /credits/charges/{chargeId}/refunds': {
-    money: "The account owner would: a refund of their own usage becomes credit they could withdraw. Refunds are the deployment system's and finance's decision, so owners are refused (and the gateway checks the scope).", reach: 'credit',
+    money:
+      "The account owner would: a refund of their own usage becomes credit they could withdraw. Refunds are the deployment system's and finance's decision, so owners are refused (and the gateway checks the scope).",
+    reach: 'credit',
     accountIn: 'body',
-    prepare: async (api, owner) => call('POST', `/credits/charges/${await paidCharge(api, owner)}/refunds`, { body: { amount: '0.5', reason: 'ended early' }, idempotencyKey: unique('key') }),
+    prepare: async (api, owner) =>
+      call('POST', `/credits/charges/${await paidCharge(api, owner)}/refunds`, {
+        body: { amount: '0.5', reason: 'ended early' },
+        idempotencyKey: unique('key'),
+      }),
   },
-  'POST /credits/charges/{chargeId}/cancel': { money: 'Nobody: a pending charge took nothing, so cancelling it gives nothing back.', reach: 'account-write', accountIn: 'query', prepare: async (api, owner) => call('POST', `/credits/charges/${await pendingCharge(api, owner)}/cancel`) },
-  'POST /credits/purchases': { money: "Nobody: it only creates a checkout; credit arrives from the provider's signed event, for what the provider reports as paid.", reach: 'own', prepare: async () => call('POST', '/credits/purchases', { body: { amount: '25.00', method: 'card' }, idempotencyKey: unique('key') }) },
-  'GET /credits/purchases/{purchaseId}': { money: 'Nobody: a read.', reach: 'account-read', accountIn: 'query', prepare: async (api, owner) => call('GET', `/credits/purchases/${(await pendingPurchase(api, owner)).purchaseId}`) },
-  'POST /webhooks/stripe': { money: "Anyone who could forge an event: it must verify against the Stripe secret, each event id takes effect once, and the purchase's state decides.", reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'card') },
-  'POST /webhooks/spherepay': { money: "Anyone who could forge an event: it must verify against the Spherepay secret, each event id takes effect once, and the purchase's state decides.", reach: 'public', prepare: (api, owner) => paymentWebhook(api, owner, 'usdc') },
-  'GET /local/checkout/{purchaseId}': { money: 'Local only, never deployed: a page.', reach: 'public', prepare: async (api, owner) => call('GET', `/local/checkout/${(await pendingPurchase(api, owner)).purchaseId}`) },
-  'POST /local/checkout/{purchaseId}/pay': { money: 'Local only, never deployed: it sends the server a signed provider event, as a real payment would.', reach: 'public', prepare: async (api, owner) => call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`) },
-  'POST /credits/withdrawals': { money: 'The owner, of what they paid for and nothing more: only purchased credit, up to what is withdrawable, held at once, paid out only after finance reviews it, and only to the destination given here.', reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('POST', '/credits/withdrawals', { body: { amount: '5.00', destination: { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' } }, idempotencyKey: unique('key') })) },
-  'GET /credits/withdrawals': { money: "Nobody: a read of the caller's own withdrawals.", reach: 'own', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')) },
-  'POST /credits/withdrawals/{withdrawalId}/cancel': { money: 'Nobody: the credit held for a withdrawal not yet paid out goes back to the lots it came from.', reach: 'own', prepare: async (api, owner) => call('POST', `/credits/withdrawals/${await pendingWithdrawal(api, owner)}/cancel`) },
-  'GET /admin/withdrawals': { money: "Nobody: finance's read.", reach: 'admin', prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/admin/withdrawals', { query: { status: 'pending_review' } })) },
-  'POST /admin/withdrawals/{withdrawalId}/approve': { money: 'The account owner, if anyone could approve their own payout: finance only.', reach: 'admin', prepare: async (api, owner) => call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/approve`) },
+  'POST /credits/charges/{chargeId}/cancel': {
+    money: 'Nobody: a pending charge took nothing, so cancelling it gives nothing back.',
+    reach: 'account-write',
+    accountIn: 'query',
+    prepare: async (api, owner) => call('POST', `/credits/charges/${await pendingCharge(api, owner)}/cancel`),
+  },
+  'POST /credits/purchases': {
+    money:
+      "Nobody: it only creates a checkout; credit arrives from the provider's signed event, for what the provider reports as paid.",
+    reach: 'own',
+    prepare: async () =>
+      call('POST', '/credits/purchases', { body: { amount: '25.00', method: 'card' }, idempotencyKey: unique('key') }),
+  },
+  'GET /credits/purchases/{purchaseId}': {
+    money: 'Nobody: a read.',
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => call('GET', `/credits/purchases/${(await pendingPurchase(api, owner)).purchaseId}`),
+  },
+  'POST /webhooks/stripe': {
+    money:
+      "Anyone who could forge an event: it must verify against the Stripe secret, each event id takes effect once, and the purchase's state decides.",
+    reach: 'public',
+    prepare: (api, owner) => paymentWebhook(api, owner, 'card'),
+  },
+  'POST /webhooks/spherepay': {
+    money:
+      "Anyone who could forge an event: it must verify against the Spherepay secret, each event id takes effect once, and the purchase's state decides.",
+    reach: 'public',
+    prepare: (api, owner) => paymentWebhook(api, owner, 'usdc'),
+  },
+  'GET /local/checkout/{purchaseId}': {
+    money: 'Local only, never deployed: a page.',
+    reach: 'public',
+    prepare: async (api, owner) => call('GET', `/local/checkout/${(await pendingPurchase(api, owner)).purchaseId}`),
+  },
+  'POST /local/checkout/{purchaseId}/pay': {
+    money: 'Local only, never deployed: it sends the server a signed provider event, as a real payment would.',
+    reach: 'public',
+    prepare: async (api, owner) =>
+      call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`),
+  },
+  'POST /credits/withdrawals': {
+    money:
+      'The owner, of what they paid for and nothing more: only purchased credit, up to what is withdrawable, held at once, paid out only after finance reviews it, and only to the destination given here.',
+    reach: 'own',
+    prepare: async (api, owner) => (
+      await funded(api, owner),
+      call('POST', '/credits/withdrawals', {
+        body: {
+          amount: '5.00',
+          destination: { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
+        },
+        idempotencyKey: unique('key'),
+      })
+    ),
+  },
+  'GET /credits/withdrawals': {
+    money: "Nobody: a read of the caller's own withdrawals.",
+    reach: 'own',
+    prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')),
+  },
+  'POST /credits/withdrawals/{withdrawalId}/cancel': {
+    money: 'Nobody: the credit held for a withdrawal not yet paid out goes back to the lots it came from.',
+    reach: 'own',
+    prepare: async (api, owner) => call('POST', `/credits/withdrawals/${await pendingWithdrawal(api, owner)}/cancel`),
+  },
+  'GET /admin/withdrawals': {
+    money: "Nobody: finance's read.",
+    reach: 'admin',
+    prepare: async (api, owner) => (
+      await pendingWithdrawal(api, owner), call('GET', '/admin/withdrawals', { query: { status: 'pending_review' } })
+    ),
+  },
+  'POST /admin/withdrawals/{withdrawalId}/approve': {
+    money: 'The account owner, if anyone could approve their own payout: finance only.',
+    reach: 'admin',
+    prepare: async (api, owner) => call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/approve`),
+  },
   'POST /admin/withdrawals/{withdrawalId}/reject': {
-    money: 'Nobody gains: the held credit goes back to the account; finance only.', reach: 'admin',
-    prepare: async (api, owner) => call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/reject`, { body: { reason: 'name does not match the card' } }),
+    money: 'Nobody gains: the held credit goes back to the account; finance only.',
+    reach: 'admin',
+    prepare: async (api, owner) =>
+      call('POST', `/admin/withdrawals/${await pendingWithdrawal(api, owner)}/reject`, {
+        body: { reason: 'name does not match the card' },
+      }),
   },
   'POST /admin/withdrawals/{withdrawalId}/complete': {
-    money: 'The account owner, if anyone could mark a payout made: finance only.', reach: 'admin',
+    money: 'The account owner, if anyone could mark a payout made: finance only.',
+    reach: 'admin',
     prepare: async (api, owner) => {
       const withdrawalId = await pendingWithdrawal(api, owner);
       await approveWithdrawal(api.ledger, withdrawalId);
-      return call('POST', `/admin/withdrawals/${withdrawalId}/complete`, { body: { payoutReference: 'wire-2026-0042' } });
+      return call('POST', `/admin/withdrawals/${withdrawalId}/complete`, {
+        body: { payoutReference: 'wire-2026-0042' },
+      });
     },
   },
   'POST /admin/accounts/{accountId}/grants': {
-    money: 'The account named: promotional credit, never withdrawable; finance only.', reach: 'admin',
-    prepare: async (_api, owner) => call('POST', `/admin/accounts/${owner}/grants`, { body: { amount: '15.00', expiresAt: '2027-01-01T00:00:00Z', description: 'Hackathon', conditions: 'GPU only' }, idempotencyKey: unique('key') }),
+    money: 'The account named: promotional credit, never withdrawable; finance only.',
+    reach: 'admin',
+    prepare: async (_api, owner) =>
+      call('POST', `/admin/accounts/${owner}/grants`, {
+        body: { amount: '15.00', expiresAt: '2027-01-01T00:00:00Z', description: 'Hackathon', conditions: 'GPU only' },
+        idempotencyKey: unique('key'),
+      }),
   },
-  'PUT /admin/accounts/{accountId}/negative-allowance': { money: 'The account named: a larger credit line; finance only.', reach: 'admin', prepare: async (_api, owner) => call('PUT', `/admin/accounts/${owner}/negative-allowance`, { body: { amount: '25' } }) },
-  'GET /notifications': { money: "Nobody: a read of the caller's own notifications.", reach: 'own', prepare: async (api, owner) => (await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })) },
+  'PUT /admin/accounts/{accountId}/negative-allowance': {
+    money: 'The account named: a larger credit line; finance only.',
+    reach: 'admin',
+    prepare: async (_api, owner) =>
+      call('PUT', `/admin/accounts/${owner}/negative-allowance`, { body: { amount: '25' } }),
+  },
+  'GET /notifications': {
+    money: "Nobody: a read of the caller's own notifications.",
+    reach: 'own',
+    prepare: async (api, owner) => (
+      await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })
+    ),
+  },
   'POST /notifications/{notificationId}/read': {
-    money: "Nobody: a flag on the caller's own notification.", reach: 'own',
+    money: "Nobody: a flag on the caller's own notification.",
+    reach: 'own',
     prepare: async (api, owner) => {
       await funded(api, owner);
       const [latest] = await listNotifications(api.ledger, owner, 1);
       return call('POST', `/notifications/${latest!.notificationId}/read`);
     },
   },
-  'GET /openapi.json': { money: 'Nobody: the public contract.', reach: 'public', prepare: async () => call('GET', '/openapi.json') },
-  'POST /admin/jobs/expiry': { money: 'Local only, never deployed: runs what the nightly job would.', reach: 'admin', prepare: async () => call('POST', '/admin/jobs/expiry') },
-  'POST /local/sign-in': { money: 'Local only, never deployed: a dev token for a demo user.', reach: 'public', prepare: async () => call('POST', '/local/sign-in', { body: { user: 'demo' } }) },
-  'POST /admin/test-clock': { money: 'Local only, never deployed: moves the manual clock.', reach: 'admin', prepare: async () => call('POST', '/admin/test-clock', { body: { advanceSeconds: 1 } }) },
+  'GET /openapi.json': {
+    money: 'Nobody: the public contract.',
+    reach: 'public',
+    prepare: async () => call('GET', '/openapi.json'),
+  },
+  'POST /admin/jobs/expiry': {
+    money: 'Local only, never deployed: runs what the nightly job would.',
+    reach: 'admin',
+    prepare: async () => call('POST', '/admin/jobs/expiry'),
+  },
+  'POST /local/sign-in': {
+    money: 'Local only, never deployed: a dev token for a demo user.',
+    reach: 'public',
+    prepare: async () => call('POST', '/local/sign-in', { body: { user: 'demo' } }),
+  },
+  'POST /admin/test-clock': {
+    money: 'Local only, never deployed: moves the manual clock.',
+    reach: 'admin',
+    prepare: async () => call('POST', '/admin/test-clock', { body: { advanceSeconds: 1 } }),
+  },
 };
 
 /** `call` acting for `accountId`, where the route takes it. */
@@ -151,7 +347,12 @@ export function actingFor(sample: RouteSample, call: SampleCall, accountId: stri
 }
 
 /** A caller allowed to make `call` on `owner`'s account, and the call as that caller sends it. */
-export async function allowedCaller(api: Api, sample: RouteSample, call: SampleCall, owner: string): Promise<{ call: SampleCall; token: string | undefined }> {
+export async function allowedCaller(
+  api: Api,
+  sample: RouteSample,
+  call: SampleCall,
+  owner: string,
+): Promise<{ call: SampleCall; token: string | undefined }> {
   switch (sample.reach) {
     case 'public':
       return { call, token: undefined };

@@ -38,9 +38,30 @@ export function App() {
         <Routes>
           <Route path="/sign-in" element={<SignInRoute />} />
           <Route path="/callback" element={<SignInRoute />} />
-          <Route path="/" element={<SignedIn><UsageBilling /></SignedIn>} />
-          <Route path="/checkout" element={<SignedIn><Checkout /></SignedIn>} />
-          <Route path="/finance" element={<SignedIn><Finance /></SignedIn>} />
+          <Route
+            path="/"
+            element={
+              <SignedIn>
+                <UsageBilling />
+              </SignedIn>
+            }
+          />
+          <Route
+            path="/checkout"
+            element={
+              <SignedIn>
+                <Checkout />
+              </SignedIn>
+            }
+          />
+          <Route
+            path="/finance"
+            element={
+              <SignedIn>
+                <Finance />
+              </SignedIn>
+            }
+          />
           <Route path="*" element={<Navigate to="/" replace />} />
         </Routes>
       </BrowserRouter>
@@ -53,7 +74,14 @@ function SignedIn({ children }: { children: ReactNode }) {
   const location = useLocation();
   if (checking) return <Loading label="Signing in…" />;
   // After signing out on purpose the next person starts on Usage & Billing, not on the page the last one left.
-  if (!session) return <Navigate to="/sign-in" replace state={signedOutBecause === 'user' ? null : { back: location.pathname + location.search }} />;
+  if (!session)
+    return (
+      <Navigate
+        to="/sign-in"
+        replace
+        state={signedOutBecause === 'user' ? null : { back: location.pathname + location.search }}
+      />
+    );
   return (
     <>
       <NavBar />

@@ -5,7 +5,7 @@
 // checkout and back keeps it).
 
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { call, createCreditsClient, type CreditsClient } from './api/client';
+import { type CreditsClient, call, createCreditsClient } from './api/client';
 import type { WebConfig } from './config';
 
 export interface Session {
@@ -37,8 +37,16 @@ export const FINANCE_SCOPE = 'credits:admin';
 /** The claims the app shows (sub, scope); the API checks the token, so it is only read here. */
 export function claimsOf(token: string): { sub: string; scopes: string[]; name?: string } {
   const payload = token.split('.')[1] ?? '';
-  const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as { sub?: string; scope?: string; name?: string };
-  return { sub: json.sub ?? '', scopes: (json.scope ?? '').split(' ').filter(Boolean), ...(json.name ? { name: json.name } : {}) };
+  const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
+    sub?: string;
+    scope?: string;
+    name?: string;
+  };
+  return {
+    sub: json.sub ?? '',
+    scopes: (json.scope ?? '').split(' ').filter(Boolean),
+    ...(json.name ? { name: json.name } : {}),
+  };
 }
 
 function storedSession(): Session | null {
@@ -55,14 +63,20 @@ export function AuthProvider({ config, children }: { config: WebConfig; children
   const [checking, setChecking] = useState(config.auth.mode === 'oidc');
   const tokenRef = useRef<string | undefined>(session?.token);
   tokenRef.current = session?.token;
-  const client = useMemo(() => createCreditsClient({ baseUrl: config.apiUrl, token: () => tokenRef.current }), [config.apiUrl]);
+  const client = useMemo(
+    () => createCreditsClient({ baseUrl: config.apiUrl, token: () => tokenRef.current }),
+    [config.apiUrl],
+  );
   const oidcRef = useRef<Awaited<ReturnType<typeof import('./oidc').startOidc>> | null>(null);
 
   useEffect(() => {
     if (config.auth.mode !== 'oidc') return;
     let live = true;
     void import('./oidc').then(async ({ startOidc }) => {
-      const oidc = await startOidc(config.auth as Extract<WebConfig['auth'], { mode: 'oidc' }>, (next) => live && setSession(next));
+      const oidc = await startOidc(
+        config.auth as Extract<WebConfig['auth'], { mode: 'oidc' }>,
+        (next) => live && setSession(next),
+      );
       oidcRef.current = oidc;
       if (live) setChecking(false);
     });
@@ -74,9 +88,15 @@ export function AuthProvider({ config, children }: { config: WebConfig; children
   const signInLocal = useCallback(
     async (user: 'demo' | 'finance') => {
       // A local-only route, outside the API's OpenAPI document, so a plain request.
-      const request = fetch(`${config.apiUrl}/local/sign-in`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ user }) }).then(async (response) => ({
+      const request = fetch(`${config.apiUrl}/local/sign-in`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ user }),
+      }).then(async (response) => ({
         response,
-        ...(response.ok ? { data: (await response.json()) as Session } : { error: await response.json().catch(() => undefined) }),
+        ...(response.ok
+          ? { data: (await response.json()) as Session }
+          : { error: await response.json().catch(() => undefined) }),
       }));
       const answer = await call(request);
       const next: Session = { token: answer.token, sub: answer.sub, name: answer.name, scopes: answer.scopes };
@@ -99,7 +119,17 @@ export function AuthProvider({ config, children }: { config: WebConfig; children
   }, []);
 
   const value = useMemo<AuthValue>(
-    () => ({ config, session, checking, client, isFinance: session?.scopes.includes(FINANCE_SCOPE) ?? false, signInLocal, signInWithProvider, signOut, signedOutBecause }),
+    () => ({
+      config,
+      session,
+      checking,
+      client,
+      isFinance: session?.scopes.includes(FINANCE_SCOPE) ?? false,
+      signInLocal,
+      signInWithProvider,
+      signOut,
+      signedOutBecause,
+    }),
     [config, session, checking, client, signInLocal, signInWithProvider, signOut, signedOutBecause],
   );
   return <AuthContext.Provider value={value}>{children}</AuthContext.Provider>;

@@ -2,7 +2,9 @@
 // URL and the OpenID Connect issuer, client and audience the API trusts), served by `npm start`
 // locally (the API on the same origin, the local sign-in page).
 
-export type AuthConfig = { mode: 'local' } | { mode: 'oidc'; issuer: string; clientId: string; audience: string; scope?: string };
+export type AuthConfig =
+  | { mode: 'local' }
+  | { mode: 'oidc'; issuer: string; clientId: string; audience: string; scope?: string };
 
 export interface WebConfig {
   /** The API's base URL; '' when it is on the app's own origin. */

@@ -2,7 +2,7 @@
 // user's tokens kept in memory only, renewed silently before they expire. Loaded on demand, so the
 // local app does not carry it.
 
-import { InMemoryWebStorage, UserManager, WebStorageStateStore, type User } from 'oidc-client-ts';
+import { InMemoryWebStorage, type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
 import { claimsOf, type Session } from './auth';
 
 export interface OidcSettings {
@@ -29,7 +29,12 @@ export async function startOidc(settings: OidcSettings, onSession: (session: Ses
   const sessionOf = (user: User | null): Session | null => {
     if (!user || user.expired) return null;
     const claims = claimsOf(user.access_token);
-    return { token: user.access_token, sub: claims.sub, name: (user.profile.name as string | undefined) ?? claims.sub, scopes: claims.scopes };
+    return {
+      token: user.access_token,
+      sub: claims.sub,
+      name: (user.profile.name as string | undefined) ?? claims.sub,
+      scopes: claims.scopes,
+    };
   };
   manager.events.addUserLoaded((user) => onSession(sessionOf(user)));
   manager.events.addUserUnloaded(() => onSession(null));

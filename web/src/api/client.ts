@@ -73,7 +73,12 @@ export async function call<T>(request: Promise<{ data?: T; error?: unknown; resp
 
 function problemOf(body: unknown, response: Response): Problem {
   if (body && typeof body === 'object' && typeof (body as Problem).detail === 'string') return body as Problem;
-  return { title: response.statusText || 'Error', status: response.status, detail: `The request failed with status ${response.status}.`, code: 'unknown' };
+  return {
+    title: response.statusText || 'Error',
+    status: response.status,
+    detail: `The request failed with status ${response.status}.`,
+    code: 'unknown',
+  };
 }
 
 /** A fresh Idempotency-Key, for one user action and its retries. */

@@ -7,7 +7,11 @@ import { useAuth } from '../auth';
 import { call, newIdempotencyKey } from './client';
 import type { paths } from './schema';
 
-type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends { responses: { [K in S]: { content: { 'application/json': infer T } } } } ? T : never;
+type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
+  responses: { [K in S]: { content: { 'application/json': infer T } } };
+}
+  ? T
+  : never;
 
 export type Balance = Json<'/credits/balance', 'get', 200>;
 export type Transactions = Json<'/credits/transactions', 'get', 200>;
@@ -36,7 +40,11 @@ export const keys = {
 export function useRefreshMoney() {
   const queries = useQueryClient();
   return () =>
-    Promise.all(['balance', 'transactions', 'usage', 'withdrawals', 'notifications', 'check', 'finance'].map((key) => queries.invalidateQueries({ queryKey: [key] })));
+    Promise.all(
+      ['balance', 'transactions', 'usage', 'withdrawals', 'notifications', 'check', 'finance'].map((key) =>
+        queries.invalidateQueries({ queryKey: [key] }),
+      ),
+    );
 }
 
 export function useBalance() {
@@ -44,7 +52,9 @@ export function useBalance() {
   return useQuery({ queryKey: keys.balance, queryFn: () => call(client.GET('/credits/balance')) });
 }
 
-export type Category = NonNullable<NonNullable<paths['/credits/transactions']['get']['parameters']['query']>['category']>;
+export type Category = NonNullable<
+  NonNullable<paths['/credits/transactions']['get']['parameters']['query']>['category']
+>;
 
 export interface TransactionFilters {
   category?: Category;
@@ -64,7 +74,10 @@ export function useTransactions(filters: TransactionFilters) {
 
 export function useUsage(granularity: 'day' | 'month', from: string, to: string) {
   const { client } = useAuth();
-  return useQuery({ queryKey: keys.usage({ granularity, from, to }), queryFn: () => call(client.GET('/credits/usage', { params: { query: { granularity, from, to } } })) });
+  return useQuery({
+    queryKey: keys.usage({ granularity, from, to }),
+    queryFn: () => call(client.GET('/credits/usage', { params: { query: { granularity, from, to } } })),
+  });
 }
 
 export function useWithdrawals() {
@@ -74,7 +87,11 @@ export function useWithdrawals() {
 
 export function useNotifications() {
   const { client } = useAuth();
-  return useQuery({ queryKey: keys.notifications, queryFn: () => call(client.GET('/notifications', { params: { query: { limit: '50' } } })), refetchInterval: 30_000 });
+  return useQuery({
+    queryKey: keys.notifications,
+    queryFn: () => call(client.GET('/notifications', { params: { query: { limit: '50' } } })),
+    refetchInterval: 30_000,
+  });
 }
 
 export function useCheck(amount: string | null) {
@@ -91,7 +108,8 @@ export function usePurchase(purchaseId: string | null) {
   const { client } = useAuth();
   return useQuery({
     queryKey: keys.purchase(purchaseId ?? ''),
-    queryFn: () => call(client.GET('/credits/purchases/{purchaseId}', { params: { path: { purchaseId: purchaseId! } } })),
+    queryFn: () =>
+      call(client.GET('/credits/purchases/{purchaseId}', { params: { path: { purchaseId: purchaseId! } } })),
     enabled: purchaseId !== null,
     refetchInterval: (query) => (query.state.data?.status === 'pending' ? 1_000 : false),
   });
@@ -112,7 +130,8 @@ export function useMarkRead() {
   const { client } = useAuth();
   const queries = useQueryClient();
   return useMutation({
-    mutationFn: (notificationId: string) => call(client.POST('/notifications/{notificationId}/read', { params: { path: { notificationId } } })),
+    mutationFn: (notificationId: string) =>
+      call(client.POST('/notifications/{notificationId}/read', { params: { path: { notificationId } } })),
     onSuccess: () => queries.invalidateQueries({ queryKey: keys.notifications }),
   });
 }
@@ -121,7 +140,9 @@ export function useBuy() {
   const { client } = useAuth();
   return useMutation({
     mutationFn: ({ amount, method, key }: { amount: string; method: 'card' | 'usdc'; key: string }) =>
-      call(client.POST('/credits/purchases', { params: { header: { 'Idempotency-Key': key } }, body: { amount, method } })),
+      call(
+        client.POST('/credits/purchases', { params: { header: { 'Idempotency-Key': key } }, body: { amount, method } }),
+      ),
   });
 }
 
@@ -129,8 +150,18 @@ export function useRequestWithdrawal() {
   const { client } = useAuth();
   const refresh = useRefreshMoney();
   return useMutation({
-    mutationFn: (input: { amount: string; network: 'solana' | 'ethereum' | 'base' | 'polygon' | 'arbitrum'; address: string; key: string }) =>
-      call(client.POST('/credits/withdrawals', { params: { header: { 'Idempotency-Key': input.key } }, body: { amount: input.amount, destination: { network: input.network, address: input.address } } })),
+    mutationFn: (input: {
+      amount: string;
+      network: 'solana' | 'ethereum' | 'base' | 'polygon' | 'arbitrum';
+      address: string;
+      key: string;
+    }) =>
+      call(
+        client.POST('/credits/withdrawals', {
+          params: { header: { 'Idempotency-Key': input.key } },
+          body: { amount: input.amount, destination: { network: input.network, address: input.address } },
+        }),
+      ),
     onSuccess: refresh,
   });
 }
@@ -139,7 +170,8 @@ export function useCancelWithdrawal() {
   const { client } = useAuth();
   const refresh = useRefreshMoney();
   return useMutation({
-    mutationFn: (withdrawalId: string) => call(client.POST('/credits/withdrawals/{withdrawalId}/cancel', { params: { path: { withdrawalId } } })),
+    mutationFn: (withdrawalId: string) =>
+      call(client.POST('/credits/withdrawals/{withdrawalId}/cancel', { params: { path: { withdrawalId } } })),
     onSuccess: refresh,
   });
 }
@@ -150,7 +182,12 @@ export function usePayAndDeploy() {
   return useMutation({
     // The deployment id keys the charge, so a second click or a reload can never charge twice.
     mutationFn: ({ deploymentId, amount }: { deploymentId: string; amount: string }) =>
-      call(client.POST('/credits/charges', { params: { header: { 'Idempotency-Key': `checkout-${deploymentId}-${amount}` } }, body: { deploymentId, amount } })) as Promise<ChargeCreated>,
+      call(
+        client.POST('/credits/charges', {
+          params: { header: { 'Idempotency-Key': `checkout-${deploymentId}-${amount}` } },
+          body: { deploymentId, amount },
+        }),
+      ) as Promise<ChargeCreated>,
     onSuccess: refresh,
   });
 }
@@ -161,18 +198,34 @@ export type WithdrawalStatus = Withdrawal['status'];
 
 export function useFinanceQueue(status: WithdrawalStatus) {
   const { client } = useAuth();
-  return useQuery({ queryKey: keys.finance(status), queryFn: () => call(client.GET('/admin/withdrawals', { params: { query: { status } } })) });
+  return useQuery({
+    queryKey: keys.finance(status),
+    queryFn: () => call(client.GET('/admin/withdrawals', { params: { query: { status } } })),
+  });
 }
 
 export function useFinanceAction() {
   const { client } = useAuth();
   const refresh = useRefreshMoney();
   return useMutation({
-    mutationFn: (action: { kind: 'approve'; id: string } | { kind: 'reject'; id: string; reason: string } | { kind: 'complete'; id: string; payoutReference: string }) => {
+    mutationFn: (
+      action:
+        | { kind: 'approve'; id: string }
+        | { kind: 'reject'; id: string; reason: string }
+        | { kind: 'complete'; id: string; payoutReference: string },
+    ) => {
       const path = { params: { path: { withdrawalId: action.id } } };
       if (action.kind === 'approve') return call(client.POST('/admin/withdrawals/{withdrawalId}/approve', path));
-      if (action.kind === 'reject') return call(client.POST('/admin/withdrawals/{withdrawalId}/reject', { ...path, body: { reason: action.reason } }));
-      return call(client.POST('/admin/withdrawals/{withdrawalId}/complete', { ...path, body: { payoutReference: action.payoutReference } }));
+      if (action.kind === 'reject')
+        return call(
+          client.POST('/admin/withdrawals/{withdrawalId}/reject', { ...path, body: { reason: action.reason } }),
+        );
+      return call(
+        client.POST('/admin/withdrawals/{withdrawalId}/complete', {
+          ...path,
+          body: { payoutReference: action.payoutReference },
+        }),
+      );
     },
     onSuccess: refresh,
   });
@@ -181,11 +234,22 @@ export function useFinanceAction() {
 export function useGrant() {
   const { client } = useAuth();
   return useMutation({
-    mutationFn: (input: { accountId: string; amount: string; expiresAt?: string; description: string; conditions?: string }) =>
+    mutationFn: (input: {
+      accountId: string;
+      amount: string;
+      expiresAt?: string;
+      description: string;
+      conditions?: string;
+    }) =>
       call(
         client.POST('/admin/accounts/{accountId}/grants', {
           params: { path: { accountId: input.accountId }, header: { 'Idempotency-Key': newIdempotencyKey('grant') } },
-          body: { amount: input.amount, description: input.description, ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}), ...(input.conditions ? { conditions: input.conditions } : {}) },
+          body: {
+            amount: input.amount,
+            description: input.description,
+            ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
+            ...(input.conditions ? { conditions: input.conditions } : {}),
+          },
         }),
       ),
   });
@@ -195,7 +259,12 @@ export function useSetAllowance() {
   const { client } = useAuth();
   return useMutation({
     mutationFn: (input: { accountId: string; amount: string }) =>
-      call(client.PUT('/admin/accounts/{accountId}/negative-allowance', { params: { path: { accountId: input.accountId } }, body: { amount: input.amount } })),
+      call(
+        client.PUT('/admin/accounts/{accountId}/negative-allowance', {
+          params: { path: { accountId: input.accountId } },
+          body: { amount: input.amount },
+        }),
+      ),
   });
 }
 

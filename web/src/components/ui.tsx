@@ -6,7 +6,15 @@ import { ApiError, NetworkError } from '../api/client';
 import { formatUsd, isNegative } from '../money';
 
 /** An amount of credits (1 credit = 1 USD) from the API's decimal string. */
-export function Amount({ value, signed = false, colour = false }: { value: string; signed?: boolean; colour?: boolean }) {
+export function Amount({
+  value,
+  signed = false,
+  colour = false,
+}: {
+  value: string;
+  signed?: boolean;
+  colour?: boolean;
+}) {
   const positive = signed && colour && !isNegative(value) && formatUsd(value, { signed: true }).startsWith('+');
   return <span className={`num${positive ? ' positive' : ''}`}>{formatUsd(value, { signed })}</span>;
 }
@@ -24,7 +32,15 @@ export function DateTime({ iso, date = false }: { iso: string; date?: boolean })
   );
 }
 
-export function Alert({ tone, title, children }: { tone: 'error' | 'warn' | 'good' | 'info'; title?: string; children?: ReactNode }) {
+export function Alert({
+  tone,
+  title,
+  children,
+}: {
+  tone: 'error' | 'warn' | 'good' | 'info';
+  title?: string;
+  children?: ReactNode;
+}) {
   return (
     <div className={`alert alert-${tone}`} role={tone === 'error' ? 'alert' : 'status'}>
       {title ? <strong>{title}</strong> : null}
@@ -50,10 +66,17 @@ export function Empty({ children }: { children: ReactNode }) {
 /** What went wrong, as the API said it (problem+json `detail`), with a retry where one can help. */
 export function ErrorState({ error, retry }: { error: unknown; retry?: () => void }) {
   const network = error instanceof NetworkError;
-  const detail = error instanceof ApiError ? error.problem.detail : error instanceof Error ? error.message : String(error);
+  const detail =
+    error instanceof ApiError ? error.problem.detail : error instanceof Error ? error.message : String(error);
   return (
     <div className="alert alert-error" role="alert">
-      <strong>{network ? 'Can not reach IO Credits' : error instanceof ApiError ? error.problem.title : 'Something went wrong'}</strong>
+      <strong>
+        {network
+          ? 'Can not reach IO Credits'
+          : error instanceof ApiError
+            ? error.problem.title
+            : 'Something went wrong'}
+      </strong>
       <div>{detail}</div>
       {retry ? (
         <div>
@@ -67,7 +90,9 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
 }
 
 export function problemText(error: unknown): string {
-  return error instanceof ApiError || error instanceof NetworkError || error instanceof Error ? error.message : String(error);
+  return error instanceof ApiError || error instanceof NetworkError || error instanceof Error
+    ? error.message
+    : String(error);
 }
 
 const TONES: Record<string, string> = {
@@ -89,7 +114,17 @@ export function StatusBadge({ status }: { status: string }) {
 }
 
 /** A modal dialog on the native <dialog>: focus moves into it and back, Escape closes it. */
-export function Dialog({ open, title, onClose, children }: { open: boolean; title: string; onClose: () => void; children: ReactNode }) {
+export function Dialog({
+  open,
+  title,
+  onClose,
+  children,
+}: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  children: ReactNode;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const titleId = useId();
   useEffect(() => {
@@ -116,13 +151,27 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
 }
 
 /** A labelled input with its hint and error, wired for screen readers. */
-export function Field({ label, hint, error, children }: { label: string; hint?: ReactNode; error?: string | null; children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode }) {
+export function Field({
+  label,
+  hint,
+  error,
+  children,
+}: {
+  label: string;
+  hint?: ReactNode;
+  error?: string | null;
+  children: (props: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: boolean }) => ReactNode;
+}) {
   const id = useId();
   const describedBy = [hint ? `${id}-hint` : '', error ? `${id}-error` : ''].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      {children({ id, ...(describedBy ? { 'aria-describedby': describedBy } : {}), ...(error ? { 'aria-invalid': true } : {}) })}
+      {children({
+        id,
+        ...(describedBy ? { 'aria-describedby': describedBy } : {}),
+        ...(error ? { 'aria-invalid': true } : {}),
+      })}
       {hint ? (
         <span className="hint" id={`${id}-hint`}>
           {hint}

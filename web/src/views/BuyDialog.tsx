@@ -14,7 +14,17 @@ export const MIN_PURCHASE_CENTS = 500n;
 export const MAX_PURCHASE_CENTS = 1_000_000n;
 export const FOLLOWED_PURCHASE = 'io-credits:purchase';
 
-export function BuyDialog({ open, onClose, suggested, newTab = false }: { open: boolean; onClose: () => void; suggested?: string | undefined; newTab?: boolean }) {
+export function BuyDialog({
+  open,
+  onClose,
+  suggested,
+  newTab = false,
+}: {
+  open: boolean;
+  onClose: () => void;
+  suggested?: string | undefined;
+  newTab?: boolean;
+}) {
   const [followed, setFollowed] = useState<string | null>(null);
   return (
     <Dialog
@@ -25,7 +35,11 @@ export function BuyDialog({ open, onClose, suggested, newTab = false }: { open: 
         onClose();
       }}
     >
-      {followed ? <FollowPurchase purchaseId={followed} /> : <BuyForm suggested={suggested} newTab={newTab} onOpened={setFollowed} />}
+      {followed ? (
+        <FollowPurchase purchaseId={followed} />
+      ) : (
+        <BuyForm suggested={suggested} newTab={newTab} onOpened={setFollowed} />
+      )}
     </Dialog>
   );
 }
@@ -39,13 +53,35 @@ function FollowPurchase({ purchaseId }: { purchaseId: string }) {
     if (status && status !== 'pending') void refresh();
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [status]);
-  if (purchase.isError) return <Alert tone="error" title="The purchase could not be followed">{problemText(purchase.error)}</Alert>;
+  if (purchase.isError)
+    return (
+      <Alert tone="error" title="The purchase could not be followed">
+        {problemText(purchase.error)}
+      </Alert>
+    );
   if (!purchase.data || status === 'pending') return <Loading label="Waiting for your payment in the other tab…" />;
-  if (status === 'completed') return <Alert tone="good" title="Credits added">{formatUsd(purchase.data.paidAmount ?? purchase.data.amount)} in IO Credits were added to your balance.</Alert>;
-  return <Alert tone="error" title={`Purchase ${status}`}>The payment did not go through; nothing was charged.</Alert>;
+  if (status === 'completed')
+    return (
+      <Alert tone="good" title="Credits added">
+        {formatUsd(purchase.data.paidAmount ?? purchase.data.amount)} in IO Credits were added to your balance.
+      </Alert>
+    );
+  return (
+    <Alert tone="error" title={`Purchase ${status}`}>
+      The payment did not go through; nothing was charged.
+    </Alert>
+  );
 }
 
-function BuyForm({ suggested, newTab, onOpened }: { suggested?: string | undefined; newTab: boolean; onOpened: (purchaseId: string) => void }) {
+function BuyForm({
+  suggested,
+  newTab,
+  onOpened,
+}: {
+  suggested?: string | undefined;
+  newTab: boolean;
+  onOpened: (purchaseId: string) => void;
+}) {
   const [amount, setAmount] = useState(suggested ?? '25.00');
   const [method, setMethod] = useState<'card' | 'usdc'>('card');
   const [touched, setTouched] = useState(false);
@@ -54,7 +90,13 @@ function BuyForm({ suggested, newTab, onOpened }: { suggested?: string | undefin
   const buy = useBuy();
   const cents = centsOfInput(amount);
   const error =
-    cents === null ? 'Enter an amount in dollars and cents, like 25 or 25.50.' : cents < MIN_PURCHASE_CENTS ? 'The smallest purchase is $5.00.' : cents > MAX_PURCHASE_CENTS ? 'The largest purchase is $10,000.00.' : null;
+    cents === null
+      ? 'Enter an amount in dollars and cents, like 25 or 25.50.'
+      : cents < MIN_PURCHASE_CENTS
+        ? 'The smallest purchase is $5.00.'
+        : cents > MAX_PURCHASE_CENTS
+          ? 'The largest purchase is $10,000.00.'
+          : null;
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
@@ -72,29 +114,58 @@ function BuyForm({ suggested, newTab, onOpened }: { suggested?: string | undefin
 
   return (
     <form onSubmit={(event) => void submit(event).catch(() => undefined)} noValidate className="stack-form">
-      <p className="muted">1 IO Credit = 1 USD. Credits you buy can be used across io.net Cloud and expire twelve months after purchase.</p>
+      <p className="muted">
+        1 IO Credit = 1 USD. Credits you buy can be used across io.net Cloud and expire twelve months after purchase.
+      </p>
       <Field label="Amount (USD)" hint="From $5.00 to $10,000.00" error={touched ? error : null}>
-        {(props) => <input {...props} inputMode="decimal" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} onBlur={() => setTouched(true)} />}
+        {(props) => (
+          <input
+            {...props}
+            inputMode="decimal"
+            autoComplete="off"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            onBlur={() => setTouched(true)}
+          />
+        )}
       </Field>
       <fieldset className="field">
         <legend>Payment method</legend>
         <div className="choices">
           <label className="choice">
-            <input type="radio" name="method" value="usdc" checked={method === 'usdc'} onChange={() => setMethod('usdc')} />
+            <input
+              type="radio"
+              name="method"
+              value="usdc"
+              checked={method === 'usdc'}
+              onChange={() => setMethod('usdc')}
+            />
             USDC
             <span className="small muted">via Spherepay</span>
           </label>
           <label className="choice">
-            <input type="radio" name="method" value="card" checked={method === 'card'} onChange={() => setMethod('card')} />
+            <input
+              type="radio"
+              name="method"
+              value="card"
+              checked={method === 'card'}
+              onChange={() => setMethod('card')}
+            />
             USD (Credit/Debit Card)
             <span className="small muted">via Stripe</span>
           </label>
         </div>
       </fieldset>
-      {buy.isError ? <Alert tone="error" title="The checkout could not be opened">{problemText(buy.error)}</Alert> : null}
+      {buy.isError ? (
+        <Alert tone="error" title="The checkout could not be opened">
+          {problemText(buy.error)}
+        </Alert>
+      ) : null}
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={buy.isPending}>
-          {buy.isPending ? 'Opening checkout…' : `Continue to ${method === 'card' ? 'Stripe' : 'Spherepay'}${newTab ? ' (new tab)' : ''}`}
+          {buy.isPending
+            ? 'Opening checkout…'
+            : `Continue to ${method === 'card' ? 'Stripe' : 'Spherepay'}${newTab ? ' (new tab)' : ''}`}
         </button>
       </div>
     </form>

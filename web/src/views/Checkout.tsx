@@ -28,7 +28,8 @@ export function Checkout() {
         <CheckoutBody amount={amount} deploymentId={deploymentId} />
       ) : (
         <Alert tone="error" title="This checkout link is incomplete">
-          It needs the amount to pay and the deployment it is for, like /checkout?amount=12.50&amp;deploymentId=gpu-cluster-7.
+          It needs the amount to pay and the deployment it is for, like
+          /checkout?amount=12.50&amp;deploymentId=gpu-cluster-7.
         </Alert>
       )}
     </main>
@@ -92,7 +93,8 @@ function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: 
             {!result && decided.sufficient ? <p className="small">Your balance covers this deployment.</p> : null}
             {!result && !decided.sufficient && decided.withinAllowance ? (
               <Alert tone="info" title="Uses your negative allowance">
-                Your balance is {formatUsd(decided.shortfall)} short; Pay &amp; Deploy uses that much of your negative allowance, which credits you buy later pay back.
+                Your balance is {formatUsd(decided.shortfall)} short; Pay &amp; Deploy uses that much of your negative
+                allowance, which credits you buy later pay back.
               </Alert>
             ) : null}
             {!result && !decided.withinAllowance ? (
@@ -105,12 +107,21 @@ function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: 
             ) : null}
             {!result ? (
               <div className="actions">
-                <button type="button" className="btn btn-primary" disabled={!decided.withinAllowance || pay.isPending} onClick={() => pay.mutate({ deploymentId, amount })}>
+                <button
+                  type="button"
+                  className="btn btn-primary"
+                  disabled={!decided.withinAllowance || pay.isPending}
+                  onClick={() => pay.mutate({ deploymentId, amount })}
+                >
                   {pay.isPending ? 'Paying…' : 'Pay & Deploy'}
                 </button>
               </div>
             ) : null}
-            {pay.isError ? <Alert tone="error" title="The deployment was not paid">{problemText(pay.error)}</Alert> : null}
+            {pay.isError ? (
+              <Alert tone="error" title="The deployment was not paid">
+                {problemText(pay.error)}
+              </Alert>
+            ) : null}
           </>
         ) : null}
         {result ? <Outcome result={result} onBuy={() => setBuying(true)} /> : null}
@@ -131,13 +142,16 @@ function Outcome({ result, onBuy }: { result: ChargeCreated; onBuy: () => void }
   // The window is the server's (deadline minus creation), counted from when this page learnt of
   // the charge, so a browser clock that is off by minutes still counts down the right time.
   const [answeredAt] = useState(() => Date.now());
-  const graceMs = charge.data?.graceExpiresAt ? Date.parse(charge.data.graceExpiresAt) - Date.parse(charge.data.createdAt) : null;
+  const graceMs = charge.data?.graceExpiresAt
+    ? Date.parse(charge.data.graceExpiresAt) - Date.parse(charge.data.createdAt)
+    : null;
   const status = waiting ? (charge.data?.status ?? 'pending_payment') : 'paid';
   if (status === 'paid') {
     const usedAllowance = result.status === 'paid' && microsOf(result.usedAllowance) > 0n ? result.usedAllowance : null;
     return (
       <Alert tone="good" title="Paid: your deployment is starting">
-        {formatUsd(result.amount)} paid with IO Credits{usedAllowance ? `, ${formatUsd(usedAllowance)} of it from your negative allowance` : ''}.{' '}
+        {formatUsd(result.amount)} paid with IO Credits
+        {usedAllowance ? `, ${formatUsd(usedAllowance)} of it from your negative allowance` : ''}.{' '}
         {result.status === 'paid' ? `Balance now ${formatUsd(result.balance)}.` : 'The credit you added covered it.'}
       </Alert>
     );
@@ -145,14 +159,18 @@ function Outcome({ result, onBuy }: { result: ChargeCreated; onBuy: () => void }
   if (status === 'failed' || status === 'cancelled') {
     return (
       <Alert tone="error" title={status === 'failed' ? 'The deployment failed' : 'The deployment was cancelled'}>
-        {status === 'failed' ? 'The balance was not topped up before the grace period ended, so nothing was charged.' : 'Nothing was charged.'}
+        {status === 'failed'
+          ? 'The balance was not topped up before the grace period ended, so nothing was charged.'
+          : 'Nothing was charged.'}
       </Alert>
     );
   }
   return (
     <Alert tone="warn" title="Waiting for payment">
       <p>
-        Your balance does not cover {formatUsd(result.amount)}{waiting ? `: ${formatUsd(waiting.shortfall)} short` : ''}. Top up before the time runs out and the deployment is paid automatically.
+        Your balance does not cover {formatUsd(result.amount)}
+        {waiting ? `: ${formatUsd(waiting.shortfall)} short` : ''}. Top up before the time runs out and the deployment
+        is paid automatically.
       </p>
       {waiting && graceMs !== null ? <Countdown deadline={answeredAt + graceMs} /> : null}
       <div>
@@ -174,11 +192,14 @@ function Countdown({ deadline }: { deadline: number }) {
   const text = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, '0')}`;
   return (
     <p>
-      <span className="countdown num" role="timer" aria-label={`${Math.floor(left / 60)} minutes ${left % 60} seconds left`}>
+      <span
+        className="countdown num"
+        role="timer"
+        aria-label={`${Math.floor(left / 60)} minutes ${left % 60} seconds left`}
+      >
         {text}
       </span>{' '}
       <span className="small">{left > 0 ? 'left to top up' : 'time is up; waiting for the result…'}</span>
     </p>
   );
 }
-

@@ -3,8 +3,15 @@
 // payout's transaction reference. Promotional grants and negative allowances below.
 
 import { type FormEvent, useState } from 'react';
+import {
+  useFinanceAction,
+  useFinanceQueue,
+  useGrant,
+  useSetAllowance,
+  type Withdrawal,
+  type WithdrawalStatus,
+} from '../api/queries';
 import { useAuth } from '../auth';
-import { type Withdrawal, type WithdrawalStatus, useFinanceAction, useFinanceQueue, useGrant, useSetAllowance } from '../api/queries';
 import { Alert, Amount, DateTime, Dialog, Empty, ErrorState, Field, Loading, problemText } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd } from '../money';
 import { Destination } from './Withdrawals';
@@ -53,13 +60,23 @@ function ReviewQueue() {
         <h2 id="review">Withdrawals</h2>
         <div role="group" aria-label="Show withdrawals" className="actions">
           {QUEUES.map((q) => (
-            <button key={q.status} type="button" className="btn btn-small" aria-pressed={status === q.status} onClick={() => setStatus(q.status)}>
+            <button
+              key={q.status}
+              type="button"
+              className="btn btn-small"
+              aria-pressed={status === q.status}
+              onClick={() => setStatus(q.status)}
+            >
               {q.label}
             </button>
           ))}
         </div>
       </div>
-      {act.isError ? <Alert tone="error" title="That did not go through">{problemText(act.error)}</Alert> : null}
+      {act.isError ? (
+        <Alert tone="error" title="That did not go through">
+          {problemText(act.error)}
+        </Alert>
+      ) : null}
       {queue.isPending ? <Loading label="Loading the queue…" /> : null}
       {queue.isError ? <ErrorState error={queue.error} retry={() => void queue.refetch()} /> : null}
       {queue.data && queue.data.items.length === 0 ? <Empty>Nothing here.</Empty> : null}
@@ -93,7 +110,13 @@ function ReviewQueue() {
                   <td data-label="Amount" className="amount">
                     <Amount value={w.amount} />
                   </td>
-                  <td data-label="Pay to">{w.destination ? <Destination network={w.destination.network} address={w.destination.address} full /> : <span className="muted">No address: reject</span>}</td>
+                  <td data-label="Pay to">
+                    {w.destination ? (
+                      <Destination network={w.destination.network} address={w.destination.address} full />
+                    ) : (
+                      <span className="muted">No address: reject</span>
+                    )}
+                  </td>
                   <td data-label="Expected by">
                     <DateTime iso={w.expectedBy} date />
                     {w.reason ? <div className="small muted">{w.reason}</div> : null}
@@ -102,18 +125,45 @@ function ReviewQueue() {
                   <td data-label="Actions">
                     <div className="actions">
                       {w.status === 'pending_review' ? (
-                        <button type="button" className="btn btn-small btn-primary" disabled={act.isPending} onClick={() => act.mutate({ kind: 'approve', id: w.withdrawalId })}>
-                          Approve<span className="visually-hidden"> {formatUsd(w.amount)} for {w.accountId}</span>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-primary"
+                          disabled={act.isPending}
+                          onClick={() => act.mutate({ kind: 'approve', id: w.withdrawalId })}
+                        >
+                          Approve
+                          <span className="visually-hidden">
+                            {' '}
+                            {formatUsd(w.amount)} for {w.accountId}
+                          </span>
                         </button>
                       ) : null}
                       {w.status === 'approved' ? (
-                        <button type="button" className="btn btn-small btn-primary" disabled={act.isPending} onClick={() => setCompleting(w)}>
-                          Complete<span className="visually-hidden"> {formatUsd(w.amount)} for {w.accountId}</span>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-primary"
+                          disabled={act.isPending}
+                          onClick={() => setCompleting(w)}
+                        >
+                          Complete
+                          <span className="visually-hidden">
+                            {' '}
+                            {formatUsd(w.amount)} for {w.accountId}
+                          </span>
                         </button>
                       ) : null}
                       {w.status === 'pending_review' || w.status === 'approved' ? (
-                        <button type="button" className="btn btn-small btn-danger" disabled={act.isPending} onClick={() => setRejecting(w)}>
-                          Reject<span className="visually-hidden"> {formatUsd(w.amount)} for {w.accountId}</span>
+                        <button
+                          type="button"
+                          className="btn btn-small btn-danger"
+                          disabled={act.isPending}
+                          onClick={() => setRejecting(w)}
+                        >
+                          Reject
+                          <span className="visually-hidden">
+                            {' '}
+                            {formatUsd(w.amount)} for {w.accountId}
+                          </span>
                         </button>
                       ) : null}
                     </div>
@@ -125,10 +175,25 @@ function ReviewQueue() {
         </div>
       ) : null}
       <Dialog open={rejecting !== null} title="Reject withdrawal" onClose={() => setRejecting(null)}>
-        {rejecting ? <ReasonForm withdrawal={rejecting} onSubmit={async (reason) => (await act.mutateAsync({ kind: 'reject', id: rejecting.withdrawalId, reason }), setRejecting(null))} /> : null}
+        {rejecting ? (
+          <ReasonForm
+            withdrawal={rejecting}
+            onSubmit={async (reason) => (
+              await act.mutateAsync({ kind: 'reject', id: rejecting.withdrawalId, reason }), setRejecting(null)
+            )}
+          />
+        ) : null}
       </Dialog>
       <Dialog open={completing !== null} title="Complete withdrawal" onClose={() => setCompleting(null)}>
-        {completing ? <PayoutForm withdrawal={completing} onSubmit={async (payoutReference) => (await act.mutateAsync({ kind: 'complete', id: completing.withdrawalId, payoutReference }), setCompleting(null))} /> : null}
+        {completing ? (
+          <PayoutForm
+            withdrawal={completing}
+            onSubmit={async (payoutReference) => (
+              await act.mutateAsync({ kind: 'complete', id: completing.withdrawalId, payoutReference }),
+              setCompleting(null)
+            )}
+          />
+        ) : null}
       </Dialog>
     </section>
   );
@@ -145,7 +210,8 @@ function ReasonForm({ withdrawal, onSubmit }: { withdrawal: Withdrawal; onSubmit
   return (
     <form className="stack-form" onSubmit={submit} noValidate>
       <p>
-        {formatUsd(withdrawal.amount)} for <span className="mono">{withdrawal.accountId}</span> goes back to their balance.
+        {formatUsd(withdrawal.amount)} for <span className="mono">{withdrawal.accountId}</span> goes back to their
+        balance.
       </p>
       <Field label="Reason" error={error}>
         {(props) => <textarea {...props} rows={3} value={reason} onChange={(e) => setReason(e.target.value)} />}
@@ -159,7 +225,13 @@ function ReasonForm({ withdrawal, onSubmit }: { withdrawal: Withdrawal; onSubmit
   );
 }
 
-function PayoutForm({ withdrawal, onSubmit }: { withdrawal: Withdrawal; onSubmit: (reference: string) => Promise<void> }) {
+function PayoutForm({
+  withdrawal,
+  onSubmit,
+}: {
+  withdrawal: Withdrawal;
+  onSubmit: (reference: string) => Promise<void>;
+}) {
   const [reference, setReference] = useState('');
   const [error, setError] = useState<string | null>(null);
   const submit = (event: FormEvent) => {
@@ -170,10 +242,24 @@ function PayoutForm({ withdrawal, onSubmit }: { withdrawal: Withdrawal; onSubmit
   return (
     <form className="stack-form" onSubmit={submit} noValidate>
       <p>
-        Pay {formatUsd(withdrawal.amount)} in USDC to {withdrawal.destination ? <Destination network={withdrawal.destination.network} address={withdrawal.destination.address} full /> : 'no address'}, then record the transaction here.
+        Pay {formatUsd(withdrawal.amount)} in USDC to{' '}
+        {withdrawal.destination ? (
+          <Destination network={withdrawal.destination.network} address={withdrawal.destination.address} full />
+        ) : (
+          'no address'
+        )}
+        , then record the transaction here.
       </p>
       <Field label="Payout transaction" hint="The transaction hash on that network" error={error}>
-        {(props) => <input {...props} className="mono" spellCheck={false} value={reference} onChange={(e) => setReference(e.target.value)} />}
+        {(props) => (
+          <input
+            {...props}
+            className="mono"
+            spellCheck={false}
+            value={reference}
+            onChange={(e) => setReference(e.target.value)}
+          />
+        )}
       </Field>
       <div className="actions">
         <button type="submit" className="btn btn-primary">
@@ -202,21 +288,33 @@ function GrantForm() {
     event.preventDefault();
     setTouched(true);
     if (Object.values(errors).some(Boolean) || !cents) return;
-    grant.mutate({ accountId: accountId.trim(), amount: decimalOfCents(cents), description: description.trim(), ...(expiresOn ? { expiresAt: `${expiresOn}T00:00:00Z` } : {}), ...(conditions.trim() ? { conditions: conditions.trim() } : {}) });
+    grant.mutate({
+      accountId: accountId.trim(),
+      amount: decimalOfCents(cents),
+      description: description.trim(),
+      ...(expiresOn ? { expiresAt: `${expiresOn}T00:00:00Z` } : {}),
+      ...(conditions.trim() ? { conditions: conditions.trim() } : {}),
+    });
   };
   return (
     <section className="card" aria-labelledby="grant">
       <h2 id="grant">Grant promotional credit</h2>
       <form className="stack-form" onSubmit={submit} noValidate>
         <Field label="Account (IO ID)" error={touched ? errors.accountId : null}>
-          {(props) => <input {...props} className="mono" value={accountId} onChange={(e) => setAccountId(e.target.value)} />}
+          {(props) => (
+            <input {...props} className="mono" value={accountId} onChange={(e) => setAccountId(e.target.value)} />
+          )}
         </Field>
         <div className="form-row">
           <Field label="Amount (USD)" error={touched ? errors.amount : null}>
-            {(props) => <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />}
+            {(props) => (
+              <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            )}
           </Field>
           <Field label="Expires on (UTC)" hint="Leave empty for no expiry">
-            {(props) => <input {...props} type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} />}
+            {(props) => (
+              <input {...props} type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} />
+            )}
           </Field>
         </div>
         <Field label="Description" error={touched ? errors.description : null}>
@@ -225,8 +323,16 @@ function GrantForm() {
         <Field label="Conditions" hint="Optional, shown with the credit">
           {(props) => <input {...props} value={conditions} onChange={(e) => setConditions(e.target.value)} />}
         </Field>
-        {grant.isError ? <Alert tone="error" title="Not granted">{problemText(grant.error)}</Alert> : null}
-        {grant.data ? <Alert tone="good" title="Granted">{formatUsd(grant.data.amount)} promotional credit for {accountId}.</Alert> : null}
+        {grant.isError ? (
+          <Alert tone="error" title="Not granted">
+            {problemText(grant.error)}
+          </Alert>
+        ) : null}
+        {grant.data ? (
+          <Alert tone="good" title="Granted">
+            {formatUsd(grant.data.amount)} promotional credit for {accountId}.
+          </Alert>
+        ) : null}
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={grant.isPending}>
             Grant credit
@@ -250,20 +356,38 @@ function AllowanceForm() {
   return (
     <section className="card" aria-labelledby="allowance">
       <h2 id="allowance">Negative allowance</h2>
-      <p className="small muted">How far below zero an account may go to pay a deployment. It can not be set below what the account already owes on charges.</p>
+      <p className="small muted">
+        How far below zero an account may go to pay a deployment. It can not be set below what the account already owes
+        on charges.
+      </p>
       <form className="stack-form" onSubmit={submit} noValidate>
-        <Field label="Account (IO ID)">{(props) => <input {...props} className="mono" value={accountId} onChange={(e) => setAccountId(e.target.value)} />}</Field>
-        <Field label="Allowance (USD)" error={cents === null ? 'Whole cents, like 10 or 25.50.' : null}>
-          {(props) => <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />}
+        <Field label="Account (IO ID)">
+          {(props) => (
+            <input {...props} className="mono" value={accountId} onChange={(e) => setAccountId(e.target.value)} />
+          )}
         </Field>
-        {set.isError ? <Alert tone="error" title="Not set">{problemText(set.error)}</Alert> : null}
+        <Field label="Allowance (USD)" error={cents === null ? 'Whole cents, like 10 or 25.50.' : null}>
+          {(props) => (
+            <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+          )}
+        </Field>
+        {set.isError ? (
+          <Alert tone="error" title="Not set">
+            {problemText(set.error)}
+          </Alert>
+        ) : null}
         {set.data ? (
           <Alert tone="good" title="Set">
-            {set.data.accountId} may now go {formatUsd(set.data.negativeAllowance)} below zero; it owes {formatUsd(set.data.debt)}.
+            {set.data.accountId} may now go {formatUsd(set.data.negativeAllowance)} below zero; it owes{' '}
+            {formatUsd(set.data.debt)}.
           </Alert>
         ) : null}
         <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={set.isPending || !accountId.trim() || cents === null}>
+          <button
+            type="submit"
+            className="btn btn-primary"
+            disabled={set.isPending || !accountId.trim() || cents === null}
+          >
             Set allowance
           </button>
         </div>

@@ -2,8 +2,8 @@
 
 import { useEffect, useRef, useState } from 'react';
 import { Link, NavLink } from 'react-router';
-import { useAuth } from '../auth';
 import { useBalance, useMarkRead, useNotifications } from '../api/queries';
+import { useAuth } from '../auth';
 import { Amount, DateTime, ErrorState, Loading } from '../components/ui';
 import { BuyDialog } from './BuyDialog';
 
@@ -31,7 +31,12 @@ export function NavBar() {
           </button>
           <BalanceChip />
           <NotificationCenter />
-          <button type="button" className="btn btn-small" onClick={() => signOut('user')} title={session ? `Signed in as ${session.name} (${session.sub})` : undefined}>
+          <button
+            type="button"
+            className="btn btn-small"
+            onClick={() => signOut('user')}
+            title={session ? `Signed in as ${session.name} (${session.sub})` : undefined}
+          >
             Sign out
           </button>
         </div>
@@ -43,7 +48,12 @@ export function NavBar() {
 
 function BalanceChip() {
   const balance = useBalance();
-  if (!balance.data) return <span className="chip" aria-label="Balance loading">…</span>;
+  if (!balance.data)
+    return (
+      <span className="chip" aria-label="Balance loading">
+        …
+      </span>
+    );
   return (
     <Link to="/" className="chip" aria-label={`Balance: ${balance.data.balance} credits`}>
       <Amount value={balance.data.balance} />
@@ -63,7 +73,11 @@ function NotificationCenter() {
   useEffect(() => {
     if (!open) return;
     const close = (event: MouseEvent | KeyboardEvent) => {
-      if (event instanceof KeyboardEvent ? event.key === 'Escape' : !panel.current?.parentElement?.contains(event.target as Node)) {
+      if (
+        event instanceof KeyboardEvent
+          ? event.key === 'Escape'
+          : !panel.current?.parentElement?.contains(event.target as Node)
+      ) {
         setOpen(false);
         if (event instanceof KeyboardEvent) button.current?.focus();
       }
@@ -87,14 +101,30 @@ function NotificationCenter() {
         aria-label={`Notification Center${unread ? `, ${unread} unread` : ''}`}
         onClick={() => setOpen((value) => !value)}
       >
-        <svg width="18" height="18" viewBox="0 0 24 24" aria-hidden="true" fill="none" stroke="currentColor" strokeWidth="2" strokeLinecap="round" strokeLinejoin="round">
+        <svg
+          width="18"
+          height="18"
+          viewBox="0 0 24 24"
+          aria-hidden="true"
+          fill="none"
+          stroke="currentColor"
+          strokeWidth="2"
+          strokeLinecap="round"
+          strokeLinejoin="round"
+        >
           <path d="M18 8a6 6 0 1 0-12 0c0 7-3 9-3 9h18s-3-2-3-9" />
           <path d="M13.7 21a2 2 0 0 1-3.4 0" />
         </svg>
         {unread ? <span className="bell-count">{unread}</span> : null}
       </button>
       {open ? (
-        <div ref={panel} id="notification-center" className="popover-panel" role="region" aria-label="Notification Center">
+        <div
+          ref={panel}
+          id="notification-center"
+          className="popover-panel"
+          role="region"
+          aria-label="Notification Center"
+        >
           <div className="panel-head">
             <h2>Notification Center</h2>
             <button
@@ -109,8 +139,12 @@ function NotificationCenter() {
             </button>
           </div>
           {notifications.isPending ? <Loading label="Loading notifications…" /> : null}
-          {notifications.isError ? <ErrorState error={notifications.error} retry={() => void notifications.refetch()} /> : null}
-          {notifications.data && notifications.data.items.length === 0 ? <p className="muted">Nothing yet. Purchases, refunds, withdrawals and expiring credits show up here.</p> : null}
+          {notifications.isError ? (
+            <ErrorState error={notifications.error} retry={() => void notifications.refetch()} />
+          ) : null}
+          {notifications.data && notifications.data.items.length === 0 ? (
+            <p className="muted">Nothing yet. Purchases, refunds, withdrawals and expiring credits show up here.</p>
+          ) : null}
           {notifications.data?.items.map((n) => (
             <article key={n.notificationId} className={`notification${n.read ? '' : ' unread'}`}>
               <p>{n.message}</p>
@@ -121,7 +155,12 @@ function NotificationCenter() {
                 {n.read ? (
                   <span className="small muted">Read</span>
                 ) : (
-                  <button type="button" className="btn btn-small" onClick={() => markRead.mutate(n.notificationId)} disabled={markRead.isPending}>
+                  <button
+                    type="button"
+                    className="btn btn-small"
+                    onClick={() => markRead.mutate(n.notificationId)}
+                    disabled={markRead.isPending}
+                  >
                     Mark read
                   </button>
                 )}

@@ -43,7 +43,11 @@ export function SignIn() {
             Sign in with IO ID
           </button>
         )}
-        {error ? <Alert tone="error" title="Not signed in">{problemText(error)}</Alert> : null}
+        {error ? (
+          <Alert tone="error" title="Not signed in">
+            {problemText(error)}
+          </Alert>
+        ) : null}
       </section>
     </main>
   );

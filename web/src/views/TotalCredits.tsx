@@ -60,7 +60,8 @@ function BalanceDetails({ data }: { data: NonNullable<ReturnType<typeof useBalan
       ) : null}
       {!isZero(data.debt) ? (
         <Alert tone="info" title="Using your negative allowance">
-          {formatUsd(data.debt)} of your {formatUsd(data.negativeAllowance)} allowance is in use. Credits you buy pay it back first.
+          {formatUsd(data.debt)} of your {formatUsd(data.negativeAllowance)} allowance is in use. Credits you buy pay it
+          back first.
         </Alert>
       ) : null}
       <h3>Credit lots</h3>

@@ -4,11 +4,10 @@
 
 import { useState } from 'react';
 import { CATEGORIES } from '../../../core/ledger/types.js';
-import { useAuth } from '../auth';
 import { ApiError, NetworkError } from '../api/client';
 import { type Category, type TransactionFilters, useTransactions } from '../api/queries';
+import { useAuth } from '../auth';
 import { Alert, Amount, DateTime, Empty, ErrorState, Loading, problemText } from '../components/ui';
-
 
 const TYPE_NAMES: Record<string, string> = {
   purchase: 'Purchase',
@@ -45,10 +44,24 @@ export function TransactionsCard() {
   const exportCsv = async () => {
     setExporting('busy');
     try {
-      const result = await client.GET('/credits/transactions', { params: { query: { ...filters, format: 'csv' } }, parseAs: 'text' }).catch((error: unknown) => {
-        throw new NetworkError('IO Credits could not be reached. Check your connection and try again.', { cause: error });
-      });
-      if (!result.response.ok) throw new ApiError(typeof result.error === 'object' && result.error ? (result.error as ApiError['problem']) : { title: 'Export failed', status: result.response.status, detail: `The export failed with status ${result.response.status}.`, code: 'unknown' });
+      const result = await client
+        .GET('/credits/transactions', { params: { query: { ...filters, format: 'csv' } }, parseAs: 'text' })
+        .catch((error: unknown) => {
+          throw new NetworkError('IO Credits could not be reached. Check your connection and try again.', {
+            cause: error,
+          });
+        });
+      if (!result.response.ok)
+        throw new ApiError(
+          typeof result.error === 'object' && result.error
+            ? (result.error as ApiError['problem'])
+            : {
+                title: 'Export failed',
+                status: result.response.status,
+                detail: `The export failed with status ${result.response.status}.`,
+                code: 'unknown',
+              },
+        );
       // parseAs: 'text' hands the CSV over as text; the generated types describe the JSON answer.
       const url = URL.createObjectURL(new Blob([result.data as unknown as string], { type: 'text/csv' }));
       const link = document.createElement('a');
@@ -66,14 +79,23 @@ export function TransactionsCard() {
     <section className="card" aria-labelledby="transactions">
       <div className="card-head">
         <h2 id="transactions">Transactions</h2>
-        <button type="button" className="btn btn-small" onClick={() => void exportCsv()} disabled={exporting === 'busy'}>
+        <button
+          type="button"
+          className="btn btn-small"
+          onClick={() => void exportCsv()}
+          disabled={exporting === 'busy'}
+        >
           {exporting === 'busy' ? 'Exporting…' : 'Export CSV'}
         </button>
       </div>
       <div className="form-row" role="group" aria-label="Filter transactions">
         <div className="field">
           <label htmlFor="tx-category">Category</label>
-          <select id="tx-category" value={category} onChange={(e) => changeFilter((v) => setCategory(v as Category | ''))(e.target.value)}>
+          <select
+            id="tx-category"
+            value={category}
+            onChange={(e) => changeFilter((v) => setCategory(v as Category | ''))(e.target.value)}
+          >
             <option value="">All categories</option>
             {CATEGORIES.map((c) => (
               <option key={c} value={c}>
@@ -91,10 +113,16 @@ export function TransactionsCard() {
           <input id="tx-to" type="date" value={to} onChange={(e) => changeFilter(setTo)(e.target.value)} />
         </div>
       </div>
-      {exporting instanceof Error ? <Alert tone="error" title="The export failed">{problemText(exporting)}</Alert> : null}
+      {exporting instanceof Error ? (
+        <Alert tone="error" title="The export failed">
+          {problemText(exporting)}
+        </Alert>
+      ) : null}
       {page.isPending ? <Loading label="Loading transactions…" /> : null}
       {page.isError ? <ErrorState error={page.error} retry={() => void page.refetch()} /> : null}
-      {page.data && page.data.items.length === 0 ? <Empty>No transactions{category || from || to ? ' match these filters' : ' yet'}.</Empty> : null}
+      {page.data && page.data.items.length === 0 ? (
+        <Empty>No transactions{category || from || to ? ' match these filters' : ' yet'}.</Empty>
+      ) : null}
       {page.data && page.data.items.length > 0 ? (
         <div className="table-wrap">
           <table className="stack" aria-describedby="transactions-page">
@@ -133,10 +161,20 @@ export function TransactionsCard() {
       <div className="pager" id="transactions-page">
         <span className="small muted">Page {cursors.length}</span>
         <div className="actions">
-          <button type="button" className="btn btn-small" disabled={cursors.length === 1 || page.isFetching} onClick={() => setCursors((c) => c.slice(0, -1))}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={cursors.length === 1 || page.isFetching}
+            onClick={() => setCursors((c) => c.slice(0, -1))}
+          >
             Newer
           </button>
-          <button type="button" className="btn btn-small" disabled={!page.data?.nextCursor || page.isFetching} onClick={() => setCursors((c) => [...c, page.data!.nextCursor!])}>
+          <button
+            type="button"
+            className="btn btn-small"
+            disabled={!page.data?.nextCursor || page.isFetching}
+            onClick={() => setCursors((c) => [...c, page.data!.nextCursor!])}
+          >
             Older
           </button>
         </div>

@@ -54,7 +54,12 @@ function PurchaseBanner() {
 
   if (!purchaseId) return null;
   if (purchase.isError) return <ErrorState error={purchase.error} retry={() => void purchase.refetch()} />;
-  if (!purchase.data || status === 'pending') return <Loading label={`Waiting for your payment${purchase.data ? ` of ${formatUsd(purchase.data.amount)}` : ''} to be confirmed…`} />;
+  if (!purchase.data || status === 'pending')
+    return (
+      <Loading
+        label={`Waiting for your payment${purchase.data ? ` of ${formatUsd(purchase.data.amount)}` : ''} to be confirmed…`}
+      />
+    );
   if (status === 'completed') {
     return (
       <Alert tone="good" title="Purchase completed">
@@ -64,7 +69,9 @@ function PurchaseBanner() {
   }
   return (
     <Alert tone="error" title={`Purchase ${status}`}>
-      {status === 'reversed' ? 'The payment was refunded or disputed, so its credit was taken back.' : 'The payment did not go through; nothing was charged. You can try again with Buy IO Credits.'}
+      {status === 'reversed'
+        ? 'The payment was refunded or disputed, so its credit was taken back.'
+        : 'The payment did not go through; nothing was charged. You can try again with Buy IO Credits.'}
     </Alert>
   );
 }

@@ -37,7 +37,13 @@ export function UsageChart() {
         <h2 id="credits-usage">Credits Usage</h2>
         <div role="group" aria-label="Show usage per" className="actions">
           {(['day', 'month'] as const).map((g) => (
-            <button key={g} type="button" className="btn btn-small" aria-pressed={granularity === g} onClick={() => setGranularity(g)}>
+            <button
+              key={g}
+              type="button"
+              className="btn btn-small"
+              aria-pressed={granularity === g}
+              onClick={() => setGranularity(g)}
+            >
               {g === 'day' ? 'Daily' : 'Monthly'}
             </button>
           ))}
@@ -52,18 +58,30 @@ export function UsageChart() {
 
 function UsageFigures({ data, starts, granularity }: { data: Usage; starts: number[]; granularity: Granularity }) {
   const label = useCallback(
-    (ms: number) => new Date(ms).toLocaleDateString(undefined, granularity === 'day' ? { month: 'short', day: 'numeric', timeZone: 'UTC' } : { month: 'short', year: 'numeric', timeZone: 'UTC' }),
+    (ms: number) =>
+      new Date(ms).toLocaleDateString(
+        undefined,
+        granularity === 'day'
+          ? { month: 'short', day: 'numeric', timeZone: 'UTC' }
+          : { month: 'short', year: 'numeric', timeZone: 'UTC' },
+      ),
     [granularity],
   );
   const series = useMemo(() => {
     const byStart = new Map(data.buckets.map((b) => [Date.parse(b.start), b]));
-    return { usage: starts.map((s) => chartValue(byStart.get(s)?.usage ?? '0')), refunds: starts.map((s) => chartValue(byStart.get(s)?.refunds ?? '0')) };
+    return {
+      usage: starts.map((s) => chartValue(byStart.get(s)?.usage ?? '0')),
+      refunds: starts.map((s) => chartValue(byStart.get(s)?.refunds ?? '0')),
+    };
   }, [data, starts]);
-  if (data.buckets.length === 0) return <Empty>No usage in this period. Charges for deployments and their refunds show up here.</Empty>;
+  if (data.buckets.length === 0)
+    return <Empty>No usage in this period. Charges for deployments and their refunds show up here.</Empty>;
   return (
     <>
       <p className="small">
-        Used <Amount value={data.total.usage} />, refunded <Amount value={data.total.refunds} />, net <Amount value={data.total.net} /> {granularity === 'day' ? 'in the last 30 days' : 'in the last 12 months'} (UTC).
+        Used <Amount value={data.total.usage} />, refunded <Amount value={data.total.refunds} />, net{' '}
+        <Amount value={data.total.net} /> {granularity === 'day' ? 'in the last 30 days' : 'in the last 12 months'}{' '}
+        (UTC).
       </p>
       <div className="legend" aria-hidden="true">
         <span>
@@ -112,7 +130,17 @@ function UsageFigures({ data, starts, granularity }: { data: Usage; starts: numb
   );
 }
 
-function Bars({ starts, usage, refunds, label }: { starts: number[]; usage: number[]; refunds: number[]; label: (ms: number) => string }) {
+function Bars({
+  starts,
+  usage,
+  refunds,
+  label,
+}: {
+  starts: number[];
+  usage: number[];
+  refunds: number[];
+  label: (ms: number) => string;
+}) {
   const container = useRef<HTMLDivElement>(null);
   useEffect(() => {
     const element = container.current;
@@ -127,13 +155,32 @@ function Bars({ starts, usage, refunds, label }: { starts: number[]; usage: numb
         // Half a bucket of room at each end, so the first and last bars are drawn whole.
         scales: { x: { time: false, range: [-0.5, starts.length - 0.5] } },
         axes: [
-          { values: (_u, ticks) => ticks.map((t) => (Number.isInteger(t) && starts[t] !== undefined ? label(starts[t]!) : '')), stroke: '#4b5563', grid: { show: false } },
+          {
+            values: (_u, ticks) =>
+              ticks.map((t) => (Number.isInteger(t) && starts[t] !== undefined ? label(starts[t]!) : '')),
+            stroke: '#4b5563',
+            grid: { show: false },
+          },
           { values: (_u, ticks) => ticks.map((t) => `$${t}`), stroke: '#4b5563', grid: { stroke: '#e5e7eb' } },
         ],
         series: [
           {},
-          { label: 'Usage', fill: COLOURS.usage, stroke: COLOURS.usage, width: 0, paths: bars, points: { show: false } },
-          { label: 'Refunds', fill: COLOURS.refunds, stroke: COLOURS.refunds, width: 0, paths: uPlot.paths.bars!({ size: [0.35, 24], align: 1 }), points: { show: false } },
+          {
+            label: 'Usage',
+            fill: COLOURS.usage,
+            stroke: COLOURS.usage,
+            width: 0,
+            paths: bars,
+            points: { show: false },
+          },
+          {
+            label: 'Refunds',
+            fill: COLOURS.refunds,
+            stroke: COLOURS.refunds,
+            width: 0,
+            paths: uPlot.paths.bars!({ size: [0.35, 24], align: 1 }),
+            points: { show: false },
+          },
         ],
       },
       [starts.map((_, i) => i), usage, refunds],
@@ -146,5 +193,12 @@ function Bars({ starts, usage, refunds, label }: { starts: number[]; usage: numb
       plot.destroy();
     };
   }, [starts, usage, refunds, label]);
-  return <div ref={container} className="chart" role="img" aria-label="Bar chart of credits used and refunded per period; the table below has the same figures" />;
+  return (
+    <div
+      ref={container}
+      className="chart"
+      role="img"
+      aria-label="Bar chart of credits used and refunded per period; the table below has the same figures"
+    />
+  );
 }

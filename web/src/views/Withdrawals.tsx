@@ -7,8 +7,19 @@ import { type FormEvent, useState } from 'react';
 import { destinationProblem, NETWORK_NAMES, PAYOUT_NETWORKS, type PayoutNetwork } from '../../../core/destination.js';
 import { addBusinessDays } from '../../../core/time.js';
 import { newIdempotencyKey } from '../api/client';
-import { type Withdrawal, useBalance, useCancelWithdrawal, useRequestWithdrawal, useWithdrawals } from '../api/queries';
-import { Alert, Amount, DateTime, Dialog, Empty, ErrorState, Field, Loading, problemText, StatusBadge } from '../components/ui';
+import { useBalance, useCancelWithdrawal, useRequestWithdrawal, useWithdrawals, type Withdrawal } from '../api/queries';
+import {
+  Alert,
+  Amount,
+  DateTime,
+  Dialog,
+  Empty,
+  ErrorState,
+  Field,
+  Loading,
+  problemText,
+  StatusBadge,
+} from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd, microsOf } from '../money';
 
 const REVIEW_BUSINESS_DAYS = 7;
@@ -23,20 +34,34 @@ export function WithdrawalsCard() {
     <section className="card" aria-labelledby="withdrawals">
       <div className="card-head">
         <h2 id="withdrawals">Withdrawals</h2>
-        <button type="button" className="btn btn-primary" disabled={!balance.data || neverPurchased} aria-describedby={neverPurchased ? 'withdraw-why' : undefined} onClick={() => setRequesting(true)}>
+        <button
+          type="button"
+          className="btn btn-primary"
+          disabled={!balance.data || neverPurchased}
+          aria-describedby={neverPurchased ? 'withdraw-why' : undefined}
+          onClick={() => setRequesting(true)}
+        >
           Request Withdrawal
         </button>
       </div>
       {neverPurchased ? (
         <p id="withdraw-why" className="muted">
-          Withdrawals are available only for purchased credits. This account has not paid for any; promotional credit can be spent on compute but never withdrawn.
+          Withdrawals are available only for purchased credits. This account has not paid for any; promotional credit
+          can be spent on compute but never withdrawn.
         </p>
       ) : (
-        <p className="muted small">Purchased credit can be withdrawn as USDC. Requests are reviewed by the finance team and typically processed within three to seven business days.</p>
+        <p className="muted small">
+          Purchased credit can be withdrawn as USDC. Requests are reviewed by the finance team and typically processed
+          within three to seven business days.
+        </p>
       )}
       {withdrawals.isPending ? <Loading label="Loading withdrawals…" /> : null}
       {withdrawals.isError ? <ErrorState error={withdrawals.error} retry={() => void withdrawals.refetch()} /> : null}
-      {cancel.isError ? <Alert tone="error" title="The withdrawal could not be cancelled">{problemText(cancel.error)}</Alert> : null}
+      {cancel.isError ? (
+        <Alert tone="error" title="The withdrawal could not be cancelled">
+          {problemText(cancel.error)}
+        </Alert>
+      ) : null}
       {withdrawals.data && withdrawals.data.items.length === 0 ? <Empty>No withdrawals yet.</Empty> : null}
       {withdrawals.data && withdrawals.data.items.length > 0 ? (
         <div className="table-wrap">
@@ -58,20 +83,35 @@ export function WithdrawalsCard() {
             </thead>
             <tbody>
               {withdrawals.data.items.map((w) => (
-                <WithdrawalRow key={w.withdrawalId} withdrawal={w} onCancel={() => cancel.mutate(w.withdrawalId)} cancelling={cancel.isPending && cancel.variables === w.withdrawalId} />
+                <WithdrawalRow
+                  key={w.withdrawalId}
+                  withdrawal={w}
+                  onCancel={() => cancel.mutate(w.withdrawalId)}
+                  cancelling={cancel.isPending && cancel.variables === w.withdrawalId}
+                />
               ))}
             </tbody>
           </table>
         </div>
       ) : null}
       <Dialog open={requesting} title="Request Withdrawal" onClose={() => setRequesting(false)}>
-        {balance.data ? <WithdrawalForm withdrawable={balance.data.withdrawable} onDone={() => setRequesting(false)} /> : null}
+        {balance.data ? (
+          <WithdrawalForm withdrawable={balance.data.withdrawable} onDone={() => setRequesting(false)} />
+        ) : null}
       </Dialog>
     </section>
   );
 }
 
-function WithdrawalRow({ withdrawal: w, onCancel, cancelling }: { withdrawal: Withdrawal; onCancel: () => void; cancelling: boolean }) {
+function WithdrawalRow({
+  withdrawal: w,
+  onCancel,
+  cancelling,
+}: {
+  withdrawal: Withdrawal;
+  onCancel: () => void;
+  cancelling: boolean;
+}) {
   return (
     <tr>
       <td data-label="Requested">
@@ -80,7 +120,13 @@ function WithdrawalRow({ withdrawal: w, onCancel, cancelling }: { withdrawal: Wi
       <td data-label="Amount" className="amount">
         <Amount value={w.amount} />
       </td>
-      <td data-label="To">{w.destination ? <Destination network={w.destination.network} address={w.destination.address} /> : <span className="muted">—</span>}</td>
+      <td data-label="To">
+        {w.destination ? (
+          <Destination network={w.destination.network} address={w.destination.address} />
+        ) : (
+          <span className="muted">—</span>
+        )}
+      </td>
       <td data-label="Status">
         <StatusBadge status={w.status} />
         {w.reason ? <div className="small muted">{w.reason}</div> : null}
@@ -101,7 +147,15 @@ function WithdrawalRow({ withdrawal: w, onCancel, cancelling }: { withdrawal: Wi
 }
 
 /** A destination as a person checks it: the network, and the address with its middle shortened (all of it on hover). */
-export function Destination({ network, address, full = false }: { network: PayoutNetwork; address: string; full?: boolean }) {
+export function Destination({
+  network,
+  address,
+  full = false,
+}: {
+  network: PayoutNetwork;
+  address: string;
+  full?: boolean;
+}) {
   const short = full || address.length <= 16 ? address : `${address.slice(0, 8)}…${address.slice(-6)}`;
   return (
     <span>
@@ -122,15 +176,21 @@ function WithdrawalForm({ withdrawable, onDone }: { withdrawable: string; onDone
   const request = useRequestWithdrawal();
   const cents = centsOfInput(amount);
   const amountError =
-    cents === null || cents === 0n ? 'Enter an amount in dollars and cents, like 50 or 49.99.' : cents * 10_000n > microsOf(withdrawable) ? `At most ${formatUsd(withdrawable)} can be withdrawn.` : null;
-  const addressError = address === '' ? 'Enter the address the USDC should go to.' : destinationProblem(network, address);
+    cents === null || cents === 0n
+      ? 'Enter an amount in dollars and cents, like 50 or 49.99.'
+      : cents * 10_000n > microsOf(withdrawable)
+        ? `At most ${formatUsd(withdrawable)} can be withdrawn.`
+        : null;
+  const addressError =
+    address === '' ? 'Enter the address the USDC should go to.' : destinationProblem(network, address);
   const expectedBy = new Date(addBusinessDays(Date.now(), REVIEW_BUSINESS_DAYS)).toISOString();
 
   if (request.data) {
     return (
       <div className="stack-form">
         <Alert tone="good" title="Withdrawal requested">
-          {formatUsd(request.data.amount)} to your {NETWORK_NAMES[request.data.destination!.network]} address is now with the finance team, expected by <DateTime iso={request.data.expectedBy} date />.
+          {formatUsd(request.data.amount)} to your {NETWORK_NAMES[request.data.destination!.network]} address is now
+          with the finance team, expected by <DateTime iso={request.data.expectedBy} date />.
         </Alert>
         <div className="actions">
           <button type="button" className="btn btn-primary" onClick={onDone}>
@@ -151,13 +211,22 @@ function WithdrawalForm({ withdrawable, onDone }: { withdrawable: string; onDone
   return (
     <form className="stack-form" onSubmit={submit} noValidate>
       <p>
-        Withdrawable now: <strong>
+        Withdrawable now:{' '}
+        <strong>
           <Amount value={withdrawable} />
         </strong>{' '}
         <span className="muted small">(purchased credit only)</span>
       </p>
       <Field label="Amount (USD)" error={touched ? amountError : null}>
-        {(props) => <input {...props} inputMode="decimal" autoComplete="off" value={amount} onChange={(e) => setAmount(e.target.value)} />}
+        {(props) => (
+          <input
+            {...props}
+            inputMode="decimal"
+            autoComplete="off"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+          />
+        )}
       </Field>
       <Field label="Network">
         {(props) => (
@@ -170,13 +239,34 @@ function WithdrawalForm({ withdrawable, onDone }: { withdrawable: string; onDone
           </select>
         )}
       </Field>
-      <Field label="USDC address" hint={network === 'solana' ? 'A Solana wallet address' : `An ${NETWORK_NAMES[network]} address starting with 0x`} error={touched || address ? addressError : null}>
-        {(props) => <input {...props} className="mono" spellCheck={false} autoComplete="off" value={address} onChange={(e) => setAddress(e.target.value)} />}
+      <Field
+        label="USDC address"
+        hint={
+          network === 'solana' ? 'A Solana wallet address' : `An ${NETWORK_NAMES[network]} address starting with 0x`
+        }
+        error={touched || address ? addressError : null}
+      >
+        {(props) => (
+          <input
+            {...props}
+            className="mono"
+            spellCheck={false}
+            autoComplete="off"
+            value={address}
+            onChange={(e) => setAddress(e.target.value)}
+          />
+        )}
       </Field>
       <Alert tone="info">
-        Withdrawal requests are reviewed by the finance team and typically processed within three to seven business days. Expected by <DateTime iso={expectedBy} date />. The credit is set aside now and comes back if the request is rejected or you cancel it.
+        Withdrawal requests are reviewed by the finance team and typically processed within three to seven business
+        days. Expected by <DateTime iso={expectedBy} date />. The credit is set aside now and comes back if the request
+        is rejected or you cancel it.
       </Alert>
-      {request.isError ? <Alert tone="error" title="The withdrawal was not requested">{problemText(request.error)}</Alert> : null}
+      {request.isError ? (
+        <Alert tone="error" title="The withdrawal was not requested">
+          {problemText(request.error)}
+        </Alert>
+      ) : null}
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={request.isPending}>
           {request.isPending ? 'Requesting…' : 'Request Withdrawal'}
