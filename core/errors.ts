@@ -1,77 +1,105 @@
-// Expected failures of the ledger, as typed domain errors. Each carries the stable `code` and
-// HTTP status of SPEC §5, so the API maps them in one place and never leaks an SDK error.
+// The one error hierarchy of IO Credits: every expected failure is an IoCreditsError with a
+// stable `code` (the `code` of SPEC §5's problem details) and, when it wraps another error, that
+// error as its `cause`. Nothing here knows HTTP: functions/http/problem.ts maps each code to a
+// status. Anything that is not an IoCreditsError is a fault (a bug or an outage), logged and
+// answered 500.
 
 export type ErrorCode =
   | 'invalid_request'
   | 'unauthorized'
   | 'forbidden'
   | 'not_found'
+  | 'method_not_allowed'
   | 'insufficient_credits'
   | 'conflict'
   | 'idempotency_key_reused'
   | 'provider_unavailable';
 
-export abstract class DomainError extends Error {
-  abstract readonly code: ErrorCode;
-  abstract readonly status: number;
-  abstract readonly title: string;
+/** One field a request got wrong, for a client to point at. */
+export interface FieldError {
+  path: string;
+  message: string;
 }
 
-export class InvalidRequest extends DomainError {
+export abstract class IoCreditsError extends Error {
+  abstract readonly code: ErrorCode;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+  }
+}
+
+/** The request is malformed: a value out of range, a field missing, a signature that does not verify. */
+export class InvalidRequest extends IoCreditsError {
   override name = 'InvalidRequest';
   readonly code = 'invalid_request';
-  readonly status = 400;
-  readonly title = 'Invalid request';
+
+  constructor(
+    message: string,
+    /** Each field that is wrong, when the request had several. */
+    readonly errors?: FieldError[],
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
 }
 
-export class Forbidden extends DomainError {
+/** No caller could be identified (no token, or one that does not verify). */
+export class Unauthorized extends IoCreditsError {
+  override name = 'Unauthorized';
+  readonly code = 'unauthorized';
+}
+
+/** The caller is known but may not do this (another's account, a missing scope, never purchased). */
+export class Forbidden extends IoCreditsError {
   override name = 'Forbidden';
   readonly code = 'forbidden';
-  readonly status = 403;
-  readonly title = 'Forbidden';
 }
 
-export class NotFound extends DomainError {
+export class NotFound extends IoCreditsError {
   override name = 'NotFound';
   readonly code = 'not_found';
-  readonly status = 404;
-  readonly title = 'Not found';
 }
 
-export class InsufficientCredits extends DomainError {
+export class MethodNotAllowed extends IoCreditsError {
+  override name = 'MethodNotAllowed';
+  readonly code = 'method_not_allowed';
+
+  constructor(
+    message: string,
+    readonly allowed: string[],
+  ) {
+    super(message);
+  }
+}
+
+export class InsufficientCredits extends IoCreditsError {
   override name = 'InsufficientCredits';
   readonly code = 'insufficient_credits';
-  readonly status = 402;
-  readonly title = 'Insufficient credits';
 }
 
 /** A request that is valid but does not fit the current state (not refundable, not pending, ...). */
-export class Conflict extends DomainError {
+export class Conflict extends IoCreditsError {
   override name = 'Conflict';
   readonly code = 'conflict';
-  readonly status = 409;
-  readonly title = 'Conflict';
 }
 
-export class IdempotencyKeyReused extends DomainError {
+export class IdempotencyKeyReused extends IoCreditsError {
   override name = 'IdempotencyKeyReused';
   readonly code = 'idempotency_key_reused';
-  readonly status = 409;
-  readonly title = 'Idempotency key reused';
 }
 
-/** Optimistic concurrency gave up after its bounded retries; safe for the caller to retry. */
-export class ContentionExhausted extends DomainError {
+/** The account changed too often while an operation was applied; nothing was applied, retrying is safe. */
+export class ContentionExhausted extends IoCreditsError {
   override name = 'ContentionExhausted';
   readonly code = 'conflict';
-  readonly status = 409;
-  readonly title = 'Too many concurrent updates';
 }
 
-/** The payment provider could not be reached or refused our request; retrying is safe. */
-export class ProviderUnavailable extends DomainError {
+/**
+ * The payment provider could not be reached or refused our request; retrying is safe. Its message
+ * is what a client may read; what the provider said is kept as the cause, for the logs only.
+ */
+export class ProviderUnavailable extends IoCreditsError {
   override name = 'ProviderUnavailable';
   readonly code = 'provider_unavailable';
-  readonly status = 502;
-  readonly title = 'Payment provider unavailable';
 }

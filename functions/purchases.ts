@@ -3,7 +3,7 @@
 // and recorded; a retried request with the same Idempotency-Key gets the same checkout.
 
 import type * as z from 'zod';
-import { DomainError, ProviderUnavailable } from '../core/errors.js';
+import { IoCreditsError, ProviderUnavailable } from '../core/errors.js';
 import { attachCheckout, createPurchase, getPurchase, type Purchase } from '../core/ledger/purchases.js';
 import { formatMicros } from '../core/money.js';
 import { accountFor } from './http/auth.js';
@@ -35,9 +35,10 @@ export const handler = groupHandler({
           method: purchase.method,
         })
         .catch((error: unknown) => {
-          if (error instanceof DomainError) throw error;
+          if (error instanceof IoCreditsError) throw error;
           throw new ProviderUnavailable(
-            `the ${provider.name} checkout could not be created; retry with the same Idempotency-Key`,
+            `the ${body.method} checkout could not be created; retrying with the same Idempotency-Key is safe`,
+            { cause: error },
           );
         });
       purchase = await attachCheckout(runtime.ledger, purchase, session);

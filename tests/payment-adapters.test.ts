@@ -100,7 +100,11 @@ describe('Stripe Checkout adapter', () => {
       status: 400,
       body: { error: { type: 'invalid_request_error', message: 'No such price' } },
     }));
-    await expect(new StripeCheckout(options(port)).createCheckout(request)).rejects.toBeInstanceOf(ProviderUnavailable);
+    const refused = await new StripeCheckout(options(port)).createCheckout(request).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ProviderUnavailable);
+    // Stripe's words stay in the cause, for the logs, never in the message a buyer reads.
+    expect((refused as Error).message).not.toContain('No such price');
+    expect(String(((refused as Error).cause as Error).message)).toContain('No such price');
   });
 });
 

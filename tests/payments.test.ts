@@ -129,10 +129,23 @@ describe('POST /credits/purchases', () => {
         body: { amount: '30.00', method: 'card' },
         headers: { 'idempotency-key': 'flaky' },
       });
+    const logged = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     try {
-      expectProblem(await send(), 502, 'provider_unavailable');
+      const refused = await send();
+      expectProblem(refused, 502, 'provider_unavailable');
+      // The buyer reads a generic detail; what the provider said is in the log, as the cause.
+      expect(refused.body.detail).toBe(
+        'the card checkout could not be created; retrying with the same Idempotency-Key is safe',
+      );
+      expect(refused.text).not.toContain('connection reset');
+      const line = JSON.parse(String(logged.mock.calls.at(-1)![0])) as {
+        code: string;
+        error: { cause: { message: string } };
+      };
+      expect(line).toMatchObject({ code: 'provider_unavailable', error: { cause: { message: 'connection reset' } } });
     } finally {
       api.payments.checkout.card = real;
+      logged.mockRestore();
     }
     const retried = await send();
     expect(retried.status).toBe(201);

@@ -14,7 +14,7 @@ import {
   takeFromLots,
 } from '../account.js';
 import { assert } from '../assert.js';
-import { DomainError } from '../errors.js';
+import { IoCreditsError } from '../errors.js';
 import { type IdPrefix, ledgerEntryUlid, newId } from '../ids.js';
 import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
@@ -29,7 +29,7 @@ export interface PlannedWrite {
    * What a failed condition on this item means: a domain error, or `retry` when the item changed
    * since the plan read it and the operation should plan again; absent for unconditional writes.
    */
-  onConditionFailed?: (() => DomainError) | 'retry';
+  onConditionFailed?: (() => IoCreditsError) | 'retry';
 }
 
 /** A named condition on a write, and what its failure means (see PlannedWrite). */
@@ -37,7 +37,7 @@ export interface Condition {
   expression: string;
   names?: Record<string, string>;
   values?: Record<string, unknown>;
-  onFailed?: (() => DomainError) | 'retry';
+  onFailed?: (() => IoCreditsError) | 'retry';
 }
 
 /** The item must be new: ids are fresh ULIDs, so a clash means a bug or a replayed write. */

@@ -18,7 +18,7 @@
 import { createHash } from 'node:crypto';
 import { assertAccountInvariants, MAX_LIVE_LOTS, OverflowNeeded } from '../account.js';
 import { assert } from '../assert.js';
-import { ContentionExhausted, DomainError, IdempotencyKeyReused } from '../errors.js';
+import { ContentionExhausted, IdempotencyKeyReused, IoCreditsError } from '../errors.js';
 import { type Micros, micros } from '../money.js';
 import {
   accountFromItem,
@@ -245,7 +245,7 @@ async function attemptOnce<R>(
     }
     // A retried request whose first attempt already changed the state (a refund of the whole
     // charge, say) must replay, not fail against the new state.
-    if (error instanceof DomainError && operation.idempotency) {
+    if (error instanceof IoCreditsError && operation.idempotency) {
       const replay = await findReplay<R>(ledger, operation);
       if (replay.found) return { kind: 'done', result: replay.result };
     }

@@ -23,6 +23,7 @@ export interface SpherepayOptions {
 
 export const SPHEREPAY_BASE_URL = 'https://api.spherepay.co/v1';
 const TIMEOUT_MS = 10_000;
+const UNAVAILABLE = 'the USDC checkout could not be created; retrying with the same Idempotency-Key is safe';
 /** USDC is a dollar stablecoin: credited one credit per USDC, like USD. */
 const CREDITED_CURRENCIES = ['usdc', 'usd'];
 
@@ -59,14 +60,24 @@ export class SpherepayCheckout implements CheckoutProvider {
         signal: AbortSignal.timeout(TIMEOUT_MS),
       });
     } catch (error) {
-      throw new ProviderUnavailable(
-        `Spherepay could not be reached: ${error instanceof Error ? error.message : String(error)}`,
-      );
+      throw new ProviderUnavailable(UNAVAILABLE, { cause: error });
     }
+    // What Spherepay answered goes to the logs with the cause, never to the buyer.
     const text = await response.text();
-    if (!response.ok) throw new ProviderUnavailable(`Spherepay answered ${response.status} to ${path}`);
-    const parsed = JSON.parse(text) as { data?: T };
-    if (!parsed.data) throw new ProviderUnavailable(`Spherepay answered ${path} without data`);
+    if (!response.ok)
+      throw new ProviderUnavailable(UNAVAILABLE, {
+        cause: new Error(`Spherepay answered ${response.status} to ${path}: ${text.slice(0, 500)}`),
+      });
+    let parsed: { data?: T };
+    try {
+      parsed = JSON.parse(text) as { data?: T };
+    } catch (error) {
+      throw new ProviderUnavailable(UNAVAILABLE, {
+        cause: new Error(`Spherepay answered ${path} with a body that is not JSON`, { cause: error }),
+      });
+    }
+    if (!parsed.data)
+      throw new ProviderUnavailable(UNAVAILABLE, { cause: new Error(`Spherepay answered ${path} without data`) });
     return parsed.data;
   }
 }
@@ -90,8 +101,8 @@ export function verifySpherepayEvent(rawBody: string, signature: string | undefi
     event = JSON.parse(rawBody, (_key, value: unknown, context?: { source?: string }) =>
       typeof value === 'number' ? (context?.source ?? String(value)) : value,
     );
-  } catch {
-    throw new InvalidRequest('the Spherepay event is not valid JSON');
+  } catch (error) {
+    throw new InvalidRequest('the Spherepay event is not valid JSON', undefined, { cause: error });
   }
   const { id, name, data } = (event ?? {}) as Partial<SpherepayEvent>;
   if (typeof id !== 'string' || id === '' || typeof name !== 'string')

@@ -63,8 +63,10 @@ export class StripeCheckout implements CheckoutProvider {
       if (!session.url) throw new Error(`Stripe answered session ${session.id} without a url`);
       return { checkoutUrl: session.url, providerRef: session.id };
     } catch (error) {
+      // What Stripe said goes to the logs with the cause, never to the buyer.
       throw new ProviderUnavailable(
-        `Stripe could not create the checkout: ${error instanceof Error ? error.message : String(error)}`,
+        'the card checkout could not be created; retrying with the same Idempotency-Key is safe',
+        { cause: error },
       );
     }
   }
@@ -89,6 +91,8 @@ export function verifyStripeEvent(
   } catch (error) {
     throw new InvalidRequest(
       `the Stripe signature does not verify: ${error instanceof Error ? error.message.split('\n')[0] : 'invalid'}`,
+      undefined,
+      { cause: error },
     );
   }
 }

@@ -5,8 +5,8 @@
 // (refunds) are the deployment system's and finance's decision, never the account owner's.
 
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { Forbidden, InvalidRequest, Unauthorized } from '../../core/errors.js';
 import { isValidAccountId } from '../../core/table/keys.js';
-import { forbidden, invalid, unauthorized } from './problem.js';
 
 export const SERVICE_SCOPE = 'credits:service';
 export const ADMIN_SCOPE = 'credits:admin';
@@ -19,7 +19,7 @@ export interface Caller {
 export function callerFrom(event: Partial<APIGatewayProxyEventV2WithJWTAuthorizer>): Caller {
   const claims = event.requestContext?.authorizer?.jwt?.claims;
   const sub = claims?.sub;
-  if (typeof sub !== 'string' || sub === '') throw unauthorized('a bearer token with a subject is required');
+  if (typeof sub !== 'string' || sub === '') throw new Unauthorized('a bearer token with a subject is required');
   const scope = claims?.scope;
   const scopes = new Set(
     typeof scope === 'string' ? scope.split(' ').filter(Boolean) : Array.isArray(scope) ? scope.map(String) : [],
@@ -36,7 +36,7 @@ export const SCOPES_OF: Record<'service' | 'admin', readonly string[]> = {
 export function requireScope(caller: Caller, access: 'service' | 'admin'): void {
   const needed = SCOPES_OF[access];
   if (!needed.some((scope) => caller.scopes.has(scope)))
-    throw forbidden(`this route needs the ${needed.join(' or ')} scope`);
+    throw new Forbidden(`this route needs the ${needed.join(' or ')} scope`);
 }
 
 /**
@@ -47,12 +47,12 @@ export function accountFor(caller: Caller, requested: string | undefined, access
   const accountId = requested ?? caller.sub;
   if (!isValidAccountId(accountId))
     throw requested === undefined
-      ? forbidden('the token subject is not a valid IO ID')
-      : invalid('accountId is not a valid IO ID');
+      ? new Forbidden('the token subject is not a valid IO ID')
+      : new InvalidRequest('accountId is not a valid IO ID');
   // `credit`: the route gives money to the account; requireScope has already kept owners out.
   if (access === 'credit') return accountId;
   if (accountId === caller.sub) return accountId;
   if (caller.scopes.has(SERVICE_SCOPE)) return accountId;
   if (access === 'read' && caller.scopes.has(ADMIN_SCOPE)) return accountId;
-  throw forbidden('this token may act only for its own account');
+  throw new Forbidden('this token may act only for its own account');
 }

@@ -3,7 +3,7 @@
 // refused with 400 and never reads another account's entries.
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { invalid } from './problem.js';
+import { InvalidRequest } from '../../core/errors.js';
 
 interface CursorBody {
   a: string; // account
@@ -18,12 +18,14 @@ export function signCursor(secret: string, body: CursorBody): string {
 
 export function openCursor(secret: string, cursor: string, accountId: string, filters: string): string {
   const [payload, signature, extra] = cursor.split('.');
-  if (!payload || !signature || extra !== undefined || cursor.length > 1024) throw invalid('cursor is not valid');
+  if (!payload || !signature || extra !== undefined || cursor.length > 1024)
+    throw new InvalidRequest('cursor is not valid');
   const expected = Buffer.from(mac(secret, payload));
   const given = Buffer.from(signature);
-  if (expected.length !== given.length || !timingSafeEqual(expected, given)) throw invalid('cursor is not valid');
+  if (expected.length !== given.length || !timingSafeEqual(expected, given))
+    throw new InvalidRequest('cursor is not valid');
   const body = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as CursorBody;
-  if (body.a !== accountId || body.f !== filters) throw invalid('cursor belongs to another query');
+  if (body.a !== accountId || body.f !== filters) throw new InvalidRequest('cursor belongs to another query');
   return body.k;
 }
 

@@ -8,9 +8,10 @@ import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
+import { InvalidRequest, NotFound, ProviderUnavailable } from '../../core/errors.js';
 import { type Caller, callerFrom, requireScope } from './auth.js';
 import { jsonBody } from './json-body.js';
-import { invalid, isFault, notFound, problemFrom, problemResponse } from './problem.js';
+import { isFault, problemFrom, problemResponse } from './problem.js';
 import { type Route, routeKey, routes } from './routes.js';
 import { type Runtime, runtime } from './runtime.js';
 import { accountIdParam, emptyQuery, ids } from './schemas.js';
@@ -69,7 +70,7 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
     const local = (context as (Context & LocalContext) | undefined)?.ioCredits;
     const route = routeList.find((r) => routeKey(r) === event.routeKey);
     const implementation = implementations[event.routeKey];
-    if (!route || !implementation) throw notFound(`no route ${event.routeKey}`);
+    if (!route || !implementation) throw new NotFound(`no route ${event.routeKey}`);
     const caller = route.access === 'public' ? { sub: '', scopes: new Set<string>() } : callerFrom(event);
     if (route.access === 'admin' || route.access === 'service') requireScope(caller, route.access);
     const request: Request<unknown, unknown> = {
@@ -95,15 +96,15 @@ export function groupHandler(implementations: Record<string, Implementation>, ro
 
 function rawBodyOf(event: HttpEvent): string | undefined {
   if (event.body === undefined || event.body === null || event.body === '')
-    throw invalid('this route takes a JSON body');
+    throw new InvalidRequest('this route takes a JSON body');
   if (!/^application\/(.+\+)?json(;|$)/i.test(event.headers?.['content-type'] ?? ''))
-    throw invalid('the body must be JSON, sent with Content-Type: application/json');
+    throw new InvalidRequest('the body must be JSON, sent with Content-Type: application/json');
   return event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
 }
 
 function validate(schema: z.ZodType | undefined, input: unknown, where: 'query' | 'body'): unknown {
   if (!schema) {
-    if (where === 'body' && input !== undefined) throw invalid('this route takes no body');
+    if (where === 'body' && input !== undefined) throw new InvalidRequest('this route takes no body');
     return input;
   }
   const result = schema.safeParse(input ?? (where === 'query' ? {} : undefined));
@@ -112,7 +113,7 @@ function validate(schema: z.ZodType | undefined, input: unknown, where: 'query' 
     path: [where, ...issue.path.map(String)].join('.'),
     message: issue.message,
   }));
-  throw invalid(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
+  throw new InvalidRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
 }
 
 function validParams(params: Record<string, string | undefined>): Record<string, string> {
@@ -120,7 +121,7 @@ function validParams(params: Record<string, string | undefined>): Record<string,
   for (const [name, value] of Object.entries(params)) {
     const schema = PATH_PARAMS[name];
     if (value === undefined || !schema || !schema.safeParse(value).success)
-      throw notFound(`no ${name.replace(/Id$/, '')} ${JSON.stringify(String(value).slice(0, 64))}`);
+      throw new NotFound(`no ${name.replace(/Id$/, '')} ${JSON.stringify(String(value).slice(0, 64))}`);
     valid[name] = value;
   }
   return valid;
@@ -128,11 +129,11 @@ function validParams(params: Record<string, string | undefined>): Record<string,
 
 function idempotencyKey(route: Route, header: string | undefined): string | undefined {
   if (header === undefined) {
-    if (route.idempotencyKey === 'required') throw invalid('this route needs an Idempotency-Key header');
+    if (route.idempotencyKey === 'required') throw new InvalidRequest('this route needs an Idempotency-Key header');
     return undefined;
   }
   if (!route.idempotencyKey) return undefined;
-  if (!IDEMPOTENCY_KEY.test(header)) throw invalid('Idempotency-Key must be 1-255 visible ASCII characters');
+  if (!IDEMPOTENCY_KEY.test(header)) throw new InvalidRequest('Idempotency-Key must be 1-255 visible ASCII characters');
   return header;
 }
 
@@ -163,24 +164,30 @@ function problemDetails(routeList: Route[]): MiddlewareObj<HttpEvent, APIGateway
       const error = request.error;
       const problem = problemFrom(error, request.event.rawPath);
       const log = {
-        level: isFault(error) ? 'error' : 'info',
         route: request.event.routeKey,
         status: problem.status,
         code: problem.code,
         detail: problem.detail,
         requestId: request.context?.awsRequestId,
       };
-      if (isFault(error))
-        console.error(
-          JSON.stringify({
-            ...log,
-            error:
-              error instanceof Error ? { name: error.name, message: error.message, stack: error.stack } : String(error),
-          }),
-        );
-      else if (routeList.find((r) => routeKey(r) === request.event.routeKey)?.rawBody)
+      // Faults and provider failures are ours to look at: logged with everything that caused them.
+      if (isFault(error) || error instanceof ProviderUnavailable) {
+        console.error(JSON.stringify({ ...log, level: 'error', error: errorChain(error) }));
+      } else if (routeList.find((r) => routeKey(r) === request.event.routeKey)?.rawBody) {
         console.warn(JSON.stringify({ ...log, level: 'warn', msg: 'webhook refused' }));
-      request.response = problemResponse(problem);
+      }
+      request.response = problemResponse(problem, error);
     },
+  };
+}
+
+/** An error and its causes, for a log line. */
+export function errorChain(error: unknown, depth = 0): unknown {
+  if (!(error instanceof Error)) return String(error);
+  return {
+    name: error.name,
+    message: error.message,
+    stack: error.stack,
+    ...(error.cause !== undefined && depth < 5 ? { cause: errorChain(error.cause, depth + 1) } : {}),
   };
 }

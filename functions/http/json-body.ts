@@ -5,7 +5,7 @@
 
 import type { MiddlewareObj } from '@middy/core';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { invalid } from './problem.js';
+import { InvalidRequest } from '../../core/errors.js';
 
 export const MAX_BODY_BYTES = 64 * 1024;
 
@@ -29,14 +29,15 @@ export function parseJsonKeepingNumberText(text: string): unknown {
 export function readBody(event: APIGatewayProxyEventV2): unknown {
   if (event.body === undefined || event.body === null || event.body === '') return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw invalid(`the body is over ${MAX_BODY_BYTES} bytes`);
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES)
+    throw new InvalidRequest(`the body is over ${MAX_BODY_BYTES} bytes`);
   const contentType = event.headers?.['content-type'] ?? '';
   if (!/^application\/(.+\+)?json(;|$)/i.test(contentType))
-    throw invalid('the body must be JSON, sent with Content-Type: application/json');
+    throw new InvalidRequest('the body must be JSON, sent with Content-Type: application/json');
   try {
     return parseJsonKeepingNumberText(text);
-  } catch {
-    throw invalid('the body is not valid JSON');
+  } catch (error) {
+    throw new InvalidRequest('the body is not valid JSON', undefined, { cause: error });
   }
 }
 

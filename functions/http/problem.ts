@@ -1,76 +1,62 @@
-// Errors as RFC 9457 problem details. This is the one place a domain error becomes an HTTP
-// status; anything else is a fault, answered 500 without its message (it is logged instead).
+// Errors as RFC 9457 problem details. This is the one place an error code becomes an HTTP status
+// (STATUS); anything that is not an IoCreditsError is a fault, answered 500 without its message
+// (it is logged instead, with its cause).
 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { DomainError, type ErrorCode } from '../../core/errors.js';
+import { type ErrorCode, type FieldError, IoCreditsError, MethodNotAllowed } from '../../core/errors.js';
 
 export interface Problem {
   type: string;
   title: string;
   status: number;
   detail: string;
-  code: ErrorCode | 'internal' | 'method_not_allowed';
+  code: ErrorCode | 'internal';
   instance?: string;
-  errors?: { path: string; message: string }[];
+  errors?: FieldError[];
 }
 
-/** A request the HTTP layer refuses before the ledger sees it. */
-export class HttpProblem extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: Problem['code'],
-    readonly title: string,
-    detail: string,
-    readonly errors?: Problem['errors'],
-  ) {
-    super(detail);
-  }
-}
+/** Each error code's HTTP status and title (SPEC §5). */
+export const STATUS: Record<ErrorCode | 'internal', { status: number; title: string }> = {
+  invalid_request: { status: 400, title: 'Invalid request' },
+  unauthorized: { status: 401, title: 'Unauthorized' },
+  insufficient_credits: { status: 402, title: 'Insufficient credits' },
+  forbidden: { status: 403, title: 'Forbidden' },
+  not_found: { status: 404, title: 'Not found' },
+  method_not_allowed: { status: 405, title: 'Method not allowed' },
+  conflict: { status: 409, title: 'Conflict' },
+  idempotency_key_reused: { status: 409, title: 'Idempotency key reused' },
+  provider_unavailable: { status: 502, title: 'Payment provider unavailable' },
+  internal: { status: 500, title: 'Internal error' },
+};
 
-export const unauthorized = (detail: string) => new HttpProblem(401, 'unauthorized', 'Unauthorized', detail);
-export const forbidden = (detail: string) => new HttpProblem(403, 'forbidden', 'Forbidden', detail);
-export const invalid = (detail: string, errors?: Problem['errors']) =>
-  new HttpProblem(400, 'invalid_request', 'Invalid request', detail, errors);
-export const notFound = (detail: string) => new HttpProblem(404, 'not_found', 'Not found', detail);
+const FAULT_DETAIL = 'Something went wrong on our side; it was logged. Retrying is safe.';
 
 export function problemFrom(error: unknown, instance?: string): Problem {
-  if (error instanceof HttpProblem)
-    return shape(error.status, error.code, error.title, error.message, instance, error.errors);
-  if (error instanceof DomainError) return shape(error.status, error.code, error.title, error.message, instance);
-  return shape(
-    500,
-    'internal',
-    'Internal error',
-    'Something went wrong on our side; it was logged. Retrying is safe.',
-    instance,
-  );
+  if (!(error instanceof IoCreditsError)) return shape('internal', FAULT_DETAIL, instance);
+  const errors = 'errors' in error ? (error.errors as FieldError[] | undefined) : undefined;
+  return shape(error.code, error.message, instance, errors);
 }
 
 /** A fault is anything that is not an expected refusal; it is logged and answered 500. */
 export function isFault(error: unknown): boolean {
-  return !(error instanceof HttpProblem || error instanceof DomainError);
+  return !(error instanceof IoCreditsError);
 }
 
-export function problemResponse(problem: Problem): APIGatewayProxyStructuredResultV2 {
+export function problemResponse(problem: Problem, error?: unknown): APIGatewayProxyStructuredResultV2 {
+  const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
+  if (error instanceof MethodNotAllowed) headers.allow = error.allowed.join(', ');
   return {
     statusCode: problem.status,
-    headers: { 'content-type': 'application/problem+json' },
+    headers,
     body: JSON.stringify(problem),
   };
 }
 
-function shape(
-  status: number,
-  code: Problem['code'],
-  title: string,
-  detail: string,
-  instance?: string,
-  errors?: Problem['errors'],
-): Problem {
+function shape(code: Problem['code'], detail: string, instance?: string, errors?: FieldError[]): Problem {
   return {
     type: `https://docs.io.net/credits/problems/${code}`,
-    title,
-    status,
+    title: STATUS[code].title,
+    status: STATUS[code].status,
     detail,
     code,
     ...(instance ? { instance } : {}),

@@ -6,12 +6,13 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
+import { InvalidRequest, MethodNotAllowed, NotFound, Unauthorized } from '../../core/errors.js';
 import { handler as admin } from '../admin.js';
 import { handler as balance } from '../balance.js';
 import { handler as charges } from '../charges.js';
 import type { HttpEvent, LocalContext } from '../http/handler.js';
 import type { Payments } from '../http/payments.js';
-import { HttpProblem, problemFrom, problemResponse, unauthorized } from '../http/problem.js';
+import { problemFrom, problemResponse } from '../http/problem.js';
 import { type Group, type Route, routeKey, routes } from '../http/routes.js';
 import type { Runtime } from '../http/runtime.js';
 import { handler as notifications } from '../notifications.js';
@@ -115,26 +116,14 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
   }
   if (!found) {
     if (candidates.length > 0) {
-      const allow = candidates.map((c) => c.m.route.method).join(', ');
-      return send(res, {
-        ...problemResponse(
-          problemFrom(
-            new HttpProblem(
-              405,
-              'method_not_allowed',
-              'Method not allowed',
-              `${method} is not allowed here; use ${allow}`,
-            ),
-            path,
-          ),
-        ),
-        headers: { 'content-type': 'application/problem+json', allow },
-      });
+      const allowed = candidates.map((c) => c.m.route.method);
+      return refuse(
+        res,
+        new MethodNotAllowed(`${method} is not allowed here; use ${allowed.join(', ')}`, allowed),
+        path,
+      );
     }
-    return send(
-      res,
-      problemResponse(problemFrom(new HttpProblem(404, 'not_found', 'Not found', `no route ${method} ${path}`), path)),
-    );
+    return refuse(res, new NotFound(`no route ${method} ${path}`), path);
   }
   const { route, names } = found.m;
   const pathParameters: Record<string, string> = {};
@@ -143,22 +132,13 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
   });
 
   const body = await readBody(req);
-  if (body === undefined)
-    return send(
-      res,
-      problemResponse(
-        problemFrom(
-          new HttpProblem(400, 'invalid_request', 'Invalid request', `the body is over ${MAX_BODY_BYTES} bytes`),
-          path,
-        ),
-      ),
-    );
+  if (body === undefined) return refuse(res, new InvalidRequest(`the body is over ${MAX_BODY_BYTES} bytes`), path);
   let claims: Record<string, unknown> | undefined;
   if (route.access !== 'public') {
     claims = (await verifyDevToken(options.authSecret, header(req, 'authorization'))) as
       | Record<string, unknown>
       | undefined;
-    if (!claims) return send(res, problemResponse(problemFrom(unauthorized('a valid bearer token is required'), path)));
+    if (!claims) return refuse(res, new Unauthorized('a valid bearer token is required'), path);
   }
 
   // Maps, not object literals: a parameter named __proto__ or constructor is data like any other
@@ -259,6 +239,10 @@ function readBody(req: IncomingMessage): Promise<string | undefined> {
     req.on('end', () => resolve(tooLarge ? undefined : Buffer.concat(chunks).toString('utf8')));
     req.on('error', reject);
   });
+}
+
+function refuse(res: ServerResponse, error: Error, path: string): void {
+  send(res, problemResponse(problemFrom(error, path), error));
 }
 
 function send(res: ServerResponse, response: APIGatewayProxyStructuredResultV2): void {

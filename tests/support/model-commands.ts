@@ -16,7 +16,6 @@ import {
   completeWithdrawal,
   createPurchase,
   DEFAULT_PURCHASE_LIMITS,
-  DomainError,
   expireDueLots,
   expirePendingCharge,
   Forbidden,
@@ -26,6 +25,7 @@ import {
   grantPurchase,
   IdempotencyKeyReused,
   InsufficientCredits,
+  IoCreditsError,
   type Ledger,
   type ManualClock,
   type Micros,
@@ -66,7 +66,7 @@ async function attempt(fn: () => Promise<unknown>): Promise<Outcome> {
     await fn();
     return 'ok';
   } catch (error) {
-    if (!(error instanceof DomainError)) throw error;
+    if (!(error instanceof IoCreditsError)) throw error;
     return outcomeOf(error);
   }
 }
