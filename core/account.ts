@@ -10,6 +10,7 @@
 
 import { assert } from './assert.js';
 import { type Micros, max, micros, min, sum, ZERO } from './money.js';
+import { DAY_MS } from './time.js';
 
 export type LotKind = 'purchased' | 'promotional';
 
@@ -24,9 +25,12 @@ export interface LiveLot {
   notice?: NoticeDays;
 }
 
-/** Expiry notices go out this many days before a lot's credit expires. */
+/** Expiry notices go out this many days before a lot's credit expires: first 30, then 7. */
 export type NoticeDays = 30 | 7;
-export const NOTICE_DAYS: readonly NoticeDays[] = [30, 7];
+export const FIRST_NOTICE_DAYS = 30 satisfies NoticeDays;
+export const LAST_NOTICE_DAYS = 7 satisfies NoticeDays;
+/** Credit expiring within this many days is shown as expiring soon: the first notice's window. */
+export const EXPIRING_SOON_DAYS = FIRST_NOTICE_DAYS;
 
 /**
  * Debt: the part of the negative allowance in use, one record per cause, oldest first.
@@ -343,7 +347,7 @@ export function restoreAllocations(
         lotId: newLotId(),
         kind: allocation.kind,
         amount: part,
-        expiresAtMs: nowMs + REISSUED_LOT_DAYS * 86_400_000,
+        expiresAtMs: nowMs + REISSUED_LOT_DAYS * DAY_MS,
       };
       reissued.push(lot);
       insertLot(state, { ...lot, remaining: part });
@@ -397,12 +401,10 @@ export function forgiveDebt(state: AccountState, ref: string, amount: Micros): M
   return paid;
 }
 
-const DAY = 86_400_000;
-
 /** When the nightly run next has something to do for this lot: its next notice, else its expiry. */
 function nextEventOf(lot: LiveLot & { expiresAtMs: number }): number {
-  if (lot.notice === undefined) return lot.expiresAtMs - 30 * DAY;
-  if (lot.notice === 30) return lot.expiresAtMs - 7 * DAY;
+  if (lot.notice === undefined) return lot.expiresAtMs - FIRST_NOTICE_DAYS * DAY_MS;
+  if (lot.notice === FIRST_NOTICE_DAYS) return lot.expiresAtMs - LAST_NOTICE_DAYS * DAY_MS;
   return lot.expiresAtMs;
 }
 
@@ -431,8 +433,9 @@ export function lotsWithEventsBy(state: AccountState, nowMs: number): LiveLot[] 
 /** The notice a lot is due at `nowMs` (the nearer one when both are), or null. */
 export function noticeDue(lot: LiveLot, nowMs: number): NoticeDays | null {
   if (lot.remaining <= 0 || lot.expiresAtMs === null || lot.expiresAtMs <= nowMs) return null;
-  if (lot.expiresAtMs - 7 * DAY <= nowMs) return lot.notice === 7 ? null : 7;
-  if (lot.expiresAtMs - 30 * DAY <= nowMs) return lot.notice === undefined ? 30 : null;
+  if (lot.expiresAtMs - LAST_NOTICE_DAYS * DAY_MS <= nowMs)
+    return lot.notice === LAST_NOTICE_DAYS ? null : LAST_NOTICE_DAYS;
+  if (lot.expiresAtMs - FIRST_NOTICE_DAYS * DAY_MS <= nowMs) return lot.notice === undefined ? FIRST_NOTICE_DAYS : null;
   return null;
 }
 

@@ -10,7 +10,7 @@
 import { type ExpiryResult, expireDueLots } from '../ledger/expiry.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { type Micros, micros, sum } from '../money.js';
-import { expiryIndex } from '../table/keys.js';
+import { accountOfPk, expiryIndex } from '../table/keys.js';
 import { iso } from '../time.js';
 import type { ExpiryMessage, ExpiryQueue } from './port.js';
 
@@ -48,7 +48,7 @@ export async function fanOutDueAccounts(
       shard = partition;
       result.pages += 1;
       result.indexItemsRead += page.length;
-      const messages: ExpiryMessage[] = page.map((key) => ({ accountId: String(key.pk).slice('ACCT#'.length), runAt }));
+      const messages: ExpiryMessage[] = page.map((key) => ({ accountId: accountOfPk(key.pk), runAt }));
       const { failed } = await queue.send(messages);
       result.failed.push(...failed);
       result.accounts += messages.length - failed.length;

@@ -4,24 +4,18 @@
 // is left alone, and one still pending before its deadline too.
 
 import { NotFound } from '../errors.js';
+import { isAccountId, isId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { expirePendingCharge, type PendingOutcome } from '../ledger/pending.js';
-import { chargeQueueIndex, isValidAccountId } from '../table/keys.js';
+import { accountOfPk, chargeOfSk, chargeQueueIndex } from '../table/keys.js';
 import type { GraceEvent } from './port.js';
-
-const CHARGE_ID = /^ch_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export async function handleGraceDeadline(
   ledger: Ledger,
   event: GraceEvent,
 ): Promise<PendingOutcome | { chargeId: string; ignored: string }> {
   const { accountId, chargeId } = event ?? {};
-  if (
-    typeof accountId !== 'string' ||
-    !isValidAccountId(accountId) ||
-    typeof chargeId !== 'string' ||
-    !CHARGE_ID.test(chargeId)
-  ) {
+  if (!isAccountId(accountId) || !isId('ch', chargeId)) {
     // A malformed schedule input can never succeed: answer rather than have it retried.
     return { chargeId: String(chargeId), ignored: 'the schedule input is not an account and a charge id' };
   }
@@ -55,8 +49,8 @@ export async function sweepOverdueCharges(ledger: Ledger, limit = MAX_SWEEP_CHAR
         if (result.checked >= limit) return false;
         result.checked += 1;
         const outcome = await handleGraceDeadline(ledger, {
-          accountId: String(key.pk).slice('ACCT#'.length),
-          chargeId: String(key.sk).slice('CHARGE#'.length),
+          accountId: accountOfPk(key.pk),
+          chargeId: chargeOfSk(key.sk),
         });
         if ('changed' in outcome && outcome.changed) result[outcome.status === 'paid' ? 'paid' : 'failed'] += 1;
       }

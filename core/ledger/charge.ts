@@ -4,6 +4,7 @@
 
 import { MAX_PENDING_CHARGES } from '../account.js';
 import { Conflict, InvalidRequest, NotFound } from '../errors.js';
+import { DEPLOYMENT_ID } from '../ids.js';
 import { formatMicros, type Micros, max, micros, ZERO } from '../money.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import { iso } from '../time.js';
@@ -28,8 +29,6 @@ export type ChargeResult =
       shortfall: Micros;
       graceExpiresAt: string;
     };
-
-const DEPLOYMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 
 export async function charge(ledger: Ledger, input: ChargeInput): Promise<ChargeResult> {
   if (input.amount <= 0) throw new InvalidRequest('amount must be greater than zero');

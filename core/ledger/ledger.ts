@@ -34,7 +34,7 @@ import { keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
 import { type Item, type LedgerTable, MAX_TRANSACT_ITEMS, TransactionCancelled } from '../table/table.js';
 import type { Clock } from '../time.js';
-import { iso } from '../time.js';
+import { DAY_MS, iso } from '../time.js';
 import { type ChargeOutcome, type Deadline, Draft, type PlannedWrite } from './draft.js';
 
 export interface LedgerConfig {
@@ -53,7 +53,7 @@ export interface LedgerConfig {
 export const DEFAULT_CONFIG: LedgerConfig = {
   defaultAllowance: micros(10_000_000),
   gracePeriodMs: 300_000,
-  idempotencyTtlMs: 7 * 86_400_000,
+  idempotencyTtlMs: 7 * DAY_MS,
   lotLayout: DEFAULT_LOT_LAYOUT,
   maxLotsForGrants: MAX_LIVE_LOTS,
 };

@@ -2,29 +2,27 @@
 // consistent read of the account item; the log is a Query over the account's `TX#` entries,
 // whose ULID keys sort by time, so date ranges are key conditions, not filters.
 
-import { decodeTime } from 'ulid';
 import {
   type AccountState,
   allowanceOf,
   balanceOf,
   debtOf,
+  EXPIRING_SOON_DAYS,
   isUsable,
   OverflowNeeded,
   paymentDecision,
   withdrawableOf,
 } from '../account.js';
 import { InvalidRequest } from '../errors.js';
-import { ulidBounds } from '../ids.js';
+import { timeOfId, ulidBounds } from '../ids.js';
 import { type Micros, max, micros, ZERO } from '../money.js';
 import { accountFromItem, loadAccount, withOverflow } from '../table/account-item.js';
-import { keys } from '../table/keys.js';
+import { isEntrySk, keys } from '../table/keys.js';
 import { type Item, MAX_QUERY_PAGES } from '../table/table.js';
 import { DAY_MS, iso, startOfUtcDay, startOfUtcMonth } from '../time.js';
 import type { Ledger } from './ledger.js';
 import type { EntryType, LedgerEntry, Lot } from './types.js';
 import { categoryOf } from './types.js';
-
-export const EXPIRING_SOON_DAYS = 30;
 
 export interface BalanceView {
   accountId: string;
@@ -53,7 +51,7 @@ export function balanceView(state: AccountState, nowMs: number, defaultAllowance
         kind: lot.kind,
         amount: lot.amount,
         remaining: lot.remaining,
-        createdAt: iso(decodeTime(lot.lotId.slice(4))),
+        createdAt: iso(timeOfId(lot.lotId)),
         expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
         withdrawable: lot.kind === 'purchased',
       }),
@@ -119,7 +117,6 @@ export interface TransactionQuery {
 }
 
 export const MAX_PAGE_SIZE = 100;
-const ENTRY_SK = /^TX#[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export async function listTransactions(
   ledger: Ledger,
@@ -128,7 +125,7 @@ export async function listTransactions(
   const limit = query.limit ?? 50;
   if (!Number.isInteger(limit) || limit < 1 || limit > MAX_PAGE_SIZE)
     throw new InvalidRequest(`limit must be 1..${MAX_PAGE_SIZE}`);
-  if (query.cursor !== undefined && !ENTRY_SK.test(query.cursor)) throw new InvalidRequest('cursor is not valid');
+  if (query.cursor !== undefined && !isEntrySk(query.cursor)) throw new InvalidRequest('cursor is not valid');
   if (query.types?.length === 0) return { items: [], nextCursor: null };
   const pk = keys.accountPk(query.accountId);
   const typeValues = Object.fromEntries((query.types ?? []).map((type, i) => [`:type${i}`, type]));

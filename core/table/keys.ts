@@ -3,28 +3,53 @@
 // must be found without an account id (withdrawals by id, by status) get their own keys.
 
 import { assert } from '../assert.js';
+import { isAccountId, isId, ULID_PATTERN } from '../ids.js';
 
 export interface Key {
   pk: string;
   sk: string;
 }
 
-const ACCOUNT_ID = /^[A-Za-z0-9_.:@|-]{1,128}$/;
+export const isValidAccountId = isAccountId;
 
-export function isValidAccountId(accountId: string): boolean {
-  return ACCOUNT_ID.test(accountId);
-}
+const ACCOUNT_PREFIX = 'ACCT#';
+const CHARGE_PREFIX = 'CHARGE#';
 
 function accountPk(accountId: string): string {
-  assert(isValidAccountId(accountId), `invalid account id ${JSON.stringify(accountId)}`);
-  return `ACCT#${accountId}`;
+  assert(isAccountId(accountId), `invalid account id ${JSON.stringify(accountId)}`);
+  return `${ACCOUNT_PREFIX}${accountId}`;
+}
+
+/** The account an item's partition key belongs to (an index key read back, say). */
+export function accountOfPk(pk: unknown): string {
+  const accountId =
+    typeof pk === 'string' && pk.startsWith(ACCOUNT_PREFIX) ? pk.slice(ACCOUNT_PREFIX.length) : undefined;
+  assert(isAccountId(accountId), `not an account partition: ${String(pk)}`);
+  return accountId;
+}
+
+/** The charge a charge item's sort key names. */
+export function chargeOfSk(sk: unknown): string {
+  const chargeId = typeof sk === 'string' && sk.startsWith(CHARGE_PREFIX) ? sk.slice(CHARGE_PREFIX.length) : undefined;
+  assert(isId('ch', chargeId), `not a charge sort key: ${String(sk)}`);
+  return chargeId;
+}
+
+const ENTRY_SK = new RegExp(`^TX#${ULID_PATTERN}$`);
+
+/** Whether `sk` is a ledger entry's sort key (a cursor is one). */
+export function isEntrySk(sk: string): boolean {
+  return ENTRY_SK.test(sk);
 }
 
 export const keys = {
   account: (accountId: string): Key => ({ pk: accountPk(accountId), sk: 'ACCOUNT' }),
   lot: (accountId: string, lotId: string): Key => ({ pk: accountPk(accountId), sk: `LOT#${lotId}` }),
   entry: (accountId: string, entryUlid: string): Key => ({ pk: accountPk(accountId), sk: `TX#${entryUlid}` }),
-  charge: (accountId: string, chargeId: string): Key => ({ pk: accountPk(accountId), sk: `CHARGE#${chargeId}` }),
+  charge: (accountId: string, chargeId: string): Key => ({
+    pk: accountPk(accountId),
+    sk: `${CHARGE_PREFIX}${chargeId}`,
+  }),
   withdrawal: (accountId: string, withdrawalId: string): Key => ({
     pk: accountPk(accountId),
     sk: `WD#${withdrawalId}`,

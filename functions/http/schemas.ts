@@ -3,6 +3,7 @@
 
 import * as z from 'zod';
 import { destinationProblem, PAYOUT_NETWORKS } from '../../core/destination.js';
+import { ACCOUNT_ID, DEPLOYMENT_ID, type IdPrefix, idPattern } from '../../core/ids.js';
 import { CATEGORIES, type Category, ENTRY_TYPES } from '../../core/ledger/types.js';
 import { type Micros, parseCents, parseMicros, parsePositiveMicros } from '../../core/money.js';
 import { parseIso } from '../../core/time.js';
@@ -40,11 +41,10 @@ export const nonNegativeAmount = money((text, field) => {
   return value;
 }, `${DECIMAL_DOC} Zero or more.`);
 
-const id = (prefix: string) =>
-  z.string().regex(new RegExp(`^${prefix}_[0-9A-HJKMNP-TV-Z]{26}$`), `must be a ${prefix}_ id`);
+const id = (prefix: IdPrefix) => z.string().regex(idPattern(prefix), `must be a ${prefix}_ id`);
 export const accountIdParam = z
   .string()
-  .regex(/^[A-Za-z0-9_.:@|-]{1,128}$/, 'must be an IO ID')
+  .regex(ACCOUNT_ID, 'must be an IO ID')
   .meta({ description: 'The IO ID of the account; only for tokens that may act for others.' });
 export const timestamp = z
   .string()
@@ -64,7 +64,7 @@ export const ids = {
 export const accountQuery = z.strictObject({ accountId: accountIdParam.optional() });
 export const checkQuery = z.strictObject({ amount: nonNegativeAmount, accountId: accountIdParam.optional() });
 export const chargeBody = z.strictObject({
-  deploymentId: z.string().regex(/^[A-Za-z0-9_.:-]{1,128}$/, 'must be 1-128 letters, digits or _.:-'),
+  deploymentId: z.string().regex(DEPLOYMENT_ID, 'must be 1-128 letters, digits or _.:-'),
   amount: positiveAmount,
   description: z.string().min(1).max(500).optional(),
   accountId: accountIdParam.optional(),

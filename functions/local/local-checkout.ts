@@ -6,6 +6,7 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { NotFound } from '../../core/errors.js';
+import { ulidOf } from '../../core/ids.js';
 import type { PaymentMethod, ProviderName, Purchase } from '../../core/ledger/purchases.js';
 import { accountOfPurchase, getPurchase, PROVIDER_OF } from '../../core/ledger/purchases.js';
 import { centsOf, formatMicros } from '../../core/money.js';
@@ -34,7 +35,7 @@ export class LocalCheckout implements CheckoutProvider {
 }
 
 function localProviderRef(provider: ProviderName, purchaseId: string): string {
-  return provider === 'stripe' ? `cs_local_${purchaseId.slice(3)}` : `paymentLink_local_${purchaseId.slice(3)}`;
+  return provider === 'stripe' ? `cs_local_${ulidOf(purchaseId)}` : `paymentLink_local_${ulidOf(purchaseId)}`;
 }
 
 /** The provider's event for a paid local checkout: the body and the headers that sign it. */
@@ -43,7 +44,7 @@ export function localPaymentEvent(
   secret: string,
   nowMs: number,
 ): { path: string; body: string; headers: Record<string, string> } {
-  const suffix = purchase.purchaseId.slice(3);
+  const suffix = ulidOf(purchase.purchaseId);
   if (purchase.provider === 'stripe') {
     const cents = centsOf(purchase.amount);
     const metadata = { purchaseId: purchase.purchaseId, accountId: purchase.accountId };

@@ -6,12 +6,12 @@
 
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { DEPLOYMENT_ID } from '../../../core/ids.js';
 import { type ChargeCreated, useBalance, useCharge, useCheck, usePayAndDeploy } from '../api/queries';
 import { Alert, Amount, ErrorState, Loading, problemText } from '../components/ui';
 import { centsUp, decimalOfCents, formatUsd, microsOf } from '../money';
 import { BuyDialog, MIN_PURCHASE_CENTS } from './BuyDialog';
 
-const DEPLOYMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
 const AMOUNT = /^\d{1,10}(\.\d{1,6})?$/;
 
 export function Checkout() {

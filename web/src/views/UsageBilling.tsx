@@ -3,6 +3,7 @@
 
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
+import { isId } from '../../../core/ids.js';
 import { usePurchase, useRefreshMoney } from '../api/queries';
 import { Alert, ErrorState, Loading } from '../components/ui';
 import { formatUsd } from '../money';
@@ -11,8 +12,6 @@ import { TotalCredits } from './TotalCredits';
 import { TransactionsCard } from './TransactionsCard';
 import { UsageChart } from './UsageChart';
 import { WithdrawalsCard } from './Withdrawals';
-
-const PURCHASE_ID = /^pu_[0-9A-HJKMNP-TV-Z]{26}$/;
 
 export function UsageBilling() {
   return (
@@ -37,7 +36,7 @@ function PurchaseBanner() {
   const fromUrl = params.get('purchase');
   const [purchaseId] = useState(() => {
     const id = fromUrl ?? sessionStorage.getItem(FOLLOWED_PURCHASE);
-    return id && PURCHASE_ID.test(id) ? id : null;
+    return isId('pu', id) ? id : null;
   });
   const purchase = usePurchase(purchaseId);
   const refresh = useRefreshMoney();

@@ -5,11 +5,11 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
 import uPlot from 'uplot';
 import 'uplot/dist/uPlot.min.css';
+import { DAY_MS } from '../../../core/time.js';
 import { type Usage, useUsage } from '../api/queries';
 import { Amount, Empty, ErrorState, Loading } from '../components/ui';
 import { chartValue, formatUsd, isZero } from '../money';
 
-const DAY_MS = 86_400_000;
 const COLOURS = { usage: '#3730a3', refunds: '#059669' };
 
 type Granularity = 'day' | 'month';
