@@ -11,7 +11,7 @@ import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccountState, LiveLot } from '../core/account.js';
 import { emptyAccount } from '../core/account.js';
 import { CapacityMeter, DEFAULT_CONFIG, Ledger, LedgerTable, ManualClock, type Micros } from '../core/index.js';
-import { putAccount } from '../core/table/account-item.js';
+import { putAccount } from '../core/items/account.js';
 import { keys } from '../core/table/keys.js';
 import type { Item } from '../core/table/table.js';
 import { runExpiryLocally } from '../functions/local/local-expiry.js';

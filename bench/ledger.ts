@@ -31,10 +31,10 @@ import {
   requestWithdrawal,
   usage,
 } from '../core/index.js';
+import { loadAccount } from '../core/items/account.js';
 import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
 import type { OutcomeMessage } from '../core/outcomes/port.js';
 import { OutcomePublisher } from '../core/outcomes/publisher.js';
-import { loadAccount } from '../core/table/account-item.js';
 import { keys } from '../core/table/keys.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { writeResults } from './results.js';

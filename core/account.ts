@@ -8,6 +8,7 @@
 // of them throws OverflowNeeded, and the engine loads them and plans again. Every rule here that
 // reads lots goes through that check, so none can act on lots it has not seen.
 
+import { isDeepStrictEqual } from 'node:util';
 import { assert } from './assert.js';
 import { type Micros, max, micros, min, sum, ZERO } from './money.js';
 import { DAY_MS } from './time.js';
@@ -143,6 +144,11 @@ export function emptyAccount(accountId: string): AccountState {
     entryCount: 0,
     lastEntryAtMs: 0,
   };
+}
+
+/** Whether two states hold the same values (a draft that left its state as read changed nothing). */
+export function sameState(a: AccountState, b: AccountState): boolean {
+  return isDeepStrictEqual(a, b);
 }
 
 export function cloneAccount(state: AccountState): AccountState {

@@ -2,6 +2,12 @@
 
 export * from './account.js';
 export * from './errors.js';
+export * from './items/charge.js';
+export * from './items/entry.js';
+export * from './items/lot.js';
+export * from './items/notification.js';
+export * from './items/purchase.js';
+export * from './items/withdrawal.js';
 export * from './ledger/allowance.js';
 export * from './ledger/charge.js';
 export * from './ledger/expiry.js';
@@ -13,7 +19,6 @@ export * from './ledger/purchases.js';
 export * from './ledger/queries.js';
 export * from './ledger/refund.js';
 export * from './ledger/reversal.js';
-export * from './ledger/types.js';
 export * from './ledger/withdrawals.js';
 export * from './money.js';
 export { isValidAccountId } from './table/keys.js';

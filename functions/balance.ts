@@ -1,8 +1,8 @@
 // GET /credits/balance, /credits/check, /credits/transactions, /credits/usage: the read side.
 
 import type * as z from 'zod';
+import { type EntryType, type LedgerEntry, typesOf } from '../core/items/entry.js';
 import { check, getBalance, listTransactions, type TransactionQuery, usage } from '../core/ledger/queries.js';
-import { type EntryType, type LedgerEntry, typesOf } from '../core/ledger/types.js';
 import { DAY_MS } from '../core/time.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';

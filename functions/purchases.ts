@@ -4,7 +4,8 @@
 
 import type * as z from 'zod';
 import { IoCreditsError, ProviderUnavailable } from '../core/errors.js';
-import { attachCheckout, createPurchase, getPurchase, type Purchase } from '../core/ledger/purchases.js';
+import type { Purchase } from '../core/items/purchase.js';
+import { attachCheckout, createPurchase, getPurchase } from '../core/ledger/purchases.js';
 import { formatMicros } from '../core/money.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, type Request } from './http/handler.js';

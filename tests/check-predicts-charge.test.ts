@@ -18,7 +18,7 @@ import {
   MAX_PENDING_CHARGES,
   type Micros,
 } from '../core/index.js';
-import { putAccount } from '../core/table/account-item.js';
+import { putAccount } from '../core/items/account.js';
 import { newLedger, T0 } from './support/ledger.js';
 
 const DAY = 86_400_000;

@@ -23,7 +23,7 @@ import {
   requestWithdrawal,
   reversePurchase,
 } from '../core/index.js';
-import { type LoadedAccount, layoutLots, withOverflow } from '../core/table/account-item.js';
+import { type LoadedAccount, layoutLots, withOverflow } from '../core/items/account.js';
 import { itemSizeBytes } from '../core/table/item-size.js';
 import { keys } from '../core/table/keys.js';
 import { accountItems, c, expectInvariants, newLedger, T0 } from './support/ledger.js';
@@ -255,7 +255,7 @@ describe('with the default layout', () => {
     expect(itemSizeBytes(item)).toBeLessThan(1024);
     const { state } = await withOverflow(
       setup.table,
-      (await import('../core/table/account-item.js')).accountFromItem('h9', item),
+      (await import('../core/items/account.js')).accountFromItem('h9', item),
     );
     expect(state.lots).toHaveLength(250);
     await expectInvariants(setup.ledger, 'h9', { expiriesApplied: true });

@@ -4,11 +4,20 @@
 // moves. A firing that throws is retried (like EventBridge's retry policy) up to MAX_ATTEMPTS,
 // then dropped with a log line; the sweep still enforces the deadline.
 
+import * as z from 'zod';
+import { readItem } from '../items/fields.js';
 import { keys } from '../table/keys.js';
 import type { LedgerTable } from '../table/table.js';
 import type { Clock } from '../time.js';
 import { isManualClock } from '../time.js';
 import type { GraceEvent, GraceSchedule, GraceScheduler } from './port.js';
+
+const scheduleShape = z.object({
+  accountId: z.string(),
+  chargeId: z.string(),
+  dueAtMs: z.number(),
+  attempts: z.number(),
+});
 
 export const MAX_ATTEMPTS = 5;
 const RETRY_DELAY_MS = 1_000;
@@ -82,13 +91,7 @@ export class LocalGraceScheduler implements GraceScheduler {
         ExpressionAttributeValues: { ':pk': keys.localSchedule('x').pk },
         ExclusiveStartKey: startKey,
       });
-      for (const item of page.items)
-        found.push({
-          accountId: item.accountId as string,
-          chargeId: item.chargeId as string,
-          dueAtMs: item.dueAtMs as number,
-          attempts: item.attempts as number,
-        });
+      for (const item of page.items) found.push(readItem('local schedule', scheduleShape, item));
       startKey = page.lastKey;
     } while (startKey && found.length < MAX_SCHEDULES_READ);
     return found;
@@ -121,7 +124,7 @@ export class LocalGraceScheduler implements GraceScheduler {
       await this.table.delete(keys.localSchedule(schedule.chargeId));
     } catch (error) {
       const stored = await this.table.get(keys.localSchedule(schedule.chargeId));
-      const attempts = ((stored?.attempts as number | undefined) ?? 0) + 1;
+      const attempts = (stored ? readItem('local schedule', scheduleShape, stored).attempts : 0) + 1;
       if (attempts >= MAX_ATTEMPTS) {
         console.error(
           JSON.stringify({

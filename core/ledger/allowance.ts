@@ -4,7 +4,7 @@
 
 import { chargeDebtOf } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
-import { formatMicros, type Micros } from '../money.js';
+import { formatMicros, type Micros, sum } from '../money.js';
 import { type Ledger, run } from './ledger.js';
 
 export async function setNegativeAllowance(
@@ -21,9 +21,8 @@ export async function setNegativeAllowance(
       if (amount < owed)
         throw new Conflict(`the account owes ${formatMicros(owed)} on charges; the allowance can not go below that`);
       draft.state.allowance = amount;
-      draft.touch();
       draft.settlePending();
-      const debt = draft.state.debts.reduce((total, d) => total + d.amount, 0) as Micros;
+      const debt = sum(draft.state.debts.map((d) => d.amount));
       return { accountId, negativeAllowance: amount, debt };
     },
   });

@@ -5,11 +5,12 @@
 import { MAX_PENDING_CHARGES } from '../account.js';
 import { Conflict, InvalidRequest, NotFound } from '../errors.js';
 import { DEPLOYMENT_ID } from '../ids.js';
+import { type Charge, chargeFromItem, chargeItems, type NewCharge } from '../items/charge.js';
 import { formatMicros, type Micros, max, micros, ZERO } from '../money.js';
-import { chargeQueueIndex, keys } from '../table/keys.js';
+import { keys } from '../table/keys.js';
 import { iso } from '../time.js';
+import { itemIsNew } from './draft.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
-import type { Charge } from './types.js';
 
 export interface ChargeInput {
   accountId: string;
@@ -44,47 +45,18 @@ export async function charge(ledger: Ledger, input: ChargeInput): Promise<Charge
       fingerprint: fingerprint([input.deploymentId, input.amount, description]),
     },
     plan: (draft): ChargeResult => {
-      const chargeId = draft.id('ch');
-      const base = {
-        ...keys.charge(draft.accountId, chargeId),
-        itemType: 'charge',
-        chargeId,
+      const charge: NewCharge = {
         accountId: draft.accountId,
+        chargeId: draft.id('ch'),
         deploymentId: input.deploymentId,
         amount: input.amount,
-        refunded: ZERO,
         description,
-        createdAt: draft.now,
       };
+      const { chargeId } = charge;
       if (draft.canPay(input.amount)) {
-        const { allocations, debtCreated } = draft.payFromBalance(chargeId, input.amount);
-        draft.put({
-          ...base,
-          status: 'paid',
-          allocations,
-          debtCreated,
-          paidAt: draft.now,
-          ...draft.outboxKeys(chargeId),
-        });
-        draft.outcome({
-          chargeId,
-          status: 'paid',
-          amount: input.amount,
-          wasPending: false,
-          deploymentId: input.deploymentId,
-        });
-        draft.entry({
-          type: 'usage',
-          amount: micros(-input.amount),
-          reference: chargeId,
-          description,
-          lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })),
-        });
-        if (debtCreated > 0)
-          draft.notify(
-            'allowance_used',
-            `Charge ${chargeId} used ${formatMicros(debtCreated)} of your negative allowance.`,
-          );
+        const { debtCreated } = draft.payCharge({ ...charge, wasPending: false }, (paid) => ({
+          item: { Put: { Item: chargeItems.paid(charge, paid, draft.nowMs) } },
+        }));
         return {
           chargeId,
           deploymentId: input.deploymentId,
@@ -99,15 +71,7 @@ export async function charge(ledger: Ledger, input: ChargeInput): Promise<Charge
       const graceExpiresAtMs = draft.nowMs + draft.config.gracePeriodMs;
       const shortfall = max(ZERO, micros(input.amount - draft.balance()));
       draft.state.pending.push({ chargeId, amount: input.amount, graceExpiresAtMs });
-      draft.put({
-        ...base,
-        status: 'pending_payment',
-        allocations: [],
-        debtCreated: ZERO,
-        graceExpiresAt: iso(graceExpiresAtMs),
-        gsi3pk: chargeQueueIndex.deadlinePk(chargeId),
-        gsi3sk: chargeQueueIndex.sk(graceExpiresAtMs, chargeId),
-      });
+      draft.put(chargeItems.pending(charge, graceExpiresAtMs, draft.nowMs), itemIsNew);
       draft.deadlines.push({ accountId: draft.accountId, chargeId, dueAtMs: graceExpiresAtMs });
       draft.notify(
         'top_up_needed',
@@ -129,20 +93,4 @@ export async function getCharge(ledger: Ledger, accountId: string, chargeId: str
   const item = await ledger.table.meter.run('getCharge', () => ledger.table.get(keys.charge(accountId, chargeId)));
   if (!item) throw new NotFound(`no charge ${chargeId}`);
   return chargeFromItem(item);
-}
-
-export function chargeFromItem(item: Record<string, unknown>): Charge {
-  return {
-    chargeId: item.chargeId as string,
-    accountId: item.accountId as string,
-    deploymentId: item.deploymentId as string,
-    status: item.status as Charge['status'],
-    amount: micros(item.amount as number),
-    refunded: micros(item.refunded as number),
-    description: item.description as string,
-    createdAt: item.createdAt as string,
-    ...(item.graceExpiresAt ? { graceExpiresAt: item.graceExpiresAt as string } : {}),
-    allocations: item.allocations as Charge['allocations'],
-    debtCreated: micros(item.debtCreated as number),
-  };
 }

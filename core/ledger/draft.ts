@@ -11,26 +11,23 @@ import {
   paymentDecision,
   type Repayment,
   repayDebts,
+  sameState,
   takeFromLots,
 } from '../account.js';
 import { assert } from '../assert.js';
 import { IoCreditsError } from '../errors.js';
 import { type IdPrefix, ledgerEntryUlid, newId } from '../ids.js';
+import { chargeItems } from '../items/charge.js';
+import { categoryOf, type EntryType, entryItem, type LedgerEntry } from '../items/entry.js';
+import type { ItemWrite } from '../items/fields.js';
+import { type NotificationType, notificationItem } from '../items/notification.js';
 import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
-import { chargeQueueIndex, keys } from '../table/keys.js';
-import { type Item, MAX_TRANSACT_ITEMS, type TransactItem } from '../table/table.js';
+import { type Item, MAX_TRANSACT_ITEMS } from '../table/table.js';
 import { iso } from '../time.js';
 import type { LedgerConfig } from './ledger.js';
-import { categoryOf, type EntryType, type LedgerEntry, type NotificationType } from './types.js';
 
-export interface PlannedWrite {
-  item: TransactItem;
-  /**
-   * What a failed condition on this item means: a domain error, or `retry` when the item changed
-   * since the plan read it and the operation should plan again; absent for unconditional writes.
-   */
-  onConditionFailed?: (() => IoCreditsError) | 'retry';
-}
+/** One write of the draft's transaction (items/fields.ItemWrite). */
+export type PlannedWrite = ItemWrite;
 
 /** A named condition on a write, and what its failure means (see PlannedWrite). */
 export interface Condition {
@@ -114,17 +111,16 @@ export class Draft {
     return allowanceOf(this.state, this.config.defaultAllowance);
   }
 
-  /** The account changed even if no entry was written (a setting, a pending charge). */
-  touch(): void {
-    this.dirty = true;
-  }
-
+  /**
+   * Whether committing this draft changes anything: an item to write, or the account's state
+   * (a setting, a pending charge removed) differs from what was read.
+   */
   changed(): boolean {
-    return this.dirty || this.writes.length > 0;
+    return this.writes.length > 0 || !sameState(this.before, this.state);
   }
 
-  write(item: TransactItem, onConditionFailed?: PlannedWrite['onConditionFailed']): void {
-    this.writes.push({ item, onConditionFailed });
+  write(write: ItemWrite): void {
+    this.writes.push(write);
   }
 
   /** The item this draft already puts under `key`, to add to it rather than write the key twice. */
@@ -143,7 +139,7 @@ export class Draft {
           ExpressionAttributeValues: condition.values,
         }
       : {};
-    this.write({ Put: { Item: item, ...conditional } }, condition?.onFailed);
+    this.write({ item: { Put: { Item: item, ...conditional } }, onConditionFailed: condition?.onFailed });
   }
 
   /** Appends a ledger entry; call it after the state change it records, for `balanceAfter`. */
@@ -164,26 +160,20 @@ export class Draft {
       description: input.description,
     };
     this.entries.push(entry);
-    this.put({
-      ...keys.entry(this.accountId, ulid),
-      itemType: 'entry',
-      ...entry,
-      ...(input.lots?.length ? { lots: input.lots } : {}),
-    });
+    this.put(entryItem(this.accountId, ulid, entry, input.lots));
     return entry;
   }
 
   notify(type: NotificationType, message: string): void {
-    const notificationId = this.id('nt');
-    this.put({
-      ...keys.notification(this.accountId, notificationId),
-      itemType: 'notification',
-      notificationId,
-      type,
-      message,
-      createdAt: this.now,
-      read: false,
-    });
+    this.put(
+      notificationItem(this.accountId, {
+        notificationId: this.id('nt'),
+        type,
+        message,
+        createdAt: this.now,
+        read: false,
+      }),
+    );
   }
 
   /** Whether a charge of `amount` can be paid now (account.paymentDecision). */
@@ -223,36 +213,42 @@ export class Draft {
     }
   }
 
-  /** Pays a pending charge and writes its usage entry and the charge item's new status. */
+  /** Pays a pending charge (credit arrived, or its deadline came with enough): see payCharge. */
   markChargePaid(chargeId: string, amount: Micros, description: string): void {
-    const { allocations, debtCreated } = this.payFromBalance(chargeId, amount);
+    this.payCharge({ chargeId, amount, description, wasPending: true }, (paid) =>
+      chargeItems.settled(this.accountId, chargeId, paid, this.nowMs),
+    );
+  }
+
+  /**
+   * Pays a charge from the balance and writes what paying it means: the charge item `write`
+   * returns (new, or a pending one settled), its usage entry, the outcome to publish, and a
+   * notification when it used the negative allowance.
+   */
+  payCharge(
+    charge: { chargeId: string; amount: Micros; description: string; wasPending: boolean; deploymentId?: string },
+    write: (paid: { allocations: Allocation[]; debtCreated: Micros }) => ItemWrite,
+  ): { allocations: Allocation[]; debtCreated: Micros } {
+    const { chargeId, amount } = charge;
+    const paid = this.payFromBalance(chargeId, amount);
+    this.write(write(paid));
     this.entry({
       type: 'usage',
       amount: micros(-amount),
       reference: chargeId,
-      description,
-      lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })),
+      description: charge.description,
+      lots: paid.allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })),
     });
-    this.write({
-      Update: {
-        Key: keys.charge(this.accountId, chargeId),
-        UpdateExpression:
-          'SET #status = :paid, allocations = :allocations, debtCreated = :debt, paidAt = :now, gsi3pk = :outboxPk, gsi3sk = :outboxSk REMOVE graceExpiresAt',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':paid': 'paid',
-          ':pending': 'pending_payment',
-          ':allocations': allocations,
-          ':debt': debtCreated,
-          ':now': this.now,
-          ...this.outboxValues(chargeId),
-        },
-      },
+    this.outcome({
+      chargeId,
+      status: 'paid',
+      amount,
+      wasPending: charge.wasPending,
+      ...(charge.deploymentId ? { deploymentId: charge.deploymentId } : {}),
     });
-    this.outcome({ chargeId, status: 'paid', amount, wasPending: true });
-    if (debtCreated > 0)
-      this.notify('allowance_used', `Charge ${chargeId} used ${fmt(debtCreated)} of your negative allowance.`);
+    if (paid.debtCreated > 0)
+      this.notify('allowance_used', `Charge ${chargeId} used ${fmt(paid.debtCreated)} of your negative allowance.`);
+    return paid;
   }
 
   /** Records a charge's final status, to publish once the draft commits. */
@@ -260,25 +256,8 @@ export class Draft {
     this.outcomes.push({ ...outcome, accountId: this.accountId, occurredAt: this.now });
   }
 
-  /** The charge item's index keys while its outcome waits to be published (see chargeQueueIndex). */
-  outboxKeys(chargeId: string): { gsi3pk: string; gsi3sk: string } {
-    return { gsi3pk: chargeQueueIndex.outboxPk(chargeId), gsi3sk: chargeQueueIndex.sk(this.nowMs, chargeId) };
-  }
-
-  /** outboxKeys as the values `:outboxPk` and `:outboxSk` of an update expression. */
-  outboxValues(chargeId: string): { ':outboxPk': string; ':outboxSk': string } {
-    const { gsi3pk, gsi3sk } = this.outboxKeys(chargeId);
-    return { ':outboxPk': gsi3pk, ':outboxSk': gsi3sk };
-  }
-
   private recordRepayment(repayment: Repayment): void {
     if (!repayment.ref.startsWith('ch_') || repayment.allocations.length === 0) return;
-    this.write({
-      Update: {
-        Key: keys.charge(this.accountId, repayment.ref),
-        UpdateExpression: 'SET allocations = list_append(allocations, :repaid)',
-        ExpressionAttributeValues: { ':repaid': repayment.allocations },
-      },
-    });
+    this.write(chargeItems.repaid(this.accountId, repayment.ref, repayment.allocations));
   }
 }

@@ -4,8 +4,8 @@
 // (account.isUsable); this makes the ledger say so. Running it again finds nothing to do.
 
 import { type LiveLot, lotsWithEventsBy, type NoticeDays, noticeDue } from '../account.js';
+import { lotItems } from '../items/lot.js';
 import { formatMicros, type Micros, micros, sum } from '../money.js';
-import { keys } from '../table/keys.js';
 import { iso } from '../time.js';
 import { type Ledger, run } from './ledger.js';
 
@@ -39,13 +39,7 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
       draft.state.lots = draft.state.lots.filter((lot) => !dueIds.has(lot.lotId));
       const amountExpired = sum(due.map((lot) => lot.remaining));
       for (const lot of due) {
-        draft.write({
-          Update: {
-            Key: keys.lot(accountId, lot.lotId),
-            UpdateExpression: 'SET expired = :remaining, expiredAt = :now',
-            ExpressionAttributeValues: { ':remaining': lot.remaining, ':now': draft.now },
-          },
-        });
+        draft.write(lotItems.expired(accountId, lot.lotId, lot.remaining, draft.nowMs));
       }
       if (due.length > 0) {
         draft.entry({
@@ -76,7 +70,6 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
         );
       }
       const notices = [...noticed.values()].reduce((n, lots) => n + lots.length, 0);
-      if (notices > 0) draft.touch();
       return { accountId, lotsExpired: due.length, amountExpired, notices, more: allDue.length > due.length };
     },
   });

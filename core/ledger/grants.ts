@@ -1,22 +1,20 @@
 // Granting credit: a purchased lot when a provider reports a payment, a promotional lot when an
 // admin grants one. New credit pays debt first, then settles pending charges (Draft.creditArrived).
 
-import { heldCredit, insertLot, type LotKind, lotCount } from '../account.js';
+import { heldCredit, insertLot, lotCount } from '../account.js';
 import { assert } from '../assert.js';
 import { Conflict, InvalidRequest } from '../errors.js';
+import type { Lot } from '../items/lot.js';
+import { type LotSource, lotItems, type NewLot } from '../items/lot.js';
 import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
-import { keys } from '../table/keys.js';
 import { addCalendarMonths, iso } from '../time.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
-import type { Lot } from './types.js';
 
 /** Purchased credit expires this many calendar months after the purchase completes. */
 export const PURCHASE_VALIDITY_MONTHS = 12;
 /** The most live credit one account may hold; keeps every sum far inside safe integers. */
 export const MAX_ACCOUNT_CREDIT_MICROS = micros(5_000_000_000 * 1_000_000);
-
-export type LotSource = 'stripe' | 'spherepay' | 'admin' | 'refund';
 
 export interface GrantResult extends Lot {
   source: LotSource;
@@ -107,16 +105,6 @@ export async function grantPromotional(ledger: Ledger, input: PromotionalGrant):
   });
 }
 
-interface NewLot {
-  kind: LotKind;
-  amount: Micros;
-  expiresAtMs: number | null;
-  source: LotSource;
-  reference: string;
-  description: string;
-  conditions?: string;
-}
-
 function addLot(draft: Draft, lot: NewLot): GrantResult {
   const { state } = draft;
   // Only a grant can be refused for the number of lots: what the account paid for is always credited.
@@ -158,25 +146,9 @@ function addLot(draft: Draft, lot: NewLot): GrantResult {
   };
 }
 
-/** The lot's permanent record: what was granted, by whom, and why. Its live remaining is on the account item. */
+/** The lot's permanent record (items/lot.ts), new. Its live remaining is on the account item. */
 export function putLotItem(draft: Draft, lotId: string, lot: NewLot): void {
-  draft.put(
-    {
-      ...keys.lot(draft.accountId, lotId),
-      itemType: 'lot',
-      lotId,
-      kind: lot.kind,
-      amount: lot.amount,
-      source: lot.source,
-      reference: lot.reference,
-      description: lot.description,
-      ...(lot.conditions ? { conditions: lot.conditions } : {}),
-      createdAt: draft.now,
-      expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
-      withdrawable: lot.kind === 'purchased',
-    },
-    itemIsNew,
-  );
+  draft.put(lotItems.granted(draft.accountId, lotId, lot, draft.nowMs), itemIsNew);
 }
 
 function assertWholeCents(amount: Micros): void {

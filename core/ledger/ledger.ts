@@ -19,7 +19,6 @@ import { createHash } from 'node:crypto';
 import { assertAccountInvariants, MAX_LIVE_LOTS, OverflowNeeded } from '../account.js';
 import { assert } from '../assert.js';
 import { ContentionExhausted, IdempotencyKeyReused, IoCreditsError } from '../errors.js';
-import { type Micros, micros } from '../money.js';
 import {
   accountFromItem,
   accountItem,
@@ -29,9 +28,10 @@ import {
   layoutLots,
   refillWrites,
   withOverflow,
-} from '../table/account-item.js';
+} from '../items/account.js';
+import { type Idempotency, idempotencyPut, idempotencyRecordFromItem, isLive } from '../items/idempotency.js';
+import { type Micros, micros } from '../money.js';
 import { keys } from '../table/keys.js';
-import { TTL_ATTRIBUTE } from '../table/schema.js';
 import { type Item, type LedgerTable, MAX_TRANSACT_ITEMS, TransactionCancelled } from '../table/table.js';
 import type { Clock } from '../time.js';
 import { DAY_MS, iso } from '../time.js';
@@ -125,16 +125,6 @@ export class Ledger {
     });
     return next;
   }
-}
-
-export interface Idempotency {
-  /** The operation the key belongs to; the same key may be used once per scope. */
-  scope: string;
-  key: string;
-  /** A digest of the request; the same key with another request is refused. */
-  fingerprint: string;
-  /** Provider events and purchases are remembered forever, client keys for the configured TTL. */
-  permanent?: boolean;
 }
 
 export interface Operation<R> {
@@ -263,7 +253,10 @@ async function attemptOnce<R>(
     ...draft.writes,
   ];
   const idempotencyIndex = writes.length;
-  if (operation.idempotency) writes.push({ item: idempotencyRecord(operation, draft.nowMs, ledger.config, result) });
+  if (operation.idempotency)
+    writes.push(
+      idempotencyPut(operation.accountId, operation.idempotency, draft.nowMs, ledger.config.idempotencyTtlMs, result),
+    );
   assertDistinctKeys(writes);
 
   try {
@@ -307,62 +300,24 @@ async function refill(ledger: Ledger, loaded: LoadedAccount): Promise<void> {
   }
 }
 
-const keyIsUnused = 'attribute_not_exists(pk)';
-const keyHasExpired = `#ttl < :nowSeconds`;
-
-function idempotencyRecord<R>(operation: Operation<R>, nowMs: number, config: LedgerConfig, result: R) {
-  return {
-    Put: {
-      Item: idempotencyItem(operation.accountId, operation.idempotency!, nowMs, config, result),
-      ConditionExpression: `${keyIsUnused} OR ${keyHasExpired}`,
-      ReturnValuesOnConditionCheckFailure: 'ALL_OLD' as const,
-      ExpressionAttributeNames: { '#ttl': TTL_ATTRIBUTE },
-      ExpressionAttributeValues: { ':nowSeconds': Math.floor(nowMs / 1000) },
-    },
-  };
-}
-
-/**
- * The record that makes a request take effect once: its fingerprint and first response. Written by
- * the engine for the operation's own key, and by an operation that applies other requests in its
- * transaction (a payment applying the refunds held for it).
- */
-export function idempotencyItem(
-  accountId: string,
-  idem: Idempotency,
-  nowMs: number,
-  config: LedgerConfig,
-  result: unknown,
-): Item {
-  return {
-    ...keys.idempotency(accountId, idem.scope, idem.key),
-    itemType: 'idempotency',
-    fingerprint: idem.fingerprint,
-    response: JSON.stringify(result),
-    createdAt: iso(nowMs),
-    ...(idem.permanent ? {} : { [TTL_ATTRIBUTE]: Math.floor((nowMs + config.idempotencyTtlMs) / 1000) }),
-  };
-}
-
 async function findReplay<R>(
   ledger: Ledger,
   operation: Operation<R>,
 ): Promise<{ found: true; result: R } | { found: false }> {
   const idem = operation.idempotency!;
   const item = await ledger.table.get(keys.idempotency(operation.accountId, idem.scope, idem.key));
-  const live =
-    item && (item[TTL_ATTRIBUTE] === undefined || (item[TTL_ATTRIBUTE] as number) >= Math.floor(ledger.nowMs() / 1000));
-  if (!live) return { found: false };
+  if (!item || !isLive(idempotencyRecordFromItem(item), ledger.nowMs())) return { found: false };
   return { found: true, result: replayFrom<R>(ledger, idem, item) };
 }
 
 function replayFrom<R>(ledger: Ledger, idem: Idempotency, item: Item | undefined): R {
   assert(item !== undefined, 'a failed idempotency condition returns the existing record');
-  if (item.fingerprint !== idem.fingerprint) {
+  const record = idempotencyRecordFromItem(item);
+  if (record.fingerprint !== idem.fingerprint) {
     throw new IdempotencyKeyReused(`Idempotency-Key ${idem.key} was already used with a different request`);
   }
   ledger.stats.replays += 1;
-  return JSON.parse(item.response as string) as R;
+  return JSON.parse(record.response) as R;
 }
 
 function assertDistinctKeys(writes: PlannedWrite[]): void {

@@ -2,9 +2,9 @@
 // transactions (Draft.notify); here they are listed and marked read.
 
 import { NotFound } from '../errors.js';
+import { markedRead, type Notification, notificationFromItem } from '../items/notification.js';
 import { keys, SK_PREFIX } from '../table/keys.js';
 import type { Ledger } from './ledger.js';
-import type { Notification } from './types.js';
 
 export const MAX_NOTIFICATIONS_LISTED = 100;
 
@@ -17,13 +17,7 @@ export async function listNotifications(ledger: Ledger, accountId: string, limit
       Limit: Math.min(limit, MAX_NOTIFICATIONS_LISTED),
     }),
   );
-  return items.map((item) => ({
-    notificationId: item.notificationId as string,
-    type: item.type as Notification['type'],
-    message: item.message as string,
-    createdAt: item.createdAt as string,
-    read: item.read === true,
-  }));
+  return items.map(notificationFromItem);
 }
 
 export async function markNotificationRead(
@@ -32,13 +26,7 @@ export async function markNotificationRead(
   notificationId: string,
 ): Promise<{ notificationId: string; read: true }> {
   const updated = await ledger.table.meter.run('markNotificationRead', () =>
-    ledger.table.update({
-      Key: keys.notification(accountId, notificationId),
-      UpdateExpression: 'SET #read = :true',
-      ConditionExpression: 'attribute_exists(pk)',
-      ExpressionAttributeNames: { '#read': 'read' },
-      ExpressionAttributeValues: { ':true': true },
-    }),
+    ledger.table.update(markedRead(accountId, notificationId)),
   );
   if (!updated) throw new NotFound(`no notification ${notificationId}`);
   return { notificationId, read: true };

@@ -3,12 +3,11 @@
 // The deadline handler is idempotent: a charge already paid, failed or cancelled is left alone.
 
 import { Conflict } from '../errors.js';
+import { type Charge, type ChargeStatus, chargeItems } from '../items/charge.js';
 import { formatMicros } from '../money.js';
-import { keys } from '../table/keys.js';
 import { getCharge } from './charge.js';
 import type { Draft } from './draft.js';
 import { type Ledger, run } from './ledger.js';
-import type { Charge, ChargeStatus } from './types.js';
 
 export interface PendingOutcome {
   chargeId: string;
@@ -70,27 +69,10 @@ export async function cancelPendingCharge(
 
 function removePending(draft: Draft, chargeId: string): void {
   draft.state.pending = draft.state.pending.filter((c) => c.chargeId !== chargeId);
-  draft.touch();
 }
 
 function finish(draft: Draft, charge: Charge, status: 'failed' | 'cancelled'): void {
-  draft.write(
-    {
-      Update: {
-        Key: keys.charge(draft.accountId, charge.chargeId),
-        UpdateExpression: 'SET #status = :final, endedAt = :now, gsi3pk = :outboxPk, gsi3sk = :outboxSk',
-        ConditionExpression: '#status = :pending',
-        ExpressionAttributeNames: { '#status': 'status' },
-        ExpressionAttributeValues: {
-          ':final': status,
-          ':pending': 'pending_payment',
-          ':now': draft.now,
-          ...draft.outboxValues(charge.chargeId),
-        },
-      },
-    },
-    () => new Conflict(`charge ${charge.chargeId} is no longer pending`),
-  );
+  draft.write(chargeItems.ended(draft.accountId, charge.chargeId, status, draft.nowMs));
   draft.outcome({
     chargeId: charge.chargeId,
     status,

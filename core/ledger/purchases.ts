@@ -22,43 +22,29 @@
 
 import { assert } from '../assert.js';
 import { Conflict, ContentionExhausted, InvalidRequest, NotFound } from '../errors.js';
+import { idempotencyItem } from '../items/idempotency.js';
+import { type LotRecord, lotFromItem } from '../items/lot.js';
+import {
+  checkoutLookupFromItem,
+  type HeldReport,
+  type PaymentLookup,
+  type PaymentMethod,
+  PROVIDER_OF,
+  type ProviderName,
+  type Purchase,
+  type PurchaseStatus,
+  paymentLookupFromItem,
+  purchaseFromItem,
+  purchaseItems,
+  purchaseLookupFromItem,
+  type ReversalReport,
+} from '../items/purchase.js';
 import { formatMicros, type Micros, micros, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
-import type { Item } from '../table/table.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { addPurchasedLot } from './grants.js';
-import { fingerprint, idempotencyItem, type Ledger, run } from './ledger.js';
+import { fingerprint, type Ledger, run } from './ledger.js';
 import { reverseLot } from './reversal.js';
-
-export type PurchaseStatus = 'pending' | 'completed' | 'failed' | 'expired' | 'reversed';
-export type PaymentMethod = 'card' | 'usdc';
-export type ProviderName = 'stripe' | 'spherepay';
-
-export const PROVIDER_OF: Record<PaymentMethod, ProviderName> = { card: 'stripe', usdc: 'spherepay' };
-
-export interface Purchase {
-  purchaseId: string;
-  accountId: string;
-  status: PurchaseStatus;
-  /** What the user asked to buy. */
-  amount: Micros;
-  method: PaymentMethod;
-  provider: ProviderName;
-  createdAt: string;
-  updatedAt: string;
-  checkoutUrl?: string;
-  /** The provider's id of the checkout (a Stripe Checkout Session, a Spherepay payment link). */
-  providerRef?: string;
-  /** The provider's id of the payment (a Stripe PaymentIntent), once paid. */
-  paymentRef?: string;
-  lotId?: string;
-  /** What the provider reported as paid, and so what was credited. */
-  paidAmount?: Micros;
-  /** Taken back by provider refunds and disputes. */
-  reversedAmount?: Micros;
-  /** The provider's running total of refunds, as its refund events report it. */
-  providerRefunded?: Micros;
-}
 
 export interface PurchaseLimits {
   min: Micros;
@@ -96,14 +82,8 @@ export async function createPurchase(
         createdAt: draft.now,
         updatedAt: draft.now,
       };
-      draft.put(
-        { ...keys.purchase(input.accountId, purchase.purchaseId), itemType: 'purchase', ...purchase },
-        itemIsNew,
-      );
-      draft.put(
-        { ...keys.purchaseLookup(purchase.purchaseId), itemType: 'purchaseLookup', accountId: input.accountId },
-        itemIsNew,
-      );
+      draft.write(purchaseItems.created(purchase));
+      draft.write(purchaseItems.lookup(purchase));
       return purchase;
     },
   });
@@ -118,26 +98,7 @@ export async function attachCheckout(
   purchase: Purchase,
   checkout: { checkoutUrl: string; providerRef: string },
 ): Promise<Purchase> {
-  await ledger.table.transact([
-    {
-      Update: {
-        Key: keys.purchase(purchase.accountId, purchase.purchaseId),
-        UpdateExpression: 'SET checkoutUrl = :url, providerRef = :ref',
-        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(providerRef) OR providerRef = :ref)',
-        ExpressionAttributeValues: { ':url': checkout.checkoutUrl, ':ref': checkout.providerRef },
-      },
-    },
-    {
-      Put: {
-        Item: {
-          ...keys.checkoutLookup(purchase.provider, checkout.providerRef),
-          itemType: 'checkoutLookup',
-          accountId: purchase.accountId,
-          purchaseId: purchase.purchaseId,
-        },
-      },
-    },
-  ]);
+  await ledger.table.transact(purchaseItems.checkoutAttached(purchase, checkout).map((write) => write.item));
   return { ...purchase, ...checkout };
 }
 
@@ -151,8 +112,7 @@ export async function getPurchase(ledger: Ledger, accountId: string, purchaseId:
 
 /** The account a purchase belongs to, from its id alone; undefined when there is no such purchase. */
 export async function accountOfPurchase(ledger: Ledger, purchaseId: string): Promise<string | undefined> {
-  const lookup = await ledger.table.get(keys.purchaseLookup(purchaseId));
-  return lookup?.accountId as string | undefined;
+  return purchaseLookupFromItem(await ledger.table.get(keys.purchaseLookup(purchaseId)))?.accountId;
 }
 
 /** The purchase a provider checkout (a Spherepay payment link) belongs to. */
@@ -161,8 +121,7 @@ export async function purchaseOfCheckout(
   provider: ProviderName,
   providerRef: string,
 ): Promise<{ accountId: string; purchaseId: string } | undefined> {
-  const lookup = await ledger.table.get(keys.checkoutLookup(provider, providerRef));
-  return lookup ? { accountId: lookup.accountId as string, purchaseId: lookup.purchaseId as string } : undefined;
+  return checkoutLookupFromItem(await ledger.table.get(keys.checkoutLookup(provider, providerRef)));
 }
 
 // ---- provider events ----
@@ -230,7 +189,7 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
           ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}),
         };
         if (outcome.paymentRef) after = await recordPayment(ledger, draft, after, event.provider, outcome.paymentRef);
-        updatePurchase(draft, purchase, after);
+        draft.write(purchaseItems.changed(purchase, after, draft.now));
         return {
           purchaseId: purchase.purchaseId,
           status: after.status,
@@ -241,7 +200,7 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
       }
       if (purchase.status !== 'pending') return none();
       const status = outcome.kind === 'failed' ? 'failed' : 'expired';
-      updatePurchase(draft, purchase, { ...purchase, status });
+      draft.write(purchaseItems.changed(purchase, { ...purchase, status }, draft.now));
       return { purchaseId: purchase.purchaseId, status, effect: status };
     },
   });
@@ -249,11 +208,6 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
 
 /** The most refunds and disputes held for one payment not yet recorded. */
 export const MAX_HELD_REPORTS = 20;
-
-interface HeldReport {
-  eventId: string;
-  report: ReversalReport;
-}
 
 /**
  * Within the operation that credits a purchase: records its payment (so refunds and disputes find
@@ -268,15 +222,19 @@ async function recordPayment(
   paymentRef: string,
 ): Promise<Purchase> {
   const key = keys.paymentLookup(provider, paymentRef);
-  const lookup = await ledger.table.get(key);
+  const stored = await ledger.table.get(key);
+  const lookup = paymentLookupFromItem(stored);
   if (lookup?.lotId !== undefined)
     throw new Conflict(`payment ${paymentRef} is already recorded for purchase ${String(lookup.purchaseId)}`);
-  const held = (lookup?.held as HeldReport[] | undefined) ?? [];
-  const lotItem = draft.plannedPut(keys.lot(draft.accountId, purchase.lotId!));
-  assert(lotItem !== undefined, "the purchase's lot is put in this transaction");
+  const held = lookup?.held ?? [];
+  const lotId = purchase.lotId;
+  assert(lotId !== undefined, 'a credited purchase has its lot');
   let after = purchase;
   for (const { eventId, report } of held) {
-    const applied = applyReport(draft, after, lotItem, provider, paymentRef, report);
+    // The lot as this transaction puts it, with what earlier held reports reversed of it.
+    const planned = draft.plannedPut(keys.lot(draft.accountId, lotId));
+    assert(planned !== undefined, "the purchase's lot is put in this transaction");
+    const applied = applyReport(draft, after, lotFromItem(planned), provider, paymentRef, report);
     after = applied.purchase;
     const idempotency = {
       scope: 'provider-event',
@@ -284,11 +242,14 @@ async function recordPayment(
       fingerprint: reportFingerprint(paymentRef, report),
       permanent: true,
     };
-    draft.put(idempotencyItem(draft.accountId, idempotency, draft.nowMs, draft.config, applied.result), itemIsNew);
+    draft.put(
+      idempotencyItem(draft.accountId, idempotency, draft.nowMs, draft.config.idempotencyTtlMs, applied.result),
+      itemIsNew,
+    );
   }
   draft.put(
     {
-      ...lookup,
+      ...stored,
       ...key,
       itemType: 'paymentLookup',
       accountId: draft.accountId,
@@ -305,10 +266,6 @@ async function recordPayment(
   );
   return after;
 }
-
-export type ReversalReport =
-  | { kind: 'refund' /** The provider's running total refunded on this payment. */; totalRefunded: Micros }
-  | { kind: 'dispute'; amount: Micros; disputeId: string };
 
 export interface PaymentReversal {
   provider: ProviderName;
@@ -337,7 +294,7 @@ const reportFingerprint = (paymentRef: string, report: ReversalReport) => finger
  */
 export async function reversePayment(ledger: Ledger, input: PaymentReversal): Promise<PaymentReversalOutcome> {
   for (let round = 0; round < HOLD_ROUNDS; round += 1) {
-    const lookup = await ledger.table.get(keys.paymentLookup(input.provider, input.paymentRef));
+    const lookup = paymentLookupFromItem(await ledger.table.get(keys.paymentLookup(input.provider, input.paymentRef)));
     if (lookup?.lotId !== undefined) return { applied: await reverseRecordedPayment(ledger, input, lookup) };
     if (await holdReport(ledger, input)) return { held: true };
   }
@@ -352,11 +309,13 @@ const HOLD_ROUNDS = 3;
 async function reverseRecordedPayment(
   ledger: Ledger,
   input: PaymentReversal,
-  lookup: Item,
+  lookup: PaymentLookup,
 ): Promise<PaymentReversalResult> {
-  const accountId = lookup.accountId as string;
-  const purchaseId = lookup.purchaseId as string;
-  const lotId = lookup.lotId as string;
+  const { accountId, purchaseId, lotId } = lookup;
+  assert(
+    accountId !== undefined && purchaseId !== undefined && lotId !== undefined,
+    'a recorded payment names its purchase',
+  );
   return run(ledger, {
     name: 'reversePayment',
     accountId,
@@ -370,8 +329,15 @@ async function reverseRecordedPayment(
       const purchase = await getPurchase(ledger, accountId, purchaseId);
       const lotItem = await ledger.table.get(keys.lot(accountId, lotId));
       if (!lotItem) throw new NotFound(`no lot ${lotId} for purchase ${purchaseId}`);
-      const applied = applyReport(draft, purchase, lotItem, input.provider, input.paymentRef, input.report);
-      if (applied.purchase !== purchase) updatePurchase(draft, purchase, applied.purchase);
+      const applied = applyReport(
+        draft,
+        purchase,
+        lotFromItem(lotItem),
+        input.provider,
+        input.paymentRef,
+        input.report,
+      );
+      if (applied.purchase !== purchase) draft.write(purchaseItems.changed(purchase, applied.purchase, draft.now));
       return applied.result;
     },
   });
@@ -402,10 +368,10 @@ async function holdReport(ledger: Ledger, input: PaymentReversal): Promise<boole
     },
   });
   if (stored) return true;
-  const lookup = await ledger.table.get(key);
+  const lookup = paymentLookupFromItem(await ledger.table.get(key));
   if (lookup?.lotId !== undefined) return false;
-  if ((lookup?.heldEventIds as Set<string> | undefined)?.has(input.eventId)) return true;
-  if (((lookup?.held as unknown[] | undefined)?.length ?? 0) >= MAX_HELD_REPORTS)
+  if (lookup?.heldEventIds.has(input.eventId)) return true;
+  if ((lookup?.held.length ?? 0) >= MAX_HELD_REPORTS)
     throw new Conflict(
       `${MAX_HELD_REPORTS} reports are already held for payment ${input.paymentRef}, which was never credited`,
     );
@@ -420,7 +386,7 @@ async function holdReport(ledger: Ledger, input: PaymentReversal): Promise<boole
 function applyReport(
   draft: Draft,
   purchase: Purchase,
-  lotItem: Item,
+  lot: LotRecord,
   provider: ProviderName,
   paymentRef: string,
   report: ReversalReport,
@@ -438,8 +404,7 @@ function applyReport(
     report.kind === 'refund'
       ? `${provider}:refund:${paymentRef}:${report.totalRefunded}`
       : `${provider}:dispute:${report.disputeId}`;
-  const reversal = reverseLot(draft, lotItem, { lotId: purchase.lotId!, amount: asked, kind: report.kind, reference });
-  draft.touch();
+  const reversal = reverseLot(draft, lot, { lotId: lot.lotId, amount: asked, kind: report.kind, reference });
   return {
     purchase: {
       ...purchase,
@@ -453,54 +418,5 @@ function applyReport(
       debtCreated: reversal.debtCreated,
       balance: reversal.balance,
     },
-  };
-}
-
-// ---- items ----
-
-/** Writes what changed from `purchase` to `after`, on condition that its status is still the one read. */
-function updatePurchase(draft: Draft, purchase: Purchase, after: Purchase): void {
-  const names: Record<string, string> = { '#status': 'status' };
-  const values: Record<string, unknown> = { ':before': purchase.status, ':now': draft.now };
-  const sets = ['updatedAt = :now'];
-  for (const [field, value] of Object.entries(after)) {
-    if (field === 'updatedAt' || value === purchase[field as keyof Purchase]) continue;
-    names[`#${field}`] = field;
-    values[`:${field}`] = value;
-    sets.push(`#${field} = :${field}`);
-  }
-  draft.write(
-    {
-      Update: {
-        Key: keys.purchase(purchase.accountId, purchase.purchaseId),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ConditionExpression: '#status = :before',
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
-      },
-    },
-    () => new Conflict(`purchase ${purchase.purchaseId} changed concurrently`),
-  );
-}
-
-export function purchaseFromItem(item: Item): Purchase {
-  const optional = <K extends keyof Purchase>(key: K) =>
-    item[key] === undefined ? {} : { [key]: item[key] as Purchase[K] };
-  return {
-    purchaseId: item.purchaseId as string,
-    accountId: item.accountId as string,
-    status: item.status as PurchaseStatus,
-    amount: micros(item.amount as number),
-    method: item.method as PaymentMethod,
-    provider: item.provider as ProviderName,
-    createdAt: item.createdAt as string,
-    updatedAt: item.updatedAt as string,
-    ...optional('checkoutUrl'),
-    ...optional('providerRef'),
-    ...optional('paymentRef'),
-    ...optional('lotId'),
-    ...optional('paidAmount'),
-    ...optional('reversedAmount'),
-    ...optional('providerRefunded'),
   };
 }

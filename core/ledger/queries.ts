@@ -15,14 +15,15 @@ import {
 } from '../account.js';
 import { InvalidRequest } from '../errors.js';
 import { timeOfId, ulidBounds } from '../ids.js';
+import { accountFromItem, loadAccount, withOverflow } from '../items/account.js';
+import type { EntryType, LedgerEntry } from '../items/entry.js';
+import { entryFromItem, movementFromItem } from '../items/entry.js';
+import type { Lot } from '../items/lot.js';
 import { type Micros, max, micros, ZERO } from '../money.js';
-import { accountFromItem, loadAccount, withOverflow } from '../table/account-item.js';
 import { isEntrySk, keys } from '../table/keys.js';
 import { type Item, MAX_QUERY_PAGES } from '../table/table.js';
 import { DAY_MS, iso, startOfUtcDay, startOfUtcMonth } from '../time.js';
 import type { Ledger } from './ledger.js';
-import type { EntryType, LedgerEntry, Lot } from './types.js';
-import { categoryOf } from './types.js';
 
 export interface BalanceView {
   accountId: string;
@@ -155,22 +156,8 @@ export async function listTransactions(
     if (!startKey) break;
   }
   const pageItems = found.slice(0, limit);
-  const more = found.length > limit;
-  return { items: pageItems.map(entryFromItem), nextCursor: more ? (pageItems.at(-1)!.sk as string) : null };
-}
-
-export function entryFromItem(item: Item): LedgerEntry {
-  const type = item.type as EntryType;
-  return {
-    transactionId: item.transactionId as string,
-    type,
-    category: categoryOf(type),
-    amount: micros(item.amount as number),
-    balanceAfter: micros(item.balanceAfter as number),
-    createdAt: item.createdAt as string,
-    reference: item.reference as string,
-    description: item.description as string,
-  };
+  const last = pageItems.at(-1);
+  return { items: pageItems.map(entryFromItem), nextCursor: found.length > limit && last ? String(last.sk) : null };
 }
 
 export interface UsageBucket {
@@ -212,10 +199,11 @@ export async function usage(
       }),
     );
     for (const item of out.items) {
-      const start = bucketStart(Date.parse(item.createdAt as string));
+      const entry = movementFromItem(item);
+      const start = bucketStart(Date.parse(entry.createdAt));
       const bucket = buckets.get(start) ?? { usage: 0, refunds: 0 };
-      if (item.type === 'usage') bucket.usage -= item.amount as number;
-      else bucket.refunds += item.amount as number;
+      if (entry.type === 'usage') bucket.usage -= entry.amount;
+      else bucket.refunds += entry.amount;
       buckets.set(start, bucket);
     }
     startKey = out.lastKey;

@@ -6,8 +6,8 @@
 import type { Allocation } from '../account.js';
 import { forgiveDebt, restoreAllocations } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
+import { chargeItems } from '../items/charge.js';
 import { formatMicros, type Micros, micros } from '../money.js';
-import { keys } from '../table/keys.js';
 import { getCharge } from './charge.js';
 import type { Draft } from './draft.js';
 import { putLotItem } from './grants.js';
@@ -51,21 +51,7 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
       const allocations = charge.allocations.map((a) => ({ ...a }));
       giveBack(draft, allocations, micros(input.amount - repaidDebt), `Refund ${refundId} of charge ${input.chargeId}`);
 
-      draft.write(
-        {
-          Update: {
-            Key: keys.charge(draft.accountId, input.chargeId),
-            UpdateExpression: 'SET refunded = :refunded, allocations = :allocations',
-            ConditionExpression: 'refunded = :before',
-            ExpressionAttributeValues: {
-              ':refunded': charge.refunded + input.amount,
-              ':allocations': allocations,
-              ':before': charge.refunded,
-            },
-          },
-        },
-        () => new Conflict(`charge ${input.chargeId} was refunded concurrently`),
-      );
+      draft.write(chargeItems.refunded(charge, micros(charge.refunded + input.amount), allocations));
       draft.entry({
         type: 'refund',
         amount: input.amount,

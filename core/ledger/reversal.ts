@@ -4,9 +4,9 @@
 
 import { findLot, REVERSAL_DEBT_PREFIX } from '../account.js';
 import { Conflict, NotFound } from '../errors.js';
+import { type LotRecord, lotFromItem, lotItems } from '../items/lot.js';
 import { formatMicros, type Micros, max, micros, min, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
-import type { Item } from '../table/table.js';
 import type { Draft } from './draft.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
 
@@ -38,9 +38,10 @@ export async function reversePurchase(ledger: Ledger, input: ReversalInput): Pro
       permanent: true,
     },
     plan: async (draft): Promise<ReversalResult> => {
-      const lotItem = await ledger.table.get(keys.lot(input.accountId, input.lotId));
-      if (!lotItem || lotItem.kind !== 'purchased') throw new NotFound(`no purchased lot ${input.lotId}`);
-      const result = reverseLot(draft, lotItem, input);
+      const stored = await ledger.table.get(keys.lot(input.accountId, input.lotId));
+      const lot = stored && lotFromItem(stored);
+      if (!lot || lot.kind !== 'purchased') throw new NotFound(`no purchased lot ${input.lotId}`);
+      const result = reverseLot(draft, lot, input);
       if (result.reversed <= 0) throw new Conflict(`lot ${input.lotId} is already fully reversed`);
       return result;
     },
@@ -48,13 +49,12 @@ export async function reversePurchase(ledger: Ledger, input: ReversalInput): Pro
 }
 
 /**
- * Within an operation: takes back up to `amount` of a purchased lot (its stored item given, or the
- * one this draft puts), the unspent part from the lot and the spent part as debt, and flags the
+ * Within an operation: takes back up to `amount` of a purchased lot (its stored record given, or
+ * the one this draft puts), the unspent part from the lot and the spent part as debt, and flags the
  * account. Reverses nothing when the lot is already wholly reversed.
  */
-export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInput, 'accountId'>): ReversalResult {
-  const reversedBefore = micros((lotItem.reversed as number | undefined) ?? 0);
-  const left = micros((lotItem.amount as number) - reversedBefore);
+export function reverseLot(draft: Draft, lot: LotRecord, input: Omit<ReversalInput, 'accountId'>): ReversalResult {
+  const left = micros(lot.amount - lot.reversed);
   const amount = max(ZERO, min(input.amount, left));
   if (amount === 0)
     return { lotId: input.lotId, reversed: ZERO, unspentReversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
@@ -63,40 +63,22 @@ export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInpu
   const unspent = min(amount, live?.remaining ?? ZERO);
   if (live) live.remaining = micros(live.remaining - unspent);
   draft.state.lots = draft.state.lots.filter((lot) => lot.remaining > 0);
-  const expiredLeft = micros(
-    ((lotItem.expired as number | undefined) ?? 0) - ((lotItem.reversedFromExpired as number | undefined) ?? 0),
-  );
+  const expiredLeft = micros(lot.expired - lot.reversedFromExpired);
   const fromExpired = min(micros(amount - unspent), expiredLeft);
   const debtCreated = micros(amount - unspent - fromExpired);
   if (debtCreated > 0)
     draft.state.debts.push({ ref: `${REVERSAL_DEBT_PREFIX}${input.reference}`, amount: debtCreated });
   draft.state.flagged = true;
 
-  const reversed = {
-    reversed: reversedBefore + amount,
-    reversedFromExpired: micros(((lotItem.reversedFromExpired as number | undefined) ?? 0) + fromExpired),
+  const after = {
+    reversed: micros(lot.reversed + amount),
+    reversedFromExpired: micros(lot.reversedFromExpired + fromExpired),
   };
   // A lot credited in this same transaction (a payment applying the refunds held for it) is
   // written once, with what was reversed already on it.
   const planned = draft.plannedPut(keys.lot(draft.accountId, input.lotId));
-  if (planned) Object.assign(planned, reversed);
-  else {
-    draft.write(
-      {
-        Update: {
-          Key: keys.lot(draft.accountId, input.lotId),
-          UpdateExpression: 'SET reversed = :reversed, reversedFromExpired = :fromExpired',
-          ConditionExpression: 'attribute_not_exists(reversed) OR reversed = :before',
-          ExpressionAttributeValues: {
-            ':reversed': reversed.reversed,
-            ':before': reversedBefore,
-            ':fromExpired': reversed.reversedFromExpired,
-          },
-        },
-      },
-      () => new Conflict(`lot ${input.lotId} was reversed concurrently`),
-    );
-  }
+  if (planned) Object.assign(planned, after);
+  else draft.write(lotItems.reversed(draft.accountId, lot, after));
   const taken = micros(unspent + debtCreated);
   if (taken > 0) {
     draft.entry({
@@ -107,7 +89,6 @@ export function reverseLot(draft: Draft, lotItem: Item, input: Omit<ReversalInpu
       lots: unspent > 0 ? [{ lotId: input.lotId, amount: unspent }] : [],
     });
   }
-  draft.touch();
   draft.creditArrived();
   draft.notify(
     'reversal',

@@ -9,17 +9,22 @@
 // The credit leaves the balance at request time (soonest-expiring purchased lots first), so it
 // can not be spent while finance looks at it.
 
-import { type Allocation, reversalDebtOf, takeFromLots, withdrawableOf } from '../account.js';
+import { reversalDebtOf, takeFromLots, withdrawableOf } from '../account.js';
 import { type Destination, destinationProblem, isPayoutNetwork, PAYOUT_NETWORKS } from '../destination.js';
 import { Conflict, Forbidden, InsufficientCredits, InvalidRequest, NotFound } from '../errors.js';
+import {
+  accountOfLookup,
+  type Withdrawal,
+  type WithdrawalStatus,
+  withdrawalFromItem,
+  withdrawalItems,
+} from '../items/withdrawal.js';
 import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
 import { keys, SK_PREFIX, withdrawalStatusIndex } from '../table/keys.js';
-import type { Item } from '../table/table.js';
 import { addBusinessDays, iso } from '../time.js';
-import { type Draft, itemIsNew } from './draft.js';
+import { type Draft } from './draft.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
 import { giveBack } from './refund.js';
-import type { Withdrawal, WithdrawalStatus } from './types.js';
 
 export const REVIEW_BUSINESS_DAYS = 7;
 export const MAX_WITHDRAWALS_LISTED = 100;
@@ -69,8 +74,8 @@ export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest
         allocations,
         updatedAt: draft.now,
       };
-      draft.put(withdrawalItem(withdrawal), itemIsNew);
-      draft.put({ ...keys.withdrawalLookup(withdrawalId), itemType: 'withdrawalLookup', accountId: input.accountId });
+      draft.write(withdrawalItems.requested(withdrawal));
+      draft.write(withdrawalItems.lookup(withdrawal));
       draft.entry({
         type: 'withdrawal',
         amount: micros(-input.amount),
@@ -169,13 +174,7 @@ function transition(
       if (to === 'completed' || to === 'rejected' || to === 'cancelled') {
         draft.state.pendingWithdrawals = micros(draft.state.pendingWithdrawals - before.amount);
       }
-      draft.touch();
-      draft.put(withdrawalItem(after), {
-        expression: '#status = :status',
-        names: { '#status': 'status' },
-        values: { ':status': before.status },
-        onFailed: () => new Conflict(`withdrawal ${withdrawalId} changed concurrently`),
-      });
+      draft.write(withdrawalItems.moved(before, after));
       draft.notify(
         'withdrawal_status_changed',
         `Your withdrawal of ${formatMicros(before.amount)} credits is now ${to.replace('_', ' ')}${extra.reason ? `: ${extra.reason}` : ''}.`,
@@ -186,7 +185,7 @@ function transition(
 }
 
 function giveCreditBack(draft: Draft, withdrawal: Withdrawal): void {
-  giveBack(draft, withdrawal.allocations as Allocation[], withdrawal.amount, `Withdrawal ${withdrawal.withdrawalId}`);
+  giveBack(draft, withdrawal.allocations, withdrawal.amount, `Withdrawal ${withdrawal.withdrawalId}`);
   draft.entry({
     type: 'withdrawal_reversal',
     amount: withdrawal.amount,
@@ -199,7 +198,7 @@ function giveCreditBack(draft: Draft, withdrawal: Withdrawal): void {
 async function accountOfWithdrawal(ledger: Ledger, withdrawalId: string): Promise<string> {
   const lookup = await ledger.table.get(keys.withdrawalLookup(withdrawalId));
   if (!lookup) throw new NotFound(`no withdrawal ${withdrawalId}`);
-  return lookup.accountId as string;
+  return accountOfLookup(lookup);
 }
 
 export async function listWithdrawals(ledger: Ledger, accountId: string): Promise<WithdrawalView[]> {
@@ -221,32 +220,6 @@ export async function listWithdrawalsByStatus(ledger: Ledger, status: Withdrawal
     Limit: MAX_WITHDRAWALS_LISTED,
   });
   return items.map((item) => view(withdrawalFromItem(item)));
-}
-
-function withdrawalItem(w: Withdrawal): Item {
-  return {
-    ...keys.withdrawal(w.accountId, w.withdrawalId),
-    itemType: 'withdrawal',
-    ...w,
-    gsi1pk: withdrawalStatusIndex.pk(w.status),
-    gsi1sk: withdrawalStatusIndex.sk(w.requestedAt, w.withdrawalId),
-  };
-}
-
-function withdrawalFromItem(item: Item): Withdrawal {
-  return {
-    withdrawalId: item.withdrawalId as string,
-    accountId: item.accountId as string,
-    status: item.status as WithdrawalStatus,
-    amount: micros(item.amount as number),
-    requestedAt: item.requestedAt as string,
-    expectedBy: item.expectedBy as string,
-    allocations: item.allocations as Allocation[],
-    ...(item.destination ? { destination: item.destination as Destination } : {}),
-    ...(item.reason ? { reason: item.reason as string } : {}),
-    ...(item.payoutReference ? { payoutReference: item.payoutReference as string } : {}),
-    updatedAt: item.updatedAt as string,
-  };
 }
 
 function view(w: Withdrawal): WithdrawalView {

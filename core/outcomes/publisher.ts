@@ -8,11 +8,12 @@
 //         │                                 ▲
 //         └── crash / send failed ── sweep ─┘
 
-import { chargeFromItem, getCharge } from '../ledger/charge.js';
+import { chargeFromItem, chargeItems } from '../items/charge.js';
+import { getCharge } from '../ledger/charge.js';
 import type { ChargeOutcome } from '../ledger/draft.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { formatMicros } from '../money.js';
-import { chargeQueueIndex, keys } from '../table/keys.js';
+import { chargeQueueIndex } from '../table/keys.js';
 import { type OutcomeMessage, type OutcomeQueue, outcomeId } from './port.js';
 
 /** Outcomes younger than this are left to the publisher that is sending them now. */
@@ -48,13 +49,14 @@ export class OutcomePublisher {
         for (const key of page) {
           if (found.length >= limit) return false;
           const item = await this.ledger.table.get({ pk: String(key.pk), sk: String(key.sk) });
-          if (!item || item.status === 'pending_payment') continue;
+          if (!item) continue;
           const charge = chargeFromItem(item);
-          const occurredAt = (item.endedAt ?? item.paidAt ?? charge.createdAt) as string;
+          if (charge.status === 'pending_payment') continue;
+          const occurredAt = charge.endedAt ?? charge.paidAt ?? charge.createdAt;
           found.push({
             chargeId: charge.chargeId,
             accountId: charge.accountId,
-            status: charge.status as ChargeOutcome['status'],
+            status: charge.status,
             amount: charge.amount,
             wasPending: false,
             deploymentId: charge.deploymentId,
@@ -85,12 +87,6 @@ export class OutcomePublisher {
 
   /** Takes the charge out of the OUTBOX index; a charge already out (a second sender) is fine. */
   private async markPublished(outcome: ChargeOutcome): Promise<void> {
-    await this.ledger.table.update({
-      Key: keys.charge(outcome.accountId, outcome.chargeId),
-      UpdateExpression: 'REMOVE gsi3pk, gsi3sk',
-      ConditionExpression: 'begins_with(gsi3pk, :outbox) AND #status = :status',
-      ExpressionAttributeNames: { '#status': 'status' },
-      ExpressionAttributeValues: { ':outbox': 'OUTBOX#', ':status': outcome.status },
-    });
+    await this.ledger.table.update(chargeItems.published(outcome.accountId, outcome.chargeId, outcome.status));
   }
 }

@@ -3,13 +3,13 @@
 // same account the purchase belongs to; a refund or dispute is matched by the provider's payment.
 
 import { InvalidRequest, NotFound } from '../errors.js';
+import type { ProviderName } from '../items/purchase.js';
 import type { Ledger } from '../ledger/ledger.js';
 import {
   accountOfPurchase,
   applyPaymentEvent,
   type PaymentEventResult,
   type PaymentReversalResult,
-  type ProviderName,
   purchaseOfCheckout,
   reversePayment,
 } from '../ledger/purchases.js';

@@ -3,7 +3,8 @@
 // environment; the local server hands each request its own (with the local checkout).
 // Only the purchases and webhooks functions import this, so no other bundle carries Stripe.
 
-import { DEFAULT_PURCHASE_LIMITS, type PaymentMethod, type PurchaseLimits } from '../../core/ledger/purchases.js';
+import type { PaymentMethod } from '../../core/items/purchase.js';
+import { DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../../core/ledger/purchases.js';
 import { parseCents } from '../../core/money.js';
 import type { CheckoutProvider } from '../../core/payments/port.js';
 import { SpherepayCheckout } from '../../core/payments/spherepay.js';

@@ -1,10 +1,12 @@
 // Shapes ledger results into the API's JSON: every amount becomes a decimal string.
 
+import type { Charge } from '../../core/items/charge.js';
+import type { LedgerEntry } from '../../core/items/entry.js';
+import type { Lot } from '../../core/items/lot.js';
 import type { ChargeResult } from '../../core/ledger/charge.js';
 import type { GrantResult } from '../../core/ledger/grants.js';
 import type { BalanceView, CheckView, UsageBucket } from '../../core/ledger/queries.js';
 import type { RefundResult } from '../../core/ledger/refund.js';
-import type { Charge, LedgerEntry, Lot } from '../../core/ledger/types.js';
 import type { WithdrawalView } from '../../core/ledger/withdrawals.js';
 import { formatMicros as m } from '../../core/money.js';
 

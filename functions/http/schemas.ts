@@ -4,7 +4,7 @@
 import * as z from 'zod';
 import { destinationProblem, PAYOUT_NETWORKS } from '../../core/destination.js';
 import { ACCOUNT_ID, DEPLOYMENT_ID, type IdPrefix, idPattern } from '../../core/ids.js';
-import { CATEGORIES, type Category, ENTRY_TYPES } from '../../core/ledger/types.js';
+import { CATEGORIES, ENTRY_TYPES } from '../../core/items/entry.js';
 import { type Micros, parseCents, parseMicros, parsePositiveMicros } from '../../core/money.js';
 import { parseIso } from '../../core/time.js';
 import { JsonNumber } from './json-body.js';
@@ -75,14 +75,11 @@ export const refundBody = z.strictObject({
   accountId: accountIdParam.optional(),
 });
 export const transactionsQuery = z.strictObject({
-  type: z.enum(ENTRY_TYPES as [string, ...string[]]).optional(),
-  category: z
-    .enum(CATEGORIES as [Category, ...Category[]])
-    .optional()
-    .meta({
-      description:
-        'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, Adjustments)',
-    }),
+  type: z.enum(ENTRY_TYPES).optional(),
+  category: z.enum(CATEGORIES).optional().meta({
+    description:
+      'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, Adjustments)',
+  }),
   from: timestamp.optional(),
   to: timestamp.optional(),
   limit: z

@@ -17,7 +17,7 @@ import {
   ManualClock,
   type Micros,
 } from '../../core/index.js';
-import { loadAccount } from '../../core/table/account-item.js';
+import { loadAccount } from '../../core/items/account.js';
 import { keys } from '../../core/table/keys.js';
 import type { Item } from '../../core/table/table.js';
 

@@ -23,8 +23,8 @@ import type { AccountState, LiveLot, LotKind, NoticeDays, OverflowSummary } from
 import { compareConsumption, consumptionKey, emptyAccount, nextLotEventMs } from '../account.js';
 import { assert } from '../assert.js';
 import { micros, sum, ZERO } from '../money.js';
-import { expiryIndex, keys, SK_PREFIX } from './keys.js';
-import type { Item, LedgerTable, TransactItem } from './table.js';
+import { expiryIndex, keys, SK_PREFIX } from '../table/keys.js';
+import type { Item, LedgerTable, TransactItem } from '../table/table.js';
 
 type LotTuple = [
   lotId: string,

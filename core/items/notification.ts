@@ -1,0 +1,56 @@
+// A notification of the Notification Center: written in the transaction of the operation it
+// reports (Draft.notify), listed newest first, marked read.
+
+import * as z from 'zod';
+import { keys } from '../table/keys.js';
+import type { Item } from '../table/table.js';
+import { isoField, readItem } from './fields.js';
+
+export const NOTIFICATION_TYPES = [
+  'purchase_completed',
+  'promotional_grant',
+  'allowance_used',
+  'top_up_needed',
+  'charge_failed',
+  'refund_issued',
+  'withdrawal_status_changed',
+  'credits_expiring',
+  'credits_expired',
+  'reversal',
+] as const;
+export type NotificationType = (typeof NOTIFICATION_TYPES)[number];
+
+export interface Notification {
+  notificationId: string;
+  type: NotificationType;
+  message: string;
+  createdAt: string;
+  read: boolean;
+}
+
+export function notificationItem(accountId: string, notification: Notification): Item {
+  return { ...keys.notification(accountId, notification.notificationId), itemType: 'notification', ...notification };
+}
+
+const shape = z.object({
+  notificationId: z.string(),
+  type: z.enum(NOTIFICATION_TYPES),
+  message: z.string(),
+  createdAt: isoField,
+  read: z.boolean(),
+});
+
+export function notificationFromItem(item: Item): Notification {
+  return readItem('notification', shape, item);
+}
+
+/** Marks a notification read; it must exist. */
+export function markedRead(accountId: string, notificationId: string) {
+  return {
+    Key: keys.notification(accountId, notificationId),
+    UpdateExpression: 'SET #read = :true',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#read': 'read' },
+    ExpressionAttributeValues: { ':true': true },
+  };
+}

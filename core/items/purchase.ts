@@ -1,0 +1,194 @@
+// A purchase of credits, and the lookups that find it from what a provider's event names: our
+// purchase id, the provider's checkout (a Spherepay payment link), or its payment (a Stripe
+// PaymentIntent, which refunds and disputes name). The lifecycle and the order of provider events
+// are in ledger/purchases.ts; here, what is stored and how it reads back.
+
+import * as z from 'zod';
+import { Conflict } from '../errors.js';
+import type { Micros } from '../money.js';
+import { keys } from '../table/keys.js';
+import type { Item } from '../table/table.js';
+import { type ItemWrite, isoField, microsField, readItem } from './fields.js';
+
+export const PURCHASE_STATUSES = ['pending', 'completed', 'failed', 'expired', 'reversed'] as const;
+export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
+export type PaymentMethod = 'card' | 'usdc';
+export type ProviderName = 'stripe' | 'spherepay';
+
+export const PROVIDER_OF: Record<PaymentMethod, ProviderName> = { card: 'stripe', usdc: 'spherepay' };
+
+export interface Purchase {
+  purchaseId: string;
+  accountId: string;
+  status: PurchaseStatus;
+  /** What the user asked to buy. */
+  amount: Micros;
+  method: PaymentMethod;
+  provider: ProviderName;
+  createdAt: string;
+  updatedAt: string;
+  checkoutUrl?: string;
+  /** The provider's id of the checkout (a Stripe Checkout Session, a Spherepay payment link). */
+  providerRef?: string;
+  /** The provider's id of the payment (a Stripe PaymentIntent), once paid. */
+  paymentRef?: string;
+  lotId?: string;
+  /** What the provider reported as paid, and so what was credited. */
+  paidAmount?: Micros;
+  /** Taken back by provider refunds and disputes. */
+  reversedAmount?: Micros;
+  /** The provider's running total of refunds, as its refund events report it. */
+  providerRefunded?: Micros;
+}
+
+const shape = z.object({
+  purchaseId: z.string(),
+  accountId: z.string(),
+  status: z.enum(PURCHASE_STATUSES),
+  amount: microsField,
+  method: z.enum(['card', 'usdc']),
+  provider: z.enum(['stripe', 'spherepay']),
+  createdAt: isoField,
+  updatedAt: isoField,
+  checkoutUrl: z.string().optional(),
+  providerRef: z.string().optional(),
+  paymentRef: z.string().optional(),
+  lotId: z.string().optional(),
+  paidAmount: microsField.optional(),
+  reversedAmount: microsField.optional(),
+  providerRefunded: microsField.optional(),
+});
+
+export function purchaseFromItem(item: Item): Purchase {
+  const read = readItem('purchase', shape, item);
+  return Object.fromEntries(Object.entries(read).filter(([, value]) => value !== undefined)) as unknown as Purchase;
+}
+
+export const purchaseItems = {
+  created(purchase: Purchase): ItemWrite {
+    return {
+      item: {
+        Put: {
+          Item: { ...keys.purchase(purchase.accountId, purchase.purchaseId), itemType: 'purchase', ...purchase },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    };
+  },
+
+  /** Finds a purchase's account from its id alone (GET by id, provider events). */
+  lookup(purchase: Purchase): ItemWrite {
+    return {
+      item: {
+        Put: {
+          Item: {
+            ...keys.purchaseLookup(purchase.purchaseId),
+            itemType: 'purchaseLookup',
+            accountId: purchase.accountId,
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    };
+  },
+
+  /** What changed from `before` to `after`, on condition that the status is still the one read. */
+  changed(before: Purchase, after: Purchase, now: string): ItemWrite {
+    const names: Record<string, string> = { '#status': 'status' };
+    const values: Record<string, unknown> = { ':before': before.status, ':now': now };
+    const sets = ['updatedAt = :now'];
+    for (const [field, value] of Object.entries(after)) {
+      if (field === 'updatedAt' || value === before[field as keyof Purchase]) continue;
+      names[`#${field}`] = field;
+      values[`:${field}`] = value;
+      sets.push(`#${field} = :${field}`);
+    }
+    return {
+      item: {
+        Update: {
+          Key: keys.purchase(before.accountId, before.purchaseId),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#status = :before',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+        },
+      },
+      onConditionFailed: () => new Conflict(`purchase ${before.purchaseId} changed concurrently`),
+    };
+  },
+
+  /** The provider's checkout on a purchase; the same checkout again (a retried request) changes nothing. */
+  checkoutAttached(purchase: Purchase, checkout: { checkoutUrl: string; providerRef: string }): ItemWrite[] {
+    return [
+      {
+        item: {
+          Update: {
+            Key: keys.purchase(purchase.accountId, purchase.purchaseId),
+            UpdateExpression: 'SET checkoutUrl = :url, providerRef = :ref',
+            ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(providerRef) OR providerRef = :ref)',
+            ExpressionAttributeValues: { ':url': checkout.checkoutUrl, ':ref': checkout.providerRef },
+          },
+        },
+      },
+      {
+        item: {
+          Put: {
+            Item: {
+              ...keys.checkoutLookup(purchase.provider, checkout.providerRef),
+              itemType: 'checkoutLookup',
+              accountId: purchase.accountId,
+              purchaseId: purchase.purchaseId,
+            },
+          },
+        },
+      },
+    ];
+  },
+};
+
+/** A refund or dispute report held for a payment not recorded yet, in arrival order. */
+export type ReversalReport =
+  | { kind: 'refund' /** The provider's running total refunded on this payment. */; totalRefunded: Micros }
+  | { kind: 'dispute'; amount: Micros; disputeId: string };
+
+export interface HeldReport {
+  eventId: string;
+  report: ReversalReport;
+}
+
+/** The payment lookup: the purchase a provider payment credited, or the reports held until it is. */
+export interface PaymentLookup {
+  accountId?: string;
+  purchaseId?: string;
+  lotId?: string;
+  held: HeldReport[];
+  heldEventIds: Set<string>;
+}
+
+const reportShape = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('refund'), totalRefunded: microsField }),
+  z.object({ kind: z.literal('dispute'), amount: microsField, disputeId: z.string() }),
+]);
+const paymentLookupShape = z.object({
+  accountId: z.string().optional(),
+  purchaseId: z.string().optional(),
+  lotId: z.string().optional(),
+  held: z.array(z.object({ eventId: z.string(), report: reportShape })).optional(),
+  heldEventIds: z.set(z.string()).optional(),
+});
+
+export function paymentLookupFromItem(item: Item | undefined): PaymentLookup | undefined {
+  if (!item) return undefined;
+  const { held, heldEventIds, ...lookup } = readItem('payment lookup', paymentLookupShape, item);
+  return { ...lookup, held: held ?? [], heldEventIds: heldEventIds ?? new Set() };
+}
+
+/** The purchase lookup: the account of a purchase, found from its id alone. */
+export function purchaseLookupFromItem(item: Item | undefined): { accountId: string } | undefined {
+  return item && readItem('purchase lookup', z.object({ accountId: z.string() }), item);
+}
+
+/** The checkout lookup: the purchase a provider's checkout belongs to. */
+export function checkoutLookupFromItem(item: Item | undefined): { accountId: string; purchaseId: string } | undefined {
+  return item && readItem('checkout lookup', z.object({ accountId: z.string(), purchaseId: z.string() }), item);
+}

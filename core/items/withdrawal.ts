@@ -1,0 +1,105 @@
+// A withdrawal: purchased credit going out as USDC after a finance review.
+//
+//   request ──► pending_review ──approve──► approved ──complete──► completed
+//                   │   │                       │
+//                cancel reject ◄────────────────┘
+//                   ▼   ▼
+//            cancelled  rejected   (both give the credit back the way a refund does)
+//
+// Each transition rewrites the item on condition of the status it starts from; gsi1 keeps the
+// finance queue (withdrawals by status, oldest request first).
+
+import * as z from 'zod';
+import type { Allocation } from '../account.js';
+import { type Destination, PAYOUT_NETWORKS } from '../destination.js';
+import { Conflict } from '../errors.js';
+import type { Micros } from '../money.js';
+import { keys, withdrawalStatusIndex } from '../table/keys.js';
+import type { Item } from '../table/table.js';
+import { allocationField, type ItemWrite, isoField, microsField, readItem } from './fields.js';
+
+export const WITHDRAWAL_STATUSES = ['pending_review', 'approved', 'completed', 'rejected', 'cancelled'] as const;
+export type WithdrawalStatus = (typeof WITHDRAWAL_STATUSES)[number];
+
+export interface Withdrawal {
+  withdrawalId: string;
+  accountId: string;
+  status: WithdrawalStatus;
+  amount: Micros;
+  requestedAt: string;
+  expectedBy: string;
+  /** Absent only on withdrawals requested before destinations were asked for: those can only be rejected. */
+  destination?: Destination;
+  /** The purchased lots the credit was taken from, so a rejection gives it back there. */
+  allocations: Allocation[];
+  reason?: string;
+  payoutReference?: string;
+  updatedAt: string;
+}
+
+function item(w: Withdrawal): Item {
+  return {
+    ...keys.withdrawal(w.accountId, w.withdrawalId),
+    itemType: 'withdrawal',
+    ...w,
+    gsi1pk: withdrawalStatusIndex.pk(w.status),
+    gsi1sk: withdrawalStatusIndex.sk(w.requestedAt, w.withdrawalId),
+  };
+}
+
+export const withdrawalItems = {
+  requested(w: Withdrawal): ItemWrite {
+    return { item: { Put: { Item: item(w), ConditionExpression: 'attribute_not_exists(pk)' } } };
+  },
+  /** Finds a withdrawal's account from its id alone (finance acts by id). */
+  lookup(w: Withdrawal): ItemWrite {
+    return {
+      item: {
+        Put: {
+          Item: { ...keys.withdrawalLookup(w.withdrawalId), itemType: 'withdrawalLookup', accountId: w.accountId },
+        },
+      },
+    };
+  },
+  moved(before: Withdrawal, after: Withdrawal): ItemWrite {
+    return {
+      item: {
+        Put: {
+          Item: item(after),
+          ConditionExpression: '#status = :status',
+          ExpressionAttributeNames: { '#status': 'status' },
+          ExpressionAttributeValues: { ':status': before.status },
+        },
+      },
+      onConditionFailed: () => new Conflict(`withdrawal ${before.withdrawalId} changed concurrently`),
+    };
+  },
+};
+
+const shape = z.object({
+  withdrawalId: z.string(),
+  accountId: z.string(),
+  status: z.enum(WITHDRAWAL_STATUSES),
+  amount: microsField,
+  requestedAt: isoField,
+  expectedBy: isoField,
+  destination: z.object({ network: z.enum(PAYOUT_NETWORKS), address: z.string() }).optional(),
+  allocations: z.array(allocationField),
+  reason: z.string().optional(),
+  payoutReference: z.string().optional(),
+  updatedAt: isoField,
+});
+
+export function withdrawalFromItem(stored: Item): Withdrawal {
+  const { destination, reason, payoutReference, ...w } = readItem('withdrawal', shape, stored);
+  return {
+    ...w,
+    ...(destination ? { destination } : {}),
+    ...(reason ? { reason } : {}),
+    ...(payoutReference ? { payoutReference } : {}),
+  };
+}
+
+export function accountOfLookup(stored: Item): string {
+  return readItem('withdrawal lookup', z.object({ accountId: z.string() }), stored).accountId;
+}
