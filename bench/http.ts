@@ -9,21 +9,13 @@
 import { Agent, request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import {
-  charge,
-  check,
-  DEFAULT_CONFIG,
-  grantPurchase,
-  Ledger,
-  LedgerTable,
-  type Micros,
-  systemClock,
-} from '../core/index.js';
+import { charge, check, DEFAULT_CONFIG, Ledger, LedgerTable, type Micros, systemClock } from '../core/index.js';
 import { signDevToken } from '../functions/local/dev-auth.js';
 import { localPayments } from '../functions/local/local-checkout.js';
 import { startLocalServer } from '../functions/local/server.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
+import { buyCredits } from '../tests/support/purchases.js';
 import { writeResults } from './results.js';
 
 const CALLS = Number(process.env.BENCH_HTTP_CALLS ?? 1_000);
@@ -109,13 +101,7 @@ async function measureOverhead(endpoint: string) {
     const token = await signDevToken(secret, 'bench-http');
     const core = 'bench-core';
     const credits = (n: number) => (n * 1_000_000) as Micros;
-    for (const accountId of ['bench-http', core])
-      await grantPurchase(ledger, {
-        accountId,
-        amount: credits(1_000_000),
-        source: 'stripe',
-        purchaseId: `pu-${accountId}`,
-      });
+    for (const accountId of ['bench-http', core]) await buyCredits(ledger, accountId, credits(1_000_000));
 
     const headers = { authorization: `Bearer ${token}` };
     // A plain keep-alive client, so the figures are the server's and not a heavy client's.

@@ -9,19 +9,21 @@
 import { ChargeEffects } from '../core/effects.js';
 import { LocalGraceScheduler } from '../core/grace/local.js';
 import {
+  applyPaymentEvent,
   balanceOf,
   CapacityMeter,
   cancelPendingCharge,
   cancelWithdrawal,
   charge,
   check,
+  createPurchase,
   DAY_MS,
   DEFAULT_CONFIG,
+  DEFAULT_PURCHASE_LIMITS,
   expireDueLots,
   expirePendingCharge,
   getBalance,
   grantPromotional,
-  grantPurchase,
   Ledger,
   LedgerTable,
   listTransactions,
@@ -37,6 +39,7 @@ import type { OutcomeMessage } from '../core/outcomes/port.js';
 import { OutcomePublisher } from '../core/outcomes/publisher.js';
 import { keys } from '../core/table/keys.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
+import { buyCredits } from '../tests/support/purchases.js';
 import { writeResults } from './results.js';
 
 const WRITERS = Number(process.env.BENCH_WRITERS ?? 16);
@@ -112,10 +115,23 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     return result;
   }
 
+  /** A purchase created, then credited by its provider's payment event (the measured step). */
+  async function purchaseCredited(operation: string, accountId: string, amount: Micros, measureCreate = false) {
+    const create = () => createPurchase(ledger, { accountId, amount, method: 'card', limits: DEFAULT_PURCHASE_LIMITS });
+    const purchase = measureCreate ? await measure('create purchase (before the checkout)', create) : await create();
+    return measure(operation, () =>
+      applyPaymentEvent(ledger, {
+        provider: 'stripe',
+        eventId: `evt_${purchase.purchaseId}`,
+        accountId,
+        purchaseId: purchase.purchaseId,
+        outcome: { kind: 'paid', amount, paymentRef: `pi_${purchase.purchaseId}` },
+      }),
+    );
+  }
+
   const a = fresh();
-  await measure('grant purchase (new account)', () =>
-    grantPurchase(ledger, { accountId: a, amount: credits(50), source: 'stripe', purchaseId: `pu-${a}` }),
-  );
+  await purchaseCredited('payment event credits a purchase (new account)', a, credits(50), true);
   await measure('grant promotional', () =>
     grantPromotional(ledger, {
       accountId: a,
@@ -124,7 +140,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
       description: 'Welcome',
     }),
   );
-  await grantPurchase(ledger, { accountId: a, amount: credits(20), source: 'stripe', purchaseId: `pu-${a}-2` });
+  await buyCredits(ledger, a, credits(20));
   await measure('check', () => check(ledger, a, credits(10)), { rcu: 1 });
   await measure('balance', () => getBalance(ledger, a), { rcu: 1 });
   await measure('charge, paid from 1 lot', () =>
@@ -157,9 +173,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   });
   clock.advance(301_000);
   await measure('grace deadline: pending → failed', () => expirePendingCharge(ledger, a, pending2.chargeId));
-  await measure('grant purchase that repays debt', () =>
-    grantPurchase(ledger, { accountId: a, amount: credits(100), source: 'stripe', purchaseId: `pu-${a}-3` }),
-  );
+  await purchaseCredited('payment event credits a purchase that repays debt', a, credits(100));
   const w = await measure('withdrawal request', () =>
     requestWithdrawal(ledger, { accountId: a, amount: credits(10), destination: WALLET }),
   );
@@ -180,7 +194,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   const scheduler = new LocalGraceScheduler(table, clock, async () => undefined);
   ledger.effects = new ChargeEffects(scheduler, new OutcomePublisher(ledger, new LocalOutcomeQueue(outcomes)));
   const b = fresh();
-  await grantPurchase(ledger, { accountId: b, amount: credits(50), source: 'stripe', purchaseId: `pu-${b}` });
+  await buyCredits(ledger, b, credits(50));
   await measure('charge, paid, outcome published', () =>
     charge(ledger, { accountId: b, deploymentId: 'd', amount: credits(2), idempotencyKey: `${b}-1` }),
   );
@@ -194,7 +208,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   const h = fresh();
   for (let i = 0; i < 250; i += 1) {
     clock.advance(60_000);
-    await grantPurchase(ledger, { accountId: h, amount: credits(5), source: 'stripe', purchaseId: `pu-${h}-${i}` });
+    await buyCredits(ledger, h, credits(5));
   }
   await measure('check, account holding 250 lots', () => check(ledger, h, credits(10)), { rcu: 1 });
   await measure(
@@ -205,9 +219,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   await measure('charge through 20 lots, account holding 250 lots', () =>
     charge(ledger, { accountId: h, deploymentId: 'd', amount: credits(100), idempotencyKey: `${h}-2` }),
   );
-  await measure('grant purchase, account holding 250 lots', () =>
-    grantPurchase(ledger, { accountId: h, amount: credits(5), source: 'stripe', purchaseId: `pu-${h}-last` }),
-  );
+  await purchaseCredited('payment event credits a purchase, account holding 250 lots', h, credits(5));
   log(`heavy account item: ${JSON.stringify(await table.get(keys.account(h))).length} bytes of JSON`);
 
   const item = await table.get(keys.account(a));
@@ -228,7 +240,7 @@ async function measureContention(endpoint: string, writerCount: number, chargeCo
     () => new Ledger(new LedgerTable({ tableName, endpoint }), clock, DEFAULT_CONFIG),
   );
   const accountId = 'hot-account';
-  await grantPurchase(writers[0]!, { accountId, amount: credits(1_000_000), source: 'stripe', purchaseId: 'pu-hot' });
+  await buyCredits(writers[0]!, accountId, credits(1_000_000));
   const chargeMicros = 12_345 as Micros;
   let next = 0;
   let done = 0;

@@ -3,22 +3,14 @@
 // several Lambda containers hitting the same account on DynamoDB Local at once.
 
 import { describe, expect, it } from 'vitest';
-import {
-  type ChargeResult,
-  Conflict,
-  charge,
-  getBalance,
-  grantPurchase,
-  Ledger,
-  LedgerTable,
-  refund,
-} from '../core/index.js';
+import { type ChargeResult, Conflict, charge, getBalance, Ledger, LedgerTable, refund } from '../core/index.js';
 import { c, expectInvariants, newLedger } from './support/ledger.js';
+import { buyCredits } from './support/purchases.js';
 
 describe('concurrency on one account', () => {
   it('50 simultaneous charges on a balance that covers exactly 20: 20 paid from credit, 10 on the allowance, 20 pending', async () => {
     const { ledger } = await newLedger();
-    await grantPurchase(ledger, { accountId: 'hot', amount: c('20'), source: 'stripe', purchaseId: 'pu_hot' });
+    await buyCredits(ledger, 'hot', c('20'));
     const workers = await sameTable(ledger, 5);
     const results = await Promise.all(
       Array.from({ length: 50 }, (_, i) =>
@@ -46,7 +38,7 @@ describe('concurrency on one account', () => {
 
   it('the same Idempotency-Key sent 10 times at once charges once', async () => {
     const { ledger } = await newLedger();
-    await grantPurchase(ledger, { accountId: 'dup', amount: c('20'), source: 'stripe', purchaseId: 'pu_dup' });
+    await buyCredits(ledger, 'dup', c('20'));
     const workers = await sameTable(ledger, 4);
     const results = await Promise.all(
       Array.from({ length: 10 }, (_, i) =>
@@ -66,7 +58,7 @@ describe('concurrency on one account', () => {
 
   it('concurrent refunds of one charge never refund more than was charged', async () => {
     const { ledger } = await newLedger();
-    await grantPurchase(ledger, { accountId: 'rf', amount: c('20'), source: 'stripe', purchaseId: 'pu_rf' });
+    await buyCredits(ledger, 'rf', c('20'));
     const paid = await charge(ledger, { accountId: 'rf', deploymentId: 'd', amount: c('10'), idempotencyKey: 'c' });
     const workers = await sameTable(ledger, 4);
     const outcomes = await Promise.allSettled(

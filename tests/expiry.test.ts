@@ -11,7 +11,6 @@ import {
   charge,
   getBalance,
   grantPromotional,
-  grantPurchase,
   type Ledger,
   listNotifications,
   type ManualClock,
@@ -21,12 +20,12 @@ import {
 import { runExpiryLocally } from '../functions/local/local-expiry.js';
 import { startApi } from './support/api.js';
 import { c, expectInvariants, newLedger, snapshot } from './support/ledger.js';
+import { buyCredits } from './support/purchases.js';
 
 const DAY = 86_400_000;
-let purchases = 0;
 
 async function buy(ledger: Ledger, accountId: string, amount: string) {
-  return grantPurchase(ledger, { accountId, amount: c(amount), source: 'stripe', purchaseId: `pu-exp-${++purchases}` });
+  return buyCredits(ledger, accountId, c(amount));
 }
 
 /** A queue that hands every message straight to the worker, as one batch per send. */
@@ -241,12 +240,7 @@ describe('over HTTP', () => {
     try {
       const token = await api.token('yearly');
       const admin = await api.token('finance', 'credits:admin');
-      await grantPurchase(api.ledger, {
-        accountId: 'yearly',
-        amount: c('20'),
-        source: 'stripe',
-        purchaseId: 'pu-yearly',
-      });
+      await buyCredits(api.ledger, 'yearly', c('20'));
       await api.call('POST', '/credits/charges', {
         token,
         body: { deploymentId: 'd', amount: '5' },

@@ -5,7 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ChargeEffects } from '../core/effects.js';
 import { handleGraceDeadline } from '../core/grace/deadline.js';
 import type { GraceScheduler } from '../core/grace/port.js';
-import { charge, getCharge, grantPurchase, type Micros } from '../core/index.js';
+import { charge, getCharge, type Micros } from '../core/index.js';
 import { addPurchasedLot } from '../core/ledger/grants.js';
 import { run } from '../core/ledger/ledger.js';
 import { OutcomePublisher, SWEEP_GRACE_MS } from '../core/outcomes/publisher.js';
@@ -13,6 +13,7 @@ import { keys } from '../core/table/keys.js';
 import { configFromEnv } from '../functions/http/runtime.js';
 import { type Api, startApi } from './support/api.js';
 import { c, expectInvariants } from './support/ledger.js';
+import { buyCredits } from './support/purchases.js';
 
 let api: Api;
 let accounts = 0;
@@ -35,12 +36,7 @@ async function pending(accountId: string, amount: string, key = `${accountId}-${
 }
 
 async function topUp(accountId: string, amount: string) {
-  await grantPurchase(api.ledger, {
-    accountId,
-    amount: c(amount),
-    source: 'stripe',
-    purchaseId: `pu-${accountId}-${amount}-${Date.now()}`,
-  });
+  await buyCredits(api.ledger, accountId, c(amount));
 }
 
 const handleGraceDeadlineFor = (app: Api, accountId: string, chargeId: string) =>

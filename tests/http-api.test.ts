@@ -2,9 +2,10 @@
 // the ledger checked behind it, the auth matrix, the idempotency rules, problem details.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { getBalance, grantPurchase } from '../core/index.js';
+import { getBalance } from '../core/index.js';
 import { type Api, startApi } from './support/api.js';
 import { c, expectInvariants, snapshot } from './support/ledger.js';
+import { buyCredits } from './support/purchases.js';
 import { WALLET } from './support/wallet.js';
 
 let api: Api;
@@ -27,7 +28,7 @@ let seq = 0;
 const key = () => `key-${++seq}`;
 
 async function fund(accountId: string, amount: string) {
-  await grantPurchase(api.ledger, { accountId, amount: c(amount), source: 'stripe', purchaseId: `pu_http_${++seq}` });
+  await buyCredits(api.ledger, accountId, c(amount));
 }
 
 function expectProblem(response: { status: number; headers: Headers; body: any }, status: number, code: string) {

@@ -4,19 +4,20 @@
 
 import { describe, expect, it } from 'vitest';
 import { AssertionError } from '../core/assert.js';
-import { charge, getBalance, grantPurchase, listNotifications, listTransactions } from '../core/index.js';
+import { charge, getBalance, listNotifications, listTransactions } from '../core/index.js';
 import { chargeFromItem } from '../core/items/charge.js';
 import { entryFromItem } from '../core/items/entry.js';
 import { lotFromItem } from '../core/items/lot.js';
 import { getCharge } from '../core/ledger/charge.js';
 import { keys } from '../core/table/keys.js';
 import { accountItems, c, newLedger } from './support/ledger.js';
+import { buyCredits } from './support/purchases.js';
 
 describe('stored items', () => {
   it('read back as written: a charge, its entry, its lot, a notification', async () => {
     const { ledger, table } = await newLedger();
     const accountId = 'acct_items_roundtrip';
-    await grantPurchase(ledger, { accountId, amount: c('10'), source: 'stripe', purchaseId: 'pu_items_1' });
+    await buyCredits(ledger, accountId, c('10'));
     const paid = await charge(ledger, { accountId, deploymentId: 'dep-1', amount: c('2.5'), idempotencyKey: 'k1' });
     const stored = await getCharge(ledger, accountId, paid.chargeId);
     expect(stored).toMatchObject({ status: 'paid', amount: c('2.5'), refunded: 0, deploymentId: 'dep-1' });
@@ -43,7 +44,7 @@ describe('stored items', () => {
   it('a stored item that does not match its shape is a fault naming the item and the field', async () => {
     const { ledger, table } = await newLedger();
     const accountId = 'acct_items_corrupt';
-    await grantPurchase(ledger, { accountId, amount: c('10'), source: 'stripe', purchaseId: 'pu_items_2' });
+    await buyCredits(ledger, accountId, c('10'));
     const paid = await charge(ledger, { accountId, deploymentId: 'dep-2', amount: c('1'), idempotencyKey: 'k2' });
     const item = await table.get(keys.charge(accountId, paid.chargeId));
     expect(item).toBeDefined();

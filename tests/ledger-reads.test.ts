@@ -12,7 +12,6 @@ import {
   Forbidden,
   getBalance,
   grantPromotional,
-  grantPurchase,
   InsufficientCredits,
   InvalidRequest,
   type Ledger,
@@ -29,11 +28,12 @@ import {
 } from '../core/index.js';
 import { keys } from '../core/table/keys.js';
 import { c, expectInvariants, newLedger } from './support/ledger.js';
+import { buyCredits } from './support/purchases.js';
 import { WALLET } from './support/wallet.js';
 
 let seq = 0;
 const buy = (ledger: Ledger, accountId: string, amount: string) =>
-  grantPurchase(ledger, { accountId, amount: c(amount), source: 'spherepay', purchaseId: `pu_r${++seq}` });
+  buyCredits(ledger, accountId, c(amount), 'spherepay');
 const pay = (ledger: Ledger, accountId: string, amount: string) =>
   charge(ledger, { accountId, deploymentId: 'dep', amount: c(amount), idempotencyKey: `k${++seq}` });
 

@@ -3,33 +3,33 @@
 
 import { describe, expect, it } from 'vitest';
 import {
+  applyPaymentEvent,
   Conflict,
   cancelPendingCharge,
   charge,
+  createPurchase,
   DAY_MS,
+  DEFAULT_PURCHASE_LIMITS,
   expireDueLots,
   expirePendingCharge,
   getBalance,
   getCharge,
   grantPromotional,
-  grantPurchase,
   IdempotencyKeyReused,
   InvalidRequest,
   type Ledger,
   type Micros,
   refund,
-  reversePurchase,
   setNegativeAllowance,
 } from '../core/index.js';
 import { fingerprint } from '../core/ledger/ledger.js';
 import { c, expectInvariants, newLedger, snapshot, T0 } from './support/ledger.js';
+import { buyCredits, providerDisputes, providerRefunds } from './support/purchases.js';
 
 let keySeq = 0;
 const key = () => `key-${++keySeq}`;
-let purchaseSeq = 0;
-
 async function buy(ledger: Ledger, accountId: string, amount: string) {
-  return grantPurchase(ledger, { accountId, amount: c(amount), source: 'stripe', purchaseId: `pu_${++purchaseSeq}` });
+  return buyCredits(ledger, accountId, c(amount));
 }
 async function promo(ledger: Ledger, accountId: string, amount: string, expiresInDays: number | null) {
   return grantPromotional(ledger, {
@@ -49,7 +49,8 @@ function lotsTaken(allocations: { lotId: string; taken: Micros }[]) {
 describe('purchases', () => {
   it('a purchase creates a withdrawable lot that expires twelve calendar months later', async () => {
     const { ledger } = await newLedger();
-    const lot = await buy(ledger, 'p1', '25.00');
+    const bought = await buy(ledger, 'p1', '25.00');
+    const lot = (await getBalance(ledger, 'p1')).lots.find((l) => l.lotId === bought.lotId);
     expect(lot).toMatchObject({
       kind: 'purchased',
       amount: c('25'),
@@ -67,21 +68,26 @@ describe('purchases', () => {
     });
   });
 
-  it('the same purchase reported twice is credited once', async () => {
+  it('the same payment reported twice, or paid twice, is credited once', async () => {
     const { ledger } = await newLedger();
-    const first = await grantPurchase(ledger, {
+    const purchase = await createPurchase(ledger, {
       accountId: 'p2',
       amount: c('10'),
-      source: 'stripe',
-      purchaseId: 'pu_same',
+      method: 'card',
+      limits: DEFAULT_PURCHASE_LIMITS,
     });
-    const again = await grantPurchase(ledger, {
+    const event = {
+      provider: 'stripe' as const,
+      eventId: 'evt_same',
       accountId: 'p2',
-      amount: c('10'),
-      source: 'stripe',
-      purchaseId: 'pu_same',
-    });
+      purchaseId: purchase.purchaseId,
+      outcome: { kind: 'paid' as const, amount: c('10'), paymentRef: 'pi_same' },
+    };
+    const first = await applyPaymentEvent(ledger, event);
+    const again = await applyPaymentEvent(ledger, event);
     expect(again).toEqual(first);
+    const secondPayment = await applyPaymentEvent(ledger, { ...event, eventId: 'evt_other' });
+    expect(secondPayment.effect).toBe('none');
     const snap = await expectInvariants(ledger, 'p2', { expiriesApplied: true });
     expect(snap.entries).toHaveLength(1);
     expect((await getBalance(ledger, 'p2')).balance).toBe(c('10'));
@@ -372,26 +378,9 @@ describe('provider refunds and disputes', () => {
     const { ledger } = await newLedger();
     const lot = await buy(ledger, 'v1', '30');
     await pay(ledger, 'v1', '25');
-    const reversal = await reversePurchase(ledger, {
-      accountId: 'v1',
-      lotId: lot.lotId,
-      amount: c('30'),
-      kind: 'dispute',
-      reference: 'dp_1',
-    });
-    expect(reversal).toMatchObject({
-      reversed: c('30'),
-      unspentReversed: c('5'),
-      debtCreated: c('25'),
-      balance: c('-25'),
-    });
-    const again = await reversePurchase(ledger, {
-      accountId: 'v1',
-      lotId: lot.lotId,
-      amount: c('30'),
-      kind: 'dispute',
-      reference: 'dp_1',
-    });
+    const reversal = await providerDisputes(ledger, lot, c('30'), 'dp_1');
+    expect(reversal).toMatchObject({ reversed: c('30'), debtCreated: c('25'), balance: c('-25') });
+    const again = await providerDisputes(ledger, lot, c('30'), 'dp_1');
     expect(again).toEqual(reversal);
     const snap = await expectInvariants(ledger, 'v1', { expiriesApplied: true });
     expect(snap.state.flagged).toBe(true);
@@ -404,14 +393,8 @@ describe('provider refunds and disputes', () => {
     await pay(ledger, 'v2', '4');
     clock.advance(366 * DAY_MS);
     await expireDueLots(ledger, 'v2');
-    const reversal = await reversePurchase(ledger, {
-      accountId: 'v2',
-      lotId: lot.lotId,
-      amount: c('10'),
-      kind: 'refund',
-      reference: 're_1',
-    });
-    expect(reversal).toMatchObject({ unspentReversed: 0, debtCreated: c('4') });
+    const reversal = await providerRefunds(ledger, lot, c('10'));
+    expect(reversal).toMatchObject({ reversed: c('10'), debtCreated: c('4'), balance: c('-4') });
     await expectInvariants(ledger, 'v2', { expiriesApplied: true });
   });
 });

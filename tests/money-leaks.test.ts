@@ -2,19 +2,11 @@
 // Each test here states one leak; it failed before the fix it names and guards it since.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  charge,
-  check,
-  getBalance,
-  getPurchase,
-  grantPurchase,
-  type Micros,
-  requestWithdrawal,
-  reversePurchase,
-} from '../core/index.js';
+import { charge, check, getBalance, getPurchase, type Micros, requestWithdrawal } from '../core/index.js';
 import { spherepaySignature } from '../core/payments/spherepay.js';
 import { type Api, startApi } from './support/api.js';
 import { c, expectInvariants, wholeTable } from './support/ledger.js';
+import { buyCredits, providerDisputes } from './support/purchases.js';
 import { pendingPurchase } from './support/route-samples.js';
 import { refundEvent, sessionEvent, signStripe } from './support/stripe-events.js';
 import { WALLET } from './support/wallet.js';
@@ -41,7 +33,7 @@ function postStripe(event: object) {
 describe('a user can not refund their own usage', () => {
   it('the owner is refused, so the usage can not be turned back into withdrawable credit', async () => {
     const owner = fresh();
-    await grantPurchase(api.ledger, { accountId: owner, amount: c('20'), source: 'stripe', purchaseId: `pu_${owner}` });
+    await buyCredits(api.ledger, owner, c('20'));
     const service = await api.token('deployments', 'credits:service');
     const user = await api.token(owner);
     const paid = await api.call('POST', '/credits/charges', {
@@ -133,12 +125,7 @@ describe('money the provider confirms is never refused', () => {
     async (method) => {
       const buyer = fresh(`heavy-${method}`);
       for (let i = 0; i < 200; i += 1) {
-        await grantPurchase(api.ledger, {
-          accountId: buyer,
-          amount: c('1') as Micros,
-          source: 'stripe',
-          purchaseId: `pu_${buyer}_${i}`,
-        });
+        await buyCredits(api.ledger, buyer, c('1') as Micros);
       }
       const purchase = await pendingPurchase(api, buyer, method, 50);
       const page = await fetch(`${api.url}/local/checkout/${purchase.purchaseId}/pay`, { method: 'POST' });
@@ -223,29 +210,13 @@ describe('signed but malformed provider events', () => {
 describe('a withdrawal requested before a card refund or dispute', () => {
   it('is not approved or paid out while the account owes what the provider took back; rejecting it repays that debt', async () => {
     const owner = fresh('chargeback');
-    const card = await grantPurchase(api.ledger, {
-      accountId: owner,
-      amount: c('100'),
-      source: 'stripe',
-      purchaseId: `pu_${owner}_card`,
-    });
+    const card = await buyCredits(api.ledger, owner, c('100'));
     api.clock.advance(1_000);
-    await grantPurchase(api.ledger, {
-      accountId: owner,
-      amount: c('100'),
-      source: 'spherepay',
-      purchaseId: `pu_${owner}_usdc`,
-    });
+    await buyCredits(api.ledger, owner, c('100'), 'spherepay');
     // The withdrawal holds the card lot (it expires first); the USDC lot is then spent on compute.
     const withdrawal = await requestWithdrawal(api.ledger, { accountId: owner, amount: c('100'), destination: WALLET });
     await charge(api.ledger, { accountId: owner, deploymentId: 'gpu', amount: c('100'), idempotencyKey: key() });
-    await reversePurchase(api.ledger, {
-      accountId: owner,
-      lotId: card.lotId,
-      amount: c('100'),
-      kind: 'dispute',
-      reference: `dp_${owner}`,
-    });
+    await providerDisputes(api.ledger, card, c('100'));
     expect((await getBalance(api.ledger, owner)).balance).toBe(c('-100'));
 
     const admin = await api.token('finance', 'credits:admin');

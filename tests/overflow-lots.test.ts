@@ -6,6 +6,7 @@
 // the lots ended up.
 
 import { describe, expect, it } from 'vitest';
+import { assert } from '../core/assert.js';
 import { newId } from '../core/ids.js';
 import {
   type AccountState,
@@ -16,17 +17,16 @@ import {
   expireDueLots,
   getBalance,
   grantPromotional,
-  grantPurchase,
   type LiveLot,
   type Micros,
   refund,
   requestWithdrawal,
-  reversePurchase,
 } from '../core/index.js';
 import { type LoadedAccount, layoutLots, withOverflow } from '../core/items/account.js';
 import { itemSizeBytes } from '../core/table/item-size.js';
 import { keys } from '../core/table/keys.js';
 import { accountItems, c, expectInvariants, newLedger, T0 } from './support/ledger.js';
+import { type Bought, buyCredits, providerRefunds } from './support/purchases.js';
 import { WALLET } from './support/wallet.js';
 
 const TINY = { max: 3, target: 2, min: 1 };
@@ -115,16 +115,12 @@ describe('where lots go (layoutLots)', () => {
 
 async function heavyAccount(accountId: string, purchases: number, config = { lotLayout: TINY }) {
   const setup = await newLedger(config);
+  const bought: Bought[] = [];
   for (let i = 0; i < purchases; i += 1) {
     setup.clock.advance(DAY_MS);
-    await grantPurchase(setup.ledger, {
-      accountId,
-      amount: c('5'),
-      source: 'stripe',
-      purchaseId: `pu_${accountId}_${i}`,
-    });
+    bought.push(await buyCredits(setup.ledger, accountId, c('5')));
   }
-  return setup;
+  return { ...setup, bought };
 }
 
 async function inlineLots(setup: Awaited<ReturnType<typeof newLedger>>, accountId: string): Promise<number> {
@@ -196,14 +192,10 @@ describe('a heavy account', () => {
 
   it('a card reversal of the newest purchase, an overflow lot, takes its unspent credit back', async () => {
     const setup = await heavyAccount('h5', 10);
-    const newest = (await getBalance(setup.ledger, 'h5')).lots.at(-1)!;
-    await reversePurchase(setup.ledger, {
-      accountId: 'h5',
-      lotId: newest.lotId,
-      amount: c('5'),
-      kind: 'refund',
-      reference: 'stripe:refund:1',
-    });
+    const newest = setup.bought.at(-1);
+    assert(newest !== undefined, 'the account bought lots');
+    expect((await getBalance(setup.ledger, 'h5')).lots.at(-1)?.lotId).toBe(newest.lotId);
+    await providerRefunds(setup.ledger, newest, c('5'));
     expect((await getBalance(setup.ledger, 'h5')).balance).toBe(c('45'));
     await expectInvariants(setup.ledger, 'h5', { expiriesApplied: true });
   });

@@ -23,8 +23,8 @@ export interface GrantResult extends Lot {
   balance: Micros;
 }
 
+/** A payment the provider reported, credited as a purchased lot (ledger/purchases.applyPaymentEvent). */
 export interface PurchaseGrant {
-  accountId: string;
   amount: Micros;
   source: 'stripe' | 'spherepay';
   /** The purchase id; each purchase is credited once, whatever the provider redelivers. */
@@ -32,25 +32,11 @@ export interface PurchaseGrant {
   description?: string;
 }
 
-export async function grantPurchase(ledger: Ledger, input: PurchaseGrant): Promise<GrantResult> {
-  return run(ledger, {
-    name: 'grantPurchase',
-    accountId: input.accountId,
-    idempotency: {
-      scope: 'purchase',
-      key: input.purchaseId,
-      fingerprint: fingerprint([input.amount, input.source]),
-      permanent: true,
-    },
-    plan: (draft) => addPurchasedLot(draft, input),
-  });
-}
-
 /**
  * Within an operation: the purchased lot a completed payment creates, expiring twelve calendar
  * months later. The new credit repays debt, then settles pending charges.
  */
-export function addPurchasedLot(draft: Draft, input: Omit<PurchaseGrant, 'accountId'>): GrantResult {
+export function addPurchasedLot(draft: Draft, input: PurchaseGrant): GrantResult {
   // What the provider reports as paid is credited exactly: USDC carries six decimals.
   assert(
     Number.isSafeInteger(input.amount) && input.amount > 0,

@@ -3,15 +3,12 @@
 // already expired is neither (it left the balance with its expiry entry). The account is flagged.
 
 import { findLot, REVERSAL_DEBT_PREFIX } from '../account.js';
-import { Conflict, NotFound } from '../errors.js';
-import { type LotRecord, lotFromItem, lotItems } from '../items/lot.js';
+import { type LotRecord, lotItems } from '../items/lot.js';
 import { formatMicros, type Micros, max, micros, min, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import type { Draft } from './draft.js';
-import { fingerprint, type Ledger, run } from './ledger.js';
 
-export interface ReversalInput {
-  accountId: string;
+export interface LotReversal {
   lotId: string;
   amount: Micros;
   kind: 'refund' | 'dispute';
@@ -27,33 +24,12 @@ export interface ReversalResult {
   balance: Micros;
 }
 
-export async function reversePurchase(ledger: Ledger, input: ReversalInput): Promise<ReversalResult> {
-  return run(ledger, {
-    name: 'reversePurchase',
-    accountId: input.accountId,
-    idempotency: {
-      scope: 'reversal',
-      key: input.reference,
-      fingerprint: fingerprint([input.lotId, input.amount, input.kind]),
-      permanent: true,
-    },
-    plan: async (draft): Promise<ReversalResult> => {
-      const stored = await ledger.table.get(keys.lot(input.accountId, input.lotId));
-      const lot = stored && lotFromItem(stored);
-      if (!lot || lot.kind !== 'purchased') throw new NotFound(`no purchased lot ${input.lotId}`);
-      const result = reverseLot(draft, lot, input);
-      if (result.reversed <= 0) throw new Conflict(`lot ${input.lotId} is already fully reversed`);
-      return result;
-    },
-  });
-}
-
 /**
  * Within an operation: takes back up to `amount` of a purchased lot (its stored record given, or
  * the one this draft puts), the unspent part from the lot and the spent part as debt, and flags the
  * account. Reverses nothing when the lot is already wholly reversed.
  */
-export function reverseLot(draft: Draft, lot: LotRecord, input: Omit<ReversalInput, 'accountId'>): ReversalResult {
+export function reverseLot(draft: Draft, lot: LotRecord, input: LotReversal): ReversalResult {
   const left = micros(lot.amount - lot.reversed);
   const amount = max(ZERO, min(input.amount, left));
   if (amount === 0)

@@ -4,6 +4,7 @@
 
 import fc from 'fast-check';
 import { expect } from 'vitest';
+import { assert } from '../../core/assert.js';
 import {
   addCalendarMonths,
   applyPaymentEvent,
@@ -22,7 +23,6 @@ import {
   getBalance,
   getPurchase,
   grantPromotional,
-  grantPurchase,
   IdempotencyKeyReused,
   InsufficientCredits,
   IoCreditsError,
@@ -33,11 +33,11 @@ import {
   rejectWithdrawal,
   requestWithdrawal,
   reversePayment,
-  reversePurchase,
   setNegativeAllowance,
 } from '../../core/index.js';
 import { expectInvariants } from './ledger.js';
 import { type MCharge, type MLot, Model, type MPurchase, type Outcome } from './model.js';
+import { type Bought, buyCredits, providerDisputes } from './purchases.js';
 import { WALLET } from './wallet.js';
 
 const DAY = 86_400_000;
@@ -48,6 +48,8 @@ export interface Real {
   clock: ManualClock;
   accountId: string;
   seq: number;
+  /** Each purchase by its lot, so a provider dispute can name its payment. */
+  bought: Map<string, Bought>;
   /** The last charge made, to retry it; a key is only replayed while the ledger keeps it. */
   lastCharge?: { key: string; amount: number; result: ChargeResult; atMs: number };
 }
@@ -131,12 +133,8 @@ export const commandArbitraries = [
       const lot = m.grant('purchased', cents * CENT, addCalendarMonths(m.now, 12));
       // What the account paid for is credited however many lots it holds.
       expect(lot).not.toBe('conflict');
-      const result = await grantPurchase(r.ledger, {
-        accountId: r.accountId,
-        amount: (cents * CENT) as Micros,
-        source: 'stripe',
-        purchaseId: `pu_${r.accountId}_${++r.seq}`,
-      });
+      const result = await buyCredits(r.ledger, r.accountId, (cents * CENT) as Micros);
+      r.bought.set(result.lotId, result);
       (lot as MLot).id = result.lotId;
     }),
   ),
@@ -365,18 +363,15 @@ export const commandArbitraries = [
   ),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 100 })).map(([index, percent]) =>
     command(`reverse lot #${index} ${percent}%`, async (m, r) => {
-      const purchased = m.lots.filter((l) => l.kind === 'purchased' && l.id !== undefined && l.reversed < l.amount);
+      // Lots bought by `buy`; a checkout's lot is reversed by its own provider events below.
+      const purchased = m.lots.filter((l) => l.id !== undefined && r.bought.has(l.id) && l.reversed < l.amount);
       const target = pick(purchased, index);
       if (!target) return;
       const amount = Math.max(CENT, Math.floor((target.amount * percent) / 100 / CENT) * CENT);
       const expected = m.reverse(target, amount);
-      const result = await reversePurchase(r.ledger, {
-        accountId: r.accountId,
-        lotId: target.id!,
-        amount: amount as Micros,
-        kind: 'dispute',
-        reference: `dp-${++r.seq}`,
-      });
+      const bought = r.bought.get(target.id ?? '');
+      assert(bought !== undefined, `lot ${target.id} was bought`);
+      const result = await providerDisputes(r.ledger, bought, amount as Micros, `dp-${++r.seq}`);
       expect(result.debtCreated).toBe(expected.debt);
     }),
   ),

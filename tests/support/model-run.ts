@@ -34,7 +34,7 @@ export async function runModel(
           ledger.config.gracePeriodMs,
           ledger.config.maxLotsForGrants,
         );
-        const real: Real = { ledger, clock, accountId: `${label}-${++account}`, seq: 0 };
+        const real: Real = { ledger, clock, accountId: `${label}-${++account}`, seq: 0, bought: new Map() };
         await agree(model, real);
         await fc.asyncModelRun(() => ({ model, real }), commands);
       },

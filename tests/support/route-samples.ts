@@ -8,7 +8,6 @@ import {
   charge,
   createPurchase,
   DEFAULT_PURCHASE_LIMITS,
-  grantPurchase,
   listNotifications,
   type Micros,
   type PaymentMethod,
@@ -17,6 +16,7 @@ import {
 } from '../../core/index.js';
 import { LocalCheckout, localPaymentEvent } from '../../functions/local/local-checkout.js';
 import type { Api } from './api.js';
+import { buyCredits } from './purchases.js';
 import { WALLET } from './wallet.js';
 
 export interface SampleCall {
@@ -53,12 +53,7 @@ let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++sequence}`;
 
 async function funded(api: Api, owner: string, amount = 50): Promise<void> {
-  await grantPurchase(api.ledger, {
-    accountId: owner,
-    amount: credits(amount),
-    source: 'stripe',
-    purchaseId: unique('pu'),
-  });
+  await buyCredits(api.ledger, owner, credits(amount));
 }
 
 async function paidCharge(api: Api, owner: string): Promise<string> {
