@@ -1,7 +1,6 @@
 // /admin/*: the finance queue for withdrawals, promotional grants and negative allowances.
 // Every route needs the credits:admin scope (checked by the route table's `access`).
 
-import type * as z from 'zod';
 import { setNegativeAllowance } from '../core/ledger/allowance.js';
 import { grantPromotional } from '../core/ledger/grants.js';
 import {
@@ -11,49 +10,36 @@ import {
   rejectWithdrawal,
 } from '../core/ledger/withdrawals.js';
 import { formatMicros } from '../core/money.js';
-import { groupHandler, type Request } from './http/handler.js';
+import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
-import type * as s from './http/schemas.js';
+import { api } from './http/routes.js';
 
-export const handler = groupHandler({
-  'GET /admin/withdrawals': async ({ query, runtime }: Request<z.output<typeof s.adminWithdrawalsQuery>>) => ({
+export const handler = groupHandler([
+  implement(api.withdrawalQueue, async ({ query, runtime }) => ({
     status: 200,
     body: {
       items: (await listWithdrawalsByStatus(runtime.ledger, query.status ?? 'pending_review')).map(present.withdrawal),
     },
-  }),
+  })),
 
-  'POST /admin/withdrawals/{withdrawalId}/approve': async ({ params, runtime }: Request) => ({
+  implement(api.approveWithdrawal, async ({ params, runtime }) => ({
     status: 200,
-    body: present.withdrawal(await approveWithdrawal(runtime.ledger, params.withdrawalId!)),
-  }),
+    body: present.withdrawal(await approveWithdrawal(runtime.ledger, params.withdrawalId)),
+  })),
 
-  'POST /admin/withdrawals/{withdrawalId}/reject': async ({
-    params,
-    body,
-    runtime,
-  }: Request<unknown, z.output<typeof s.rejectBody>>) => ({
+  implement(api.rejectWithdrawal, async ({ params, body, runtime }) => ({
     status: 200,
-    body: present.withdrawal(await rejectWithdrawal(runtime.ledger, params.withdrawalId!, body.reason)),
-  }),
+    body: present.withdrawal(await rejectWithdrawal(runtime.ledger, params.withdrawalId, body.reason)),
+  })),
 
-  'POST /admin/withdrawals/{withdrawalId}/complete': async ({
-    params,
-    body,
-    runtime,
-  }: Request<unknown, z.output<typeof s.completeBody>>) => ({
+  implement(api.completeWithdrawal, async ({ params, body, runtime }) => ({
     status: 200,
-    body: present.withdrawal(await completeWithdrawal(runtime.ledger, params.withdrawalId!, body.payoutReference)),
-  }),
+    body: present.withdrawal(await completeWithdrawal(runtime.ledger, params.withdrawalId, body.payoutReference)),
+  })),
 
-  'POST /admin/accounts/{accountId}/grants': async ({
-    params,
-    body,
-    idempotencyKey,
-    runtime,
-  }: Request<unknown, z.output<typeof s.grantBody>>) => {
+  implement(api.grantPromotional, async ({ params, body, idempotencyKey, runtime }) => {
     const grant = await grantPromotional(runtime.ledger, {
-      accountId: params.accountId!,
+      accountId: params.accountId,
       amount: body.amount,
       expiresAtMs: body.expiresAt ?? null,
       description: body.description,
@@ -61,14 +47,10 @@ export const handler = groupHandler({
       idempotencyKey,
     });
     return { status: 201, body: present.grant(grant) };
-  },
+  }),
 
-  'PUT /admin/accounts/{accountId}/negative-allowance': async ({
-    params,
-    body,
-    runtime,
-  }: Request<unknown, z.output<typeof s.allowanceBody>>) => {
-    const result = await setNegativeAllowance(runtime.ledger, params.accountId!, body.amount);
+  implement(api.setNegativeAllowance, async ({ params, body, runtime }) => {
+    const result = await setNegativeAllowance(runtime.ledger, params.accountId, body.amount);
     return {
       status: 200,
       body: {
@@ -77,5 +59,5 @@ export const handler = groupHandler({
         debt: formatMicros(result.debt),
       },
     };
-  },
-});
+  }),
+]);

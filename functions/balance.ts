@@ -1,33 +1,30 @@
 // GET /credits/balance, /credits/check, /credits/transactions, /credits/usage: the read side.
 
-import type * as z from 'zod';
 import { type EntryType, type LedgerEntry, typesOf } from '../core/items/entry.js';
 import { check, getBalance, listTransactions, type TransactionQuery, usage } from '../core/ledger/queries.js';
 import { DAY_MS } from '../core/time.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
-import { groupHandler, type Request } from './http/handler.js';
+import { groupHandler, implement } from './http/handler.js';
 import { entriesCsv, present } from './http/present.js';
-import type * as s from './http/schemas.js';
+import { api } from './http/routes.js';
 
 /** The most rows one CSV export holds; `X-Next-Cursor` continues past it. */
 export const MAX_CSV_ROWS = 10_000;
 const CSV_PAGE = 100;
 
-type TxQuery = z.output<typeof s.transactionsQuery>;
-
-export const handler = groupHandler({
-  'GET /credits/balance': async ({ caller, query, runtime }: Request<z.output<typeof s.accountQuery>>) => {
+export const handler = groupHandler([
+  implement(api.balance, async ({ caller, query, runtime }) => {
     const accountId = accountFor(caller, query.accountId, 'read');
     return { status: 200, body: present.balance(await getBalance(runtime.ledger, accountId)) };
-  },
+  }),
 
-  'GET /credits/check': async ({ caller, query, runtime }: Request<z.output<typeof s.checkQuery>>) => {
+  implement(api.check, async ({ caller, query, runtime }) => {
     const accountId = accountFor(caller, query.accountId, 'read');
     return { status: 200, body: present.check(await check(runtime.ledger, accountId, query.amount)) };
-  },
+  }),
 
-  'GET /credits/transactions': async ({ caller, query, runtime }: Request<TxQuery>) => {
+  implement(api.transactions, async ({ caller, query, runtime }) => {
     const accountId = accountFor(caller, query.accountId, 'read');
     const filters = JSON.stringify([query.type ?? null, query.category ?? null, query.from ?? null, query.to ?? null]);
     const types = query.category
@@ -70,14 +67,14 @@ export const handler = groupHandler({
     }
     const out = await listTransactions(runtime.ledger, { ...base, limit: query.limit ?? 50, cursor });
     return { status: 200, body: { items: out.items.map(present.entry), nextCursor: sign(out.nextCursor) } };
-  },
+  }),
 
-  'GET /credits/usage': async ({ caller, query, runtime }: Request<z.output<typeof s.usageQuery>>) => {
+  implement(api.usage, async ({ caller, query, runtime }) => {
     const accountId = accountFor(caller, query.accountId, 'read');
     const toMs = query.to ?? runtime.ledger.nowMs();
     const fromMs = query.from ?? toMs - 30 * DAY_MS;
     const result = await usage(runtime.ledger, { accountId, fromMs, toMs, granularity: query.granularity ?? 'day' });
     const { start: _start, ...total } = present.usage(result.total);
     return { status: 200, body: { buckets: result.buckets.map(present.usage), total } };
-  },
-});
+  }),
+]);

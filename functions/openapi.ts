@@ -1,18 +1,18 @@
 // GET /openapi.json: the OpenAPI 3.1 document, generated from the route table and its schemas.
 
 import * as z from 'zod';
-import { groupHandler } from './http/handler.js';
-import { type Route, routes } from './http/routes.js';
+import { groupHandler, implement } from './http/handler.js';
+import { api, GROUPS, type Route, routes } from './http/routes.js';
 import { jsonNumber } from './http/schemas.js';
 
 let document: object | undefined;
 
-export const handler = groupHandler({
-  'GET /openapi.json': () => {
+export const handler = groupHandler([
+  implement(api.openapi, () => {
     document ??= openApiDocument(routes);
     return { status: 200, body: document };
-  },
-});
+  }),
+]);
 
 const problem = {
   'application/problem+json': {
@@ -61,8 +61,11 @@ export function openApiDocument(list: Route[]): object {
   const paths: Record<string, Record<string, object>> = {};
   for (const route of list) {
     const parameters: object[] = [];
-    for (const name of route.path.match(/\{(\w+)\}/g) ?? [])
-      parameters.push({ name: name.slice(1, -1), in: 'path', required: true, schema: { type: 'string' } });
+    if (route.params) {
+      const schema = jsonSchema(route.params, 'input') as { properties?: Record<string, object> };
+      for (const [name, property] of Object.entries(schema.properties ?? {}))
+        parameters.push({ name, in: 'path', required: true, schema: property });
+    }
     if (route.query) {
       const schema = jsonSchema(route.query, 'input') as { properties?: Record<string, object>; required?: string[] };
       for (const [name, property] of Object.entries(schema.properties ?? {})) {
@@ -86,16 +89,18 @@ export function openApiDocument(list: Route[]): object {
       const ok = Number(status) < 300;
       responses[status] = {
         description: response.description,
-        content: ok
-          ? response.schema
-            ? { 'application/json': { schema: jsonSchema(response.schema, 'output') } }
-            : { 'application/json': {} }
-          : problem,
+        content: response.schema
+          ? { 'application/json': { schema: jsonSchema(response.schema, 'output') } }
+          : ok
+            ? { 'application/json': {} }
+            : problem,
       };
     }
     paths[route.path] ??= {};
     paths[route.path]![route.method.toLowerCase()] = {
       summary: route.summary,
+      description: route.description,
+      tags: [route.group],
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(route.access === 'public' ? { security: [] } : {}),
       ...(parameters.length ? { parameters } : {}),
@@ -125,7 +130,10 @@ export function openApiDocument(list: Route[]): object {
       title: 'IO Credits',
       version: '1.0.0',
       description: 'The prepaid credit wallet of io.net Cloud. 1 credit = 1 USD; amounts are decimal strings.',
+      contact: { name: 'IO Credits', url: 'https://io.net/contact' },
+      license: { name: 'Proprietary', identifier: 'LicenseRef-io.net-Proprietary' },
     },
+    tags: Object.entries(GROUPS).map(([name, description]) => ({ name, description })),
     servers: [{ url: 'http://127.0.0.1:3000', description: 'npm start' }],
     components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' } } },
     security: [{ bearer: [] }],

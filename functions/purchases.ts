@@ -2,18 +2,17 @@
 // is stored pending first, then the provider's checkout is created (idempotently by purchase id)
 // and recorded; a retried request with the same Idempotency-Key gets the same checkout.
 
-import type * as z from 'zod';
 import { IoCreditsError, ProviderUnavailable } from '../core/errors.js';
 import type { Purchase } from '../core/items/purchase.js';
 import { attachCheckout, createPurchase, getPurchase } from '../core/ledger/purchases.js';
 import { formatMicros } from '../core/money.js';
 import { accountFor } from './http/auth.js';
-import { groupHandler, type Request } from './http/handler.js';
+import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
-import type * as s from './http/schemas.js';
+import { api } from './http/routes.js';
 
-export const handler = groupHandler({
-  'POST /credits/purchases': async (request: Request<unknown, z.output<typeof s.purchaseBody>>) => {
+export const handler = groupHandler([
+  implement(api.createPurchase, async (request) => {
     const { caller, body, idempotencyKey, runtime } = request;
     const accountId = accountFor(caller, undefined, 'write');
     const { checkout, limits } = payments(request);
@@ -54,18 +53,13 @@ export const handler = groupHandler({
         checkoutUrl: purchase.checkoutUrl,
       },
     };
-  },
+  }),
 
-  'GET /credits/purchases/{purchaseId}': async ({
-    caller,
-    query,
-    params,
-    runtime,
-  }: Request<z.output<typeof s.accountQuery>>) => {
+  implement(api.getPurchase, async ({ caller, query, params, runtime }) => {
     const accountId = accountFor(caller, query.accountId, 'read');
-    return { status: 200, body: presentPurchase(await getPurchase(runtime.ledger, accountId, params.purchaseId!)) };
-  },
-});
+    return { status: 200, body: presentPurchase(await getPurchase(runtime.ledger, accountId, params.purchaseId)) };
+  }),
+]);
 
 function presentPurchase(p: Purchase) {
   return {

@@ -7,26 +7,27 @@ import { ProviderUnavailable } from '../core/errors.js';
 import { spherepayAction, verifySpherepayEvent } from '../core/payments/spherepay.js';
 import { stripeAction, verifyStripeEvent } from '../core/payments/stripe.js';
 import { applyWebhookAction, type WebhookResult } from '../core/payments/webhooks.js';
-import { groupHandler, type Request } from './http/handler.js';
+import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
+import { api } from './http/routes.js';
 
-export const handler = groupHandler({
-  'POST /webhooks/stripe': async (request: Request) => {
+export const handler = groupHandler([
+  implement(api.stripeWebhook, async (request) => {
     const { rawBody, headers, runtime } = request;
     const secret = payments(request).webhookSecrets.stripe;
     if (!secret) throw new ProviderUnavailable('STRIPE_WEBHOOK_SECRET is not configured');
     const event = verifyStripeEvent(rawBody ?? '', headers['stripe-signature'], secret);
     return answer(await applyWebhookAction(runtime.ledger, 'stripe', stripeAction(event)));
-  },
+  }),
 
-  'POST /webhooks/spherepay': async (request: Request) => {
+  implement(api.spherepayWebhook, async (request) => {
     const { rawBody, headers, runtime } = request;
     const secret = payments(request).webhookSecrets.spherepay;
     if (!secret) throw new ProviderUnavailable('SPHEREPAY_WEBHOOK_SECRET is not configured');
     const event = verifySpherepayEvent(rawBody ?? '', headers.signature, secret);
     return answer(await applyWebhookAction(runtime.ledger, 'spherepay', spherepayAction(event)));
-  },
-});
+  }),
+]);
 
 function answer(outcome: WebhookResult) {
   const effect =

@@ -1,20 +1,14 @@
 // POST /credits/withdrawals, GET /credits/withdrawals, POST /credits/withdrawals/{id}/cancel:
 // a user's own withdrawals of purchased credit.
 
-import type * as z from 'zod';
 import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from '../core/ledger/withdrawals.js';
 import { accountFor } from './http/auth.js';
-import { groupHandler, type Request } from './http/handler.js';
+import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
-import type * as s from './http/schemas.js';
+import { api } from './http/routes.js';
 
-export const handler = groupHandler({
-  'POST /credits/withdrawals': async ({
-    caller,
-    body,
-    idempotencyKey,
-    runtime,
-  }: Request<unknown, z.output<typeof s.withdrawalBody>>) => {
+export const handler = groupHandler([
+  implement(api.requestWithdrawal, async ({ caller, body, idempotencyKey, runtime }) => {
     const accountId = accountFor(caller, undefined, 'write');
     return {
       status: 201,
@@ -27,18 +21,18 @@ export const handler = groupHandler({
         }),
       ),
     };
-  },
+  }),
 
-  'GET /credits/withdrawals': async ({ caller, runtime }: Request) => {
+  implement(api.listWithdrawals, async ({ caller, runtime }) => {
     const accountId = accountFor(caller, undefined, 'read');
     return { status: 200, body: { items: (await listWithdrawals(runtime.ledger, accountId)).map(present.withdrawal) } };
-  },
+  }),
 
-  'POST /credits/withdrawals/{withdrawalId}/cancel': async ({ caller, params, runtime }: Request) => {
+  implement(api.cancelWithdrawal, async ({ caller, params, runtime }) => {
     const accountId = accountFor(caller, undefined, 'write');
     return {
       status: 200,
-      body: present.withdrawal(await cancelWithdrawal(runtime.ledger, accountId, params.withdrawalId!)),
+      body: present.withdrawal(await cancelWithdrawal(runtime.ledger, accountId, params.withdrawalId)),
     };
-  },
-});
+  }),
+]);

@@ -3,6 +3,7 @@
 
 import { beforeAll, describe, expect, it } from 'vitest';
 import { getBalance } from '../core/index.js';
+import { cursorSecretFrom } from '../functions/http/runtime.js';
 import { type Api, startApi } from './support/api.js';
 import { c, expectInvariants, snapshot } from './support/ledger.js';
 import { buyCredits } from './support/purchases.js';
@@ -644,5 +645,13 @@ describe('notifications and the test clock', () => {
       403,
       'forbidden',
     );
+  });
+});
+
+describe('the cursor secret', () => {
+  it('on Lambda comes from its secret: without it the cold start fails instead of signing with a made-up key', () => {
+    expect(() => cursorSecretFrom({ AWS_LAMBDA_FUNCTION_NAME: 'balance' })).toThrow(/CURSOR_SECRET is not set/);
+    expect(cursorSecretFrom({ AWS_LAMBDA_FUNCTION_NAME: 'balance', CURSOR_SECRET: 'k' })).toBe('k');
+    expect(cursorSecretFrom({})).toMatch(/^[0-9a-f]{64}$/);
   });
 });

@@ -12,23 +12,26 @@ import { InvalidRequest, NotFound, ProviderUnavailable } from '../../core/errors
 import { type Caller, callerFrom, requireScope } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { isFault, problemFrom, problemResponse } from './problem.js';
-import { type Route, routeKey, routes } from './routes.js';
+import { type RouteShape, routeKey } from './routes.js';
 import { type Runtime, runtime } from './runtime.js';
-import { accountIdParam, emptyQuery, ids } from './schemas.js';
+import { emptyQuery } from './schemas.js';
 import { secrets } from './secrets.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer & { parsedBody?: unknown };
 
-export interface Request<Q = Record<string, never>, B = undefined> {
-  route: Route;
+type Parsed<S, Absent> = S extends z.ZodType ? z.output<S> : Absent;
+
+/** What a handler gets: the route's params, query and body as its schemas output them. */
+export interface Request<R extends RouteShape = RouteShape> {
+  route: R;
   /** Absent only on public routes. */
   caller: Caller;
-  query: Q;
-  body: B;
-  params: Record<string, string>;
-  idempotencyKey?: string;
+  params: Parsed<R['params'], Record<string, never>>;
+  query: Parsed<R['query'], Record<string, never>>;
+  body: Parsed<R['body'], undefined>;
+  idempotencyKey: R['idempotencyKey'] extends 'required' ? string : string | undefined;
   /** The body exactly as sent, for routes that verify a signature over it (`rawBody`). */
-  rawBody?: string;
+  rawBody: R['rawBody'] extends true ? string : undefined;
   /** Lower-cased request headers. */
   headers: Record<string, string | undefined>;
   runtime: Runtime;
@@ -53,48 +56,57 @@ export interface Reply {
   headers?: Record<string, string>;
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type Implementation = (request: Request<any, any>) => Promise<Reply> | Reply;
+/** A route and the function that answers it. */
+export interface Implemented {
+  route: RouteShape;
+  run(request: Request): Promise<Reply> | Reply;
+}
+
+/** Binds a handler to its route; the request it gets is typed by the route's schemas. */
+export function implement<const R extends RouteShape>(
+  route: R,
+  run: (request: Request<R>) => Promise<Reply> | Reply,
+): Implemented {
+  // groupHandler builds the request from this route's own schemas, so it is a Request<R>.
+  return { route, run: run as (request: Request) => Promise<Reply> | Reply };
+}
 
 const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
-const PATH_PARAMS: Record<string, z.ZodType> = {
-  chargeId: ids.charge,
-  withdrawalId: ids.withdrawal,
-  notificationId: ids.notification,
-  purchaseId: ids.purchase,
-  accountId: accountIdParam,
-};
 
-export function groupHandler(implementations: Record<string, Implementation>, routeList: Route[] = routes) {
+/** A group's Lambda handler, as groupHandler makes it. */
+export type GroupHandler = ReturnType<typeof groupHandler>;
+
+export function groupHandler(implemented: Implemented[]) {
+  const byKey = new Map(implemented.map((entry) => [routeKey(entry.route), entry]));
   return middy(async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const local = (context as (Context & LocalContext) | undefined)?.ioCredits;
-    const route = routeList.find((r) => routeKey(r) === event.routeKey);
-    const implementation = implementations[event.routeKey];
-    if (!route || !implementation) throw new NotFound(`no route ${event.routeKey}`);
+    const entry = byKey.get(event.routeKey);
+    if (!entry) throw new NotFound(`no route ${event.routeKey}`);
+    const { route } = entry;
     const caller = route.access === 'public' ? { sub: '', scopes: new Set<string>() } : callerFrom(event);
     if (route.access === 'admin' || route.access === 'service') requireScope(caller, route.access);
-    const request: Request<unknown, unknown> = {
+    const request = {
       route,
       caller,
-      params: validParams(event.pathParameters ?? {}),
+      params: validParams(route, event.pathParameters ?? {}),
       query: validate(route.query ?? emptyQuery, event.queryStringParameters ?? {}, 'query'),
       body: validate(route.body, event.parsedBody, 'body'),
       idempotencyKey: idempotencyKey(route, event.headers?.['idempotency-key']),
-      ...(route.rawBody ? { rawBody: rawBodyOf(event) } : {}),
+      rawBody: route.rawBody ? rawBodyOf(event) : undefined,
       headers: event.headers ?? {},
       runtime: local?.runtime ?? runtime(),
       ...(local ? { local } : {}),
-    };
-    return toResponse(await implementation(request));
+    } as Request;
+    return toResponse(await entry.run(request));
   })
-    .use(problemDetails(routeList))
+    .use(problemDetails(byKey))
     .use(secrets())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
-    .use(jsonBody((event) => routeList.find((r) => routeKey(r) === event.routeKey)?.rawBody === true));
+    .use(jsonBody((event) => byKey.get(event.routeKey)?.route.rawBody === true));
 }
 
-function rawBodyOf(event: HttpEvent): string | undefined {
+function rawBodyOf(event: HttpEvent): string {
   if (event.body === undefined || event.body === null || event.body === '')
     throw new InvalidRequest('this route takes a JSON body');
   if (!/^application\/(.+\+)?json(;|$)/i.test(event.headers?.['content-type'] ?? ''))
@@ -116,18 +128,16 @@ function validate(schema: z.ZodType | undefined, input: unknown, where: 'query' 
   throw new InvalidRequest(errors.map((e) => `${e.path}: ${e.message}`).join('; '), errors);
 }
 
-function validParams(params: Record<string, string | undefined>): Record<string, string> {
-  const valid: Record<string, string> = {};
-  for (const [name, value] of Object.entries(params)) {
-    const schema = PATH_PARAMS[name];
-    if (value === undefined || !schema || !schema.safeParse(value).success)
-      throw new NotFound(`no ${name.replace(/Id$/, '')} ${JSON.stringify(String(value).slice(0, 64))}`);
-    valid[name] = value;
-  }
-  return valid;
+/** A path parameter that does not match its schema names nothing that exists: 404. */
+function validParams(route: RouteShape, params: Record<string, string | undefined>): unknown {
+  if (!route.params) return {};
+  const result = route.params.safeParse(params);
+  if (result.success) return result.data;
+  const [name = 'id'] = result.error.issues[0]?.path.map(String) ?? [];
+  throw new NotFound(`no ${name.replace(/Id$/, '')} ${JSON.stringify(String(params[name]).slice(0, 64))}`);
 }
 
-function idempotencyKey(route: Route, header: string | undefined): string | undefined {
+function idempotencyKey(route: RouteShape, header: string | undefined): string | undefined {
   if (header === undefined) {
     if (route.idempotencyKey === 'required') throw new InvalidRequest('this route needs an Idempotency-Key header');
     return undefined;
@@ -158,7 +168,7 @@ function toResponse(reply: Reply): APIGatewayProxyStructuredResultV2 {
 }
 
 /** Turns every error into problem+json; logs faults (never their details to the client). */
-function problemDetails(routeList: Route[]): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
+function problemDetails(byKey: Map<string, Implemented>): MiddlewareObj<HttpEvent, APIGatewayProxyStructuredResultV2> {
   return {
     onError: (request) => {
       const error = request.error;
@@ -173,7 +183,7 @@ function problemDetails(routeList: Route[]): MiddlewareObj<HttpEvent, APIGateway
       // Faults and provider failures are ours to look at: logged with everything that caused them.
       if (isFault(error) || error instanceof ProviderUnavailable) {
         console.error(JSON.stringify({ ...log, level: 'error', error: errorChain(error) }));
-      } else if (routeList.find((r) => routeKey(r) === request.event.routeKey)?.rawBody) {
+      } else if (byKey.get(request.event.routeKey)?.route.rawBody) {
         console.warn(JSON.stringify({ ...log, level: 'warn', msg: 'webhook refused' }));
       }
       request.response = problemResponse(problem, error);

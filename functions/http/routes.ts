@@ -2,7 +2,7 @@
 // The handlers, the OpenAPI document, the local server and the deployment all read this list,
 // so a route exists everywhere or nowhere. Local-only routes are in functions/local/.
 
-import type * as z from 'zod';
+import * as z from 'zod';
 import * as s from './schemas.js';
 
 export type Group =
@@ -22,13 +22,18 @@ export type Group =
  */
 export type Access = 'user' | 'service' | 'admin' | 'public';
 
-export interface Route {
+/** A route of the deployed API (`Route`) or of the local server only (`local`). */
+export interface RouteShape {
   method: 'GET' | 'POST' | 'PUT';
   path: string;
-  /** The Lambda function that serves it. */
-  group: Group;
+  /** The Lambda function that serves it; its OpenAPI tag. */
+  group: Group | 'local';
   access: Access;
   summary: string;
+  /** What it does, for the OpenAPI document and the clients generated from it. */
+  description: string;
+  /** The path's `{name}` parameters; one that does not match is a 404. */
+  params?: z.ZodType<Record<string, string>>;
   query?: z.ZodType;
   body?: z.ZodType;
   idempotencyKey?: 'required' | 'optional';
@@ -40,7 +45,37 @@ export interface Route {
   responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
 
-export const routeKey = (route: Pick<Route, 'method' | 'path'>) => `${route.method} ${route.path}`;
+export interface Route extends RouteShape {
+  group: Group;
+}
+
+/**
+ * A route, with its types kept: a handler written for it (handler.ts `implement`) gets its params,
+ * query and body as the route's schemas output them. The path's `{names}` must be the params'.
+ */
+export function defineRoute<const R extends RouteShape>(route: R): R {
+  const inPath = [...route.path.matchAll(/\{(\w+)\}/g)].map((m) => m[1]).sort();
+  const declared = route.params ? Object.keys((route.params as unknown as z.ZodObject).shape).sort() : [];
+  if (inPath.join() !== declared.join())
+    throw new Error(
+      `${route.method} ${route.path} declares params [${declared.join()}], its path has [${inPath.join()}]`,
+    );
+  return route;
+}
+
+/** What each group is, as an OpenAPI tag. */
+export const GROUPS: Record<Group, string> = {
+  balance: 'The balance, the check before a deployment, the transactions log and usage',
+  charges: 'Charging deployments, their refunds and pending charges',
+  purchases: 'Buying credits by card (Stripe) or USDC (Spherepay)',
+  webhooks: "Payment providers' signed events",
+  withdrawals: 'Withdrawing purchased credit after a finance review',
+  admin: 'Finance and operations: the withdrawal queue, grants, allowances',
+  notifications: 'The Notification Center',
+  openapi: 'This document',
+};
+
+export const routeKey = (route: Pick<RouteShape, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
 const problems = {
   400: { description: 'Invalid request' },
@@ -48,8 +83,8 @@ const problems = {
   403: { description: 'Not allowed for this token' },
 };
 
-export const routes: Route[] = [
-  {
+export const api = {
+  balance: defineRoute({
     method: 'GET',
     path: '/credits/balance',
     group: 'balance',
@@ -57,8 +92,10 @@ export const routes: Route[] = [
     summary: 'The balance, what can be withdrawn, debt, lots and credits expiring within 30 days',
     query: s.accountQuery,
     responses: { 200: { description: 'Balance', schema: s.responses.balance }, ...problems },
-  },
-  {
+    description:
+      'The spendable balance (expired lots excluded), what can be withdrawn, debt, the negative allowance, the lots with credit left and the credits expiring within 30 days.',
+  }),
+  check: defineRoute({
     method: 'GET',
     path: '/credits/check',
     group: 'balance',
@@ -66,8 +103,10 @@ export const routes: Route[] = [
     summary: 'Whether an amount is covered by the balance or the negative allowance',
     query: s.checkQuery,
     responses: { 200: { description: 'Check', schema: s.responses.check }, ...problems },
-  },
-  {
+    description:
+      'Whether a deployment of this amount would be paid now, from the balance or the negative allowance, exactly as POST /credits/charges would decide; changes nothing.',
+  }),
+  transactions: defineRoute({
     method: 'GET',
     path: '/credits/transactions',
     group: 'balance',
@@ -78,8 +117,10 @@ export const routes: Route[] = [
       200: { description: 'A page of ledger entries, or CSV', schema: s.responses.transactions },
       ...problems,
     },
-  },
-  {
+    description:
+      'Every movement of credit, newest first, filtered by type, category and date range, a page at a time with a signed cursor; format=csv exports up to 10,000 rows.',
+  }),
+  usage: defineRoute({
     method: 'GET',
     path: '/credits/usage',
     group: 'balance',
@@ -87,8 +128,9 @@ export const routes: Route[] = [
     summary: 'Usage and refunds per UTC day or month',
     query: s.usageQuery,
     responses: { 200: { description: 'Usage buckets', schema: s.responses.usage }, ...problems },
-  },
-  {
+    description: 'Credits spent on deployments and refunded, per UTC day or month, over at most three years.',
+  }),
+  createCharge: defineRoute({
     method: 'POST',
     path: '/credits/charges',
     group: 'charges',
@@ -102,8 +144,10 @@ export const routes: Route[] = [
       ...problems,
       409: { description: 'Idempotency-Key reused with another body, or too many pending charges' },
     },
-  },
-  {
+    description:
+      'Pays a deployment with credits: lots first in consumption order, then the negative allowance; otherwise the charge waits in pending_payment until credit arrives or its grace deadline passes. Replays the first answer for the same Idempotency-Key.',
+  }),
+  getCharge: defineRoute({
     method: 'GET',
     path: '/credits/charges/{chargeId}',
     group: 'charges',
@@ -115,8 +159,10 @@ export const routes: Route[] = [
       ...problems,
       404: { description: 'No such charge' },
     },
-  },
-  {
+    description: 'A charge, its status and what it took from each lot.',
+    params: s.params.charge,
+  }),
+  refundCharge: defineRoute({
     method: 'POST',
     path: '/credits/charges/{chargeId}/refunds',
     group: 'charges',
@@ -131,8 +177,11 @@ export const routes: Route[] = [
       404: { description: 'No such charge' },
       409: { description: 'Over the refundable amount, or the charge is not paid' },
     },
-  },
-  {
+    description:
+      'Gives part or all of a paid charge back as credits: first the debt it created, then to the lots it took from. Partial refunds add up to at most the charged amount. For the deployment system and finance only.',
+    params: s.params.charge,
+  }),
+  cancelCharge: defineRoute({
     method: 'POST',
     path: '/credits/charges/{chargeId}/cancel',
     group: 'charges',
@@ -146,8 +195,10 @@ export const routes: Route[] = [
       404: { description: 'No such charge' },
       409: { description: 'The charge is not pending' },
     },
-  },
-  {
+    description: 'Cancels a charge still waiting in pending_payment; nothing was taken from it.',
+    params: s.params.charge,
+  }),
+  createPurchase: defineRoute({
     method: 'POST',
     path: '/credits/purchases',
     group: 'purchases',
@@ -160,8 +211,10 @@ export const routes: Route[] = [
       ...problems,
       502: { description: 'The payment provider could not create the checkout; retrying is safe' },
     },
-  },
-  {
+    description:
+      'Creates a pending purchase and its checkout at the payment provider; the credits arrive when the provider reports the payment through its webhook.',
+  }),
+  getPurchase: defineRoute({
     method: 'GET',
     path: '/credits/purchases/{purchaseId}',
     group: 'purchases',
@@ -173,8 +226,10 @@ export const routes: Route[] = [
       ...problems,
       404: { description: 'No such purchase' },
     },
-  },
-  {
+    description: 'A purchase and its status, for the page the checkout returns to.',
+    params: s.params.purchase,
+  }),
+  stripeWebhook: defineRoute({
     method: 'POST',
     path: '/webhooks/stripe',
     group: 'webhooks',
@@ -186,8 +241,10 @@ export const routes: Route[] = [
       400: { description: 'Bad signature, stale timestamp, wrong currency or malformed event; nothing changed' },
       404: { description: 'An IO Credits purchase id that does not exist' },
     },
-  },
-  {
+    description:
+      "Stripe's checkout, refund and dispute events, verified by their Stripe-Signature over the exact bytes; each event takes effect once, in any order.",
+  }),
+  spherepayWebhook: defineRoute({
     method: 'POST',
     path: '/webhooks/spherepay',
     group: 'webhooks',
@@ -199,8 +256,9 @@ export const routes: Route[] = [
       400: { description: 'Bad signature, wrong currency or malformed event; nothing changed' },
       404: { description: 'No such purchase' },
     },
-  },
-  {
+    description: "Spherepay's payment events, verified by their signature header; each event takes effect once.",
+  }),
+  requestWithdrawal: defineRoute({
     method: 'POST',
     path: '/credits/withdrawals',
     group: 'withdrawals',
@@ -214,8 +272,10 @@ export const routes: Route[] = [
       402: { description: 'Over the withdrawable amount' },
       403: { description: 'The account never purchased credits' },
     },
-  },
-  {
+    description:
+      'Takes purchased credit out of the balance for a finance review, to be paid in USDC to the destination given; expected within seven business days.',
+  }),
+  listWithdrawals: defineRoute({
     method: 'GET',
     path: '/credits/withdrawals',
     group: 'withdrawals',
@@ -223,8 +283,9 @@ export const routes: Route[] = [
     summary: "The account's withdrawals, newest first",
     query: s.emptyQuery,
     responses: { 200: { description: 'Withdrawals', schema: s.withdrawalList }, ...problems },
-  },
-  {
+    description: "The account's withdrawals and their status, newest first.",
+  }),
+  cancelWithdrawal: defineRoute({
     method: 'POST',
     path: '/credits/withdrawals/{withdrawalId}/cancel',
     group: 'withdrawals',
@@ -237,8 +298,10 @@ export const routes: Route[] = [
       404: { description: 'No such withdrawal' },
       409: { description: 'Not pending review' },
     },
-  },
-  {
+    description: 'Cancels a withdrawal still pending review; its credit goes back to the balance.',
+    params: s.params.withdrawal,
+  }),
+  withdrawalQueue: defineRoute({
     method: 'GET',
     path: '/admin/withdrawals',
     group: 'admin',
@@ -246,8 +309,9 @@ export const routes: Route[] = [
     summary: 'Withdrawals in one status (default pending_review), oldest first',
     query: s.adminWithdrawalsQuery,
     responses: { 200: { description: 'Withdrawals', schema: s.withdrawalList }, ...problems },
-  },
-  {
+    description: "Finance's queue: the withdrawals in one status, oldest request first.",
+  }),
+  approveWithdrawal: defineRoute({
     method: 'POST',
     path: '/admin/withdrawals/{withdrawalId}/approve',
     group: 'admin',
@@ -260,8 +324,11 @@ export const routes: Route[] = [
       404: { description: 'No such withdrawal' },
       409: { description: 'Not pending review, or the account owes money from a card refund or dispute' },
     },
-  },
-  {
+    description:
+      'Approves a withdrawal for payout; refused while the account owes what a card refund or dispute took back.',
+    params: s.params.withdrawal,
+  }),
+  rejectWithdrawal: defineRoute({
     method: 'POST',
     path: '/admin/withdrawals/{withdrawalId}/reject',
     group: 'admin',
@@ -274,8 +341,10 @@ export const routes: Route[] = [
       404: { description: 'No such withdrawal' },
       409: { description: 'Already completed, rejected or cancelled' },
     },
-  },
-  {
+    description: 'Rejects a withdrawal with a reason; its credit goes back to the account.',
+    params: s.params.withdrawal,
+  }),
+  completeWithdrawal: defineRoute({
     method: 'POST',
     path: '/admin/withdrawals/{withdrawalId}/complete',
     group: 'admin',
@@ -288,8 +357,10 @@ export const routes: Route[] = [
       404: { description: 'No such withdrawal' },
       409: { description: 'Not approved, or the account owes money from a card refund or dispute' },
     },
-  },
-  {
+    description: 'Records that an approved withdrawal was paid out, with the payout reference.',
+    params: s.params.withdrawal,
+  }),
+  grantPromotional: defineRoute({
     method: 'POST',
     path: '/admin/accounts/{accountId}/grants',
     group: 'admin',
@@ -302,8 +373,11 @@ export const routes: Route[] = [
       ...problems,
       409: { description: 'The account already holds 1,000 lots with credit left' },
     },
-  },
-  {
+    description:
+      'Grants promotional credit, with an optional expiry and conditions; it is spent before purchased credit that expires later and is never withdrawable.',
+    params: s.params.account,
+  }),
+  setNegativeAllowance: defineRoute({
     method: 'PUT',
     path: '/admin/accounts/{accountId}/negative-allowance',
     group: 'admin',
@@ -315,8 +389,11 @@ export const routes: Route[] = [
       ...problems,
       409: { description: 'Below what the account owes on charges' },
     },
-  },
-  {
+    description:
+      "Sets how far below zero the account's charges may take it; never below what it already owes on charges.",
+    params: s.params.account,
+  }),
+  notifications: defineRoute({
     method: 'GET',
     path: '/notifications',
     group: 'notifications',
@@ -324,8 +401,10 @@ export const routes: Route[] = [
     summary: 'The Notification Center, newest first',
     query: s.notificationsQuery,
     responses: { 200: { description: 'Notifications', schema: s.responses.notifications }, ...problems },
-  },
-  {
+    description:
+      'The Notification Center: purchases, top-ups needed, failed charges, refunds, withdrawals, expiring credit, newest first.',
+  }),
+  markNotificationRead: defineRoute({
     method: 'POST',
     path: '/notifications/{notificationId}/read',
     group: 'notifications',
@@ -337,16 +416,27 @@ export const routes: Route[] = [
       ...problems,
       404: { description: 'No such notification' },
     },
-  },
-  {
+    description: 'Marks a notification read.',
+    params: s.params.notification,
+  }),
+  openapi: defineRoute({
     method: 'GET',
     path: '/openapi.json',
     group: 'openapi',
     access: 'public',
     summary: 'This API as an OpenAPI 3.1 document',
-    responses: { 200: { description: 'OpenAPI document' } },
-  },
-];
+    responses: {
+      200: { description: 'OpenAPI document' },
+      429: {
+        description: "Over the stage's request rate; API Gateway answers this itself, as a JSON message",
+        schema: z.object({ message: z.string() }),
+      },
+    },
+    description: 'This API as an OpenAPI 3.1 document, generated from the route table.',
+  }),
+};
+
+export const routes: Route[] = Object.values(api);
 
 export function routeByKey(key: string): Route | undefined {
   return routes.find((route) => routeKey(route) === key);

@@ -56,10 +56,22 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
   if (scheduler || publisher) ledger.effects = new ChargeEffects(scheduler, publisher);
   return {
     ledger,
-    cursorSecret: env.CURSOR_SECRET ?? randomBytes(32).toString('hex'),
+    cursorSecret: cursorSecretFrom(env),
     ...(manualClock ? { manualClock } : {}),
     ...(publisher ? { publisher } : {}),
   };
+}
+
+/**
+ * The key that signs pagination cursors. On Lambda it must come from its secret: a made-up one
+ * would differ per container, so a cursor from one would be refused by the next. Locally, with no
+ * secret configured, one is made up for the run.
+ */
+export function cursorSecretFrom(env: NodeJS.ProcessEnv): string {
+  if (env.CURSOR_SECRET) return env.CURSOR_SECRET;
+  if (env.AWS_LAMBDA_FUNCTION_NAME)
+    throw new Error('CURSOR_SECRET is not set: the function needs its CURSOR_SECRET_ARN secret');
+  return randomBytes(32).toString('hex');
 }
 
 /** EventBridge Scheduler for grace deadlines, when the deployment configured it. */

@@ -59,6 +59,15 @@ export const ids = {
   purchase: id('pu'),
 };
 
+/** Path parameters, one schema per shape of path. */
+export const params = {
+  charge: z.strictObject({ chargeId: ids.charge }),
+  purchase: z.strictObject({ purchaseId: ids.purchase }),
+  withdrawal: z.strictObject({ withdrawalId: ids.withdrawal }),
+  notification: z.strictObject({ notificationId: ids.notification }),
+  account: z.strictObject({ accountId: accountIdParam }),
+};
+
 // ---- requests ----
 
 export const accountQuery = z.strictObject({ accountId: accountIdParam.optional() });

@@ -12,10 +12,10 @@ import { accountOfPurchase, getPurchase } from '../../core/ledger/purchases.js';
 import { centsOf, formatMicros } from '../../core/money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest } from '../../core/payments/port.js';
 import { spherepaySignature } from '../../core/payments/spherepay.js';
-import { groupHandler, type Request } from '../http/handler.js';
+import { groupHandler, implement, type Request } from '../http/handler.js';
 import { type Payments, payments, paymentsFromEnv } from '../http/payments.js';
-import type { Route } from '../http/routes.js';
-import { emptyBody } from '../http/schemas.js';
+import { defineRoute } from '../http/routes.js';
+import { emptyBody, params } from '../http/schemas.js';
 
 export class LocalCheckout implements CheckoutProvider {
   readonly name: ProviderName;
@@ -109,8 +109,8 @@ export function localPaymentEvent(
 
 // ---- the checkout page and its Pay button ----
 
-async function purchaseFor(request: Request): Promise<Purchase> {
-  const purchaseId = request.params.purchaseId!;
+async function purchaseFor(request: Pick<Request, 'runtime'> & { params: { purchaseId: string } }): Promise<Purchase> {
+  const { purchaseId } = request.params;
   const accountId = await accountOfPurchase(request.runtime.ledger, purchaseId);
   if (!accountId) throw new NotFound(`no purchase ${purchaseId}`);
   return getPurchase(request.runtime.ledger, accountId, purchaseId);
@@ -140,68 +140,69 @@ const appLink = (request: Request, purchase: Purchase) =>
 
 const escapeHtml = (text: string) => text.replace(/[&<>"']/g, (ch) => `&#${ch.charCodeAt(0)};`);
 
-const showRoute: Route = {
+const showRoute = defineRoute({
   method: 'GET',
   path: '/local/checkout/{purchaseId}',
-  group: 'purchases',
+  group: 'local',
   access: 'public',
   summary: 'The local checkout page for a purchase',
+  description: 'The page a purchase made on the local server checks out on, standing in for Stripe or Spherepay.',
+  params: params.purchase,
   responses: { 200: { description: 'Page' } },
-};
-const payRoute: Route = {
+});
+const payRoute = defineRoute({
   method: 'POST',
   path: '/local/checkout/{purchaseId}/pay',
-  group: 'purchases',
+  group: 'local',
   access: 'public',
   summary: "Pay a local checkout: the server sends itself the provider's signed webhook",
+  description: "Pays a local checkout: the server signs the provider's webhook and sends it to itself.",
+  params: params.purchase,
   body: emptyBody,
   responses: { 200: { description: 'Page' } },
-};
+});
 
-export const checkoutRoutes: Route[] = [showRoute, payRoute];
+export const checkoutRoutes = [showRoute, payRoute];
 
-export const checkoutHandler = groupHandler(
-  {
-    'GET /local/checkout/{purchaseId}': async (request: Request) => {
-      const purchase = await purchaseFor(request);
-      const via = purchase.method === 'card' ? 'Card (Stripe Checkout)' : 'USDC (Spherepay)';
-      const summary =
-        `<h1>IO Credits</h1><p class="total">$${formatMicros(purchase.amount)}</p>` +
-        `<dl><dt>Pay with</dt><dd>${via}</dd><dt>Account</dt><dd>${escapeHtml(purchase.accountId)}</dd><dt>Purchase</dt><dd><code>${purchase.purchaseId}</code></dd></dl>`;
-      const action =
-        purchase.status === 'pending'
-          ? `<form method="post" action="/local/checkout/${purchase.purchaseId}/pay"><button type="submit">Pay $${formatMicros(purchase.amount)}</button></form>` +
-            `<p class="back"><a href="${appLink(request, purchase)}">Cancel and return to IO Credits</a></p>`
-          : `<p>This purchase is <b>${purchase.status}</b>.</p><p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
-      return { status: 200, html: page('Checkout', purchase.provider, summary + action) };
-    },
-    'POST /local/checkout/{purchaseId}/pay': async (request: Request) => {
-      const purchase = await purchaseFor(request);
-      const secret = payments(request).webhookSecrets[purchase.provider];
-      if (!secret) throw new NotFound(`no ${purchase.provider} webhook secret is configured`);
-      const event = localPaymentEvent(purchase, secret, request.runtime.ledger.nowMs());
-      const response = await fetch(`${request.local?.serverUrl ?? 'http://127.0.0.1:3000'}${event.path}`, {
-        method: 'POST',
-        headers: event.headers,
-        body: event.body,
-      });
-      const answer = await response.text();
-      const ok = response.status === 200;
-      const back = `<p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
-      return {
-        status: ok ? 200 : 502,
-        html: page(
-          ok ? 'Paid' : 'Payment not applied',
-          purchase.provider,
-          ok
-            ? `<h1 class="ok">Payment received</h1><p class="total">$${formatMicros(purchase.amount)}</p><p>Your IO Credits are on the way to <code>${escapeHtml(purchase.accountId)}</code>.</p>${back}<details><summary>What the ${purchase.provider} webhook answered</summary><code>${escapeHtml(answer)}</code></details>`
-            : `<h1 class="bad">Payment not applied</h1><p>The ${purchase.provider} webhook answered ${response.status}:</p><code>${escapeHtml(answer)}</code>${back}`,
-        ),
-      };
-    },
-  },
-  checkoutRoutes,
-);
+export const checkoutHandler = groupHandler([
+  implement(showRoute, async (request) => {
+    const purchase = await purchaseFor(request);
+    const via = purchase.method === 'card' ? 'Card (Stripe Checkout)' : 'USDC (Spherepay)';
+    const summary =
+      `<h1>IO Credits</h1><p class="total">$${formatMicros(purchase.amount)}</p>` +
+      `<dl><dt>Pay with</dt><dd>${via}</dd><dt>Account</dt><dd>${escapeHtml(purchase.accountId)}</dd><dt>Purchase</dt><dd><code>${purchase.purchaseId}</code></dd></dl>`;
+    const action =
+      purchase.status === 'pending'
+        ? `<form method="post" action="/local/checkout/${purchase.purchaseId}/pay"><button type="submit">Pay $${formatMicros(purchase.amount)}</button></form>` +
+          `<p class="back"><a href="${appLink(request, purchase)}">Cancel and return to IO Credits</a></p>`
+        : `<p>This purchase is <b>${purchase.status}</b>.</p><p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
+    return { status: 200, html: page('Checkout', purchase.provider, summary + action) };
+  }),
+  implement(payRoute, async (request) => {
+    const purchase = await purchaseFor(request);
+    const secret = payments(request).webhookSecrets[purchase.provider];
+    if (!secret) throw new NotFound(`no ${purchase.provider} webhook secret is configured`);
+    const event = localPaymentEvent(purchase, secret, request.runtime.ledger.nowMs());
+    const response = await fetch(`${request.local?.serverUrl ?? 'http://127.0.0.1:3000'}${event.path}`, {
+      method: 'POST',
+      headers: event.headers,
+      body: event.body,
+    });
+    const answer = await response.text();
+    const ok = response.status === 200;
+    const back = `<p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
+    return {
+      status: ok ? 200 : 502,
+      html: page(
+        ok ? 'Paid' : 'Payment not applied',
+        purchase.provider,
+        ok
+          ? `<h1 class="ok">Payment received</h1><p class="total">$${formatMicros(purchase.amount)}</p><p>Your IO Credits are on the way to <code>${escapeHtml(purchase.accountId)}</code>.</p>${back}<details><summary>What the ${purchase.provider} webhook answered</summary><code>${escapeHtml(answer)}</code></details>`
+          : `<h1 class="bad">Payment not applied</h1><p>The ${purchase.provider} webhook answered ${response.status}:</p><code>${escapeHtml(answer)}</code>${back}`,
+      ),
+    };
+  }),
+]);
 
 /**
  * Payments for the local server: the real provider where its keys are set, the local checkout

@@ -2,21 +2,19 @@
 // manual test clock (like Stripe's test clocks) for trying grace deadlines and expiry by hand, the
 // nightly expiry run on demand, and the local checkout.
 
-import type { APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import * as z from 'zod';
 import { Conflict } from '../../core/errors.js';
 import { iso } from '../../core/time.js';
-import { groupHandler, type HttpEvent, type Request } from '../http/handler.js';
-import type { Route } from '../http/routes.js';
+import { type GroupHandler, groupHandler, implement } from '../http/handler.js';
+import { defineRoute, type RouteShape } from '../http/routes.js';
 import { numberOrText, timestamp } from '../http/schemas.js';
 import { LOCAL_USERS, type LocalUser, signDevToken } from './dev-auth.js';
 import { checkoutHandler, checkoutRoutes } from './local-checkout.js';
 import { runExpiryLocally } from './local-expiry.js';
 
-export interface LocalRoute extends Omit<Route, 'group'> {
-  local: true;
+export interface LocalRoute extends RouteShape {
   group: 'local';
-  handler: (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
+  handler: GroupHandler;
 }
 
 const TEN_YEARS_SECONDS = 10 * 366 * 86_400;
@@ -33,99 +31,80 @@ const testClockBody = z.union([
   z.strictObject({ now: timestamp }),
 ]);
 
-const testClockRoute: Omit<LocalRoute, 'handler'> = {
-  local: true,
+const testClockRoute = defineRoute({
   group: 'local',
   method: 'POST',
   path: '/admin/test-clock',
   access: 'admin',
   summary: 'Move the manual clock (local mode with IO_CREDITS_CLOCK=manual)',
+  description: 'Advances the manual clock by seconds, or sets it to a later instant, then runs what came due.',
   body: testClockBody,
   responses: { 200: { description: 'The clock' } },
-};
+});
 
-const testClock = groupHandler(
-  {
-    'POST /admin/test-clock': async ({ body, runtime }: Request<unknown, z.output<typeof testClockBody>>) => {
-      const clock = runtime.manualClock;
-      if (!clock) throw new Conflict('the clock is not manual: start with IO_CREDITS_CLOCK=manual');
-      if ('advanceSeconds' in body) clock.advance(body.advanceSeconds * 1000);
-      else if (body.now < clock.nowMs()) throw new Conflict('the clock only moves forward');
-      else clock.set(body.now);
-      // What came due meanwhile happens before the answer: grace deadlines, then the sweeps.
-      await runtime.afterClockMove?.();
-      return { status: 200, body: { now: iso(clock.nowMs()) } };
-    },
-  },
-  [testClockRoute as unknown as Route],
-);
+const testClock = groupHandler([
+  implement(testClockRoute, async ({ body, runtime }) => {
+    const clock = runtime.manualClock;
+    if (!clock) throw new Conflict('the clock is not manual: start with IO_CREDITS_CLOCK=manual');
+    if ('advanceSeconds' in body) clock.advance(body.advanceSeconds * 1000);
+    else if (body.now < clock.nowMs()) throw new Conflict('the clock only moves forward');
+    else clock.set(body.now);
+    // What came due meanwhile happens before the answer: grace deadlines, then the sweeps.
+    await runtime.afterClockMove?.();
+    return { status: 200, body: { now: iso(clock.nowMs()) } };
+  }),
+]);
 
-const expiryRoute: Omit<LocalRoute, 'handler'> = {
-  local: true,
+const expiryRoute = defineRoute({
   group: 'local',
   method: 'POST',
   path: '/admin/jobs/expiry',
   access: 'admin',
   summary: 'Run the nightly expiry now: fan-out and workers over the in-process queue; answers what it did',
+  description: 'Runs the nightly expiry now and answers what it did.',
   body: z.strictObject({}).optional(),
   responses: { 200: { description: 'What the run did' } },
-};
+});
 
-const expiryJob = groupHandler(
-  {
-    'POST /admin/jobs/expiry': async ({ runtime }: Request) => ({
-      status: 200,
-      body: await runExpiryLocally(runtime.ledger),
-    }),
-  },
-  [expiryRoute as unknown as Route],
-);
+const expiryJob = groupHandler([
+  implement(expiryRoute, async ({ runtime }) => ({ status: 200, body: await runExpiryLocally(runtime.ledger) })),
+]);
 
 const signInBody = z.strictObject({ user: z.enum(Object.keys(LOCAL_USERS) as [LocalUser, ...LocalUser[]]) });
 const SIGN_IN_HOURS = 12;
 
-const signInRoute: Omit<LocalRoute, 'handler'> = {
-  local: true,
+const signInRoute = defineRoute({
   group: 'local',
   method: 'POST',
   path: '/local/sign-in',
   access: 'public',
   summary: "The local sign-in page's token for one of its users (the demo user, or finance with credits:admin)",
+  description: 'Signs a dev token for one of the local users, for the app on the local server.',
   body: signInBody,
   responses: { 200: { description: 'A dev token' } },
-};
+});
 
-const signIn = groupHandler(
-  {
-    'POST /local/sign-in': async ({ body, local }: Request<unknown, z.output<typeof signInBody>>) => {
-      if (!local) throw new Conflict('signing in here works on the local server only');
-      const user = LOCAL_USERS[body.user];
-      const token = await signDevToken(local.authSecret, user.sub, user.scope, `${SIGN_IN_HOURS}h`);
-      return {
-        status: 200,
-        body: {
-          token,
-          sub: user.sub,
-          name: user.name,
-          scopes: user.scope ? [user.scope] : [],
-          expiresInSeconds: SIGN_IN_HOURS * 3_600,
-        },
-      };
-    },
-  },
-  [signInRoute as unknown as Route],
-);
+const signIn = groupHandler([
+  implement(signInRoute, async ({ body, local }) => {
+    if (!local) throw new Conflict('signing in here works on the local server only');
+    const user = LOCAL_USERS[body.user];
+    const token = await signDevToken(local.authSecret, user.sub, user.scope, `${SIGN_IN_HOURS}h`);
+    return {
+      status: 200,
+      body: {
+        token,
+        sub: user.sub,
+        name: user.name,
+        scopes: user.scope ? [user.scope] : [],
+        expiresInSeconds: SIGN_IN_HOURS * 3_600,
+      },
+    };
+  }),
+]);
 
 export const localRoutes: LocalRoute[] = [
-  { ...signInRoute, handler: signIn as unknown as LocalRoute['handler'] },
-  { ...testClockRoute, handler: testClock as unknown as LocalRoute['handler'] },
-  { ...expiryRoute, handler: expiryJob as unknown as LocalRoute['handler'] },
-  ...checkoutRoutes.map(
-    (route): LocalRoute => ({
-      ...route,
-      local: true,
-      group: 'local',
-      handler: checkoutHandler as unknown as LocalRoute['handler'],
-    }),
-  ),
+  { ...signInRoute, handler: signIn },
+  { ...testClockRoute, handler: testClock },
+  { ...expiryRoute, handler: expiryJob },
+  ...checkoutRoutes.map((route): LocalRoute => ({ ...route, handler: checkoutHandler })),
 ];

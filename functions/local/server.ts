@@ -11,6 +11,7 @@ import { handler as admin } from '../admin.js';
 import { handler as balance } from '../balance.js';
 import { handler as charges } from '../charges.js';
 import type { HttpEvent, LocalContext } from '../http/handler.js';
+import { type GroupHandler } from '../http/handler.js';
 import type { Payments } from '../http/payments.js';
 import { problemFrom, problemResponse } from '../http/problem.js';
 import { type Group, type Route, routeKey, routes } from '../http/routes.js';
@@ -25,8 +26,6 @@ import { LocalCheckout } from './local-checkout.js';
 import { type LocalRoute, localRoutes } from './local-routes.js';
 import { webFile } from './web-files.js';
 
-type LambdaHandler = (event: HttpEvent, context: Context) => Promise<APIGatewayProxyStructuredResultV2>;
-
 const HANDLERS = {
   admin,
   balance,
@@ -36,7 +35,7 @@ const HANDLERS = {
   purchases,
   webhooks,
   withdrawals,
-} as unknown as Record<Group, LambdaHandler>;
+} satisfies Record<Group, GroupHandler>;
 const MAX_BODY_BYTES = 1024 * 1024;
 
 export interface LocalServerOptions {
@@ -185,9 +184,9 @@ async function serve(req: IncomingMessage, res: ServerResponse, options: LocalSe
         jwt: { claims: (claims ?? {}) as Record<string, string>, scopes: [] },
       },
     },
-  } as unknown as HttpEvent;
+  } as unknown as Parameters<GroupHandler>[0];
 
-  const handler = 'local' in route ? route.handler : HANDLERS[route.group];
+  const handler = route.group === 'local' ? route.handler : HANDLERS[route.group];
   send(res, await handler(event, lambdaContext(event, options)));
 }
 

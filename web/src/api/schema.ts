@@ -8,7 +8,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The balance, what can be withdrawn, debt, lots and credits expiring within 30 days */
+        /**
+         * The balance, what can be withdrawn, debt, lots and credits expiring within 30 days
+         * @description The spendable balance (expired lots excluded), what can be withdrawn, debt, the negative allowance, the lots with credit left and the credits expiring within 30 days.
+         */
         get: operations["getCreditsBalance"];
         put?: never;
         post?: never;
@@ -25,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Whether an amount is covered by the balance or the negative allowance */
+        /**
+         * Whether an amount is covered by the balance or the negative allowance
+         * @description Whether a deployment of this amount would be paid now, from the balance or the negative allowance, exactly as POST /credits/charges would decide; changes nothing.
+         */
         get: operations["getCreditsCheck"];
         put?: never;
         post?: never;
@@ -42,7 +48,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The transactions log, newest first; format=csv exports it */
+        /**
+         * The transactions log, newest first; format=csv exports it
+         * @description Every movement of credit, newest first, filtered by type, category and date range, a page at a time with a signed cursor; format=csv exports up to 10,000 rows.
+         */
         get: operations["getCreditsTransactions"];
         put?: never;
         post?: never;
@@ -59,7 +68,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Usage and refunds per UTC day or month */
+        /**
+         * Usage and refunds per UTC day or month
+         * @description Credits spent on deployments and refunded, per UTC day or month, over at most three years.
+         */
         get: operations["getCreditsUsage"];
         put?: never;
         post?: never;
@@ -78,7 +90,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Charge a deployment paid with credits */
+        /**
+         * Charge a deployment paid with credits
+         * @description Pays a deployment with credits: lots first in consumption order, then the negative allowance; otherwise the charge waits in pending_payment until credit arrives or its grace deadline passes. Replays the first answer for the same Idempotency-Key.
+         */
         post: operations["postCreditsCharges"];
         delete?: never;
         options?: never;
@@ -93,7 +108,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A charge and its status */
+        /**
+         * A charge and its status
+         * @description A charge, its status and what it took from each lot.
+         */
         get: operations["getCreditsChargesChargeId"];
         put?: never;
         post?: never;
@@ -112,7 +130,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Refund part or all of a paid charge as credits (deployment system and finance only) */
+        /**
+         * Refund part or all of a paid charge as credits (deployment system and finance only)
+         * @description Gives part or all of a paid charge back as credits: first the debt it created, then to the lots it took from. Partial refunds add up to at most the charged amount. For the deployment system and finance only.
+         */
         post: operations["postCreditsChargesChargeIdRefunds"];
         delete?: never;
         options?: never;
@@ -129,7 +150,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a pending charge */
+        /**
+         * Cancel a pending charge
+         * @description Cancels a charge still waiting in pending_payment; nothing was taken from it.
+         */
         post: operations["postCreditsChargesChargeIdCancel"];
         delete?: never;
         options?: never;
@@ -146,7 +170,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Buy credits: a checkout at Stripe (card) or Spherepay (usdc) */
+        /**
+         * Buy credits: a checkout at Stripe (card) or Spherepay (usdc)
+         * @description Creates a pending purchase and its checkout at the payment provider; the credits arrive when the provider reports the payment through its webhook.
+         */
         post: operations["postCreditsPurchases"];
         delete?: never;
         options?: never;
@@ -161,7 +188,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** A purchase and its status */
+        /**
+         * A purchase and its status
+         * @description A purchase and its status, for the page the checkout returns to.
+         */
         get: operations["getCreditsPurchasesPurchaseId"];
         put?: never;
         post?: never;
@@ -180,7 +210,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Stripe events, verified by their Stripe-Signature */
+        /**
+         * Stripe events, verified by their Stripe-Signature
+         * @description Stripe's checkout, refund and dispute events, verified by their Stripe-Signature over the exact bytes; each event takes effect once, in any order.
+         */
         post: operations["postWebhooksStripe"];
         delete?: never;
         options?: never;
@@ -197,7 +230,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Spherepay events, verified by their signature header */
+        /**
+         * Spherepay events, verified by their signature header
+         * @description Spherepay's payment events, verified by their signature header; each event takes effect once.
+         */
         post: operations["postWebhooksSpherepay"];
         delete?: never;
         options?: never;
@@ -212,10 +248,16 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The account's withdrawals, newest first */
+        /**
+         * The account's withdrawals, newest first
+         * @description The account's withdrawals and their status, newest first.
+         */
         get: operations["getCreditsWithdrawals"];
         put?: never;
-        /** Request a withdrawal of purchased credit */
+        /**
+         * Request a withdrawal of purchased credit
+         * @description Takes purchased credit out of the balance for a finance review, to be paid in USDC to the destination given; expected within seven business days.
+         */
         post: operations["postCreditsWithdrawals"];
         delete?: never;
         options?: never;
@@ -232,7 +274,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Cancel a withdrawal still pending review */
+        /**
+         * Cancel a withdrawal still pending review
+         * @description Cancels a withdrawal still pending review; its credit goes back to the balance.
+         */
         post: operations["postCreditsWithdrawalsWithdrawalIdCancel"];
         delete?: never;
         options?: never;
@@ -247,7 +292,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Withdrawals in one status (default pending_review), oldest first */
+        /**
+         * Withdrawals in one status (default pending_review), oldest first
+         * @description Finance's queue: the withdrawals in one status, oldest request first.
+         */
         get: operations["getAdminWithdrawals"];
         put?: never;
         post?: never;
@@ -266,7 +314,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Approve a withdrawal */
+        /**
+         * Approve a withdrawal
+         * @description Approves a withdrawal for payout; refused while the account owes what a card refund or dispute took back.
+         */
         post: operations["postAdminWithdrawalsWithdrawalIdApprove"];
         delete?: never;
         options?: never;
@@ -283,7 +334,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Reject a withdrawal; the credit goes back to the account */
+        /**
+         * Reject a withdrawal; the credit goes back to the account
+         * @description Rejects a withdrawal with a reason; its credit goes back to the account.
+         */
         post: operations["postAdminWithdrawalsWithdrawalIdReject"];
         delete?: never;
         options?: never;
@@ -300,7 +354,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark an approved withdrawal paid out */
+        /**
+         * Mark an approved withdrawal paid out
+         * @description Records that an approved withdrawal was paid out, with the payout reference.
+         */
         post: operations["postAdminWithdrawalsWithdrawalIdComplete"];
         delete?: never;
         options?: never;
@@ -317,7 +374,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Grant promotional credit */
+        /**
+         * Grant promotional credit
+         * @description Grants promotional credit, with an optional expiry and conditions; it is spent before purchased credit that expires later and is never withdrawable.
+         */
         post: operations["postAdminAccountsAccountIdGrants"];
         delete?: never;
         options?: never;
@@ -333,7 +393,10 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** Set an account's negative allowance */
+        /**
+         * Set an account's negative allowance
+         * @description Sets how far below zero the account's charges may take it; never below what it already owes on charges.
+         */
         put: operations["putAdminAccountsAccountIdNegativeAllowance"];
         post?: never;
         delete?: never;
@@ -349,7 +412,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** The Notification Center, newest first */
+        /**
+         * The Notification Center, newest first
+         * @description The Notification Center: purchases, top-ups needed, failed charges, refunds, withdrawals, expiring credit, newest first.
+         */
         get: operations["getNotifications"];
         put?: never;
         post?: never;
@@ -368,7 +434,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Mark a notification read */
+        /**
+         * Mark a notification read
+         * @description Marks a notification read.
+         */
         post: operations["postNotificationsNotificationIdRead"];
         delete?: never;
         options?: never;
@@ -383,7 +452,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** This API as an OpenAPI 3.1 document */
+        /**
+         * This API as an OpenAPI 3.1 document
+         * @description This API as an OpenAPI 3.1 document, generated from the route table.
+         */
         get: operations["getOpenapi.json"];
         put?: never;
         post?: never;
@@ -2889,6 +2961,17 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+            /** @description Over the stage's request rate; API Gateway answers this itself, as a JSON message */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        message: string;
+                    };
                 };
             };
         };
