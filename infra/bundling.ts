@@ -40,10 +40,15 @@ export const PAYMENT_GROUPS: readonly Group[] = ['purchases', 'webhooks'];
 /** Provided by the Lambda runtime, so never bundled. */
 export const RUNTIME_PROVIDED = ['@aws-sdk/*', '@smithy/*'];
 
+/** What every function's runtime needs to read the source maps. */
+export const NODE_OPTIONS = '--enable-source-maps';
+
 export const ESBUILD_OPTIONS: BuildOptions = {
   bundle: true,
   minify: true,
-  sourcemap: false,
+  // A linked .map beside each bundle: stack traces name our files and lines (the runtime gets
+  // NODE_OPTIONS=--enable-source-maps); the bundle itself grows by one comment line.
+  sourcemap: 'linked',
   platform: 'node',
   target: 'node22',
   format: 'esm',

@@ -24,7 +24,7 @@ import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/a
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -34,7 +34,7 @@ import { Construct } from 'constructs';
 import { TTL_ATTRIBUTE, tableDefinition } from '../core/table/schema.js';
 import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
-import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, RUNTIME_PROVIDED } from './bundling.js';
+import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, NODE_OPTIONS, RUNTIME_PROVIDED } from './bundling.js';
 import { WebApp } from './web.js';
 
 const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
@@ -269,7 +269,7 @@ export class IoCredits extends Construct {
     const made = {} as Record<FunctionName, NodejsFunction>;
     for (const { name, entry } of entries) {
       const access = ACCESS[name];
-      const environment: Record<string, string> = { TABLE_NAME: this.table.tableName };
+      const environment: Record<string, string> = { TABLE_NAME: this.table.tableName, NODE_OPTIONS };
       if (access.schedules)
         Object.assign(environment, {
           GRACE_SCHEDULE_GROUP: graceGroup.name!,
@@ -302,7 +302,8 @@ export class IoCredits extends Construct {
         }),
         bundling: {
           minify: true,
-          sourceMap: false,
+          sourceMap: true,
+          sourceMapMode: SourceMapMode.DEFAULT,
           format: OutputFormat.ESM,
           target: String(ESBUILD_OPTIONS.target),
           mainFields: ['module', 'main'],

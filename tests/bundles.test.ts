@@ -1,7 +1,7 @@
 // The Lambda bundles as they are deployed (infra/bundling.ts): each loads on Node 22 and serves
 // a request against DynamoDB Local; none carries the Stripe SDK or the local server's code.
 
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
@@ -48,6 +48,16 @@ describe('Lambda bundles', () => {
     async (name) => {
       const loaded = (await import(pathToFileURL(bundles.get(name)!.file).href)) as { handler?: unknown };
       expect(typeof loaded.handler).toBe('function');
+    },
+  );
+
+  it.each([...HTTP_FUNCTIONS.map((f) => f.group as string), ...JOB_FUNCTIONS.map((f) => f.name)])(
+    'the %s bundle links a source map of our own files, so its stack traces name them',
+    (name) => {
+      const { file } = bundles.get(name)!;
+      expect(readFileSync(file, 'utf8').trimEnd()).toMatch(/\/\/# sourceMappingURL=[\w-]+\.mjs\.map$/);
+      const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+      expect(map.sources.some((source) => source.endsWith('core/ledger/ledger.ts'))).toBe(true);
     },
   );
 

@@ -99,6 +99,8 @@ describe('the functions', () => {
         Handler: 'index.handler',
       });
       expect(fn.Properties.LoggingConfig?.LogGroup).toBeDefined();
+      // Bundles ship a linked source map, which the runtime reads: stack traces name our files.
+      expect(fn.Properties.Environment.Variables.NODE_OPTIONS).toBe('--enable-source-maps');
     }
     const functionLogs = functions.map((fn) => (fn.Properties.LoggingConfig.LogGroup as { Ref: string }).Ref);
     for (const id of functionLogs) expect(resources[id]!.Properties.RetentionInDays).toBe(30);
