@@ -5,29 +5,12 @@
 
 import { base58 } from '@scure/base';
 import { getAddress } from 'viem';
+import { NETWORK_NAMES, type PayoutNetwork } from './payout.js';
 
-export const PAYOUT_NETWORKS = ['solana', 'ethereum', 'base', 'polygon', 'arbitrum'] as const;
-export type PayoutNetwork = (typeof PAYOUT_NETWORKS)[number];
-
-export interface Destination {
-  network: PayoutNetwork;
-  address: string;
-}
-
-export const NETWORK_NAMES: Record<PayoutNetwork, string> = {
-  solana: 'Solana',
-  ethereum: 'Ethereum',
-  base: 'Base',
-  polygon: 'Polygon',
-  arbitrum: 'Arbitrum',
-};
+export { type Destination, isPayoutNetwork, NETWORK_NAMES, PAYOUT_NETWORKS, type PayoutNetwork } from './payout.js';
 
 const SOLANA_KEY_BYTES = 32;
 const EVM_ADDRESS = /^0x[0-9a-fA-F]{40}$/;
-
-export function isPayoutNetwork(network: unknown): network is PayoutNetwork {
-  return typeof network === 'string' && (PAYOUT_NETWORKS as readonly string[]).includes(network);
-}
 
 /** Why `address` can not receive USDC on `network`, or null when it can. */
 export function destinationProblem(network: PayoutNetwork, address: string): string | null {

@@ -4,6 +4,7 @@
 // log line, and changes nothing; only a real fault is a 5xx, so the provider retries it.
 
 import { ProviderUnavailable } from '../core/errors.js';
+import { log } from '../core/log.js';
 import { spherepayAction, verifySpherepayEvent } from '../core/payments/spherepay.js';
 import { stripeAction, verifyStripeEvent } from '../core/payments/stripe.js';
 import { applyWebhookAction, type WebhookResult } from '../core/payments/webhooks.js';
@@ -38,16 +39,12 @@ function answer(outcome: WebhookResult) {
           ? 'reversed'
           : 'none'
         : undefined;
-  console.info(
-    JSON.stringify({
-      level: 'info',
-      msg: 'webhook',
-      eventId: outcome.eventId,
-      handled: outcome.handled,
-      ...(effect ? { effect } : {}),
-      ...('why' in outcome ? { why: outcome.why } : {}),
-    }),
-  );
+  log().info('webhook', {
+    eventId: outcome.eventId,
+    handled: outcome.handled,
+    ...(effect ? { effect } : {}),
+    ...('why' in outcome ? { why: outcome.why } : {}),
+  });
   return {
     status: 200,
     body: { received: true, eventId: outcome.eventId, handled: outcome.handled, ...(effect ? { effect } : {}) },

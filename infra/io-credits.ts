@@ -18,7 +18,14 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  Dashboard,
+  GraphWidget,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -31,6 +38,7 @@ import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
+import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../core/metrics.js';
 import { TTL_ATTRIBUTE, tableDefinition } from '../core/table/schema.js';
 import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
@@ -127,6 +135,7 @@ export class IoCredits extends Construct {
   readonly functions: Record<FunctionName, NodejsFunction>;
   readonly expiryQueue: Queue;
   readonly outcomesQueue: Queue;
+  readonly dashboard: Dashboard;
   readonly web: WebApp;
 
   constructor(scope: Construct, id: string, props: IoCreditsProps = {}) {
@@ -424,6 +433,89 @@ export class IoCredits extends Construct {
     );
     for (const [name, fn] of Object.entries(made))
       alarmOn(`Errors-${name}`, `The ${name} function failed`, fn.metricErrors({ period }));
+    // Business metrics that signal trouble (functions/metrics.ts writes them as EMF).
+    const business = (name: MetricName, statistic = 'Sum') =>
+      new Metric({
+        namespace: METRICS_NAMESPACE,
+        metricName: name,
+        dimensionsMap: { service: METRICS_SERVICE },
+        statistic,
+        period,
+      });
+    alarmOn(
+      'WebhookRefusals',
+      'Provider webhooks refused: a rotated secret not deployed, or someone probing the endpoint',
+      business(METRICS.webhookRefusals),
+    );
+    alarmOn(
+      'GraceFailures',
+      'A grace deadline handler failed; the sweep ends the charge later',
+      business(METRICS.graceFailures),
+    );
+
+    // ---- dashboard ----
+    const queues = [
+      ['expiry', this.expiryQueue],
+      ['payment outcomes', this.outcomesQueue],
+    ] as const;
+    const dlqs = [
+      ['expiry', expiryDlq],
+      ['payment outcomes', outcomesDlq],
+    ] as const;
+    const fns = Object.entries(made);
+    this.dashboard = new Dashboard(this, 'Dashboard', {
+      dashboardName: `${stack.stackName}-io-credits`,
+      widgets: [
+        [
+          new GraphWidget({
+            title: 'Credits purchased and charged',
+            left: [
+              business(METRICS.creditsPurchased),
+              business(METRICS.creditsCharged),
+              business(METRICS.creditsExpired),
+            ],
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Charges paid, pending and failed',
+            left: [business(METRICS.chargesPaid), business(METRICS.chargesPending), business(METRICS.chargesFailed)],
+            width: 12,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Grace failures and webhook refusals',
+            left: [business(METRICS.graceFailures), business(METRICS.webhookRefusals)],
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Queue depth and oldest message age',
+            left: queues.map(([label, queue]) => queue.metricApproximateNumberOfMessagesVisible({ period, label })),
+            right: queues.map(([label, queue]) =>
+              queue.metricApproximateAgeOfOldestMessage({ period, label: `${label} age (s)` }),
+            ),
+            width: 8,
+          }),
+          new GraphWidget({
+            title: 'Dead-letter queues',
+            left: dlqs.map(([label, queue]) => queue.metricApproximateNumberOfMessagesVisible({ period, label })),
+            width: 8,
+          }),
+        ],
+        [
+          new GraphWidget({
+            title: 'Errors per function',
+            left: fns.map(([name, fn]) => fn.metricErrors({ period, label: name })),
+            width: 12,
+          }),
+          new GraphWidget({
+            title: 'Latency per function (p99)',
+            left: fns.map(([name, fn]) => fn.metricDuration({ period, label: name, statistic: 'p99' })),
+            width: 12,
+          }),
+        ],
+      ],
+    });
   }
 }
 

@@ -291,6 +291,41 @@ describe('schedules, queues and alarms', () => {
     expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
   });
 
+  it('alarms on webhook refusals and grace failures, from the business metrics the functions write', () => {
+    const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
+    const business = alarms.filter((a) => a.Properties.Namespace === 'IOCredits');
+    expect(business.map((a) => a.Properties.MetricName).sort()).toEqual(['GraceFailures', 'WebhookRefusals']);
+    for (const alarm of business)
+      expect(alarm.Properties.Dimensions).toEqual([{ Name: 'service', Value: 'io-credits' }]);
+  });
+
+  it('a dashboard shows credits, charges, grace failures, webhook refusals, queues, dead letters, errors and latency', () => {
+    const dashboards = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+    expect(dashboards).toHaveLength(1);
+    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+    for (const title of [
+      'Credits purchased and charged',
+      'Charges paid, pending and failed',
+      'Grace failures and webhook refusals',
+      'Queue depth and oldest message age',
+      'Dead-letter queues',
+      'Errors per function',
+      'Latency per function (p99)',
+    ])
+      expect(body).toContain(title);
+    for (const metric of [
+      'CreditsPurchased',
+      'CreditsCharged',
+      'ChargesPending',
+      'ChargesFailed',
+      'GraceFailures',
+      'WebhookRefusals',
+      'ApproximateAgeOfOldestMessage',
+      'Duration',
+    ])
+      expect(body).toContain(metric);
+  });
+
   it("alarms on both dead-letter queues and on every function's errors", () => {
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     expect(alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);

@@ -425,10 +425,10 @@ describe('Stripe webhooks', () => {
       try {
         expectProblem(await send(purchase), status, code);
         const logged = warn.mock.calls.map(
-          (args) => JSON.parse(String(args[0])) as { msg: string; status: number; route: string },
+          (args) => JSON.parse(String(args[0])) as { message: string; status: number; route: string },
         );
         expect(logged).toContainEqual(
-          expect.objectContaining({ msg: 'webhook refused', status, route: 'POST /webhooks/stripe' }),
+          expect.objectContaining({ message: 'webhook refused', status, route: 'POST /webhooks/stripe' }),
         );
       } finally {
         warn.mockRestore();

@@ -6,6 +6,7 @@
 
 import * as z from 'zod';
 import { readItem } from '../items/fields.js';
+import { errorFields, log } from '../log.js';
 import { keys } from '../table/keys.js';
 import type { LedgerTable } from '../table/table.js';
 import type { Clock } from '../time.js';
@@ -126,15 +127,11 @@ export class LocalGraceScheduler implements GraceScheduler {
       const stored = await this.table.get(keys.localSchedule(schedule.chargeId));
       const attempts = (stored ? readItem('local schedule', scheduleShape, stored).attempts : 0) + 1;
       if (attempts >= MAX_ATTEMPTS) {
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            msg: 'grace schedule gave up after its retries; the sweep will end the charge',
-            chargeId: schedule.chargeId,
-            attempts,
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        );
+        log().error('grace schedule gave up after its retries; the sweep will end the charge', {
+          chargeId: schedule.chargeId,
+          attempts,
+          error: errorFields(error),
+        });
         await this.table.delete(keys.localSchedule(schedule.chargeId));
       } else {
         await this.table.update({

@@ -11,9 +11,9 @@
 
 import * as z from 'zod';
 import type { Allocation } from '../account.js';
-import { type Destination, PAYOUT_NETWORKS } from '../destination.js';
 import { Conflict } from '../errors.js';
 import type { Micros } from '../money.js';
+import { type Destination, PAYOUT_NETWORKS } from '../payout.js';
 import { keys, withdrawalStatusIndex } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { allocationField, type ItemWrite, isoField, microsField, readItem } from './fields.js';

@@ -29,8 +29,11 @@ import {
   refillWrites,
   withOverflow,
 } from '../items/account.js';
+import type { EntryType } from '../items/entry.js';
 import { type Idempotency, idempotencyPut, idempotencyRecordFromItem, isLive } from '../items/idempotency.js';
-import { type Micros, micros } from '../money.js';
+import { errorFields, log } from '../log.js';
+import { METRICS, type MetricName, metrics } from '../metrics.js';
+import { MICROS_PER_CREDIT, type Micros, micros } from '../money.js';
 import { keys } from '../table/keys.js';
 import { type Item, type LedgerTable, MAX_TRANSACT_ITEMS, TransactionCancelled } from '../table/table.js';
 import type { Clock } from '../time.js';
@@ -186,23 +189,40 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
 
 /** Effects of a commit, then the settlements it had no room for (each pass settles at least one). */
 async function afterCommit(ledger: Ledger, accountId: string, draft: Draft): Promise<void> {
+  recordMetrics(draft);
   if (ledger.effects && (draft.outcomes.length > 0 || draft.deadlines.length > 0)) {
     try {
       await ledger.effects.afterCommit({ accountId, outcomes: draft.outcomes, deadlines: draft.deadlines });
     } catch (error) {
-      console.error(
-        JSON.stringify({
-          level: 'error',
-          msg: 'after-commit effects failed; the sweeps will finish them',
-          accountId,
-          error: error instanceof Error ? error.message : String(error),
-        }),
-      );
+      log().error('after-commit effects failed; the sweeps will finish them', {
+        accountId,
+        error: errorFields(error),
+      });
     }
   }
   if (draft.settlementDeferred) {
     await run(ledger, { name: 'settlePendingCharges', accountId, plan: (next) => next.settlePending() });
   }
+}
+
+/** What a committed draft did, as business metrics (core/metrics.ts). */
+export function recordMetrics(draft: Draft): void {
+  const sink = metrics();
+  const credits = (type: EntryType) =>
+    draft.entries.filter((e) => e.type === type).reduce((total, e) => total + Math.abs(e.amount), 0) /
+    MICROS_PER_CREDIT;
+  const entries = (type: EntryType) => draft.entries.filter((e) => e.type === type).length;
+  const outcomes = (status: ChargeOutcome['status']) => draft.outcomes.filter((o) => o.status === status).length;
+  const figures: [MetricName, number][] = [
+    [METRICS.creditsPurchased, credits('purchase')],
+    [METRICS.creditsCharged, credits('usage')],
+    [METRICS.creditsExpired, credits('expiry')],
+    [METRICS.chargesPaid, outcomes('paid')],
+    [METRICS.chargesFailed, outcomes('failed')],
+    [METRICS.chargesPending, draft.deadlines.length],
+    [METRICS.withdrawalsRequested, entries('withdrawal')],
+  ];
+  for (const [name, value] of figures) if (value > 0) sink.add(name, value);
 }
 
 /** `current` is the account item the failed condition returned, so a retry need not re-read it. */

@@ -1,3 +1,4 @@
+import { errorFields, log } from '../log.js';
 // An in-process queue with SQS's delivery semantics, for npm start and tests: every message is
 // delivered at least once to the consumer; a delivery that throws is retried with backoff, and
 // after `maxReceives` failed deliveries the message moves to the dead-letter list. Bounded in
@@ -69,13 +70,9 @@ export class LocalQueue<T> {
       if (receive >= maxReceives) {
         if (this.deadLetters.length < MAX_DEAD_LETTERS)
           this.deadLetters.push({ message, error: error instanceof Error ? error.message : String(error) });
-        console.error(
-          JSON.stringify({
-            level: 'error',
-            msg: `local queue ${this.options.name}: dead-lettered after ${receive} receives`,
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        );
+        log().error(`local queue ${this.options.name}: dead-lettered after ${receive} receives`, {
+          error: errorFields(error),
+        });
         this.done();
         return;
       }

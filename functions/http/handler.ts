@@ -3,12 +3,17 @@
 // body against the route's schemas, runs the group's implementation, and answers JSON, CSV or
 // a problem+json. No implementation sees an unvalidated input.
 
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy, { type MiddlewareObj } from '@middy/core';
 import httpEventNormalizer from '@middy/http-event-normalizer';
 import httpHeaderNormalizer from '@middy/http-header-normalizer';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
 import { InvalidRequest, NotFound, ProviderUnavailable } from '../../core/errors.js';
+import { errorFields, log } from '../../core/log.js';
+import { METRICS, metrics } from '../../core/metrics.js';
+import { logger } from '../log.js';
+import { flushMetrics } from '../metrics.js';
 import { type Caller, callerFrom, requireScope } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { isFault, problemFrom, problemResponse } from './problem.js';
@@ -85,6 +90,7 @@ export function groupHandler(implemented: Implemented[]) {
     const { route } = entry;
     const caller = route.access === 'public' ? { sub: '', scopes: new Set<string>() } : callerFrom(event);
     if (route.access === 'admin' || route.access === 'service') requireScope(caller, route.access);
+    logger.appendKeys({ route: event.routeKey, caller: caller.sub || undefined, ...pathKeys(event.pathParameters) });
     const request = {
       route,
       caller,
@@ -99,11 +105,20 @@ export function groupHandler(implemented: Implemented[]) {
     } as Request;
     return toResponse(await entry.run(request));
   })
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(flushMetrics())
     .use(problemDetails(byKey))
     .use(secrets())
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
     .use(jsonBody((event) => byKey.get(event.routeKey)?.route.rawBody === true));
+}
+
+/** The ids a path names (chargeId, purchaseId, withdrawalId, accountId), as log keys. */
+function pathKeys(params: Record<string, string | undefined> | undefined): Record<string, string> {
+  const keys: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params ?? {})) if (value) keys[name] = value.slice(0, 64);
+  return keys;
 }
 
 function rawBodyOf(event: HttpEvent): string {
@@ -173,7 +188,7 @@ function problemDetails(byKey: Map<string, Implemented>): MiddlewareObj<HttpEven
     onError: (request) => {
       const error = request.error;
       const problem = problemFrom(error, request.event.rawPath);
-      const log = {
+      const fields = {
         route: request.event.routeKey,
         status: problem.status,
         code: problem.code,
@@ -182,22 +197,12 @@ function problemDetails(byKey: Map<string, Implemented>): MiddlewareObj<HttpEven
       };
       // Faults and provider failures are ours to look at: logged with everything that caused them.
       if (isFault(error) || error instanceof ProviderUnavailable) {
-        console.error(JSON.stringify({ ...log, level: 'error', error: errorChain(error) }));
+        log().error('request failed', { ...fields, error: errorFields(error) });
       } else if (byKey.get(request.event.routeKey)?.route.rawBody) {
-        console.warn(JSON.stringify({ ...log, level: 'warn', msg: 'webhook refused' }));
+        log().warn('webhook refused', fields);
+        metrics().add(METRICS.webhookRefusals, 1);
       }
       request.response = problemResponse(problem, error);
     },
-  };
-}
-
-/** An error and its causes, for a log line. */
-export function errorChain(error: unknown, depth = 0): unknown {
-  if (!(error instanceof Error)) return String(error);
-  return {
-    name: error.name,
-    message: error.message,
-    stack: error.stack,
-    ...(error.cause !== undefined && depth < 5 ? { cause: errorChain(error.cause, depth + 1) } : {}),
   };
 }
