@@ -99,6 +99,13 @@ export interface WorkerResult {
 }
 
 /** One batch of expiry messages; a failing account fails only its own message (partial batch failure). */
+/** One expiry queue message: its account's due lots expired and notices sent. */
+export async function expireFromMessage(ledger: Ledger, body: string): Promise<AccountRunResult> {
+  const { accountId } = JSON.parse(body) as Partial<ExpiryMessage>;
+  if (typeof accountId !== 'string') throw new Error('the message names no account');
+  return processAccount(ledger, accountId);
+}
+
 export async function handleExpiryBatch(
   ledger: Ledger,
   records: WorkerRecord[],
@@ -116,9 +123,7 @@ export async function handleExpiryBatch(
     for (let i = next++; i < records.length; i = next++) {
       const record = records[i]!;
       try {
-        const { accountId } = JSON.parse(record.body) as ExpiryMessage;
-        if (typeof accountId !== 'string') throw new Error('the message names no account');
-        const done = await processAccount(ledger, accountId);
+        const done = await expireFromMessage(ledger, record.body);
         result.accounts += 1;
         result.lotsExpired += done.lotsExpired;
         result.amountExpired = micros(result.amountExpired + done.amountExpired);
