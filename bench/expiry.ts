@@ -119,10 +119,13 @@ async function measure(endpoint: string, tableName: string, notDueFactor: number
     met: run.indexItemsRead / run.lots <= TARGET_READS_PER_LOT,
   };
   log(
-    `run: ${figures.seconds} s wall, ${figures.lotsExpired} lots expired (${figures.lotsPerSecond}/s) on ${figures.accountsProcessed} accounts, ${figures.creditsExpired} credits`,
+    `run: ${figures.seconds} s wall, ${figures.lotsExpired} lots expired (${figures.lotsPerSecond}/s) on ` +
+      `${figures.accountsProcessed} accounts, ${figures.creditsExpired} credits`,
   );
   log(
-    `index items read to find them: ${figures.indexItemsRead} → ${figures.itemsReadPerExpiredLot} per expired lot (target ≤ ${TARGET_READS_PER_LOT}: ${figures.met ? 'met' : 'MISSED'}); ${figures.rcuPerExpiredAccount} RCU and ${figures.wcuPerExpiredAccount} WCU per expired account`,
+    `index items read to find them: ${figures.indexItemsRead} → ${figures.itemsReadPerExpiredLot} per expired ` +
+      `lot (target ≤ ${TARGET_READS_PER_LOT}: ${figures.met ? 'met' : 'MISSED'}); ` +
+      `${figures.rcuPerExpiredAccount} RCU and ${figures.wcuPerExpiredAccount} WCU per expired account`,
   );
   if (run.lots !== DUE_ACCOUNTS || run.deadLettered !== 0)
     throw new Error(

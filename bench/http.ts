@@ -79,7 +79,10 @@ async function measureBundles() {
       ...(hot ? { target: `≤ ${TARGET_BUNDLE_KB} KB, no Stripe`, met } : {}),
     });
     log(
-      `${fn.group.padEnd(14)} ${String(kb).padStart(6)} KB  (gzip ${rows.at(-1)!.gzipKb} KB)  Stripe: ${stripe ? 'YES' : 'no'}  SDK from the runtime: ${sdkClients.join(', ')}${hot ? `   target ≤ ${TARGET_BUNDLE_KB} KB, no Stripe: ${met ? 'met' : 'MISSED'}` : ''}`,
+      `${fn.group.padEnd(14)} ${String(kb).padStart(6)} KB  (gzip ${rows.at(-1)!.gzipKb} KB)  Stripe: ` +
+        `${stripe ? 'YES' : 'no'}  SDK from the runtime: ` +
+        `${sdkClients.join(', ')}` +
+        (hot ? `   target ≤ ${TARGET_BUNDLE_KB} KB, no Stripe: ${met ? 'met' : 'MISSED'}` : ''),
     );
   }
   return rows;
@@ -180,7 +183,9 @@ async function measureOverhead(endpoint: string) {
         met: ratio.p50 <= TARGET_RATIO,
       });
       log(
-        `${name.padEnd(7)} HTTP p50 ${http.p50} ms p99 ${http.p99} ms | core p50 ${direct_.p50} ms p99 ${direct_.p99} ms | ratio p50 ${ratio.p50}× p99 ${ratio.p99}×   target p50 ≤ ${TARGET_RATIO}×: ${ratio.p50 <= TARGET_RATIO ? 'met' : 'MISSED'}`,
+        `${name.padEnd(7)} HTTP p50 ${http.p50} ms p99 ${http.p99} ms | core p50 ${direct_.p50} ms p99 ` +
+          `${direct_.p99} ms | ratio p50 ${ratio.p50}× p99 ${ratio.p99}×   target p50 ≤ ${TARGET_RATIO}×: ` +
+          `${ratio.p50 <= TARGET_RATIO ? 'met' : 'MISSED'}`,
       );
     }
     agent.destroy();

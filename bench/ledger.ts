@@ -110,7 +110,9 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
       : undefined;
     rows.push({ operation, ...totals, ...(targetText ? { target: targetText, met } : {}) });
     log(
-      `${operation.padEnd(40)} ${String(totals.wcu).padStart(4)} WCU (Local says ${totals.wcuReportedByLocal}) ${String(totals.rcu).padStart(4)} RCU${targetText ? `   target ${targetText}: ${met ? 'met' : 'MISSED'}` : ''}`,
+      `${operation.padEnd(40)} ${String(totals.wcu).padStart(4)} WCU (Local says ${totals.wcuReportedByLocal}) ` +
+        `${String(totals.rcu).padStart(4)} ` +
+        `RCU${targetText ? `   target ${targetText}: ${met ? 'met' : 'MISSED'}` : ''}`,
     );
     return result;
   }
@@ -229,7 +231,8 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
 
 async function measureContention(endpoint: string, writerCount: number, chargeCount: number) {
   log(
-    `\n== ${writerCount} writer${writerCount === 1 ? '' : 's'} (separate SDK clients, like Lambda containers), ${chargeCount} charges on one account ==`,
+    `\n== ${writerCount} writer${writerCount === 1 ? '' : 's'} (separate SDK clients, like Lambda containers), ` +
+      `${chargeCount} charges on one account ==`,
   );
   const tableName = `bench-contention-${writerCount}`;
   const setup = new LedgerTable({ tableName, endpoint });
@@ -310,10 +313,13 @@ async function measureContention(endpoint: string, writerCount: number, chargeCo
     balance: { expected, actual: balance, ledgerSum, entries },
   };
   log(
-    `paid ${chargeCount} in ${result.seconds} s → ${result.paidPerSecond} paid/s; conflicts ${conflicts} (${result.retriesPerCharge} retries per charge); latency p50 ${result.latencyMs.p50} ms, p99 ${result.latencyMs.p99} ms`,
+    `paid ${chargeCount} in ${result.seconds} s → ${result.paidPerSecond} paid/s; conflicts ${conflicts} ` +
+      `(${result.retriesPerCharge} retries per charge); latency p50 ${result.latencyMs.p50} ms, p99 ` +
+      `${result.latencyMs.p99} ms`,
   );
   log(
-    `invariants after the run: ${invariantsHold ? 'hold' : 'BROKEN'} (balance ${balance}, expected ${expected}, ledger sum ${ledgerSum}, ${entries} entries)`,
+    `invariants after the run: ${invariantsHold ? 'hold' : 'BROKEN'} (balance ${balance}, expected ` +
+      `${expected}, ledger sum ${ledgerSum}, ${entries} entries)`,
   );
   return result;
 }

@@ -233,7 +233,10 @@ export function findLot(state: AccountState, lotId: string): LiveLot | undefined
   return lot;
 }
 
-/** Adds a lot with credit; it must be placed in consumption order among all lots, so overflow lots after it are loaded. */
+/**
+ * Adds a lot with credit; it must be placed in consumption order among all lots, so overflow lots
+ * after it are loaded.
+ */
 export function insertLot(state: AccountState, lot: LiveLot): void {
   assert(
     lot.remaining > 0 && lot.remaining <= lot.amount,

@@ -26,7 +26,8 @@ export class ChargeEffects implements CommitEffects {
     if (failures.length > 0)
       throw new AggregateError(
         failures.map((f) => f.reason),
-        `${failures.length} after-commit effects failed: ${failures.map((f) => String(f.reason?.message ?? f.reason)).join('; ')}`,
+        `${failures.length} after-commit effects failed: ` +
+          `${failures.map((f) => String(f.reason?.message ?? f.reason)).join('; ')}`,
       );
   }
 }

@@ -122,7 +122,10 @@ export interface IoCreditsProps {
   /** The IO ID token issuer and audiences; absent, they are the stack parameters JwtIssuer and JwtAudience. */
   jwtIssuer?: string;
   jwtAudience?: string[];
-  /** The Usage & Billing app's public OpenID Connect client id at the issuer; absent, the stack parameter OidcClientId. */
+  /**
+   * The Usage & Billing app's public OpenID Connect client id at the issuer; absent, the stack
+   * parameter OidcClientId.
+   */
   oidcClientId?: string;
   /** Where Stripe Checkout sends the user back. */
   checkoutSuccessUrl?: string;

@@ -92,7 +92,9 @@ export class WebApp extends Construct {
     const appRoutes = new CloudFrontFunction(this, 'AppRoutes', {
       comment: 'IO Credits app: its routes are index.html',
       code: FunctionCode.fromInline(
-        `var ROUTES = ${JSON.stringify(APP_ROUTES)};\nfunction handler(event) {\n  var request = event.request;\n  if (ROUTES.indexOf(request.uri) !== -1) request.uri = '/index.html';\n  return request;\n}`,
+        `var ROUTES = ${JSON.stringify(APP_ROUTES)};\nfunction handler(event) {\n  var request = ` +
+          `event.request;\n  if (ROUTES.indexOf(request.uri) !== -1) request.uri = '/index.html';\n  return ` +
+          `request;\n}`,
       ),
     });
 

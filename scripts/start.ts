@@ -61,13 +61,21 @@ async function main(): Promise<void> {
       [
         `Usage & Billing: open ${server.url}/ (sign in as the demo user or the finance team)`,
         `IO Credits API on ${server.url}  (OpenAPI: ${server.url}/openapi.json)`,
-        `DynamoDB Local on ${dynamo.endpoint}, table ${tableName}, ${inMemory ? 'in memory' : `data in ${resolve(dataDir, 'dynamodb')}`}`,
-        `payments: card by ${payments.checkout.card instanceof LocalCheckout ? 'the local checkout' : 'Stripe'}, usdc by ${payments.checkout.usdc instanceof LocalCheckout ? 'the local checkout' : 'Spherepay'}; purchases ${formatMicros(payments.limits.min)} to ${formatMicros(payments.limits.max)}`,
-        `grace deadlines: ${jobs.scheduler.pendingCount()} schedule(s) re-armed from the table; sweep every ${SWEEP_EVERY_MS / 1000} s; payment outcomes printed as they are delivered`,
-        `clock: ${runtime.manualClock ? 'manual (POST /admin/test-clock moves it)' : 'system'}; grace ${runtime.ledger.config.gracePeriodMs / 1000} s; default negative allowance ${runtime.ledger.config.defaultAllowance / 1_000_000} credits`,
+        `DynamoDB Local on ${dynamo.endpoint}, table ${tableName}, ` +
+          `${inMemory ? 'in memory' : `data in ${resolve(dataDir, 'dynamodb')}`}`,
+        `payments: card by ` +
+          `${payments.checkout.card instanceof LocalCheckout ? 'the local checkout' : 'Stripe'}, usdc by ` +
+          `${payments.checkout.usdc instanceof LocalCheckout ? 'the local checkout' : 'Spherepay'}; ` +
+          `purchases ${formatMicros(payments.limits.min)} to ${formatMicros(payments.limits.max)}`,
+        `grace deadlines: ${jobs.scheduler.pendingCount()} schedule(s) re-armed from the table; sweep every ` +
+          `${SWEEP_EVERY_MS / 1000} s; payment outcomes printed as they are delivered`,
+        `clock: ${runtime.manualClock ? 'manual (POST /admin/test-clock moves it)' : 'system'}; grace ` +
+          `${runtime.ledger.config.gracePeriodMs / 1000} s; default negative allowance ` +
+          `${runtime.ledger.config.defaultAllowance / 1_000_000} credits`,
         process.env.AUTH_DEV_SECRET
           ? 'AUTH_DEV_SECRET: from the environment'
-          : `AUTH_DEV_SECRET=${secret}  (${generated ? 'generated, kept in' : 'read from'} ${resolve(dataDir, 'auth-dev-secret')}; tokens signed with it work across restarts)`,
+          : `AUTH_DEV_SECRET=${secret}  (${generated ? 'generated, kept in' : 'read from'} ` +
+            `${resolve(dataDir, 'auth-dev-secret')}; tokens signed with it work across restarts)`,
         '',
         `user token (sub demo-user):\n  export TOKEN=${user}`,
         `admin token (sub finance, credits:admin):\n  export ADMIN_TOKEN=${admin}`,

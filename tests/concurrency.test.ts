@@ -8,33 +8,37 @@ import { c, expectInvariants, newLedger } from './support/ledger.js';
 import { buyCredits } from './support/purchases.js';
 
 describe('concurrency on one account', () => {
-  it('50 simultaneous charges on a balance that covers exactly 20: 20 paid from credit, 10 on the allowance, 20 pending', async () => {
-    const { ledger } = await newLedger();
-    await buyCredits(ledger, 'hot', c('20'));
-    const workers = await sameTable(ledger, 5);
-    const results = await Promise.all(
-      Array.from({ length: 50 }, (_, i) =>
-        charge(workers[i % workers.length]!, {
-          accountId: 'hot',
-          deploymentId: `d${i}`,
-          amount: c('1'),
-          idempotencyKey: `hot-${i}`,
-        }),
-      ),
-    );
-    const paid = results.filter((r): r is Extract<ChargeResult, { status: 'paid' }> => r.status === 'paid');
-    const pending = results.filter((r) => r.status === 'pending_payment');
-    expect(paid).toHaveLength(30);
-    expect(pending).toHaveLength(20);
-    expect(paid.filter((r) => r.usedAllowance > 0)).toHaveLength(10);
-    const balance = await getBalance(ledger, 'hot');
-    expect(balance).toMatchObject({ balance: c('-10'), debt: c('10') });
-    const snap = await expectInvariants(ledger, 'hot', { expiriesApplied: true });
-    expect(snap.entries.filter((e) => e.type === 'usage')).toHaveLength(30);
-    expect(snap.charges).toHaveLength(50);
-    expect(snap.state.pending).toHaveLength(20);
-    expect(new Set(snap.entries.map((e) => e.balanceAfter as number)).size).toBe(snap.entries.length);
-  });
+  it(
+    '50 simultaneous charges on a balance that covers exactly 20: 20 paid from credit, 10 on the allowance, ' +
+      '20 pending',
+    async () => {
+      const { ledger } = await newLedger();
+      await buyCredits(ledger, 'hot', c('20'));
+      const workers = await sameTable(ledger, 5);
+      const results = await Promise.all(
+        Array.from({ length: 50 }, (_, i) =>
+          charge(workers[i % workers.length]!, {
+            accountId: 'hot',
+            deploymentId: `d${i}`,
+            amount: c('1'),
+            idempotencyKey: `hot-${i}`,
+          }),
+        ),
+      );
+      const paid = results.filter((r): r is Extract<ChargeResult, { status: 'paid' }> => r.status === 'paid');
+      const pending = results.filter((r) => r.status === 'pending_payment');
+      expect(paid).toHaveLength(30);
+      expect(pending).toHaveLength(20);
+      expect(paid.filter((r) => r.usedAllowance > 0)).toHaveLength(10);
+      const balance = await getBalance(ledger, 'hot');
+      expect(balance).toMatchObject({ balance: c('-10'), debt: c('10') });
+      const snap = await expectInvariants(ledger, 'hot', { expiriesApplied: true });
+      expect(snap.entries.filter((e) => e.type === 'usage')).toHaveLength(30);
+      expect(snap.charges).toHaveLength(50);
+      expect(snap.state.pending).toHaveLength(20);
+      expect(new Set(snap.entries.map((e) => e.balanceAfter as number)).size).toBe(snap.entries.length);
+    },
+  );
 
   it('the same Idempotency-Key sent 10 times at once charges once', async () => {
     const { ledger } = await newLedger();

@@ -79,7 +79,8 @@ describe('what expires, and when', () => {
     clock.set(Date.parse('2028-02-29T10:30:00Z'));
     const lot = await buy(ledger, 'leap', '10');
     expect(lot.expiresAt).toBe('2029-02-28T10:30:00.000Z');
-    expect((await runAt(ledger, clock, Date.parse('2029-02-28T00:05:00Z'))).lots).toBe(0); // that night's run is before 10:30
+    // That night's run is before 10:30.
+    expect((await runAt(ledger, clock, Date.parse('2029-02-28T00:05:00Z'))).lots).toBe(0);
     expect((await getBalance(ledger, 'leap')).balance).toBe(c('10'));
     expect((await runAt(ledger, clock, Date.parse('2029-03-01T00:05:00Z'))).lots).toBe(1);
     expect((await getBalance(ledger, 'leap')).balance).toBe(0);
@@ -210,7 +211,8 @@ describe('fan-out and worker', () => {
     const lot = await buy(ledger, 'first', '10');
     await buy(ledger, 'second', '10');
     clock.set(Date.parse(lot.expiresAt!) + 1_000);
-    await handleExpiryBatch(ledger, [{ messageId: 'a', body: JSON.stringify({ accountId: 'first', runAt: 'x' }) }]); // then the process died
+    // Then the process died.
+    await handleExpiryBatch(ledger, [{ messageId: 'a', body: JSON.stringify({ accountId: 'first', runAt: 'x' }) }]);
     const queue = directQueue(ledger);
     await fanOutDueAccounts(ledger, queue);
     expect(queue.seen.map((m) => m.accountId)).toEqual(['second']); // 'first' is no longer due
@@ -235,37 +237,43 @@ describe('fan-out and worker', () => {
 });
 
 describe('over HTTP', () => {
-  it('buy, advance the test clock 12 months, run the job: the log shows the expiry and the balance is right', async () => {
-    const api = await startApi();
-    try {
-      const token = await api.token('yearly');
-      const admin = await api.token('finance', 'credits:admin');
-      await buyCredits(api.ledger, 'yearly', c('20'));
-      await api.call('POST', '/credits/charges', {
-        token,
-        body: { deploymentId: 'd', amount: '5' },
-        headers: { 'idempotency-key': 'y1' },
-      });
-      await api.call('POST', '/admin/test-clock', { token: admin, body: { advanceSeconds: 366 * 86_400 } });
-      const run = await api.call('POST', '/admin/jobs/expiry', { token: admin });
-      expect(run.status).toBe(200);
-      expect(run.body).toMatchObject({ accounts: 1, lots: 1, creditsExpired: '15.00', deadLettered: 0 });
-      const log = await api.call('GET', '/credits/transactions', { token });
-      expect(log.body.items[0]).toMatchObject({
-        type: 'expiry',
-        category: 'Expired',
-        amount: '-15.00',
-        balanceAfter: '0.00',
-      });
-      expect((await api.call('GET', '/credits/balance', { token })).body).toMatchObject({ balance: '0.00', lots: [] });
-      expect((await api.call('POST', '/admin/jobs/expiry', { token: admin })).body).toMatchObject({
-        accounts: 0,
-        lots: 0,
-      });
-      expect((await api.call('POST', '/admin/jobs/expiry', { token })).status).toBe(403);
-      await expectInvariants(api.ledger, 'yearly', { expiriesApplied: true });
-    } finally {
-      api.jobs.stop();
-    }
-  });
+  it(
+    'buy, advance the test clock 12 months, run the job: the log shows the expiry and the balance is ' + 'right',
+    async () => {
+      const api = await startApi();
+      try {
+        const token = await api.token('yearly');
+        const admin = await api.token('finance', 'credits:admin');
+        await buyCredits(api.ledger, 'yearly', c('20'));
+        await api.call('POST', '/credits/charges', {
+          token,
+          body: { deploymentId: 'd', amount: '5' },
+          headers: { 'idempotency-key': 'y1' },
+        });
+        await api.call('POST', '/admin/test-clock', { token: admin, body: { advanceSeconds: 366 * 86_400 } });
+        const run = await api.call('POST', '/admin/jobs/expiry', { token: admin });
+        expect(run.status).toBe(200);
+        expect(run.body).toMatchObject({ accounts: 1, lots: 1, creditsExpired: '15.00', deadLettered: 0 });
+        const log = await api.call('GET', '/credits/transactions', { token });
+        expect(log.body.items[0]).toMatchObject({
+          type: 'expiry',
+          category: 'Expired',
+          amount: '-15.00',
+          balanceAfter: '0.00',
+        });
+        expect((await api.call('GET', '/credits/balance', { token })).body).toMatchObject({
+          balance: '0.00',
+          lots: [],
+        });
+        expect((await api.call('POST', '/admin/jobs/expiry', { token: admin })).body).toMatchObject({
+          accounts: 0,
+          lots: 0,
+        });
+        expect((await api.call('POST', '/admin/jobs/expiry', { token })).status).toBe(403);
+        await expectInvariants(api.ledger, 'yearly', { expiriesApplied: true });
+      } finally {
+        api.jobs.stop();
+      }
+    },
+  );
 });

@@ -47,30 +47,37 @@ function statefulScheduler() {
 }
 
 describe('EventBridge Scheduler adapter: the exact requests', () => {
-  it('creates a one-time UTC schedule in the group, no flexible window, deleted after completion, targeting the grace Lambda', async () => {
-    const mock = mockClient(SchedulerClient);
-    mock.on(CreateScheduleCommand).resolves({});
-    await new EventBridgeGraceScheduler({ ...OPTIONS, client: new SchedulerClient({ region: 'eu-west-1' }) }).schedule({
-      accountId: 'ada',
-      chargeId: CHARGE,
-      dueAtMs: Date.UTC(2026, 10, 25, 10, 5, 0, 250),
-    });
-    expect(mock.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toEqual({
-      Name: `grace-${CHARGE}`,
-      GroupName: 'io-credits-grace',
-      ScheduleExpression: 'at(2026-11-25T10:05:01)',
-      ScheduleExpressionTimezone: 'UTC',
-      FlexibleTimeWindow: { Mode: 'OFF' },
-      ActionAfterCompletion: 'DELETE',
-      Target: {
-        Arn: OPTIONS.targetArn,
-        RoleArn: OPTIONS.roleArn,
-        Input: JSON.stringify({ accountId: 'ada', chargeId: CHARGE }),
-        RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
-      },
-    });
-    mock.restore();
-  });
+  it(
+    'creates a one-time UTC schedule in the group, no flexible window, deleted after completion, targeting ' +
+      'the grace Lambda',
+    async () => {
+      const mock = mockClient(SchedulerClient);
+      mock.on(CreateScheduleCommand).resolves({});
+      await new EventBridgeGraceScheduler({
+        ...OPTIONS,
+        client: new SchedulerClient({ region: 'eu-west-1' }),
+      }).schedule({
+        accountId: 'ada',
+        chargeId: CHARGE,
+        dueAtMs: Date.UTC(2026, 10, 25, 10, 5, 0, 250),
+      });
+      expect(mock.commandCalls(CreateScheduleCommand)[0]!.args[0].input).toEqual({
+        Name: `grace-${CHARGE}`,
+        GroupName: 'io-credits-grace',
+        ScheduleExpression: 'at(2026-11-25T10:05:01)',
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        ActionAfterCompletion: 'DELETE',
+        Target: {
+          Arn: OPTIONS.targetArn,
+          RoleArn: OPTIONS.roleArn,
+          Input: JSON.stringify({ accountId: 'ada', chargeId: CHARGE }),
+          RetryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
+        },
+      });
+      mock.restore();
+    },
+  );
 
   it('a conflict on create and a not-found on delete are success; other errors are not', async () => {
     const mock = mockClient(SchedulerClient);

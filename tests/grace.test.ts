@@ -144,32 +144,38 @@ describe('on the manual clock', () => {
 });
 
 describe('the grace handler is idempotent', () => {
-  it('delivered twice, late, early, after settlement or with a bad input, it changes nothing it should not', async () => {
-    const accountId = fresh();
-    const { chargeId } = await pending(accountId, '20');
-    expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({
-      changed: false,
-      status: 'pending_payment',
-    }); // early
-    api.clock.advance(86_400_000); // a day late
-    expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({ changed: true, status: 'failed' });
-    expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({ changed: false, status: 'failed' }); // again
-    expect(await outcomesOf(chargeId)).toHaveLength(1);
+  it(
+    'delivered twice, late, early, after settlement or with a bad input, it changes nothing it should ' + 'not',
+    async () => {
+      const accountId = fresh();
+      const { chargeId } = await pending(accountId, '20');
+      expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({
+        changed: false,
+        status: 'pending_payment',
+      }); // early
+      api.clock.advance(86_400_000); // a day late
+      expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({ changed: true, status: 'failed' });
+      expect(await handleGraceDeadlineFor(api, accountId, chargeId)).toMatchObject({
+        changed: false,
+        status: 'failed',
+      }); // again
+      expect(await outcomesOf(chargeId)).toHaveLength(1);
 
-    const settled = fresh();
-    const other = await pending(settled, '20');
-    await topUp(settled, '30');
-    api.clock.advance(301_000);
-    expect(await handleGraceDeadlineFor(api, settled, other.chargeId)).toMatchObject({
-      changed: false,
-      status: 'paid',
-    });
-    expect(await handleGraceDeadlineFor(api, settled, 'ch_01ARZ3NDEKTSV4RRFFQ69G5FAV')).toMatchObject({
-      ignored: 'no such charge',
-    });
-    expect(await handleGraceDeadlineFor(api, '../x', 'nope')).toMatchObject({ ignored: expect.any(String) });
-    await expectInvariants(api.ledger, settled, { expiriesApplied: true });
-  });
+      const settled = fresh();
+      const other = await pending(settled, '20');
+      await topUp(settled, '30');
+      api.clock.advance(301_000);
+      expect(await handleGraceDeadlineFor(api, settled, other.chargeId)).toMatchObject({
+        changed: false,
+        status: 'paid',
+      });
+      expect(await handleGraceDeadlineFor(api, settled, 'ch_01ARZ3NDEKTSV4RRFFQ69G5FAV')).toMatchObject({
+        ignored: 'no such charge',
+      });
+      expect(await handleGraceDeadlineFor(api, '../x', 'nope')).toMatchObject({ ignored: expect.any(String) });
+      await expectInvariants(api.ledger, settled, { expiriesApplied: true });
+    },
+  );
 });
 
 describe('faults', () => {

@@ -131,7 +131,8 @@ describe('balance, check, transactions, usage', () => {
     expect(usage.body.items.map((e: any) => e.type)).toEqual(['usage', 'usage']);
     const next = await api.call(
       'GET',
-      `/credits/transactions?category=${encodeURIComponent('Usage Deductions')}&limit=2&cursor=${encodeURIComponent(usage.body.nextCursor)}`,
+      `/credits/transactions?category=${encodeURIComponent('Usage Deductions')}&limit=2` +
+        `&cursor=${encodeURIComponent(usage.body.nextCursor)}`,
       { token: user },
     );
     expect(next.body.items.map((e: any) => e.type)).toEqual(['usage']);
@@ -259,39 +260,42 @@ describe('charges', () => {
     expect((await getBalance(api.ledger, 'dave')).balance).toBe(c('7.5'));
   });
 
-  it('a refund needs an Idempotency-Key; a retry replays it, another amount or charge with the key is 409', async () => {
-    await fund('hana', '20');
-    const hana = await api.token('hana');
-    const first = await api.call('POST', '/credits/charges', {
-      token: hana,
-      body: { deploymentId: 'd1', amount: '8' },
-      headers: { 'idempotency-key': key() },
-    });
-    const second = await api.call('POST', '/credits/charges', {
-      token: hana,
-      body: { deploymentId: 'd2', amount: '4' },
-      headers: { 'idempotency-key': key() },
-    });
-    const refundOf = (chargeId: string, amount: string, idempotencyKey?: string) =>
-      api.call('POST', `/credits/charges/${chargeId}/refunds`, {
-        token: service,
-        body: { amount, accountId: 'hana' },
-        headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+  it(
+    'a refund needs an Idempotency-Key; a retry replays it, another amount or charge with the key is ' + '409',
+    async () => {
+      await fund('hana', '20');
+      const hana = await api.token('hana');
+      const first = await api.call('POST', '/credits/charges', {
+        token: hana,
+        body: { deploymentId: 'd1', amount: '8' },
+        headers: { 'idempotency-key': key() },
       });
+      const second = await api.call('POST', '/credits/charges', {
+        token: hana,
+        body: { deploymentId: 'd2', amount: '4' },
+        headers: { 'idempotency-key': key() },
+      });
+      const refundOf = (chargeId: string, amount: string, idempotencyKey?: string) =>
+        api.call('POST', `/credits/charges/${chargeId}/refunds`, {
+          token: service,
+          body: { amount, accountId: 'hana' },
+          headers: idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+        });
 
-    expectProblem(await refundOf(first.body.chargeId, '1'), 400, 'invalid_request');
-    const refunded = await refundOf(first.body.chargeId, '3', 'refund-1');
-    expect(refunded.status).toBe(201);
-    const replayed = await refundOf(first.body.chargeId, '3.000', 'refund-1');
-    expect(replayed.status).toBe(201);
-    expect(replayed.body).toEqual(refunded.body);
-    expectProblem(await refundOf(first.body.chargeId, '2', 'refund-1'), 409, 'idempotency_key_reused');
-    expectProblem(await refundOf(second.body.chargeId, '3', 'refund-1'), 409, 'idempotency_key_reused');
+      expectProblem(await refundOf(first.body.chargeId, '1'), 400, 'invalid_request');
+      const refunded = await refundOf(first.body.chargeId, '3', 'refund-1');
+      expect(refunded.status).toBe(201);
+      const replayed = await refundOf(first.body.chargeId, '3.000', 'refund-1');
+      expect(replayed.status).toBe(201);
+      expect(replayed.body).toEqual(refunded.body);
+      expectProblem(await refundOf(first.body.chargeId, '2', 'refund-1'), 409, 'idempotency_key_reused');
+      expectProblem(await refundOf(second.body.chargeId, '3', 'refund-1'), 409, 'idempotency_key_reused');
 
-    const snap = await expectInvariants(api.ledger, 'hana', { expiriesApplied: true });
-    expect(snap.entries.filter((e) => e.type === 'refund')).toHaveLength(1);
-    expect((await getBalance(api.ledger, 'hana')).balance).toBe(c('11'));
-  });
+      const snap = await expectInvariants(api.ledger, 'hana', { expiriesApplied: true });
+      expect(snap.entries.filter((e) => e.type === 'refund')).toHaveLength(1);
+      expect((await getBalance(api.ledger, 'hana')).balance).toBe(c('11'));
+    },
+  );
 
   it('five identical charges sent at once with one key make one charge', async () => {
     await fund('ivan', '10');
@@ -527,61 +531,70 @@ describe('withdrawals and admin', () => {
     await expectInvariants(api.ledger, 'erin', { expiriesApplied: true });
   });
 
-  it('a withdrawal says where the USDC goes: an address valid on its network, shown to finance, the only one a payout goes to', async () => {
-    await fund('wendy', '100');
-    const wendy = await api.token('wendy');
-    // EIP-55's own examples (mixed case, so checksummed), and all-lower / all-upper ones that carry no checksum.
-    const valid = [
-      { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
-      { network: 'ethereum', address: '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359' },
-      { network: 'base', address: '0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb' },
-      { network: 'polygon', address: '0xD1220A0CF47C7B9BE7A2E6BA89F429762E7B9ADB' },
-      { network: 'arbitrum', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
-    ];
-    for (const destination of valid) {
-      const made = await api.call('POST', '/credits/withdrawals', {
-        token: wendy,
-        body: { amount: '1.00', destination },
-      });
-      expect(made.status, made.text).toBe(201);
-      expect(made.body.destination).toEqual(destination);
-    }
-    const queue = await api.call('GET', '/admin/withdrawals?status=pending_review', { token: admin });
-    expect(queue.body.items.filter((w: any) => w.accountId === 'wendy').map((w: any) => w.destination)).toEqual(valid);
+  it(
+    'a withdrawal says where the USDC goes: an address valid on its network, shown to finance, the only one a ' +
+      'payout goes to',
+    async () => {
+      await fund('wendy', '100');
+      const wendy = await api.token('wendy');
+      // EIP-55's own examples (mixed case, so checksummed), and all-lower / all-upper ones that carry no checksum.
+      const valid = [
+        { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+        { network: 'ethereum', address: '0xfB6916095ca1df60bB79Ce92cE3Ea74c37c5d359' },
+        { network: 'base', address: '0xdbf03b407c01e7cd3cbea99509d93f8dddc8c6fb' },
+        { network: 'polygon', address: '0xD1220A0CF47C7B9BE7A2E6BA89F429762E7B9ADB' },
+        { network: 'arbitrum', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
+      ];
+      for (const destination of valid) {
+        const made = await api.call('POST', '/credits/withdrawals', {
+          token: wendy,
+          body: { amount: '1.00', destination },
+        });
+        expect(made.status, made.text).toBe(201);
+        expect(made.body.destination).toEqual(destination);
+      }
+      const queue = await api.call('GET', '/admin/withdrawals?status=pending_review', { token: admin });
+      expect(queue.body.items.filter((w: any) => w.accountId === 'wendy').map((w: any) => w.destination)).toEqual(
+        valid,
+      );
 
-    const before = await snapshot(api.ledger.table, 'wendy');
-    const refused: [string, unknown][] = [
-      ['no destination', undefined],
-      ['an unknown network', { network: 'bitcoin', address: '1BoatSLRHtKNngkdXEeobR76b53LETtpyT' }],
-      [
-        'a Solana address with a 0 in it',
-        { network: 'solana', address: '0EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
-      ],
-      ['a Solana address one byte short', { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFL' }],
-      ['an EVM address one digit short', { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe' }],
-      [
-        'an EVM address with a wrong checksum',
-        { network: 'ethereum', address: '0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
-      ],
-      [
-        'a Solana address on an EVM chain',
-        { network: 'polygon', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
-      ],
-      [
-        'an address with spaces around it',
-        { network: 'solana', address: ' 7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
-      ],
-    ];
-    for (const [why, destination] of refused) {
-      const response = await api.call('POST', '/credits/withdrawals', {
-        token: wendy,
-        body: { amount: '1.00', ...(destination === undefined ? {} : { destination }) },
-      });
-      expect(response.status, why).toBe(400);
-      expect(response.body.code, why).toBe('invalid_request');
-    }
-    expect(await snapshot(api.ledger.table, 'wendy')).toEqual(before);
-  });
+      const before = await snapshot(api.ledger.table, 'wendy');
+      const refused: [string, unknown][] = [
+        ['no destination', undefined],
+        ['an unknown network', { network: 'bitcoin', address: '1BoatSLRHtKNngkdXEeobR76b53LETtpyT' }],
+        [
+          'a Solana address with a 0 in it',
+          { network: 'solana', address: '0EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+        ],
+        [
+          'a Solana address one byte short',
+          { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFL' },
+        ],
+        ['an EVM address one digit short', { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe' }],
+        [
+          'an EVM address with a wrong checksum',
+          { network: 'ethereum', address: '0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
+        ],
+        [
+          'a Solana address on an EVM chain',
+          { network: 'polygon', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+        ],
+        [
+          'an address with spaces around it',
+          { network: 'solana', address: ' 7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+        ],
+      ];
+      for (const [why, destination] of refused) {
+        const response = await api.call('POST', '/credits/withdrawals', {
+          token: wendy,
+          body: { amount: '1.00', ...(destination === undefined ? {} : { destination }) },
+        });
+        expect(response.status, why).toBe(400);
+        expect(response.body.code, why).toBe('invalid_request');
+      }
+      expect(await snapshot(api.ledger.table, 'wendy')).toEqual(before);
+    },
+  );
 
   it('grants promotional credit and sets the negative allowance', async () => {
     const grant = await api.call('POST', '/admin/accounts/gina/grants', {

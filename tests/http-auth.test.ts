@@ -98,7 +98,9 @@ it('every route says who could gain money by calling it', () => {
 });
 
 describe.each(cases)('$key as $caller', ({ key, sample, caller, outcome }) => {
-  it(`is ${outcome === 'ok' ? 'allowed' : outcome === 'not theirs' ? 'kept to its own account' : `refused with ${outcome}`}`, async () => {
+  const says =
+    outcome === 'ok' ? 'allowed' : outcome === 'not theirs' ? 'kept to its own account' : `refused with ${outcome}`;
+  it(`is ${says}`, async () => {
     const owner = `owner-${++owners}`;
     const prepared = await sample.prepare(api, owner);
     const call =
@@ -186,7 +188,8 @@ describe('tokens the local server refuses', () => {
       'with a tampered scope',
       async () => {
         const [header, , signature] = (await api.token('alice')).split('.');
-        return `${header}.${b64({ sub: 'alice', scope: 'credits:admin', iss: 'io-credits-local', exp: 4_000_000_000 })}.${signature}`;
+        const claims = b64({ sub: 'alice', scope: 'credits:admin', iss: 'io-credits-local', exp: 4_000_000_000 });
+        return `${header}.${claims}.${signature}`;
       },
     ],
   ];

@@ -393,7 +393,9 @@ it('every malformed request on every route is a 4xx problem+json and changes not
     fc.asyncProperty(request, async ([target, poisons]) => {
       const wire = poisons.reduce((w, poison) => poison(w), toWire(target));
       const response = await sendWire(wire);
-      const where = `${target.key} → ${wire.method} ${wire.path}?${JSON.stringify(wire.query)} ${wire.body?.slice(0, 200)}: ${response.status} ${response.text.slice(0, 300)}`;
+      const where =
+        `${target.key} → ${wire.method} ${wire.path}?${JSON.stringify(wire.query)} ` +
+        `${wire.body?.slice(0, 200)}: ${response.status} ${response.text.slice(0, 300)}`;
       expect(response.status, where).toBeGreaterThanOrEqual(400);
       expect(response.status, where).toBeLessThan(500);
       expect(response.contentType, where).toBe('application/problem+json');

@@ -142,22 +142,27 @@ describe('least privilege', () => {
     }
   });
 
-  it('only the grace-related functions manage schedules; only charges may create them and pass the scheduler role', () => {
-    const manage = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
-      actionsOf(n).some((a) => a.startsWith('scheduler:')),
-    );
-    expect(manage.sort()).toEqual(['admin', 'charges', 'expiry-fanout', 'grace', 'sweep', 'webhooks', 'withdrawals']);
-    const creators = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
-      actionsOf(n).includes('scheduler:CreateSchedule'),
-    );
-    expect(creators).toEqual(['charges']);
-    expect((Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('iam:PassRole'))).toEqual([
-      'charges',
-    ]);
-    for (const statement of statementsOf('charges').filter((s) => s.actions.some((a) => a.startsWith('scheduler:')))) {
-      expect(JSON.stringify(statement.resources)).toContain(':schedule/');
-    }
-  });
+  it(
+    'only the grace-related functions manage schedules; only charges may create them and pass the scheduler ' + 'role',
+    () => {
+      const manage = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
+        actionsOf(n).some((a) => a.startsWith('scheduler:')),
+      );
+      expect(manage.sort()).toEqual(['admin', 'charges', 'expiry-fanout', 'grace', 'sweep', 'webhooks', 'withdrawals']);
+      const creators = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
+        actionsOf(n).includes('scheduler:CreateSchedule'),
+      );
+      expect(creators).toEqual(['charges']);
+      expect((Object.keys(ACCESS) as FunctionName[]).filter((n) => actionsOf(n).includes('iam:PassRole'))).toEqual([
+        'charges',
+      ]);
+      for (const statement of statementsOf('charges').filter((s) =>
+        s.actions.some((a) => a.startsWith('scheduler:')),
+      )) {
+        expect(JSON.stringify(statement.resources)).toContain(':schedule/');
+      }
+    },
+  );
 
   it('provider secrets are readable only by the purchases and webhooks functions', () => {
     const readers = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
@@ -220,43 +225,53 @@ describe('the HTTP API', () => {
     });
   });
 
-  it('throttles the stage by default, tighter on purchases and the webhooks, and logs each request as JSON with its request id', () => {
-    const stages = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
-    expect(stages).toHaveLength(1);
-    const stage = stages[0]!.Properties;
-    expect(stage).toMatchObject({
-      StageName: '$default',
-      AutoDeploy: true,
-      DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
-    });
-    expect(stage.RouteSettings).toEqual({
-      'POST /credits/purchases': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
-      'POST /webhooks/stripe': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-      'POST /webhooks/spherepay': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
-    });
-    for (const key of Object.keys(stage.RouteSettings))
-      expect(routes.map((r) => `${r.method} ${r.path}`)).toContain(key);
-    const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
-    expect(format).toMatchObject({
-      requestId: '$context.requestId',
-      routeKey: '$context.routeKey',
-      status: '$context.status',
-    });
-    const logGroupId = (stage.AccessLogSettings.DestinationArn as { 'Fn::GetAtt': [string, string] })['Fn::GetAtt'][0];
-    expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 } });
-  });
+  it(
+    'throttles the stage by default, tighter on purchases and the webhooks, and logs each request as JSON ' +
+      'with its request id',
+    () => {
+      const stages = Object.values(resources).filter((r) => r.Type === 'AWS::ApiGatewayV2::Stage');
+      expect(stages).toHaveLength(1);
+      const stage = stages[0]!.Properties;
+      expect(stage).toMatchObject({
+        StageName: '$default',
+        AutoDeploy: true,
+        DefaultRouteSettings: { ThrottlingRateLimit: 200, ThrottlingBurstLimit: 400 },
+      });
+      expect(stage.RouteSettings).toEqual({
+        'POST /credits/purchases': { ThrottlingRateLimit: 10, ThrottlingBurstLimit: 20 },
+        'POST /webhooks/stripe': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+        'POST /webhooks/spherepay': { ThrottlingRateLimit: 50, ThrottlingBurstLimit: 100 },
+      });
+      for (const key of Object.keys(stage.RouteSettings))
+        expect(routes.map((r) => `${r.method} ${r.path}`)).toContain(key);
+      const format = JSON.parse(stage.AccessLogSettings.Format as string) as Record<string, string>;
+      expect(format).toMatchObject({
+        requestId: '$context.requestId',
+        routeKey: '$context.routeKey',
+        status: '$context.status',
+      });
+      const logGroupId = (stage.AccessLogSettings.DestinationArn as { 'Fn::GetAtt': [string, string] })[
+        'Fn::GetAtt'
+      ][0];
+      expect(resources[logGroupId]).toMatchObject({ Type: 'AWS::Logs::LogGroup', Properties: { RetentionInDays: 90 } });
+    },
+  );
 
-  it('refuses tokens without the scope at the gateway: credits:admin on /admin/*, credits:service or credits:admin on refunds', () => {
-    const scoped = Object.fromEntries(
-      Object.values(resources)
-        .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.AuthorizationScopes)
-        .map((r) => [r.Properties.RouteKey as string, r.Properties.AuthorizationScopes as string[]]),
-    );
-    const adminRoutes = routes.filter((r) => r.path.startsWith('/admin/')).map((r) => `${r.method} ${r.path}`);
-    expect(Object.keys(scoped).sort()).toEqual([...adminRoutes, 'POST /credits/charges/{chargeId}/refunds'].sort());
-    for (const key of adminRoutes) expect(scoped[key]).toEqual(['credits:admin']);
-    expect(scoped['POST /credits/charges/{chargeId}/refunds']).toEqual(['credits:service', 'credits:admin']);
-  });
+  it(
+    'refuses tokens without the scope at the gateway: credits:admin on /admin/*, credits:service or ' +
+      'credits:admin on refunds',
+    () => {
+      const scoped = Object.fromEntries(
+        Object.values(resources)
+          .filter((r) => r.Type === 'AWS::ApiGatewayV2::Route' && r.Properties.AuthorizationScopes)
+          .map((r) => [r.Properties.RouteKey as string, r.Properties.AuthorizationScopes as string[]]),
+      );
+      const adminRoutes = routes.filter((r) => r.path.startsWith('/admin/')).map((r) => `${r.method} ${r.path}`);
+      expect(Object.keys(scoped).sort()).toEqual([...adminRoutes, 'POST /credits/charges/{chargeId}/refunds'].sort());
+      for (const key of adminRoutes) expect(scoped[key]).toEqual(['credits:admin']);
+      expect(scoped['POST /credits/charges/{chargeId}/refunds']).toEqual(['credits:service', 'credits:admin']);
+    },
+  );
 });
 
 describe('schedules, queues and alarms', () => {
@@ -274,17 +289,21 @@ describe('schedules, queues and alarms', () => {
     template.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: 'io-credits-test-grace' });
   });
 
-  it('the expiry queue moves a message to its dead-letter queue after 5 receives; its worker reports partial batch failures', () => {
-    template.hasResourceProperties('AWS::SQS::Queue', {
-      RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
-      VisibilityTimeout: 360,
-    });
-    template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
-      BatchSize: 10,
-      FunctionResponseTypes: ['ReportBatchItemFailures'],
-      FunctionName: { Ref: logicalId(stack.credits.functions['expiry-worker']) },
-    });
-  });
+  it(
+    'the expiry queue moves a message to its dead-letter queue after 5 receives; its worker reports partial ' +
+      'batch failures',
+    () => {
+      template.hasResourceProperties('AWS::SQS::Queue', {
+        RedrivePolicy: { deadLetterTargetArn: Match.anyValue(), maxReceiveCount: 5 },
+        VisibilityTimeout: 360,
+      });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 10,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        FunctionName: { Ref: logicalId(stack.credits.functions['expiry-worker']) },
+      });
+    },
+  );
 
   it('the payment-outcomes queue has its dead-letter queue too', () => {
     const queue = resources[logicalId(stack.credits.outcomesQueue)]!;
@@ -299,32 +318,36 @@ describe('schedules, queues and alarms', () => {
       expect(alarm.Properties.Dimensions).toEqual([{ Name: 'service', Value: 'io-credits' }]);
   });
 
-  it('a dashboard shows credits, charges, grace failures, webhook refusals, queues, dead letters, errors and latency', () => {
-    const dashboards = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
-    expect(dashboards).toHaveLength(1);
-    const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
-    for (const title of [
-      'Credits purchased and charged',
-      'Charges paid, pending and failed',
-      'Grace failures and webhook refusals',
-      'Queue depth and oldest message age',
-      'Dead-letter queues',
-      'Errors per function',
-      'Latency per function (p99)',
-    ])
-      expect(body).toContain(title);
-    for (const metric of [
-      'CreditsPurchased',
-      'CreditsCharged',
-      'ChargesPending',
-      'ChargesFailed',
-      'GraceFailures',
-      'WebhookRefusals',
-      'ApproximateAgeOfOldestMessage',
-      'Duration',
-    ])
-      expect(body).toContain(metric);
-  });
+  it(
+    'a dashboard shows credits, charges, grace failures, webhook refusals, queues, dead letters, errors and ' +
+      'latency',
+    () => {
+      const dashboards = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Dashboard');
+      expect(dashboards).toHaveLength(1);
+      const body = JSON.stringify(dashboards[0]!.Properties.DashboardBody);
+      for (const title of [
+        'Credits purchased and charged',
+        'Charges paid, pending and failed',
+        'Grace failures and webhook refusals',
+        'Queue depth and oldest message age',
+        'Dead-letter queues',
+        'Errors per function',
+        'Latency per function (p99)',
+      ])
+        expect(body).toContain(title);
+      for (const metric of [
+        'CreditsPurchased',
+        'CreditsCharged',
+        'ChargesPending',
+        'ChargesFailed',
+        'GraceFailures',
+        'WebhookRefusals',
+        'ApproximateAgeOfOldestMessage',
+        'Duration',
+      ])
+        expect(body).toContain(metric);
+    },
+  );
 
   it("alarms on both dead-letter queues and on every function's errors", () => {
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');

@@ -56,19 +56,22 @@ describe('withdrawals', () => {
     expect(snap.withdrawals).toHaveLength(0);
   });
 
-  it('pays out only to the address the account gave: one stored without a destination can only be rejected', async () => {
-    const { ledger, table } = await newLedger();
-    await buy(ledger, 'w9', '30');
-    const w = await requestWithdrawal(ledger, { accountId: 'w9', amount: c('10'), destination: WALLET });
-    expect(w.destination).toEqual(WALLET);
-    // As a withdrawal requested before destinations were asked for is stored.
-    await table.update({ Key: keys.withdrawal('w9', w.withdrawalId), UpdateExpression: 'REMOVE destination' });
-    await expect(approveWithdrawal(ledger, w.withdrawalId)).rejects.toThrow(/names no destination/);
-    const rejected = await rejectWithdrawal(ledger, w.withdrawalId, 'no address was given');
-    expect(rejected.status).toBe('rejected');
-    expect((await getBalance(ledger, 'w9')).balance).toBe(c('30'));
-    await expectInvariants(ledger, 'w9', { expiriesApplied: true });
-  });
+  it(
+    'pays out only to the address the account gave: one stored without a destination can only be ' + 'rejected',
+    async () => {
+      const { ledger, table } = await newLedger();
+      await buy(ledger, 'w9', '30');
+      const w = await requestWithdrawal(ledger, { accountId: 'w9', amount: c('10'), destination: WALLET });
+      expect(w.destination).toEqual(WALLET);
+      // As a withdrawal requested before destinations were asked for is stored.
+      await table.update({ Key: keys.withdrawal('w9', w.withdrawalId), UpdateExpression: 'REMOVE destination' });
+      await expect(approveWithdrawal(ledger, w.withdrawalId)).rejects.toThrow(/names no destination/);
+      const rejected = await rejectWithdrawal(ledger, w.withdrawalId, 'no address was given');
+      expect(rejected.status).toBe('rejected');
+      expect((await getBalance(ledger, 'w9')).balance).toBe(c('30'));
+      await expectInvariants(ledger, 'w9', { expiriesApplied: true });
+    },
+  );
 
   it('a request takes the amount from the soonest-expiring purchased lots at once, into review', async () => {
     const { ledger, clock } = await newLedger();

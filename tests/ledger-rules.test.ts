@@ -95,29 +95,33 @@ describe('purchases', () => {
 });
 
 describe('charges', () => {
-  it('takes credit in consumption order: earliest expiry first, promotional before purchased on a tie, no expiry last', async () => {
-    const { ledger } = await newLedger();
-    const never = await promo(ledger, 'c1', '5', null);
-    const purchased = await buy(ledger, 'c1', '5'); // expires in 12 months
-    const soon = await promo(ledger, 'c1', '5', 10);
-    const sameDayPromo = await grantPromotional(ledger, {
-      accountId: 'c1',
-      amount: c('5'),
-      expiresAtMs: Date.parse(purchased.expiresAt!),
-      description: 'Tie',
-    });
-    const result = await pay(ledger, 'c1', '17.5');
-    expect(result.status).toBe('paid');
-    const stored = await getCharge(ledger, 'c1', result.chargeId);
-    expect(lotsTaken(stored.allocations)).toEqual([
-      [soon.lotId, c('5')],
-      [sameDayPromo.lotId, c('5')],
-      [purchased.lotId, c('5')],
-      [never.lotId, c('2.5')],
-    ]);
-    const snap = await expectInvariants(ledger, 'c1', { expiriesApplied: true });
-    expect(snap.state.lots.map((l) => [l.lotId, l.remaining])).toEqual([[never.lotId, c('2.5')]]);
-  });
+  it(
+    'takes credit in consumption order: earliest expiry first, promotional before purchased on a tie, no ' +
+      'expiry last',
+    async () => {
+      const { ledger } = await newLedger();
+      const never = await promo(ledger, 'c1', '5', null);
+      const purchased = await buy(ledger, 'c1', '5'); // expires in 12 months
+      const soon = await promo(ledger, 'c1', '5', 10);
+      const sameDayPromo = await grantPromotional(ledger, {
+        accountId: 'c1',
+        amount: c('5'),
+        expiresAtMs: Date.parse(purchased.expiresAt!),
+        description: 'Tie',
+      });
+      const result = await pay(ledger, 'c1', '17.5');
+      expect(result.status).toBe('paid');
+      const stored = await getCharge(ledger, 'c1', result.chargeId);
+      expect(lotsTaken(stored.allocations)).toEqual([
+        [soon.lotId, c('5')],
+        [sameDayPromo.lotId, c('5')],
+        [purchased.lotId, c('5')],
+        [never.lotId, c('2.5')],
+      ]);
+      const snap = await expectInvariants(ledger, 'c1', { expiriesApplied: true });
+      expect(snap.state.lots.map((l) => [l.lotId, l.remaining])).toEqual([[never.lotId, c('2.5')]]);
+    },
+  );
 
   it('on equal expiry and kind, the oldest lot is used first', async () => {
     const { ledger, clock } = await newLedger();
@@ -161,22 +165,26 @@ describe('charges', () => {
     expect((await getBalance(ledger, 'c4')).balance).toBe(c('5'));
   });
 
-  it('credit that arrives in the window settles pending charges oldest first, stopping at the first that does not fit', async () => {
-    const { ledger, clock } = await newLedger({ defaultAllowance: c('0') });
-    const first = await pay(ledger, 'c5', '8');
-    clock.advance(1000);
-    const second = await pay(ledger, 'c5', '5');
-    expect([first.status, second.status]).toEqual(['pending_payment', 'pending_payment']);
-    clock.advance(1000);
-    await buy(ledger, 'c5', '10');
-    expect((await getCharge(ledger, 'c5', first.chargeId)).status).toBe('paid');
-    expect((await getCharge(ledger, 'c5', second.chargeId)).status).toBe('pending_payment');
-    expect((await getBalance(ledger, 'c5')).balance).toBe(c('2'));
-    await buy(ledger, 'c5', '5');
-    expect((await getCharge(ledger, 'c5', second.chargeId)).status).toBe('paid');
-    const snap = await expectInvariants(ledger, 'c5', { expiriesApplied: true });
-    expect(snap.entries.map((e) => e.type)).toEqual(['purchase', 'usage', 'purchase', 'usage']);
-  });
+  it(
+    'credit that arrives in the window settles pending charges oldest first, stopping at the first that does ' +
+      'not fit',
+    async () => {
+      const { ledger, clock } = await newLedger({ defaultAllowance: c('0') });
+      const first = await pay(ledger, 'c5', '8');
+      clock.advance(1000);
+      const second = await pay(ledger, 'c5', '5');
+      expect([first.status, second.status]).toEqual(['pending_payment', 'pending_payment']);
+      clock.advance(1000);
+      await buy(ledger, 'c5', '10');
+      expect((await getCharge(ledger, 'c5', first.chargeId)).status).toBe('paid');
+      expect((await getCharge(ledger, 'c5', second.chargeId)).status).toBe('pending_payment');
+      expect((await getBalance(ledger, 'c5')).balance).toBe(c('2'));
+      await buy(ledger, 'c5', '5');
+      expect((await getCharge(ledger, 'c5', second.chargeId)).status).toBe('paid');
+      const snap = await expectInvariants(ledger, 'c5', { expiriesApplied: true });
+      expect(snap.entries.map((e) => e.type)).toEqual(['purchase', 'usage', 'purchase', 'usage']);
+    },
+  );
 
   it('incoming credit pays debt first, and records on the charge which lot paid it', async () => {
     const { ledger } = await newLedger();
@@ -316,24 +324,27 @@ describe('refunds', () => {
     expect(snap.state.lots[0]!.remaining).toBe(c('1'));
   });
 
-  it('a part whose lot has expired comes back as a new lot of the same kind, expiring 30 days after the refund', async () => {
-    const { ledger, clock } = await newLedger();
-    const short = await promo(ledger, 'r4', '5', 2);
-    const paid = await pay(ledger, 'r4', '5');
-    clock.advance(3 * DAY_MS);
-    await refund(ledger, { accountId: 'r4', chargeId: paid.chargeId, amount: c('5'), idempotencyKey: key() });
-    const snap = await expectInvariants(ledger, 'r4', { expiriesApplied: true });
-    expect(snap.state.lots).toHaveLength(1);
-    const reissued = snap.state.lots[0]!;
-    expect(reissued.lotId).not.toBe(short.lotId);
-    expect(reissued).toMatchObject({
-      kind: 'promotional',
-      amount: c('5'),
-      remaining: c('5'),
-      expiresAtMs: clock.nowMs() + 30 * DAY_MS,
-    });
-    expect(snap.lots.find((l) => l.lotId === reissued.lotId)).toMatchObject({ source: 'refund' });
-  });
+  it(
+    'a part whose lot has expired comes back as a new lot of the same kind, expiring 30 days after the ' + 'refund',
+    async () => {
+      const { ledger, clock } = await newLedger();
+      const short = await promo(ledger, 'r4', '5', 2);
+      const paid = await pay(ledger, 'r4', '5');
+      clock.advance(3 * DAY_MS);
+      await refund(ledger, { accountId: 'r4', chargeId: paid.chargeId, amount: c('5'), idempotencyKey: key() });
+      const snap = await expectInvariants(ledger, 'r4', { expiriesApplied: true });
+      expect(snap.state.lots).toHaveLength(1);
+      const reissued = snap.state.lots[0]!;
+      expect(reissued.lotId).not.toBe(short.lotId);
+      expect(reissued).toMatchObject({
+        kind: 'promotional',
+        amount: c('5'),
+        remaining: c('5'),
+        expiresAtMs: clock.nowMs() + 30 * DAY_MS,
+      });
+      expect(snap.lots.find((l) => l.lotId === reissued.lotId)).toMatchObject({ source: 'refund' });
+    },
+  );
 
   it('a refund after the debt was repaid gives back the credit that repaid it', async () => {
     const { ledger } = await newLedger();

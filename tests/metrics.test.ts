@@ -16,33 +16,36 @@ function collect(): { port: MetricsPort; totals: Map<MetricName, number> } {
 afterEach(() => useMetrics({ add: () => undefined }));
 
 describe('business metrics', () => {
-  it('count credits purchased, charged and expired, charges paid, pending and failed, withdrawals requested', async () => {
-    const { ledger, clock } = await newLedger({ gracePeriodMs: 60_000, defaultAllowance: c('0') });
-    const { port, totals } = collect();
-    useMetrics(port);
-    await buyCredits(ledger, 'metered', c('10'));
-    await charge(ledger, { accountId: 'metered', deploymentId: 'd', amount: c('2.5'), idempotencyKey: 'a' });
-    // A replay changes nothing, so it counts nothing.
-    await charge(ledger, { accountId: 'metered', deploymentId: 'd', amount: c('2.5'), idempotencyKey: 'a' });
-    const pending = await charge(ledger, {
-      accountId: 'metered',
-      deploymentId: 'd',
-      amount: c('50'),
-      idempotencyKey: 'b',
-    });
-    await requestWithdrawal(ledger, { accountId: 'metered', amount: c('1'), destination: WALLET });
-    clock.advance(61_000);
-    await expirePendingCharge(ledger, 'metered', pending.chargeId);
-    clock.advance(400 * DAY_MS);
-    await expireDueLots(ledger, 'metered');
-    expect(Object.fromEntries(totals)).toEqual({
-      CreditsPurchased: 10,
-      CreditsCharged: 2.5,
-      ChargesPaid: 1,
-      ChargesPending: 1,
-      ChargesFailed: 1,
-      WithdrawalsRequested: 1,
-      CreditsExpired: 6.5,
-    });
-  });
+  it(
+    'count credits purchased, charged and expired, charges paid, pending and failed, withdrawals ' + 'requested',
+    async () => {
+      const { ledger, clock } = await newLedger({ gracePeriodMs: 60_000, defaultAllowance: c('0') });
+      const { port, totals } = collect();
+      useMetrics(port);
+      await buyCredits(ledger, 'metered', c('10'));
+      await charge(ledger, { accountId: 'metered', deploymentId: 'd', amount: c('2.5'), idempotencyKey: 'a' });
+      // A replay changes nothing, so it counts nothing.
+      await charge(ledger, { accountId: 'metered', deploymentId: 'd', amount: c('2.5'), idempotencyKey: 'a' });
+      const pending = await charge(ledger, {
+        accountId: 'metered',
+        deploymentId: 'd',
+        amount: c('50'),
+        idempotencyKey: 'b',
+      });
+      await requestWithdrawal(ledger, { accountId: 'metered', amount: c('1'), destination: WALLET });
+      clock.advance(61_000);
+      await expirePendingCharge(ledger, 'metered', pending.chargeId);
+      clock.advance(400 * DAY_MS);
+      await expireDueLots(ledger, 'metered');
+      expect(Object.fromEntries(totals)).toEqual({
+        CreditsPurchased: 10,
+        CreditsCharged: 2.5,
+        ChargesPaid: 1,
+        ChargesPending: 1,
+        ChargesFailed: 1,
+        WithdrawalsRequested: 1,
+        CreditsExpired: 6.5,
+      });
+    },
+  );
 });

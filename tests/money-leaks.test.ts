@@ -208,27 +208,35 @@ describe('signed but malformed provider events', () => {
 });
 
 describe('a withdrawal requested before a card refund or dispute', () => {
-  it('is not approved or paid out while the account owes what the provider took back; rejecting it repays that debt', async () => {
-    const owner = fresh('chargeback');
-    const card = await buyCredits(api.ledger, owner, c('100'));
-    api.clock.advance(1_000);
-    await buyCredits(api.ledger, owner, c('100'), 'spherepay');
-    // The withdrawal holds the card lot (it expires first); the USDC lot is then spent on compute.
-    const withdrawal = await requestWithdrawal(api.ledger, { accountId: owner, amount: c('100'), destination: WALLET });
-    await charge(api.ledger, { accountId: owner, deploymentId: 'gpu', amount: c('100'), idempotencyKey: key() });
-    await providerDisputes(api.ledger, card, c('100'));
-    expect((await getBalance(api.ledger, owner)).balance).toBe(c('-100'));
+  it(
+    'is not approved or paid out while the account owes what the provider took back; rejecting it repays that ' +
+      'debt',
+    async () => {
+      const owner = fresh('chargeback');
+      const card = await buyCredits(api.ledger, owner, c('100'));
+      api.clock.advance(1_000);
+      await buyCredits(api.ledger, owner, c('100'), 'spherepay');
+      // The withdrawal holds the card lot (it expires first); the USDC lot is then spent on compute.
+      const withdrawal = await requestWithdrawal(api.ledger, {
+        accountId: owner,
+        amount: c('100'),
+        destination: WALLET,
+      });
+      await charge(api.ledger, { accountId: owner, deploymentId: 'gpu', amount: c('100'), idempotencyKey: key() });
+      await providerDisputes(api.ledger, card, c('100'));
+      expect((await getBalance(api.ledger, owner)).balance).toBe(c('-100'));
 
-    const admin = await api.token('finance', 'credits:admin');
-    const approve = await api.call('POST', `/admin/withdrawals/${withdrawal.withdrawalId}/approve`, { token: admin });
-    expect(approve.status, approve.text).toBe(409);
-    expect(approve.body.detail).toMatch(/owes 100.00/);
-    const reject = await api.call('POST', `/admin/withdrawals/${withdrawal.withdrawalId}/reject`, {
-      token: admin,
-      body: { reason: 'card payment disputed' },
-    });
-    expect(reject.status).toBe(200);
-    expect((await getBalance(api.ledger, owner)).balance).toBe(0);
-    await expectInvariants(api.ledger, owner, { expiriesApplied: true });
-  });
+      const admin = await api.token('finance', 'credits:admin');
+      const approve = await api.call('POST', `/admin/withdrawals/${withdrawal.withdrawalId}/approve`, { token: admin });
+      expect(approve.status, approve.text).toBe(409);
+      expect(approve.body.detail).toMatch(/owes 100.00/);
+      const reject = await api.call('POST', `/admin/withdrawals/${withdrawal.withdrawalId}/reject`, {
+        token: admin,
+        body: { reason: 'card payment disputed' },
+      });
+      expect(reject.status).toBe(200);
+      expect((await getBalance(api.ledger, owner)).balance).toBe(0);
+      await expectInvariants(api.ledger, owner, { expiriesApplied: true });
+    },
+  );
 });

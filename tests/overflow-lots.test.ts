@@ -62,18 +62,22 @@ describe('where lots go (layoutLots)', () => {
   const lots = [lot(1, 5, 10), lot(2, 5, 20), lot(3, 5, 30), lot(4, 5, 40), lot(5, 5, null, 'promotional')];
   const fresh: LoadedAccount = { state: state([]), storedOverflow: null };
 
-  it('an account item over `max` lots keeps the first `target` in consumption order; the rest become overflow items', () => {
-    const placed = layoutLots(fresh, state(lots), TINY, 90)!;
-    expect(placed.inline.map((l) => l.lotId)).toEqual([lots[0]!.lotId, lots[1]!.lotId]);
-    expect(placed.writes).toHaveLength(3);
-    expect(placed.overflow).toMatchObject({
-      count: 3,
-      purchased: c('10'),
-      promotional: c('5'),
-      firstKey: consumptionKey(lots[2]!),
-      firstExpiresAtMs: lots[2]!.expiresAtMs,
-    });
-  });
+  it(
+    'an account item over `max` lots keeps the first `target` in consumption order; the rest become overflow ' +
+      'items',
+    () => {
+      const placed = layoutLots(fresh, state(lots), TINY, 90)!;
+      expect(placed.inline.map((l) => l.lotId)).toEqual([lots[0]!.lotId, lots[1]!.lotId]);
+      expect(placed.writes).toHaveLength(3);
+      expect(placed.overflow).toMatchObject({
+        count: 3,
+        purchased: c('10'),
+        promotional: c('5'),
+        firstKey: consumptionKey(lots[2]!),
+        firstExpiresAtMs: lots[2]!.expiresAtMs,
+      });
+    },
+  );
 
   it('moves nothing when the transaction has no room for it', () => {
     const placed = layoutLots(fresh, state(lots), TINY, 0)!;
@@ -138,26 +142,30 @@ describe('a heavy account', () => {
     await expectInvariants(setup.ledger, 'h1', { expiriesApplied: true });
   });
 
-  it('a charge covered by the lots on the account item reads no overflow item; a larger one reads them and takes in order', async () => {
-    const setup = await heavyAccount('h2', 20);
-    const queries: unknown[] = [];
-    const loadsBefore = setup.ledger.stats.overflowLoads;
-    const query = setup.table.query.bind(setup.table);
-    setup.table.query = (input) => (queries.push(input), query(input));
-    await charge(setup.ledger, { accountId: 'h2', deploymentId: 'small', amount: c('3'), idempotencyKey: 'small' });
-    expect(queries).toEqual([]);
-    expect(setup.ledger.stats.overflowLoads).toBe(loadsBefore);
-    const big = await charge(setup.ledger, {
-      accountId: 'h2',
-      deploymentId: 'big',
-      amount: c('60'),
-      idempotencyKey: 'big',
-    });
-    expect(big.status).toBe('paid');
-    expect(queries.length).toBeGreaterThan(0);
-    expect((await getBalance(setup.ledger, 'h2')).balance).toBe(c('37'));
-    await expectInvariants(setup.ledger, 'h2', { expiriesApplied: true });
-  });
+  it(
+    'a charge covered by the lots on the account item reads no overflow item; a larger one reads them and ' +
+      'takes in order',
+    async () => {
+      const setup = await heavyAccount('h2', 20);
+      const queries: unknown[] = [];
+      const loadsBefore = setup.ledger.stats.overflowLoads;
+      const query = setup.table.query.bind(setup.table);
+      setup.table.query = (input) => (queries.push(input), query(input));
+      await charge(setup.ledger, { accountId: 'h2', deploymentId: 'small', amount: c('3'), idempotencyKey: 'small' });
+      expect(queries).toEqual([]);
+      expect(setup.ledger.stats.overflowLoads).toBe(loadsBefore);
+      const big = await charge(setup.ledger, {
+        accountId: 'h2',
+        deploymentId: 'big',
+        amount: c('60'),
+        idempotencyKey: 'big',
+      });
+      expect(big.status).toBe('paid');
+      expect(queries.length).toBeGreaterThan(0);
+      expect((await getBalance(setup.ledger, 'h2')).balance).toBe(c('37'));
+      await expectInvariants(setup.ledger, 'h2', { expiriesApplied: true });
+    },
+  );
 
   it('check reads one item however many lots the account holds', async () => {
     const setup = await heavyAccount('h3', 12);
@@ -200,14 +208,17 @@ describe('a heavy account', () => {
     await expectInvariants(setup.ledger, 'h5', { expiriesApplied: true });
   });
 
-  it('a withdrawal takes purchased credit from the account item and overflow lots, soonest-expiring first', async () => {
-    const setup = await heavyAccount('h6', 8);
-    await requestWithdrawal(setup.ledger, { accountId: 'h6', amount: c('22'), destination: WALLET });
-    const view = await getBalance(setup.ledger, 'h6');
-    expect(view.balance).toBe(c('18'));
-    expect(view.lots.map((l) => l.remaining)).toEqual([c('3'), c('5'), c('5'), c('5')]);
-    await expectInvariants(setup.ledger, 'h6', { expiriesApplied: true });
-  });
+  it(
+    'a withdrawal takes purchased credit from the account item and overflow lots, soonest-expiring ' + 'first',
+    async () => {
+      const setup = await heavyAccount('h6', 8);
+      await requestWithdrawal(setup.ledger, { accountId: 'h6', amount: c('22'), destination: WALLET });
+      const view = await getBalance(setup.ledger, 'h6');
+      expect(view.balance).toBe(c('18'));
+      expect(view.lots.map((l) => l.remaining)).toEqual([c('3'), c('5'), c('5'), c('5')]);
+      await expectInvariants(setup.ledger, 'h6', { expiriesApplied: true });
+    },
+  );
 
   it('the nightly run expires overflow lots and sends their notices; nothing is left behind', async () => {
     const setup = await heavyAccount('h7', 10);
@@ -222,34 +233,41 @@ describe('a heavy account', () => {
     await expectInvariants(setup.ledger, 'h7', { expiriesApplied: true });
   });
 
-  it('a charge through more overflow lots than one transaction can rewrite moves them onto the account item first', async () => {
-    const setup = await heavyAccount('h8', 130);
-    const refillsBefore = setup.ledger.stats.refills;
-    const all = await charge(setup.ledger, {
-      accountId: 'h8',
-      deploymentId: 'all',
-      amount: c('650'),
-      idempotencyKey: 'all',
-    });
-    expect(all.status).toBe('paid');
-    expect((await getBalance(setup.ledger, 'h8')).balance).toBe(0);
-    const snap = await expectInvariants(setup.ledger, 'h8', { expiriesApplied: true });
-    expect(snap.entries.filter((e) => e.type === 'usage')).toHaveLength(1);
-    expect(await inlineLots(setup, 'h8')).toBe(0);
-    expect(setup.ledger.stats.refills - refillsBefore).toBeGreaterThanOrEqual(1);
-  });
+  it(
+    'a charge through more overflow lots than one transaction can rewrite moves them onto the account item ' + 'first',
+    async () => {
+      const setup = await heavyAccount('h8', 130);
+      const refillsBefore = setup.ledger.stats.refills;
+      const all = await charge(setup.ledger, {
+        accountId: 'h8',
+        deploymentId: 'all',
+        amount: c('650'),
+        idempotencyKey: 'all',
+      });
+      expect(all.status).toBe('paid');
+      expect((await getBalance(setup.ledger, 'h8')).balance).toBe(0);
+      const snap = await expectInvariants(setup.ledger, 'h8', { expiriesApplied: true });
+      expect(snap.entries.filter((e) => e.type === 'usage')).toHaveLength(1);
+      expect(await inlineLots(setup, 'h8')).toBe(0);
+      expect(setup.ledger.stats.refills - refillsBefore).toBeGreaterThanOrEqual(1);
+    },
+  );
 });
 
 describe('with the default layout', () => {
-  it('an account holding 250 lots keeps an account item under 1 KB, so a charge writes what it writes on a light account', async () => {
-    const setup = await heavyAccount('h9', 250, { lotLayout: { max: 12, target: 8, min: 2 } });
-    const item = (await setup.table.get(keys.account('h9')))!;
-    expect(itemSizeBytes(item)).toBeLessThan(1024);
-    const { state } = await withOverflow(
-      setup.table,
-      (await import('../core/items/account.js')).accountFromItem('h9', item),
-    );
-    expect(state.lots).toHaveLength(250);
-    await expectInvariants(setup.ledger, 'h9', { expiriesApplied: true });
-  });
+  it(
+    'an account holding 250 lots keeps an account item under 1 KB, so a charge writes what it writes on a ' +
+      'light account',
+    async () => {
+      const setup = await heavyAccount('h9', 250, { lotLayout: { max: 12, target: 8, min: 2 } });
+      const item = (await setup.table.get(keys.account('h9')))!;
+      expect(itemSizeBytes(item)).toBeLessThan(1024);
+      const { state } = await withOverflow(
+        setup.table,
+        (await import('../core/items/account.js')).accountFromItem('h9', item),
+      );
+      expect(state.lots).toHaveLength(250);
+      await expectInvariants(setup.ledger, 'h9', { expiriesApplied: true });
+    },
+  );
 });

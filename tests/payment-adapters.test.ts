@@ -61,39 +61,43 @@ describe('Stripe Checkout adapter', () => {
     endpoint: { host: '127.0.0.1', port, protocol: 'http' as const },
   });
 
-  it('creates a payment-mode session for the exact amount in USD, tied to the purchase, with the purchase id as idempotency key', async () => {
-    const { port, seen } = await startStub(() => ({
-      status: 200,
-      body: { id: 'cs_test_stub', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_stub' },
-    }));
-    const checkout = await new StripeCheckout(options(port)).createCheckout(request);
-    expect(checkout).toEqual({
-      checkoutUrl: 'https://checkout.stripe.com/c/pay/cs_test_stub',
-      providerRef: 'cs_test_stub',
-    });
+  it(
+    'creates a payment-mode session for the exact amount in USD, tied to the purchase, with the purchase id ' +
+      'as idempotency key',
+    async () => {
+      const { port, seen } = await startStub(() => ({
+        status: 200,
+        body: { id: 'cs_test_stub', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_stub' },
+      }));
+      const checkout = await new StripeCheckout(options(port)).createCheckout(request);
+      expect(checkout).toEqual({
+        checkoutUrl: 'https://checkout.stripe.com/c/pay/cs_test_stub',
+        providerRef: 'cs_test_stub',
+      });
 
-    expect(seen).toHaveLength(1);
-    const [sent] = seen;
-    expect(sent!.method).toBe('POST');
-    expect(sent!.path).toBe('/v1/checkout/sessions');
-    expect(sent!.headers['idempotency-key']).toBe(request.purchaseId);
-    expect(sent!.headers.authorization).toBe('Bearer sk_test_stub');
-    const form = Object.fromEntries(new URLSearchParams(sent!.body));
-    expect(form).toMatchObject({
-      mode: 'payment',
-      client_reference_id: request.purchaseId,
-      'metadata[accountId]': 'ada',
-      'metadata[purchaseId]': request.purchaseId,
-      'payment_intent_data[metadata][accountId]': 'ada',
-      'payment_intent_data[metadata][purchaseId]': request.purchaseId,
-      'line_items[0][quantity]': '1',
-      'line_items[0][price_data][currency]': 'usd',
-      'line_items[0][price_data][unit_amount]': '2050',
-      // {PURCHASE_ID} becomes the purchase, so back in the app its status is followed.
-      success_url: `https://credits.io.net/?purchase=${request.purchaseId}`,
-      cancel_url: `https://credits.io.net/?purchase=${request.purchaseId}&cancelled=1`,
-    });
-  });
+      expect(seen).toHaveLength(1);
+      const [sent] = seen;
+      expect(sent!.method).toBe('POST');
+      expect(sent!.path).toBe('/v1/checkout/sessions');
+      expect(sent!.headers['idempotency-key']).toBe(request.purchaseId);
+      expect(sent!.headers.authorization).toBe('Bearer sk_test_stub');
+      const form = Object.fromEntries(new URLSearchParams(sent!.body));
+      expect(form).toMatchObject({
+        mode: 'payment',
+        client_reference_id: request.purchaseId,
+        'metadata[accountId]': 'ada',
+        'metadata[purchaseId]': request.purchaseId,
+        'payment_intent_data[metadata][accountId]': 'ada',
+        'payment_intent_data[metadata][purchaseId]': request.purchaseId,
+        'line_items[0][quantity]': '1',
+        'line_items[0][price_data][currency]': 'usd',
+        'line_items[0][price_data][unit_amount]': '2050',
+        // {PURCHASE_ID} becomes the purchase, so back in the app its status is followed.
+        success_url: `https://credits.io.net/?purchase=${request.purchaseId}`,
+        cancel_url: `https://credits.io.net/?purchase=${request.purchaseId}&cancelled=1`,
+      });
+    },
+  );
 
   it('turns a Stripe error into ProviderUnavailable, never an SDK error', async () => {
     const { port } = await startStub(() => ({

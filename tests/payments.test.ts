@@ -155,35 +155,38 @@ describe('POST /credits/purchases', () => {
 });
 
 describe('Stripe webhooks', () => {
-  it('a paid Checkout Session credits exactly the amount paid, as a purchased lot for 12 months, and notifies', async () => {
-    const buyer = fresh();
-    const purchase = await pendingPurchase(api, buyer, 'card', 20);
-    const response = await session('checkout.session.completed', purchase);
-    expect(response.status).toBe(200);
-    expect(response.body).toMatchObject({ received: true, handled: 'payment', effect: 'credited' });
+  it(
+    'a paid Checkout Session credits exactly the amount paid, as a purchased lot for 12 months, and ' + 'notifies',
+    async () => {
+      const buyer = fresh();
+      const purchase = await pendingPurchase(api, buyer, 'card', 20);
+      const response = await session('checkout.session.completed', purchase);
+      expect(response.status).toBe(200);
+      expect(response.body).toMatchObject({ received: true, handled: 'payment', effect: 'credited' });
 
-    expect(await balanceOf(buyer)).toBe(c('20'));
-    const stored = await getPurchase(api.ledger, buyer, purchase.purchaseId);
-    expect(stored).toMatchObject({
-      status: 'completed',
-      paidAmount: c('20'),
-      paymentRef: `pi_${purchase.purchaseId.slice(3)}`,
-    });
-    const balance = await api.call('GET', '/credits/balance', { token: await api.token(buyer) });
-    expect(balance.body.lots).toEqual([
-      expect.objectContaining({
-        lotId: stored.lotId,
-        kind: 'purchased',
-        amount: '20.00',
-        withdrawable: true,
-        expiresAt: '2027-01-31T12:00:00.000Z',
-      }),
-    ]);
-    const notifications = await api.call('GET', '/notifications', { token: await api.token(buyer) });
-    expect(notifications.body.items.map((n: any) => n.type)).toContain('purchase_completed');
-    const snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
-    expect(snap.entries.map((e) => [e.type, e.reference])).toEqual([['purchase', purchase.purchaseId]]);
-  });
+      expect(await balanceOf(buyer)).toBe(c('20'));
+      const stored = await getPurchase(api.ledger, buyer, purchase.purchaseId);
+      expect(stored).toMatchObject({
+        status: 'completed',
+        paidAmount: c('20'),
+        paymentRef: `pi_${purchase.purchaseId.slice(3)}`,
+      });
+      const balance = await api.call('GET', '/credits/balance', { token: await api.token(buyer) });
+      expect(balance.body.lots).toEqual([
+        expect.objectContaining({
+          lotId: stored.lotId,
+          kind: 'purchased',
+          amount: '20.00',
+          withdrawable: true,
+          expiresAt: '2027-01-31T12:00:00.000Z',
+        }),
+      ]);
+      const notifications = await api.call('GET', '/notifications', { token: await api.token(buyer) });
+      expect(notifications.body.items.map((n: any) => n.type)).toContain('purchase_completed');
+      const snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+      expect(snap.entries.map((e) => [e.type, e.reference])).toEqual([['purchase', purchase.purchaseId]]);
+    },
+  );
 
   it('credits what Stripe reports as paid, even when it differs from what was asked', async () => {
     const buyer = fresh();
@@ -272,32 +275,35 @@ describe('Stripe webhooks', () => {
     expect(await balanceOf(buyer)).toBe(c('-2'));
   });
 
-  it('a card refund takes back the unspent part and turns the spent part into debt, and flags the account', async () => {
-    const buyer = fresh();
-    const purchase = await pendingPurchase(api, buyer, 'card', 20);
-    await session('checkout.session.completed', purchase);
-    await charge(api.ledger, { accountId: buyer, deploymentId: 'd', amount: c('18'), idempotencyKey: 'spend' });
+  it(
+    'a card refund takes back the unspent part and turns the spent part into debt, and flags the ' + 'account',
+    async () => {
+      const buyer = fresh();
+      const purchase = await pendingPurchase(api, buyer, 'card', 20);
+      await session('checkout.session.completed', purchase);
+      await charge(api.ledger, { accountId: buyer, deploymentId: 'd', amount: c('18'), idempotencyKey: 'spend' });
 
-    const partial = await postStripe(refundEvent(purchase, 500));
-    expect(partial.body).toMatchObject({ handled: 'reversal', effect: 'reversed' });
-    // 5.00 refunded: 2.00 unspent comes off the lot, 3.00 already spent becomes debt.
-    let snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
-    expect(snap.state.flagged).toBe(true);
-    expect(await balanceOf(buyer)).toBe(c('-3'));
+      const partial = await postStripe(refundEvent(purchase, 500));
+      expect(partial.body).toMatchObject({ handled: 'reversal', effect: 'reversed' });
+      // 5.00 refunded: 2.00 unspent comes off the lot, 3.00 already spent becomes debt.
+      let snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+      expect(snap.state.flagged).toBe(true);
+      expect(await balanceOf(buyer)).toBe(c('-3'));
 
-    const whole = await postStripe(refundEvent(purchase, 2000));
-    expect(whole.body.effect).toBe('reversed');
-    expect(await balanceOf(buyer)).toBe(c('-18'));
-    const again = await postStripe(refundEvent(purchase, 2000));
-    expect(again.body.effect).toBe('none');
-    snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
-    expect(snap.entries.filter((e) => e.type === 'reversal').map((e) => e.amount)).toEqual([c('-5'), c('-15')]);
-    expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({
-      status: 'reversed',
-      reversedAmount: c('20'),
-      providerRefunded: c('20'),
-    });
-  });
+      const whole = await postStripe(refundEvent(purchase, 2000));
+      expect(whole.body.effect).toBe('reversed');
+      expect(await balanceOf(buyer)).toBe(c('-18'));
+      const again = await postStripe(refundEvent(purchase, 2000));
+      expect(again.body.effect).toBe('none');
+      snap = await expectInvariants(api.ledger, buyer, { expiriesApplied: true });
+      expect(snap.entries.filter((e) => e.type === 'reversal').map((e) => e.amount)).toEqual([c('-5'), c('-15')]);
+      expect(await getPurchase(api.ledger, buyer, purchase.purchaseId)).toMatchObject({
+        status: 'reversed',
+        reversedAmount: c('20'),
+        providerRefunded: c('20'),
+      });
+    },
+  );
 
   it('a dispute reverses the purchase; the same dispute event twice reverses once', async () => {
     const buyer = fresh();
@@ -312,37 +318,41 @@ describe('Stripe webhooks', () => {
     expect(snap.entries.map((e) => e.type)).toEqual(['purchase', 'reversal']);
   });
 
-  it('sessions that are not IO Credits purchases are acknowledged and ignored; a refund of a payment never seen is held, not dropped', async () => {
-    const buyer = fresh();
-    const purchase = await pendingPurchase(api, buyer, 'card', 10);
-    const before = await wholeTable(api.ledger.table);
-    const foreignSession = await session('checkout.session.completed', purchase, {
-      session: { client_reference_id: null, metadata: {} },
-    });
-    expect(foreignSession.body).toMatchObject({ handled: 'ignored' });
-    const other = await postStripe({
-      ...sessionEvent('checkout.session.completed', purchase),
-      type: 'customer.created',
-    });
-    expect(other.body).toMatchObject({ handled: 'ignored' });
-    expect(await wholeTable(api.ledger.table)).toEqual(before);
-    // Another product's payment, or one of ours whose completed event has not arrived: kept on
-    // the payment's lookup item only, touching no account.
-    const unknown = { ...purchase, purchaseId: 'pu_SOMEONEELSE' };
-    const refund = refundEvent(unknown, 500);
-    expect((await postStripe(refund)).body).toMatchObject({ handled: 'held' });
-    expect((await postStripe(refund)).body).toMatchObject({ handled: 'held' });
-    const added = (await wholeTable(api.ledger.table)).filter(
-      (item) => !before.some((b) => b.pk === item.pk && b.sk === item.sk),
-    );
-    expect(added).toEqual([
-      expect.objectContaining({
-        pk: `PAYMENT#stripe#${paymentIntentOf(unknown)}`,
-        sk: 'PAYMENT',
-        held: [expect.objectContaining({ eventId: refund.id })],
-      }),
-    ]);
-  });
+  it(
+    'sessions that are not IO Credits purchases are acknowledged and ignored; a refund of a payment never ' +
+      'seen is held, not dropped',
+    async () => {
+      const buyer = fresh();
+      const purchase = await pendingPurchase(api, buyer, 'card', 10);
+      const before = await wholeTable(api.ledger.table);
+      const foreignSession = await session('checkout.session.completed', purchase, {
+        session: { client_reference_id: null, metadata: {} },
+      });
+      expect(foreignSession.body).toMatchObject({ handled: 'ignored' });
+      const other = await postStripe({
+        ...sessionEvent('checkout.session.completed', purchase),
+        type: 'customer.created',
+      });
+      expect(other.body).toMatchObject({ handled: 'ignored' });
+      expect(await wholeTable(api.ledger.table)).toEqual(before);
+      // Another product's payment, or one of ours whose completed event has not arrived: kept on
+      // the payment's lookup item only, touching no account.
+      const unknown = { ...purchase, purchaseId: 'pu_SOMEONEELSE' };
+      const refund = refundEvent(unknown, 500);
+      expect((await postStripe(refund)).body).toMatchObject({ handled: 'held' });
+      expect((await postStripe(refund)).body).toMatchObject({ handled: 'held' });
+      const added = (await wholeTable(api.ledger.table)).filter(
+        (item) => !before.some((b) => b.pk === item.pk && b.sk === item.sk),
+      );
+      expect(added).toEqual([
+        expect.objectContaining({
+          pk: `PAYMENT#stripe#${paymentIntentOf(unknown)}`,
+          sk: 'PAYMENT',
+          held: [expect.objectContaining({ eventId: refund.id })],
+        }),
+      ]);
+    },
+  );
 
   describe('bad input is refused, logged and changes nothing', () => {
     const cases: [string, (p: Purchase) => Promise<{ status: number; headers: Headers; body: any }>, number, string][] =

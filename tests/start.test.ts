@@ -52,47 +52,51 @@ function portIsClosed(port: number): Promise<boolean> {
 }
 
 describe('npm start', () => {
-  it("prints the app's URL first, serves the app and the API with the printed tokens, and Ctrl-C stops the server and DynamoDB Local", async () => {
-    const { child, output, exited } = start({ PORT: '0' });
-    await waitFor(output, 'Ctrl-C stops', exited);
-    const url = /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1]!;
-    const firstLine = output()
-      .split('\n')
-      .find((line) => line.includes('http://'));
-    expect(firstLine).toBe(`Usage & Billing: open ${url}/ (sign in as the demo user or the finance team)`);
-    const app = await fetch(`${url}/`);
-    expect(app.headers.get('content-type')).toMatch(/^text\/html/);
-    expect(app.headers.get('content-security-policy')).toContain("script-src 'self'");
-    expect(await app.text()).toContain('<div id="root"></div>');
-    expect(await (await fetch(`${url}/config.json`)).json()).toEqual({ apiUrl: '', auth: { mode: 'local' } });
-    const dynamoPort = Number(/DynamoDB Local on http:\/\/127\.0\.0\.1:(\d+)/.exec(output())![1]);
-    const token = /export TOKEN=(\S+)/.exec(output())![1]!;
-    const adminToken = /export ADMIN_TOKEN=(\S+)/.exec(output())![1]!;
+  it(
+    "prints the app's URL first, serves the app and the API with the printed tokens, and Ctrl-C stops the " +
+      'server and DynamoDB Local',
+    async () => {
+      const { child, output, exited } = start({ PORT: '0' });
+      await waitFor(output, 'Ctrl-C stops', exited);
+      const url = /API on (http:\/\/127\.0\.0\.1:\d+)/.exec(output())![1]!;
+      const firstLine = output()
+        .split('\n')
+        .find((line) => line.includes('http://'));
+      expect(firstLine).toBe(`Usage & Billing: open ${url}/ (sign in as the demo user or the finance team)`);
+      const app = await fetch(`${url}/`);
+      expect(app.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(app.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect(await app.text()).toContain('<div id="root"></div>');
+      expect(await (await fetch(`${url}/config.json`)).json()).toEqual({ apiUrl: '', auth: { mode: 'local' } });
+      const dynamoPort = Number(/DynamoDB Local on http:\/\/127\.0\.0\.1:(\d+)/.exec(output())![1]);
+      const token = /export TOKEN=(\S+)/.exec(output())![1]!;
+      const adminToken = /export ADMIN_TOKEN=(\S+)/.exec(output())![1]!;
 
-    const balance = await fetch(`${url}/credits/balance`, { headers: { authorization: `Bearer ${token}` } });
-    expect(balance.status).toBe(200);
-    expect(await balance.json()).toMatchObject({ accountId: 'demo-user', balance: '0.00' });
-    const grant = await fetch(`${url}/admin/accounts/demo-user/grants`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
-      body: JSON.stringify({ amount: '5.00', description: 'Welcome' }),
-    });
-    expect(grant.status).toBe(201);
+      const balance = await fetch(`${url}/credits/balance`, { headers: { authorization: `Bearer ${token}` } });
+      expect(balance.status).toBe(200);
+      expect(await balance.json()).toMatchObject({ accountId: 'demo-user', balance: '0.00' });
+      const grant = await fetch(`${url}/admin/accounts/demo-user/grants`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${adminToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ amount: '5.00', description: 'Welcome' }),
+      });
+      expect(grant.status).toBe(201);
 
-    const printed = spawnSync(process.execPath, [TSX, 'scripts/token.ts', '--sub', 'demo-user'], {
-      env: { ...process.env, AUTH_DEV_SECRET: SECRET },
-      encoding: 'utf8',
-    });
-    const again = await fetch(`${url}/credits/balance`, {
-      headers: { authorization: `Bearer ${printed.stdout.trim()}` },
-    });
-    expect(await again.json()).toMatchObject({ balance: '5.00' });
+      const printed = spawnSync(process.execPath, [TSX, 'scripts/token.ts', '--sub', 'demo-user'], {
+        env: { ...process.env, AUTH_DEV_SECRET: SECRET },
+        encoding: 'utf8',
+      });
+      const again = await fetch(`${url}/credits/balance`, {
+        headers: { authorization: `Bearer ${printed.stdout.trim()}` },
+      });
+      expect(await again.json()).toMatchObject({ balance: '5.00' });
 
-    child.kill('SIGINT');
-    expect(await exited).toBe(0);
-    expect(await portIsClosed(dynamoPort)).toBe(true);
-    expect(await portIsClosed(Number(new URL(url).port))).toBe(true);
-  });
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      expect(await portIsClosed(dynamoPort)).toBe(true);
+      expect(await portIsClosed(Number(new URL(url).port))).toBe(true);
+    },
+  );
 
   it('says so when the port is taken', async () => {
     const holder = createServer();

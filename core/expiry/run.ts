@@ -59,7 +59,8 @@ export async function fanOutDueAccounts(
     PAGE_SIZE,
   );
   log(
-    `expiry fan-out: ${result.accounts} accounts sent, ${result.indexItemsRead} index items read in ${result.pages} pages, ${result.failed.length} failed`,
+    `expiry fan-out: ${result.accounts} accounts sent, ${result.indexItemsRead} index items read in ` +
+      `${result.pages} pages, ${result.failed.length} failed`,
   );
   return result;
 }

@@ -41,7 +41,8 @@ export class LocalGraceScheduler implements GraceScheduler {
     await this.table.update({
       Key: keys.localSchedule(schedule.chargeId),
       UpdateExpression:
-        'SET itemType = :type, accountId = :account, chargeId = :charge, dueAtMs = :due, attempts = if_not_exists(attempts, :zero)',
+        'SET itemType = :type, accountId = :account, chargeId = :charge, dueAtMs = :due, attempts = ' +
+        'if_not_exists(attempts, :zero)',
       ExpressionAttributeValues: {
         ':type': 'localSchedule',
         ':account': schedule.accountId,

@@ -120,7 +120,8 @@ export const chargeItems = {
         Update: {
           Key: keys.charge(accountId, chargeId),
           UpdateExpression:
-            'SET #status = :paid, allocations = :allocations, debtCreated = :debt, paidAt = :now, gsi3pk = :outboxPk, gsi3sk = :outboxSk REMOVE graceExpiresAt',
+            'SET #status = :paid, allocations = :allocations, debtCreated = :debt, paidAt = :now, gsi3pk = ' +
+            ':outboxPk, gsi3sk = :outboxSk REMOVE graceExpiresAt',
           ConditionExpression: '#status = :pending',
           ExpressionAttributeNames: STATUS,
           ExpressionAttributeValues: {

@@ -75,7 +75,8 @@ export async function charge(ledger: Ledger, input: ChargeInput): Promise<Charge
       draft.deadlines.push({ accountId: draft.accountId, chargeId, dueAtMs: graceExpiresAtMs });
       draft.notify(
         'top_up_needed',
-        `Charge ${chargeId} for ${formatMicros(input.amount)} credits is waiting: top up ${formatMicros(shortfall)} credits before ${iso(graceExpiresAtMs)}.`,
+        `Charge ${chargeId} for ${formatMicros(input.amount)} credits is waiting: top up ` +
+          `${formatMicros(shortfall)} credits before ${iso(graceExpiresAtMs)}.`,
       );
       return {
         chargeId,

@@ -354,9 +354,11 @@ async function holdReport(ledger: Ledger, input: PaymentReversal): Promise<boole
   const stored = await ledger.table.update({
     Key: key,
     UpdateExpression:
-      'SET itemType = :type, held = list_append(if_not_exists(held, :none), :held), heldAt = if_not_exists(heldAt, :now) ADD heldEventIds :ids',
+      'SET itemType = :type, held = list_append(if_not_exists(held, :none), :held), heldAt = ' +
+      'if_not_exists(heldAt, :now) ADD heldEventIds :ids',
     ConditionExpression:
-      'attribute_not_exists(lotId) AND (attribute_not_exists(heldEventIds) OR NOT contains(heldEventIds, :eventId)) AND (attribute_not_exists(held) OR size(held) < :max)',
+      'attribute_not_exists(lotId) AND (attribute_not_exists(heldEventIds) OR NOT contains(heldEventIds, ' +
+      ':eventId)) AND (attribute_not_exists(held) OR size(held) < :max)',
     ExpressionAttributeValues: {
       ':type': 'paymentLookup',
       ':none': [],

@@ -68,7 +68,8 @@ export function reverseLot(draft: Draft, lot: LotRecord, input: LotReversal): Re
   draft.creditArrived();
   draft.notify(
     'reversal',
-    `A ${input.kind} of ${formatMicros(amount)} credits was reported by the payment provider; ${formatMicros(debtCreated)} credits already spent are now owed.`,
+    `A ${input.kind} of ${formatMicros(amount)} credits was reported by the payment provider; ` +
+      `${formatMicros(debtCreated)} credits already spent are now owed.`,
   );
   return { lotId: input.lotId, reversed: amount, unspentReversed: unspent, debtCreated, balance: draft.balance() };
 }

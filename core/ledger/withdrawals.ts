@@ -153,14 +153,16 @@ function transition(
         throw new Conflict(`withdrawal ${withdrawalId} is ${before.status}; it can not become ${to}`);
       if ((to === 'approved' || to === 'completed') && !before.destination) {
         throw new Conflict(
-          `withdrawal ${withdrawalId} names no destination: reject it; a payout goes only to the address the account gave`,
+          `withdrawal ${withdrawalId} names no destination: reject it; a payout goes only to the address the ` +
+            `account gave`,
         );
       }
       // Paying out while the account owes what a provider took back would pay the same money twice.
       const owed = reversalDebtOf(draft.state);
       if ((to === 'approved' || to === 'completed') && owed > 0) {
         throw new Conflict(
-          `the account owes ${formatMicros(owed)} credits from a card refund or dispute: reject this withdrawal (its credit then repays that) or wait until it is paid`,
+          `the account owes ${formatMicros(owed)} credits from a card refund or dispute: reject this ` +
+            `withdrawal (its credit then repays that) or wait until it is paid`,
         );
       }
       const after: Withdrawal = {
@@ -177,7 +179,8 @@ function transition(
       draft.write(withdrawalItems.moved(before, after));
       draft.notify(
         'withdrawal_status_changed',
-        `Your withdrawal of ${formatMicros(before.amount)} credits is now ${to.replace('_', ' ')}${extra.reason ? `: ${extra.reason}` : ''}.`,
+        `Your withdrawal of ${formatMicros(before.amount)} credits is now ` +
+          `${to.replace('_', ' ')}${extra.reason ? `: ${extra.reason}` : ''}.`,
       );
       return view(after);
     },

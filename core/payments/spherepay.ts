@@ -137,7 +137,8 @@ export function spherepayAction(event: SpherepayEvent): WebhookAction {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new InvalidRequest(
-      `payment.successful is malformed at ${['data', ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`,
+      `payment.successful is malformed at ${['data', ...(issue?.path ?? []).map(String)].join('.')}: ` +
+        `${issue?.message ?? 'invalid'}`,
     );
   }
   const { payment } = parsed.data;

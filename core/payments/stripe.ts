@@ -11,7 +11,10 @@ import type { Checkout, CheckoutProvider, CheckoutRequest, WebhookAction } from 
 
 export interface StripeCheckoutOptions {
   secretKey: string;
-  /** Where Stripe sends the buyer back; `{PURCHASE_ID}` in either becomes the purchase's id, so the app can follow it. */
+  /**
+   * Where Stripe sends the buyer back; `{PURCHASE_ID}` in either becomes the purchase's id, so the
+   * app can follow it.
+   */
   successUrl: string;
   cancelUrl: string;
   /** Another Stripe endpoint, for tests: the SDK's host, port and protocol. */
@@ -135,7 +138,8 @@ function read<T extends z.ZodType>(schema: T, value: unknown, what: string): z.o
   if (parsed.success) return parsed.data;
   const issue = parsed.error.issues[0];
   throw new InvalidRequest(
-    `the Stripe ${what} is malformed at ${[what, ...(issue?.path ?? []).map(String)].join('.')}: ${issue?.message ?? 'invalid'}`,
+    `the Stripe ${what} is malformed at ${[what, ...(issue?.path ?? []).map(String)].join('.')}: ` +
+      `${issue?.message ?? 'invalid'}`,
   );
 }
 

@@ -55,7 +55,10 @@ export async function applyWebhookAction(
           : await purchaseOfCheckout(ledger, provider, action.purchase.providerRef);
       if (!found)
         throw new NotFound(
-          `no purchase ${'purchaseId' in action.purchase ? action.purchase.purchaseId : `for checkout ${action.purchase.providerRef}`}`,
+          `no purchase ` +
+            ('purchaseId' in action.purchase
+              ? action.purchase.purchaseId
+              : `for checkout ${action.purchase.providerRef}`),
         );
       if (action.accountId !== undefined && action.accountId !== found.accountId) {
         throw new InvalidRequest(

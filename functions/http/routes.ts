@@ -93,7 +93,8 @@ export const api = {
     query: s.accountQuery,
     responses: { 200: { description: 'Balance', schema: s.responses.balance }, ...problems },
     description:
-      'The spendable balance (expired lots excluded), what can be withdrawn, debt, the negative allowance, the lots with credit left and the credits expiring within 30 days.',
+      'The spendable balance (expired lots excluded), what can be withdrawn, debt, the negative allowance, the ' +
+      'lots with credit left and the credits expiring within 30 days.',
   }),
   check: defineRoute({
     method: 'GET',
@@ -104,7 +105,8 @@ export const api = {
     query: s.checkQuery,
     responses: { 200: { description: 'Check', schema: s.responses.check }, ...problems },
     description:
-      'Whether a deployment of this amount would be paid now, from the balance or the negative allowance, exactly as POST /credits/charges would decide; changes nothing.',
+      'Whether a deployment of this amount would be paid now, from the balance or the negative allowance, ' +
+      'exactly as POST /credits/charges would decide; changes nothing.',
   }),
   transactions: defineRoute({
     method: 'GET',
@@ -118,7 +120,8 @@ export const api = {
       ...problems,
     },
     description:
-      'Every movement of credit, newest first, filtered by type, category and date range, a page at a time with a signed cursor; format=csv exports up to 10,000 rows.',
+      'Every movement of credit, newest first, filtered by type, category and date range, a page at a time ' +
+      'with a signed cursor; format=csv exports up to 10,000 rows.',
   }),
   usage: defineRoute({
     method: 'GET',
@@ -145,7 +148,9 @@ export const api = {
       409: { description: 'Idempotency-Key reused with another body, or too many pending charges' },
     },
     description:
-      'Pays a deployment with credits: lots first in consumption order, then the negative allowance; otherwise the charge waits in pending_payment until credit arrives or its grace deadline passes. Replays the first answer for the same Idempotency-Key.',
+      'Pays a deployment with credits: lots first in consumption order, then the negative allowance; otherwise ' +
+      'the charge waits in pending_payment until credit arrives or its grace deadline passes. Replays the ' +
+      'first answer for the same Idempotency-Key.',
   }),
   getCharge: defineRoute({
     method: 'GET',
@@ -178,7 +183,8 @@ export const api = {
       409: { description: 'Over the refundable amount, or the charge is not paid' },
     },
     description:
-      'Gives part or all of a paid charge back as credits: first the debt it created, then to the lots it took from. Partial refunds add up to at most the charged amount. For the deployment system and finance only.',
+      'Gives part or all of a paid charge back as credits: first the debt it created, then to the lots it took ' +
+      'from. Partial refunds add up to at most the charged amount. For the deployment system and finance only.',
     params: s.params.charge,
   }),
   cancelCharge: defineRoute({
@@ -212,7 +218,8 @@ export const api = {
       502: { description: 'The payment provider could not create the checkout; retrying is safe' },
     },
     description:
-      'Creates a pending purchase and its checkout at the payment provider; the credits arrive when the provider reports the payment through its webhook.',
+      'Creates a pending purchase and its checkout at the payment provider; the credits arrive when the ' +
+      'provider reports the payment through its webhook.',
   }),
   getPurchase: defineRoute({
     method: 'GET',
@@ -242,7 +249,8 @@ export const api = {
       404: { description: 'An IO Credits purchase id that does not exist' },
     },
     description:
-      "Stripe's checkout, refund and dispute events, verified by their Stripe-Signature over the exact bytes; each event takes effect once, in any order.",
+      "Stripe's checkout, refund and dispute events, verified by their Stripe-Signature over the exact bytes; " +
+      'each event takes effect once, in any order.',
   }),
   spherepayWebhook: defineRoute({
     method: 'POST',
@@ -273,7 +281,8 @@ export const api = {
       403: { description: 'The account never purchased credits' },
     },
     description:
-      'Takes purchased credit out of the balance for a finance review, to be paid in USDC to the destination given; expected within seven business days.',
+      'Takes purchased credit out of the balance for a finance review, to be paid in USDC to the destination ' +
+      'given; expected within seven business days.',
   }),
   listWithdrawals: defineRoute({
     method: 'GET',
@@ -374,7 +383,8 @@ export const api = {
       409: { description: 'The account already holds 1,000 lots with credit left' },
     },
     description:
-      'Grants promotional credit, with an optional expiry and conditions; it is spent before purchased credit that expires later and is never withdrawable.',
+      'Grants promotional credit, with an optional expiry and conditions; it is spent before purchased credit ' +
+      'that expires later and is never withdrawable.',
     params: s.params.account,
   }),
   setNegativeAllowance: defineRoute({
@@ -402,7 +412,8 @@ export const api = {
     query: s.notificationsQuery,
     responses: { 200: { description: 'Notifications', schema: s.responses.notifications }, ...problems },
     description:
-      'The Notification Center: purchases, top-ups needed, failed charges, refunds, withdrawals, expiring credit, newest first.',
+      'The Notification Center: purchases, top-ups needed, failed charges, refunds, withdrawals, expiring ' +
+      'credit, newest first.',
   }),
   markNotificationRead: defineRoute({
     method: 'POST',

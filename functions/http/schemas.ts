@@ -10,7 +10,8 @@ import { parseIso } from '../../core/time.js';
 import { JsonNumber } from './json-body.js';
 
 const DECIMAL_DOC =
-  'A decimal amount of credits (1 credit = 1 USD), as a string ("12.50") or a JSON number read from its text; at most 6 decimals, at most 1,000,000,000.';
+  'A decimal amount of credits (1 credit = 1 USD), as a string ("12.50") or a JSON number read from its text; ' +
+  'at most 6 decimals, at most 1,000,000,000.';
 
 /** A JSON number in a body, kept as its text (see json-body.ts); the OpenAPI document says `number`. */
 export const jsonNumber = z.instanceof(JsonNumber);
@@ -85,10 +86,14 @@ export const refundBody = z.strictObject({
 });
 export const transactionsQuery = z.strictObject({
   type: z.enum(ENTRY_TYPES).optional(),
-  category: z.enum(CATEGORIES).optional().meta({
-    description:
-      'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, Adjustments)',
-  }),
+  category: z
+    .enum(CATEGORIES)
+    .optional()
+    .meta({
+      description:
+        'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, ' +
+        'Adjustments)',
+    }),
   from: timestamp.optional(),
   to: timestamp.optional(),
   limit: z

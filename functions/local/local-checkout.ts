@@ -118,21 +118,33 @@ async function purchaseFor(request: Pick<Request, 'runtime'> & { params: { purch
 
 /** A checkout page styled like a provider's: what is bought, one button, and the way back to the app. */
 const page = (title: string, provider: ProviderName, body: string) =>
-  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1"><title>${title} · ${PROVIDER_NAMES[provider]} test checkout</title>` +
-  `<style>${CHECKOUT_CSS}</style></head><body><main class="sheet"><header><span class="provider">${PROVIDER_NAMES[provider]}</span><span class="test">Test mode: no money moves</span></header>${body}</main></body></html>`;
+  `<!doctype html><html lang="en"><head><meta charset="utf-8"><meta name="viewport" ` +
+  `content="width=device-width, initial-scale=1"><title>${title} · ${PROVIDER_NAMES[provider]} test checkout</title>` +
+  `<style>${CHECKOUT_CSS}</style></head><body><main class="sheet"><header><span ` +
+  `class="provider">${PROVIDER_NAMES[provider]}</span><span class="test">Test mode: no money ` +
+  `moves</span></header>${body}</main></body></html>`;
 
 const PROVIDER_NAMES: Record<ProviderName, string> = { stripe: 'Stripe', spherepay: 'Spherepay' };
 
 const CHECKOUT_CSS = [
   'body{margin:0;background:#f6f9fc;color:#1a1f36;font:16px/1.5 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif}',
-  '.sheet{max-width:26rem;margin:3rem auto;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgb(26 31 54/12%);padding:2rem;display:grid;gap:1.25rem}',
+  '.sheet{max-width:26rem;margin:3rem auto;background:#fff;border-radius:12px;box-shadow:0 8px 30px rgb(26 31 ' +
+    '54/12%);padding:2rem;display:grid;gap:1.25rem}',
   'header{display:flex;justify-content:space-between;align-items:center;gap:1rem;flex-wrap:wrap}',
-  '.provider{font-weight:700;font-size:1.25rem}.test{font-size:.75rem;font-weight:600;color:#7a4100;background:#fff4e5;border-radius:999px;padding:.2rem .6rem}',
-  'h1{margin:0;font-size:1rem;font-weight:600;color:#4f566b}.total{font-size:2rem;font-weight:700;margin:0;font-variant-numeric:tabular-nums}',
-  'dl{margin:0;display:grid;grid-template-columns:auto 1fr;gap:.25rem 1rem;font-size:.875rem}dt{color:#4f566b}dd{margin:0;text-align:right;word-break:break-all}',
-  'button{width:100%;font:inherit;font-weight:600;color:#fff;background:#3730a3;border:none;border-radius:8px;padding:.8rem 1rem;cursor:pointer}',
-  'button:focus-visible,a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}a{color:#3730a3;font-weight:600}',
-  '.back{text-align:center;font-size:.875rem}.ok{color:#065f46}.bad{color:#b91c1c}code{font-size:.75rem;word-break:break-all}',
+  '.provider{font-weight:700;font-size:1.25rem}',
+  '.test{font-size:.75rem;font-weight:600;color:#7a4100;background:#fff4e5;border-radius:999px;padding:.2rem .6rem}',
+  'h1{margin:0;font-size:1rem;font-weight:600;color:#4f566b}',
+  '.total{font-size:2rem;font-weight:700;margin:0;font-variant-numeric:tabular-nums}',
+  'dl{margin:0;display:grid;grid-template-columns:auto 1fr;gap:.25rem ' +
+    '1rem;font-size:.875rem}dt{color:#4f566b}dd{margin:0;text-align:right;word-break:break-all}',
+  'button{width:100%;font:inherit;font-weight:600;color:#fff;background:#3730a3;border:none;border-radius:8px;' +
+    'padding:.8rem 1rem;cursor:pointer}',
+  'button:focus-visible,a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}',
+  'a{color:#3730a3;font-weight:600}',
+  '.back{text-align:center;font-size:.875rem}',
+  '.ok{color:#065f46}',
+  '.bad{color:#b91c1c}',
+  'code{font-size:.75rem;word-break:break-all}',
 ].join('');
 
 const appLink = (request: Request, purchase: Purchase) =>
@@ -170,12 +182,16 @@ export const checkoutHandler = groupHandler([
     const via = purchase.method === 'card' ? 'Card (Stripe Checkout)' : 'USDC (Spherepay)';
     const summary =
       `<h1>IO Credits</h1><p class="total">$${formatMicros(purchase.amount)}</p>` +
-      `<dl><dt>Pay with</dt><dd>${via}</dd><dt>Account</dt><dd>${escapeHtml(purchase.accountId)}</dd><dt>Purchase</dt><dd><code>${purchase.purchaseId}</code></dd></dl>`;
+      `<dl><dt>Pay ` +
+      `with</dt><dd>${via}</dd><dt>Account</dt><dd>${escapeHtml(purchase.accountId)}</dd>` +
+      `<dt>Purchase</dt><dd><code>${purchase.purchaseId}</code></dd></dl>`;
     const action =
       purchase.status === 'pending'
-        ? `<form method="post" action="/local/checkout/${purchase.purchaseId}/pay"><button type="submit">Pay $${formatMicros(purchase.amount)}</button></form>` +
+        ? `<form method="post" action="/local/checkout/${purchase.purchaseId}/pay"><button type="submit">Pay ` +
+          `$${formatMicros(purchase.amount)}</button></form>` +
           `<p class="back"><a href="${appLink(request, purchase)}">Cancel and return to IO Credits</a></p>`
-        : `<p>This purchase is <b>${purchase.status}</b>.</p><p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
+        : `<p>This purchase is <b>${purchase.status}</b>.</p><p class="back"><a ` +
+          `href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
     return { status: 200, html: page('Checkout', purchase.provider, summary + action) };
   }),
   implement(payRoute, async (request) => {
@@ -197,8 +213,12 @@ export const checkoutHandler = groupHandler([
         ok ? 'Paid' : 'Payment not applied',
         purchase.provider,
         ok
-          ? `<h1 class="ok">Payment received</h1><p class="total">$${formatMicros(purchase.amount)}</p><p>Your IO Credits are on the way to <code>${escapeHtml(purchase.accountId)}</code>.</p>${back}<details><summary>What the ${purchase.provider} webhook answered</summary><code>${escapeHtml(answer)}</code></details>`
-          : `<h1 class="bad">Payment not applied</h1><p>The ${purchase.provider} webhook answered ${response.status}:</p><code>${escapeHtml(answer)}</code>${back}`,
+          ? `<h1 class="ok">Payment received</h1><p class="total">$${formatMicros(purchase.amount)}</p><p>Your ` +
+              `IO Credits are on the way to ` +
+              `<code>${escapeHtml(purchase.accountId)}</code>.</p>${back}<details><summary>What the ` +
+              `${purchase.provider} webhook answered</summary><code>${escapeHtml(answer)}</code></details>`
+          : `<h1 class="bad">Payment not applied</h1><p>The ${purchase.provider} webhook answered ` +
+              `${response.status}:</p><code>${escapeHtml(answer)}</code>${back}`,
       ),
     };
   }),

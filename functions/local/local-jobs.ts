@@ -56,7 +56,8 @@ export async function startLocalJobs(
       void runExpiryLocally(ledger)
         .then((run) =>
           process.stdout.write(
-            `nightly expiry: ${run.accounts} accounts, ${run.lots} lots, ${run.creditsExpired} credits expired, ${run.notices} notices\n`,
+            `nightly expiry: ${run.accounts} accounts, ${run.lots} lots, ${run.creditsExpired} credits ` +
+              `expired, ${run.notices} notices\n`,
           ),
         )
         .catch((error: unknown) =>
@@ -86,6 +87,7 @@ export async function startLocalJobs(
 
 async function logOutcome(message: OutcomeMessage): Promise<void> {
   process.stdout.write(
-    `payment outcome: ${message.chargeId} ${message.status} ${message.amount} credits (deployment ${message.deploymentId}, account ${message.accountId})\n`,
+    `payment outcome: ${message.chargeId} ${message.status} ${message.amount} credits (deployment ` +
+      `${message.deploymentId}, account ${message.accountId})\n`,
   );
 }

@@ -5,50 +5,52 @@
 import { expect, test } from '@playwright/test';
 import { api, expectAccessible, freshAccount, screenshot, signIn, token } from './support.js';
 
-test('buy credits by card: the local checkout, then back in the app the balance, the Credit Inflow entry and the notification', async ({
-  page,
-}) => {
-  const account = freshAccount('buyer-card');
-  await signIn(page, account);
-  await page.goto('/');
-  await expect(page.getByTestId('balance')).toHaveText('$0.00');
+test(
+  'buy credits by card: the local checkout, then back in the app the balance, the Credit Inflow entry and ' +
+    'the notification',
+  async ({ page }) => {
+    const account = freshAccount('buyer-card');
+    await signIn(page, account);
+    await page.goto('/');
+    await expect(page.getByTestId('balance')).toHaveText('$0.00');
 
-  await page.getByRole('button', { name: 'Buy IO Credits' }).click();
-  const dialog = page.getByRole('dialog', { name: 'Buy IO Credits' });
-  await dialog.getByLabel('Amount (USD)').fill('25.50');
-  await dialog.getByRole('radio', { name: 'USD (Credit/Debit Card)' }).check();
-  await expectAccessible(page, 'the buy dialog');
-  await screenshot(page, 'buy-dialog');
-  await dialog.getByRole('button', { name: 'Continue to Stripe' }).click();
+    await page.getByRole('button', { name: 'Buy IO Credits' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Buy IO Credits' });
+    await dialog.getByLabel('Amount (USD)').fill('25.50');
+    await dialog.getByRole('radio', { name: 'USD (Credit/Debit Card)' }).check();
+    await expectAccessible(page, 'the buy dialog');
+    await screenshot(page, 'buy-dialog');
+    await dialog.getByRole('button', { name: 'Continue to Stripe' }).click();
 
-  await expect(page.getByText('Stripe', { exact: true })).toBeVisible();
-  await expect(page.getByText('$25.50').first()).toBeVisible();
-  await screenshot(page, 'local-checkout');
-  await page.getByRole('button', { name: 'Pay $25.50' }).click();
-  await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
-  await page.getByRole('link', { name: 'Return to IO Credits' }).click();
+    await expect(page.getByText('Stripe', { exact: true })).toBeVisible();
+    await expect(page.getByText('$25.50').first()).toBeVisible();
+    await screenshot(page, 'local-checkout');
+    await page.getByRole('button', { name: 'Pay $25.50' }).click();
+    await expect(page.getByRole('heading', { name: 'Payment received' })).toBeVisible();
+    await page.getByRole('link', { name: 'Return to IO Credits' }).click();
 
-  await expect(page.getByRole('status').filter({ hasText: 'Purchase completed' })).toContainText(
-    '$25.50 in IO Credits were added',
-  );
-  await expect(page.getByTestId('balance')).toHaveText('$25.50');
-  await expect(page.getByRole('link', { name: /^Balance/ })).toHaveText('$25.50');
-  const row = page.getByRole('row').filter({ hasText: 'Credit Inflow' });
-  await expect(row).toContainText('+$25.50');
-  await expect(row).toContainText('Purchase');
+    await expect(page.getByRole('status').filter({ hasText: 'Purchase completed' })).toContainText(
+      '$25.50 in IO Credits were added',
+    );
+    await expect(page.getByTestId('balance')).toHaveText('$25.50');
+    await expect(page.getByRole('link', { name: /^Balance/ })).toHaveText('$25.50');
+    const row = page.getByRole('row').filter({ hasText: 'Credit Inflow' });
+    await expect(row).toContainText('+$25.50');
+    await expect(row).toContainText('Purchase');
 
-  await page.getByRole('button', { name: /Notification Center, 1 unread/ }).click();
-  const center = page.getByRole('region', { name: 'Notification Center' });
-  await expect(center).toContainText('Your purchase of 25.50 credits is complete.');
-  await expectAccessible(page, 'the Notification Center');
-  await screenshot(page, 'notification-center');
-  await center.getByRole('button', { name: 'Mark read' }).click();
-  await expect(page.getByRole('button', { name: 'Notification Center' })).toBeVisible();
+    await page.getByRole('button', { name: /Notification Center, 1 unread/ }).click();
+    const center = page.getByRole('region', { name: 'Notification Center' });
+    await expect(center).toContainText('Your purchase of 25.50 credits is complete.');
+    await expectAccessible(page, 'the Notification Center');
+    await screenshot(page, 'notification-center');
+    await center.getByRole('button', { name: 'Mark read' }).click();
+    await expect(page.getByRole('button', { name: 'Notification Center' })).toBeVisible();
 
-  // The API agrees with what the app showed.
-  const balance = await api('GET', '/credits/balance', { token: await token(account) });
-  expect(balance.body).toMatchObject({ balance: '25.50', hasPurchased: true });
-});
+    // The API agrees with what the app showed.
+    const balance = await api('GET', '/credits/balance', { token: await token(account) });
+    expect(balance.body).toMatchObject({ balance: '25.50', hasPurchased: true });
+  },
+);
 
 test('buy credits by USDC with the keyboard alone', async ({ page }) => {
   const account = freshAccount('buyer-usdc');

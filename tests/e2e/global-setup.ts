@@ -22,7 +22,8 @@ function freePort(): Promise<number> {
 export default async function globalSetup(): Promise<() => Promise<void>> {
   if (!existsSync(CHROMIUM))
     throw new Error(
-      `no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium), or set CHROMIUM_PATH`,
+      `no Chromium at ${CHROMIUM}: install Debian's chromium package (apt-get install -y chromium), or set ` +
+        `CHROMIUM_PATH`,
     );
   const port = await freePort();
   const secret = randomBytes(24).toString('hex');

@@ -18,50 +18,51 @@ async function charge(accountId: string, amount: string, n: number) {
   return answer.body.chargeId as string;
 }
 
-test('transactions: filtered by category and date, paged past 50 entries, exported as the same CSV the API gives', async ({
-  page,
-}) => {
-  const account = freshAccount('log');
-  await purchase(account, '100.00');
-  for (let n = 1; n <= 55; n += 1) await charge(account, '0.50', n);
-  await signIn(page, account);
-  await page.goto('/');
-  const card = page.getByRole('region', { name: 'Transactions' });
-  const rows = card.getByRole('row').filter({ hasText: 'tx_' });
+test(
+  'transactions: filtered by category and date, paged past 50 entries, exported as the same CSV the API ' + 'gives',
+  async ({ page }) => {
+    const account = freshAccount('log');
+    await purchase(account, '100.00');
+    for (let n = 1; n <= 55; n += 1) await charge(account, '0.50', n);
+    await signIn(page, account);
+    await page.goto('/');
+    const card = page.getByRole('region', { name: 'Transactions' });
+    const rows = card.getByRole('row').filter({ hasText: 'tx_' });
 
-  await expect(rows).toHaveCount(20);
-  await expect(rows.first()).toContainText('−$0.50');
-  await card.getByRole('button', { name: 'Older' }).click();
-  await expect(card.getByText('Page 2')).toBeVisible();
-  await card.getByRole('button', { name: 'Older' }).click();
-  await expect(card.getByText('Page 3')).toBeVisible();
-  // 56 entries: 20, 20, then the last 16, the purchase last of all.
-  await expect(rows).toHaveCount(16);
-  await expect(rows.last()).toContainText('Credit Inflow');
-  await expect(card.getByRole('button', { name: 'Older' })).toBeDisabled();
-  await card.getByRole('button', { name: 'Newer' }).click();
-  await expect(card.getByText('Page 2')).toBeVisible();
-  await expect(rows).toHaveCount(20);
+    await expect(rows).toHaveCount(20);
+    await expect(rows.first()).toContainText('−$0.50');
+    await card.getByRole('button', { name: 'Older' }).click();
+    await expect(card.getByText('Page 2')).toBeVisible();
+    await card.getByRole('button', { name: 'Older' }).click();
+    await expect(card.getByText('Page 3')).toBeVisible();
+    // 56 entries: 20, 20, then the last 16, the purchase last of all.
+    await expect(rows).toHaveCount(16);
+    await expect(rows.last()).toContainText('Credit Inflow');
+    await expect(card.getByRole('button', { name: 'Older' })).toBeDisabled();
+    await card.getByRole('button', { name: 'Newer' }).click();
+    await expect(card.getByText('Page 2')).toBeVisible();
+    await expect(rows).toHaveCount(20);
 
-  await card.getByLabel('Category').selectOption('Credit Inflow');
-  await expect(card.getByText('Page 1')).toBeVisible();
-  await expect(rows).toHaveCount(1);
-  await expect(rows.first()).toContainText('+$100.00');
-  await card.getByLabel('Category').selectOption('');
-  await card.getByLabel('To (UTC)').fill('2020-01-01');
-  await expect(card.getByText('No transactions match these filters.')).toBeVisible();
-  await card.getByLabel('To (UTC)').fill('');
-  await expect(rows).toHaveCount(20);
+    await card.getByLabel('Category').selectOption('Credit Inflow');
+    await expect(card.getByText('Page 1')).toBeVisible();
+    await expect(rows).toHaveCount(1);
+    await expect(rows.first()).toContainText('+$100.00');
+    await card.getByLabel('Category').selectOption('');
+    await card.getByLabel('To (UTC)').fill('2020-01-01');
+    await expect(card.getByText('No transactions match these filters.')).toBeVisible();
+    await card.getByLabel('To (UTC)').fill('');
+    await expect(rows).toHaveCount(20);
 
-  const [download] = await Promise.all([
-    page.waitForEvent('download'),
-    card.getByRole('button', { name: 'Export CSV' }).click(),
-  ]);
-  const exported = readFileSync(await download.path(), 'utf8');
-  const fromApi = await api('GET', '/credits/transactions?format=csv', { token: await token(account) });
-  expect(exported).toBe(fromApi.text);
-  expect(exported.trim().split('\r\n')).toHaveLength(57);
-});
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      card.getByRole('button', { name: 'Export CSV' }).click(),
+    ]);
+    const exported = readFileSync(await download.path(), 'utf8');
+    const fromApi = await api('GET', '/credits/transactions?format=csv', { token: await token(account) });
+    expect(exported).toBe(fromApi.text);
+    expect(exported.trim().split('\r\n')).toHaveLength(57);
+  },
+);
 
 test("the usage chart is drawn from the API's buckets, with the same figures as a table", async ({ page }) => {
   const account = freshAccount('usage');
@@ -106,19 +107,21 @@ test("the usage chart is drawn from the API's buckets, with the same figures as 
   await expect(card).toContainText('in the last 12 months');
 });
 
-test('credit expiring within 30 days is warned about; an account with only promotional credit sees why it can not withdraw', async ({
-  page,
-}) => {
-  const account = freshAccount('promo');
-  const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
-  await grant(account, '15.00', soon);
-  await signIn(page, account);
-  await page.goto('/');
-  const warning = page.getByRole('status').filter({ hasText: 'Credits expiring within 30 days' });
-  await expect(warning).toContainText('$15.00 promotional credit expires on');
-  await expect(page.getByRole('button', { name: 'Request Withdrawal' })).toBeDisabled();
-  await expect(page.getByText('Withdrawals are available only for purchased credits.')).toBeVisible();
-});
+test(
+  'credit expiring within 30 days is warned about; an account with only promotional credit sees why it can ' +
+    'not withdraw',
+  async ({ page }) => {
+    const account = freshAccount('promo');
+    const soon = new Date(Date.now() + 10 * 86_400_000).toISOString();
+    await grant(account, '15.00', soon);
+    await signIn(page, account);
+    await page.goto('/');
+    const warning = page.getByRole('status').filter({ hasText: 'Credits expiring within 30 days' });
+    await expect(warning).toContainText('$15.00 promotional credit expires on');
+    await expect(page.getByRole('button', { name: 'Request Withdrawal' })).toBeDisabled();
+    await expect(page.getByText('Withdrawals are available only for purchased credits.')).toBeVisible();
+  },
+);
 
 test('an API error is shown with its detail, a network failure offers a retry', async ({ page }) => {
   const account = freshAccount('errors');

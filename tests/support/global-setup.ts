@@ -14,7 +14,8 @@ declare module 'vitest' {
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   if (!process.version.startsWith('v22.')) {
     throw new Error(
-      `IO Credits runs on Node 22 (Lambda nodejs22.x); this is ${process.version}. Run the tests with \`npm test\`, which uses the Node 22 that \`npm ci\` installs.`,
+      `IO Credits runs on Node 22 (Lambda nodejs22.x); this is ${process.version}. Run the tests with \`npm ` +
+        `test\`, which uses the Node 22 that \`npm ci\` installs.`,
     );
   }
   // The infrastructure tests synthesize the app's files into the template: build them first if stale.

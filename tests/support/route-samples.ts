@@ -155,7 +155,8 @@ export const routeSamples: Record<string, RouteSample> = {
   },
   'POST /credits/charges': {
     money:
-      'Nobody gains: a charge only takes from the account it names; a user may charge only their own, the Idempotency-Key makes a retry one charge.',
+      'Nobody gains: a charge only takes from the account it names; a user may charge only their own, the ' +
+      'Idempotency-Key makes a retry one charge.',
     reach: 'account-write',
     accountIn: 'body',
     prepare: async (api, owner) => (
@@ -174,7 +175,8 @@ export const routeSamples: Record<string, RouteSample> = {
   },
   'POST /credits/charges/{chargeId}/refunds': {
     money:
-      "The account owner would: a refund of their own usage becomes credit they could withdraw. Refunds are the deployment system's and finance's decision, so owners are refused (and the gateway checks the scope).",
+      'The account owner would: a refund of their own usage becomes credit they could withdraw. Refunds are ' +
+      "the deployment system's and finance's decision, so owners are refused (and the gateway checks the scope).",
     reach: 'credit',
     accountIn: 'body',
     prepare: async (api, owner) =>
@@ -191,7 +193,8 @@ export const routeSamples: Record<string, RouteSample> = {
   },
   'POST /credits/purchases': {
     money:
-      "Nobody: it only creates a checkout; credit arrives from the provider's signed event, for what the provider reports as paid.",
+      "Nobody: it only creates a checkout; credit arrives from the provider's signed event, for what the " +
+      'provider reports as paid.',
     reach: 'own',
     prepare: async () =>
       call('POST', '/credits/purchases', { body: { amount: '25.00', method: 'card' }, idempotencyKey: unique('key') }),
@@ -204,13 +207,15 @@ export const routeSamples: Record<string, RouteSample> = {
   },
   'POST /webhooks/stripe': {
     money:
-      "Anyone who could forge an event: it must verify against the Stripe secret, each event id takes effect once, and the purchase's state decides.",
+      'Anyone who could forge an event: it must verify against the Stripe secret, each event id takes effect ' +
+      "once, and the purchase's state decides.",
     reach: 'public',
     prepare: (api, owner) => paymentWebhook(api, owner, 'card'),
   },
   'POST /webhooks/spherepay': {
     money:
-      "Anyone who could forge an event: it must verify against the Spherepay secret, each event id takes effect once, and the purchase's state decides.",
+      'Anyone who could forge an event: it must verify against the Spherepay secret, each event id takes ' +
+      "effect once, and the purchase's state decides.",
     reach: 'public',
     prepare: (api, owner) => paymentWebhook(api, owner, 'usdc'),
   },
@@ -227,7 +232,8 @@ export const routeSamples: Record<string, RouteSample> = {
   },
   'POST /credits/withdrawals': {
     money:
-      'The owner, of what they paid for and nothing more: only purchased credit, up to what is withdrawable, held at once, paid out only after finance reviews it, and only to the destination given here.',
+      'The owner, of what they paid for and nothing more: only purchased credit, up to what is withdrawable, ' +
+      'held at once, paid out only after finance reviews it, and only to the destination given here.',
     reach: 'own',
     prepare: async (api, owner) => (
       await funded(api, owner),

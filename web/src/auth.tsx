@@ -24,7 +24,10 @@ interface AuthValue {
   isFinance: boolean;
   signInLocal(user: 'demo' | 'finance'): Promise<void>;
   signInWithProvider(): Promise<void>;
-  /** `user`: on purpose, the next sign-in starts afresh; `expired`: the API refused the token, the next sign-in returns where it was. */
+  /**
+   * `user`: on purpose, the next sign-in starts afresh; `expired`: the API refused the token, the
+   * next sign-in returns where it was.
+   */
   signOut(reason: 'user' | 'expired'): void;
   /** Why the last sign-out happened, if one did. */
   signedOutBecause: 'user' | 'expired' | null;

@@ -49,7 +49,8 @@ export async function startOidc(settings: OidcSettings, onSession: (session: Ses
       onSession(sessionOf(user));
     }
   } else {
-    // Tokens live in memory, so a new page load signs in again without a prompt while the identity provider's session lasts.
+    // Tokens live in memory, so a new page load signs in again without a prompt while the identity provider's
+    // session lasts.
     onSession(sessionOf(await manager.signinSilent().catch(() => null)));
   }
   return {

@@ -56,7 +56,10 @@ function PurchaseBanner() {
   if (!purchase.data || status === 'pending')
     return (
       <Loading
-        label={`Waiting for your payment${purchase.data ? ` of ${formatUsd(purchase.data.amount)}` : ''} to be confirmed…`}
+        label={
+          `Waiting for your payment${purchase.data ? ` of ${formatUsd(purchase.data.amount)}` : ''} to be ` +
+          `confirmed…`
+        }
       />
     );
   if (status === 'completed') {
