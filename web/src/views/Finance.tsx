@@ -125,46 +125,31 @@ function ReviewQueue() {
                   <td data-label="Actions">
                     <div className="actions">
                       {w.status === 'pending_review' ? (
-                        <button
-                          type="button"
-                          className="btn btn-small btn-primary"
+                        <RowAction
+                          label="Approve"
+                          tone="primary"
+                          withdrawal={w}
                           disabled={act.isPending}
                           onClick={() => act.mutate({ kind: 'approve', id: w.withdrawalId })}
-                        >
-                          Approve
-                          <span className="visually-hidden">
-                            {' '}
-                            {formatUsd(w.amount)} for {w.accountId}
-                          </span>
-                        </button>
+                        />
                       ) : null}
                       {w.status === 'approved' ? (
-                        <button
-                          type="button"
-                          className="btn btn-small btn-primary"
+                        <RowAction
+                          label="Complete"
+                          tone="primary"
+                          withdrawal={w}
                           disabled={act.isPending}
                           onClick={() => setCompleting(w)}
-                        >
-                          Complete
-                          <span className="visually-hidden">
-                            {' '}
-                            {formatUsd(w.amount)} for {w.accountId}
-                          </span>
-                        </button>
+                        />
                       ) : null}
                       {w.status === 'pending_review' || w.status === 'approved' ? (
-                        <button
-                          type="button"
-                          className="btn btn-small btn-danger"
+                        <RowAction
+                          label="Reject"
+                          tone="danger"
+                          withdrawal={w}
                           disabled={act.isPending}
                           onClick={() => setRejecting(w)}
-                        >
-                          Reject
-                          <span className="visually-hidden">
-                            {' '}
-                            {formatUsd(w.amount)} for {w.accountId}
-                          </span>
-                        </button>
+                        />
                       ) : null}
                     </div>
                   </td>
@@ -393,5 +378,30 @@ function AllowanceForm() {
         </div>
       </form>
     </section>
+  );
+}
+
+/** A finance action on one withdrawal; a screen reader hears which amount and account it acts on. */
+function RowAction({
+  label,
+  tone,
+  withdrawal,
+  disabled,
+  onClick,
+}: {
+  label: string;
+  tone: 'primary' | 'danger';
+  withdrawal: { amount: string; accountId: string };
+  disabled: boolean;
+  onClick: () => void;
+}) {
+  return (
+    <button type="button" className={`btn btn-small btn-${tone}`} disabled={disabled} onClick={onClick}>
+      {label}
+      <span className="visually-hidden">
+        {' '}
+        {formatUsd(withdrawal.amount)} for {withdrawal.accountId}
+      </span>
+    </button>
   );
 }
