@@ -8,73 +8,82 @@ import { openCursor, signCursor } from './http/cursor.js';
 import { groupHandler, implement } from './http/handler.js';
 import { entriesCsv, present } from './http/present.js';
 import { api } from './http/routes.js';
+import { secrets } from './http/secrets.js';
 
 /** The most rows one CSV export holds; `X-Next-Cursor` continues past it. */
 export const MAX_CSV_ROWS = 10_000;
 const CSV_PAGE = 100;
 
-export const handler = groupHandler([
-  implement(api.balance, async ({ caller, query, runtime }) => {
-    const accountId = accountFor(caller, query.accountId, 'read');
-    return { status: 200, body: present.balance(await getBalance(runtime.ledger, accountId)) };
-  }),
+export const handler = groupHandler(
+  [
+    implement(api.balance, async ({ caller, query, runtime }) => {
+      const accountId = accountFor(caller, query.accountId, 'read');
+      return { status: 200, body: present.balance(await getBalance(runtime.ledger, accountId)) };
+    }),
 
-  implement(api.check, async ({ caller, query, runtime }) => {
-    const accountId = accountFor(caller, query.accountId, 'read');
-    return { status: 200, body: present.check(await check(runtime.ledger, accountId, query.amount)) };
-  }),
+    implement(api.check, async ({ caller, query, runtime }) => {
+      const accountId = accountFor(caller, query.accountId, 'read');
+      return { status: 200, body: present.check(await check(runtime.ledger, accountId, query.amount)) };
+    }),
 
-  implement(api.transactions, async ({ caller, query, runtime }) => {
-    const accountId = accountFor(caller, query.accountId, 'read');
-    const filters = JSON.stringify([query.type ?? null, query.category ?? null, query.from ?? null, query.to ?? null]);
-    const types = query.category
-      ? typesOf(query.category).filter((type) => !query.type || type === query.type)
-      : query.type
-        ? [query.type as EntryType]
-        : undefined;
-    const base: TransactionQuery = {
-      accountId,
-      ...(types ? { types } : {}),
-      ...(query.from !== undefined ? { fromMs: query.from } : {}),
-      ...(query.to !== undefined ? { toMs: query.to } : {}),
-    };
-    let cursor = query.cursor ? openCursor(runtime.cursorSecret, query.cursor, accountId, filters) : undefined;
-    const sign = (key: string | null) =>
-      key ? signCursor(runtime.cursorSecret, { a: accountId, k: key, f: filters }) : null;
-
-    if (query.format === 'csv') {
-      const rows: LedgerEntry[] = [];
-      const wanted = query.limit ?? MAX_CSV_ROWS;
-      for (let page = 0; page < MAX_CSV_ROWS / CSV_PAGE && rows.length < wanted; page += 1) {
-        const out = await listTransactions(runtime.ledger, {
-          ...base,
-          limit: Math.min(CSV_PAGE, wanted - rows.length),
-          cursor,
-        });
-        rows.push(...out.items);
-        cursor = out.nextCursor ?? undefined;
-        if (!cursor) break;
-      }
-      const next = sign(cursor ?? null);
-      return {
-        status: 200,
-        csv: entriesCsv(rows),
-        headers: {
-          'content-disposition': 'attachment; filename="transactions.csv"',
-          ...(next ? { 'x-next-cursor': next } : {}),
-        },
+    implement(api.transactions, async ({ caller, query, runtime }) => {
+      const accountId = accountFor(caller, query.accountId, 'read');
+      const filters = JSON.stringify([
+        query.type ?? null,
+        query.category ?? null,
+        query.from ?? null,
+        query.to ?? null,
+      ]);
+      const types = query.category
+        ? typesOf(query.category).filter((type) => !query.type || type === query.type)
+        : query.type
+          ? [query.type as EntryType]
+          : undefined;
+      const base: TransactionQuery = {
+        accountId,
+        ...(types ? { types } : {}),
+        ...(query.from !== undefined ? { fromMs: query.from } : {}),
+        ...(query.to !== undefined ? { toMs: query.to } : {}),
       };
-    }
-    const out = await listTransactions(runtime.ledger, { ...base, limit: query.limit ?? 50, cursor });
-    return { status: 200, body: { items: out.items.map(present.entry), nextCursor: sign(out.nextCursor) } };
-  }),
+      let cursor = query.cursor ? openCursor(runtime.cursorSecret, query.cursor, accountId, filters) : undefined;
+      const sign = (key: string | null) =>
+        key ? signCursor(runtime.cursorSecret, { a: accountId, k: key, f: filters }) : null;
 
-  implement(api.usage, async ({ caller, query, runtime }) => {
-    const accountId = accountFor(caller, query.accountId, 'read');
-    const toMs = query.to ?? runtime.ledger.nowMs();
-    const fromMs = query.from ?? toMs - 30 * DAY_MS;
-    const result = await usage(runtime.ledger, { accountId, fromMs, toMs, granularity: query.granularity ?? 'day' });
-    const { start: _start, ...total } = present.usage(result.total);
-    return { status: 200, body: { buckets: result.buckets.map(present.usage), total } };
-  }),
-]);
+      if (query.format === 'csv') {
+        const rows: LedgerEntry[] = [];
+        const wanted = query.limit ?? MAX_CSV_ROWS;
+        for (let page = 0; page < MAX_CSV_ROWS / CSV_PAGE && rows.length < wanted; page += 1) {
+          const out = await listTransactions(runtime.ledger, {
+            ...base,
+            limit: Math.min(CSV_PAGE, wanted - rows.length),
+            cursor,
+          });
+          rows.push(...out.items);
+          cursor = out.nextCursor ?? undefined;
+          if (!cursor) break;
+        }
+        const next = sign(cursor ?? null);
+        return {
+          status: 200,
+          csv: entriesCsv(rows),
+          headers: {
+            'content-disposition': 'attachment; filename="transactions.csv"',
+            ...(next ? { 'x-next-cursor': next } : {}),
+          },
+        };
+      }
+      const out = await listTransactions(runtime.ledger, { ...base, limit: query.limit ?? 50, cursor });
+      return { status: 200, body: { items: out.items.map(present.entry), nextCursor: sign(out.nextCursor) } };
+    }),
+
+    implement(api.usage, async ({ caller, query, runtime }) => {
+      const accountId = accountFor(caller, query.accountId, 'read');
+      const toMs = query.to ?? runtime.ledger.nowMs();
+      const fromMs = query.from ?? toMs - 30 * DAY_MS;
+      const result = await usage(runtime.ledger, { accountId, fromMs, toMs, granularity: query.granularity ?? 'day' });
+      const { start: _start, ...total } = present.usage(result.total);
+      return { status: 200, body: { buckets: result.buckets.map(present.usage), total } };
+    }),
+  ],
+  { use: [secrets()] },
+);

@@ -10,56 +10,60 @@ import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
 import { api } from './http/routes.js';
+import { secrets } from './http/secrets.js';
 
-export const handler = groupHandler([
-  implement(api.createPurchase, async (request) => {
-    const { caller, body, idempotencyKey, runtime } = request;
-    const accountId = accountFor(caller, undefined, 'write');
-    const { checkout, limits } = payments(request);
-    const provider = checkout[body.method];
-    if (!provider) throw new ProviderUnavailable(`${body.method} payments are not configured here`);
-    const created = await createPurchase(runtime.ledger, {
-      accountId,
-      amount: body.amount,
-      method: body.method,
-      limits,
-      idempotencyKey,
-    });
-    let purchase = await getPurchase(runtime.ledger, accountId, created.purchaseId);
-    if (!purchase.checkoutUrl) {
-      const session = await provider
-        .createCheckout({
+export const handler = groupHandler(
+  [
+    implement(api.createPurchase, async (request) => {
+      const { caller, body, idempotencyKey, runtime } = request;
+      const accountId = accountFor(caller, undefined, 'write');
+      const { checkout, limits } = payments(request);
+      const provider = checkout[body.method];
+      if (!provider) throw new ProviderUnavailable(`${body.method} payments are not configured here`);
+      const created = await createPurchase(runtime.ledger, {
+        accountId,
+        amount: body.amount,
+        method: body.method,
+        limits,
+        idempotencyKey,
+      });
+      let purchase = await getPurchase(runtime.ledger, accountId, created.purchaseId);
+      if (!purchase.checkoutUrl) {
+        const session = await provider
+          .createCheckout({
+            purchaseId: purchase.purchaseId,
+            accountId,
+            amount: purchase.amount,
+            method: purchase.method,
+          })
+          .catch((error: unknown) => {
+            if (error instanceof IoCreditsError) throw error;
+            throw new ProviderUnavailable(
+              `the ${body.method} checkout could not be created; retrying with the same Idempotency-Key is safe`,
+              { cause: error },
+            );
+          });
+        purchase = await attachCheckout(runtime.ledger, purchase, session);
+      }
+      return {
+        status: 201,
+        body: {
           purchaseId: purchase.purchaseId,
-          accountId,
-          amount: purchase.amount,
+          status: 'pending',
+          amount: formatMicros(purchase.amount),
           method: purchase.method,
-        })
-        .catch((error: unknown) => {
-          if (error instanceof IoCreditsError) throw error;
-          throw new ProviderUnavailable(
-            `the ${body.method} checkout could not be created; retrying with the same Idempotency-Key is safe`,
-            { cause: error },
-          );
-        });
-      purchase = await attachCheckout(runtime.ledger, purchase, session);
-    }
-    return {
-      status: 201,
-      body: {
-        purchaseId: purchase.purchaseId,
-        status: 'pending',
-        amount: formatMicros(purchase.amount),
-        method: purchase.method,
-        checkoutUrl: purchase.checkoutUrl,
-      },
-    };
-  }),
+          checkoutUrl: purchase.checkoutUrl,
+        },
+      };
+    }),
 
-  implement(api.getPurchase, async ({ caller, query, params, runtime }) => {
-    const accountId = accountFor(caller, query.accountId, 'read');
-    return { status: 200, body: presentPurchase(await getPurchase(runtime.ledger, accountId, params.purchaseId)) };
-  }),
-]);
+    implement(api.getPurchase, async ({ caller, query, params, runtime }) => {
+      const accountId = accountFor(caller, query.accountId, 'read');
+      return { status: 200, body: presentPurchase(await getPurchase(runtime.ledger, accountId, params.purchaseId)) };
+    }),
+  ],
+  { use: [secrets()] },
+);
 
 function presentPurchase(p: Purchase) {
   return {

@@ -11,24 +11,28 @@ import { applyWebhookAction, type WebhookResult } from '../core/payments/webhook
 import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
 import { api } from './http/routes.js';
+import { secrets } from './http/secrets.js';
 
-export const handler = groupHandler([
-  implement(api.stripeWebhook, async (request) => {
-    const { rawBody, headers, runtime } = request;
-    const secret = payments(request).webhookSecrets.stripe;
-    if (!secret) throw new ProviderUnavailable('STRIPE_WEBHOOK_SECRET is not configured');
-    const event = verifyStripeEvent(rawBody ?? '', headers['stripe-signature'], secret);
-    return answer(await applyWebhookAction(runtime.ledger, 'stripe', stripeAction(event)));
-  }),
+export const handler = groupHandler(
+  [
+    implement(api.stripeWebhook, async (request) => {
+      const { rawBody, headers, runtime } = request;
+      const secret = payments(request).webhookSecrets.stripe;
+      if (!secret) throw new ProviderUnavailable('STRIPE_WEBHOOK_SECRET is not configured');
+      const event = verifyStripeEvent(rawBody ?? '', headers['stripe-signature'], secret);
+      return answer(await applyWebhookAction(runtime.ledger, 'stripe', stripeAction(event)));
+    }),
 
-  implement(api.spherepayWebhook, async (request) => {
-    const { rawBody, headers, runtime } = request;
-    const secret = payments(request).webhookSecrets.spherepay;
-    if (!secret) throw new ProviderUnavailable('SPHEREPAY_WEBHOOK_SECRET is not configured');
-    const event = verifySpherepayEvent(rawBody ?? '', headers.signature, secret);
-    return answer(await applyWebhookAction(runtime.ledger, 'spherepay', spherepayAction(event)));
-  }),
-]);
+    implement(api.spherepayWebhook, async (request) => {
+      const { rawBody, headers, runtime } = request;
+      const secret = payments(request).webhookSecrets.spherepay;
+      if (!secret) throw new ProviderUnavailable('SPHEREPAY_WEBHOOK_SECRET is not configured');
+      const event = verifySpherepayEvent(rawBody ?? '', headers.signature, secret);
+      return answer(await applyWebhookAction(runtime.ledger, 'spherepay', spherepayAction(event)));
+    }),
+  ],
+  { use: [secrets()] },
+);
 
 function answer(outcome: WebhookResult) {
   const effect =

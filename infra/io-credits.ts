@@ -4,7 +4,8 @@
 // queues with their dead-letter queues, the alarms, and the secrets. Each function gets exactly
 // the actions it uses (see `ACCESS` below).
 
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ArnFormat, Aws, CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -45,7 +46,18 @@ import { routes } from '../functions/http/routes.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, NODE_OPTIONS, RUNTIME_PROVIDED } from './bundling.js';
 import { WebApp } from './web.js';
 
-const ROOT = join(fileURLToPath(new URL('.', import.meta.url)), '..');
+/**
+ * The project's root: the nearest folder holding a package.json, above this module here or above
+ * the single file SST bundles `sst.config.ts` into (which sits in the root itself).
+ */
+function projectRoot(from: string): string {
+  for (let dir = from; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
+  }
+}
+
+const ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
 
 export type FunctionName = (typeof HTTP_FUNCTIONS)[number]['group'] | (typeof JOB_FUNCTIONS)[number]['name'];
 

@@ -663,8 +663,14 @@ describe('notifications and the test clock', () => {
 
 describe('the cursor secret', () => {
   it('on Lambda comes from its secret: without it the cold start fails instead of signing with a made-up key', () => {
-    expect(() => cursorSecretFrom({ AWS_LAMBDA_FUNCTION_NAME: 'balance' })).toThrow(/CURSOR_SECRET is not set/);
-    expect(cursorSecretFrom({ AWS_LAMBDA_FUNCTION_NAME: 'balance', CURSOR_SECRET: 'k' })).toBe('k');
-    expect(cursorSecretFrom({})).toMatch(/^[0-9a-f]{64}$/);
+    const lambda = { AWS_LAMBDA_FUNCTION_NAME: 'balance', CURSOR_SECRET_ARN: 'arn:cursor' };
+    expect(() => cursorSecretFrom(lambda)).toThrow(/CURSOR_SECRET is not set/);
+    expect(cursorSecretFrom({ ...lambda, CURSOR_SECRET: 'k' })()).toBe('k');
+    expect(cursorSecretFrom({})()).toMatch(/^[0-9a-f]{64}$/);
+  });
+
+  it('a function not given the secret starts, and fails only if it tries to sign a cursor', () => {
+    const sign = cursorSecretFrom({ AWS_LAMBDA_FUNCTION_NAME: 'charges' });
+    expect(sign).toThrow(/CURSOR_SECRET is not set/);
   });
 });

@@ -7,6 +7,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { tableDefinition } from '../core/table/schema.js';
 import { routes } from '../functions/http/routes.js';
+import { runtimeFromEnv } from '../functions/http/runtime.js';
+import { SECRET_SOURCES } from '../functions/http/secrets.js';
 import { localRoutes } from '../functions/local/local-routes.js';
 import { ACCESS, type FunctionName } from '../infra/io-credits.js';
 import { IoCreditsStack } from '../infra/stack.js';
@@ -490,37 +492,36 @@ describe('the Usage & Billing app', () => {
   });
 });
 
-describe('sst.config.ts', () => {
-  it('mounts the same construct, with the issuer and audience from the environment', async () => {
-    const { Stack } = await import('aws-cdk-lib');
-    const config = (await import('../sst.config.js')).default;
-    const app = new App({ outdir: `.build/sst-${process.pid}` });
-    const stacks: InstanceType<typeof Stack>[] = [];
-    Object.assign(process.env, {
-      JWT_ISSUER: 'https://id.example.net',
-      JWT_AUDIENCE: 'io-credits,io-cloud',
-      OIDC_CLIENT_ID: 'usage-billing',
-    });
-    config.stacks({
-      stack: (fn) => {
-        const s = new Stack(app, 'sst-credits');
-        stacks.push(s);
-        return fn({ stack: s });
-      },
-    });
-    expect(config.config()).toMatchObject({ name: 'io-credits' });
-    const sst = Template.fromStack(stacks[0]!);
-    sst.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
-      JwtConfiguration: { Issuer: 'https://id.example.net', Audience: ['io-credits', 'io-cloud'] },
-    });
-    expect(Object.keys(sst.toJSON().Parameters ?? {})).not.toContain('JwtIssuer');
-    const nodeFunctions = Object.values(sst.toJSON().Resources as Record<string, Resource>).filter(
-      (r) =>
-        r.Type === 'AWS::Lambda::Function' &&
-        r.Properties.Handler === 'index.handler' &&
-        r.Properties.Runtime === 'nodejs22.x' &&
-        r.Properties.LoggingConfig,
-    );
-    expect(nodeFunctions).toHaveLength(Object.keys(ACCESS).length);
+describe('starting on Lambda', () => {
+  /** A function's environment as the template gives it, with each CloudFormation reference resolved to a stand-in. */
+  function lambdaEnvironment(name: FunctionName): NodeJS.ProcessEnv {
+    const variables = resources[logicalId(stack.credits.functions[name])]!.Properties.Environment.Variables as Record<
+      string,
+      unknown
+    >;
+    const resolved = Object.entries(variables).map(([key, value]) => [
+      key,
+      typeof value === 'string' ? value : `resolved-${key}`,
+    ]);
+    return { AWS_LAMBDA_FUNCTION_NAME: name, AWS_REGION: 'us-east-1', ...Object.fromEntries(resolved) };
+  }
+
+  /** What the secrets middleware puts in place for each secret the function is given. */
+  function withSecretsLoaded(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+    const loaded = { ...env };
+    for (const source of SECRET_SOURCES)
+      if (env[source.arnVariable])
+        for (const variable of Object.values(source.fields)) loaded[variable] = `value-of-${variable}`;
+    return loaded;
+  }
+
+  it.each(Object.keys(ACCESS) as FunctionName[])('%s builds its runtime from the environment it is given', (name) => {
+    const runtime = runtimeFromEnv(withSecretsLoaded(lambdaEnvironment(name)));
+    if (ACCESS[name].secrets?.includes('cursor')) expect(runtime.cursorSecret).toBe('value-of-CURSOR_SECRET');
+    else expect(() => runtime.cursorSecret).toThrow(/CURSOR_SECRET is not set/);
+  });
+
+  it('a function given the cursor secret refuses to start before its value is loaded', () => {
+    expect(() => runtimeFromEnv(lambdaEnvironment('balance'))).toThrow(/CURSOR_SECRET is not set/);
   });
 });

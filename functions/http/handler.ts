@@ -20,7 +20,6 @@ import { isFault, problemFrom, problemResponse } from './problem.js';
 import { type RouteShape, routeKey } from './routes.js';
 import { type Runtime, runtime } from './runtime.js';
 import { emptyQuery } from './schemas.js';
-import { secrets } from './secrets.js';
 
 export type HttpEvent = APIGatewayProxyEventV2WithJWTAuthorizer & { parsedBody?: unknown };
 
@@ -81,7 +80,12 @@ const IDEMPOTENCY_KEY = /^[\x21-\x7e]{1,255}$/;
 /** A group's Lambda handler, as groupHandler makes it. */
 export type GroupHandler = ReturnType<typeof groupHandler>;
 
-export function groupHandler(implemented: Implemented[]) {
+/**
+ * One Lambda handler for a group of routes. `use`: middlewares only this group needs, run before
+ * the request is read (the secrets loader, for the groups given secrets: the others' bundles then
+ * carry neither it nor its clients).
+ */
+export function groupHandler(implemented: Implemented[], options: { use?: MiddlewareObj[] } = {}) {
   const byKey = new Map(implemented.map((entry) => [routeKey(entry.route), entry]));
   return middy(async (event: HttpEvent, context: Context): Promise<APIGatewayProxyStructuredResultV2> => {
     const local = (context as (Context & LocalContext) | undefined)?.ioCredits;
@@ -108,7 +112,7 @@ export function groupHandler(implemented: Implemented[]) {
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(flushMetrics())
     .use(problemDetails(byKey))
-    .use(secrets())
+    .use(options.use ?? [])
     .use(httpHeaderNormalizer())
     .use(httpEventNormalizer())
     .use(jsonBody((event) => byKey.get(event.routeKey)?.route.rawBody === true));

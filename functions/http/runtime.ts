@@ -14,8 +14,8 @@ import { type Clock, ManualClock, systemClock } from '../../core/time.js';
 
 export interface Runtime {
   ledger: Ledger;
-  /** Signs pagination cursors. */
-  cursorSecret: string;
+  /** Signs pagination cursors (read only by the functions that page). */
+  readonly cursorSecret: string;
   /** Present only when the clock is manual (local mode with IO_CREDITS_CLOCK=manual). */
   manualClock?: ManualClock;
   /** Publishes charge outcomes; absent where no queue is configured. */
@@ -29,6 +29,11 @@ let current: Runtime | undefined;
 export function runtime(): Runtime {
   current ??= runtimeFromEnv(process.env);
   return current;
+}
+
+/** The next request builds the runtime again, from the environment as it is then (a rotated secret). */
+export function forgetRuntime(): void {
+  current = undefined;
 }
 
 export function configFromEnv(env: NodeJS.ProcessEnv): LedgerConfig {
@@ -54,9 +59,12 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
     : undefined;
   const scheduler = graceSchedulerFromEnv(env);
   if (scheduler || publisher) ledger.effects = new ChargeEffects(scheduler, publisher);
+  const cursorSecret = cursorSecretFrom(env);
   return {
     ledger,
-    cursorSecret: cursorSecretFrom(env),
+    get cursorSecret() {
+      return cursorSecret();
+    },
     ...(manualClock ? { manualClock } : {}),
     ...(publisher ? { publisher } : {}),
   };
@@ -64,14 +72,22 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
 
 /**
  * The key that signs pagination cursors. On Lambda it must come from its secret: a made-up one
- * would differ per container, so a cursor from one would be refused by the next. Locally, with no
- * secret configured, one is made up for the run.
+ * would differ per container, so a cursor from one would be refused by the next. A function given
+ * the secret (CURSOR_SECRET_ARN) refuses to start without its value; one not given it never pages,
+ * and would fail only if it tried. Locally, with no secret configured, one is made up for the run.
  */
-export function cursorSecretFrom(env: NodeJS.ProcessEnv): string {
-  if (env.CURSOR_SECRET) return env.CURSOR_SECRET;
-  if (env.AWS_LAMBDA_FUNCTION_NAME)
-    throw new Error('CURSOR_SECRET is not set: the function needs its CURSOR_SECRET_ARN secret');
-  return randomBytes(32).toString('hex');
+export function cursorSecretFrom(env: NodeJS.ProcessEnv): () => string {
+  const configured = env.CURSOR_SECRET;
+  if (configured) return () => configured;
+  if (env.AWS_LAMBDA_FUNCTION_NAME) {
+    const missing = new Error('CURSOR_SECRET is not set: the function needs its CURSOR_SECRET_ARN secret');
+    if (env.CURSOR_SECRET_ARN) throw missing;
+    return () => {
+      throw missing;
+    };
+  }
+  const madeUp = randomBytes(32).toString('hex');
+  return () => madeUp;
 }
 
 /** EventBridge Scheduler for grace deadlines, when the deployment configured it. */

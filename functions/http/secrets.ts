@@ -1,9 +1,14 @@
-// Provider keys, webhook secrets and the cursor secret come from Secrets Manager on AWS, read once
-// per container before the first request, never from plain environment values: the deployment
-// gives each function only the ARNs of the secrets it may read. Locally (no ARNs) this does nothing.
+// Provider keys, webhook secrets and the cursor secret come from Secrets Manager on AWS, through
+// Powertools' Parameters utility, never from plain environment values: the deployment gives each
+// function only the ARNs of the secrets it may read. The values are cached for
+// SECRET_MAX_AGE_SECONDS; when a cached value expires it is read again, and a changed value (a
+// rotated key) rebuilds the runtime before the request that sees it. Locally (no ARNs) this does
+// nothing. Only the functions that hold secrets use the middleware, so the others' bundles carry
+// neither the Secrets Manager client nor Parameters.
 
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { SecretsProvider } from '@aws-lambda-powertools/parameters/secrets';
 import type { MiddlewareObj } from '@middy/core';
+import { forgetRuntime } from './runtime.js';
 
 interface SecretSource {
   arnVariable: string;
@@ -23,39 +28,42 @@ export const SECRET_SOURCES: readonly SecretSource[] = [
   },
 ];
 
-export async function loadSecrets(
-  env: NodeJS.ProcessEnv,
-  client: SecretsManagerClient = new SecretsManagerClient({}),
-): Promise<void> {
+/** How long a container keeps a secret's value before asking Secrets Manager again. */
+export const SECRET_MAX_AGE_SECONDS = 300;
+
+/**
+ * Puts the value of every secret whose ARN is set into its variables (an empty value leaves the
+ * variable unset, so the function refuses what needs it). Answers whether any variable changed.
+ */
+export async function loadSecrets(env: NodeJS.ProcessEnv, provider: SecretsProvider): Promise<boolean> {
+  let changed = false;
+  const put = (variable: string, value: unknown) => {
+    const next = typeof value === 'string' && value !== '' ? value : undefined;
+    if (env[variable] === next) return;
+    if (next === undefined) delete env[variable];
+    else env[variable] = next;
+    changed = true;
+  };
   for (const source of SECRET_SOURCES) {
     const arn = env[source.arnVariable];
     if (!arn) continue;
-    const out = await client.send(new GetSecretValueCommand({ SecretId: arn }));
-    const text = out.SecretString ?? '';
     const plain = source.fields[''];
     if (plain) {
-      if (text) env[plain] = text;
+      put(plain, await provider.get(arn, { maxAge: SECRET_MAX_AGE_SECONDS }));
       continue;
     }
-    const values = JSON.parse(text || '{}') as Record<string, unknown>;
-    for (const [field, variable] of Object.entries(source.fields)) {
-      const value = values[field];
-      if (typeof value === 'string' && value !== '') env[variable] = value;
-    }
+    const values = (await provider.get(arn, { maxAge: SECRET_MAX_AGE_SECONDS, transform: 'json' })) ?? {};
+    for (const [field, variable] of Object.entries(source.fields))
+      put(variable, (values as Record<string, unknown>)[field]);
   }
+  return changed;
 }
 
-let loaded: Promise<void> | undefined;
-
-/** Middy middleware: the secrets are in place before the first request is handled. */
-export function secrets(): MiddlewareObj {
+/** Middy middleware: the secrets are in place, and current within their max age, before each request. */
+export function secrets(provider: SecretsProvider = new SecretsProvider()): MiddlewareObj {
   return {
     before: async () => {
-      loaded ??= loadSecrets(process.env).catch((error: unknown) => {
-        loaded = undefined;
-        throw error;
-      });
-      await loaded;
+      if (await loadSecrets(process.env, provider)) forgetRuntime();
     },
   };
 }
