@@ -10,7 +10,7 @@
 
 import { isDeepStrictEqual } from 'node:util';
 import { assert } from './assert.js';
-import { type Micros, max, micros, min, sum, ZERO } from './money.js';
+import { MICROS_PER_CREDIT, type Micros, max, micros, min, sum, ZERO } from './money.js';
 import { DAY_MS } from './time.js';
 
 export type LotKind = 'purchased' | 'promotional';
@@ -83,6 +83,15 @@ export interface AccountState {
   pending: PendingCharge[];
   /** The admin-set negative allowance, or null for the configured default. */
   allowance: Micros | null;
+  /** A low_balance alert is written when an operation takes the balance below this; null: no alerts. */
+  lowBalanceThreshold: Micros | null;
+  /**
+   * The balance is below the threshold and its low_balance alert is written (or it was already
+   * below when the account or the threshold began): no alert until it is back at or above it.
+   */
+  lowBalanceAlerted: boolean;
+  /** The balance is below zero and its allowance_in_use alert is written. */
+  allowanceAlerted: boolean;
   /** Withdrawals taken from the balance and not yet paid out (pending review or approved). */
   pendingWithdrawals: Micros;
   hasPurchased: boolean;
@@ -129,6 +138,9 @@ export const REISSUED_LOT_DAYS = 30;
 /** Debt records of provider refunds and disputes are named `reversal:<provider reference>`. */
 export const REVERSAL_DEBT_PREFIX = 'reversal:';
 
+/** An account's low-balance threshold until its owner sets one: 10.00 credits (SPEC §8). */
+export const DEFAULT_LOW_BALANCE_THRESHOLD = micros(10 * MICROS_PER_CREDIT);
+
 export function emptyAccount(accountId: string): AccountState {
   return {
     accountId,
@@ -138,6 +150,10 @@ export function emptyAccount(accountId: string): AccountState {
     debts: [],
     pending: [],
     allowance: null,
+    lowBalanceThreshold: DEFAULT_LOW_BALANCE_THRESHOLD,
+    // A new account's zero balance is below the default threshold: the first alert needs it above first.
+    lowBalanceAlerted: true,
+    allowanceAlerted: false,
     pendingWithdrawals: ZERO,
     hasPurchased: false,
     flagged: false,

@@ -8,6 +8,7 @@ export * from './items/lot.js';
 export * from './items/notification.js';
 export * from './items/purchase.js';
 export * from './items/withdrawal.js';
+export * from './ledger/alerts.js';
 export * from './ledger/allowance.js';
 export * from './ledger/charge.js';
 export * from './ledger/expiry.js';

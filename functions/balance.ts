@@ -1,7 +1,15 @@
 // GET /credits/balance, /credits/check, /credits/transactions, /credits/usage: the read side.
 
+import { InvalidRequest } from '../core/errors.js';
 import { type EntryType, type LedgerEntry, typesOf } from '../core/items/entry.js';
-import { check, getBalance, listTransactions, type TransactionQuery, usage } from '../core/ledger/queries.js';
+import {
+  balanceAt,
+  check,
+  getBalance,
+  listTransactions,
+  type TransactionQuery,
+  usage,
+} from '../core/ledger/queries.js';
 import { DAY_MS } from '../core/time.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
@@ -18,6 +26,10 @@ export const handler = groupHandler(
   [
     implement(api.balance, async ({ caller, query, runtime }) => {
       const accountId = accountFor(caller, query.accountId, 'read');
+      if (query.at !== undefined) {
+        if (query.at > runtime.ledger.nowMs()) throw new InvalidRequest('at is in the future');
+        return { status: 200, body: present.balanceAt(await balanceAt(runtime.ledger, accountId, query.at)) };
+      }
       return { status: 200, body: present.balance(await getBalance(runtime.ledger, accountId)) };
     }),
 

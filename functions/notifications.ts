@@ -1,14 +1,29 @@
-// GET /notifications and POST /notifications/{id}/read: the Notification Center.
+// GET /notifications and POST /notifications/{id}/read: the Notification Center; GET and PUT
+// /credits/alerts: the low-balance alert's threshold.
 
+import { getAlertSettings, setLowBalanceThreshold } from '../core/ledger/alerts.js';
 import { listNotifications, markNotificationRead } from '../core/ledger/notifications.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
+import { present } from './http/present.js';
 import { api } from './http/routes.js';
 
 export const handler = groupHandler([
   implement(api.notifications, async ({ caller, query, runtime }) => ({
     status: 200,
     body: { items: await listNotifications(runtime.ledger, accountFor(caller, undefined, 'read'), query.limit ?? 50) },
+  })),
+
+  implement(api.alerts, async ({ caller, runtime }) => ({
+    status: 200,
+    body: present.alerts(await getAlertSettings(runtime.ledger, accountFor(caller, undefined, 'read'))),
+  })),
+
+  implement(api.setAlerts, async ({ caller, body, runtime }) => ({
+    status: 200,
+    body: present.alerts(
+      await setLowBalanceThreshold(runtime.ledger, accountFor(caller, undefined, 'write'), body.lowBalanceThreshold),
+    ),
   })),
 
   implement(api.markNotificationRead, async ({ caller, params, runtime }) => ({

@@ -126,7 +126,9 @@ const badAmountNumber = fc.constantFrom(
   '5e-324',
 );
 /** Body fields where a JSON number is a right type. */
-const NUMERIC_FIELDS = ['amount', 'advanceSeconds'];
+const NUMERIC_FIELDS = ['amount', 'advanceSeconds', 'lowBalanceThreshold'];
+/** Fields whose null is a valid value (no expiry; alerts off). */
+const NULLABLE_FIELDS = ['expiresAt', 'lowBalanceThreshold'];
 const wrongType = fc.constantFrom<unknown>(true, false, [], {}, ['12.50'], { amount: '1' }, [[[]]]);
 const nonJsonContentType = fc.constantFrom(
   'text/plain',
@@ -298,7 +300,7 @@ function poisonsFor(target: Target): fc.Arbitrary<Poison>[] {
         (value) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [field]: value })),
       ),
     );
-    if (field !== 'expiresAt')
+    if (!NULLABLE_FIELDS.includes(field))
       list.push(
         fc.constant((wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [field]: null }))),
       );

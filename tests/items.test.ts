@@ -38,7 +38,11 @@ describe('stored items', () => {
       expired: 0,
       reversed: 0,
     });
-    expect((await listNotifications(ledger, accountId)).map((n) => n.type)).toEqual(['purchase_completed']);
+    // 10.00 then 7.50: the charge took the balance below the default alert threshold.
+    expect((await listNotifications(ledger, accountId)).map((n) => n.type)).toEqual([
+      'low_balance',
+      'purchase_completed',
+    ]);
   });
 
   it('a stored item that does not match its shape is a fault naming the item and the field', async () => {

@@ -255,7 +255,7 @@ describe('check and notifications', () => {
     clock.advance(1000);
     await pay(ledger, 'n2', '50');
     const items = await listNotifications(ledger, 'n2');
-    expect(items.map((n) => n.type)).toEqual(['top_up_needed', 'allowance_used', 'purchase_completed']);
+    expect(items.map((n) => n.type)).toEqual(['top_up_needed', 'allowance_in_use', 'purchase_completed']);
     await markNotificationRead(ledger, 'n2', items[0]!.notificationId);
     expect((await listNotifications(ledger, 'n2'))[0]!.read).toBe(true);
     await expect(markNotificationRead(ledger, 'n2', 'nt_missing')).rejects.toThrow(NotFound);

@@ -20,9 +20,15 @@
 // plans again.
 
 import type { AccountState, LiveLot, LotKind, NoticeDays, OverflowSummary } from '../account.js';
-import { compareConsumption, consumptionKey, emptyAccount, nextLotEventMs } from '../account.js';
+import {
+  compareConsumption,
+  consumptionKey,
+  DEFAULT_LOW_BALANCE_THRESHOLD,
+  emptyAccount,
+  nextLotEventMs,
+} from '../account.js';
 import { assert } from '../assert.js';
-import { micros, sum, ZERO } from '../money.js';
+import { type Micros, micros, sum, ZERO } from '../money.js';
 import { expiryIndex, keys, SK_PREFIX } from '../table/keys.js';
 import type { Item, LedgerTable, TransactItem } from '../table/table.js';
 
@@ -81,6 +87,9 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
       graceExpiresAtMs,
     })),
     allowance: item.allowance === undefined ? null : micros(item.allowance as number),
+    lowBalanceThreshold: lowBalanceThresholdOf(item),
+    lowBalanceAlerted: item.lowBalanceAlerted === true,
+    allowanceAlerted: item.allowanceAlerted === true,
     pendingWithdrawals: micros((item.pendingWithdrawals as number | undefined) ?? ZERO),
     hasPurchased: item.hasPurchased === true,
     flagged: item.flagged === true,
@@ -303,6 +312,11 @@ export function accountItem(
     debts: state.debts.map((debt): DebtTuple => [debt.ref, debt.amount]),
     pending: state.pending.map((c): PendingTuple => [c.chargeId, c.amount, c.graceExpiresAtMs]),
     allowance: state.allowance ?? undefined,
+    // Stored only when it differs from the default; null (alerts off) is stored as null.
+    lowBalanceThreshold:
+      state.lowBalanceThreshold === DEFAULT_LOW_BALANCE_THRESHOLD ? undefined : state.lowBalanceThreshold,
+    lowBalanceAlerted: state.lowBalanceAlerted || undefined,
+    allowanceAlerted: state.allowanceAlerted || undefined,
     pendingWithdrawals: state.pendingWithdrawals,
     hasPurchased: state.hasPurchased || undefined,
     flagged: state.flagged || undefined,
@@ -328,3 +342,11 @@ export function accountItem(
 
 const accountDoesNotExist = 'attribute_not_exists(pk)';
 const accountIsAtVersion = 'version = :expectedVersion';
+
+function lowBalanceThresholdOf(item: Item): Micros | null {
+  const stored = item.lowBalanceThreshold;
+  if (stored === undefined) return DEFAULT_LOW_BALANCE_THRESHOLD;
+  if (stored === null) return null;
+  assert(typeof stored === 'number', `account item ${String(item.pk)}: lowBalanceThreshold is not a number`);
+  return micros(stored);
+}

@@ -9,6 +9,9 @@ import { isoField, readItem } from './fields.js';
 export const NOTIFICATION_TYPES = [
   'purchase_completed',
   'promotional_grant',
+  'low_balance',
+  'allowance_in_use',
+  // Written before allowance_in_use replaced it (one per charge that used the allowance); still read.
   'allowance_used',
   'top_up_needed',
   'charge_failed',

@@ -176,6 +176,33 @@ export class Draft {
     );
   }
 
+  /**
+   * The alerts this draft's change crosses into, written in its transaction (SPEC §8): the
+   * balance going below the low-balance threshold, and below zero (the negative allowance in
+   * use). Each fires once per crossing: the account remembers that it alerted, and re-arms only
+   * when an operation leaves the balance back at or above the line. The engine calls this once,
+   * after the operation's plan; a balance that fell by credit expiring is alerted by the next
+   * operation on the account (the nightly run's, at the latest).
+   */
+  finish(): void {
+    const balance = this.balance();
+    const threshold = this.state.lowBalanceThreshold;
+    if (threshold === null || balance >= threshold) this.state.lowBalanceAlerted = false;
+    else if (!this.state.lowBalanceAlerted) {
+      this.state.lowBalanceAlerted = true;
+      this.notify('low_balance', `Your balance is ${fmt(balance)}, below your alert threshold of ${fmt(threshold)}.`);
+    }
+    if (balance >= 0) this.state.allowanceAlerted = false;
+    else if (!this.state.allowanceAlerted) {
+      this.state.allowanceAlerted = true;
+      this.notify(
+        'allowance_in_use',
+        `Your balance is ${fmt(balance)}: deployments are running on your negative allowance ` +
+          `of ${fmt(this.allowance())}.`,
+      );
+    }
+  }
+
   /** Whether a charge of `amount` can be paid now (account.paymentDecision). */
   canPay(amount: Micros): boolean {
     return paymentDecision(this.state, amount, this.nowMs, this.allowance()).payable;
@@ -246,8 +273,6 @@ export class Draft {
       wasPending: charge.wasPending,
       ...(charge.deploymentId ? { deploymentId: charge.deploymentId } : {}),
     });
-    if (paid.debtCreated > 0)
-      this.notify('allowance_used', `Charge ${chargeId} used ${fmt(paid.debtCreated)} of your negative allowance.`);
     return paid;
   }
 

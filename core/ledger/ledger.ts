@@ -248,6 +248,7 @@ async function attemptOnce<R>(
   let result: R;
   try {
     result = await operation.plan(draft);
+    draft.finish();
   } catch (error) {
     if (error instanceof OverflowNeeded) {
       assert(!overflowLots, `${operation.name} needs overflow lots although all are loaded: ${error.message}`);

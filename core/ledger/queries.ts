@@ -235,3 +235,35 @@ export async function usage(
   );
   return { buckets: list, total };
 }
+
+export interface BalanceAt {
+  accountId: string;
+  at: string;
+  /** The balance after the last ledger entry at or before `at`; zero before the first. */
+  balance: Micros;
+  /** That entry; null when the account had none yet. */
+  transactionId: string | null;
+}
+
+/**
+ * The balance at an instant (SPEC §8): what the last ledger entry at or before it recorded, read
+ * by one query on the entries' time-ordered keys (no replay).
+ */
+export async function balanceAt(ledger: Ledger, accountId: string, atMs: number): Promise<BalanceAt> {
+  const { low, high } = ulidBounds(0, atMs);
+  const { items } = await ledger.table.meter.run('balanceAt', () =>
+    ledger.table.query({
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+      ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':low': `TX#${low}`, ':high': `TX#${high}` },
+      ScanIndexForward: false,
+      Limit: 1,
+    }),
+  );
+  const last = items[0] ? entryFromItem(items[0]) : undefined;
+  return {
+    accountId,
+    at: iso(atMs),
+    balance: last?.balanceAfter ?? ZERO,
+    transactionId: last?.transactionId ?? null,
+  };
+}

@@ -3,9 +3,10 @@
 import type { Charge } from '../../core/items/charge.js';
 import type { LedgerEntry } from '../../core/items/entry.js';
 import type { Lot } from '../../core/items/lot.js';
+import type { AlertSettings } from '../../core/ledger/alerts.js';
 import type { ChargeResult } from '../../core/ledger/charge.js';
 import type { GrantResult } from '../../core/ledger/grants.js';
-import type { BalanceView, CheckView, UsageBucket } from '../../core/ledger/queries.js';
+import type { BalanceAt, BalanceView, CheckView, UsageBucket } from '../../core/ledger/queries.js';
 import type { RefundResult } from '../../core/ledger/refund.js';
 import type { WithdrawalView } from '../../core/ledger/withdrawals.js';
 import { formatMicros as m } from '../../core/money.js';
@@ -22,6 +23,11 @@ export const present = {
     pendingWithdrawals: m(b.pendingWithdrawals),
     lots: b.lots.map(lot),
     expiringSoon: b.expiringSoon.map(lot),
+  }),
+  balanceAt: (b: BalanceAt) => ({ ...b, balance: m(b.balance) }),
+  alerts: (a: AlertSettings) => ({
+    ...a,
+    lowBalanceThreshold: a.lowBalanceThreshold === null ? null : m(a.lowBalanceThreshold),
   }),
   check: (c: CheckView) => ({ ...c, amount: m(c.amount), balance: m(c.balance), shortfall: m(c.shortfall) }),
   chargeResult: (c: ChargeResult) =>

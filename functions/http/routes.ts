@@ -90,11 +90,15 @@ export const api = {
     group: 'balance',
     access: 'user',
     summary: 'The balance, what can be withdrawn, debt, lots and credits expiring within 30 days',
-    query: s.accountQuery,
-    responses: { 200: { description: 'Balance', schema: s.responses.balance }, ...problems },
+    query: s.balanceQuery,
+    responses: {
+      200: { description: 'Balance', schema: z.union([s.responses.balance, s.responses.balanceAt]) },
+      ...problems,
+    },
     description:
       'The spendable balance (expired lots excluded), what can be withdrawn, debt, the negative allowance, the ' +
-      'lots with credit left and the credits expiring within 30 days.',
+      'lots with credit left and the credits expiring within 30 days. With `at`: the balance recorded by the ' +
+      'last ledger entry at or before that instant, read by one query.',
   }),
   check: defineRoute({
     method: 'GET',
@@ -414,6 +418,29 @@ export const api = {
     description:
       'The Notification Center: purchases, top-ups needed, failed charges, refunds, withdrawals, expiring ' +
       'credit, newest first.',
+  }),
+  alerts: defineRoute({
+    method: 'GET',
+    path: '/credits/alerts',
+    group: 'notifications',
+    access: 'user',
+    summary: 'The low-balance alert threshold',
+    responses: { 200: { description: 'Alert settings', schema: s.responses.alerts }, ...problems },
+    description:
+      'The balance below which an operation writes one `low_balance` notification (10.00 until set; null: off). ' +
+      'Going below zero writes one `allowance_in_use` notification. Each fires once per crossing.',
+  }),
+  setAlerts: defineRoute({
+    method: 'PUT',
+    path: '/credits/alerts',
+    group: 'notifications',
+    access: 'user',
+    summary: 'Set the low-balance alert threshold',
+    body: s.alertsBody,
+    responses: { 200: { description: 'Set', schema: s.responses.alerts }, ...problems },
+    description:
+      'Sets the threshold (null turns the alert off). A threshold above the current balance alerts nobody until ' +
+      'the balance is back at or above it and falls below it again.',
   }),
   markNotificationRead: defineRoute({
     method: 'POST',

@@ -72,6 +72,12 @@ export const params = {
 // ---- requests ----
 
 export const accountQuery = z.strictObject({ accountId: accountIdParam.optional() });
+export const balanceQuery = z.strictObject({
+  accountId: accountIdParam.optional(),
+  at: timestamp.optional().meta({
+    description: 'Answer the balance recorded by the last ledger entry at or before this instant (not in the future)',
+  }),
+});
 export const checkQuery = z.strictObject({ amount: nonNegativeAmount, accountId: accountIdParam.optional() });
 export const chargeBody = z.strictObject({
   deploymentId: z.string().regex(DEPLOYMENT_ID, 'must be 1-128 letters, digits or _.:-'),
@@ -155,6 +161,11 @@ export const notificationsQuery = z.strictObject({
     .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
     .optional(),
 });
+export const alertsBody = z.strictObject({
+  lowBalanceThreshold: nonNegativeAmount
+    .nullable()
+    .meta({ description: 'Alert when an operation takes the balance below this; null turns the alert off' }),
+});
 export const emptyQuery = z.strictObject({});
 export const emptyBody = z.strictObject({}).optional();
 
@@ -184,6 +195,12 @@ export const responses = {
     pendingWithdrawals: amountOut,
     lots: z.array(lotOut),
     expiringSoon: z.array(lotOut),
+  }),
+  balanceAt: z.object({
+    accountId: z.string(),
+    at: z.string(),
+    balance: amountOut,
+    transactionId: z.string().nullable().meta({ description: 'The entry that recorded it; null before the first' }),
   }),
   check: z.object({
     amount: amountOut,
@@ -267,6 +284,10 @@ export const responses = {
         read: z.boolean(),
       }),
     ),
+  }),
+  alerts: z.object({
+    accountId: z.string(),
+    lowBalanceThreshold: amountOut.nullable().meta({ description: 'null: no low-balance alerts' }),
   }),
   notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
   purchaseCreated: z.object({

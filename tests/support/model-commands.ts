@@ -33,8 +33,10 @@ import {
   rejectWithdrawal,
   requestWithdrawal,
   reversePayment,
+  setLowBalanceThreshold,
   setNegativeAllowance,
 } from '../../core/index.js';
+import { keys, SK_PREFIX } from '../../core/table/keys.js';
 import { expectInvariants } from './ledger.js';
 import { type MCharge, type MLot, Model, type MPurchase, type Outcome } from './model.js';
 import { type Bought, buyCredits, providerDisputes } from './purchases.js';
@@ -118,18 +120,50 @@ export async function agree(m: Model, r: Real): Promise<void> {
 
 const paymentRefOf = (r: Real, p: MPurchase) => `pi_${r.accountId}_${p.index}`;
 
+/** The account's alert notifications by type, all of them (SPEC §8). */
+async function alertCounts(r: Real): Promise<{ low_balance: number; allowance_in_use: number }> {
+  const counts = { low_balance: 0, allowance_in_use: 0 };
+  let startKey: Record<string, unknown> | undefined;
+  do {
+    const page = await r.ledger.table.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPk(r.accountId), ':prefix': SK_PREFIX.notification },
+      ExclusiveStartKey: startKey,
+    });
+    for (const item of page.items)
+      if (item.type === 'low_balance' || item.type === 'allowance_in_use') counts[item.type] += 1;
+    startKey = page.lastKey;
+  } while (startKey);
+  return counts;
+}
+
+// Every write the ledger commits looks at the alerts; the model looks after each command that
+// committed one (no command both raises and lowers the balance, so one look per command sees
+// the same crossings).
 const command = (name: string, run: (m: Model, r: Real) => Promise<void>): Cmd => ({
   check: () => true,
   run: async (m, r) => {
+    const commits = r.ledger.stats.commits;
     await run(m, r);
+    if (r.ledger.stats.commits > commits) m.observeAlerts();
     await agree(m, r);
+    expect(await alertCounts(r), 'alerts written').toEqual(m.alerts);
   },
   toString: () => name,
 });
 
 export const commandArbitraries = [
+  fc.option(fc.integer({ min: 0, max: 6_000 }), { nil: null }).map((cents) =>
+    command(`alert below ${cents === null ? 'off' : `${cents}¢`}`, async (m, r) => {
+      const threshold = cents === null ? null : cents * CENT;
+      await setLowBalanceThreshold(r.ledger, r.accountId, threshold as Micros | null);
+      m.setLowBalanceThreshold(threshold);
+    }),
+  ),
   fc.integer({ min: 1, max: 5_000 }).map((cents) =>
     command(`buy ${cents}¢`, async (m, r) => {
+      // Two writes: the purchase (which looks at the balance as it stands) and its payment event.
+      m.observeAlerts();
       const lot = m.grant('purchased', cents * CENT, addCalendarMonths(m.now, 12));
       // What the account paid for is credited however many lots it holds.
       expect(lot).not.toBe('conflict');

@@ -94,6 +94,12 @@ export class Model {
   allowance: number;
   hasPurchased = false;
   pendingWithdrawals = 0;
+  /** SPEC §8: the low-balance threshold (10.00 until set; null: off) and the alerts written so far. */
+  lowBalanceThreshold: number | null = 10_000_000;
+  alerts = { low_balance: 0, allowance_in_use: 0 };
+  /** Below the line and told so; a new account starts below the default threshold. */
+  private lowAlerted = true;
+  private negativeAlerted = false;
   private seq = 0;
 
   /** Lots with credit left at which a promotional grant is refused; purchases never are. */
@@ -125,6 +131,30 @@ export class Model {
 
   balance(): number {
     return this.credit() - this.debt();
+  }
+
+  /**
+   * After a change is written: an alert for each line the balance is below and was not below
+   * when last looked at (at or above it, the alert re-arms).
+   */
+  observeAlerts(): void {
+    const balance = this.balance();
+    if (this.lowBalanceThreshold === null || balance >= this.lowBalanceThreshold) this.lowAlerted = false;
+    else if (!this.lowAlerted) {
+      this.lowAlerted = true;
+      this.alerts.low_balance += 1;
+    }
+    if (balance >= 0) this.negativeAlerted = false;
+    else if (!this.negativeAlerted) {
+      this.negativeAlerted = true;
+      this.alerts.allowance_in_use += 1;
+    }
+  }
+
+  /** A new threshold alerts nobody: below it already counts as told. */
+  setLowBalanceThreshold(threshold: number | null): void {
+    this.lowBalanceThreshold = threshold;
+    this.lowAlerted = threshold !== null && this.balance() < threshold;
   }
 
   withdrawable(): number {

@@ -309,6 +309,16 @@ export const routeSamples: Record<string, RouteSample> = {
       await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })
     ),
   },
+  'GET /credits/alerts': {
+    money: "Nobody: a read of the caller's own alert setting.",
+    reach: 'own',
+    prepare: async (_api, _owner) => call('GET', '/credits/alerts'),
+  },
+  'PUT /credits/alerts': {
+    money: 'Nobody: it only decides when the owner is told of a low balance; no credit moves.',
+    reach: 'own',
+    prepare: async (_api, _owner) => call('PUT', '/credits/alerts', { body: { lowBalanceThreshold: '25.00' } }),
+  },
   'POST /notifications/{notificationId}/read': {
     money: "Nobody: a flag on the caller's own notification.",
     reach: 'own',

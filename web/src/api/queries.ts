@@ -13,7 +13,11 @@ type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = p
   ? T
   : never;
 
-export type Balance = Json<'/credits/balance', 'get', 200>;
+/** GET /credits/balance answers the full view, or with `at` the balance at that instant. */
+type BalanceAnswer = Json<'/credits/balance', 'get', 200>;
+export type Balance = Extract<BalanceAnswer, { lots: unknown }>;
+export type BalanceAt = Exclude<BalanceAnswer, Balance>;
+const isFullBalance = (answer: BalanceAnswer): answer is Balance => 'lots' in answer;
 export type Transactions = Json<'/credits/transactions', 'get', 200>;
 export type Transaction = Transactions['items'][number];
 export type Usage = Json<'/credits/usage', 'get', 200>;
@@ -49,7 +53,14 @@ export function useRefreshMoney() {
 
 export function useBalance() {
   const { client } = useAuth();
-  return useQuery({ queryKey: keys.balance, queryFn: () => call(client.GET('/credits/balance')) });
+  return useQuery({
+    queryKey: keys.balance,
+    queryFn: async () => {
+      const answer = await call(client.GET('/credits/balance'));
+      if (!isFullBalance(answer)) throw new Error('the balance came back without its lots');
+      return answer;
+    },
+  });
 }
 
 export type Category = NonNullable<

@@ -10,7 +10,7 @@ export interface paths {
         };
         /**
          * The balance, what can be withdrawn, debt, lots and credits expiring within 30 days
-         * @description The spendable balance (expired lots excluded), what can be withdrawn, debt, the negative allowance, the lots with credit left and the credits expiring within 30 days.
+         * @description The spendable balance (expired lots excluded), what can be withdrawn, debt, the negative allowance, the lots with credit left and the credits expiring within 30 days. With `at`: the balance recorded by the last ledger entry at or before that instant, read by one query.
          */
         get: operations["getCreditsBalance"];
         put?: never;
@@ -425,6 +425,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/credits/alerts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The low-balance alert threshold
+         * @description The balance below which an operation writes one `low_balance` notification (10.00 until set; null: off). Going below zero writes one `allowance_in_use` notification. Each fires once per crossing.
+         */
+        get: operations["getCreditsAlerts"];
+        /**
+         * Set the low-balance alert threshold
+         * @description Sets the threshold (null turns the alert off). A threshold above the current balance alerts nobody until the balance is back at or above it and falls below it again.
+         */
+        put: operations["putCreditsAlerts"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications/{notificationId}/read": {
         parameters: {
             query?: never;
@@ -481,6 +505,7 @@ export interface operations {
         parameters: {
             query?: {
                 accountId?: string;
+                at?: string;
             };
             header?: never;
             path?: never;
@@ -559,6 +584,16 @@ export interface operations {
                             expiresAt: string | null;
                             withdrawable: boolean;
                         }[];
+                    } | {
+                        accountId: string;
+                        at: string;
+                        /**
+                         * @description Decimal credits
+                         * @example 12.50
+                         */
+                        balance: string;
+                        /** @description The entry that recorded it; null before the first */
+                        transactionId: string | null;
                     };
                 };
             };
@@ -2802,6 +2837,157 @@ export interface operations {
                             createdAt: string;
                             read: boolean;
                         }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getCreditsAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Alert settings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        /** @description null: no low-balance alerts */
+                        lowBalanceThreshold: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    putCreditsAlerts: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description Alert when an operation takes the balance below this; null turns the alert off */
+                    lowBalanceThreshold: (string | number) | null;
+                };
+            };
+        };
+        responses: {
+            /** @description Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        /** @description null: no low-balance alerts */
+                        lowBalanceThreshold: string | null;
                     };
                 };
             };
