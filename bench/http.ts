@@ -10,6 +10,8 @@ import { Agent, request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
 import { charge, check, DEFAULT_CONFIG, Ledger, LedgerTable, type Micros, systemClock } from '../core/index.js';
+import { LOCAL_POLICY } from '../core/webhooks/address.js';
+import { HttpWebhookSender } from '../core/webhooks/sender.js';
 import { signDevToken } from '../functions/local/dev-auth.js';
 import { localPayments } from '../functions/local/local-checkout.js';
 import { startLocalServer } from '../functions/local/server.js';
@@ -95,7 +97,11 @@ async function measureOverhead(endpoint: string) {
   const ledger = new Ledger(table, systemClock, DEFAULT_CONFIG);
   const secret = 'bench-secret';
   const server = await startLocalServer({
-    runtime: { ledger, cursorSecret: 'bench-cursor' },
+    runtime: {
+      ledger,
+      cursorSecret: 'bench-cursor',
+      webhooks: { policy: LOCAL_POLICY, sender: new HttpWebhookSender(LOCAL_POLICY) },
+    },
     payments: localPayments({}),
     authSecret: secret,
     port: 0,

@@ -34,10 +34,21 @@ import {
   usage,
 } from '../core/index.js';
 import { loadAccount } from '../core/items/account.js';
+import type { WebhookEvent } from '../core/items/webhook.js';
 import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
 import type { OutcomeMessage } from '../core/outcomes/port.js';
 import { OutcomePublisher } from '../core/outcomes/publisher.js';
 import { keys } from '../core/table/keys.js';
+import { LOCAL_POLICY } from '../core/webhooks/address.js';
+import {
+  attemptDelivery,
+  fanOut,
+  publishEvents,
+  type WebhookMessage,
+  type WebhookQueue,
+} from '../core/webhooks/delivery.js';
+import { registerEndpoint } from '../core/webhooks/endpoints.js';
+import type { WebhookSender } from '../core/webhooks/sender.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { buyCredits } from '../tests/support/purchases.js';
 import { writeResults } from './results.js';
@@ -90,6 +101,8 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     fn: () => Promise<T>,
     target?: { wcu?: number; rcu?: number },
   ): Promise<T> {
+    // Whether endpoints for every account exist is read once a minute per process, not per operation.
+    await ledger.globalSubscribers.any(clock.nowMs());
     table.meter.reset();
     const result = await fn();
     const totals = table.meter.snapshot().reduce(
@@ -205,6 +218,49 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   );
   scheduler.stop();
   ledger.effects = undefined;
+
+  // Events for other systems (SPEC §9): written only for accounts someone listens to.
+  const e = fresh();
+  await buyCredits(ledger, e, credits(30));
+  const hook = await measure('register a webhook endpoint', () =>
+    registerEndpoint(ledger, {
+      owner: e,
+      url: 'http://127.0.0.1:9/hooks',
+      events: ['charge.paid'],
+      policy: LOCAL_POLICY,
+    }),
+  );
+  await measure('charge, paid, account with a webhook endpoint', () =>
+    charge(ledger, { accountId: e, deploymentId: 'd', amount: credits(2), idempotencyKey: `${e}-1` }),
+  );
+  const crossing = await measure('charge crossing the low-balance threshold (alert, 2 events)', () =>
+    charge(ledger, { accountId: e, deploymentId: 'd', amount: credits(20), idempotencyKey: `${e}-2` }),
+  );
+  const sent: WebhookMessage[] = [];
+  const queue: WebhookQueue = { send: async (messages) => (sent.push(...messages), { failed: 0 }) };
+  const [paidEvent] = (
+    await table.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPk(e), ':prefix': 'EVENT#' },
+      ScanIndexForward: false,
+    })
+  ).items.filter((i) => i.type === 'charge.paid' && (i.data as { chargeId: string }).chargeId === crossing.chargeId);
+  const event = { id: String(paidEvent!.id), accountId: e } as WebhookEvent;
+  await measure('event handed to the webhook queue (leaves the outbox)', () => publishEvents(ledger, queue, [event]));
+  await measure('event fanned out to 1 endpoint', () => fanOut(ledger, queue, e, event.id));
+  const accepting: WebhookSender = { post: async () => ({ status: 204 }) };
+  const delivery = sent.find((m) => m.kind === 'delivery')!;
+  await measure('webhook delivery attempt, 2xx', () =>
+    attemptDelivery(ledger, accepting, hook.endpointId, (delivery as { deliveryId: string }).deliveryId),
+  );
+  clock.advance(61_000);
+  table.meter.reset();
+  await ledger.globalSubscribers.any(clock.nowMs());
+  const subscribersRead = table.meter.snapshot().reduce((units, r) => units + r.readUnits, 0);
+  // DynamoDB Local reports 0 for a query that finds nothing; AWS bills any query at least 0.5 RCU.
+  const globalRead = 'global endpoints read (once a minute per process)';
+  rows.push({ operation: globalRead, wcu: 0, wcuReportedByLocal: 0, rcu: subscribersRead });
+  log(`${globalRead.padEnd(40)}    0 WCU ${String(subscribersRead).padStart(4)} RCU (AWS: 0.5)`);
 
   // A heavy account: 250 purchases, of which the account item keeps 12 and the rest are overflow items.
   const h = fresh();

@@ -92,6 +92,8 @@ export interface AccountState {
   lowBalanceAlerted: boolean;
   /** The balance is below zero and its allowance_in_use alert is written. */
   allowanceAlerted: boolean;
+  /** Webhook endpoints registered for this account's events: while there are none, no events are written. */
+  webhookEndpoints: number;
   /** Withdrawals taken from the balance and not yet paid out (pending review or approved). */
   pendingWithdrawals: Micros;
   hasPurchased: boolean;
@@ -154,6 +156,7 @@ export function emptyAccount(accountId: string): AccountState {
     // A new account's zero balance is below the default threshold: the first alert needs it above first.
     lowBalanceAlerted: true,
     allowanceAlerted: false,
+    webhookEndpoints: 0,
     pendingWithdrawals: ZERO,
     hasPurchased: false,
     flagged: false,

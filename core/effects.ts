@@ -1,8 +1,10 @@
 // After a ledger transaction commits: schedule the grace deadline of each new pending charge,
-// cancel the schedule of each charge that stopped waiting, and publish each final outcome. All
-// of it is idempotent and all of it is found again by the sweeps if it fails here.
+// cancel the schedule of each charge that stopped waiting, publish each final outcome, and hand
+// the events it wrote to the webhook queue. All of it is idempotent and all of it is found again
+// by the sweeps if it fails here.
 
 import type { GraceScheduler } from './grace/port.js';
+import type { WebhookEvent } from './items/webhook.js';
 import type { Commit, CommitEffects } from './ledger/ledger.js';
 import type { OutcomePublisher } from './outcomes/publisher.js';
 
@@ -10,9 +12,10 @@ export class ChargeEffects implements CommitEffects {
   constructor(
     private readonly scheduler: GraceScheduler | undefined,
     private readonly publisher: OutcomePublisher | undefined,
+    private readonly events?: (events: WebhookEvent[]) => Promise<unknown>,
   ) {}
 
-  async afterCommit({ outcomes, deadlines }: Commit): Promise<void> {
+  async afterCommit({ outcomes, deadlines, events }: Commit): Promise<void> {
     const { scheduler, publisher } = this;
     const work: Promise<unknown>[] = [];
     if (scheduler) {
@@ -20,6 +23,7 @@ export class ChargeEffects implements CommitEffects {
       for (const outcome of outcomes) if (outcome.wasPending) work.push(scheduler.cancel(outcome.chargeId));
     }
     if (publisher) work.push(publisher.publish(outcomes));
+    if (this.events && events.length > 0) work.push(this.events(events));
     const failures = (await Promise.allSettled(work)).filter(
       (r): r is PromiseRejectedResult => r.status === 'rejected',
     );

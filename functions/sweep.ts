@@ -1,21 +1,33 @@
 // The sweep Lambda (every few minutes, and part of the nightly run): ends pending charges whose
-// deadline passed without their schedule firing, and publishes charge outcomes that were never
-// published. Both are found through the sparse charge index, never by a scan.
+// deadline passed without their schedule firing, publishes charge outcomes that were never
+// published, hands events that never reached the webhook queue to it, and sends on webhook
+// deliveries whose next attempt is due. All are found through the sparse work-queue index, never
+// by a scan.
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { sweepOverdueCharges } from '../core/grace/deadline.js';
 import { log } from '../core/log.js';
+import { sweepDeliveries, sweepEvents } from '../core/webhooks/delivery.js';
 import { runtime } from './http/runtime.js';
 import { logger } from './log.js';
 import { flushMetrics } from './metrics.js';
 
 export const handler = middy(async () => {
-  const { ledger, publisher } = runtime();
+  const { ledger, publisher, webhookQueue } = runtime();
   const deadlines = await sweepOverdueCharges(ledger);
   const outcomes = publisher ? await publisher.sweep() : undefined;
-  log().info('sweep', { deadlines, ...(outcomes ? { outcomes } : {}) });
-  return { deadlines, ...(outcomes ? { outcomes } : {}) };
+  const webhooks = webhookQueue
+    ? {
+        events: await sweepEvents(ledger, webhookQueue),
+        deliveries: await sweepDeliveries(ledger, (endpointId, deliveryId) =>
+          webhookQueue.send([{ kind: 'delivery', endpointId, deliveryId }]),
+        ),
+      }
+    : undefined;
+  const result = { deadlines, ...(outcomes ? { outcomes } : {}), ...(webhooks ? { webhooks } : {}) };
+  log().info('sweep', result);
+  return result;
 })
   .use(injectLambdaContext(logger))
   .use(flushMetrics());

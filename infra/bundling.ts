@@ -23,16 +23,23 @@ export const HTTP_FUNCTIONS: readonly LambdaFunction[] = [
   { group: 'notifications', entry: 'functions/notifications.ts' },
   { group: 'admin', entry: 'functions/admin.ts' },
   { group: 'openapi', entry: 'functions/openapi.ts' },
+  { group: 'events', entry: 'functions/events.ts' },
 ];
 
-/** Functions that serve no route: the grace handler (EventBridge Scheduler), the sweep, the nightly expiry. */
-export const JOB_FUNCTIONS: readonly { name: 'grace' | 'sweep' | 'expiry-fanout' | 'expiry-worker'; entry: string }[] =
-  [
-    { name: 'grace', entry: 'functions/grace.ts' },
-    { name: 'sweep', entry: 'functions/sweep.ts' },
-    { name: 'expiry-fanout', entry: 'functions/expiry-fanout.ts' },
-    { name: 'expiry-worker', entry: 'functions/expiry-worker.ts' },
-  ];
+/**
+ * Functions that serve no route: the grace handler (EventBridge Scheduler), the sweep, the nightly
+ * expiry, and the webhook worker (the webhook queue's consumer).
+ */
+export const JOB_FUNCTIONS: readonly {
+  name: 'grace' | 'sweep' | 'expiry-fanout' | 'expiry-worker' | 'webhook-worker';
+  entry: string;
+}[] = [
+  { name: 'grace', entry: 'functions/grace.ts' },
+  { name: 'sweep', entry: 'functions/sweep.ts' },
+  { name: 'expiry-fanout', entry: 'functions/expiry-fanout.ts' },
+  { name: 'expiry-worker', entry: 'functions/expiry-worker.ts' },
+  { name: 'webhook-worker', entry: 'functions/webhook-worker.ts' },
+];
 
 /** The only functions that may carry the Stripe SDK. */
 export const PAYMENT_GROUPS: readonly Group[] = ['purchases', 'webhooks'];

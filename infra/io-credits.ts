@@ -65,7 +65,8 @@ export type FunctionName = (typeof HTTP_FUNCTIONS)[number]['group'] | (typeof JO
  * What each function may do. `read`: GetItem and Query; `write`: also PutItem, UpdateItem,
  * DeleteItem and ConditionCheckItem (what TransactWriteItems needs). `schedules`: `create` makes
  * grace schedules (and deletes them), `delete` only deletes them (a settled charge's). `outcomes`:
- * sends to the payment-outcomes queue. `secrets`: which secrets it may read.
+ * sends to the payment-outcomes queue. `eventQueue`: sends to the webhook queue (every function
+ * whose ledger writes may write events). `secrets`: which secrets it may read.
  */
 export const ACCESS: Record<
   FunctionName,
@@ -74,21 +75,31 @@ export const ACCESS: Record<
     schedules?: 'create' | 'delete';
     outcomes?: true;
     expiryQueue?: 'send';
+    eventQueue?: 'send';
     secrets?: ('cursor' | 'stripe' | 'spherepay')[];
   }
 > = {
   balance: { table: 'read', secrets: ['cursor'] },
-  charges: { table: 'write', schedules: 'create', outcomes: true },
-  purchases: { table: 'write', secrets: ['stripe', 'spherepay'] },
-  webhooks: { table: 'write', schedules: 'delete', outcomes: true, secrets: ['stripe', 'spherepay'] },
-  withdrawals: { table: 'write', schedules: 'delete', outcomes: true },
-  notifications: { table: 'write' },
-  admin: { table: 'write', schedules: 'delete', outcomes: true },
+  charges: { table: 'write', schedules: 'create', outcomes: true, eventQueue: 'send' },
+  purchases: { table: 'write', secrets: ['stripe', 'spherepay'], eventQueue: 'send' },
+  webhooks: {
+    table: 'write',
+    schedules: 'delete',
+    outcomes: true,
+    secrets: ['stripe', 'spherepay'],
+    eventQueue: 'send',
+  },
+  withdrawals: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
+  notifications: { table: 'write', eventQueue: 'send' },
+  admin: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
   openapi: {},
-  grace: { table: 'write', schedules: 'delete', outcomes: true },
-  sweep: { table: 'write', schedules: 'delete', outcomes: true },
-  'expiry-fanout': { table: 'write', schedules: 'delete', outcomes: true, expiryQueue: 'send' },
-  'expiry-worker': { table: 'write' },
+  events: { table: 'write', eventQueue: 'send' },
+  grace: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
+  sweep: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
+  'expiry-fanout': { table: 'write', schedules: 'delete', outcomes: true, expiryQueue: 'send', eventQueue: 'send' },
+  'expiry-worker': { table: 'write', eventQueue: 'send' },
+  // Consumes the webhook queue (the event source grants that) and sends its own retries to it.
+  'webhook-worker': { table: 'write', eventQueue: 'send' },
 };
 
 /**
@@ -149,6 +160,7 @@ export class IoCredits extends Construct {
   readonly api: HttpApi;
   readonly functions: Record<FunctionName, NodejsFunction>;
   readonly expiryQueue: Queue;
+  readonly webhookQueue: Queue;
   readonly outcomesQueue: Queue;
   readonly dashboard: Dashboard;
   readonly web: WebApp;
@@ -242,6 +254,18 @@ export class IoCredits extends Construct {
       enforceSSL: true,
       deadLetterQueue: { queue: expiryDlq, maxReceiveCount: 5 },
     });
+    // Event webhooks: fan-outs and delivery attempts. A receiver's refusal is retried by the worker
+    // with its own backoff (24 hours), so only messages the worker itself fails on reach the DLQ.
+    const webhookDlq = new Queue(this, 'WebhookDeadLetterQueue', {
+      retentionPeriod: Duration.days(14),
+      enforceSSL: true,
+    });
+    this.webhookQueue = new Queue(this, 'WebhookQueue', {
+      visibilityTimeout: Duration.minutes(6),
+      retentionPeriod: Duration.days(4),
+      enforceSSL: true,
+      deadLetterQueue: { queue: webhookDlq, maxReceiveCount: 5 },
+    });
     const outcomesDlq = new Queue(this, 'PaymentOutcomesDeadLetterQueue', {
       retentionPeriod: Duration.days(14),
       enforceSSL: true,
@@ -302,6 +326,7 @@ export class IoCredits extends Construct {
         });
       if (access.outcomes) environment.PAYMENT_OUTCOMES_QUEUE_URL = this.outcomesQueue.queueUrl;
       if (access.expiryQueue) environment.EXPIRY_QUEUE_URL = this.expiryQueue.queueUrl;
+      if (access.eventQueue) environment.WEBHOOK_QUEUE_URL = this.webhookQueue.queueUrl;
       for (const secret of access.secrets ?? [])
         environment[`${secret.toUpperCase()}_SECRET_ARN`] = secrets[secret].secretArn;
       if (access.secrets?.includes('stripe'))
@@ -318,7 +343,9 @@ export class IoCredits extends Construct {
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
         memorySize: 512,
-        timeout: Duration.seconds(name === 'expiry-fanout' ? 900 : name === 'expiry-worker' ? 60 : 29),
+        timeout: Duration.seconds(
+          name === 'expiry-fanout' ? 900 : name === 'expiry-worker' || name === 'webhook-worker' ? 60 : 29,
+        ),
         environment,
         logGroup: new LogGroup(this, `Logs-${name}`, {
           retention: RetentionDays.ONE_MONTH,
@@ -341,6 +368,7 @@ export class IoCredits extends Construct {
         graceRoleArn: graceRole.roleArn,
         outcomesQueueArn: this.outcomesQueue.queueArn,
         expiryQueueArn: this.expiryQueue.queueArn,
+        webhookQueueArn: this.webhookQueue.queueArn,
         secretArns: secrets,
       });
       made[name] = fn;
@@ -351,6 +379,10 @@ export class IoCredits extends Construct {
     );
     made['expiry-worker'].addEventSource(
       new SqsEventSource(this.expiryQueue, { batchSize: 10, reportBatchItemFailures: true }),
+    );
+    // Small batches: each delivery may wait up to 10 s for its receiver.
+    made['webhook-worker'].addEventSource(
+      new SqsEventSource(this.webhookQueue, { batchSize: 5, reportBatchItemFailures: true }),
     );
 
     // ---- the nightly run (00:05 UTC) and the sweep (every 5 minutes) ----
@@ -442,6 +474,11 @@ export class IoCredits extends Construct {
       expiryDlq.metricApproximateNumberOfMessagesVisible({ period }),
     );
     alarmOn(
+      'WebhookDeadLetters',
+      'Messages in the webhook dead-letter queue: the worker failed on them (receivers failing are retried, not here)',
+      webhookDlq.metricApproximateNumberOfMessagesVisible({ period }),
+    );
+    alarmOn(
       'PaymentOutcomesDeadLetters',
       'Messages in the payment-outcomes dead-letter queue',
       outcomesDlq.metricApproximateNumberOfMessagesVisible({ period }),
@@ -472,10 +509,12 @@ export class IoCredits extends Construct {
     const queues = [
       ['expiry', this.expiryQueue],
       ['payment outcomes', this.outcomesQueue],
+      ['webhooks', this.webhookQueue],
     ] as const;
     const dlqs = [
       ['expiry', expiryDlq],
       ['payment outcomes', outcomesDlq],
+      ['webhooks', webhookDlq],
     ] as const;
     const fns = Object.entries(made);
     this.dashboard = new Dashboard(this, 'Dashboard', {
@@ -543,6 +582,7 @@ function grant(
     graceRoleArn: string;
     outcomesQueueArn: string;
     expiryQueueArn: string;
+    webhookQueueArn: string;
     secretArns: Record<'cursor' | 'stripe' | 'spherepay', Secret>;
   },
 ): void {
@@ -557,6 +597,7 @@ function grant(
   if (access.schedules === 'delete') allow(['scheduler:DeleteSchedule'], [arns.schedulesArn]);
   if (access.outcomes) allow(['sqs:SendMessage'], [arns.outcomesQueueArn]);
   if (access.expiryQueue) allow(['sqs:SendMessage'], [arns.expiryQueueArn]);
+  if (access.eventQueue) allow(['sqs:SendMessage'], [arns.webhookQueueArn]);
   for (const secret of access.secrets ?? [])
     allow(['secretsmanager:GetSecretValue'], [arns.secretArns[secret].secretArn]);
 }

@@ -76,6 +76,7 @@ function accountState(accountId: string, g: Generated): AccountState {
     lowBalanceThreshold: null,
     lowBalanceAlerted: false,
     allowanceAlerted: false,
+    webhookEndpoints: 0,
     pendingWithdrawals: 0 as Micros,
     hasPurchased: g.lots.some((lot) => lot.kind === 'purchased'),
     flagged: false,

@@ -351,9 +351,9 @@ describe('schedules, queues and alarms', () => {
     },
   );
 
-  it("alarms on both dead-letter queues and on every function's errors", () => {
+  it("alarms on every dead-letter queue (expiry, payment outcomes, webhooks) and on every function's errors", () => {
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
-    expect(alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(2);
+    expect(alarms.filter((a) => a.Properties.MetricName === 'ApproximateNumberOfMessagesVisible')).toHaveLength(3);
     expect(alarms.filter((a) => a.Properties.MetricName === 'Errors')).toHaveLength(Object.keys(ACCESS).length);
     for (const alarm of alarms)
       expect(alarm.Properties).toMatchObject({

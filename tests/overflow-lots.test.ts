@@ -53,6 +53,7 @@ function state(lots: LiveLot[]): AccountState {
     lowBalanceThreshold: null,
     lowBalanceAlerted: false,
     allowanceAlerted: false,
+    webhookEndpoints: 0,
     pendingWithdrawals: 0 as Micros,
     hasPurchased: true,
     flagged: false,

@@ -73,6 +73,13 @@ export async function charge(ledger: Ledger, input: ChargeInput): Promise<Charge
       draft.state.pending.push({ chargeId, amount: input.amount, graceExpiresAtMs });
       draft.put(chargeItems.pending(charge, graceExpiresAtMs, draft.nowMs), itemIsNew);
       draft.deadlines.push({ accountId: draft.accountId, chargeId, dueAtMs: graceExpiresAtMs });
+      draft.event('charge.pending_payment', {
+        chargeId,
+        deploymentId: input.deploymentId,
+        amount: formatMicros(input.amount),
+        shortfall: formatMicros(shortfall),
+        graceExpiresAt: iso(graceExpiresAtMs),
+      });
       draft.notify(
         'top_up_needed',
         `Charge ${chargeId} for ${formatMicros(input.amount)} credits is waiting: top up ` +

@@ -21,6 +21,7 @@ import { chargeItems } from '../items/charge.js';
 import { categoryOf, type EntryType, entryItem, type LedgerEntry } from '../items/entry.js';
 import type { ItemWrite } from '../items/fields.js';
 import { type NotificationType, notificationItem } from '../items/notification.js';
+import { type EventData, type EventType, eventItems, type WebhookEvent } from '../items/webhook.js';
 import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
 import { type Item, MAX_TRANSACT_ITEMS } from '../table/table.js';
 import { iso } from '../time.js';
@@ -79,6 +80,7 @@ export class Draft {
   readonly entries: LedgerEntry[] = [];
   readonly outcomes: ChargeOutcome[] = [];
   readonly deadlines: Deadline[] = [];
+  readonly events: WebhookEvent[] = [];
   /** Pending charges that fit but not in this transaction: settled right after it commits. */
   settlementDeferred = false;
   private dirty = false;
@@ -87,6 +89,8 @@ export class Draft {
     readonly before: AccountState,
     readonly nowMs: number,
     readonly config: LedgerConfig,
+    /** Someone listens to this account's events (webhooks/subscribers.ts): only then are they written. */
+    readonly listened = false,
   ) {
     this.state = cloneAccount(before);
   }
@@ -164,6 +168,14 @@ export class Draft {
     return entry;
   }
 
+  /** An event for other systems (SPEC §9), written with this change: the outbox of the webhooks. */
+  event(type: EventType, data: EventData): void {
+    if (!this.listened) return;
+    const event: WebhookEvent = { id: this.id('ev'), type, createdAt: this.now, accountId: this.accountId, data };
+    this.events.push(event);
+    this.put(eventItems.created(event, this.nowMs), itemIsNew);
+  }
+
   notify(type: NotificationType, message: string): void {
     this.put(
       notificationItem(this.accountId, {
@@ -190,6 +202,7 @@ export class Draft {
     if (threshold === null || balance >= threshold) this.state.lowBalanceAlerted = false;
     else if (!this.state.lowBalanceAlerted) {
       this.state.lowBalanceAlerted = true;
+      this.event('balance.low', { balance: fmt(balance), threshold: fmt(threshold) });
       this.notify('low_balance', `Your balance is ${fmt(balance)}, below your alert threshold of ${fmt(threshold)}.`);
     }
     if (balance >= 0) this.state.allowanceAlerted = false;
@@ -279,6 +292,12 @@ export class Draft {
   /** Records a charge's final status, to publish once the draft commits. */
   outcome(outcome: Omit<ChargeOutcome, 'accountId' | 'occurredAt'>): void {
     this.outcomes.push({ ...outcome, accountId: this.accountId, occurredAt: this.now });
+    this.event(`charge.${outcome.status}`, {
+      chargeId: outcome.chargeId,
+      deploymentId: outcome.deploymentId ?? null,
+      amount: fmt(outcome.amount),
+      wasPending: outcome.wasPending,
+    });
   }
 
   private recordRepayment(repayment: Repayment): void {

@@ -52,6 +52,7 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
           description: `${due.length} lot${due.length === 1 ? '' : 's'} expired`,
           lots: due.map((lot) => ({ lotId: lot.lotId, amount: lot.remaining })),
         });
+        draft.event('credits.expired', { amount: formatMicros(amountExpired), lots: due.length });
         draft.notify('credits_expired', `${formatMicros(amountExpired)} credits expired.`);
       }
 
@@ -64,6 +65,12 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
       }
       for (const [days, lots] of noticed) {
         const parts = lots.map((lot) => `${formatMicros(lot.remaining)} on ${iso(lot.expiresAtMs!).slice(0, 10)}`);
+        draft.event('credits.expiring', {
+          amount: formatMicros(sum(lots.map((l) => l.remaining))),
+          withinDays: days,
+          lots: lots.length,
+          firstExpiresAt: iso(Math.min(...lots.map((l) => l.expiresAtMs!))),
+        });
         draft.notify(
           'credits_expiring',
           `${formatMicros(sum(lots.map((l) => l.remaining)))} credits expire within ${days} days: ${parts.join(', ')}.`,

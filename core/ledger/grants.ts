@@ -111,6 +111,13 @@ function addLot(draft: Draft, lot: NewLot): GrantResult {
   });
   draft.creditArrived();
   const live = state.lots.find((l) => l.lotId === lotId);
+  if (lot.kind === 'purchased')
+    draft.event('purchase.completed', {
+      purchaseId: lot.reference || null,
+      lotId,
+      amount: formatMicros(lot.amount),
+      expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
+    });
   draft.notify(
     lot.kind === 'purchased' ? 'purchase_completed' : 'promotional_grant',
     lot.kind === 'purchased'

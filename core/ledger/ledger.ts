@@ -31,6 +31,7 @@ import {
 } from '../items/account.js';
 import type { EntryType } from '../items/entry.js';
 import { type Idempotency, idempotencyPut, idempotencyRecordFromItem, isLive } from '../items/idempotency.js';
+import type { WebhookEvent } from '../items/webhook.js';
 import { errorFields, log } from '../log.js';
 import { METRICS, type MetricName, metrics } from '../metrics.js';
 import { MICROS_PER_CREDIT, type Micros, micros } from '../money.js';
@@ -38,6 +39,7 @@ import { keys } from '../table/keys.js';
 import { type Item, type LedgerTable, MAX_TRANSACT_ITEMS, TransactionCancelled } from '../table/table.js';
 import type { Clock } from '../time.js';
 import { DAY_MS, iso } from '../time.js';
+import { GlobalSubscribers } from '../webhooks/subscribers.js';
 import { type ChargeOutcome, type Deadline, Draft, type PlannedWrite } from './draft.js';
 
 export interface LedgerConfig {
@@ -86,6 +88,8 @@ export interface Commit {
   accountId: string;
   outcomes: ChargeOutcome[];
   deadlines: Deadline[];
+  /** Events for other systems the transaction wrote (SPEC §9), to hand to the webhook queue. */
+  events: WebhookEvent[];
 }
 
 /**
@@ -103,11 +107,16 @@ export class Ledger {
   /** Operations of this process queue per account; other processes are kept out by `version`. */
   private readonly accountQueues = new Map<string, Promise<unknown>>();
 
+  /** Whether endpoints for every account exist (read at most once a minute). */
+  readonly globalSubscribers: GlobalSubscribers;
+
   constructor(
     readonly table: LedgerTable,
     readonly clock: Clock,
     readonly config: LedgerConfig = DEFAULT_CONFIG,
-  ) {}
+  ) {
+    this.globalSubscribers = new GlobalSubscribers(table);
+  }
 
   nowMs(): number {
     return this.clock.nowMs();
@@ -190,9 +199,14 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
 /** Effects of a commit, then the settlements it had no room for (each pass settles at least one). */
 async function afterCommit(ledger: Ledger, accountId: string, draft: Draft): Promise<void> {
   recordMetrics(draft);
-  if (ledger.effects && (draft.outcomes.length > 0 || draft.deadlines.length > 0)) {
+  if (ledger.effects && (draft.outcomes.length > 0 || draft.deadlines.length > 0 || draft.events.length > 0)) {
     try {
-      await ledger.effects.afterCommit({ accountId, outcomes: draft.outcomes, deadlines: draft.deadlines });
+      await ledger.effects.afterCommit({
+        accountId,
+        outcomes: draft.outcomes,
+        deadlines: draft.deadlines,
+        events: draft.events,
+      });
     } catch (error) {
       log().error('after-commit effects failed; the sweeps will finish them', {
         accountId,
@@ -244,7 +258,9 @@ async function attemptOnce<R>(
     ? await withOverflow(ledger.table, read)
     : { state: read, storedOverflow: null };
   const before = loaded.state;
-  const draft = new Draft(before, ledger.nowMs(), ledger.config);
+  const nowMs = ledger.nowMs();
+  const listened = before.webhookEndpoints > 0 || (await ledger.globalSubscribers.any(nowMs));
+  const draft = new Draft(before, nowMs, ledger.config, listened);
   let result: R;
   try {
     result = await operation.plan(draft);

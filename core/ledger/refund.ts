@@ -59,6 +59,11 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
         description: input.reason ?? `Refund of charge ${input.chargeId}`,
       });
       draft.creditArrived();
+      draft.event('refund.created', {
+        refundId,
+        chargeId: input.chargeId,
+        amount: formatMicros(input.amount),
+      });
       draft.notify(
         'refund_issued',
         `${formatMicros(input.amount)} credits were refunded for charge ${input.chargeId}.`,

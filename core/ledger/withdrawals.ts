@@ -83,6 +83,11 @@ export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest
         description: 'Withdrawal requested',
         lots: allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })),
       });
+      draft.event('withdrawal.updated', {
+        withdrawalId,
+        status: withdrawal.status,
+        amount: formatMicros(input.amount),
+      });
       draft.notify(
         'withdrawal_status_changed',
         `Your withdrawal of ${formatMicros(input.amount)} credits is pending review.`,
@@ -177,6 +182,12 @@ function transition(
         draft.state.pendingWithdrawals = micros(draft.state.pendingWithdrawals - before.amount);
       }
       draft.write(withdrawalItems.moved(before, after));
+      draft.event('withdrawal.updated', {
+        withdrawalId: after.withdrawalId,
+        status: to,
+        amount: formatMicros(before.amount),
+        ...(extra.reason ? { reason: extra.reason } : {}),
+      });
       draft.notify(
         'withdrawal_status_changed',
         `Your withdrawal of ${formatMicros(before.amount)} credits is now ` +

@@ -84,6 +84,18 @@ export const keys = {
     pk: accountPk(accountId),
     sk: `OVF#${consumptionKey}`,
   }),
+  /** An event for other systems (SPEC §9), in the account's partition, written with the change it reports. */
+  event: (accountId: string, eventId: string): Key => ({ pk: accountPk(accountId), sk: `EVENT#${eventId}` }),
+  /** A webhook endpoint by its id; its deliveries share its partition. */
+  webhookEndpoint: (endpointId: string): Key => ({ pk: `HOOK#${endpointId}`, sk: 'ENDPOINT' }),
+  /** The endpoints that receive an account's events (`*`: every account's), listed in one query. */
+  webhookSubscription: (owner: string, endpointId: string): Key => ({ pk: `HOOKS#${owner}`, sk: `EP#${endpointId}` }),
+  webhookSubscriptionsPk: (owner: string): string => `HOOKS#${owner}`,
+  /** One event's delivery to one endpoint. */
+  webhookDelivery: (endpointId: string, deliveryId: string): Key => ({
+    pk: `HOOK#${endpointId}`,
+    sk: `DL#${deliveryId}`,
+  }),
   /** A grace schedule kept by the local scheduler (npm start), so it survives a restart. */
   localSchedule: (chargeId: string): Key => ({ pk: 'LOCAL#grace-schedules', sk: chargeId }),
   accountPk,
@@ -97,6 +109,9 @@ export const SK_PREFIX = {
   notification: 'NOTE#',
   purchase: 'PURCHASE#',
   overflowLot: 'OVF#',
+  event: 'EVENT#',
+  webhookSubscription: 'EP#',
+  webhookDelivery: 'DL#',
 } as const;
 
 /** GSI1: withdrawals by status, oldest request first, for the finance queue. */
@@ -128,10 +143,12 @@ function shardOf(accountId: string): number {
 }
 
 /**
- * GSI3, sparse, on charge items: a pending charge sits under `DEADLINE#<shard>` keyed by its grace
- * deadline, so a sweep finds overdue ones with a Query; a charge that reached its final status sits
- * under `OUTBOX#<shard>` until its outcome is published to the payment-outcomes queue, so a sweep
- * finds outcomes that were never published. A published charge leaves the index.
+ * GSI3, sparse, the work queues the sweeps read: a pending charge sits under `DEADLINE#<shard>`
+ * keyed by its grace deadline, so a sweep finds overdue ones with a Query; a charge that reached
+ * its final status sits under `OUTBOX#<shard>` until its outcome is published to the
+ * payment-outcomes queue, so a sweep finds outcomes that were never published (a published charge
+ * leaves the index). Events wait under `EVENTS#<shard>` until handed to the webhook queue, and
+ * webhook deliveries under `HOOKDUE#<shard>`, keyed by their next attempt, until they end.
  */
 export const CHARGE_QUEUE_SHARDS = 16;
 export const chargeQueueIndex = {
@@ -140,10 +157,15 @@ export const chargeQueueIndex = {
   skAttribute: 'gsi3sk',
   deadlinePk: (chargeId: string) => `DEADLINE#${shardOfText(chargeId, CHARGE_QUEUE_SHARDS)}`,
   outboxPk: (chargeId: string) => `OUTBOX#${shardOfText(chargeId, CHARGE_QUEUE_SHARDS)}`,
+  /** An event not yet handed to the webhook queue. */
+  eventsPk: (eventId: string) => `EVENTS#${shardOfText(eventId, CHARGE_QUEUE_SHARDS)}`,
+  /** A webhook delivery waiting for its next attempt. */
+  deliveriesPk: (deliveryId: string) => `HOOKDUE#${shardOfText(deliveryId, CHARGE_QUEUE_SHARDS)}`,
   sk: (atMs: number, chargeId: string) => `${String(atMs).padStart(15, '0')}#${chargeId}`,
   /** Everything at or before `atMs`, as the upper bound of a key condition. */
   skUpTo: (atMs: number) => `${String(atMs).padStart(15, '0')}#~`,
-  shards: (kind: 'DEADLINE' | 'OUTBOX') => Array.from({ length: CHARGE_QUEUE_SHARDS }, (_, i) => `${kind}#${i}`),
+  shards: (kind: 'DEADLINE' | 'OUTBOX' | 'EVENTS' | 'HOOKDUE') =>
+    Array.from({ length: CHARGE_QUEUE_SHARDS }, (_, i) => `${kind}#${i}`),
 };
 
 function shardOfText(text: string, shards: number): number {

@@ -17,6 +17,8 @@ import {
   DeleteCommand,
   DynamoDBDocumentClient,
   GetCommand,
+  PutCommand,
+  type PutCommandInput,
   QueryCommand,
   type QueryCommandInput,
   TransactWriteCommand,
@@ -210,6 +212,34 @@ export class LedgerTable {
     try {
       const out = await this.client.send(
         new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.meter.record(out.ConsumedCapacity, 'write', true);
+      return true;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
+      throw error;
+    }
+  }
+
+  /** A single-item update that answers the item as it now stands; undefined when its condition failed. */
+  async updateReturning(input: Omit<UpdateCommandInput, 'TableName'>): Promise<Item | undefined> {
+    try {
+      const out = await this.client.send(
+        new UpdateCommand({ ...input, TableName: this.name, ReturnValues: 'ALL_NEW', ReturnConsumedCapacity: 'TOTAL' }),
+      );
+      this.meter.record(out.ConsumedCapacity, 'write', true);
+      return out.Attributes;
+    } catch (error) {
+      if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
+      throw error;
+    }
+  }
+
+  /** A single-item put; a failed condition comes back as `false`. */
+  async put(input: Omit<PutCommandInput, 'TableName'>): Promise<boolean> {
+    try {
+      const out = await this.client.send(
+        new PutCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }),
       );
       this.meter.record(out.ConsumedCapacity, 'write', true);
       return true;

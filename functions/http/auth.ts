@@ -33,6 +33,11 @@ export const SCOPES_OF: Record<'service' | 'admin', readonly string[]> = {
   admin: [ADMIN_SCOPE],
 };
 
+/** A service or an admin: may act on (or read) accounts other than its own. */
+export function isPrivileged(caller: Caller): boolean {
+  return caller.scopes.has(SERVICE_SCOPE) || caller.scopes.has(ADMIN_SCOPE);
+}
+
 export function requireScope(caller: Caller, access: 'service' | 'admin'): void {
   const needed = SCOPES_OF[access];
   if (!needed.some((scope) => caller.scopes.has(scope)))

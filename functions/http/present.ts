@@ -3,6 +3,7 @@
 import type { Charge } from '../../core/items/charge.js';
 import type { LedgerEntry } from '../../core/items/entry.js';
 import type { Lot } from '../../core/items/lot.js';
+import type { Delivery } from '../../core/items/webhook.js';
 import type { AlertSettings } from '../../core/ledger/alerts.js';
 import type { ChargeResult } from '../../core/ledger/charge.js';
 import type { GrantResult } from '../../core/ledger/grants.js';
@@ -10,6 +11,8 @@ import type { BalanceAt, BalanceView, CheckView, UsageBucket } from '../../core/
 import type { RefundResult } from '../../core/ledger/refund.js';
 import type { WithdrawalView } from '../../core/ledger/withdrawals.js';
 import { formatMicros as m } from '../../core/money.js';
+import { iso } from '../../core/time.js';
+import type { EndpointView } from '../../core/webhooks/endpoints.js';
 
 const lot = (l: Lot) => ({ ...l, amount: m(l.amount), remaining: m(l.remaining) });
 
@@ -28,6 +31,17 @@ export const present = {
   alerts: (a: AlertSettings) => ({
     ...a,
     lowBalanceThreshold: a.lowBalanceThreshold === null ? null : m(a.lowBalanceThreshold),
+  }),
+  webhookEndpoint: (e: EndpointView) => ({
+    endpointId: e.endpointId,
+    accountId: e.owner === '*' ? null : e.owner,
+    url: e.url,
+    events: e.events,
+    createdAt: e.createdAt,
+  }),
+  webhookDelivery: ({ nextAttemptAtMs, ...d }: Delivery) => ({
+    ...d,
+    nextAttemptAt: nextAttemptAtMs === null ? null : iso(nextAttemptAtMs),
   }),
   check: (c: CheckView) => ({ ...c, amount: m(c.amount), balance: m(c.balance), shortfall: m(c.shortfall) }),
   chargeResult: (c: ChargeResult) =>

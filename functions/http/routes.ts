@@ -6,6 +6,7 @@ import * as z from 'zod';
 import * as s from './schemas.js';
 
 export type Group =
+  | 'events'
   | 'balance'
   | 'charges'
   | 'purchases'
@@ -24,7 +25,7 @@ export type Access = 'user' | 'service' | 'admin' | 'public';
 
 /** A route of the deployed API (`Route`) or of the local server only (`local`). */
 export interface RouteShape {
-  method: 'GET' | 'POST' | 'PUT';
+  method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   /** The Lambda function that serves it; its OpenAPI tag. */
   group: Group | 'local';
@@ -65,6 +66,7 @@ export function defineRoute<const R extends RouteShape>(route: R): R {
 
 /** What each group is, as an OpenAPI tag. */
 export const GROUPS: Record<Group, string> = {
+  events: 'Events for other systems: signed webhook endpoints and their deliveries',
   balance: 'The balance, the check before a deployment, the transactions log and usage',
   charges: 'Charging deployments, their refunds and pending charges',
   purchases: 'Buying credits by card (Stripe) or USDC (Spherepay)',
@@ -441,6 +443,84 @@ export const api = {
     description:
       'Sets the threshold (null turns the alert off). A threshold above the current balance alerts nobody until ' +
       'the balance is back at or above it and falls below it again.',
+  }),
+  registerWebhookEndpoint: defineRoute({
+    method: 'POST',
+    path: '/credits/webhook-endpoints',
+    group: 'events',
+    access: 'user',
+    summary: 'Register a webhook endpoint; its signing secret is answered this once',
+    body: s.webhookEndpointBody,
+    responses: {
+      201: { description: 'Registered', schema: s.responses.webhookEndpointCreated },
+      ...problems,
+      409: { description: 'Too many endpoints for this account' },
+    },
+    description:
+      'Registers an https URL for the given event types. Users register for their own account; services and ' +
+      'admins for any account, or for every account by omitting accountId. The URL must not resolve to a ' +
+      'private, loopback or link-local address. Each event is POSTed as `{id, type, createdAt, accountId, data}` ' +
+      'with `IO-Credits-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`.',
+  }),
+  webhookEndpoints: defineRoute({
+    method: 'GET',
+    path: '/credits/webhook-endpoints',
+    group: 'events',
+    access: 'user',
+    summary: 'The webhook endpoints registered (without their secrets)',
+    query: s.webhookEndpointsQuery,
+    responses: {
+      200: { description: 'Endpoints', schema: z.object({ items: z.array(s.responses.webhookEndpoint) }) },
+      ...problems,
+    },
+    description:
+      "The caller's endpoints; a service or admin lists an account's with accountId, or those for every account.",
+  }),
+  removeWebhookEndpoint: defineRoute({
+    method: 'DELETE',
+    path: '/credits/webhook-endpoints/{endpointId}',
+    group: 'events',
+    access: 'user',
+    summary: 'Remove a webhook endpoint',
+    responses: {
+      200: { description: 'Removed', schema: s.responses.webhookEndpointRemoved },
+      ...problems,
+      404: { description: 'No such endpoint' },
+    },
+    description: 'Removes the endpoint; deliveries still waiting for it end as failed.',
+    params: s.params.webhookEndpoint,
+  }),
+  webhookDeliveries: defineRoute({
+    method: 'GET',
+    path: '/credits/webhook-endpoints/{endpointId}/deliveries',
+    group: 'events',
+    access: 'user',
+    summary: "An endpoint's deliveries, newest first, with every attempt",
+    query: s.deliveriesQuery,
+    responses: {
+      200: { description: 'Deliveries', schema: z.object({ items: z.array(s.responses.webhookDelivery) }) },
+      ...problems,
+      404: { description: 'No such endpoint' },
+    },
+    description:
+      'Each event sent to the endpoint: pending (with its next attempt), delivered (a 2xx answer) or failed ' +
+      '(no 2xx within 24 hours of retries with exponential backoff: dead-lettered), and every attempt made.',
+    params: s.params.webhookEndpoint,
+  }),
+  retryWebhookDelivery: defineRoute({
+    method: 'POST',
+    path: '/credits/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry',
+    group: 'events',
+    access: 'user',
+    summary: 'Send a delivery again now',
+    body: s.emptyBody,
+    responses: {
+      200: { description: 'Attempted', schema: s.responses.webhookDelivery },
+      ...problems,
+      404: { description: 'No such endpoint or delivery' },
+    },
+    description: 'Sends the event again at once, whatever the delivery ended as; its earlier attempts stay listed.',
+    params: s.params.webhookDelivery,
   }),
   markNotificationRead: defineRoute({
     method: 'POST',

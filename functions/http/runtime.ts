@@ -5,15 +5,24 @@
 import { randomBytes } from 'node:crypto';
 import { ChargeEffects } from '../../core/effects.js';
 import { EventBridgeGraceScheduler } from '../../core/grace/eventbridge.js';
+import type { WebhookEvent } from '../../core/items/webhook.js';
 import { DEFAULT_CONFIG, Ledger, type LedgerConfig } from '../../core/ledger/ledger.js';
 import { parseMicros } from '../../core/money.js';
 import { OutcomePublisher } from '../../core/outcomes/publisher.js';
 import { SqsOutcomeQueue } from '../../core/outcomes/sqs.js';
 import { LedgerTable } from '../../core/table/table.js';
 import { type Clock, ManualClock, systemClock } from '../../core/time.js';
+import { type AddressPolicy, AWS_POLICY, LOCAL_POLICY } from '../../core/webhooks/address.js';
+import { publishEvents, type WebhookQueue } from '../../core/webhooks/delivery.js';
+import { HttpWebhookSender, type WebhookSender } from '../../core/webhooks/sender.js';
+import { SqsWebhookQueue } from '../../core/webhooks/sqs.js';
 
 export interface Runtime {
   ledger: Ledger;
+  /** Where webhook endpoints may point, and who sends to them (retries by hand). */
+  webhooks: { policy: AddressPolicy; sender: WebhookSender };
+  /** The webhook queue on AWS (WEBHOOK_QUEUE_URL): what the worker and the sweep send to. */
+  webhookQueue?: WebhookQueue;
   /** Signs pagination cursors (read only by the functions that page). */
   readonly cursorSecret: string;
   /** Present only when the clock is manual (local mode with IO_CREDITS_CLOCK=manual). */
@@ -58,10 +67,16 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
     ? new OutcomePublisher(ledger, new SqsOutcomeQueue(env.PAYMENT_OUTCOMES_QUEUE_URL))
     : undefined;
   const scheduler = graceSchedulerFromEnv(env);
-  if (scheduler || publisher) ledger.effects = new ChargeEffects(scheduler, publisher);
+  const webhookQueue = env.WEBHOOK_QUEUE_URL ? new SqsWebhookQueue(env.WEBHOOK_QUEUE_URL) : undefined;
+  const publishing = webhookQueue && ((events: WebhookEvent[]) => publishEvents(ledger, webhookQueue, events));
+  if (scheduler || publisher || publishing) ledger.effects = new ChargeEffects(scheduler, publisher, publishing);
   const cursorSecret = cursorSecretFrom(env);
+  // On Lambda webhooks reach public addresses only; the local server may reach loopback receivers.
+  const policy = env.AWS_LAMBDA_FUNCTION_NAME ? AWS_POLICY : LOCAL_POLICY;
   return {
     ledger,
+    webhooks: { policy, sender: new HttpWebhookSender(policy) },
+    ...(webhookQueue ? { webhookQueue } : {}),
     get cursorSecret() {
       return cursorSecret();
     },

@@ -4,6 +4,7 @@
 import * as z from 'zod';
 import { ACCOUNT_ID, DEPLOYMENT_ID, type IdPrefix, idPattern } from '../../core/ids.js';
 import { CATEGORIES, ENTRY_TYPES } from '../../core/items/entry.js';
+import { deliveryRecordShape, EVENT_TYPES } from '../../core/items/webhook.js';
 import { type Micros, parseCents, parseMicros, parsePositiveMicros } from '../../core/money.js';
 import { PAYOUT_NETWORKS } from '../../core/payout.js';
 import { parseIso } from '../../core/time.js';
@@ -58,6 +59,8 @@ export const ids = {
   withdrawal: id('wd'),
   notification: id('nt'),
   purchase: id('pu'),
+  webhookEndpoint: id('we'),
+  webhookDelivery: id('dl'),
 };
 
 /** Path parameters, one schema per shape of path. */
@@ -67,6 +70,8 @@ export const params = {
   withdrawal: z.strictObject({ withdrawalId: ids.withdrawal }),
   notification: z.strictObject({ notificationId: ids.notification }),
   account: z.strictObject({ accountId: accountIdParam }),
+  webhookEndpoint: z.strictObject({ endpointId: ids.webhookEndpoint }),
+  webhookDelivery: z.strictObject({ endpointId: ids.webhookEndpoint, deliveryId: ids.webhookDelivery }),
 };
 
 // ---- requests ----
@@ -166,6 +171,19 @@ export const alertsBody = z.strictObject({
     .nullable()
     .meta({ description: 'Alert when an operation takes the balance below this; null turns the alert off' }),
 });
+export const webhookEndpointBody = z.strictObject({
+  url: z.string().min(1).max(2_048).meta({ description: 'https URL receiving the events (public addresses only)' }),
+  events: z
+    .array(z.enum(EVENT_TYPES))
+    .min(1)
+    .max(EVENT_TYPES.length)
+    .meta({ description: 'The event types to send to it' }),
+  accountId: accountIdParam.optional().meta({
+    description: "Whose events: the caller's own by default; services and admins, omitting it, get every account's",
+  }),
+});
+export const webhookEndpointsQuery = z.strictObject({ accountId: accountIdParam.optional() });
+export const deliveriesQuery = notificationsQuery;
 export const emptyQuery = z.strictObject({});
 export const emptyBody = z.strictObject({}).optional();
 
@@ -289,6 +307,25 @@ export const responses = {
     accountId: z.string(),
     lowBalanceThreshold: amountOut.nullable().meta({ description: 'null: no low-balance alerts' }),
   }),
+  webhookEndpoint: z.object({
+    endpointId: z.string(),
+    accountId: z.string().nullable().meta({ description: 'null: every account' }),
+    url: z.string(),
+    events: z.array(z.enum(EVENT_TYPES)),
+    createdAt: z.string(),
+  }),
+  webhookEndpointCreated: z.object({
+    endpointId: z.string(),
+    accountId: z.string().nullable(),
+    url: z.string(),
+    events: z.array(z.enum(EVENT_TYPES)),
+    createdAt: z.string(),
+    secret: z.string().meta({ description: 'The signing secret, shown this once' }),
+  }),
+  webhookEndpointRemoved: z.object({ endpointId: z.string(), removed: z.literal(true) }),
+  webhookDelivery: deliveryRecordShape
+    .omit({ nextAttemptAtMs: true, leaseUntilMs: true })
+    .extend({ nextAttemptAt: z.string().nullable().meta({ description: 'When it is tried next (pending only)' }) }),
   notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
   purchaseCreated: z.object({
     purchaseId: z.string(),

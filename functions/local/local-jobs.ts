@@ -1,6 +1,7 @@
 // The local run's background work, standing in for EventBridge Scheduler and SQS: grace schedules
 // kept in the table and fired by timers (or when the manual clock moves), the payment-outcomes
-// queue in process, the sweep every minute, and the nightly expiry at 00:05 UTC. Never deployed.
+// and webhook queues in process, the sweep every minute (and whenever the manual clock moves),
+// and the nightly expiry at 00:05 UTC. Never deployed.
 
 import { ChargeEffects } from '../../core/effects.js';
 import { handleGraceDeadline, type SweepResult, sweepOverdueCharges } from '../../core/grace/deadline.js';
@@ -10,6 +11,10 @@ import { LocalOutcomeQueue, LocalQueue } from '../../core/outcomes/local-queue.j
 import type { OutcomeMessage } from '../../core/outcomes/port.js';
 import { OutcomePublisher } from '../../core/outcomes/publisher.js';
 import { isManualClock } from '../../core/time.js';
+import { LOCAL_POLICY } from '../../core/webhooks/address.js';
+import { publishEvents, sweepDeliveries, sweepEvents, type WebhookMessage } from '../../core/webhooks/delivery.js';
+import { handleWebhookMessage, LocalWebhookQueue } from '../../core/webhooks/queue.js';
+import { HttpWebhookSender, type WebhookSender } from '../../core/webhooks/sender.js';
 import { runExpiryLocally, untilNextNightlyRun } from './local-expiry.js';
 
 export const SWEEP_EVERY_MS = 60_000;
@@ -18,7 +23,16 @@ export interface LocalJobs {
   scheduler: LocalGraceScheduler;
   outcomes: LocalQueue<OutcomeMessage>;
   publisher: OutcomePublisher;
-  sweep(): Promise<{ deadlines: SweepResult; outcomes: { found: number; sent: number; failed: number } }>;
+  /** The webhook queue in process: events fanned out, deliveries attempted (drained() waits for them). */
+  webhooks: LocalQueue<WebhookMessage>;
+  webhookQueue: LocalWebhookQueue;
+  webhookSender: WebhookSender;
+  sweep(): Promise<{
+    deadlines: SweepResult;
+    outcomes: { found: number; sent: number; failed: number };
+    events: number;
+    deliveries: number;
+  }>;
   /** Fires the schedules that came due, then sweeps: what the manual clock runs when it moves. */
   afterClockMove(): Promise<void>;
   stop(): void;
@@ -27,7 +41,12 @@ export interface LocalJobs {
 /** Wires the local scheduler and queue into the ledger's after-commit effects and starts them. */
 export async function startLocalJobs(
   ledger: Ledger,
-  options: { onOutcome?: (message: OutcomeMessage) => Promise<void>; sweepEveryMs?: number } = {},
+  options: {
+    onOutcome?: (message: OutcomeMessage) => Promise<void>;
+    sweepEveryMs?: number;
+    /** Who sends webhook requests: by default Node's http client, which may reach loopback receivers. */
+    webhookSender?: WebhookSender;
+  } = {},
 ): Promise<LocalJobs> {
   const scheduler = new LocalGraceScheduler(ledger.table, ledger.clock, (event) => handleGraceDeadline(ledger, event));
   const outcomes = new LocalQueue<OutcomeMessage>({
@@ -35,9 +54,22 @@ export async function startLocalJobs(
     consumer: options.onOutcome ?? logOutcome,
   });
   const publisher = new OutcomePublisher(ledger, new LocalOutcomeQueue(outcomes));
-  ledger.effects = new ChargeEffects(scheduler, publisher);
+  const webhookSender = options.webhookSender ?? new HttpWebhookSender(LOCAL_POLICY);
+  const webhooks: LocalQueue<WebhookMessage> = new LocalQueue<WebhookMessage>({
+    name: 'webhooks',
+    consumer: (message) => handleWebhookMessage(ledger, webhookQueue, webhookSender, message),
+  });
+  const webhookQueue = new LocalWebhookQueue(webhooks);
+  ledger.effects = new ChargeEffects(scheduler, publisher, (events) => publishEvents(ledger, webhookQueue, events));
 
-  const sweep = async () => ({ deadlines: await sweepOverdueCharges(ledger), outcomes: await publisher.sweep() });
+  const sweep = async () => ({
+    deadlines: await sweepOverdueCharges(ledger),
+    outcomes: await publisher.sweep(),
+    events: await sweepEvents(ledger, webhookQueue),
+    deliveries: await sweepDeliveries(ledger, (endpointId, deliveryId) =>
+      webhookQueue.send([{ kind: 'delivery', endpointId, deliveryId }]),
+    ),
+  });
   await scheduler.start();
   const timer = isManualClock(ledger.clock)
     ? undefined
@@ -72,6 +104,9 @@ export async function startLocalJobs(
     scheduler,
     outcomes,
     publisher,
+    webhooks,
+    webhookQueue,
+    webhookSender,
     sweep,
     afterClockMove: async () => {
       await scheduler.fireDue();

@@ -10,6 +10,7 @@ import { InvalidRequest, MethodNotAllowed, NotFound, Unauthorized } from '../../
 import { handler as admin } from '../admin.js';
 import { handler as balance } from '../balance.js';
 import { handler as charges } from '../charges.js';
+import { handler as events } from '../events.js';
 import type { HttpEvent, LocalContext } from '../http/handler.js';
 import { type GroupHandler } from '../http/handler.js';
 import type { Payments } from '../http/payments.js';
@@ -28,6 +29,7 @@ import { webFile } from './web-files.js';
 
 const HANDLERS = {
   admin,
+  events,
   balance,
   charges,
   notifications,

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { DEFAULT_CONFIG, Ledger, type LedgerConfig, LedgerTable, ManualClock, systemClock } from '../../core/index.js';
 import type { OutcomeMessage } from '../../core/outcomes/port.js';
+import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import type { Payments } from '../../functions/http/payments.js';
 import type { Runtime } from '../../functions/http/runtime.js';
 import { signDevToken } from '../../functions/local/dev-auth.js';
@@ -59,6 +60,7 @@ export async function startApi(
   const runtime: Runtime = {
     ledger,
     cursorSecret: randomBytes(16).toString('hex'),
+    webhooks: { policy: LOCAL_POLICY, sender: jobs.webhookSender },
     afterClockMove: jobs.afterClockMove,
     ...(options.systemClock ? {} : { manualClock: manual }),
   };

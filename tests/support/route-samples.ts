@@ -14,6 +14,8 @@ import {
   type Purchase,
   requestWithdrawal,
 } from '../../core/index.js';
+import { LOCAL_POLICY } from '../../core/webhooks/address.js';
+import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.js';
 import { LocalCheckout, localPaymentEvent } from '../../functions/local/local-checkout.js';
 import type { Api } from './api.js';
 import { buyCredits } from './purchases.js';
@@ -51,6 +53,17 @@ export interface RouteSample {
 const credits = (n: number) => (n * 1_000_000) as Micros;
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++sequence}`;
+
+/** An endpoint of the owner's, for their purchases, at a loopback port nobody listens on. */
+async function endpointOf(api: Api, owner: string): Promise<string> {
+  const endpoint = await registerEndpoint(api.ledger, {
+    owner,
+    url: 'http://127.0.0.1:9/hooks',
+    events: ['purchase.completed'],
+    policy: LOCAL_POLICY,
+  });
+  return endpoint.endpointId;
+}
 
 async function funded(api: Api, owner: string, amount = 50): Promise<void> {
   await buyCredits(api.ledger, owner, credits(amount));
@@ -318,6 +331,44 @@ export const routeSamples: Record<string, RouteSample> = {
     money: 'Nobody: it only decides when the owner is told of a low balance; no credit moves.',
     reach: 'own',
     prepare: async (_api, _owner) => call('PUT', '/credits/alerts', { body: { lowBalanceThreshold: '25.00' } }),
+  },
+  'POST /credits/webhook-endpoints': {
+    money:
+      'Nobody: it only sends the account its own events. Another account is refused (403), and a URL ' +
+      'into our network (SSRF) is a 400.',
+    reach: 'account-read',
+    accountIn: 'body',
+    prepare: async (_api, _owner) =>
+      call('POST', '/credits/webhook-endpoints', {
+        body: { url: 'http://127.0.0.1:9/hooks', events: ['charge.paid'] },
+      }),
+  },
+  'GET /credits/webhook-endpoints': {
+    money: "Nobody: a read of the caller's endpoints, without their secrets.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (_api, _owner) => call('GET', '/credits/webhook-endpoints'),
+  },
+  'DELETE /credits/webhook-endpoints/{endpointId}': {
+    money: "Nobody: it stops the caller's own events; another's endpoint is a 404.",
+    reach: 'own',
+    prepare: async (api, owner) => call('DELETE', `/credits/webhook-endpoints/${await endpointOf(api, owner)}`),
+  },
+  'GET /credits/webhook-endpoints/{endpointId}/deliveries': {
+    money: "Nobody: a read of the caller's own deliveries.",
+    reach: 'own',
+    prepare: async (api, owner) => call('GET', `/credits/webhook-endpoints/${await endpointOf(api, owner)}/deliveries`),
+  },
+  'POST /credits/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry': {
+    money: 'Nobody: it sends an event again to its own endpoint; no credit moves.',
+    reach: 'own',
+    prepare: async (api, owner) => {
+      const endpointId = await endpointOf(api, owner);
+      await funded(api, owner);
+      await api.jobs.webhooks.drained();
+      const [delivery] = await listDeliveries(api.ledger, endpointId, 1);
+      return call('POST', `/credits/webhook-endpoints/${endpointId}/deliveries/${delivery!.deliveryId}/retry`);
+    },
   },
   'POST /notifications/{notificationId}/read': {
     money: "Nobody: a flag on the caller's own notification.",

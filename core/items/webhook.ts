@@ -1,0 +1,274 @@
+// Events for other systems and their webhook deliveries (SPEC §9), as stored:
+// - an event, in the account's partition, written in the transaction of the change it reports
+//   and kept in the EVENTS work queue (GSI3) until it is handed to the webhook queue;
+// - an endpoint, under its own id, with one subscription item per owner (`*`: every account) that
+//   the fan-out reads in one query;
+// - a delivery of one event to one endpoint, in the endpoint's partition, with every attempt, kept
+//   in the HOOKDUE work queue, keyed by its next attempt, until it is delivered or given up.
+
+import * as z from 'zod';
+import { chargeQueueIndex, keys } from '../table/keys.js';
+import { TTL_ATTRIBUTE } from '../table/schema.js';
+import type { Item, TransactItem } from '../table/table.js';
+import { isoField, readItem } from './fields.js';
+
+/** Events and deliveries are kept this long, then DynamoDB's TTL removes them. */
+export const WEBHOOK_RECORD_TTL_MS = 30 * 24 * 3_600_000;
+const ttlFrom = (nowMs: number) => ({ [TTL_ATTRIBUTE]: Math.floor((nowMs + WEBHOOK_RECORD_TTL_MS) / 1000) });
+
+export const EVENT_TYPES = [
+  'purchase.completed',
+  'charge.paid',
+  'charge.pending_payment',
+  'charge.failed',
+  'charge.cancelled',
+  'refund.created',
+  'balance.low',
+  'auto_top_up.succeeded',
+  'auto_top_up.failed',
+  'withdrawal.updated',
+  'credits.expiring',
+  'credits.expired',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** What an event's `data` may hold: amounts as decimal strings, ids, times, statuses. */
+export type EventData = Record<string, string | number | boolean | null>;
+
+/** An event as a receiver gets it (the body of the webhook). */
+export interface WebhookEvent {
+  id: string;
+  type: EventType;
+  createdAt: string;
+  accountId: string;
+  data: EventData;
+}
+
+const eventShape = z.object({
+  id: z.string(),
+  type: z.enum(EVENT_TYPES),
+  createdAt: isoField,
+  accountId: z.string(),
+  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
+});
+
+export const eventItems = {
+  /** The event, waiting in the EVENTS queue to be handed to the webhook queue. */
+  created: (event: WebhookEvent, atMs: number): Item => ({
+    ...keys.event(event.accountId, event.id),
+    itemType: 'event',
+    ...event,
+    ...ttlFrom(atMs),
+    gsi3pk: chargeQueueIndex.eventsPk(event.id),
+    gsi3sk: chargeQueueIndex.sk(atMs, event.id),
+  }),
+  /** Handed to the webhook queue: out of the EVENTS queue (a second sender changes nothing). */
+  dispatched: (accountId: string, eventId: string) => ({
+    Key: keys.event(accountId, eventId),
+    UpdateExpression: 'REMOVE gsi3pk, gsi3sk',
+    ConditionExpression: 'attribute_exists(pk)',
+  }),
+};
+
+export function eventFromItem(item: Item): WebhookEvent {
+  const { id, type, createdAt, accountId, data } = readItem('event', eventShape, item);
+  return { id, type, createdAt, accountId, data };
+}
+
+// ---- endpoints ----
+
+export interface WebhookEndpoint {
+  endpointId: string;
+  /** The account whose events it receives, or `*` for every account's (service and admin only). */
+  owner: string;
+  url: string;
+  events: EventType[];
+  /** The signing secret: shown once, when the endpoint is registered. */
+  secret: string;
+  createdAt: string;
+}
+
+const endpointShape = z.object({
+  endpointId: z.string(),
+  owner: z.string(),
+  url: z.string(),
+  events: z.array(z.enum(EVENT_TYPES)),
+  secret: z.string(),
+  createdAt: isoField,
+});
+
+export const endpointItems = {
+  /** The endpoint and its subscription, new. */
+  registered: (endpoint: WebhookEndpoint): TransactItem[] => [
+    {
+      Put: {
+        Item: { ...keys.webhookEndpoint(endpoint.endpointId), itemType: 'webhookEndpoint', ...endpoint },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+    {
+      Put: {
+        Item: {
+          ...keys.webhookSubscription(endpoint.owner, endpoint.endpointId),
+          itemType: 'webhookSubscription',
+          ...endpoint,
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      },
+    },
+  ],
+  removed: (endpoint: WebhookEndpoint): TransactItem[] => [
+    { Delete: { Key: keys.webhookEndpoint(endpoint.endpointId), ConditionExpression: 'attribute_exists(pk)' } },
+    { Delete: { Key: keys.webhookSubscription(endpoint.owner, endpoint.endpointId) } },
+  ],
+};
+
+export function endpointFromItem(item: Item): WebhookEndpoint {
+  const { endpointId, owner, url, events, secret, createdAt } = readItem('webhook endpoint', endpointShape, item);
+  return { endpointId, owner, url, events, secret, createdAt };
+}
+
+// ---- deliveries ----
+
+export interface DeliveryAttempt {
+  at: string;
+  /** The receiver's HTTP status; absent when no answer came (refused, timed out). */
+  status?: number;
+  error?: string;
+  durationMs: number;
+}
+
+export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
+
+export interface Delivery {
+  deliveryId: string;
+  endpointId: string;
+  eventId: string;
+  eventType: EventType;
+  accountId: string;
+  status: DeliveryStatus;
+  attempts: DeliveryAttempt[];
+  createdAt: string;
+  /** When the next attempt is due (pending only). */
+  nextAttemptAtMs: number | null;
+}
+
+/** One attempt as stored (and as the delivery log shows it). */
+export const deliveryAttemptShape = z.object({
+  at: isoField,
+  status: z.number().optional().meta({ description: "The receiver's HTTP status" }),
+  error: z.string().optional().meta({ description: 'Why no answer came' }),
+  durationMs: z.number(),
+});
+
+/** A delivery as stored. */
+export const deliveryRecordShape = z.object({
+  deliveryId: z.string(),
+  endpointId: z.string(),
+  eventId: z.string(),
+  eventType: z.enum(EVENT_TYPES),
+  accountId: z.string(),
+  status: z.enum(['pending', 'delivered', 'failed']),
+  attempts: z.array(deliveryAttemptShape),
+  createdAt: isoField,
+  nextAttemptAtMs: z.number().nullable(),
+  leaseUntilMs: z.number().optional(),
+});
+
+const dueKeys = (deliveryId: string, atMs: number) => ({
+  gsi3pk: chargeQueueIndex.deliveriesPk(deliveryId),
+  gsi3sk: chargeQueueIndex.sk(atMs, deliveryId),
+});
+
+/** A delivery's id: one per event and endpoint, so a fan-out that runs twice writes it once. */
+export function deliveryIdOf(eventId: string): string {
+  return `dl_${eventId.slice('ev_'.length)}`;
+}
+
+export const deliveryItems = {
+  /** A new delivery, due now; nothing when it exists already. */
+  created: (delivery: Delivery, atMs: number) => ({
+    Item: {
+      ...keys.webhookDelivery(delivery.endpointId, delivery.deliveryId),
+      itemType: 'webhookDelivery',
+      ...delivery,
+      ...ttlFrom(atMs),
+      ...dueKeys(delivery.deliveryId, atMs),
+    },
+    ConditionExpression: 'attribute_not_exists(pk)',
+  }),
+  /**
+   * Takes the delivery for one attempt: it must still be pending and due, and nobody else may
+   * hold it (a lease that ends on its own, so a crashed sender does not block it).
+   */
+  leased: (endpointId: string, deliveryId: string, nowMs: number, leaseUntilMs: number, force: boolean) => ({
+    Key: keys.webhookDelivery(endpointId, deliveryId),
+    UpdateExpression: 'SET leaseUntilMs = :lease',
+    ConditionExpression:
+      '#status = :pending AND (attribute_not_exists(leaseUntilMs) OR leaseUntilMs < :now)' +
+      (force ? '' : ' AND nextAttemptAtMs <= :now'),
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: { ':pending': 'pending', ':now': nowMs, ':lease': leaseUntilMs },
+    ReturnValues: 'ALL_NEW' as const,
+  }),
+  /** One attempt recorded; `next`: when to try again, or null when the delivery ended (`status`). */
+  attempted: (
+    endpointId: string,
+    deliveryId: string,
+    attempt: DeliveryAttempt,
+    outcome: { status: 'delivered' | 'failed' } | { status: 'pending'; nextAttemptAtMs: number },
+  ) => {
+    const pending = outcome.status === 'pending';
+    return {
+      Key: keys.webhookDelivery(endpointId, deliveryId),
+      UpdateExpression:
+        'SET #status = :status, attempts = list_append(attempts, :attempt), nextAttemptAtMs = :next ' +
+        (pending ? ', gsi3pk = :gsi3pk, gsi3sk = :gsi3sk REMOVE leaseUntilMs' : 'REMOVE leaseUntilMs, gsi3pk, gsi3sk'),
+      ExpressionAttributeNames: { '#status': 'status' },
+      ExpressionAttributeValues: {
+        ':status': outcome.status,
+        ':attempt': [attempt],
+        ':next': pending ? outcome.nextAttemptAtMs : null,
+        ...(pending
+          ? {
+              ':gsi3pk': dueKeys(deliveryId, outcome.nextAttemptAtMs).gsi3pk,
+              ':gsi3sk': dueKeys(deliveryId, outcome.nextAttemptAtMs).gsi3sk,
+            }
+          : {}),
+      },
+    };
+  },
+  /** Sent again by hand: pending and due now, whatever it ended as (its attempts are kept). */
+  retried: (endpointId: string, deliveryId: string, nowMs: number) => ({
+    Key: keys.webhookDelivery(endpointId, deliveryId),
+    UpdateExpression: 'SET #status = :pending, nextAttemptAtMs = :now, gsi3pk = :gsi3pk, gsi3sk = :gsi3sk',
+    ConditionExpression: 'attribute_exists(pk)',
+    ExpressionAttributeNames: { '#status': 'status' },
+    ExpressionAttributeValues: {
+      ':pending': 'pending',
+      ':now': nowMs,
+      ':gsi3pk': dueKeys(deliveryId, nowMs).gsi3pk,
+      ':gsi3sk': dueKeys(deliveryId, nowMs).gsi3sk,
+    },
+  }),
+};
+
+export function deliveryFromItem(item: Item): Delivery {
+  const d = readItem('webhook delivery', deliveryRecordShape, item);
+  return {
+    deliveryId: d.deliveryId,
+    endpointId: d.endpointId,
+    eventId: d.eventId,
+    eventType: d.eventType,
+    accountId: d.accountId,
+    status: d.status,
+    attempts: d.attempts.map((a) => ({
+      at: a.at,
+      ...(a.status === undefined ? {} : { status: a.status }),
+      ...(a.error === undefined ? {} : { error: a.error }),
+      durationMs: a.durationMs,
+    })),
+    createdAt: d.createdAt,
+    nextAttemptAtMs: d.nextAttemptAtMs,
+  };
+}

@@ -1,0 +1,65 @@
+// /credits/webhook-endpoints: registering the endpoints that receive events (SPEC §9), listing
+// them, removing them, and each one's deliveries with a retry by hand. Delivery itself runs in the
+// webhook worker (functions/webhook-worker.ts), fed by the events every ledger commit writes.
+
+import { retryDelivery } from '../core/webhooks/delivery.js';
+import {
+  endpointView,
+  getEndpoint,
+  listDeliveries,
+  listEndpoints,
+  registerEndpoint,
+  removeEndpoint,
+} from '../core/webhooks/endpoints.js';
+import { accountFor, type Caller, isPrivileged } from './http/auth.js';
+import { groupHandler, implement } from './http/handler.js';
+import { present } from './http/present.js';
+import { api } from './http/routes.js';
+
+/** Whose endpoints a request means: an account, or `*` (every account's: services and admins only). */
+function ownerFor(caller: Caller, accountId: string | undefined): string {
+  if (accountId === undefined && isPrivileged(caller)) return '*';
+  return accountFor(caller, accountId, 'read');
+}
+
+/** The caller's own endpoints; services and admins also those for every account (not a user's). */
+const mayAccess = (caller: Caller) => (owner: string) =>
+  owner === caller.sub || (owner === '*' && isPrivileged(caller));
+
+export const handler = groupHandler([
+  implement(api.registerWebhookEndpoint, async ({ caller, body, runtime }) => {
+    const endpoint = await registerEndpoint(runtime.ledger, {
+      owner: ownerFor(caller, body.accountId),
+      url: body.url,
+      events: body.events,
+      policy: runtime.webhooks.policy,
+    });
+    return { status: 201, body: { ...present.webhookEndpoint(endpointView(endpoint)), secret: endpoint.secret } };
+  }),
+
+  implement(api.webhookEndpoints, async ({ caller, query, runtime }) => ({
+    status: 200,
+    body: {
+      items: (await listEndpoints(runtime.ledger, ownerFor(caller, query.accountId))).map(present.webhookEndpoint),
+    },
+  })),
+
+  implement(api.removeWebhookEndpoint, async ({ caller, params, runtime }) => {
+    const endpoint = await getEndpoint(runtime.ledger, params.endpointId, mayAccess(caller));
+    await removeEndpoint(runtime.ledger, endpoint);
+    return { status: 200, body: { endpointId: endpoint.endpointId, removed: true as const } };
+  }),
+
+  implement(api.webhookDeliveries, async ({ caller, params, query, runtime }) => {
+    await getEndpoint(runtime.ledger, params.endpointId, mayAccess(caller));
+    const deliveries = await listDeliveries(runtime.ledger, params.endpointId, query.limit ?? 50);
+    return { status: 200, body: { items: deliveries.map(present.webhookDelivery) } };
+  }),
+
+  implement(api.retryWebhookDelivery, async ({ caller, params, runtime }) => {
+    await getEndpoint(runtime.ledger, params.endpointId, mayAccess(caller));
+    const sender = runtime.webhooks.sender;
+    const delivery = await retryDelivery(runtime.ledger, sender, params.endpointId, params.deliveryId);
+    return { status: 200, body: present.webhookDelivery(delivery) };
+  }),
+]);
