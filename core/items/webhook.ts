@@ -10,27 +10,14 @@ import * as z from 'zod';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
 import type { Item, TransactItem } from '../table/table.js';
+import { EVENT_TYPES, type EventType } from '../webhooks/event-types.js';
 import { isoField, readItem } from './fields.js';
 
 /** Events and deliveries are kept this long, then DynamoDB's TTL removes them. */
 export const WEBHOOK_RECORD_TTL_MS = 30 * 24 * 3_600_000;
 const ttlFrom = (nowMs: number) => ({ [TTL_ATTRIBUTE]: Math.floor((nowMs + WEBHOOK_RECORD_TTL_MS) / 1000) });
 
-export const EVENT_TYPES = [
-  'purchase.completed',
-  'charge.paid',
-  'charge.pending_payment',
-  'charge.failed',
-  'charge.cancelled',
-  'refund.created',
-  'balance.low',
-  'auto_top_up.succeeded',
-  'auto_top_up.failed',
-  'withdrawal.updated',
-  'credits.expiring',
-  'credits.expired',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
+export { EVENT_TYPES, type EventType };
 
 /** What an event's `data` may hold: amounts as decimal strings, ids, times, statuses. */
 export type EventData = Record<string, string | number | boolean | null>;

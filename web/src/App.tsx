@@ -10,6 +10,7 @@ import { Loading } from './components/ui';
 import { Checkout } from './views/Checkout';
 import { Finance } from './views/Finance';
 import { NavBar } from './views/NavBar';
+import { Settings } from './views/Settings';
 import { SignIn } from './views/SignIn';
 import { UsageBilling } from './views/UsageBilling';
 
@@ -51,6 +52,14 @@ export function App() {
             element={
               <SignedIn>
                 <Checkout />
+              </SignedIn>
+            }
+          />
+          <Route
+            path="/settings"
+            element={
+              <SignedIn>
+                <Settings />
               </SignedIn>
             }
           />

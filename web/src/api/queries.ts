@@ -26,6 +26,11 @@ export type NotificationItem = Json<'/notifications', 'get', 200>['items'][numbe
 export type Purchase = Json<'/credits/purchases/{purchaseId}', 'get', 200>;
 export type Check = Json<'/credits/check', 'get', 200>;
 export type Charge = Json<'/credits/charges/{chargeId}', 'get', 200>;
+export type Alerts = Json<'/credits/alerts', 'get', 200>;
+export type WebhookEndpoint = Json<'/credits/webhook-endpoints', 'get', 200>['items'][number];
+export type WebhookEndpointCreated = Json<'/credits/webhook-endpoints', 'post', 201>;
+export type WebhookDelivery = Json<'/credits/webhook-endpoints/{endpointId}/deliveries', 'get', 200>['items'][number];
+export type EventType = WebhookEndpoint['events'][number];
 export type ChargeCreated = Json<'/credits/charges', 'post', 201> | Json<'/credits/charges', 'post', 202>;
 
 export const keys = {
@@ -38,6 +43,9 @@ export const keys = {
   check: (amount: string) => ['check', amount] as const,
   charge: (id: string) => ['charge', id] as const,
   finance: (status: string) => ['finance', status] as const,
+  alerts: ['alerts'] as const,
+  endpoints: ['endpoints'] as const,
+  deliveries: (endpointId: string) => ['deliveries', endpointId] as const,
 };
 
 /** Everything that shows money moving: refetched after any action that moves it. */
@@ -281,4 +289,74 @@ export function useSetAllowance() {
 
 function clean<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== '')) as Partial<T>;
+}
+
+export function useAlerts() {
+  const { client } = useAuth();
+  return useQuery({ queryKey: keys.alerts, queryFn: () => call(client.GET('/credits/alerts')) });
+}
+
+export function useSetAlerts() {
+  const { client } = useAuth();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: (lowBalanceThreshold: string | null) =>
+      call(client.PUT('/credits/alerts', { body: { lowBalanceThreshold } })),
+    onSuccess: (data) => queries.setQueryData(keys.alerts, data),
+  });
+}
+
+export function useWebhookEndpoints() {
+  const { client } = useAuth();
+  return useQuery({ queryKey: keys.endpoints, queryFn: () => call(client.GET('/credits/webhook-endpoints')) });
+}
+
+export function useRegisterEndpoint() {
+  const { client } = useAuth();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: (body: { url: string; events: EventType[] }) =>
+      call(client.POST('/credits/webhook-endpoints', { body })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: keys.endpoints }),
+  });
+}
+
+export function useRemoveEndpoint() {
+  const { client } = useAuth();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: (endpointId: string) =>
+      call(client.DELETE('/credits/webhook-endpoints/{endpointId}', { params: { path: { endpointId } } })),
+    onSuccess: () => queries.invalidateQueries({ queryKey: keys.endpoints }),
+  });
+}
+
+/** An endpoint's deliveries, followed every few seconds while one is still being tried. */
+export function useDeliveries(endpointId: string | null) {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.deliveries(endpointId ?? ''),
+    queryFn: () =>
+      call(
+        client.GET('/credits/webhook-endpoints/{endpointId}/deliveries', {
+          params: { path: { endpointId: endpointId! }, query: { limit: '20' } },
+        }),
+      ),
+    enabled: endpointId !== null,
+    refetchInterval: (query) => (query.state.data?.items.some((d) => d.status === 'pending') ? 5_000 : false),
+  });
+}
+
+export function useRetryDelivery() {
+  const { client } = useAuth();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: ({ endpointId, deliveryId }: { endpointId: string; deliveryId: string }) =>
+      call(
+        client.POST('/credits/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry', {
+          params: { path: { endpointId, deliveryId } },
+        }),
+      ),
+    onSuccess: (_data, { endpointId }) => queries.invalidateQueries({ queryKey: keys.deliveries(endpointId) }),
+  });
 }

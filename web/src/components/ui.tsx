@@ -97,6 +97,7 @@ export function problemText(error: unknown): string {
 
 const TONES: Record<string, string> = {
   paid: 'good',
+  delivered: 'good',
   completed: 'good',
   approved: 'good',
   pending_review: 'warn',

@@ -23,6 +23,7 @@ export function NavBar() {
           <NavLink to="/" end>
             Usage &amp; Billing
           </NavLink>
+          <NavLink to="/settings">Settings</NavLink>
           {isFinance ? <NavLink to="/finance">Finance</NavLink> : null}
         </nav>
         <div className="nav-actions">

@@ -1,0 +1,98 @@
+// Settings: the user sets the low-balance alert, adds a webhook endpoint (its secret shown once),
+// sees the events a charge sends to it delivered, sends one again, and removes the endpoint.
+
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { expect, test } from '@playwright/test';
+import { verifyWebhook } from '../../core/webhooks/signature.js';
+import {
+  api,
+  expectAccessible,
+  expectNoHorizontalScroll,
+  freshAccount,
+  purchase,
+  screenshot,
+  signIn,
+  token,
+} from './support.js';
+
+test('set the alert, add an endpoint, see its deliveries, send one again, remove it', async ({ page }) => {
+  const received: { body: string; signature: string | undefined }[] = [];
+  const receiver = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => {
+      body += chunk.toString();
+    });
+    req.on('end', () => {
+      received.push({ body, signature: req.headers['io-credits-signature'] as string | undefined });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
+  const url = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/io-credits`;
+  try {
+    const account = freshAccount('settings');
+    await purchase(account, '30.00');
+    await signIn(page, account);
+    await page.goto('/');
+    await page.getByRole('link', { name: 'Settings' }).click();
+    await expect(page.getByRole('heading', { name: 'Settings', level: 1 })).toBeVisible();
+
+    const alert = page.getByRole('region', { name: 'Low-balance alert' });
+    await expect(alert).toContainText('Alert below $10.00.');
+    await alert.getByLabel('Alert below (USD)').fill('twenty');
+    await alert.getByRole('button', { name: 'Save alert' }).click();
+    await expect(alert.getByText('Enter an amount in dollars and cents')).toBeVisible();
+    await alert.getByLabel('Alert below (USD)').fill('25');
+    await alert.getByRole('button', { name: 'Save alert' }).click();
+    await expect(alert).toContainText('Alert below $25.00.');
+
+    const hooks = page.getByRole('region', { name: 'Webhook endpoints' });
+    await expect(hooks).toContainText('No endpoints yet.');
+    await hooks.getByLabel('Endpoint URL').fill('https://169.254.169.254/latest');
+    await hooks.getByRole('button', { name: 'Add endpoint' }).click();
+    await expect(hooks.getByRole('alert')).toContainText('private, loopback or link-local');
+    await hooks.getByLabel('Endpoint URL').fill(url);
+    await hooks.getByRole('button', { name: 'Add endpoint' }).click();
+    const secret = hooks.getByRole('status').filter({ hasText: 'copy its signing secret now' }).locator('code');
+    await expect(secret).toHaveText(/^whsec_[0-9a-f]{64}$/);
+    const signingSecret = (await secret.textContent())!;
+    await expect(hooks.getByRole('article', { name: `Endpoint ${url}` })).toContainText('balance.low');
+    await expectAccessible(page, 'the settings view');
+    await expectNoHorizontalScroll(page, 'the settings view');
+    await screenshot(page, 'settings');
+
+    // The deployment system charges 6.00: 24.00 left, below the 25.00 alert.
+    const charged = await api('POST', '/credits/charges', {
+      token: await token('deployments', 'credits:service'),
+      headers: { 'idempotency-key': `${account}-deploy` },
+      body: { accountId: account, deploymentId: `${account}-dep`, amount: '6.00' },
+    });
+    expect(charged.status).toBe(201);
+    await expect.poll(() => received.length).toBe(2);
+    for (const request of received)
+      expect(verifyWebhook(request.body, request.signature, signingSecret, { toleranceSeconds: 10 ** 9 }).valid).toBe(
+        true,
+      );
+    expect(received.map((r) => JSON.parse(r.body).type).sort()).toEqual(['balance.low', 'charge.paid']);
+
+    const endpoint = hooks.getByRole('article', { name: `Endpoint ${url}` });
+    await endpoint.getByRole('button', { name: 'Deliveries' }).click();
+    const rows = endpoint.getByRole('row').filter({ hasText: 'delivered' });
+    await expect(rows).toHaveCount(2);
+    await expect(rows.first()).toContainText('HTTP 204');
+    await screenshot(page, 'settings-deliveries');
+    await page.setViewportSize({ width: 375, height: 812 });
+    await expectNoHorizontalScroll(page, 'the deliveries on a phone');
+    await screenshot(page, 'settings-deliveries');
+    await page.setViewportSize({ width: 1280, height: 900 });
+    await endpoint.getByRole('button', { name: 'Send again charge.paid' }).click();
+    await expect.poll(() => received.length).toBe(3);
+    await expect(endpoint.getByRole('row').filter({ hasText: 'charge.paid' })).toContainText('2');
+
+    await endpoint.getByRole('button', { name: `Remove ${url}` }).click();
+    await expect(hooks).toContainText('No endpoints yet.');
+  } finally {
+    receiver.close();
+  }
+});

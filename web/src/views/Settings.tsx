@@ -1,0 +1,316 @@
+// Settings: the low-balance alert (SPEC §8) and the webhook endpoints that receive the account's
+// events, each with its deliveries and a retry (SPEC §9). A new endpoint's signing secret is shown
+// once, right after it is registered.
+
+import { type FormEvent, useState } from 'react';
+import { EVENT_DESCRIPTIONS, EVENT_TYPES, type EventType } from '../../../core/webhooks/event-types.js';
+import {
+  useAlerts,
+  useDeliveries,
+  useRegisterEndpoint,
+  useRemoveEndpoint,
+  useRetryDelivery,
+  useSetAlerts,
+  useWebhookEndpoints,
+  type WebhookDelivery,
+  type WebhookEndpoint,
+} from '../api/queries';
+import { Alert, Amount, DateTime, Empty, ErrorState, Field, Loading, problemText, StatusBadge } from '../components/ui';
+import { centsOfInput, decimalOfCents } from '../money';
+
+export function Settings() {
+  return (
+    <main id="main">
+      <div className="page-head">
+        <h1>Settings</h1>
+      </div>
+      <LowBalanceAlertCard />
+      <WebhooksCard />
+    </main>
+  );
+}
+
+function LowBalanceAlertCard() {
+  const alerts = useAlerts();
+  const save = useSetAlerts();
+  const [threshold, setThreshold] = useState('');
+  const [touched, setTouched] = useState(false);
+  const cents = centsOfInput(threshold);
+  const error = cents === null ? 'Enter an amount in dollars and cents, like 25 or 9.99.' : null;
+  const current = alerts.data?.lowBalanceThreshold;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (cents === null) return;
+    save.mutate(decimalOfCents(cents), { onSuccess: () => setTouched(false) });
+  };
+  return (
+    <section className="card" aria-labelledby="low-balance">
+      <div className="card-head">
+        <h2 id="low-balance">Low-balance alert</h2>
+      </div>
+      <p className="muted small">
+        When a charge or any other change takes your balance below this amount, you get one notification (and a{' '}
+        <code>balance.low</code> event). The next one comes only after the balance has been back above it.
+      </p>
+      {alerts.isPending ? <Loading label="Loading the alert…" /> : null}
+      {alerts.isError ? <ErrorState error={alerts.error} retry={() => void alerts.refetch()} /> : null}
+      {alerts.data ? (
+        <p>
+          {current === null || current === undefined ? (
+            <>The alert is off.</>
+          ) : (
+            <>
+              Alert below{' '}
+              <strong>
+                <Amount value={current} />
+              </strong>
+              .
+            </>
+          )}
+        </p>
+      ) : null}
+      {save.isError ? (
+        <Alert tone="error" title="The alert could not be saved">
+          {problemText(save.error)}
+        </Alert>
+      ) : null}
+      <form className="inline-form" onSubmit={submit} noValidate>
+        <Field label="Alert below (USD)" error={touched ? error : null}>
+          {(props) => (
+            <input
+              {...props}
+              inputMode="decimal"
+              autoComplete="off"
+              placeholder={current ?? '10.00'}
+              value={threshold}
+              onChange={(e) => setThreshold(e.target.value)}
+            />
+          )}
+        </Field>
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={save.isPending}>
+            Save alert
+          </button>
+          <button
+            type="button"
+            className="btn"
+            disabled={save.isPending || current === null}
+            onClick={() => save.mutate(null)}
+          >
+            Turn off
+          </button>
+        </div>
+      </form>
+    </section>
+  );
+}
+
+function WebhooksCard() {
+  const { data, isPending, isError, error, refetch } = useWebhookEndpoints();
+  const remove = useRemoveEndpoint();
+  const [open, setOpen] = useState<string | null>(null);
+  return (
+    <section className="card" aria-labelledby="webhooks">
+      <div className="card-head">
+        <h2 id="webhooks">Webhook endpoints</h2>
+      </div>
+      <p className="muted small">
+        Your systems can receive your account's events as signed HTTPS requests. Each request carries an{' '}
+        <code>IO-Credits-Signature</code> header to check with the endpoint's secret; a request that is not answered
+        with a 2xx is retried for 24 hours.
+      </p>
+      <RegisterEndpoint />
+      {isPending ? <Loading label="Loading endpoints…" /> : null}
+      {isError ? <ErrorState error={error} retry={() => void refetch()} /> : null}
+      {remove.isError ? (
+        <Alert tone="error" title="The endpoint could not be removed">
+          {problemText(remove.error)}
+        </Alert>
+      ) : null}
+      {data && data.items.length === 0 ? <Empty>No endpoints yet.</Empty> : null}
+      {data?.items.map((endpoint) => (
+        <EndpointRow
+          key={endpoint.endpointId}
+          endpoint={endpoint}
+          open={open === endpoint.endpointId}
+          onToggle={() => setOpen(open === endpoint.endpointId ? null : endpoint.endpointId)}
+          onRemove={() => remove.mutate(endpoint.endpointId)}
+          removing={remove.isPending && remove.variables === endpoint.endpointId}
+        />
+      ))}
+    </section>
+  );
+}
+
+function RegisterEndpoint() {
+  const register = useRegisterEndpoint();
+  const [url, setUrl] = useState('');
+  const [events, setEvents] = useState<EventType[]>(['charge.paid', 'charge.failed', 'balance.low']);
+  const [touched, setTouched] = useState(false);
+  const urlError = /^https?:\/\/\S+$/.test(url) ? null : 'Enter the https URL that receives the events.';
+  const eventsError = events.length === 0 ? 'Choose at least one event.' : null;
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (urlError || eventsError) return;
+    register.mutate({ url, events }, { onSuccess: () => (setUrl(''), setTouched(false)) });
+  };
+  const toggle = (type: EventType) =>
+    setEvents((chosen) => (chosen.includes(type) ? chosen.filter((t) => t !== type) : [...chosen, type]));
+  return (
+    <form className="stack-form" onSubmit={submit} noValidate aria-label="Add an endpoint">
+      <Field label="Endpoint URL" error={touched ? urlError : null}>
+        {(props) => (
+          <input
+            {...props}
+            type="url"
+            autoComplete="off"
+            placeholder="https://hooks.example.com/io-credits"
+            value={url}
+            onChange={(e) => setUrl(e.target.value)}
+          />
+        )}
+      </Field>
+      <fieldset className="event-types">
+        <legend>Events</legend>
+        {EVENT_TYPES.filter((type) => !type.startsWith('auto_top_up.')).map((type) => (
+          <label key={type} className="check">
+            <input type="checkbox" checked={events.includes(type)} onChange={() => toggle(type)} />
+            <code>{type}</code> <span className="muted small">{EVENT_DESCRIPTIONS[type]}</span>
+          </label>
+        ))}
+        {touched && eventsError ? <span className="error">{eventsError}</span> : null}
+      </fieldset>
+      {register.isError ? (
+        <Alert tone="error" title="The endpoint was not added">
+          {problemText(register.error)}
+        </Alert>
+      ) : null}
+      {register.data ? (
+        <Alert tone="good" title="Endpoint added: copy its signing secret now">
+          It is shown only this once. <code className="secret">{register.data.secret}</code>
+        </Alert>
+      ) : null}
+      <div className="actions">
+        <button type="submit" className="btn btn-primary" disabled={register.isPending}>
+          Add endpoint
+        </button>
+      </div>
+    </form>
+  );
+}
+
+function EndpointRow({
+  endpoint,
+  open,
+  onToggle,
+  onRemove,
+  removing,
+}: {
+  endpoint: WebhookEndpoint;
+  open: boolean;
+  onToggle: () => void;
+  onRemove: () => void;
+  removing: boolean;
+}) {
+  return (
+    <article className="endpoint" aria-label={`Endpoint ${endpoint.url}`}>
+      <div className="endpoint-head">
+        <div>
+          <div className="mono">{endpoint.url}</div>
+          <div className="small muted">
+            {endpoint.events.join(', ')} · added <DateTime iso={endpoint.createdAt} />
+          </div>
+        </div>
+        <div className="actions">
+          <button type="button" className="btn btn-small" aria-expanded={open} onClick={onToggle}>
+            {open ? 'Hide deliveries' : 'Deliveries'}
+          </button>
+          <button type="button" className="btn btn-small btn-danger" onClick={onRemove} disabled={removing}>
+            Remove<span className="visually-hidden"> {endpoint.url}</span>
+          </button>
+        </div>
+      </div>
+      {open ? <Deliveries endpointId={endpoint.endpointId} /> : null}
+    </article>
+  );
+}
+
+function Deliveries({ endpointId }: { endpointId: string }) {
+  const deliveries = useDeliveries(endpointId);
+  const retry = useRetryDelivery();
+  if (deliveries.isPending) return <Loading label="Loading deliveries…" />;
+  if (deliveries.isError) return <ErrorState error={deliveries.error} retry={() => void deliveries.refetch()} />;
+  if (deliveries.data.items.length === 0) return <Empty>Nothing sent yet.</Empty>;
+  return (
+    <div className="table-wrap">
+      <table className="stack">
+        <caption className="visually-hidden">Deliveries to this endpoint, newest first</caption>
+        <thead>
+          <tr>
+            <th scope="col">Event</th>
+            <th scope="col">When</th>
+            <th scope="col">Status</th>
+            <th scope="col">Attempts</th>
+            <th scope="col">
+              <span className="visually-hidden">Actions</span>
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {deliveries.data.items.map((d) => (
+            <DeliveryRow
+              key={d.deliveryId}
+              delivery={d}
+              onRetry={() => retry.mutate({ endpointId, deliveryId: d.deliveryId })}
+              retrying={retry.isPending && retry.variables?.deliveryId === d.deliveryId}
+            />
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
+}
+
+function DeliveryRow({
+  delivery: d,
+  onRetry,
+  retrying,
+}: {
+  delivery: WebhookDelivery;
+  onRetry: () => void;
+  retrying: boolean;
+}) {
+  const last = d.attempts.at(-1);
+  return (
+    <tr>
+      <td data-label="Event">
+        <code>{d.eventType}</code>
+      </td>
+      <td data-label="When">
+        <DateTime iso={d.createdAt} />
+      </td>
+      <td data-label="Status">
+        <StatusBadge status={d.status} />
+        {d.nextAttemptAt ? (
+          <span className="small muted">
+            {' '}
+            next try <DateTime iso={d.nextAttemptAt} />
+          </span>
+        ) : null}
+      </td>
+      <td data-label="Attempts">
+        {d.attempts.length}
+        {last ? (
+          <span className="small muted"> (last: {last.status !== undefined ? `HTTP ${last.status}` : last.error})</span>
+        ) : null}
+      </td>
+      <td data-label="Actions">
+        <button type="button" className="btn btn-small" onClick={onRetry} disabled={retrying}>
+          Send again<span className="visually-hidden"> {d.eventType}</span>
+        </button>
+      </td>
+    </tr>
+  );
+}
