@@ -9,11 +9,23 @@
 import { Agent, request } from 'node:http';
 import { gzipSync } from 'node:zlib';
 import { build, type Metafile } from 'esbuild';
-import { charge, check, DEFAULT_CONFIG, Ledger, LedgerTable, type Micros, systemClock } from '../core/index.js';
+import {
+  charge,
+  check,
+  DEFAULT_CONFIG,
+  getCharge,
+  Ledger,
+  LedgerTable,
+  type Micros,
+  saveCard,
+  setAutoTopUp,
+  systemClock,
+} from '../core/index.js';
 import { LOCAL_POLICY } from '../core/webhooks/address.js';
 import { HttpWebhookSender } from '../core/webhooks/sender.js';
 import { signDevToken } from '../functions/local/dev-auth.js';
 import { localPayments } from '../functions/local/local-checkout.js';
+import { startLocalJobs } from '../functions/local/local-jobs.js';
 import { startLocalServer } from '../functions/local/server.js';
 import { ESBUILD_OPTIONS, HTTP_FUNCTIONS } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
@@ -40,12 +52,80 @@ async function main(): Promise<void> {
   const local = await startDynamoDbLocal();
   try {
     const overhead = await measureOverhead(local.endpoint);
-    const results = { calls: CALLS, overhead, bundles };
+    const autoTopUp = await measureAutoTopUp(local.endpoint);
+    const results = { calls: CALLS, overhead, bundles, autoTopUp };
     const out = writeResults('http', results);
     log(`\nwrote ${out}`);
   } finally {
     await local.stop();
   }
+}
+
+/**
+ * A charge that waits for credit, paid by auto top-up: from the charge call to the charge read back
+ * `paid`, on the local stack (the PaymentIntent made after the commit by the in-process queue, the
+ * local card's signed `payment_intent.succeeded` sent over HTTP to the server's Stripe webhook).
+ */
+async function measureAutoTopUp(endpoint: string) {
+  const RUNS = 20;
+  log(`\n== a pending charge paid by auto top-up, charge → paid, ${RUNS} runs (local stack) ==`);
+  const table = new LedgerTable({ tableName: 'bench-auto-top-up', endpoint });
+  await table.createIfMissing();
+  const ledger = new Ledger(table, systemClock, DEFAULT_CONFIG);
+  const payments = localPayments({});
+  const jobs = await startLocalJobs(ledger, { ...(payments.cards ? { cards: payments.cards } : {}) });
+  const server = await startLocalServer({
+    runtime: {
+      ledger,
+      cursorSecret: 'bench-cursor',
+      webhooks: { policy: LOCAL_POLICY, sender: jobs.webhookSender },
+    },
+    payments,
+    authSecret: 'bench-secret',
+    port: 0,
+  });
+  const credits = (n: number) => (n * 1_000_000) as Micros;
+  const times: number[] = [];
+  try {
+    for (let run = 0; run < RUNS; run += 1) {
+      const accountId = `bench-topup-${run}`;
+      await buyCredits(ledger, accountId, credits(5));
+      await saveCard(ledger, {
+        eventId: `evt_bench_${run}`,
+        accountId,
+        customerId: 'cus_bench',
+        paymentMethodId: 'pm_card_visa',
+        label: 'card visa',
+      });
+      await setAutoTopUp(ledger, accountId, {
+        enabled: true,
+        threshold: credits(1),
+        amount: credits(50),
+        monthlyLimit: credits(500),
+      });
+      const started = performance.now();
+      const pending = await charge(ledger, {
+        accountId,
+        deploymentId: 'd',
+        amount: credits(30),
+        idempotencyKey: `k${run}`,
+      });
+      if (pending.status !== 'pending_payment') throw new Error(`run ${run}: the charge was ${pending.status}`);
+      for (;;) {
+        if ((await getCharge(ledger, accountId, pending.chargeId)).status === 'paid') break;
+        if (performance.now() - started > 10_000) throw new Error(`run ${run}: not paid within 10 s`);
+        await new Promise((resolve) => setTimeout(resolve, 2));
+      }
+      times.push(performance.now() - started);
+    }
+  } finally {
+    jobs.stop();
+    await server.close();
+  }
+  times.sort((a, b) => a - b);
+  const median = round(times[Math.floor(times.length / 2)]!);
+  log(`charge → paid through auto top-up: median ${median} ms, max ${round(times.at(-1)!)} ms`);
+  return { runs: RUNS, medianMs: median, maxMs: round(times.at(-1)!) };
 }
 
 async function measureBundles() {

@@ -31,6 +31,8 @@ import {
   type Micros,
   refund,
   requestWithdrawal,
+  saveCard,
+  setAutoTopUp,
   usage,
 } from '../core/index.js';
 import { loadAccount } from '../core/items/account.js';
@@ -261,6 +263,30 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   const globalRead = 'global endpoints read (once a minute per process)';
   rows.push({ operation: globalRead, wcu: 0, wcuReportedByLocal: 0, rcu: subscribersRead });
   log(`${globalRead.padEnd(40)}    0 WCU ${String(subscribersRead).padStart(4)} RCU (AWS: 0.5)`);
+
+  // Auto top-up (SPEC §8): the charge that leaves the balance below the threshold also writes the
+  // top-up's purchase and its lookup; the PaymentIntent is made after the commit (not measured here).
+  const t = fresh();
+  await buyCredits(ledger, t, credits(30));
+  await saveCard(ledger, {
+    eventId: `evt_${t}`,
+    accountId: t,
+    customerId: 'cus_b',
+    paymentMethodId: 'pm_b',
+    label: 'b',
+  });
+  await setAutoTopUp(ledger, t, {
+    enabled: true,
+    threshold: credits(10),
+    amount: credits(20),
+    monthlyLimit: credits(100),
+  });
+  await measure('charge, paid, not crossing the auto top-up threshold', () =>
+    charge(ledger, { accountId: t, deploymentId: 'd', amount: credits(2), idempotencyKey: `${t}-1` }),
+  );
+  await measure('charge crossing the auto top-up threshold (top-up started)', () =>
+    charge(ledger, { accountId: t, deploymentId: 'd', amount: credits(20), idempotencyKey: `${t}-2` }),
+  );
 
   // A heavy account: 250 purchases, of which the account item keeps 12 and the rest are overflow items.
   const h = fresh();

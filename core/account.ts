@@ -94,6 +94,8 @@ export interface AccountState {
   allowanceAlerted: boolean;
   /** Webhook endpoints registered for this account's events: while there are none, no events are written. */
   webhookEndpoints: number;
+  /** Automatic top-up (SPEC §8); null until the account sets it up. */
+  autoTopUp: AutoTopUp | null;
   /** Withdrawals taken from the balance and not yet paid out (pending review or approved). */
   pendingWithdrawals: Micros;
   hasPurchased: boolean;
@@ -140,6 +142,32 @@ export const REISSUED_LOT_DAYS = 30;
 /** Debt records of provider refunds and disputes are named `reversal:<provider reference>`. */
 export const REVERSAL_DEBT_PREFIX = 'reversal:';
 
+/**
+ * Automatic top-up with a saved card (SPEC §8). A trigger creates a purchase (`inFlight`) in the
+ * transaction of the operation that causes it; its PaymentIntent is made after the commit, and
+ * its provider events end it. `spent` counts this month's top-ups, the one in flight included.
+ */
+export interface AutoTopUp {
+  enabled: boolean;
+  threshold: Micros;
+  amount: Micros;
+  monthlyLimit: Micros;
+  /** The saved card, as Stripe ids (no card data is ever stored). */
+  card: { customerId: string; paymentMethodId: string; label: string } | null;
+  /** Top-ups that failed in a row; the third turns auto top-up off. */
+  failures: number;
+  /** The purchase of the top-up being paid now. */
+  inFlight: string | null;
+  /** The UTC month (YYYY-MM) `spent` is for. */
+  month: string;
+  spent: Micros;
+}
+
+/** What one automatic top-up may be: 5.00 to 10,000.00 credits, like a purchase. */
+export const TOP_UP_AMOUNT = { min: micros(5 * MICROS_PER_CREDIT), max: micros(10_000 * MICROS_PER_CREDIT) };
+/** Failed top-ups in a row that turn auto top-up off. */
+export const MAX_TOP_UP_FAILURES = 3;
+
 /** An account's low-balance threshold until its owner sets one: 10.00 credits (SPEC §8). */
 export const DEFAULT_LOW_BALANCE_THRESHOLD = micros(10 * MICROS_PER_CREDIT);
 
@@ -157,6 +185,7 @@ export function emptyAccount(accountId: string): AccountState {
     lowBalanceAlerted: true,
     allowanceAlerted: false,
     webhookEndpoints: 0,
+    autoTopUp: null,
     pendingWithdrawals: ZERO,
     hasPurchased: false,
     flagged: false,

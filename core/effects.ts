@@ -13,9 +13,10 @@ export class ChargeEffects implements CommitEffects {
     private readonly scheduler: GraceScheduler | undefined,
     private readonly publisher: OutcomePublisher | undefined,
     private readonly events?: (events: WebhookEvent[]) => Promise<unknown>,
+    private readonly topUps?: (topUps: Commit['topUps']) => Promise<unknown>,
   ) {}
 
-  async afterCommit({ outcomes, deadlines, events }: Commit): Promise<void> {
+  async afterCommit({ outcomes, deadlines, events, topUps }: Commit): Promise<void> {
     const { scheduler, publisher } = this;
     const work: Promise<unknown>[] = [];
     if (scheduler) {
@@ -24,6 +25,7 @@ export class ChargeEffects implements CommitEffects {
     }
     if (publisher) work.push(publisher.publish(outcomes));
     if (this.events && events.length > 0) work.push(this.events(events));
+    if (this.topUps && topUps.length > 0) work.push(this.topUps(topUps));
     const failures = (await Promise.allSettled(work)).filter(
       (r): r is PromiseRejectedResult => r.status === 'rejected',
     );

@@ -11,6 +11,7 @@ export * from './items/webhook.js';
 export * from './items/withdrawal.js';
 export * from './ledger/alerts.js';
 export * from './ledger/allowance.js';
+export * from './ledger/auto-top-up.js';
 export * from './ledger/charge.js';
 export * from './ledger/expiry.js';
 export * from './ledger/grants.js';

@@ -2,6 +2,7 @@
 // them, removing them, and each one's deliveries with a retry by hand. Delivery itself runs in the
 // webhook worker (functions/webhook-worker.ts), fed by the events every ledger commit writes.
 
+import { type AddressPolicy, AWS_POLICY, LOCAL_POLICY } from '../core/webhooks/address.js';
 import { retryDelivery } from '../core/webhooks/delivery.js';
 import {
   endpointView,
@@ -11,10 +12,21 @@ import {
   registerEndpoint,
   removeEndpoint,
 } from '../core/webhooks/endpoints.js';
+import { HttpWebhookSender, type WebhookSender } from '../core/webhooks/sender.js';
 import { accountFor, type Caller, isPrivileged } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
 import { api } from './http/routes.js';
+import type { Runtime } from './http/runtime.js';
+
+/** On Lambda webhooks reach public addresses only; the local server may reach loopback receivers. */
+export function webhooksFromEnv(env: NodeJS.ProcessEnv): { policy: AddressPolicy; sender: WebhookSender } {
+  const policy = env.AWS_LAMBDA_FUNCTION_NAME ? AWS_POLICY : LOCAL_POLICY;
+  return { policy, sender: new HttpWebhookSender(policy) };
+}
+
+let fromEnv: ReturnType<typeof webhooksFromEnv> | undefined;
+const webhooksOf = (runtime: Runtime) => runtime.webhooks ?? (fromEnv ??= webhooksFromEnv(process.env));
 
 /** Whose endpoints a request means: an account, or `*` (every account's: services and admins only). */
 function ownerFor(caller: Caller, accountId: string | undefined): string {
@@ -32,7 +44,7 @@ export const handler = groupHandler([
       owner: ownerFor(caller, body.accountId),
       url: body.url,
       events: body.events,
-      policy: runtime.webhooks.policy,
+      policy: webhooksOf(runtime).policy,
     });
     return { status: 201, body: { ...present.webhookEndpoint(endpointView(endpoint)), secret: endpoint.secret } };
   }),
@@ -58,7 +70,7 @@ export const handler = groupHandler([
 
   implement(api.retryWebhookDelivery, async ({ caller, params, runtime }) => {
     await getEndpoint(runtime.ledger, params.endpointId, mayAccess(caller));
-    const sender = runtime.webhooks.sender;
+    const sender = webhooksOf(runtime).sender;
     const delivery = await retryDelivery(runtime.ledger, sender, params.endpointId, params.deliveryId);
     return { status: 200, body: present.webhookDelivery(delivery) };
   }),

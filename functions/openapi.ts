@@ -2,10 +2,23 @@
 
 import * as z from 'zod';
 import { groupHandler, implement } from './http/handler.js';
-import { api, GROUPS, type Route, routes } from './http/routes.js';
+import { ROUTE_DOCS } from './http/route-docs.js';
+import { api, GROUPS, type Route, type RouteShape, routes } from './http/routes.js';
 import { jsonNumber } from './http/schemas.js';
 
 let document: object | undefined;
+
+const wordsOf = new Map<RouteShape, { summary: string; description: string }>(
+  (Object.keys(api) as (keyof typeof api)[]).map((name) => [api[name], ROUTE_DOCS[name]]),
+);
+
+/** A route's summary and description: from route-docs.ts, or (local-only routes) its own. */
+function docsOf(route: RouteShape): { summary: string; description: string } {
+  const words = wordsOf.get(route) ?? { summary: route.summary, description: route.description };
+  if (!words.summary || !words.description)
+    throw new Error(`${route.method} ${route.path} has no summary or description`);
+  return { summary: words.summary, description: words.description };
+}
 
 export const handler = groupHandler([
   implement(api.openapi, () => {
@@ -97,9 +110,10 @@ export function openApiDocument(list: Route[]): object {
       };
     }
     paths[route.path] ??= {};
+    const words = docsOf(route);
     paths[route.path]![route.method.toLowerCase()] = {
-      summary: route.summary,
-      description: route.description,
+      summary: words.summary,
+      description: words.description,
       tags: [route.group],
       operationId: `${route.method.toLowerCase()}${route.path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       ...(route.access === 'public' ? { security: [] } : {}),

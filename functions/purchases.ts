@@ -4,11 +4,13 @@
 
 import { IoCreditsError, ProviderUnavailable } from '../core/errors.js';
 import type { Purchase } from '../core/items/purchase.js';
+import { customerOf, getAutoTopUp, setAutoTopUp } from '../core/ledger/auto-top-up.js';
 import { attachCheckout, createPurchase, getPurchase } from '../core/ledger/purchases.js';
 import { formatMicros } from '../core/money.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
+import { present } from './http/present.js';
 import { api } from './http/routes.js';
 import { secrets } from './http/secrets.js';
 
@@ -55,6 +57,25 @@ export const handler = groupHandler(
           checkoutUrl: purchase.checkoutUrl,
         },
       };
+    }),
+
+    implement(api.autoTopUp, async ({ caller, runtime }) => ({
+      status: 200,
+      body: present.autoTopUp(await getAutoTopUp(runtime.ledger, accountFor(caller, undefined, 'read'))),
+    })),
+
+    implement(api.setAutoTopUp, async ({ caller, body, runtime }) => ({
+      status: 200,
+      body: present.autoTopUp(await setAutoTopUp(runtime.ledger, accountFor(caller, undefined, 'write'), body)),
+    })),
+
+    implement(api.saveCard, async (request) => {
+      const accountId = accountFor(request.caller, undefined, 'write');
+      const cards = payments(request).cards;
+      if (!cards) throw new ProviderUnavailable('card payments are not configured here');
+      const customerId = await customerOf(request.runtime.ledger, accountId);
+      const setup = await cards.createCardSetup({ accountId, ...(customerId ? { customerId } : {}) });
+      return { status: 201, body: setup };
     }),
 
     implement(api.getPurchase, async ({ caller, query, params, runtime }) => {

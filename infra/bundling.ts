@@ -41,8 +41,11 @@ export const JOB_FUNCTIONS: readonly {
   { name: 'webhook-worker', entry: 'functions/webhook-worker.ts' },
 ];
 
-/** The only functions that may carry the Stripe SDK. */
-export const PAYMENT_GROUPS: readonly Group[] = ['purchases', 'webhooks'];
+/**
+ * The only functions that may carry the Stripe SDK: the purchases and webhooks route groups, and
+ * the webhook worker (it makes auto top-ups' PaymentIntents).
+ */
+export const PAYMENT_GROUPS: readonly (Group | 'webhook-worker')[] = ['purchases', 'webhooks', 'webhook-worker'];
 
 /** Provided by the Lambda runtime, so never bundled. */
 export const RUNTIME_PROVIDED = ['@aws-sdk/*', '@smithy/*'];

@@ -99,7 +99,7 @@ export const ACCESS: Record<
   'expiry-fanout': { table: 'write', schedules: 'delete', outcomes: true, expiryQueue: 'send', eventQueue: 'send' },
   'expiry-worker': { table: 'write', eventQueue: 'send' },
   // Consumes the webhook queue (the event source grants that) and sends its own retries to it.
-  'webhook-worker': { table: 'write', eventQueue: 'send' },
+  'webhook-worker': { table: 'write', eventQueue: 'send', secrets: ['stripe'] },
 };
 
 /**

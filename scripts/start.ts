@@ -49,7 +49,7 @@ async function main(): Promise<void> {
     const runtime = runtimeFromEnv({ ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint });
     const { secret, generated } = devSecret(process.env, resolve(dataDir, 'auth-dev-secret'));
     const payments = localPayments(process.env);
-    jobs = await startLocalJobs(runtime.ledger);
+    jobs = await startLocalJobs(runtime.ledger, payments.cards ? { cards: payments.cards } : {});
     runtime.afterClockMove = jobs.afterClockMove;
     server = await startLocalServer({ runtime, payments, authSecret: secret, port, webRoot: WEB_DIST });
     const [user, admin, service] = await Promise.all([

@@ -5,7 +5,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   balanceAt,
-  charge,
   listNotifications,
   type NotificationType,
   setLowBalanceThreshold,
@@ -13,21 +12,10 @@ import {
 } from '../core/index.js';
 import type { Ledger } from '../core/ledger/ledger.js';
 import { type Api, startApi } from './support/api.js';
-import { c, expectInvariants, newLedger } from './support/ledger.js';
+import { c, deploy, expectInvariants, newLedger } from './support/ledger.js';
 import { buyCredits } from './support/purchases.js';
 
-let seq = 0;
-const key = () => `alerts-${process.pid}-${++seq}`;
-
-async function pay(ledger: Ledger, accountId: string, amount: string) {
-  return charge(ledger, {
-    accountId,
-    deploymentId: `dep-${seq}`,
-    amount: c(amount),
-    description: 'GPU time',
-    idempotencyKey: key(),
-  });
-}
+const pay = deploy;
 
 async function alerts(ledger: Ledger, accountId: string): Promise<NotificationType[]> {
   return (await listNotifications(ledger, accountId, 100))

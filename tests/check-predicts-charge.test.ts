@@ -77,6 +77,7 @@ function accountState(accountId: string, g: Generated): AccountState {
     lowBalanceAlerted: false,
     allowanceAlerted: false,
     webhookEndpoints: 0,
+    autoTopUp: null,
     pendingWithdrawals: 0 as Micros,
     hasPurchased: g.lots.some((lot) => lot.kind === 'purchased'),
     flagged: false,

@@ -126,7 +126,9 @@ const badAmountNumber = fc.constantFrom(
   '5e-324',
 );
 /** Body fields where a JSON number is a right type. */
-const NUMERIC_FIELDS = ['amount', 'advanceSeconds', 'lowBalanceThreshold'];
+const NUMERIC_FIELDS = ['amount', 'advanceSeconds', 'lowBalanceThreshold', 'threshold', 'monthlyLimit'];
+/** Fields whose true and false are both valid. */
+const BOOLEAN_FIELDS = ['enabled'];
 /** Fields whose null is a valid value (no expiry; alerts off). */
 const NULLABLE_FIELDS = ['expiresAt', 'lowBalanceThreshold'];
 const wrongType = fc.constantFrom<unknown>(true, false, [], {}, ['12.50'], { amount: '1' }, [[[]]]);
@@ -296,9 +298,9 @@ function poisonsFor(target: Target): fc.Arbitrary<Poison>[] {
   }
   for (const field of Object.keys(body)) {
     list.push(
-      wrongType.map(
-        (value) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [field]: value })),
-      ),
+      wrongType
+        .filter((value) => !(BOOLEAN_FIELDS.includes(field) && typeof value === 'boolean'))
+        .map((value) => (wire: Wire) => withJsonBody(wire, JSON.stringify({ ...bodyObject(wire), [field]: value }))),
     );
     if (!NULLABLE_FIELDS.includes(field))
       list.push(

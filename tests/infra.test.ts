@@ -166,11 +166,12 @@ describe('least privilege', () => {
     },
   );
 
-  it('provider secrets are readable only by the purchases and webhooks functions', () => {
+  it('provider secrets are readable only by the purchases and webhooks functions and the webhook worker', () => {
     const readers = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
       actionsOf(n).includes('secretsmanager:GetSecretValue'),
     );
-    expect(readers.sort()).toEqual(['balance', 'purchases', 'webhooks']);
+    // balance reads the cursor key only; the worker the Stripe key, to make auto top-ups' PaymentIntents.
+    expect(readers.sort()).toEqual(['balance', 'purchases', 'webhook-worker', 'webhooks']);
     const stripeSecret = logicalId(stack.node.findChild('IoCredits').node.findChild('StripeSecret') as never);
     const balanceSecrets = JSON.stringify(
       statementsOf('balance').filter((s) => s.actions.includes('secretsmanager:GetSecretValue')),

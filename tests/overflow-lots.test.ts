@@ -54,6 +54,7 @@ function state(lots: LiveLot[]): AccountState {
     lowBalanceAlerted: false,
     allowanceAlerted: false,
     webhookEndpoints: 0,
+    autoTopUp: null,
     pendingWithdrawals: 0 as Micros,
     hasPurchased: true,
     flagged: false,

@@ -8,7 +8,7 @@ import type { AddressInfo } from 'node:net';
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { charge, verifyWebhook } from '../core/index.js';
+import { verifyWebhook } from '../core/index.js';
 import { AWS_POLICY, checkWebhookTarget, guardedLookup, LOCAL_POLICY } from '../core/webhooks/address.js';
 import {
   attemptDelivery,
@@ -23,7 +23,7 @@ import type { WebhookSender } from '../core/webhooks/sender.js';
 import { signatureOf } from '../core/webhooks/signature.js';
 import { SqsWebhookQueue } from '../core/webhooks/sqs.js';
 import { type Api, startApi } from './support/api.js';
-import { c } from './support/ledger.js';
+import { c, deploy } from './support/ledger.js';
 import { buyCredits } from './support/purchases.js';
 
 interface Received {
@@ -62,7 +62,6 @@ async function receiver(script: number[] = [200]) {
 
 let api: Api;
 const receivers: { close(): Promise<void> }[] = [];
-let seq = 0;
 
 beforeAll(async () => {
   api = await startApi();
@@ -99,15 +98,7 @@ async function advance(ms: number) {
   await settle();
 }
 
-async function pay(accountId: string, amount: string) {
-  return charge(api.ledger, {
-    accountId,
-    deploymentId: `dep-${++seq}`,
-    amount: c(amount),
-    description: 'GPU time',
-    idempotencyKey: `wh-${process.pid}-${seq}`,
-  });
-}
+const pay = (accountId: string, amount: string) => deploy(api.ledger, accountId, amount);
 
 describe('signatures', () => {
   const body = JSON.stringify({ id: 'ev_1', type: 'charge.paid' });

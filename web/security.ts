@@ -35,4 +35,4 @@ export const SECURITY_HEADERS = {
 } as const;
 
 /** Paths of the app itself (client-side routes): each is answered with index.html. */
-export const APP_ROUTES = ['/', '/checkout', '/finance', '/sign-in', '/callback'] as const;
+export const APP_ROUTES = ['/', '/checkout', '/settings', '/finance', '/sign-in', '/callback'] as const;

@@ -19,7 +19,8 @@
 // the overflow lots it needs onto the account item in a transaction of their own (a refill) and
 // plans again.
 
-import type { AccountState, LiveLot, LotKind, NoticeDays, OverflowSummary } from '../account.js';
+import * as z from 'zod';
+import type { AccountState, AutoTopUp, LiveLot, LotKind, NoticeDays, OverflowSummary } from '../account.js';
 import {
   compareConsumption,
   consumptionKey,
@@ -31,6 +32,7 @@ import { assert } from '../assert.js';
 import { type Micros, micros, sum, ZERO } from '../money.js';
 import { expiryIndex, keys, SK_PREFIX } from '../table/keys.js';
 import type { Item, LedgerTable, TransactItem } from '../table/table.js';
+import { microsField, readItem } from './fields.js';
 
 type LotTuple = [
   lotId: string,
@@ -91,6 +93,7 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
     lowBalanceAlerted: item.lowBalanceAlerted === true,
     allowanceAlerted: item.allowanceAlerted === true,
     webhookEndpoints: (item.webhookEndpoints as number | undefined) ?? 0,
+    autoTopUp: autoTopUpOf(item),
     pendingWithdrawals: micros((item.pendingWithdrawals as number | undefined) ?? ZERO),
     hasPurchased: item.hasPurchased === true,
     flagged: item.flagged === true,
@@ -319,6 +322,7 @@ export function accountItem(
     lowBalanceAlerted: state.lowBalanceAlerted || undefined,
     allowanceAlerted: state.allowanceAlerted || undefined,
     webhookEndpoints: state.webhookEndpoints || undefined,
+    autoTopUp: state.autoTopUp ?? undefined,
     pendingWithdrawals: state.pendingWithdrawals,
     hasPurchased: state.hasPurchased || undefined,
     flagged: state.flagged || undefined,
@@ -351,4 +355,20 @@ function lowBalanceThresholdOf(item: Item): Micros | null {
   if (stored === null) return null;
   assert(typeof stored === 'number', `account item ${String(item.pk)}: lowBalanceThreshold is not a number`);
   return micros(stored);
+}
+
+const autoTopUpShape = z.object({
+  enabled: z.boolean(),
+  threshold: microsField,
+  amount: microsField,
+  monthlyLimit: microsField,
+  card: z.object({ customerId: z.string(), paymentMethodId: z.string(), label: z.string() }).nullable(),
+  failures: z.number().int().min(0),
+  inFlight: z.string().nullable(),
+  month: z.string(),
+  spent: microsField,
+});
+
+function autoTopUpOf(item: Item): AutoTopUp | null {
+  return item.autoTopUp === undefined ? null : readItem('account auto top-up', autoTopUpShape, item.autoTopUp);
 }

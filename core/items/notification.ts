@@ -14,6 +14,8 @@ export const NOTIFICATION_TYPES = [
   // Written before allowance_in_use replaced it (one per charge that used the allowance); still read.
   'allowance_used',
   'top_up_needed',
+  'top_up_failed',
+  'auto_top_up_disabled',
   'charge_failed',
   'refund_issued',
   'withdrawal_status_changed',

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { Conflict } from '../errors.js';
 import type { Micros } from '../money.js';
-import { keys } from '../table/keys.js';
+import { chargeQueueIndex, keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { type ItemWrite, isoField, microsField, readItem } from './fields.js';
 
@@ -39,6 +39,8 @@ export interface Purchase {
   reversedAmount?: Micros;
   /** The provider's running total of refunds, as its refund events report it. */
   providerRefunded?: Micros;
+  /** An automatic top-up (SPEC §8): charged to the saved card, off session. */
+  autoTopUp?: true;
 }
 
 const shape = z.object({
@@ -57,6 +59,7 @@ const shape = z.object({
   paidAmount: microsField.optional(),
   reversedAmount: microsField.optional(),
   providerRefunded: microsField.optional(),
+  autoTopUp: z.literal(true).optional(),
 });
 
 export function purchaseFromItem(item: Item): Purchase {
@@ -77,6 +80,34 @@ export const purchaseItems = {
   },
 
   /** Finds a purchase's account from its id alone (GET by id, provider events). */
+  /** An automatic top-up, new, waiting in the TOPUPQ work queue for its PaymentIntent. */
+  topUpRequested(purchase: Purchase, atMs: number): ItemWrite {
+    return {
+      item: {
+        Put: {
+          Item: {
+            ...keys.purchase(purchase.accountId, purchase.purchaseId),
+            itemType: 'purchase',
+            ...purchase,
+            gsi3pk: chargeQueueIndex.topUpsPk(purchase.purchaseId),
+            gsi3sk: chargeQueueIndex.sk(atMs, purchase.purchaseId),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        },
+      },
+    };
+  },
+
+  /** Its PaymentIntent is made: out of the work queue, with the intent as its provider reference. */
+  topUpSent(accountId: string, purchaseId: string, paymentIntentId: string) {
+    return {
+      Key: keys.purchase(accountId, purchaseId),
+      UpdateExpression: 'SET providerRef = :ref REMOVE gsi3pk, gsi3sk',
+      ConditionExpression: 'attribute_exists(pk)',
+      ExpressionAttributeValues: { ':ref': paymentIntentId },
+    };
+  },
+
   lookup(purchase: Purchase): ItemWrite {
     return {
       item: {

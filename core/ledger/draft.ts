@@ -12,6 +12,7 @@ import {
   type Repayment,
   repayDebts,
   sameState,
+  TOP_UP_AMOUNT,
   takeFromLots,
 } from '../account.js';
 import { assert } from '../assert.js';
@@ -21,8 +22,9 @@ import { chargeItems } from '../items/charge.js';
 import { categoryOf, type EntryType, entryItem, type LedgerEntry } from '../items/entry.js';
 import type { ItemWrite } from '../items/fields.js';
 import { type NotificationType, notificationItem } from '../items/notification.js';
+import { type Purchase, purchaseItems } from '../items/purchase.js';
 import { type EventData, type EventType, eventItems, type WebhookEvent } from '../items/webhook.js';
-import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
+import { formatMicros as fmt, MICROS_PER_CENT, type Micros, max, micros, min, sum, ZERO } from '../money.js';
 import { type Item, MAX_TRANSACT_ITEMS } from '../table/table.js';
 import { iso } from '../time.js';
 import type { LedgerConfig } from './ledger.js';
@@ -81,6 +83,10 @@ export class Draft {
   readonly outcomes: ChargeOutcome[] = [];
   readonly deadlines: Deadline[] = [];
   readonly events: WebhookEvent[] = [];
+  /** Automatic top-ups this draft started: their PaymentIntents are made once it commits. */
+  readonly topUps: { accountId: string; purchaseId: string }[] = [];
+  /** Set by an operation that records a failed top-up: the next try waits for another operation. */
+  holdTopUps = false;
   /** Pending charges that fit but not in this transaction: settled right after it commits. */
   settlementDeferred = false;
   private dirty = false;
@@ -205,6 +211,7 @@ export class Draft {
       this.event('balance.low', { balance: fmt(balance), threshold: fmt(threshold) });
       this.notify('low_balance', `Your balance is ${fmt(balance)}, below your alert threshold of ${fmt(threshold)}.`);
     }
+    this.maybeTopUp(balance);
     if (balance >= 0) this.state.allowanceAlerted = false;
     else if (!this.state.allowanceAlerted) {
       this.state.allowanceAlerted = true;
@@ -214,6 +221,39 @@ export class Draft {
           `of ${fmt(this.allowance())}.`,
       );
     }
+  }
+
+  /**
+   * Starts an automatic top-up when this change leaves the balance below its threshold or a
+   * charge waiting for credit, unless one is in flight or this month's limit would be passed. The
+   * top-up is a purchase written in this transaction; its amount covers the waiting charges'
+   * shortfall (rounded up to the cent) when that is more than the configured amount.
+   */
+  private maybeTopUp(balance: Micros): void {
+    const settings = this.state.autoTopUp;
+    if (!settings?.enabled || !settings.card || settings.inFlight || this.holdTopUps) return;
+    const waiting = sum(this.state.pending.map((c) => c.amount));
+    if (balance >= settings.threshold && waiting === 0) return;
+    const shortfall = max(ZERO, micros(waiting - balance - this.allowance()));
+    const amount = min(TOP_UP_AMOUNT.max, max(settings.amount, roundUpToCent(shortfall)));
+    const month = this.now.slice(0, 7);
+    const spent = settings.month === month ? settings.spent : ZERO;
+    if (spent + amount > settings.monthlyLimit) return;
+    const purchase: Purchase = {
+      purchaseId: this.id('pu'),
+      accountId: this.accountId,
+      status: 'pending',
+      amount,
+      method: 'card',
+      provider: 'stripe',
+      createdAt: this.now,
+      updatedAt: this.now,
+      autoTopUp: true,
+    };
+    this.write(purchaseItems.topUpRequested(purchase, this.nowMs));
+    this.write(purchaseItems.lookup(purchase));
+    this.state.autoTopUp = { ...settings, inFlight: purchase.purchaseId, month, spent: micros(spent + amount) };
+    this.topUps.push({ accountId: this.accountId, purchaseId: purchase.purchaseId });
   }
 
   /** Whether a charge of `amount` can be paid now (account.paymentDecision). */
@@ -304,4 +344,8 @@ export class Draft {
     if (!repayment.ref.startsWith('ch_') || repayment.allocations.length === 0) return;
     this.write(chargeItems.repaid(this.accountId, repayment.ref, repayment.allocations));
   }
+}
+
+function roundUpToCent(amount: Micros): Micros {
+  return micros(Math.ceil(amount / MICROS_PER_CENT) * MICROS_PER_CENT);
 }

@@ -90,6 +90,8 @@ export interface Commit {
   deadlines: Deadline[];
   /** Events for other systems the transaction wrote (SPEC §9), to hand to the webhook queue. */
   events: WebhookEvent[];
+  /** Automatic top-ups it started (SPEC §8): their PaymentIntents are made now. */
+  topUps: { accountId: string; purchaseId: string }[];
 }
 
 /**
@@ -199,13 +201,15 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
 /** Effects of a commit, then the settlements it had no room for (each pass settles at least one). */
 async function afterCommit(ledger: Ledger, accountId: string, draft: Draft): Promise<void> {
   recordMetrics(draft);
-  if (ledger.effects && (draft.outcomes.length > 0 || draft.deadlines.length > 0 || draft.events.length > 0)) {
+  const work = draft.outcomes.length + draft.deadlines.length + draft.events.length + draft.topUps.length;
+  if (ledger.effects && work > 0) {
     try {
       await ledger.effects.afterCommit({
         accountId,
         outcomes: draft.outcomes,
         deadlines: draft.deadlines,
         events: draft.events,
+        topUps: draft.topUps,
       });
     } catch (error) {
       log().error('after-commit effects failed; the sweeps will finish them', {

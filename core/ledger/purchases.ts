@@ -20,6 +20,7 @@
 //               └─no──► hold on PAYMENT#… (only while it has no lotId) ──┐
 //   payment ──credit the lot, apply what is held, set lotId (only if the held list is as read)
 
+import { MAX_TOP_UP_FAILURES } from '../account.js';
 import { assert } from '../assert.js';
 import { Conflict, ContentionExhausted, InvalidRequest, NotFound } from '../errors.js';
 import { idempotencyItem } from '../items/idempotency.js';
@@ -39,7 +40,7 @@ import {
   purchaseLookupFromItem,
   type ReversalReport,
 } from '../items/purchase.js';
-import { formatMicros, type Micros, micros, ZERO } from '../money.js';
+import { formatMicros, type Micros, max, micros, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { addPurchasedLot } from './grants.js';
@@ -128,7 +129,8 @@ export async function purchaseOfCheckout(
 
 export type PaymentOutcome =
   | { kind: 'paid'; amount: Micros; paymentRef?: string }
-  | { kind: 'failed' }
+  /** `reason`: the provider's, for the user (a declined card, one that needs authentication). */
+  | { kind: 'failed'; reason?: string }
   | { kind: 'expired' };
 
 export interface PaymentEvent {
@@ -180,6 +182,7 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
           amount: outcome.amount,
           source: event.provider,
           purchaseId: purchase.purchaseId,
+          ...(purchase.autoTopUp ? { description: `Auto top-up of ${formatMicros(outcome.amount)} credits` } : {}),
         });
         let after: Purchase = {
           ...purchase,
@@ -190,6 +193,7 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
         };
         if (outcome.paymentRef) after = await recordPayment(ledger, draft, after, event.provider, outcome.paymentRef);
         draft.write(purchaseItems.changed(purchase, after, draft.now));
+        if (purchase.autoTopUp) topUpEnded(draft, purchase, { paid: true });
         return {
           purchaseId: purchase.purchaseId,
           status: after.status,
@@ -201,9 +205,53 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
       if (purchase.status !== 'pending') return none();
       const status = outcome.kind === 'failed' ? 'failed' : 'expired';
       draft.write(purchaseItems.changed(purchase, { ...purchase, status }, draft.now));
+      if (purchase.autoTopUp)
+        topUpEnded(draft, purchase, { paid: false, reason: outcome.kind === 'failed' ? outcome.reason : undefined });
       return { purchaseId: purchase.purchaseId, status, effect: status };
     },
   });
+}
+
+/**
+ * An automatic top-up ended (SPEC §8): it is no longer in flight; a success clears the failures,
+ * a failure tells the user why, gives its amount back to the month's limit, and the third in a row
+ * turns auto top-up off. After a failure no new top-up starts in the same transaction.
+ */
+function topUpEnded(draft: Draft, purchase: Purchase, end: { paid: true } | { paid: false; reason?: string }): void {
+  const settings = draft.state.autoTopUp;
+  if (!settings) return;
+  const wasInFlight = settings.inFlight === purchase.purchaseId;
+  const amount = formatMicros(purchase.amount);
+  if (end.paid) {
+    draft.state.autoTopUp = { ...settings, failures: 0, inFlight: wasInFlight ? null : settings.inFlight };
+    draft.event('auto_top_up.succeeded', { purchaseId: purchase.purchaseId, amount });
+    return;
+  }
+  const failures = settings.failures + 1;
+  const sameMonth = settings.month === purchase.createdAt.slice(0, 7);
+  const turnedOff = failures >= MAX_TOP_UP_FAILURES;
+  draft.state.autoTopUp = {
+    ...settings,
+    failures,
+    enabled: settings.enabled && !turnedOff,
+    inFlight: wasInFlight ? null : settings.inFlight,
+    spent: sameMonth ? max(ZERO, micros(settings.spent - purchase.amount)) : settings.spent,
+  };
+  draft.holdTopUps = true;
+  const why = end.reason ? ` (${end.reason.replace(/_/g, ' ')})` : '';
+  draft.event('auto_top_up.failed', {
+    purchaseId: purchase.purchaseId,
+    amount,
+    reason: end.reason ?? null,
+    failuresInARow: failures,
+    turnedOff,
+  });
+  draft.notify('top_up_failed', `The automatic top-up of ${amount} credits failed${why}: the card was not charged.`);
+  if (turnedOff)
+    draft.notify(
+      'auto_top_up_disabled',
+      `Auto top-up is off: ${failures} top-ups in a row failed${why}. Update your card and turn it on again.`,
+    );
 }
 
 /** The most refunds and disputes held for one payment not yet recorded. */

@@ -38,4 +38,24 @@ export type WebhookAction =
       outcome: PaymentOutcome;
     }
   | { kind: 'reversal'; eventId: string; paymentRef: string; report: ReversalReport }
+  /** A card saved for auto top-up (a completed setup). */
+  | { kind: 'card'; eventId: string; accountId: string; customerId: string; paymentMethodId: string; label: string }
   | { kind: 'ignore'; eventId: string; why: string };
+
+/** Auto top-up's card (SPEC §8): saving one through the provider, and charging it off session. */
+export interface SavedCardCharger {
+  /** A page where the user saves a card (Stripe Checkout in setup mode). */
+  createCardSetup(request: { accountId: string; customerId?: string }): Promise<{ checkoutUrl: string }>;
+  /**
+   * Charges the saved card, with the purchase id as the idempotency key: called again for the same
+   * purchase, the provider answers the same PaymentIntent. A declined card still answers its intent
+   * (the provider's failure event ends the purchase); only an unreachable provider throws.
+   */
+  chargeSavedCard(request: {
+    purchaseId: string;
+    accountId: string;
+    amount: Micros;
+    customerId: string;
+    paymentMethodId: string;
+  }): Promise<{ paymentIntentId: string }>;
+}

@@ -7,7 +7,7 @@ import Stripe from 'stripe';
 import * as z from 'zod';
 import { InvalidRequest, ProviderUnavailable } from '../errors.js';
 import { centsOf, formatMicros, type Micros, microsFromCents } from '../money.js';
-import type { Checkout, CheckoutProvider, CheckoutRequest, WebhookAction } from './port.js';
+import type { Checkout, CheckoutProvider, CheckoutRequest, SavedCardCharger, WebhookAction } from './port.js';
 
 export interface StripeCheckoutOptions {
   secretKey: string;
@@ -26,7 +26,7 @@ export const STRIPE_TOLERANCE_SECONDS = 300;
 const NETWORK_RETRIES = 2;
 const TIMEOUT_MS = 10_000;
 
-export class StripeCheckout implements CheckoutProvider {
+export class StripeCheckout implements CheckoutProvider, SavedCardCharger {
   readonly name = 'stripe' as const;
   private readonly stripe: Stripe;
 
@@ -73,6 +73,73 @@ export class StripeCheckout implements CheckoutProvider {
       );
     }
   }
+
+  /**
+   * Stripe Checkout in setup mode: the card is saved to the account's Stripe customer (made on the
+   * first setup), for off-session top-ups. The SetupIntent carries the account, so its
+   * `setup_intent.succeeded` event saves the card to the right account.
+   */
+  async createCardSetup(request: { accountId: string; customerId?: string }): Promise<{ checkoutUrl: string }> {
+    try {
+      const customer =
+        request.customerId ??
+        (
+          await this.stripe.customers.create(
+            { metadata: { accountId: request.accountId } },
+            { idempotencyKey: `io-credits-customer-${request.accountId}` },
+          )
+        ).id;
+      const metadata = { accountId: request.accountId, purpose: 'auto_top_up' };
+      const session = await this.stripe.checkout.sessions.create({
+        mode: 'setup',
+        currency: 'usd',
+        customer,
+        metadata,
+        setup_intent_data: { metadata },
+        success_url: settingsUrl(this.options.successUrl, 'saved'),
+        cancel_url: settingsUrl(this.options.successUrl, 'cancelled'),
+      });
+      if (!session.url) throw new Error(`Stripe answered setup session ${session.id} without a url`);
+      return { checkoutUrl: session.url };
+    } catch (error) {
+      throw new ProviderUnavailable('the card setup could not be created; try again', { cause: error });
+    }
+  }
+
+  async chargeSavedCard(request: {
+    purchaseId: string;
+    accountId: string;
+    amount: Micros;
+    customerId: string;
+    paymentMethodId: string;
+  }): Promise<{ paymentIntentId: string }> {
+    try {
+      const intent = await this.stripe.paymentIntents.create(
+        {
+          amount: centsOf(request.amount),
+          currency: 'usd',
+          customer: request.customerId,
+          payment_method: request.paymentMethodId,
+          off_session: true,
+          confirm: true,
+          description: `IO Credits auto top-up: ${formatMicros(request.amount)}`,
+          metadata: { purchaseId: request.purchaseId, accountId: request.accountId, autoTopUp: 'true' },
+        },
+        { idempotencyKey: request.purchaseId },
+      );
+      return { paymentIntentId: intent.id };
+    } catch (error) {
+      // A declined card or one that needs its holder: the intent exists, and its failure event ends the top-up.
+      const declined = error instanceof Stripe.errors.StripeCardError ? error.payment_intent?.id : undefined;
+      if (declined) return { paymentIntentId: declined };
+      throw new ProviderUnavailable('the top-up could not be charged; it is tried again', { cause: error });
+    }
+  }
+}
+
+/** The app's Settings page, where a card setup returns: the success URL's origin. */
+function settingsUrl(successUrl: string, outcome: 'saved' | 'cancelled'): string {
+  return `${new URL(successUrl).origin}/settings?card=${outcome}`;
 }
 
 const PURCHASE_ID_PLACEHOLDER = '{PURCHASE_ID}';
@@ -126,6 +193,19 @@ const disputeShape = z.object({
   payment_intent: paymentIntentRef,
   amount: z.unknown(),
   currency: z.string().nullish(),
+});
+const setupIntentShape = z.object({
+  id: z.string().min(1),
+  customer: z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((c) => c.id)]).nullish(),
+  payment_method: z.union([z.string().min(1), z.object({ id: z.string().min(1) }).transform((p) => p.id)]).nullish(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+});
+const paymentIntentShape = z.object({
+  id: z.string().min(1),
+  amount_received: z.unknown(),
+  currency: z.string().nullish(),
+  metadata: z.record(z.string(), z.unknown()).nullish(),
+  last_payment_error: z.object({ code: z.string().nullish(), decline_code: z.string().nullish() }).nullish(),
 });
 const eventShape = z.object({
   id: z.string().min(1),
@@ -194,6 +274,46 @@ export function stripeAction(raw: Stripe.Event | unknown): WebhookAction {
           amount: paidAmount(dispute.amount, dispute.currency, 'amount'),
           disputeId: dispute.id,
         },
+      };
+    }
+    case 'setup_intent.succeeded': {
+      const setup = read(setupIntentShape, object, 'event.data.object');
+      const accountId = setup.metadata?.accountId;
+      if (setup.metadata?.purpose !== 'auto_top_up' || typeof accountId !== 'string' || !accountId)
+        return { kind: 'ignore', eventId, why: `setup ${setup.id} is not an IO Credits card setup` };
+      if (!setup.customer || !setup.payment_method)
+        throw new InvalidRequest(`setup ${setup.id} names no customer or payment method`);
+      return {
+        kind: 'card',
+        eventId,
+        accountId,
+        customerId: setup.customer,
+        paymentMethodId: setup.payment_method,
+        label: `card ${setup.payment_method.slice(-4)}`,
+      };
+    }
+    case 'payment_intent.succeeded':
+    case 'payment_intent.payment_failed': {
+      const intent = read(paymentIntentShape, object, 'event.data.object');
+      const purchaseId = intent.metadata?.purchaseId;
+      // Checkout purchases are settled by their session's events; only auto top-ups by their intent's.
+      if (intent.metadata?.autoTopUp !== 'true' || typeof purchaseId !== 'string' || !purchaseId.startsWith('pu_'))
+        return { kind: 'ignore', eventId, why: `intent ${intent.id} is not an IO Credits auto top-up` };
+      const accountId = intent.metadata.accountId;
+      const reason = intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? undefined;
+      return {
+        kind: 'payment',
+        eventId,
+        purchase: { purchaseId },
+        ...(typeof accountId === 'string' && accountId ? { accountId } : {}),
+        outcome:
+          event.type === 'payment_intent.succeeded'
+            ? {
+                kind: 'paid',
+                amount: paidAmount(intent.amount_received, intent.currency, 'amount_received'),
+                paymentRef: intent.id,
+              }
+            : { kind: 'failed', ...(reason ? { reason } : {}) },
       };
     }
     default:

@@ -4,6 +4,7 @@
 
 import { InvalidRequest, NotFound } from '../errors.js';
 import type { ProviderName } from '../items/purchase.js';
+import { type AutoTopUpView, saveCard } from '../ledger/auto-top-up.js';
 import type { Ledger } from '../ledger/ledger.js';
 import {
   accountOfPurchase,
@@ -20,7 +21,8 @@ export type WebhookResult =
   | { eventId: string; handled: 'reversal'; result: PaymentReversalResult }
   /** A refund or dispute about a payment not recorded yet: kept, and applied when the payment is credited. */
   | { eventId: string; handled: 'held'; why: string }
-  | { eventId: string; handled: 'ignored'; why: string };
+  | { eventId: string; handled: 'ignored'; why: string }
+  | { eventId: string; handled: 'card'; result: AutoTopUpView };
 
 export async function applyWebhookAction(
   ledger: Ledger,
@@ -31,6 +33,15 @@ export async function applyWebhookAction(
   switch (action.kind) {
     case 'ignore':
       return { eventId, handled: 'ignored', why: action.why };
+    case 'card': {
+      if (provider !== 'stripe') throw new InvalidRequest('cards are saved through Stripe');
+      const { accountId, customerId, paymentMethodId, label } = action;
+      return {
+        eventId,
+        handled: 'card',
+        result: await saveCard(ledger, { eventId, accountId, customerId, paymentMethodId, label }),
+      };
+    }
     case 'reversal': {
       const outcome = await reversePayment(ledger, {
         provider,

@@ -147,8 +147,9 @@ function shardOf(accountId: string): number {
  * keyed by its grace deadline, so a sweep finds overdue ones with a Query; a charge that reached
  * its final status sits under `OUTBOX#<shard>` until its outcome is published to the
  * payment-outcomes queue, so a sweep finds outcomes that were never published (a published charge
- * leaves the index). Events wait under `EVENTS#<shard>` until handed to the webhook queue, and
- * webhook deliveries under `HOOKDUE#<shard>`, keyed by their next attempt, until they end.
+ * leaves the index). Events wait under `EVENTS#<shard>` until handed to the webhook queue,
+ * webhook deliveries under `HOOKDUE#<shard>`, keyed by their next attempt, until they end, and
+ * automatic top-ups under `TOPUPQ#<shard>` until their PaymentIntent is made.
  */
 export const CHARGE_QUEUE_SHARDS = 16;
 export const chargeQueueIndex = {
@@ -159,12 +160,14 @@ export const chargeQueueIndex = {
   outboxPk: (chargeId: string) => `OUTBOX#${shardOfText(chargeId, CHARGE_QUEUE_SHARDS)}`,
   /** An event not yet handed to the webhook queue. */
   eventsPk: (eventId: string) => `EVENTS#${shardOfText(eventId, CHARGE_QUEUE_SHARDS)}`,
+  /** An automatic top-up whose PaymentIntent is not made yet. */
+  topUpsPk: (purchaseId: string) => `TOPUPQ#${shardOfText(purchaseId, CHARGE_QUEUE_SHARDS)}`,
   /** A webhook delivery waiting for its next attempt. */
   deliveriesPk: (deliveryId: string) => `HOOKDUE#${shardOfText(deliveryId, CHARGE_QUEUE_SHARDS)}`,
   sk: (atMs: number, chargeId: string) => `${String(atMs).padStart(15, '0')}#${chargeId}`,
   /** Everything at or before `atMs`, as the upper bound of a key condition. */
   skUpTo: (atMs: number) => `${String(atMs).padStart(15, '0')}#~`,
-  shards: (kind: 'DEADLINE' | 'OUTBOX' | 'EVENTS' | 'HOOKDUE') =>
+  shards: (kind: 'DEADLINE' | 'OUTBOX' | 'EVENTS' | 'HOOKDUE' | 'TOPUPQ') =>
     Array.from({ length: CHARGE_QUEUE_SHARDS }, (_, i) => `${kind}#${i}`),
 };
 

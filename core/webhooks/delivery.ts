@@ -12,7 +12,6 @@
 // it once; an attempt first takes a short lease on the delivery, so two workers never send the
 // same one at once, and a delivered one is never sent again.
 
-import * as z from 'zod';
 import { NotFound } from '../errors.js';
 import {
   type Delivery,
@@ -36,7 +35,9 @@ import { SIGNATURE_HEADER, signatureOf } from './signature.js';
 
 export type WebhookMessage =
   | { kind: 'event'; accountId: string; eventId: string }
-  | { kind: 'delivery'; endpointId: string; deliveryId: string };
+  | { kind: 'delivery'; endpointId: string; deliveryId: string }
+  /** An automatic top-up whose PaymentIntent is to be made (the same worker, the same queue). */
+  | { kind: 'topup'; accountId: string; purchaseId: string };
 
 /** The webhook queue: SQS on AWS, in process locally. */
 export interface WebhookQueue {
@@ -256,16 +257,4 @@ export async function retryDelivery(
   // A delivery another sender holds right now is left to it (`skipped`): the answer shows it pending.
   await attemptDelivery(ledger, sender, endpointId, deliveryId, { force: true });
   return getDelivery(ledger, endpointId, deliveryId);
-}
-
-const messageShape = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('event'), accountId: z.string().min(1), eventId: z.string().min(1) }),
-  z.object({ kind: z.literal('delivery'), endpointId: z.string().min(1), deliveryId: z.string().min(1) }),
-]);
-
-/** A queue message's body, checked: a malformed one is a fault (it goes to the dead-letter queue). */
-export function parseWebhookMessage(body: string): WebhookMessage {
-  const parsed = messageShape.safeParse(JSON.parse(body));
-  if (!parsed.success) throw new Error(`not a webhook message: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
-  return parsed.data;
 }

@@ -3,8 +3,11 @@
 // sent with a delay, at most SQS's 15 minutes, and sent again while its attempt is not yet due);
 // locally it is the in-process queue below, and retries are found by the sweep of due deliveries.
 
+import * as z from 'zod';
+import { requestTopUp } from '../ledger/auto-top-up.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LocalQueue } from '../outcomes/local-queue.js';
+import type { SavedCardCharger } from '../payments/port.js';
 import { attemptDelivery, fanOut, getDelivery, type WebhookMessage, type WebhookQueue } from './delivery.js';
 import type { WebhookSender } from './sender.js';
 
@@ -28,7 +31,13 @@ export async function handleWebhookMessage(
   queue: WebhookQueue,
   sender: WebhookSender,
   message: WebhookMessage,
+  charger?: SavedCardCharger,
 ): Promise<void> {
+  if (message.kind === 'topup') {
+    if (!charger) throw new Error('no card provider is configured to make top-ups');
+    await requestTopUp(ledger, charger, message.accountId, message.purchaseId);
+    return;
+  }
   if (message.kind === 'event') {
     await fanOut(ledger, queue, message.accountId, message.eventId);
     return;
@@ -43,4 +52,17 @@ export async function handleWebhookMessage(
   const delivery = await getDelivery(ledger, message.endpointId, message.deliveryId).catch(() => undefined);
   if (delivery?.status === 'pending' && delivery.nextAttemptAtMs !== null && delivery.nextAttemptAtMs > ledger.nowMs())
     await queue.send([message], (delivery.nextAttemptAtMs - ledger.nowMs()) / 1000);
+}
+
+const messageShape = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('event'), accountId: z.string().min(1), eventId: z.string().min(1) }),
+  z.object({ kind: z.literal('delivery'), endpointId: z.string().min(1), deliveryId: z.string().min(1) }),
+  z.object({ kind: z.literal('topup'), accountId: z.string().min(1), purchaseId: z.string().min(1) }),
+]);
+
+/** A queue message's body, checked: a malformed one is a fault (it goes to the dead-letter queue). */
+export function parseWebhookMessage(body: string): WebhookMessage {
+  const parsed = messageShape.safeParse(JSON.parse(body));
+  if (!parsed.success) throw new Error(`not a webhook message: ${parsed.error.issues[0]?.message ?? 'invalid'}`);
+  return parsed.data;
 }

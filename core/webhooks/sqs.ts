@@ -7,7 +7,8 @@ import type { WebhookMessage, WebhookQueue } from './delivery.js';
 
 export const MAX_DELAY_SECONDS = 900;
 
-const messageId = (m: WebhookMessage) => (m.kind === 'event' ? m.eventId : `${m.endpointId}/${m.deliveryId}`);
+const messageId = (m: WebhookMessage) =>
+  m.kind === 'event' ? m.eventId : m.kind === 'topup' ? m.purchaseId : `${m.endpointId}/${m.deliveryId}`;
 
 export class SqsWebhookQueue implements WebhookQueue {
   private readonly client: SQSClient;

@@ -6,12 +6,14 @@
 import type { PaymentMethod } from '../../core/items/purchase.js';
 import { DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../../core/ledger/purchases.js';
 import { parseCents } from '../../core/money.js';
-import type { CheckoutProvider } from '../../core/payments/port.js';
+import type { CheckoutProvider, SavedCardCharger } from '../../core/payments/port.js';
 import { SpherepayCheckout } from '../../core/payments/spherepay.js';
 import { StripeCheckout } from '../../core/payments/stripe.js';
 
 export interface Payments {
   checkout: Partial<Record<PaymentMethod, CheckoutProvider>>;
+  /** Saving a card and charging it for auto top-up (Stripe; locally the stand-in). */
+  cards?: SavedCardCharger;
   limits: PurchaseLimits;
   webhookSecrets: { stripe?: string; spherepay?: string };
 }
@@ -55,8 +57,10 @@ export function paymentsFromEnv(env: NodeJS.ProcessEnv): Payments {
       ...(env.SPHEREPAY_BASE_URL ? { baseUrl: env.SPHEREPAY_BASE_URL } : {}),
     });
   }
+  const cards = checkout.card instanceof StripeCheckout ? checkout.card : undefined;
   return {
     checkout,
+    ...(cards ? { cards } : {}),
     limits: limitsFromEnv(env),
     webhookSecrets: {
       ...(env.STRIPE_WEBHOOK_SECRET ? { stripe: env.STRIPE_WEBHOOK_SECRET } : {}),

@@ -5,6 +5,7 @@ import type { LedgerEntry } from '../../core/items/entry.js';
 import type { Lot } from '../../core/items/lot.js';
 import type { Delivery } from '../../core/items/webhook.js';
 import type { AlertSettings } from '../../core/ledger/alerts.js';
+import type { AutoTopUpView } from '../../core/ledger/auto-top-up.js';
 import type { ChargeResult } from '../../core/ledger/charge.js';
 import type { GrantResult } from '../../core/ledger/grants.js';
 import type { BalanceAt, BalanceView, CheckView, UsageBucket } from '../../core/ledger/queries.js';
@@ -42,6 +43,13 @@ export const present = {
   webhookDelivery: ({ nextAttemptAtMs, ...d }: Delivery) => ({
     ...d,
     nextAttemptAt: nextAttemptAtMs === null ? null : iso(nextAttemptAtMs),
+  }),
+  autoTopUp: (a: AutoTopUpView) => ({
+    ...a,
+    threshold: m(a.threshold),
+    amount: m(a.amount),
+    monthlyLimit: m(a.monthlyLimit),
+    spentThisMonth: m(a.spentThisMonth),
   }),
   check: (c: CheckView) => ({ ...c, amount: m(c.amount), balance: m(c.balance), shortfall: m(c.shortfall) }),
   chargeResult: (c: ChargeResult) =>

@@ -12,15 +12,18 @@ import { OutcomePublisher } from '../../core/outcomes/publisher.js';
 import { SqsOutcomeQueue } from '../../core/outcomes/sqs.js';
 import { LedgerTable } from '../../core/table/table.js';
 import { type Clock, ManualClock, systemClock } from '../../core/time.js';
-import { type AddressPolicy, AWS_POLICY, LOCAL_POLICY } from '../../core/webhooks/address.js';
+import type { AddressPolicy } from '../../core/webhooks/address.js';
 import { publishEvents, type WebhookQueue } from '../../core/webhooks/delivery.js';
-import { HttpWebhookSender, type WebhookSender } from '../../core/webhooks/sender.js';
+import type { WebhookSender } from '../../core/webhooks/sender.js';
 import { SqsWebhookQueue } from '../../core/webhooks/sqs.js';
 
 export interface Runtime {
   ledger: Ledger;
-  /** Where webhook endpoints may point, and who sends to them (retries by hand). */
-  webhooks: { policy: AddressPolicy; sender: WebhookSender };
+  /**
+   * Where webhook endpoints may point, and who sends to them: set by the local server; on Lambda
+   * the events function and the webhook worker make their own (so no other bundle carries them).
+   */
+  webhooks?: { policy: AddressPolicy; sender: WebhookSender };
   /** The webhook queue on AWS (WEBHOOK_QUEUE_URL): what the worker and the sweep send to. */
   webhookQueue?: WebhookQueue;
   /** Signs pagination cursors (read only by the functions that page). */
@@ -69,13 +72,16 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
   const scheduler = graceSchedulerFromEnv(env);
   const webhookQueue = env.WEBHOOK_QUEUE_URL ? new SqsWebhookQueue(env.WEBHOOK_QUEUE_URL) : undefined;
   const publishing = webhookQueue && ((events: WebhookEvent[]) => publishEvents(ledger, webhookQueue, events));
-  if (scheduler || publisher || publishing) ledger.effects = new ChargeEffects(scheduler, publisher, publishing);
+  // Auto top-ups' PaymentIntents are made by the webhook worker, never in the request that started them.
+  const topUps =
+    webhookQueue &&
+    ((started: { accountId: string; purchaseId: string }[]) =>
+      webhookQueue.send(started.map((t) => ({ kind: 'topup' as const, ...t }))));
+  if (scheduler || publisher || publishing)
+    ledger.effects = new ChargeEffects(scheduler, publisher, publishing, topUps);
   const cursorSecret = cursorSecretFrom(env);
-  // On Lambda webhooks reach public addresses only; the local server may reach loopback receivers.
-  const policy = env.AWS_LAMBDA_FUNCTION_NAME ? AWS_POLICY : LOCAL_POLICY;
   return {
     ledger,
-    webhooks: { policy, sender: new HttpWebhookSender(policy) },
     ...(webhookQueue ? { webhookQueue } : {}),
     get cursorSecret() {
       return cursorSecret();

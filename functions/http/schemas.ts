@@ -184,6 +184,12 @@ export const webhookEndpointBody = z.strictObject({
 });
 export const webhookEndpointsQuery = z.strictObject({ accountId: accountIdParam.optional() });
 export const deliveriesQuery = notificationsQuery;
+export const autoTopUpBody = z.strictObject({
+  enabled: z.boolean(),
+  threshold: nonNegativeAmount.meta({ description: 'Top up when an operation leaves the balance below this' }),
+  amount: centsAmount.meta({ description: 'Each top-up: 5.00 to 10,000.00, more when waiting charges need more' }),
+  monthlyLimit: centsAmount.meta({ description: "A calendar month's top-ups (UTC) never add up to more" }),
+});
 export const emptyQuery = z.strictObject({});
 export const emptyBody = z.strictObject({}).optional();
 
@@ -326,6 +332,18 @@ export const responses = {
   webhookDelivery: deliveryRecordShape
     .omit({ nextAttemptAtMs: true, leaseUntilMs: true })
     .extend({ nextAttemptAt: z.string().nullable().meta({ description: 'When it is tried next (pending only)' }) }),
+  autoTopUp: z.object({
+    accountId: z.string(),
+    enabled: z.boolean(),
+    threshold: amountOut,
+    amount: amountOut,
+    monthlyLimit: amountOut,
+    card: z.string().nullable().meta({ description: 'The saved card; null: none (auto top-up can not be enabled)' }),
+    failuresInARow: z.number().int(),
+    topUpInFlight: z.boolean(),
+    spentThisMonth: amountOut,
+  }),
+  cardSetup: z.object({ checkoutUrl: z.string() }),
   notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
   purchaseCreated: z.object({
     purchaseId: z.string(),
@@ -347,7 +365,7 @@ export const responses = {
   webhook: z.object({
     received: z.literal(true),
     eventId: z.string(),
-    handled: z.enum(['payment', 'reversal', 'held', 'ignored']),
+    handled: z.enum(['payment', 'reversal', 'held', 'ignored', 'card']),
     effect: z.string().optional(),
   }),
 };

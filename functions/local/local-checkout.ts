@@ -1,26 +1,34 @@
 // The local stand-in for Stripe Checkout and Spherepay payment links, used by `npm start` when a
 // method has no provider keys. Its checkout URL is a page on the local server whose Pay button
 // makes the server send itself the provider's webhook, shaped like the real event and signed
-// with the webhook secret, over HTTP, so the whole path of a real payment runs. Never deployed.
+// with the webhook secret, over HTTP, so the whole path of a real payment runs. For auto top-up
+// it also stands in for a saved card: a setup page offering Stripe's test cards (one that pays,
+// one that is declined, one that needs authentication), and off-session charges whose outcome
+// arrives as a signed `payment_intent.*` webhook. Never deployed.
 
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
+import * as z from 'zod';
 import { NotFound } from '../../core/errors.js';
 import { ulidOf } from '../../core/ids.js';
 import { type PaymentMethod, PROVIDER_OF, type ProviderName, type Purchase } from '../../core/items/purchase.js';
 import { accountOfPurchase, getPurchase } from '../../core/ledger/purchases.js';
-import { centsOf, formatMicros } from '../../core/money.js';
-import type { Checkout, CheckoutProvider, CheckoutRequest } from '../../core/payments/port.js';
+import { centsOf, formatMicros, type Micros } from '../../core/money.js';
+import type { Checkout, CheckoutProvider, CheckoutRequest, SavedCardCharger } from '../../core/payments/port.js';
 import { spherepaySignature } from '../../core/payments/spherepay.js';
 import { groupHandler, implement, type Request } from '../http/handler.js';
 import { type Payments, payments, paymentsFromEnv } from '../http/payments.js';
 import { defineRoute } from '../http/routes.js';
 import { emptyBody, params } from '../http/schemas.js';
 
-export class LocalCheckout implements CheckoutProvider {
+export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
   readonly name: ProviderName;
   /** The local server's base URL, set once it listens. */
   serverUrl = 'http://127.0.0.1:3000';
+  /** Signs the events it sends the server (set by localPayments). */
+  webhookSecret = '';
+  /** PaymentIntents made so far, by purchase id: Stripe's idempotency key, kept the same way. */
+  readonly intents = new Map<string, string>();
 
   constructor(method: PaymentMethod) {
     this.name = PROVIDER_OF[method];
@@ -32,7 +40,37 @@ export class LocalCheckout implements CheckoutProvider {
       providerRef: localProviderRef(this.name, request.purchaseId),
     };
   }
+  async createCardSetup(request: { accountId: string }): Promise<{ checkoutUrl: string }> {
+    return { checkoutUrl: `${this.serverUrl}/local/card-setup/${encodeURIComponent(request.accountId)}` };
+  }
+
+  /** Answers the intent at once; its outcome follows as a signed webhook, as Stripe's does. */
+  async chargeSavedCard(request: {
+    purchaseId: string;
+    accountId: string;
+    amount: Micros;
+    paymentMethodId: string;
+  }): Promise<{ paymentIntentId: string }> {
+    const known = this.intents.get(request.purchaseId);
+    if (known) return { paymentIntentId: known };
+    const paymentIntentId = `pi_local_${ulidOf(request.purchaseId)}`;
+    this.intents.set(request.purchaseId, paymentIntentId);
+    const card = LOCAL_TEST_CARDS[request.paymentMethodId as LocalTestCard];
+    const event = localIntentEvent(
+      { ...request, paymentIntentId, failure: card ? card.failure : 'card_declined' },
+      this.webhookSecret,
+    );
+    setImmediate(() => void sendToSelf(this.serverUrl, event));
+    return { paymentIntentId };
+  }
 }
+
+export const LOCAL_TEST_CARDS = {
+  pm_card_visa: { label: 'Visa (pays)', failure: null },
+  pm_card_chargeDeclined: { label: 'Declined card', failure: 'card_declined' },
+  pm_card_authenticationRequired: { label: 'Needs authentication', failure: 'authentication_required' },
+} as const;
+export type LocalTestCard = keyof typeof LOCAL_TEST_CARDS;
 
 function localProviderRef(provider: ProviderName, purchaseId: string): string {
   return provider === 'stripe' ? `cs_local_${ulidOf(purchaseId)}` : `paymentLink_local_${ulidOf(purchaseId)}`;
@@ -107,6 +145,82 @@ export function localPaymentEvent(
   };
 }
 
+/** A signed Stripe event, as the local server's own Stripe webhook receives it. */
+function signedStripeEvent(type: string, id: string, object: Record<string, unknown>, secret: string) {
+  const body = JSON.stringify({
+    id,
+    object: 'event',
+    api_version: '2026-10-28.endive',
+    created: Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  });
+  const signature = Stripe.webhooks.generateTestHeaderString({
+    payload: body,
+    secret,
+    timestamp: Math.floor(Date.now() / 1000),
+  });
+  return {
+    path: '/webhooks/stripe',
+    body,
+    headers: { 'content-type': 'application/json', 'stripe-signature': signature },
+  };
+}
+
+/** What Stripe reports about an off-session top-up: `payment_intent.succeeded` or `.payment_failed`. */
+export function localIntentEvent(
+  intent: { purchaseId: string; accountId: string; amount: Micros; paymentIntentId: string; failure: string | null },
+  secret: string,
+) {
+  const metadata = { purchaseId: intent.purchaseId, accountId: intent.accountId, autoTopUp: 'true' };
+  const cents = centsOf(intent.amount);
+  const object = {
+    id: intent.paymentIntentId,
+    object: 'payment_intent',
+    amount: cents,
+    amount_received: intent.failure ? 0 : cents,
+    currency: 'usd',
+    metadata,
+    status: intent.failure ? 'requires_payment_method' : 'succeeded',
+    last_payment_error: intent.failure
+      ? {
+          code: intent.failure === 'card_declined' ? 'card_declined' : 'authentication_required',
+          decline_code: intent.failure,
+        }
+      : null,
+  };
+  const type = intent.failure ? 'payment_intent.payment_failed' : 'payment_intent.succeeded';
+  return signedStripeEvent(type, `evt_local_${ulidOf(intent.purchaseId)}`, object, secret);
+}
+
+/** What Stripe reports when a setup saved a card: `setup_intent.succeeded`, for the account it names. */
+export function localSetupEvent(accountId: string, card: LocalTestCard, secret: string) {
+  const suffix = randomBytes(8).toString('hex');
+  return signedStripeEvent(
+    'setup_intent.succeeded',
+    `evt_local_setup_${suffix}`,
+    {
+      id: `seti_local_${suffix}`,
+      object: 'setup_intent',
+      customer: `cus_local_${Buffer.from(accountId).toString('hex').slice(0, 24)}`,
+      payment_method: card,
+      status: 'succeeded',
+      metadata: { accountId, purpose: 'auto_top_up' },
+    },
+    secret,
+  );
+}
+
+async function sendToSelf(
+  serverUrl: string,
+  event: { path: string; body: string; headers: Record<string, string> },
+): Promise<Response> {
+  return fetch(`${serverUrl}${event.path}`, { method: 'POST', headers: event.headers, body: event.body });
+}
+
 // ---- the checkout page and its Pay button ----
 
 async function purchaseFor(request: Pick<Request, 'runtime'> & { params: { purchaseId: string } }): Promise<Purchase> {
@@ -174,9 +288,71 @@ const payRoute = defineRoute({
   responses: { 200: { description: 'Page' } },
 });
 
-export const checkoutRoutes = [showRoute, payRoute];
+const setupRoute = defineRoute({
+  method: 'GET',
+  path: '/local/card-setup/{accountId}',
+  group: 'local',
+  access: 'public',
+  summary: 'The local card setup page for auto top-up',
+  description: "Stands in for Stripe Checkout in setup mode: offers Stripe's three test cards.",
+  params: params.account,
+  responses: { 200: { description: 'Page' } },
+});
+const chooseCardRoute = defineRoute({
+  method: 'POST',
+  path: '/local/card-setup/{accountId}/{card}',
+  group: 'local',
+  access: 'public',
+  summary: 'Save a local test card: the server sends itself the signed setup_intent.succeeded',
+  description: "Saves one of the test cards: the server signs Stripe's setup event and sends it to itself.",
+  params: z.strictObject({
+    accountId: params.account.shape.accountId,
+    card: z.enum(Object.keys(LOCAL_TEST_CARDS) as [LocalTestCard, ...LocalTestCard[]]),
+  }),
+  body: emptyBody,
+  responses: { 200: { description: 'Page' } },
+});
+
+export const checkoutRoutes = [showRoute, payRoute, setupRoute, chooseCardRoute];
 
 export const checkoutHandler = groupHandler([
+  implement(setupRoute, async (request) => {
+    const { accountId } = request.params;
+    const cards = Object.entries(LOCAL_TEST_CARDS)
+      .map(
+        ([card, { label }]) =>
+          `<form method="post" action="/local/card-setup/${encodeURIComponent(accountId)}/${card}">` +
+          `<button type="submit">${label}</button></form>`,
+      )
+      .join('');
+    const body =
+      `<h1>Save a card for auto top-up</h1><dl><dt>Account</dt><dd>${escapeHtml(accountId)}</dd></dl>` +
+      `<p>Choose one of Stripe's test cards: top-ups on the first are paid, on the second declined, and the ` +
+      `third needs its holder to authenticate (so it fails off session).</p>${cards}` +
+      `<p class="back"><a href="${request.local?.serverUrl ?? ''}/settings">Cancel and return to IO Credits</a></p>`;
+    return { status: 200, html: page('Save a card', 'stripe', body) };
+  }),
+  implement(chooseCardRoute, async (request) => {
+    const { accountId, card } = request.params;
+    const secret = payments(request).webhookSecrets.stripe;
+    if (!secret) throw new NotFound('no stripe webhook secret is configured');
+    const response = await sendToSelf(
+      request.local?.serverUrl ?? 'http://127.0.0.1:3000',
+      localSetupEvent(accountId, card, secret),
+    );
+    const ok = response.status === 200;
+    const back = `<p class="back"><a href="${request.local?.serverUrl ?? ''}/settings">Return to IO Credits</a></p>`;
+    return {
+      status: ok ? 200 : 502,
+      html: page(
+        ok ? 'Card saved' : 'Card not saved',
+        'stripe',
+        ok
+          ? `<h1 class="ok">Card saved</h1><p>${LOCAL_TEST_CARDS[card].label} is saved for auto top-up.</p>${back}`
+          : `<h1 class="bad">Card not saved</h1><code>${escapeHtml(await response.text())}</code>${back}`,
+      ),
+    };
+  }),
   implement(showRoute, async (request) => {
     const purchase = await purchaseFor(request);
     const via = purchase.method === 'card' ? 'Card (Stripe Checkout)' : 'USDC (Spherepay)';
@@ -230,15 +406,19 @@ export const checkoutHandler = groupHandler([
  */
 export function localPayments(env: NodeJS.ProcessEnv): Payments {
   const real = paymentsFromEnv(env);
+  const webhookSecrets = {
+    stripe: real.webhookSecrets.stripe ?? `whsec_${randomBytes(24).toString('hex')}`,
+    spherepay: real.webhookSecrets.spherepay ?? randomBytes(32).toString('hex'),
+  };
+  const localCard = new LocalCheckout('card');
+  localCard.webhookSecret = webhookSecrets.stripe;
   return {
     checkout: {
-      card: real.checkout.card ?? new LocalCheckout('card'),
+      card: real.checkout.card ?? localCard,
       usdc: real.checkout.usdc ?? new LocalCheckout('usdc'),
     },
+    cards: real.cards ?? localCard,
     limits: real.limits,
-    webhookSecrets: {
-      stripe: real.webhookSecrets.stripe ?? `whsec_${randomBytes(24).toString('hex')}`,
-      spherepay: real.webhookSecrets.spherepay ?? randomBytes(32).toString('hex'),
-    },
+    webhookSecrets,
   };
 }

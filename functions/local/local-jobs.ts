@@ -6,10 +6,12 @@
 import { ChargeEffects } from '../../core/effects.js';
 import { handleGraceDeadline, type SweepResult, sweepOverdueCharges } from '../../core/grace/deadline.js';
 import { LocalGraceScheduler } from '../../core/grace/local.js';
+import { sweepTopUps } from '../../core/ledger/auto-top-up.js';
 import type { Ledger } from '../../core/ledger/ledger.js';
 import { LocalOutcomeQueue, LocalQueue } from '../../core/outcomes/local-queue.js';
 import type { OutcomeMessage } from '../../core/outcomes/port.js';
 import { OutcomePublisher } from '../../core/outcomes/publisher.js';
+import type { SavedCardCharger } from '../../core/payments/port.js';
 import { isManualClock } from '../../core/time.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { publishEvents, sweepDeliveries, sweepEvents, type WebhookMessage } from '../../core/webhooks/delivery.js';
@@ -32,6 +34,7 @@ export interface LocalJobs {
     outcomes: { found: number; sent: number; failed: number };
     events: number;
     deliveries: number;
+    topUps: number;
   }>;
   /** Fires the schedules that came due, then sweeps: what the manual clock runs when it moves. */
   afterClockMove(): Promise<void>;
@@ -46,6 +49,8 @@ export async function startLocalJobs(
     sweepEveryMs?: number;
     /** Who sends webhook requests: by default Node's http client, which may reach loopback receivers. */
     webhookSender?: WebhookSender;
+    /** Who charges saved cards for auto top-up (the local stand-in, or Stripe when its keys are set). */
+    cards?: SavedCardCharger;
   } = {},
 ): Promise<LocalJobs> {
   const scheduler = new LocalGraceScheduler(ledger.table, ledger.clock, (event) => handleGraceDeadline(ledger, event));
@@ -57,10 +62,15 @@ export async function startLocalJobs(
   const webhookSender = options.webhookSender ?? new HttpWebhookSender(LOCAL_POLICY);
   const webhooks: LocalQueue<WebhookMessage> = new LocalQueue<WebhookMessage>({
     name: 'webhooks',
-    consumer: (message) => handleWebhookMessage(ledger, webhookQueue, webhookSender, message),
+    consumer: (message) => handleWebhookMessage(ledger, webhookQueue, webhookSender, message, options.cards),
   });
   const webhookQueue = new LocalWebhookQueue(webhooks);
-  ledger.effects = new ChargeEffects(scheduler, publisher, (events) => publishEvents(ledger, webhookQueue, events));
+  ledger.effects = new ChargeEffects(
+    scheduler,
+    publisher,
+    (events) => publishEvents(ledger, webhookQueue, events),
+    (topUps) => webhookQueue.send(topUps.map((t) => ({ kind: 'topup', ...t }))),
+  );
 
   const sweep = async () => ({
     deadlines: await sweepOverdueCharges(ledger),
@@ -68,6 +78,9 @@ export async function startLocalJobs(
     events: await sweepEvents(ledger, webhookQueue),
     deliveries: await sweepDeliveries(ledger, (endpointId, deliveryId) =>
       webhookQueue.send([{ kind: 'delivery', endpointId, deliveryId }]),
+    ),
+    topUps: await sweepTopUps(ledger, (accountId, purchaseId) =>
+      webhookQueue.send([{ kind: 'topup', accountId, purchaseId }]),
     ),
   });
   await scheduler.start();

@@ -16,6 +16,47 @@ import {
   token,
 } from './support.js';
 
+test('save a card and turn auto top-up on: a waiting deployment is paid by it', async ({ page }) => {
+  const account = freshAccount('topup');
+  await purchase(account, '5.00');
+  await signIn(page, account);
+  await page.goto('/settings');
+  const topUp = page.getByRole('region', { name: 'Auto top-up' });
+  await expect(topUp).toContainText('No card saved yet.');
+  await topUp.getByRole('button', { name: 'Save a card' }).click();
+  await page.getByRole('button', { name: 'Visa (pays)' }).click();
+  await expect(page.getByRole('heading', { name: 'Card saved' })).toBeVisible();
+  await page.getByRole('link', { name: 'Return to IO Credits' }).click();
+  await expect(topUp).toContainText('Saved card: card visa.');
+  await topUp.getByLabel('Top up automatically').check();
+  await topUp.getByLabel('When the balance is below (USD)').fill('1');
+  await topUp.getByLabel('Top up by (USD)').fill('4');
+  await topUp.getByRole('button', { name: 'Save auto top-up' }).click();
+  await expect(topUp.getByText('A top-up is between $5.00 and $10,000.00.')).toBeVisible();
+  await topUp.getByLabel('Top up by (USD)').fill('40');
+  await topUp.getByLabel('At most per month (USD)').fill('100');
+  await topUp.getByRole('button', { name: 'Save auto top-up' }).click();
+  await expect(topUp.getByRole('status').filter({ hasText: 'Auto top-up saved' })).toBeVisible();
+  await expectAccessible(page, 'auto top-up settings');
+  await screenshot(page, 'settings-auto-top-up');
+
+  // 5.00 - 30.00 is beyond the 10.00 allowance: the charge waits, and the top-up pays it.
+  const charged = await api('POST', '/credits/charges', {
+    token: await token('deployments', 'credits:service'),
+    headers: { 'idempotency-key': `${account}-deploy` },
+    body: { accountId: account, deploymentId: `${account}-dep`, amount: '30.00' },
+  });
+  expect(charged.status).toBe(202);
+  await expect
+    .poll(
+      async () =>
+        (await api('GET', `/credits/charges/${charged.body.chargeId}`, { token: await token(account) })).body.status,
+    )
+    .toBe('paid');
+  await page.reload();
+  await expect(topUp).toContainText('This month: $40.00');
+});
+
 test('set the alert, add an endpoint, see its deliveries, send one again, remove it', async ({ page }) => {
   const received: { body: string; signature: string | undefined }[] = [];
   const receiver = createServer((req, res) => {

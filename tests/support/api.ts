@@ -55,6 +55,7 @@ export async function startApi(
   const payments = localPayments({});
   const outcomes: OutcomeMessage[] = [];
   const jobs = await startLocalJobs(ledger, {
+    ...(payments.cards ? { cards: payments.cards } : {}),
     onOutcome: options.onOutcome ?? (async (message) => void outcomes.push(message)),
   });
   const runtime: Runtime = {

@@ -7,6 +7,7 @@ import { expect, inject } from 'vitest';
 import {
   type AccountState,
   balanceOf,
+  charge,
   chargeDebtOf,
   consumptionKey,
   DEFAULT_CONFIG,
@@ -168,4 +169,18 @@ export async function wholeTable(table: LedgerTable): Promise<Item[]> {
     if (!startKey) break;
   }
   return items.sort((a, b) => `${String(a.pk)}|${String(a.sk)}`.localeCompare(`${String(b.pk)}|${String(b.sk)}`));
+}
+
+let deployments = 0;
+
+/** A deployment charged `amount` credits, with a key and deployment id of its own. */
+export function deploy(ledger: Ledger, accountId: string, amount: string) {
+  deployments += 1;
+  return charge(ledger, {
+    accountId,
+    deploymentId: `dep-${process.pid}-${deployments}`,
+    amount: c(amount),
+    description: 'GPU time',
+    idempotencyKey: `deploy-${process.pid}-${deployments}`,
+  });
 }

@@ -14,6 +14,7 @@ import {
   type Purchase,
   requestWithdrawal,
 } from '../../core/index.js';
+import { saveCard } from '../../core/ledger/auto-top-up.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.js';
 import { LocalCheckout, localPaymentEvent } from '../../functions/local/local-checkout.js';
@@ -53,6 +54,17 @@ export interface RouteSample {
 const credits = (n: number) => (n * 1_000_000) as Micros;
 let sequence = 0;
 const unique = (prefix: string) => `${prefix}-${process.pid}-${++sequence}`;
+
+/** A test card saved for the owner, as the setup's signed Stripe event saves it. */
+async function savedCard(api: Api, owner: string): Promise<void> {
+  await saveCard(api.ledger, {
+    eventId: `evt_setup_${owner}`,
+    accountId: owner,
+    customerId: 'cus_local_samples',
+    paymentMethodId: 'pm_card_visa',
+    label: 'card visa',
+  });
+}
 
 /** An endpoint of the owner's, for their purchases, at a loopback port nobody listens on. */
 async function endpointOf(api: Api, owner: string): Promise<string> {
@@ -243,6 +255,16 @@ export const routeSamples: Record<string, RouteSample> = {
     prepare: async (api, owner) =>
       call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`),
   },
+  'GET /local/card-setup/{accountId}': {
+    money: 'Local only, never deployed: a page.',
+    reach: 'public',
+    prepare: async (_api, owner) => call('GET', `/local/card-setup/${owner}`),
+  },
+  'POST /local/card-setup/{accountId}/{card}': {
+    money: "Local only, never deployed: it sends the server a signed setup event, as Stripe's setup would.",
+    reach: 'public',
+    prepare: async (_api, owner) => call('POST', `/local/card-setup/${owner}/pm_card_visa`),
+  },
   'POST /credits/withdrawals': {
     money:
       'The owner, of what they paid for and nothing more: only purchased credit, up to what is withdrawable, ' +
@@ -321,6 +343,28 @@ export const routeSamples: Record<string, RouteSample> = {
     prepare: async (api, owner) => (
       await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })
     ),
+  },
+  'GET /credits/auto-top-up': {
+    money: "Nobody: a read of the caller's own settings (the card only by its label).",
+    reach: 'own',
+    prepare: async (_api, _owner) => call('GET', '/credits/auto-top-up'),
+  },
+  'PUT /credits/auto-top-up': {
+    money:
+      "The caller's own card is charged by it, within the monthly limit the caller sets; another account's " +
+      'card can not be named. Enabling needs a saved card.',
+    reach: 'own',
+    prepare: async (api, owner) => {
+      await savedCard(api, owner);
+      return call('PUT', '/credits/auto-top-up', {
+        body: { enabled: false, threshold: '5.00', amount: '20.00', monthlyLimit: '100.00' },
+      });
+    },
+  },
+  'POST /credits/auto-top-up/payment-method': {
+    money: 'Nobody: it answers a page where the caller saves their own card; nothing is charged.',
+    reach: 'own',
+    prepare: async (_api, _owner) => call('POST', '/credits/auto-top-up/payment-method'),
   },
   'GET /credits/alerts': {
     money: "Nobody: a read of the caller's own alert setting.",

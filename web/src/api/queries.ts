@@ -27,6 +27,7 @@ export type Purchase = Json<'/credits/purchases/{purchaseId}', 'get', 200>;
 export type Check = Json<'/credits/check', 'get', 200>;
 export type Charge = Json<'/credits/charges/{chargeId}', 'get', 200>;
 export type Alerts = Json<'/credits/alerts', 'get', 200>;
+export type AutoTopUp = Json<'/credits/auto-top-up', 'get', 200>;
 export type WebhookEndpoint = Json<'/credits/webhook-endpoints', 'get', 200>['items'][number];
 export type WebhookEndpointCreated = Json<'/credits/webhook-endpoints', 'post', 201>;
 export type WebhookDelivery = Json<'/credits/webhook-endpoints/{endpointId}/deliveries', 'get', 200>['items'][number];
@@ -44,6 +45,7 @@ export const keys = {
   charge: (id: string) => ['charge', id] as const,
   finance: (status: string) => ['finance', status] as const,
   alerts: ['alerts'] as const,
+  autoTopUp: ['autoTopUp'] as const,
   endpoints: ['endpoints'] as const,
   deliveries: (endpointId: string) => ['deliveries', endpointId] as const,
 };
@@ -359,4 +361,28 @@ export function useRetryDelivery() {
       ),
     onSuccess: (_data, { endpointId }) => queries.invalidateQueries({ queryKey: keys.deliveries(endpointId) }),
   });
+}
+
+export function useAutoTopUp() {
+  const { client } = useAuth();
+  return useQuery({ queryKey: keys.autoTopUp, queryFn: () => call(client.GET('/credits/auto-top-up')) });
+}
+
+export function useSetAutoTopUp() {
+  const { client } = useAuth();
+  const queries = useQueryClient();
+  const refresh = useRefreshMoney();
+  return useMutation({
+    mutationFn: (body: { enabled: boolean; threshold: string; amount: string; monthlyLimit: string }) =>
+      call(client.PUT('/credits/auto-top-up', { body })),
+    onSuccess: (data) => {
+      queries.setQueryData(keys.autoTopUp, data);
+      void refresh();
+    },
+  });
+}
+
+export function useCardSetup() {
+  const { client } = useAuth();
+  return useMutation({ mutationFn: () => call(client.POST('/credits/auto-top-up/payment-method')) });
 }

@@ -1,16 +1,20 @@
-// Settings: the low-balance alert (SPEC §8) and the webhook endpoints that receive the account's
-// events, each with its deliveries and a retry (SPEC §9). A new endpoint's signing secret is shown
-// once, right after it is registered.
+// Settings: auto top-up with a saved card and the low-balance alert (SPEC §8), and the webhook
+// endpoints that receive the account's events, each with its deliveries and a retry (SPEC §9). A
+// new endpoint's signing secret is shown once, right after it is registered.
 
 import { type FormEvent, useState } from 'react';
 import { EVENT_DESCRIPTIONS, EVENT_TYPES, type EventType } from '../../../core/webhooks/event-types.js';
 import {
+  type AutoTopUp,
   useAlerts,
+  useAutoTopUp,
+  useCardSetup,
   useDeliveries,
   useRegisterEndpoint,
   useRemoveEndpoint,
   useRetryDelivery,
   useSetAlerts,
+  useSetAutoTopUp,
   useWebhookEndpoints,
   type WebhookDelivery,
   type WebhookEndpoint,
@@ -24,9 +28,131 @@ export function Settings() {
       <div className="page-head">
         <h1>Settings</h1>
       </div>
+      <AutoTopUpCard />
       <LowBalanceAlertCard />
       <WebhooksCard />
     </main>
+  );
+}
+
+function AutoTopUpCard() {
+  const current = useAutoTopUp();
+  if (current.isPending) return <Loading label="Loading auto top-up…" />;
+  if (current.isError) return <ErrorState error={current.error} retry={() => void current.refetch()} />;
+  return <AutoTopUpForm current={current.data} />;
+}
+
+function AutoTopUpForm({ current }: { current: AutoTopUp }) {
+  const save = useSetAutoTopUp();
+  const setup = useCardSetup();
+  const [enabled, setEnabled] = useState(current.enabled);
+  const [threshold, setThreshold] = useState(current.threshold);
+  const [amount, setAmount] = useState(current.amount);
+  const [monthlyLimit, setMonthlyLimit] = useState(current.monthlyLimit);
+  const [touched, setTouched] = useState(false);
+  const cents = { threshold: centsOfInput(threshold), amount: centsOfInput(amount), limit: centsOfInput(monthlyLimit) };
+  const money = 'Enter an amount in dollars and cents.';
+  const errors = {
+    threshold: cents.threshold === null ? money : null,
+    amount:
+      cents.amount === null
+        ? money
+        : cents.amount < 500n || cents.amount > 1_000_000n
+          ? 'A top-up is between $5.00 and $10,000.00.'
+          : null,
+    limit:
+      cents.limit === null
+        ? money
+        : cents.amount !== null && cents.limit < cents.amount
+          ? 'The monthly limit must be at least one top-up.'
+          : null,
+  };
+  const submit = (event: FormEvent) => {
+    event.preventDefault();
+    setTouched(true);
+    if (errors.threshold || errors.amount || errors.limit) return;
+    save.mutate({
+      enabled,
+      threshold: decimalOfCents(cents.threshold!),
+      amount: decimalOfCents(cents.amount!),
+      monthlyLimit: decimalOfCents(cents.limit!),
+    });
+  };
+  return (
+    <section className="card" aria-labelledby="auto-top-up">
+      <div className="card-head">
+        <h2 id="auto-top-up">Auto top-up</h2>
+        <button
+          type="button"
+          className="btn"
+          disabled={setup.isPending}
+          onClick={() => setup.mutate(undefined, { onSuccess: (page) => window.location.assign(page.checkoutUrl) })}
+        >
+          {current.card ? 'Change card' : 'Save a card'}
+        </button>
+      </div>
+      <p className="muted small">
+        When your balance goes below the threshold, or a deployment waits for credits, your saved card is charged
+        automatically, so deployments keep running. One top-up at a time, never more than the monthly limit; three
+        failed top-ups in a row turn it off.
+      </p>
+      <p>
+        {current.card ? (
+          <>
+            Saved card: <strong>{current.card}</strong>.
+          </>
+        ) : (
+          <>No card saved yet.</>
+        )}{' '}
+        This month: <Amount value={current.spentThisMonth} />
+        {current.topUpInFlight ? ' (a top-up is on its way)' : ''}.
+        {current.failuresInARow > 0 ? ` ${current.failuresInARow} failed in a row.` : ''}
+      </p>
+      {setup.isError ? (
+        <Alert tone="error" title="The card page could not be opened">
+          {problemText(setup.error)}
+        </Alert>
+      ) : null}
+      {save.isError ? (
+        <Alert tone="error" title="Auto top-up was not saved">
+          {problemText(save.error)}
+        </Alert>
+      ) : null}
+      {save.isSuccess ? <Alert tone="good" title="Auto top-up saved" /> : null}
+      <form className="stack-form" onSubmit={submit} noValidate aria-label="Auto top-up settings">
+        <label className="check">
+          <input type="checkbox" checked={enabled} onChange={(e) => setEnabled(e.target.checked)} /> Top up
+          automatically
+        </label>
+        <div className="inline-form">
+          <Field label="When the balance is below (USD)" error={touched ? errors.threshold : null}>
+            {(props) => (
+              <input {...props} inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} />
+            )}
+          </Field>
+          <Field label="Top up by (USD)" error={touched ? errors.amount : null}>
+            {(props) => (
+              <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
+            )}
+          </Field>
+          <Field label="At most per month (USD)" error={touched ? errors.limit : null}>
+            {(props) => (
+              <input
+                {...props}
+                inputMode="decimal"
+                value={monthlyLimit}
+                onChange={(e) => setMonthlyLimit(e.target.value)}
+              />
+            )}
+          </Field>
+        </div>
+        <div className="actions">
+          <button type="submit" className="btn btn-primary" disabled={save.isPending}>
+            Save auto top-up
+          </button>
+        </div>
+      </form>
+    </section>
   );
 }
 
@@ -174,7 +300,7 @@ function RegisterEndpoint() {
       </Field>
       <fieldset className="event-types">
         <legend>Events</legend>
-        {EVENT_TYPES.filter((type) => !type.startsWith('auto_top_up.')).map((type) => (
+        {EVENT_TYPES.map((type) => (
           <label key={type} className="check">
             <input type="checkbox" checked={events.includes(type)} onChange={() => toggle(type)} />
             <code>{type}</code> <span className="muted small">{EVENT_DESCRIPTIONS[type]}</span>

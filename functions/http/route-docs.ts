@@ -1,0 +1,187 @@
+// What each route of the API is, in words: its OpenAPI summary and description. Kept apart from
+// the route table (routes.ts), which every Lambda bundle carries, so only the OpenAPI document
+// (and the tests that read it) carry the prose. The type makes a route without its words a
+// compile error.
+
+import type { api } from './routes.js';
+
+export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description: string }> = {
+  balance: {
+    summary: 'The balance, what can be withdrawn, debt, lots and credits expiring within 30 days',
+    description:
+      'The spendable balance (expired lots excluded), what can be withdrawn, debt, the negative allowance, the ' +
+      'lots with credit left and the credits expiring within 30 days. With `at`: the balance recorded by the ' +
+      'last ledger entry at or before that instant, read by one query.',
+  },
+  check: {
+    summary: 'Whether an amount is covered by the balance or the negative allowance',
+    description:
+      'Whether a deployment of this amount would be paid now, from the balance or the negative allowance, ' +
+      'exactly as POST /credits/charges would decide; changes nothing.',
+  },
+  transactions: {
+    summary: 'The transactions log, newest first; format=csv exports it',
+    description:
+      'Every movement of credit, newest first, filtered by type, category and date range, a page at a time ' +
+      'with a signed cursor; format=csv exports up to 10,000 rows.',
+  },
+  usage: {
+    summary: 'Usage and refunds per UTC day or month',
+    description: 'Credits spent on deployments and refunded, per UTC day or month, over at most three years.',
+  },
+  createCharge: {
+    summary: 'Charge a deployment paid with credits',
+    description:
+      'Pays a deployment with credits: lots first in consumption order, then the negative allowance; otherwise ' +
+      'the charge waits in pending_payment until credit arrives or its grace deadline passes. Replays the ' +
+      'first answer for the same Idempotency-Key.',
+  },
+  getCharge: {
+    summary: 'A charge and its status',
+    description: 'A charge, its status and what it took from each lot.',
+  },
+  refundCharge: {
+    summary: 'Refund part or all of a paid charge as credits (deployment system and finance only)',
+    description:
+      'Gives part or all of a paid charge back as credits: first the debt it created, then to the lots it took ' +
+      'from. Partial refunds add up to at most the charged amount. For the deployment system and finance only.',
+  },
+  cancelCharge: {
+    summary: 'Cancel a pending charge',
+    description: 'Cancels a charge still waiting in pending_payment; nothing was taken from it.',
+  },
+  createPurchase: {
+    summary: 'Buy credits: a checkout at Stripe (card) or Spherepay (usdc)',
+    description:
+      'Creates a pending purchase and its checkout at the payment provider; the credits arrive when the ' +
+      'provider reports the payment through its webhook.',
+  },
+  getPurchase: {
+    summary: 'A purchase and its status',
+    description: 'A purchase and its status, for the page the checkout returns to.',
+  },
+  stripeWebhook: {
+    summary: 'Stripe events, verified by their Stripe-Signature',
+    description:
+      "Stripe's checkout, refund and dispute events, verified by their Stripe-Signature over the exact bytes; " +
+      'each event takes effect once, in any order.',
+  },
+  spherepayWebhook: {
+    summary: 'Spherepay events, verified by their signature header',
+    description: "Spherepay's payment events, verified by their signature header; each event takes effect once.",
+  },
+  requestWithdrawal: {
+    summary: 'Request a withdrawal of purchased credit',
+    description:
+      'Takes purchased credit out of the balance for a finance review, to be paid in USDC to the destination ' +
+      'given; expected within seven business days.',
+  },
+  listWithdrawals: {
+    summary: "The account's withdrawals, newest first",
+    description: "The account's withdrawals and their status, newest first.",
+  },
+  cancelWithdrawal: {
+    summary: 'Cancel a withdrawal still pending review',
+    description: 'Cancels a withdrawal still pending review; its credit goes back to the balance.',
+  },
+  withdrawalQueue: {
+    summary: 'Withdrawals in one status (default pending_review), oldest first',
+    description: "Finance's queue: the withdrawals in one status, oldest request first.",
+  },
+  approveWithdrawal: {
+    summary: 'Approve a withdrawal',
+    description:
+      'Approves a withdrawal for payout; refused while the account owes what a card refund or dispute took back.',
+  },
+  rejectWithdrawal: {
+    summary: 'Reject a withdrawal; the credit goes back to the account',
+    description: 'Rejects a withdrawal with a reason; its credit goes back to the account.',
+  },
+  completeWithdrawal: {
+    summary: 'Mark an approved withdrawal paid out',
+    description: 'Records that an approved withdrawal was paid out, with the payout reference.',
+  },
+  grantPromotional: {
+    summary: 'Grant promotional credit',
+    description:
+      'Grants promotional credit, with an optional expiry and conditions; it is spent before purchased credit ' +
+      'that expires later and is never withdrawable.',
+  },
+  setNegativeAllowance: {
+    summary: "Set an account's negative allowance",
+    description:
+      "Sets how far below zero the account's charges may take it; never below what it already owes on charges.",
+  },
+  notifications: {
+    summary: 'The Notification Center, newest first',
+    description:
+      'The Notification Center: purchases, top-ups needed, failed charges, refunds, withdrawals, expiring ' +
+      'credit, newest first.',
+  },
+  autoTopUp: {
+    summary: 'Auto top-up: its settings, the saved card, this month so far',
+    description:
+      'Whether the saved card is charged automatically when the balance goes below the threshold or a charge ' +
+      'waits for credit, how much, the monthly limit, and the top-ups this month.',
+  },
+  setAutoTopUp: {
+    summary: 'Set auto top-up',
+    description:
+      'Amounts in whole cents; amount 5.00 to 10,000.00, monthlyLimit at least the amount. Enabling it needs a ' +
+      'saved card and clears earlier failures; a balance already below the threshold starts a top-up at once. ' +
+      'At most one top-up is in flight; three failures in a row turn auto top-up off.',
+  },
+  saveCard: {
+    summary: 'Save a card for auto top-up: answers the page where the user enters it',
+    description:
+      'Stripe Checkout in setup mode: the card is saved with Stripe, and only its customer and payment method ' +
+      'ids are kept here (no card data). The card is saved when Stripe reports the setup succeeded.',
+  },
+  alerts: {
+    summary: 'The low-balance alert threshold',
+    description:
+      'The balance below which an operation writes one `low_balance` notification (10.00 until set; null: off). ' +
+      'Going below zero writes one `allowance_in_use` notification. Each fires once per crossing.',
+  },
+  setAlerts: {
+    summary: 'Set the low-balance alert threshold',
+    description:
+      'Sets the threshold (null turns the alert off). A threshold above the current balance alerts nobody until ' +
+      'the balance is back at or above it and falls below it again.',
+  },
+  registerWebhookEndpoint: {
+    summary: 'Register a webhook endpoint; its signing secret is answered this once',
+    description:
+      'Registers an https URL for the given event types. Users register for their own account; services and ' +
+      'admins for any account, or for every account by omitting accountId. The URL must not resolve to a ' +
+      'private, loopback or link-local address. Each event is POSTed as `{id, type, createdAt, accountId, data}` ' +
+      'with `IO-Credits-Signature: t=<unix>,v1=<hex HMAC-SHA256(secret, t + "." + body)>`.',
+  },
+  webhookEndpoints: {
+    summary: 'The webhook endpoints registered (without their secrets)',
+    description:
+      "The caller's endpoints; a service or admin lists an account's with accountId, or those for every account.",
+  },
+  removeWebhookEndpoint: {
+    summary: 'Remove a webhook endpoint',
+    description: 'Removes the endpoint; deliveries still waiting for it end as failed.',
+  },
+  webhookDeliveries: {
+    summary: "An endpoint's deliveries, newest first, with every attempt",
+    description:
+      'Each event sent to the endpoint: pending (with its next attempt), delivered (a 2xx answer) or failed ' +
+      '(no 2xx within 24 hours of retries with exponential backoff: dead-lettered), and every attempt made.',
+  },
+  retryWebhookDelivery: {
+    summary: 'Send a delivery again now',
+    description: 'Sends the event again at once, whatever the delivery ended as; its earlier attempts stay listed.',
+  },
+  markNotificationRead: {
+    summary: 'Mark a notification read',
+    description: 'Marks a notification read.',
+  },
+  openapi: {
+    summary: 'This API as an OpenAPI 3.1 document',
+    description: 'This API as an OpenAPI 3.1 document, generated from the route table.',
+  },
+};

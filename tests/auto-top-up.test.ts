@@ -1,0 +1,311 @@
+// SPEC §8, auto top-up: a card saved through the (local) setup page, a top-up started in the
+// transaction that needs it, one in flight per account, the monthly limit, the PaymentIntent made
+// after the commit with the purchase id as idempotency key, `payment_intent.*` events handled once
+// each in any order, waiting charges paid inside their grace window, and three failures in a row
+// turning it off. Plus the Stripe adapter's requests, against a local stub of Stripe.
+
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { getCharge, listNotifications, type Micros } from '../core/index.js';
+import { purchaseFromItem } from '../core/items/purchase.js';
+import { StripeCheckout } from '../core/payments/stripe.js';
+import { keys, SK_PREFIX } from '../core/table/keys.js';
+import { LocalCheckout, type LocalTestCard, localIntentEvent } from '../functions/local/local-checkout.js';
+import { type Api, startApi } from './support/api.js';
+import { c, deploy } from './support/ledger.js';
+import { buyCredits } from './support/purchases.js';
+
+let api: Api;
+
+beforeAll(async () => {
+  api = await startApi();
+});
+
+const cards = () => api.payments.cards as LocalCheckout;
+
+/** Saves a test card for the account through the local setup page, as a user would. */
+async function saveCard(token: string, accountId: string, card: LocalTestCard) {
+  const setup = await api.call('POST', '/credits/auto-top-up/payment-method', { token });
+  expect(setup.status).toBe(201);
+  expect(setup.body.checkoutUrl).toBe(`${api.url}/local/card-setup/${accountId}`);
+  const page = await fetch(setup.body.checkoutUrl);
+  expect(await page.text()).toContain('Declined card');
+  const chosen = await fetch(`${api.url}/local/card-setup/${accountId}/${card}`, { method: 'POST' });
+  expect(chosen.status).toBe(200);
+}
+
+async function enable(token: string, settings: Partial<Record<string, unknown>> = {}) {
+  const set = await api.call('PUT', '/credits/auto-top-up', {
+    token,
+    body: { enabled: true, threshold: '5.00', amount: '20.00', monthlyLimit: '200.00', ...settings },
+  });
+  expect(set.status, JSON.stringify(set.body)).toBe(200);
+  return set.body;
+}
+
+const pay = (accountId: string, amount: string) => deploy(api.ledger, accountId, amount);
+
+/** The account's auto top-ups, oldest first. */
+async function topUps(accountId: string) {
+  const { items } = await api.ledger.table.query({
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':prefix': SK_PREFIX.purchase },
+  });
+  return items.map(purchaseFromItem).filter((p) => p.autoTopUp);
+}
+
+/** Waits for the in-process queue and the provider events it caused. */
+async function settled(check: () => Promise<void>) {
+  await vi.waitFor(
+    async () => {
+      await api.jobs.webhooks.drained();
+      await check();
+    },
+    { timeout: 5_000, interval: 20 },
+  );
+}
+
+describe('settings', () => {
+  it('needs a saved card; a bad setting is a 400 that changes nothing', async () => {
+    const token = await api.token('atu-settings');
+    const off = await api.call('GET', '/credits/auto-top-up', { token });
+    expect(off.body).toMatchObject({ enabled: false, card: null, topUpInFlight: false, spentThisMonth: '0.00' });
+    const refused = await api.call('PUT', '/credits/auto-top-up', {
+      token,
+      body: { enabled: true, threshold: '5.00', amount: '20.00', monthlyLimit: '100.00' },
+    });
+    expect(refused.status).toBe(409);
+    await saveCard(token, 'atu-settings', 'pm_card_visa');
+    for (const body of [
+      { enabled: true, threshold: '5.00', amount: '4.99', monthlyLimit: '100.00' },
+      { enabled: true, threshold: '5.00', amount: '10000.01', monthlyLimit: '20000.00' },
+      { enabled: true, threshold: '5.00', amount: '20.001', monthlyLimit: '100.00' },
+      { enabled: true, threshold: '5.00', amount: '50.00', monthlyLimit: '40.00' },
+      { enabled: 'yes', threshold: '5.00', amount: '20.00', monthlyLimit: '100.00' },
+    ]) {
+      const bad = await api.call('PUT', '/credits/auto-top-up', { token, body });
+      expect(bad.status, JSON.stringify(body)).toBe(400);
+    }
+    expect((await api.call('GET', '/credits/auto-top-up', { token })).body).toMatchObject({
+      enabled: false,
+      card: 'card visa',
+    });
+    expect(await enable(token)).toMatchObject({ enabled: true, amount: '20.00', monthlyLimit: '200.00' });
+  });
+});
+
+describe('a charge waiting for credit', () => {
+  it('is paid inside its grace window by a top-up made once, whatever order its events come in', async () => {
+    const token = await api.token('atu-1');
+    await buyCredits(api.ledger, 'atu-1', c('5'));
+    await saveCard(token, 'atu-1', 'pm_card_visa');
+    await enable(token, { threshold: '1.00', amount: '40.00' });
+    const pending = await pay('atu-1', '30'); // 5 - 30 < -10 allowance: it waits
+    expect(pending.status).toBe('pending_payment');
+    await settled(async () => expect((await getCharge(api.ledger, 'atu-1', pending.chargeId)).status).toBe('paid'));
+    const [topUp] = await topUps('atu-1');
+    expect(topUp).toMatchObject({
+      status: 'completed',
+      amount: c('40'),
+      providerRef: `pi_local_${topUp!.purchaseId.slice(3)}`,
+    });
+    expect(await topUps('atu-1')).toHaveLength(1);
+
+    // The same event again, and a failure event for another intent: neither changes anything.
+    const again = localIntentEvent(
+      { ...topUp!, paymentIntentId: topUp!.providerRef!, failure: null },
+      api.payments.webhookSecrets.stripe!,
+    );
+    const stray = localIntentEvent(
+      { ...topUp!, purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCF', paymentIntentId: 'pi_other', failure: 'card_declined' },
+      api.payments.webhookSecrets.stripe!,
+    );
+    for (const event of [again, stray, again]) {
+      const answer = await api.call('POST', event.path, { rawBody: event.body, headers: event.headers });
+      expect([200, 404]).toContain(answer.status);
+    }
+    const view = await api.call('GET', '/credits/auto-top-up', { token });
+    expect(view.body).toMatchObject({ topUpInFlight: false, failuresInARow: 0, spentThisMonth: '40.00' });
+    expect((await api.call('GET', '/credits/balance', { token })).body.balance).toBe('15.00');
+  });
+
+  it('with a declining card, fails at its deadline, and the user is told why', async () => {
+    const token = await api.token('atu-2');
+    await buyCredits(api.ledger, 'atu-2', c('5'));
+    await saveCard(token, 'atu-2', 'pm_card_chargeDeclined');
+    await enable(token, { threshold: '1.00' });
+    const pending = await pay('atu-2', '30');
+    await settled(async () => expect((await topUps('atu-2'))[0]?.status).toBe('failed'));
+    const notes = (await listNotifications(api.ledger, 'atu-2')).map((n) => [n.type, n.message]);
+    expect(notes).toContainEqual([
+      'top_up_failed',
+      'The automatic top-up of 20.00 credits failed (card declined): the card was not charged.',
+    ]);
+    api.clock.advance(api.ledger.config.gracePeriodMs + 1_000);
+    await api.jobs.afterClockMove();
+    expect((await getCharge(api.ledger, 'atu-2', pending.chargeId)).status).toBe('failed');
+    expect((await listNotifications(api.ledger, 'atu-2')).map((n) => n.type)).toContain('charge_failed');
+  });
+
+  it('three failures in a row turn auto top-up off, with a notification saying why', async () => {
+    const token = await api.token('atu-3');
+    await buyCredits(api.ledger, 'atu-3', c('50'));
+    await saveCard(token, 'atu-3', 'pm_card_authenticationRequired');
+    await enable(token, { threshold: '100.00' }); // below it already: the first top-up starts now
+    for (let failed = 1; failed <= 3; failed += 1) {
+      await settled(async () =>
+        expect((await topUps('atu-3')).filter((p) => p.status === 'failed')).toHaveLength(failed),
+      );
+      if (failed < 3) await pay('atu-3', '1'); // the next operation tries again
+    }
+    const view = await api.call('GET', '/credits/auto-top-up', { token });
+    expect(view.body).toMatchObject({
+      enabled: false,
+      failuresInARow: 3,
+      topUpInFlight: false,
+      spentThisMonth: '0.00',
+    });
+    const notes = await listNotifications(api.ledger, 'atu-3');
+    expect(notes.map((n) => n.type)).toContain('auto_top_up_disabled');
+    await pay('atu-3', '1');
+    await api.jobs.webhooks.drained();
+    expect(await topUps('atu-3')).toHaveLength(3);
+  });
+});
+
+describe('under concurrency', () => {
+  it('50 concurrent charges that cross the threshold start exactly one top-up', async () => {
+    const token = await api.token('atu-4');
+    await buyCredits(api.ledger, 'atu-4', c('60'));
+    await saveCard(token, 'atu-4', 'pm_card_visa');
+    await enable(token, { threshold: '20.00', amount: '50.00' });
+    const results = await Promise.all(Array.from({ length: 50 }, () => pay('atu-4', '1')));
+    expect(results.every((r) => r.status === 'paid')).toBe(true);
+    await settled(async () => expect((await topUps('atu-4'))[0]?.status).toBe('completed'));
+    expect(await topUps('atu-4')).toHaveLength(1);
+    expect(cards().intents.size).toBeGreaterThan(0);
+  });
+
+  it('the monthly limit holds when many charges race', async () => {
+    const token = await api.token('atu-5');
+    await buyCredits(api.ledger, 'atu-5', c('100'));
+    await saveCard(token, 'atu-5', 'pm_card_visa');
+    await enable(token, { threshold: '1000.00', amount: '20.00', monthlyLimit: '50.00' });
+    for (let round = 0; round < 4; round += 1) {
+      await Promise.all(Array.from({ length: 10 }, () => pay('atu-5', '0.5')));
+      await api.jobs.webhooks.drained();
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    const made = await topUps('atu-5');
+    expect(made.length).toBe(2);
+    expect(made.reduce((total, p) => total + p.amount, 0)).toBeLessThanOrEqual(c('50'));
+  });
+});
+
+describe('the Stripe adapter', () => {
+  let stub: Server | undefined;
+  afterEach(async () => {
+    await new Promise<void>((done) => (stub ? stub.close(() => done()) : done()));
+    stub = undefined;
+  });
+
+  async function startStub(answer: (path: string) => { status: number; body: unknown }) {
+    const seen: { path: string; headers: IncomingMessage['headers']; form: Record<string, string> }[] = [];
+    stub = createServer((req, res) => {
+      let body = '';
+      req.on('data', (chunk: Buffer) => {
+        body += chunk.toString();
+      });
+      req.on('end', () => {
+        seen.push({ path: req.url ?? '', headers: req.headers, form: Object.fromEntries(new URLSearchParams(body)) });
+        const { status, body: out } = answer(req.url ?? '');
+        res
+          .writeHead(status, { 'content-type': 'application/json', 'request-id': 'req_stub' })
+          .end(JSON.stringify(out));
+      });
+    });
+    await new Promise<void>((done) => stub!.listen(0, '127.0.0.1', done));
+    const stripe = new StripeCheckout({
+      secretKey: 'sk_test_stub',
+      successUrl: 'https://credits.io.net/?purchase={PURCHASE_ID}',
+      cancelUrl: 'https://credits.io.net/',
+      endpoint: { host: '127.0.0.1', port: (stub!.address() as { port: number }).port, protocol: 'http' },
+    });
+    return { stripe, seen };
+  }
+
+  it('charges the saved card off session, with the purchase id as the idempotency key', async () => {
+    const { stripe, seen } = await startStub(() => ({
+      status: 200,
+      body: { id: 'pi_stub', object: 'payment_intent', status: 'succeeded' },
+    }));
+    const answer = await stripe.chargeSavedCard({
+      purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCF',
+      accountId: 'ada',
+      amount: 20_000_000 as Micros,
+      customerId: 'cus_1',
+      paymentMethodId: 'pm_1',
+    });
+    expect(answer).toEqual({ paymentIntentId: 'pi_stub' });
+    expect(seen[0]!.path).toBe('/v1/payment_intents');
+    expect(seen[0]!.headers['idempotency-key']).toBe('pu_01KG9YS7G0B9EM6WWH1PNE2SCF');
+    expect(seen[0]!.form).toMatchObject({
+      amount: '2000',
+      currency: 'usd',
+      customer: 'cus_1',
+      payment_method: 'pm_1',
+      off_session: 'true',
+      confirm: 'true',
+      'metadata[purchaseId]': 'pu_01KG9YS7G0B9EM6WWH1PNE2SCF',
+      'metadata[accountId]': 'ada',
+      'metadata[autoTopUp]': 'true',
+    });
+  });
+
+  it('a declined card answers its intent (the failure event ends the top-up)', async () => {
+    const { stripe } = await startStub(() => ({
+      status: 402,
+      body: {
+        error: {
+          type: 'card_error',
+          code: 'card_declined',
+          decline_code: 'insufficient_funds',
+          message: 'Your card has insufficient funds.',
+          payment_intent: { id: 'pi_declined', object: 'payment_intent', status: 'requires_payment_method' },
+        },
+      },
+    }));
+    const answer = await stripe.chargeSavedCard({
+      purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCG',
+      accountId: 'ada',
+      amount: 20_000_000 as Micros,
+      customerId: 'cus_1',
+      paymentMethodId: 'pm_1',
+    });
+    expect(answer).toEqual({ paymentIntentId: 'pi_declined' });
+  });
+
+  it('saves a card through Checkout in setup mode, on the account’s customer', async () => {
+    const { stripe, seen } = await startStub((path) =>
+      path === '/v1/customers'
+        ? { status: 200, body: { id: 'cus_new', object: 'customer' } }
+        : {
+            status: 200,
+            body: { id: 'cs_setup', object: 'checkout.session', url: 'https://checkout.stripe.com/c/setup' },
+          },
+    );
+    expect(await stripe.createCardSetup({ accountId: 'ada' })).toEqual({
+      checkoutUrl: 'https://checkout.stripe.com/c/setup',
+    });
+    expect(seen.map((s) => s.path)).toEqual(['/v1/customers', '/v1/checkout/sessions']);
+    expect(seen[0]!.headers['idempotency-key']).toBe('io-credits-customer-ada');
+    expect(seen[1]!.form).toMatchObject({
+      mode: 'setup',
+      currency: 'usd',
+      customer: 'cus_new',
+      'setup_intent_data[metadata][accountId]': 'ada',
+      'setup_intent_data[metadata][purpose]': 'auto_top_up',
+      success_url: 'https://credits.io.net/settings?card=saved',
+    });
+  });
+});
