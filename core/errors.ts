@@ -13,6 +13,7 @@ export type ErrorCode =
   | 'insufficient_credits'
   | 'conflict'
   | 'idempotency_key_reused'
+  | 'busy'
   | 'provider_unavailable';
 
 /** One field a request got wrong, for a client to point at. */
@@ -89,10 +90,15 @@ export class IdempotencyKeyReused extends IoCreditsError {
   readonly code = 'idempotency_key_reused';
 }
 
-/** The account changed too often while an operation was applied; nothing was applied, retrying is safe. */
+/**
+ * The account was too busy for the operation to be applied within its time limit (other writers
+ * kept winning it): nothing was applied, and retrying, with the same Idempotency-Key, is safe.
+ */
 export class ContentionExhausted extends IoCreditsError {
   override name = 'ContentionExhausted';
-  readonly code = 'conflict';
+  readonly code = 'busy';
+  /** When a retry has a fair chance. */
+  readonly retryAfterSeconds = 1;
 }
 
 /**

@@ -46,6 +46,7 @@ const problem = {
             'not_found',
             'insufficient_credits',
             'conflict',
+            'busy',
             'idempotency_key_reused',
             'provider_unavailable',
             'method_not_allowed',

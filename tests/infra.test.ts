@@ -308,6 +308,28 @@ describe('schedules, queues and alarms', () => {
     },
   );
 
+  it(
+    'the webhook queue feeds the webhook worker in small batches with partial failures, and has its dead-letter ' +
+      'queue; every function whose writes may start events or top-ups may send to it, and no other',
+    () => {
+      const queue = resources[logicalId(stack.credits.webhookQueue)]!;
+      expect(queue.Properties).toMatchObject({ RedrivePolicy: { maxReceiveCount: 5 }, VisibilityTimeout: 360 });
+      template.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+        BatchSize: 5,
+        FunctionResponseTypes: ['ReportBatchItemFailures'],
+        FunctionName: { Ref: logicalId(stack.credits.functions['webhook-worker']) },
+        EventSourceArn: { 'Fn::GetAtt': [logicalId(stack.credits.webhookQueue), 'Arn'] },
+      });
+      for (const name of Object.keys(ACCESS) as FunctionName[]) {
+        const variables = resources[logicalId(stack.credits.functions[name])]!.Properties.Environment.Variables;
+        const sends = JSON.stringify(statementsOf(name)).includes(logicalId(stack.credits.webhookQueue));
+        expect(sends, name).toBe(ACCESS[name].eventQueue === 'send');
+        expect('WEBHOOK_QUEUE_URL' in variables, name).toBe(ACCESS[name].eventQueue === 'send');
+        expect(Boolean(ACCESS[name].eventQueue), name).toBe(ACCESS[name].table === 'write');
+      }
+    },
+  );
+
   it('the payment-outcomes queue has its dead-letter queue too', () => {
     const queue = resources[logicalId(stack.credits.outcomesQueue)]!;
     expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);

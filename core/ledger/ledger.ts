@@ -53,6 +53,11 @@ export interface LedgerConfig {
   lotLayout: LotLayout;
   /** Lots with credit left beyond which a promotional grant is refused (MAX_LIVE_LOTS). */
   maxLotsForGrants: number;
+  /**
+   * How long one operation may keep losing the account to other writers before it gives up with
+   * ContentionExhausted (503 and Retry-After; nothing applied): no request waits without bound.
+   */
+  maxWaitMs: number;
 }
 
 export const DEFAULT_CONFIG: LedgerConfig = {
@@ -61,12 +66,13 @@ export const DEFAULT_CONFIG: LedgerConfig = {
   idempotencyTtlMs: 7 * DAY_MS,
   lotLayout: DEFAULT_LOT_LAYOUT,
   maxLotsForGrants: MAX_LIVE_LOTS,
+  maxWaitMs: 3_000,
 };
 
 /**
- * Upper bound on optimistic attempts for one operation. With 16 processes writing one account
- * at once a request wins a round about 1 time in 16; 200 rounds leave a failure chance near
- * 1 in 400,000, and the 409 it then gets is safe to retry.
+ * Upper bound on optimistic attempts for one operation; the time limit (`maxWaitMs`) usually ends
+ * a losing streak first. Either way the answer is ContentionExhausted (503, Retry-After) with
+ * nothing applied, safe to retry with the same Idempotency-Key.
  */
 export const MAX_ATTEMPTS = 200;
 const EARLY_ATTEMPTS = 6;
@@ -77,6 +83,8 @@ export interface ContentionStats {
   commits: number;
   conflicts: number;
   replays: number;
+  /** Operations that gave up (ContentionExhausted) after their time limit. */
+  exhausted: number;
   /** Plans made again with a heavy account's overflow lots loaded. */
   overflowLoads: number;
   /** Transactions that moved overflow lots onto the account item before an operation. */
@@ -103,7 +111,14 @@ export interface CommitEffects {
 }
 
 export class Ledger {
-  readonly stats: ContentionStats = { commits: 0, conflicts: 0, replays: 0, overflowLoads: 0, refills: 0 };
+  readonly stats: ContentionStats = {
+    commits: 0,
+    conflicts: 0,
+    replays: 0,
+    overflowLoads: 0,
+    refills: 0,
+    exhausted: 0,
+  };
   /** Set by the runtime; absent in tests of the ledger alone. */
   effects?: CommitEffects;
   /** Operations of this process queue per account; other processes are kept out by `version`. */
@@ -170,6 +185,7 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
     ledger.table.meter.run(operation.name, async () => {
       let fresh: Item | undefined;
       let overflowLots = false;
+      const started = performance.now();
       for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt += 1) {
         const outcome = await attemptOnce(ledger, operation, fresh, overflowLots);
         if (outcome.kind === 'done') return outcome;
@@ -187,10 +203,14 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
         }
         ledger.stats.conflicts += 1;
         fresh = outcome.current;
-        await sleep(backoffMs(attempt));
+        const pause = backoffMs(attempt);
+        if (performance.now() - started + pause > ledger.config.maxWaitMs) break;
+        await sleep(pause);
       }
+      ledger.stats.exhausted += 1;
       throw new ContentionExhausted(
-        `account ${operation.accountId} changed ${MAX_ATTEMPTS} times while ${operation.name} was applied; retry`,
+        `account ${operation.accountId} was too busy to apply ${operation.name} within ` +
+          `${ledger.config.maxWaitMs / 1000} s; nothing was applied, retry with the same Idempotency-Key`,
       );
     }),
   );

@@ -3,7 +3,13 @@
 // (it is logged instead, with its cause).
 
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { type ErrorCode, type FieldError, IoCreditsError, MethodNotAllowed } from '../../core/errors.js';
+import {
+  ContentionExhausted,
+  type ErrorCode,
+  type FieldError,
+  IoCreditsError,
+  MethodNotAllowed,
+} from '../../core/errors.js';
 
 export interface Problem {
   type: string;
@@ -25,6 +31,7 @@ export const STATUS: Record<ErrorCode | 'internal', { status: number; title: str
   method_not_allowed: { status: 405, title: 'Method not allowed' },
   conflict: { status: 409, title: 'Conflict' },
   idempotency_key_reused: { status: 409, title: 'Idempotency key reused' },
+  busy: { status: 503, title: 'Busy' },
   provider_unavailable: { status: 502, title: 'Payment provider unavailable' },
   internal: { status: 500, title: 'Internal error' },
 };
@@ -45,6 +52,7 @@ export function isFault(error: unknown): boolean {
 export function problemResponse(problem: Problem, error?: unknown): APIGatewayProxyStructuredResultV2 {
   const headers: Record<string, string> = { 'content-type': 'application/problem+json' };
   if (error instanceof MethodNotAllowed) headers.allow = error.allowed.join(', ');
+  if (error instanceof ContentionExhausted) headers['retry-after'] = String(error.retryAfterSeconds);
   return {
     statusCode: problem.status,
     headers,

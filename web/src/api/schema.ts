@@ -737,7 +737,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -753,7 +753,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -769,7 +769,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -826,7 +826,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -842,7 +842,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -858,7 +858,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -923,7 +923,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -939,7 +939,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -955,7 +955,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1032,7 +1032,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1048,7 +1048,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1064,7 +1064,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1159,7 +1159,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1175,7 +1175,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1191,7 +1191,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1207,7 +1207,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1264,7 +1264,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1280,7 +1280,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1296,7 +1296,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1312,7 +1312,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1376,7 +1376,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1392,7 +1392,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1408,7 +1408,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1424,7 +1424,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1440,7 +1440,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1484,7 +1484,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1500,7 +1500,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1516,7 +1516,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1532,7 +1532,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1548,7 +1548,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1611,7 +1611,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1627,7 +1627,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1643,7 +1643,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1659,7 +1659,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1722,7 +1722,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1738,7 +1738,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1754,7 +1754,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1770,7 +1770,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1818,7 +1818,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1834,7 +1834,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1882,7 +1882,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1898,7 +1898,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1956,7 +1956,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1972,7 +1972,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -1988,7 +1988,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2064,7 +2064,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2080,7 +2080,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2096,7 +2096,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2112,7 +2112,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2170,7 +2170,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2186,7 +2186,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2202,7 +2202,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2218,7 +2218,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2234,7 +2234,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2294,7 +2294,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2310,7 +2310,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2326,7 +2326,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2384,7 +2384,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2400,7 +2400,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2416,7 +2416,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2432,7 +2432,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2448,7 +2448,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2512,7 +2512,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2528,7 +2528,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2544,7 +2544,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2560,7 +2560,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2576,7 +2576,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2641,7 +2641,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2657,7 +2657,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2673,7 +2673,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2689,7 +2689,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2705,7 +2705,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2781,7 +2781,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2797,7 +2797,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2813,7 +2813,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2829,7 +2829,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2886,7 +2886,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2902,7 +2902,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2918,7 +2918,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2934,7 +2934,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2980,7 +2980,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -2996,7 +2996,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3012,7 +3012,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3075,7 +3075,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3091,7 +3091,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3107,7 +3107,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3182,7 +3182,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3198,7 +3198,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3214,7 +3214,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3230,7 +3230,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3268,7 +3268,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3284,7 +3284,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3300,7 +3300,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3316,7 +3316,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3356,7 +3356,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3372,7 +3372,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3388,7 +3388,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3435,7 +3435,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3451,7 +3451,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3467,7 +3467,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3514,7 +3514,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3530,7 +3530,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3546,7 +3546,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3601,7 +3601,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3617,7 +3617,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3633,7 +3633,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3649,7 +3649,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3691,7 +3691,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3707,7 +3707,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3723,7 +3723,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3739,7 +3739,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3801,7 +3801,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3817,7 +3817,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3833,7 +3833,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3849,7 +3849,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3908,7 +3908,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3924,7 +3924,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3940,7 +3940,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3956,7 +3956,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -3998,7 +3998,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -4014,7 +4014,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -4030,7 +4030,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
@@ -4046,7 +4046,7 @@ export interface operations {
                         status: number;
                         detail: string;
                         /** @enum {string} */
-                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
                     };
                 };
             };
