@@ -66,7 +66,7 @@ interface CapacityRow {
   operation: string;
   /** Write units AWS bills, computed from the written items' sizes. */
   wcu: number;
-  /** What DynamoDB Local reported (a flat 2 for any transaction). */
+  /** What DynamoDB Local reported: a transaction rounded once over its summed item sizes, plus index writes. */
   wcuReportedByLocal: number;
   rcu: number;
   target?: string;

@@ -65,7 +65,7 @@ export class TransactionCancelled extends Error {
 export interface CapacityReading {
   label: string;
   readUnits: number;
-  /** Write units as DynamoDB reported them (DynamoDB Local reports 2 for any transaction). */
+  /** Write units as DynamoDB reported them (Local: a transaction's summed item sizes rounded once). */
   writeUnits: number;
   /**
    * Write units AWS bills for the table's items, computed from each written item's size when
@@ -255,12 +255,13 @@ export class LedgerTable {
       `a transaction holds 1..${MAX_TRANSACT_ITEMS} items, got ${items.length}`,
     );
     const withTable = items.map((item) => withTableName(item, this.name));
+    const before = this.meter.auditWrites ? await this.beforeImages(items) : [];
     try {
       const out = await this.client.send(
         new TransactWriteCommand({ TransactItems: withTable, ReturnConsumedCapacity: 'TOTAL' }),
       );
       this.meter.record(out.ConsumedCapacity, 'write');
-      if (this.meter.auditWrites) await this.auditTransaction(items);
+      if (this.meter.auditWrites) await this.auditTransaction(items, before);
     } catch (error) {
       if (error instanceof TransactionCanceledException) {
         // A cancelled transaction is billed too, but DynamoDB does not say how much.
@@ -276,17 +277,42 @@ export class LedgerTable {
     }
   }
 
-  /** Billed units of a committed transaction, from the size of each item as it now stands. */
-  private async auditTransaction(items: TransactItem[]): Promise<void> {
+  /** The items a transaction touches, as they stand now (before it), for auditTransaction. */
+  private async beforeImages(items: TransactItem[]): Promise<(Item | undefined)[]> {
+    return Promise.all(
+      items.map(async (item) => {
+        const key =
+          'Put' in item
+            ? { pk: item.Put.Item?.pk, sk: item.Put.Item?.sk }
+            : 'Update' in item
+              ? item.Update.Key
+              : 'Delete' in item
+                ? item.Delete.Key
+                : item.ConditionCheck.Key;
+        const out = await this.client.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true }));
+        return out.Item;
+      }),
+    );
+  }
+
+  /**
+   * Units AWS bills for a committed transaction: for each item, 2 per started KB of the larger of
+   * its size before and after (a condition check, of its size; a delete, of what it removed).
+   * DynamoDB Local reports less for several small items: it rounds their summed size once.
+   */
+  private async auditTransaction(items: TransactItem[], before: (Item | undefined)[]): Promise<void> {
     let units = 0;
-    for (const item of items) {
-      if ('Put' in item) units += transactionalWriteUnits(itemSizeBytes(item.Put.Item ?? {}));
+    for (const [i, item] of items.entries()) {
+      const beforeSize = itemSizeBytes(before[i] ?? {});
+      let afterSize = 0;
+      if ('Put' in item) afterSize = itemSizeBytes(item.Put.Item ?? {});
       else if ('Update' in item) {
         const stored = await this.client.send(
           new GetCommand({ TableName: this.name, Key: item.Update.Key, ConsistentRead: true }),
         );
-        units += transactionalWriteUnits(itemSizeBytes(stored.Item ?? {}));
-      } else units += transactionalWriteUnits(0);
+        afterSize = itemSizeBytes(stored.Item ?? {});
+      }
+      units += transactionalWriteUnits(Math.max(beforeSize, afterSize));
     }
     this.meter.recordBilledWrites(units);
   }
