@@ -52,6 +52,9 @@ describe('the built app', () => {
     const entry = /<script type="module"[^>]*src="\/([^"]+)"/.exec(html)![1]!;
     const code = readFileSync(join(WEB_DIST, entry), 'utf8');
     expect(code).not.toContain('should have a unique "key" prop');
+    // What it shares with the server is plain data and rules (core/entry-types.ts, core/destination.ts,
+    // …), never the server's validation library: zod alone would add about 25 KB gzipped.
+    expect(code).not.toContain('_zod.def');
   });
 });
 

@@ -4,55 +4,13 @@
 // so an account's entries sort in commit order and a date range is a key condition.
 
 import * as z from 'zod';
+import { CATEGORIES, type Category, categoryOf, ENTRY_TYPES, type EntryType } from '../entry-types.js';
 import type { Micros } from '../money.js';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { isoField, microsField, readItem } from './fields.js';
 
-export const ENTRY_TYPES = [
-  'purchase',
-  'promotional_grant',
-  'usage',
-  'refund',
-  'expiry',
-  'withdrawal',
-  'withdrawal_reversal',
-  'reversal',
-  'adjustment',
-] as const;
-export type EntryType = (typeof ENTRY_TYPES)[number];
-
-/** The categories the transactions log shows (SPEC §3), in that order. */
-export const CATEGORIES = [
-  'Credit Inflow',
-  'Usage Deductions',
-  'Refunds',
-  'Expired',
-  'Withdrawals',
-  'Adjustments',
-] as const;
-export type Category = (typeof CATEGORIES)[number];
-
-const CATEGORY: Record<EntryType, Category> = {
-  purchase: 'Credit Inflow',
-  promotional_grant: 'Credit Inflow',
-  usage: 'Usage Deductions',
-  refund: 'Refunds',
-  expiry: 'Expired',
-  withdrawal: 'Withdrawals',
-  withdrawal_reversal: 'Withdrawals',
-  reversal: 'Adjustments',
-  adjustment: 'Adjustments',
-};
-
-export function categoryOf(type: EntryType): Category {
-  return CATEGORY[type];
-}
-
-/** The entry types shown under a category. */
-export function typesOf(category: Category): EntryType[] {
-  return ENTRY_TYPES.filter((type) => CATEGORY[type] === category);
-}
+export { CATEGORIES, type Category, categoryOf, ENTRY_TYPES, type EntryType, typesOf } from '../entry-types.js';
 
 export interface LedgerEntry {
   transactionId: string;

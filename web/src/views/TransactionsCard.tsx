@@ -3,7 +3,7 @@
 // cursor, and exports the filtered log as CSV, as the API writes it.
 
 import { useState } from 'react';
-import { CATEGORIES } from '../../../core/items/entry.js';
+import { CATEGORIES } from '../../../core/entry-types.js';
 import { ApiError, NetworkError } from '../api/client';
 import { type Category, type TransactionFilters, useTransactions } from '../api/queries';
 import { useAuth } from '../auth';
