@@ -4,7 +4,7 @@
 // so an account's entries sort in commit order and a date range is a key condition.
 
 import * as z from 'zod';
-import { CATEGORIES, type Category, categoryOf, ENTRY_TYPES, type EntryType } from '../entry-types.js';
+import { type Category, categoryOf, ENTRY_TYPES, type EntryType } from '../entry-types.js';
 import type { Micros } from '../money.js';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
