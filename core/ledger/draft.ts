@@ -71,10 +71,14 @@ export interface Deadline {
   dueAtMs: number;
 }
 
-/** Writes one settlement of a pending charge may add: the charge, its usage entry, a notification. */
+/** Writes one settlement of a pending charge may add: the charge, its usage entry, its `charge.paid` event. */
 const WRITES_PER_SETTLEMENT = 3;
-/** Kept free in every transaction for the account item and the idempotency record. */
-const RESERVED_WRITES = 2;
+/**
+ * Kept free in every transaction for the account item and the idempotency record, and for what
+ * `finish` may add after the operation's plan: two alerts and a `balance.low` event, and an
+ * automatic top-up's purchase and lookup.
+ */
+const RESERVED_WRITES = 2 + 3 + 2;
 
 export class Draft {
   readonly state: AccountState;
