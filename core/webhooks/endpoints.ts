@@ -25,7 +25,7 @@ export const MAX_DELIVERIES_LISTED = 100;
 /** An endpoint as listed: everything but its secret. */
 export type EndpointView = Omit<WebhookEndpoint, 'secret'>;
 
-const view = ({ secret: _secret, ...endpoint }: WebhookEndpoint): EndpointView => endpoint;
+export const endpointView = ({ secret: _secret, ...endpoint }: WebhookEndpoint): EndpointView => endpoint;
 
 export async function registerEndpoint(
   ledger: Ledger,
@@ -70,7 +70,7 @@ export async function listEndpoints(ledger: Ledger, owner: string): Promise<Endp
       ':prefix': SK_PREFIX.webhookSubscription,
     },
   });
-  return items.map((item) => view(endpointFromItem(item)));
+  return items.map((item) => endpointView(endpointFromItem(item)));
 }
 
 /** The endpoint, if `mayAccess` its owner; otherwise it does not exist for this caller (404). */
@@ -101,10 +101,6 @@ export async function removeEndpoint(ledger: Ledger, endpoint: WebhookEndpoint):
       for (const item of endpointItems.removed(endpoint)) draft.write({ item, onConditionFailed: gone });
     },
   });
-}
-
-export function endpointView(endpoint: WebhookEndpoint): EndpointView {
-  return view(endpoint);
 }
 
 /** An endpoint's deliveries, newest first, each with its attempts. */
