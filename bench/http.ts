@@ -27,7 +27,7 @@ import { signDevToken } from '../functions/local/dev-auth.js';
 import { localPayments } from '../functions/local/local-checkout.js';
 import { startLocalJobs } from '../functions/local/local-jobs.js';
 import { startLocalServer } from '../functions/local/server.js';
-import { ESBUILD_OPTIONS, HTTP_FUNCTIONS } from '../infra/bundling.js';
+import { functionBuild, HTTP_FUNCTIONS } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { buyCredits } from '../tests/support/purchases.js';
 import { writeResults } from './results.js';
@@ -133,8 +133,7 @@ async function measureBundles() {
   const rows = [];
   for (const fn of HTTP_FUNCTIONS) {
     const result = await build({
-      ...ESBUILD_OPTIONS,
-      entryPoints: [fn.entry],
+      ...functionBuild(fn.group),
       outfile: `out/${fn.group}.mjs`,
       write: false,
       metafile: true,

@@ -2,9 +2,11 @@
 // ESM for Node 22 on arm64. The AWS SDK v3 is left out of the bundle because the nodejs22.x
 // runtime ships it (this is also the CDK's default for NodejsFunction on Node 18 and later);
 // what a function loads at a cold start is its bundle plus the SDK clients it imports.
-// The deployment and the bundle-size benchmark both read this file, so they measure the same thing.
+// The deployment (through scripts/bundle-function.ts), the bundle tests and the bundle-size
+// benchmark all build with `functionBuild`, so they measure and run the same thing.
 
-import type { BuildOptions } from 'esbuild';
+import { readFile } from 'node:fs/promises';
+import type { BuildOptions, Plugin } from 'esbuild';
 import type { Group } from '../functions/http/routes.js';
 
 export interface LambdaFunction {
@@ -52,6 +54,70 @@ export const RUNTIME_PROVIDED = ['@aws-sdk/*', '@smithy/*'];
 
 /** What every function's runtime needs to read the source maps. */
 export const NODE_OPTIONS = '--enable-source-maps';
+
+/** Every function's name: its route group, or the job it runs. */
+export type FunctionName = Group | (typeof JOB_FUNCTIONS)[number]['name'];
+
+export const FUNCTIONS: readonly { name: FunctionName; entry: string }[] = [
+  ...HTTP_FUNCTIONS.map((f) => ({ name: f.group, entry: f.entry })),
+  ...JOB_FUNCTIONS,
+];
+
+/** The only function that turns schemas into JSON Schema: it serves the OpenAPI document. */
+const JSON_SCHEMA_USERS: readonly FunctionName[] = ['openapi'];
+
+const ZOD_JSON_SCHEMA = /[\\/]zod[\\/]v4[\\/]core[\\/](json-schema-processors|to-json-schema)\.js$/;
+
+/**
+ * zod's classic schemas import its JSON Schema generator (about 17 KB minified) whether or not
+ * anything calls it, and its package cannot be tree-shaken of it. Every function but openapi gets
+ * in its place a module with the same exports, each throwing if called, so that a call would fail
+ * loudly instead of answering something wrong. The exports are read from zod's own files, so an
+ * upgrade that adds one keeps building (and `functionBuild` fails on any missing-import warning).
+ */
+export const withoutZodJsonSchema: Plugin = {
+  name: 'without-zod-json-schema',
+  setup(build) {
+    build.onLoad({ filter: ZOD_JSON_SCHEMA }, async ({ path }) => {
+      const source = await readFile(path, 'utf8');
+      const names = new Set([
+        ...[...source.matchAll(/^export (?:async )?(?:function\*?|const|let|var|class) ([\w$]+)/gm)].map((m) => m[1]!),
+        ...[...source.matchAll(/^export \{([^}]*)\}/gm)].flatMap((m) =>
+          m[1]!.split(',').flatMap((part) => {
+            const name = part
+              .trim()
+              .split(/\s+as\s+/)
+              .at(-1);
+            return name ? [name] : [];
+          }),
+        ),
+      ]);
+      const lines = [
+        'function unavailable() {',
+        "  throw new Error('JSON Schema generation is left out of this function (infra/bundling.ts)');",
+        '}',
+        // The classic schemas call the create* factories lazily, to build methods; the methods throw.
+        ...[...names].map((name) =>
+          name.startsWith('create')
+            ? `export const ${name} = () => unavailable;`
+            : `export const ${name} = unavailable;`,
+        ),
+      ];
+      return { contents: lines.join('\n'), loader: 'js' };
+    });
+  },
+};
+
+/** How one function is built: the shared options, less zod's JSON Schema generator where unused. */
+export function functionBuild(name: FunctionName): BuildOptions {
+  const entry = FUNCTIONS.find((f) => f.name === name)?.entry;
+  if (!entry) throw new Error(`no function named ${name}`);
+  return {
+    ...ESBUILD_OPTIONS,
+    entryPoints: [entry],
+    plugins: JSON_SCHEMA_USERS.includes(name) ? [] : [withoutZodJsonSchema],
+  };
+}
 
 export const ESBUILD_OPTIONS: BuildOptions = {
   bundle: true,

@@ -4,10 +4,23 @@
 // queues with their dead-letter queues, the alarms, and the secrets. Each function gets exactly
 // the actions it uses (see `ACCESS` below).
 
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { ArnFormat, Aws, CfnCondition, CfnParameter, Duration, Fn, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import {
+  ArnFormat,
+  AssetHashType,
+  Aws,
+  CfnCondition,
+  CfnParameter,
+  DockerImage,
+  Duration,
+  Fn,
+  RemovalPolicy,
+  Stack,
+  Token,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnStage,
@@ -30,9 +43,8 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
-import { LogLevel, NodejsFunction, OutputFormat, SourceMapMode } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -43,7 +55,7 @@ import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '..
 import { TTL_ATTRIBUTE, tableDefinition } from '../core/table/schema.js';
 import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
-import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, NODE_OPTIONS, RUNTIME_PROVIDED } from './bundling.js';
+import { FUNCTIONS, type FunctionName, NODE_OPTIONS } from './bundling.js';
 import { WebApp } from './web.js';
 
 /**
@@ -59,7 +71,33 @@ function projectRoot(from: string): string {
 
 const ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
 
-export type FunctionName = (typeof HTTP_FUNCTIONS)[number]['group'] | (typeof JOB_FUNCTIONS)[number]['name'];
+/**
+ * A function's code: its bundle, built on this machine by scripts/bundle-function.ts (esbuild with
+ * the options in infra/bundling.ts) into the folder the CDK stages as the asset, which is named by
+ * the hash of the bundle itself. There is no Docker fallback: a failed build fails the synth.
+ */
+function bundled(name: FunctionName): Code {
+  return Code.fromAsset(ROOT, {
+    assetHashType: AssetHashType.OUTPUT,
+    bundling: {
+      // Required by the CDK's type, never pulled: `local` always builds or throws.
+      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      local: {
+        tryBundle(outputDir) {
+          const run = spawnSync(
+            process.execPath,
+            ['--import', 'tsx', join(ROOT, 'scripts', 'bundle-function.ts'), name, outputDir],
+            { cwd: ROOT, encoding: 'utf8' },
+          );
+          if (run.status !== 0) throw new Error(`bundling ${name} failed: ${run.stderr || run.error?.message}`);
+          return true;
+        },
+      },
+    },
+  });
+}
+
+export type { FunctionName };
 
 /**
  * What each function may do. `read`: GetItem and Query; `write`: also PutItem, UpdateItem,
@@ -158,7 +196,7 @@ export interface IoCreditsProps {
 export class IoCredits extends Construct {
   readonly table: Table;
   readonly api: HttpApi;
-  readonly functions: Record<FunctionName, NodejsFunction>;
+  readonly functions: Record<FunctionName, LambdaFunction>;
   readonly expiryQueue: Queue;
   readonly webhookQueue: Queue;
   readonly outcomesQueue: Queue;
@@ -310,12 +348,8 @@ export class IoCredits extends Construct {
     const checkoutCancelUrl = backToApp(cancelUrl, 'CheckoutCancelUrlIsEmpty');
 
     // ---- functions ----
-    const entries: { name: FunctionName; entry: string }[] = [
-      ...HTTP_FUNCTIONS.map((f) => ({ name: f.group, entry: f.entry })),
-      ...JOB_FUNCTIONS,
-    ];
-    const made = {} as Record<FunctionName, NodejsFunction>;
-    for (const { name, entry } of entries) {
+    const made = {} as Record<FunctionName, LambdaFunction>;
+    for (const { name } of FUNCTIONS) {
       const access = ACCESS[name];
       const environment: Record<string, string> = { TABLE_NAME: this.table.tableName, NODE_OPTIONS };
       if (access.schedules)
@@ -336,10 +370,10 @@ export class IoCredits extends Construct {
           SPHEREPAY_PRODUCT_ID: productId.valueAsString,
         });
 
-      const fn = new NodejsFunction(this, `Fn-${name}`, {
+      const fn = new LambdaFunction(this, `Fn-${name}`, {
         functionName: name === 'grace' ? graceFunctionName : undefined,
-        entry: join(ROOT, entry),
-        handler: 'handler',
+        code: bundled(name),
+        handler: 'index.handler',
         runtime: Runtime.NODEJS_22_X,
         architecture: Architecture.ARM_64,
         memorySize: 512,
@@ -351,16 +385,6 @@ export class IoCredits extends Construct {
           retention: RetentionDays.ONE_MONTH,
           removalPolicy: RemovalPolicy.DESTROY,
         }),
-        bundling: {
-          minify: true,
-          sourceMap: true,
-          sourceMapMode: SourceMapMode.DEFAULT,
-          format: OutputFormat.ESM,
-          target: String(ESBUILD_OPTIONS.target),
-          mainFields: ['module', 'main'],
-          externalModules: [...RUNTIME_PROVIDED],
-          logLevel: LogLevel.ERROR,
-        },
       });
       grant(fn, access, {
         tableArn: this.table.tableArn,
@@ -574,7 +598,7 @@ export class IoCredits extends Construct {
 }
 
 function grant(
-  fn: NodejsFunction,
+  fn: LambdaFunction,
   access: (typeof ACCESS)[FunctionName],
   arns: {
     tableArn: string;

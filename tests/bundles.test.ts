@@ -9,30 +9,62 @@ import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LedgerTable } from '../core/index.js';
 import { routes } from '../functions/http/routes.js';
-import { ESBUILD_OPTIONS, HTTP_FUNCTIONS, JOB_FUNCTIONS, PAYMENT_GROUPS } from '../infra/bundling.js';
+import { FUNCTIONS, functionBuild, HTTP_FUNCTIONS, PAYMENT_GROUPS } from '../infra/bundling.js';
 
 // Inside the repository, so the runtime-provided SDK resolves from node_modules as on Lambda.
 const outDir = resolve('.build', `bundles-${process.pid}`);
-const bundles = new Map<string, { file: string; inputs: string[] }>();
+const bundles = new Map<string, { file: string; inputs: string[]; metafile: Metafile }>();
+const NAMES = FUNCTIONS.map((f) => f.name as string);
 
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
-  for (const fn of [...HTTP_FUNCTIONS.map((f) => ({ name: f.group as string, entry: f.entry })), ...JOB_FUNCTIONS]) {
+  for (const fn of FUNCTIONS) {
     const file = join(outDir, `${fn.name}.mjs`);
-    const result = await build({ ...ESBUILD_OPTIONS, entryPoints: [fn.entry], outfile: file, metafile: true });
-    const inputs = Object.keys((result.metafile as Metafile).inputs);
-    bundles.set(fn.name, { file, inputs });
+    const result = await build({ ...functionBuild(fn.name), outfile: file, metafile: true });
+    expect(result.warnings).toEqual([]);
+    const metafile = result.metafile as Metafile;
+    bundles.set(fn.name, { file, inputs: Object.keys(metafile.inputs), metafile });
   }
 });
 
 afterAll(() => rmSync(outDir, { recursive: true, force: true }));
+
+type BundledHandler = (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
+
+/** A bundle's handler, loaded with the environment its function gets on Lambda (less the secrets). */
+async function bundledHandler(name: string, environment: Record<string, string> = {}): Promise<BundledHandler> {
+  Object.assign(process.env, {
+    TABLE_NAME: `bundle-${process.pid}`,
+    DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
+    AWS_REGION: 'us-east-1',
+    ...environment,
+  });
+  return ((await import(pathToFileURL(bundles.get(name)!.file).href)) as { handler: BundledHandler }).handler;
+}
+
+/** An HTTP API (payload 2.0) event for a GET, as API Gateway sends it. */
+function getEvent(path: string, query: Record<string, string>, jwtSub?: string) {
+  return {
+    version: '2.0',
+    routeKey: `GET ${path}`,
+    rawPath: path,
+    rawQueryString: new URLSearchParams(query).toString(),
+    headers: {},
+    ...(Object.keys(query).length > 0 ? { queryStringParameters: query } : {}),
+    isBase64Encoded: false,
+    requestContext: {
+      http: { method: 'GET', path },
+      ...(jwtSub ? { authorizer: { jwt: { claims: { sub: jwtSub }, scopes: [] } } } : {}),
+    },
+  };
+}
 
 describe('Lambda bundles', () => {
   it('one function per route group, covering every route', () => {
     expect(new Set(HTTP_FUNCTIONS.map((f) => f.group))).toEqual(new Set(routes.map((r) => r.group)));
   });
 
-  it.each([...HTTP_FUNCTIONS.map((f) => f.group as string), ...JOB_FUNCTIONS.map((f) => f.name)])(
+  it.each(NAMES)(
     '%s carries neither the AWS SDK nor local-only code, and Stripe only if it takes payments',
     (group) => {
       const { inputs } = bundles.get(group)!;
@@ -43,51 +75,47 @@ describe('Lambda bundles', () => {
     },
   );
 
-  it.each([...HTTP_FUNCTIONS.map((f) => f.group as string), ...JOB_FUNCTIONS.map((f) => f.name)])(
-    'the %s bundle loads on Node 22 as an ES module and exports its handler',
-    async (name) => {
-      const loaded = (await import(pathToFileURL(bundles.get(name)!.file).href)) as { handler?: unknown };
-      expect(typeof loaded.handler).toBe('function');
-    },
-  );
+  it.each(NAMES)('the %s bundle loads on Node 22 as an ES module and exports its handler', async (name) => {
+    const loaded = (await import(pathToFileURL(bundles.get(name)!.file).href)) as { handler?: unknown };
+    expect(typeof loaded.handler).toBe('function');
+  });
 
-  it.each([...HTTP_FUNCTIONS.map((f) => f.group as string), ...JOB_FUNCTIONS.map((f) => f.name)])(
-    'the %s bundle links a source map of our own files, so its stack traces name them',
-    (name) => {
-      const { file } = bundles.get(name)!;
-      expect(readFileSync(file, 'utf8').trimEnd()).toMatch(/\/\/# sourceMappingURL=[\w-]+\.mjs\.map$/);
-      const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
-      expect(map.sources.some((source) => source.endsWith('core/ledger/ledger.ts'))).toBe(true);
-    },
-  );
+  it.each(NAMES)('the %s bundle links a source map of our own files, so its stack traces name them', (name) => {
+    const { file } = bundles.get(name)!;
+    expect(readFileSync(file, 'utf8').trimEnd()).toMatch(/\/\/# sourceMappingURL=[\w-]+\.mjs\.map$/);
+    const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
+    expect(map.sources.some((source) => source.endsWith('core/ledger/ledger.ts'))).toBe(true);
+  });
+
+  it.each(NAMES)("the %s bundle carries zod's JSON Schema generator only if it serves the OpenAPI document", (name) => {
+    const { metafile } = bundles.get(name)!;
+    const output = Object.values(metafile.outputs).find((o) => o.entryPoint)!;
+    const generator = Object.entries(output.inputs)
+      .filter(([path]) => /zod\/v4\/core\/(json-schema-processors|to-json-schema)\.js$/.test(path))
+      .reduce((bytes, [, input]) => bytes + input.bytesInOutput, 0);
+    if (name === 'openapi') expect(generator).toBeGreaterThan(10_000);
+    else expect(generator).toBeLessThan(2_000);
+  });
+
+  it('the openapi bundle generates the document, JSON Schema and all', async () => {
+    const handler = await bundledHandler('openapi');
+    const response = await handler(getEvent('/openapi.json', {}), { awsRequestId: 'test' });
+    expect(response.statusCode, response.body).toBe(200);
+    const document = JSON.parse(response.body) as {
+      paths: Record<string, { post?: { requestBody: { content: Record<string, { schema: object }> } } }>;
+    };
+    expect(document.paths['/credits/charges']?.post?.requestBody.content['application/json']?.schema).toMatchObject({
+      type: 'object',
+      properties: { amount: { type: ['string', 'number'] } },
+    });
+  });
 
   it('the balance bundle loads and answers a check from DynamoDB Local', async () => {
-    const tableName = `bundle-${process.pid}`;
-    await new LedgerTable({ tableName, endpoint: inject('dynamoEndpoint') }).createIfMissing();
-    Object.assign(process.env, {
-      TABLE_NAME: tableName,
-      DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-      AWS_REGION: 'us-east-1',
+    await new LedgerTable({ tableName: `bundle-${process.pid}`, endpoint: inject('dynamoEndpoint') }).createIfMissing();
+    const handler = await bundledHandler('balance');
+    const response = await handler(getEvent('/credits/check', { amount: '2.5' }, 'bundle-user'), {
+      awsRequestId: 'test',
     });
-    const { handler } = (await import(pathToFileURL(bundles.get('balance')!.file).href)) as {
-      handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
-    };
-    const response = await handler(
-      {
-        version: '2.0',
-        routeKey: 'GET /credits/check',
-        rawPath: '/credits/check',
-        rawQueryString: 'amount=2.5',
-        headers: {},
-        queryStringParameters: { amount: '2.5' },
-        isBase64Encoded: false,
-        requestContext: {
-          http: { method: 'GET', path: '/credits/check' },
-          authorizer: { jwt: { claims: { sub: 'bundle-user' }, scopes: [] } },
-        },
-      },
-      { awsRequestId: 'test' },
-    );
     expect(response.statusCode).toBe(200);
     expect(JSON.parse(response.body)).toEqual({
       amount: '2.50',
@@ -99,15 +127,7 @@ describe('Lambda bundles', () => {
   });
 
   it('the webhooks bundle verifies a Stripe signature with the bundled SDK', async () => {
-    Object.assign(process.env, {
-      TABLE_NAME: `bundle-${process.pid}`,
-      DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),
-      AWS_REGION: 'us-east-1',
-      STRIPE_WEBHOOK_SECRET: 'whsec_bundle',
-    });
-    const { handler } = (await import(pathToFileURL(bundles.get('webhooks')!.file).href)) as {
-      handler: (event: unknown, context: unknown) => Promise<{ statusCode: number; body: string }>;
-    };
+    const handler = await bundledHandler('webhooks', { STRIPE_WEBHOOK_SECRET: 'whsec_bundle' });
     const body = JSON.stringify({ id: 'evt_bundle', object: 'event', type: 'customer.created', data: { object: {} } });
     const send = (signature: string) =>
       handler(
