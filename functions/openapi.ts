@@ -3,6 +3,7 @@
 import * as z from 'zod';
 import { groupHandler, implement } from './http/handler.js';
 import { ROUTE_DOCS } from './http/route-docs.js';
+import { ROUTE_RESPONSES } from './http/route-responses.js';
 import { api, GROUPS, type Route, type RouteShape, routes } from './http/routes.js';
 import { jsonNumber } from './http/schemas.js';
 
@@ -11,6 +12,16 @@ let document: object | undefined;
 const wordsOf = new Map<RouteShape, { summary: string; description: string }>(
   (Object.keys(api) as (keyof typeof api)[]).map((name) => [api[name], ROUTE_DOCS[name]]),
 );
+const answersOf = new Map<RouteShape, NonNullable<RouteShape['responses']>>(
+  (Object.keys(api) as (keyof typeof api)[]).map((name) => [api[name], ROUTE_RESPONSES[name]]),
+);
+
+/** A route's responses: from route-responses.ts, or (local-only routes) its own. */
+function responsesOf(route: RouteShape): NonNullable<RouteShape['responses']> {
+  const responses = answersOf.get(route) ?? route.responses;
+  if (!responses) throw new Error(`${route.method} ${route.path} has no responses`);
+  return responses;
+}
 
 /** A route's summary and description: from route-docs.ts, or (local-only routes) its own. */
 function docsOf(route: RouteShape): { summary: string; description: string } {
@@ -99,7 +110,7 @@ export function openApiDocument(list: Route[]): object {
       });
     }
     const responses: Record<string, object> = {};
-    for (const [status, response] of Object.entries(route.responses)) {
+    for (const [status, response] of Object.entries(responsesOf(route))) {
       const ok = Number(status) < 300;
       responses[status] = {
         description: response.description,

@@ -46,7 +46,8 @@ export interface RouteShape {
    * are logged too, since nobody reads the answers a provider gets.
    */
   rawBody?: true;
-  responses: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
+  /** What it answers per status: the deployed API's routes in route-responses.ts, local-only routes here. */
+  responses?: Record<number, { description: string; schema?: z.ZodType; contentType?: string }>;
 }
 
 export interface Route extends RouteShape {
@@ -82,12 +83,6 @@ export const GROUPS: Record<Group, string> = {
 
 export const routeKey = (route: Pick<RouteShape, 'method' | 'path'>) => `${route.method} ${route.path}`;
 
-const problems = {
-  400: { description: 'Invalid request' },
-  401: { description: 'Missing or bad token' },
-  403: { description: 'Not allowed for this token' },
-};
-
 export const api = {
   balance: defineRoute({
     method: 'GET',
@@ -95,10 +90,6 @@ export const api = {
     group: 'balance',
     access: 'user',
     query: s.balanceQuery,
-    responses: {
-      200: { description: 'Balance', schema: z.union([s.responses.balance, s.responses.balanceAt]) },
-      ...problems,
-    },
   }),
   check: defineRoute({
     method: 'GET',
@@ -106,7 +97,6 @@ export const api = {
     group: 'balance',
     access: 'user',
     query: s.checkQuery,
-    responses: { 200: { description: 'Check', schema: s.responses.check }, ...problems },
   }),
   transactions: defineRoute({
     method: 'GET',
@@ -114,10 +104,6 @@ export const api = {
     group: 'balance',
     access: 'user',
     query: s.transactionsQuery,
-    responses: {
-      200: { description: 'A page of ledger entries, or CSV', schema: s.responses.transactions },
-      ...problems,
-    },
   }),
   usage: defineRoute({
     method: 'GET',
@@ -125,7 +111,6 @@ export const api = {
     group: 'balance',
     access: 'user',
     query: s.usageQuery,
-    responses: { 200: { description: 'Usage buckets', schema: s.responses.usage }, ...problems },
   }),
   createCharge: defineRoute({
     method: 'POST',
@@ -134,12 +119,6 @@ export const api = {
     access: 'user',
     body: s.chargeBody,
     idempotencyKey: 'required',
-    responses: {
-      201: { description: 'Paid', schema: s.responses.chargePaid },
-      202: { description: 'Waiting for credit (pending_payment)', schema: s.responses.chargePending },
-      ...problems,
-      409: { description: 'Idempotency-Key reused with another body, or too many pending charges' },
-    },
   }),
   getCharge: defineRoute({
     method: 'GET',
@@ -147,11 +126,6 @@ export const api = {
     group: 'charges',
     access: 'user',
     query: s.accountQuery,
-    responses: {
-      200: { description: 'Charge', schema: s.responses.charge },
-      ...problems,
-      404: { description: 'No such charge' },
-    },
     params: s.params.charge,
   }),
   refundCharge: defineRoute({
@@ -161,13 +135,6 @@ export const api = {
     access: 'service',
     body: s.refundBody,
     idempotencyKey: 'required',
-    responses: {
-      201: { description: 'Refunded', schema: s.responses.refund },
-      ...problems,
-      403: { description: 'Only credits:service and credits:admin tokens may refund' },
-      404: { description: 'No such charge' },
-      409: { description: 'Over the refundable amount, or the charge is not paid' },
-    },
     params: s.params.charge,
   }),
   cancelCharge: defineRoute({
@@ -177,12 +144,6 @@ export const api = {
     access: 'user',
     query: s.accountQuery,
     body: s.emptyBody,
-    responses: {
-      200: { description: 'Cancelled', schema: s.responses.cancelled },
-      ...problems,
-      404: { description: 'No such charge' },
-      409: { description: 'The charge is not pending' },
-    },
     params: s.params.charge,
   }),
   createPurchase: defineRoute({
@@ -192,11 +153,6 @@ export const api = {
     access: 'user',
     body: s.purchaseBody,
     idempotencyKey: 'optional',
-    responses: {
-      201: { description: 'Pending until the provider reports the payment', schema: s.responses.purchaseCreated },
-      ...problems,
-      502: { description: 'The payment provider could not create the checkout; retrying is safe' },
-    },
   }),
   getPurchase: defineRoute({
     method: 'GET',
@@ -204,11 +160,6 @@ export const api = {
     group: 'purchases',
     access: 'user',
     query: s.accountQuery,
-    responses: {
-      200: { description: 'Purchase', schema: s.responses.purchase },
-      ...problems,
-      404: { description: 'No such purchase' },
-    },
     params: s.params.purchase,
   }),
   stripeWebhook: defineRoute({
@@ -217,11 +168,6 @@ export const api = {
     group: 'webhooks',
     access: 'public',
     rawBody: true,
-    responses: {
-      200: { description: 'Received (and applied once, or ignored)', schema: s.responses.webhook },
-      400: { description: 'Bad signature, stale timestamp, wrong currency or malformed event; nothing changed' },
-      404: { description: 'An IO Credits purchase id that does not exist' },
-    },
   }),
   spherepayWebhook: defineRoute({
     method: 'POST',
@@ -229,11 +175,6 @@ export const api = {
     group: 'webhooks',
     access: 'public',
     rawBody: true,
-    responses: {
-      200: { description: 'Received (and applied once, or ignored)', schema: s.responses.webhook },
-      400: { description: 'Bad signature, wrong currency or malformed event; nothing changed' },
-      404: { description: 'No such purchase' },
-    },
   }),
   requestWithdrawal: defineRoute({
     method: 'POST',
@@ -242,12 +183,6 @@ export const api = {
     access: 'user',
     body: s.withdrawalBody,
     idempotencyKey: 'optional',
-    responses: {
-      201: { description: 'Pending review', schema: s.responses.withdrawal },
-      ...problems,
-      402: { description: 'Over the withdrawable amount' },
-      403: { description: 'The account never purchased credits' },
-    },
   }),
   listWithdrawals: defineRoute({
     method: 'GET',
@@ -255,7 +190,6 @@ export const api = {
     group: 'withdrawals',
     access: 'user',
     query: s.emptyQuery,
-    responses: { 200: { description: 'Withdrawals', schema: s.withdrawalList }, ...problems },
   }),
   cancelWithdrawal: defineRoute({
     method: 'POST',
@@ -263,12 +197,6 @@ export const api = {
     group: 'withdrawals',
     access: 'user',
     body: s.emptyBody,
-    responses: {
-      200: { description: 'Cancelled', schema: s.responses.withdrawal },
-      ...problems,
-      404: { description: 'No such withdrawal' },
-      409: { description: 'Not pending review' },
-    },
     params: s.params.withdrawal,
   }),
   withdrawalQueue: defineRoute({
@@ -277,7 +205,6 @@ export const api = {
     group: 'admin',
     access: 'admin',
     query: s.adminWithdrawalsQuery,
-    responses: { 200: { description: 'Withdrawals', schema: s.withdrawalList }, ...problems },
   }),
   approveWithdrawal: defineRoute({
     method: 'POST',
@@ -285,12 +212,6 @@ export const api = {
     group: 'admin',
     access: 'admin',
     body: s.emptyBody,
-    responses: {
-      200: { description: 'Approved', schema: s.responses.withdrawal },
-      ...problems,
-      404: { description: 'No such withdrawal' },
-      409: { description: 'Not pending review, or the account owes money from a card refund or dispute' },
-    },
     params: s.params.withdrawal,
   }),
   rejectWithdrawal: defineRoute({
@@ -299,12 +220,6 @@ export const api = {
     group: 'admin',
     access: 'admin',
     body: s.rejectBody,
-    responses: {
-      200: { description: 'Rejected', schema: s.responses.withdrawal },
-      ...problems,
-      404: { description: 'No such withdrawal' },
-      409: { description: 'Already completed, rejected or cancelled' },
-    },
     params: s.params.withdrawal,
   }),
   completeWithdrawal: defineRoute({
@@ -313,12 +228,6 @@ export const api = {
     group: 'admin',
     access: 'admin',
     body: s.completeBody,
-    responses: {
-      200: { description: 'Completed', schema: s.responses.withdrawal },
-      ...problems,
-      404: { description: 'No such withdrawal' },
-      409: { description: 'Not approved, or the account owes money from a card refund or dispute' },
-    },
     params: s.params.withdrawal,
   }),
   grantPromotional: defineRoute({
@@ -328,11 +237,6 @@ export const api = {
     access: 'admin',
     body: s.grantBody,
     idempotencyKey: 'optional',
-    responses: {
-      201: { description: 'The new lot', schema: s.responses.grant },
-      ...problems,
-      409: { description: 'The account already holds 1,000 lots with credit left' },
-    },
     params: s.params.account,
   }),
   setNegativeAllowance: defineRoute({
@@ -341,11 +245,6 @@ export const api = {
     group: 'admin',
     access: 'admin',
     body: s.allowanceBody,
-    responses: {
-      200: { description: 'Set', schema: s.responses.allowance },
-      ...problems,
-      409: { description: 'Below what the account owes on charges' },
-    },
     params: s.params.account,
   }),
   notifications: defineRoute({
@@ -354,14 +253,12 @@ export const api = {
     group: 'notifications',
     access: 'user',
     query: s.notificationsQuery,
-    responses: { 200: { description: 'Notifications', schema: s.responses.notifications }, ...problems },
   }),
   autoTopUp: defineRoute({
     method: 'GET',
     path: '/credits/auto-top-up',
     group: 'purchases',
     access: 'user',
-    responses: { 200: { description: 'Auto top-up', schema: s.responses.autoTopUp }, ...problems },
   }),
   setAutoTopUp: defineRoute({
     method: 'PUT',
@@ -369,11 +266,6 @@ export const api = {
     group: 'purchases',
     access: 'user',
     body: s.autoTopUpBody,
-    responses: {
-      200: { description: 'Set', schema: s.responses.autoTopUp },
-      ...problems,
-      409: { description: 'No saved card' },
-    },
   }),
   saveCard: defineRoute({
     method: 'POST',
@@ -381,18 +273,12 @@ export const api = {
     group: 'purchases',
     access: 'user',
     body: s.emptyBody,
-    responses: {
-      201: { description: 'Setup page', schema: s.responses.cardSetup },
-      ...problems,
-      502: { description: 'The card provider did not answer' },
-    },
   }),
   alerts: defineRoute({
     method: 'GET',
     path: '/credits/alerts',
     group: 'notifications',
     access: 'user',
-    responses: { 200: { description: 'Alert settings', schema: s.responses.alerts }, ...problems },
   }),
   setAlerts: defineRoute({
     method: 'PUT',
@@ -400,7 +286,6 @@ export const api = {
     group: 'notifications',
     access: 'user',
     body: s.alertsBody,
-    responses: { 200: { description: 'Set', schema: s.responses.alerts }, ...problems },
   }),
   registerWebhookEndpoint: defineRoute({
     method: 'POST',
@@ -408,11 +293,6 @@ export const api = {
     group: 'events',
     access: 'user',
     body: s.webhookEndpointBody,
-    responses: {
-      201: { description: 'Registered', schema: s.responses.webhookEndpointCreated },
-      ...problems,
-      409: { description: 'Too many endpoints for this account' },
-    },
   }),
   webhookEndpoints: defineRoute({
     method: 'GET',
@@ -420,21 +300,12 @@ export const api = {
     group: 'events',
     access: 'user',
     query: s.webhookEndpointsQuery,
-    responses: {
-      200: { description: 'Endpoints', schema: z.object({ items: z.array(s.responses.webhookEndpoint) }) },
-      ...problems,
-    },
   }),
   removeWebhookEndpoint: defineRoute({
     method: 'DELETE',
     path: '/credits/webhook-endpoints/{endpointId}',
     group: 'events',
     access: 'user',
-    responses: {
-      200: { description: 'Removed', schema: s.responses.webhookEndpointRemoved },
-      ...problems,
-      404: { description: 'No such endpoint' },
-    },
     params: s.params.webhookEndpoint,
   }),
   webhookDeliveries: defineRoute({
@@ -443,11 +314,6 @@ export const api = {
     group: 'events',
     access: 'user',
     query: s.deliveriesQuery,
-    responses: {
-      200: { description: 'Deliveries', schema: z.object({ items: z.array(s.responses.webhookDelivery) }) },
-      ...problems,
-      404: { description: 'No such endpoint' },
-    },
     params: s.params.webhookEndpoint,
   }),
   retryWebhookDelivery: defineRoute({
@@ -456,11 +322,6 @@ export const api = {
     group: 'events',
     access: 'user',
     body: s.emptyBody,
-    responses: {
-      200: { description: 'Attempted', schema: s.responses.webhookDelivery },
-      ...problems,
-      404: { description: 'No such endpoint or delivery' },
-    },
     params: s.params.webhookDelivery,
   }),
   markNotificationRead: defineRoute({
@@ -469,11 +330,6 @@ export const api = {
     group: 'notifications',
     access: 'user',
     body: s.emptyBody,
-    responses: {
-      200: { description: 'Read', schema: s.responses.notificationRead },
-      ...problems,
-      404: { description: 'No such notification' },
-    },
     params: s.params.notification,
   }),
   openapi: defineRoute({
@@ -481,13 +337,6 @@ export const api = {
     path: '/openapi.json',
     group: 'openapi',
     access: 'public',
-    responses: {
-      200: { description: 'OpenAPI document' },
-      429: {
-        description: "Over the stage's request rate; API Gateway answers this itself, as a JSON message",
-        schema: z.object({ message: z.string() }),
-      },
-    },
   }),
 };
 

@@ -1,0 +1,341 @@
+// What each route of the API answers, per status: the descriptions and response schemas of the
+// OpenAPI document. Kept apart from the route table (routes.ts), which every Lambda bundle carries,
+// so only the OpenAPI document (and the tests that read it) carry them; handlers build their
+// answers in present.ts. The type makes a route without its responses a compile error.
+
+import * as z from 'zod';
+import { deliveryRecordShape, EVENT_TYPES } from '../../core/items/webhook.js';
+import { PAYOUT_NETWORKS } from '../../core/payout.js';
+import type { api, RouteShape } from './routes.js';
+
+const amountOut = z
+  .string()
+  .regex(/^-?\d+\.\d{2,6}$/)
+  .meta({ description: 'Decimal credits', examples: ['12.50'] });
+const lotOut = z.object({
+  lotId: z.string(),
+  kind: z.enum(['purchased', 'promotional']),
+  amount: amountOut,
+  remaining: amountOut,
+  createdAt: z.string(),
+  expiresAt: z.string().nullable(),
+  withdrawable: z.boolean(),
+});
+const responses = {
+  balance: z.object({
+    accountId: z.string(),
+    hasPurchased: z.boolean().meta({ description: 'The account has paid for credits, so it may withdraw' }),
+    balance: amountOut,
+    withdrawable: amountOut,
+    negativeAllowance: amountOut,
+    debt: amountOut,
+    pendingWithdrawals: amountOut,
+    lots: z.array(lotOut),
+    expiringSoon: z.array(lotOut),
+  }),
+  balanceAt: z.object({
+    accountId: z.string(),
+    at: z.string(),
+    balance: amountOut,
+    transactionId: z.string().nullable().meta({ description: 'The entry that recorded it; null before the first' }),
+  }),
+  check: z.object({
+    amount: amountOut,
+    balance: amountOut,
+    sufficient: z.boolean(),
+    withinAllowance: z.boolean(),
+    shortfall: amountOut,
+  }),
+  chargePaid: z.object({
+    chargeId: z.string(),
+    deploymentId: z.string(),
+    status: z.literal('paid'),
+    amount: amountOut,
+    usedAllowance: amountOut,
+    balance: amountOut,
+  }),
+  chargePending: z.object({
+    chargeId: z.string(),
+    deploymentId: z.string(),
+    status: z.literal('pending_payment'),
+    amount: amountOut,
+    shortfall: amountOut,
+    graceExpiresAt: z.string(),
+  }),
+  charge: z.object({
+    chargeId: z.string(),
+    deploymentId: z.string(),
+    status: z.enum(['paid', 'pending_payment', 'failed', 'cancelled']),
+    amount: amountOut,
+    refunded: amountOut,
+    createdAt: z.string(),
+    graceExpiresAt: z.string().optional(),
+  }),
+  refund: z.object({ refundId: z.string(), chargeId: z.string(), amount: amountOut, balance: amountOut }),
+  cancelled: z.object({ chargeId: z.string(), status: z.literal('cancelled') }),
+  transactions: z.object({
+    items: z.array(
+      z.object({
+        transactionId: z.string(),
+        type: z.string(),
+        category: z.string(),
+        amount: amountOut,
+        balanceAfter: amountOut,
+        createdAt: z.string(),
+        reference: z.string(),
+        description: z.string(),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+  }),
+  usage: z.object({
+    buckets: z.array(z.object({ start: z.string(), usage: amountOut, refunds: amountOut, net: amountOut })),
+    total: z.object({ usage: amountOut, refunds: amountOut, net: amountOut }),
+  }),
+  withdrawal: z.object({
+    withdrawalId: z.string(),
+    accountId: z.string(),
+    status: z.enum(['pending_review', 'approved', 'completed', 'rejected', 'cancelled']),
+    amount: amountOut,
+    requestedAt: z.string(),
+    expectedBy: z.string(),
+    destination: z.object({ network: z.enum(PAYOUT_NETWORKS), address: z.string() }).optional(),
+    reason: z.string().optional(),
+    payoutReference: z.string().optional(),
+    updatedAt: z.string(),
+  }),
+  grant: lotOut.extend({
+    source: z.string(),
+    description: z.string(),
+    conditions: z.string().optional(),
+    balance: amountOut,
+  }),
+  allowance: z.object({ accountId: z.string(), negativeAllowance: amountOut, debt: amountOut }),
+  notifications: z.object({
+    items: z.array(
+      z.object({
+        notificationId: z.string(),
+        type: z.string(),
+        message: z.string(),
+        createdAt: z.string(),
+        read: z.boolean(),
+      }),
+    ),
+  }),
+  alerts: z.object({
+    accountId: z.string(),
+    lowBalanceThreshold: amountOut.nullable().meta({ description: 'null: no low-balance alerts' }),
+  }),
+  webhookEndpoint: z.object({
+    endpointId: z.string(),
+    accountId: z.string().nullable().meta({ description: 'null: every account' }),
+    url: z.string(),
+    events: z.array(z.enum(EVENT_TYPES)),
+    createdAt: z.string(),
+  }),
+  webhookEndpointCreated: z.object({
+    endpointId: z.string(),
+    accountId: z.string().nullable(),
+    url: z.string(),
+    events: z.array(z.enum(EVENT_TYPES)),
+    createdAt: z.string(),
+    secret: z.string().meta({ description: 'The signing secret, shown this once' }),
+  }),
+  webhookEndpointRemoved: z.object({ endpointId: z.string(), removed: z.literal(true) }),
+  webhookDelivery: deliveryRecordShape
+    .omit({ nextAttemptAtMs: true, leaseUntilMs: true })
+    .extend({ nextAttemptAt: z.string().nullable().meta({ description: 'When it is tried next (pending only)' }) }),
+  autoTopUp: z.object({
+    accountId: z.string(),
+    enabled: z.boolean(),
+    threshold: amountOut,
+    amount: amountOut,
+    monthlyLimit: amountOut,
+    card: z.string().nullable().meta({ description: 'The saved card; null: none (auto top-up can not be enabled)' }),
+    failuresInARow: z.number().int(),
+    topUpInFlight: z.boolean(),
+    spentThisMonth: amountOut,
+  }),
+  cardSetup: z.object({ checkoutUrl: z.string() }),
+  notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
+  purchaseCreated: z.object({
+    purchaseId: z.string(),
+    status: z.literal('pending'),
+    amount: amountOut,
+    method: z.enum(['card', 'usdc']),
+    checkoutUrl: z.string(),
+  }),
+  purchase: z.object({
+    purchaseId: z.string(),
+    status: z.enum(['pending', 'completed', 'failed', 'expired', 'reversed']),
+    amount: amountOut,
+    method: z.enum(['card', 'usdc']),
+    lotId: z.string().optional(),
+    paidAmount: amountOut.optional(),
+    reversedAmount: amountOut.optional(),
+    createdAt: z.string(),
+  }),
+  webhook: z.object({
+    received: z.literal(true),
+    eventId: z.string(),
+    handled: z.enum(['payment', 'reversal', 'held', 'ignored', 'card']),
+    effect: z.string().optional(),
+  }),
+};
+
+const withdrawalList = z.object({ items: z.array(responses.withdrawal) });
+
+const problems = {
+  400: { description: 'Invalid request' },
+  401: { description: 'Missing or bad token' },
+  403: { description: 'Not allowed for this token' },
+};
+
+export const ROUTE_RESPONSES: Record<keyof typeof api, NonNullable<RouteShape['responses']>> = {
+  balance: {
+    200: { description: 'Balance', schema: z.union([responses.balance, responses.balanceAt]) },
+    ...problems,
+  },
+  check: { 200: { description: 'Check', schema: responses.check }, ...problems },
+  transactions: {
+    200: { description: 'A page of ledger entries, or CSV', schema: responses.transactions },
+    ...problems,
+  },
+  usage: { 200: { description: 'Usage buckets', schema: responses.usage }, ...problems },
+  createCharge: {
+    201: { description: 'Paid', schema: responses.chargePaid },
+    202: { description: 'Waiting for credit (pending_payment)', schema: responses.chargePending },
+    ...problems,
+    409: { description: 'Idempotency-Key reused with another body, or too many pending charges' },
+  },
+  getCharge: {
+    200: { description: 'Charge', schema: responses.charge },
+    ...problems,
+    404: { description: 'No such charge' },
+  },
+  refundCharge: {
+    201: { description: 'Refunded', schema: responses.refund },
+    ...problems,
+    403: { description: 'Only credits:service and credits:admin tokens may refund' },
+    404: { description: 'No such charge' },
+    409: { description: 'Over the refundable amount, or the charge is not paid' },
+  },
+  cancelCharge: {
+    200: { description: 'Cancelled', schema: responses.cancelled },
+    ...problems,
+    404: { description: 'No such charge' },
+    409: { description: 'The charge is not pending' },
+  },
+  createPurchase: {
+    201: { description: 'Pending until the provider reports the payment', schema: responses.purchaseCreated },
+    ...problems,
+    502: { description: 'The payment provider could not create the checkout; retrying is safe' },
+  },
+  getPurchase: {
+    200: { description: 'Purchase', schema: responses.purchase },
+    ...problems,
+    404: { description: 'No such purchase' },
+  },
+  stripeWebhook: {
+    200: { description: 'Received (and applied once, or ignored)', schema: responses.webhook },
+    400: { description: 'Bad signature, stale timestamp, wrong currency or malformed event; nothing changed' },
+    404: { description: 'An IO Credits purchase id that does not exist' },
+  },
+  spherepayWebhook: {
+    200: { description: 'Received (and applied once, or ignored)', schema: responses.webhook },
+    400: { description: 'Bad signature, wrong currency or malformed event; nothing changed' },
+    404: { description: 'No such purchase' },
+  },
+  requestWithdrawal: {
+    201: { description: 'Pending review', schema: responses.withdrawal },
+    ...problems,
+    402: { description: 'Over the withdrawable amount' },
+    403: { description: 'The account never purchased credits' },
+  },
+  listWithdrawals: { 200: { description: 'Withdrawals', schema: withdrawalList }, ...problems },
+  cancelWithdrawal: {
+    200: { description: 'Cancelled', schema: responses.withdrawal },
+    ...problems,
+    404: { description: 'No such withdrawal' },
+    409: { description: 'Not pending review' },
+  },
+  withdrawalQueue: { 200: { description: 'Withdrawals', schema: withdrawalList }, ...problems },
+  approveWithdrawal: {
+    200: { description: 'Approved', schema: responses.withdrawal },
+    ...problems,
+    404: { description: 'No such withdrawal' },
+    409: { description: 'Not pending review, or the account owes money from a card refund or dispute' },
+  },
+  rejectWithdrawal: {
+    200: { description: 'Rejected', schema: responses.withdrawal },
+    ...problems,
+    404: { description: 'No such withdrawal' },
+    409: { description: 'Already completed, rejected or cancelled' },
+  },
+  completeWithdrawal: {
+    200: { description: 'Completed', schema: responses.withdrawal },
+    ...problems,
+    404: { description: 'No such withdrawal' },
+    409: { description: 'Not approved, or the account owes money from a card refund or dispute' },
+  },
+  grantPromotional: {
+    201: { description: 'The new lot', schema: responses.grant },
+    ...problems,
+    409: { description: 'The account already holds 1,000 lots with credit left' },
+  },
+  setNegativeAllowance: {
+    200: { description: 'Set', schema: responses.allowance },
+    ...problems,
+    409: { description: 'Below what the account owes on charges' },
+  },
+  notifications: { 200: { description: 'Notifications', schema: responses.notifications }, ...problems },
+  autoTopUp: { 200: { description: 'Auto top-up', schema: responses.autoTopUp }, ...problems },
+  setAutoTopUp: {
+    200: { description: 'Set', schema: responses.autoTopUp },
+    ...problems,
+    409: { description: 'No saved card' },
+  },
+  saveCard: {
+    201: { description: 'Setup page', schema: responses.cardSetup },
+    ...problems,
+    502: { description: 'The card provider did not answer' },
+  },
+  alerts: { 200: { description: 'Alert settings', schema: responses.alerts }, ...problems },
+  setAlerts: { 200: { description: 'Set', schema: responses.alerts }, ...problems },
+  registerWebhookEndpoint: {
+    201: { description: 'Registered', schema: responses.webhookEndpointCreated },
+    ...problems,
+    409: { description: 'Too many endpoints for this account' },
+  },
+  webhookEndpoints: {
+    200: { description: 'Endpoints', schema: z.object({ items: z.array(responses.webhookEndpoint) }) },
+    ...problems,
+  },
+  removeWebhookEndpoint: {
+    200: { description: 'Removed', schema: responses.webhookEndpointRemoved },
+    ...problems,
+    404: { description: 'No such endpoint' },
+  },
+  webhookDeliveries: {
+    200: { description: 'Deliveries', schema: z.object({ items: z.array(responses.webhookDelivery) }) },
+    ...problems,
+    404: { description: 'No such endpoint' },
+  },
+  retryWebhookDelivery: {
+    200: { description: 'Attempted', schema: responses.webhookDelivery },
+    ...problems,
+    404: { description: 'No such endpoint or delivery' },
+  },
+  markNotificationRead: {
+    200: { description: 'Read', schema: responses.notificationRead },
+    ...problems,
+    404: { description: 'No such notification' },
+  },
+  openapi: {
+    200: { description: 'OpenAPI document' },
+    429: {
+      description: "Over the stage's request rate; API Gateway answers this itself, as a JSON message",
+      schema: z.object({ message: z.string() }),
+    },
+  },
+};
