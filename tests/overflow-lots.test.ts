@@ -5,7 +5,7 @@
 // a tiny layout (three lots on the account item) and check the ledger, the invariants and where
 // the lots ended up.
 
-import { describe, expect, it } from 'vitest';
+import { describe, expect, inject, it } from 'vitest';
 import { assert } from '../core/assert.js';
 import { newId } from '../core/ids.js';
 import {
@@ -17,6 +17,8 @@ import {
   expireDueLots,
   getBalance,
   grantPromotional,
+  Ledger,
+  LedgerTable,
   type LiveLot,
   type Micros,
   refund,
@@ -24,7 +26,7 @@ import {
 } from '../core/index.js';
 import { type LoadedAccount, layoutLots, withOverflow } from '../core/items/account.js';
 import { itemSizeBytes } from '../core/table/item-size.js';
-import { keys } from '../core/table/keys.js';
+import { keys, SK_PREFIX } from '../core/table/keys.js';
 import { accountItems, c, expectInvariants, newLedger, T0 } from './support/ledger.js';
 import { type Bought, buyCredits, providerRefunds } from './support/purchases.js';
 import { WALLET } from './support/wallet.js';
@@ -155,7 +157,11 @@ describe('a heavy account', () => {
       const queries: unknown[] = [];
       const loadsBefore = setup.ledger.stats.overflowLoads;
       const query = setup.table.query.bind(setup.table);
-      setup.table.query = (input) => (queries.push(input), query(input));
+      // Every charge reads the account with the intents waiting on it (one Query); overflow lots are other Queries.
+      setup.table.query = (input) => {
+        if (input.ExpressionAttributeValues?.[':prefix'] !== SK_PREFIX.accountAndIntents) queries.push(input);
+        return query(input);
+      };
       await charge(setup.ledger, { accountId: 'h2', deploymentId: 'small', amount: c('3'), idempotencyKey: 'small' });
       expect(queries).toEqual([]);
       expect(setup.ledger.stats.overflowLoads).toBe(loadsBefore);
@@ -171,6 +177,34 @@ describe('a heavy account', () => {
       await expectInvariants(setup.ledger, 'h2', { expiriesApplied: true });
     },
   );
+
+  it('a charge whose overflow lots another writer moves between its two reads reads the account again', async () => {
+    const setup = await heavyAccount('h-race', 20);
+    const other = new Ledger(
+      new LedgerTable({ tableName: setup.table.name, endpoint: inject('dynamoEndpoint') }),
+      setup.clock,
+      setup.ledger.config,
+    );
+    const query = setup.table.query.bind(setup.table);
+    let raced = false;
+    // Just before the first writer reads the overflow lots, the other takes 60 credits from them.
+    setup.table.query = async (input) => {
+      if (!raced && input.ExpressionAttributeValues?.[':prefix'] === SK_PREFIX.overflowLot) {
+        raced = true;
+        await charge(other, { accountId: 'h-race', deploymentId: 'other', amount: c('60'), idempotencyKey: 'o' });
+      }
+      return query(input);
+    };
+    const first = await charge(setup.ledger, {
+      accountId: 'h-race',
+      deploymentId: 'first',
+      amount: c('30'),
+      idempotencyKey: 'f',
+    });
+    expect(raced).toBe(true);
+    expect(first).toMatchObject({ status: 'paid', balance: c('10') });
+    await expectInvariants(setup.ledger, 'h-race', { expiriesApplied: true });
+  });
 
   it('check reads one item however many lots the account holds', async () => {
     const setup = await heavyAccount('h3', 12);

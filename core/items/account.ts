@@ -29,6 +29,7 @@ import {
   nextLotEventMs,
 } from '../account.js';
 import { assert } from '../assert.js';
+import { ContentionExhausted } from '../errors.js';
 import { type Micros, micros, sum, ZERO } from '../money.js';
 import { expiryIndex, keys, SK_PREFIX } from '../table/keys.js';
 import type { Item, LedgerTable, TransactItem } from '../table/table.js';
@@ -107,18 +108,34 @@ export async function loadAccount(table: LedgerTable, accountId: string): Promis
   return (await withOverflow(table, accountFromItem(accountId, await table.get(keys.account(accountId))))).state;
 }
 
-/** `state` with its overflow lots read (consistently) into `lots`, and those lots as stored. */
+/** Reads of the overflow lots that may each find another writer had moved lots since the account was read. */
+const OVERFLOW_READS = 10;
+
+/**
+ * `state` with its overflow lots read (consistently) into `lots`, and those lots as stored. Another
+ * writer may move lots between the account item and its overflow items after `state` was read:
+ * then the stored lots disagree with the summary, and the account is read again (the state
+ * returned is the one the lots belong to; its version is what a write must find). A summary that
+ * disagrees with an unchanged account is a corrupted table.
+ */
 export async function withOverflow(table: LedgerTable, state: AccountState): Promise<LoadedAccount> {
-  if (!state.overflow) return { state, storedOverflow: state.version === 0 ? null : new Map() };
-  const stored = await readOverflowLots(table, state.accountId);
-  assert(
-    stored.length === state.overflow.count,
-    `account ${state.accountId} summarises ${state.overflow.count} overflow lots but ${stored.length} are stored`,
-  );
-  return {
-    state: { ...state, lots: [...state.lots, ...stored.map((lot) => ({ ...lot }))], overflow: null },
-    storedOverflow: new Map(stored.map((lot) => [lot.lotId, lot])),
-  };
+  let current = state;
+  for (let read = 1; read <= OVERFLOW_READS; read += 1) {
+    if (!current.overflow) return { state: current, storedOverflow: current.version === 0 ? null : new Map() };
+    const stored = await readOverflowLots(table, current.accountId);
+    if (stored.length === current.overflow.count)
+      return {
+        state: { ...current, lots: [...current.lots, ...stored.map((lot) => ({ ...lot }))], overflow: null },
+        storedOverflow: new Map(stored.map((lot) => [lot.lotId, lot])),
+      };
+    const again = accountFromItem(current.accountId, await table.get(keys.account(current.accountId)));
+    assert(
+      again.version !== current.version,
+      `account ${current.accountId} summarises ${current.overflow.count} overflow lots but ${stored.length} are stored`,
+    );
+    current = again;
+  }
+  throw new ContentionExhausted(`account ${state.accountId} kept changing while its lots were read; retry`);
 }
 
 const OVERFLOW_PAGES = 100;

@@ -42,8 +42,18 @@ export function isEntrySk(sk: string): boolean {
   return ENTRY_SK.test(sk);
 }
 
+const ACCOUNT_SK = 'ACCOUNT';
+
 export const keys = {
-  account: (accountId: string): Key => ({ pk: accountPk(accountId), sk: 'ACCOUNT' }),
+  account: (accountId: string): Key => ({ pk: accountPk(accountId), sk: ACCOUNT_SK }),
+  /**
+   * An operation waiting for whichever writer commits next on the account (ledger/batch.ts). Its
+   * sort key starts with the account item's, so one Query reads the account and what waits on it.
+   */
+  intent: (accountId: string, intentId: string): Key => ({
+    pk: accountPk(accountId),
+    sk: `${ACCOUNT_SK}#INTENT#${intentId}`,
+  }),
   lot: (accountId: string, lotId: string): Key => ({ pk: accountPk(accountId), sk: `LOT#${lotId}` }),
   entry: (accountId: string, entryUlid: string): Key => ({ pk: accountPk(accountId), sk: `TX#${entryUlid}` }),
   charge: (accountId: string, chargeId: string): Key => ({
@@ -102,6 +112,8 @@ export const keys = {
 };
 
 export const SK_PREFIX = {
+  /** The account item and the intents waiting on it, in arrival order. */
+  accountAndIntents: ACCOUNT_SK,
   lot: 'LOT#',
   entry: 'TX#',
   charge: 'CHARGE#',
