@@ -9,8 +9,9 @@ import { type Charge, chargeFromItem, chargeItems, type NewCharge } from '../ite
 import { formatMicros, type Micros, max, micros, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import { iso } from '../time.js';
+import { type BatchedOperation, runBatched } from './batch.js';
 import { itemIsNew } from './draft.js';
-import { fingerprint, type Ledger, run } from './ledger.js';
+import { fingerprint, type Ledger } from './ledger.js';
 
 export interface ChargeInput {
   accountId: string;
@@ -31,70 +32,82 @@ export type ChargeResult =
       graceExpiresAt: string;
     };
 
+/** A charge as its idempotency record and an intent (items/intent.ts) remember it. */
+export interface ChargeRequest {
+  accountId: string;
+  deploymentId: string;
+  amount: Micros;
+  description: string;
+  idempotencyKey: string;
+}
+
 export async function charge(ledger: Ledger, input: ChargeInput): Promise<ChargeResult> {
   if (input.amount <= 0) throw new InvalidRequest('amount must be greater than zero');
   if (!DEPLOYMENT_ID.test(input.deploymentId))
     throw new InvalidRequest('deploymentId must be 1-128 letters, digits or _.:-');
   const description = input.description ?? `Deployment ${input.deploymentId}`;
-  return run(ledger, {
+  return runBatched(ledger, chargeOperation({ ...input, description }), chargeOperation);
+}
+
+/**
+ * The charge as an operation the engine may commit together with other charges on the account:
+ * its plan reads nothing but the draft, so it can follow any other charge in one transaction.
+ */
+function chargeOperation(request: ChargeRequest): BatchedOperation {
+  const { deploymentId, amount, description } = request;
+  return {
     name: 'charge',
-    accountId: input.accountId,
+    accountId: request.accountId,
+    request,
     idempotency: {
       scope: 'charge',
-      key: input.idempotencyKey,
-      fingerprint: fingerprint([input.deploymentId, input.amount, description]),
+      key: request.idempotencyKey,
+      fingerprint: fingerprint([deploymentId, amount, description]),
     },
     plan: (draft): ChargeResult => {
       const charge: NewCharge = {
         accountId: draft.accountId,
         chargeId: draft.id('ch'),
-        deploymentId: input.deploymentId,
-        amount: input.amount,
+        deploymentId,
+        amount,
         description,
       };
       const { chargeId } = charge;
-      if (draft.canPay(input.amount)) {
+      if (draft.canPay(amount)) {
         const { debtCreated } = draft.payCharge({ ...charge, wasPending: false }, (paid) => ({
           item: { Put: { Item: chargeItems.paid(charge, paid, draft.nowMs) } },
         }));
-        return {
-          chargeId,
-          deploymentId: input.deploymentId,
-          status: 'paid',
-          amount: input.amount,
-          usedAllowance: debtCreated,
-          balance: draft.balance(),
-        };
+        return { chargeId, deploymentId, status: 'paid', amount, usedAllowance: debtCreated, balance: draft.balance() };
       }
       if (draft.state.pending.length >= MAX_PENDING_CHARGES)
         throw new Conflict(`the account already has ${MAX_PENDING_CHARGES} charges waiting for payment`);
       const graceExpiresAtMs = draft.nowMs + draft.config.gracePeriodMs;
-      const shortfall = max(ZERO, micros(input.amount - draft.balance()));
-      draft.state.pending.push({ chargeId, amount: input.amount, graceExpiresAtMs });
+      const shortfall = max(ZERO, micros(amount - draft.balance()));
+      draft.state.pending.push({ chargeId, amount, graceExpiresAtMs });
       draft.put(chargeItems.pending(charge, graceExpiresAtMs, draft.nowMs), itemIsNew);
       draft.deadlines.push({ accountId: draft.accountId, chargeId, dueAtMs: graceExpiresAtMs });
       draft.event('charge.pending_payment', {
         chargeId,
-        deploymentId: input.deploymentId,
-        amount: formatMicros(input.amount),
+        deploymentId,
+        amount: formatMicros(amount),
         shortfall: formatMicros(shortfall),
         graceExpiresAt: iso(graceExpiresAtMs),
       });
       draft.notify(
         'top_up_needed',
-        `Charge ${chargeId} for ${formatMicros(input.amount)} credits is waiting: top up ` +
+        `Charge ${chargeId} for ${formatMicros(amount)} credits is waiting: top up ` +
           `${formatMicros(shortfall)} credits before ${iso(graceExpiresAtMs)}.`,
       );
       return {
         chargeId,
-        deploymentId: input.deploymentId,
+        deploymentId,
         status: 'pending_payment',
-        amount: input.amount,
+        amount,
         shortfall,
         graceExpiresAt: iso(graceExpiresAtMs),
       };
     },
-  });
+  };
 }
 
 export async function getCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<Charge> {

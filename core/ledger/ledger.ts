@@ -89,6 +89,12 @@ export interface ContentionStats {
   overflowLoads: number;
   /** Transactions that moved overflow lots onto the account item before an operation. */
   refills: number;
+  /** Charges this process left as intents after losing the account to another writer (batch.ts). */
+  intents: number;
+  /** Other processes' intents this process applied in its own transactions. */
+  intentsApplied: number;
+  /** Charges committed in the same transaction as at least one other. */
+  batched: number;
 }
 
 /** What a committed change set in motion outside the table: outcomes to publish, deadlines to schedule. */
@@ -118,11 +124,16 @@ export class Ledger {
     overflowLoads: 0,
     refills: 0,
     exhausted: 0,
+    intents: 0,
+    intentsApplied: 0,
+    batched: 0,
   };
   /** Set by the runtime; absent in tests of the ledger alone. */
   effects?: CommitEffects;
   /** Operations of this process queue per account; other processes are kept out by `version`. */
   private readonly accountQueues = new Map<string, Promise<unknown>>();
+  /** Per account, the batch at the end of its queue that charges may still join (batch.ts). */
+  private readonly openBatches = new Map<string, unknown[]>();
 
   /** Whether endpoints for every account exist (read at most once a minute). */
   readonly globalSubscribers: GlobalSubscribers;
@@ -145,6 +156,7 @@ export class Ledger {
    * keeps the ledger correct (a Lambda container runs one request at a time anyway).
    */
   serialize<T>(accountId: string, fn: () => Promise<T>): Promise<T> {
+    this.openBatches.delete(accountId);
     const previous = this.accountQueues.get(accountId) ?? Promise.resolve();
     const next = previous.then(fn, fn);
     const tail = next.catch(() => undefined);
@@ -153,6 +165,26 @@ export class Ledger {
       if (this.accountQueues.get(accountId) === tail) this.accountQueues.delete(accountId);
     });
     return next;
+  }
+
+  /**
+   * Adds `member` to the batch at the end of the account's queue, or starts one there with
+   * `start`, which takes the batch's members once its turn comes (more may join until then).
+   */
+  joinBatch<M>(accountId: string, member: M, start: (members: M[]) => Promise<void>, maxMembers: number): void {
+    const open = this.openBatches.get(accountId) as M[] | undefined;
+    if (open && open.length < maxMembers) {
+      open.push(member);
+      return;
+    }
+    const members: M[] = [member];
+    void start(members);
+    this.openBatches.set(accountId, members);
+  }
+
+  /** No more members join `members`: its turn has come. */
+  closeBatch(accountId: string, members: unknown[]): void {
+    if (this.openBatches.get(accountId) === members) this.openBatches.delete(accountId);
   }
 }
 
@@ -219,7 +251,7 @@ export async function run<R>(ledger: Ledger, operation: Operation<R>): Promise<R
 }
 
 /** Effects of a commit, then the settlements it had no room for (each pass settles at least one). */
-async function afterCommit(ledger: Ledger, accountId: string, draft: Draft): Promise<void> {
+export async function afterCommit(ledger: Ledger, accountId: string, draft: Draft): Promise<void> {
   recordMetrics(draft);
   const work = draft.outcomes.length + draft.deadlines.length + draft.events.length + draft.topUps.length;
   if (ledger.effects && work > 0) {
@@ -353,7 +385,7 @@ const REFILL_LOTS = MAX_TRANSACT_ITEMS - 1;
  * Moves the first overflow lots onto the account item in a transaction of its own, changing no
  * balance; a lost race leaves it to the next attempt, which reads the account again.
  */
-async function refill(ledger: Ledger, loaded: LoadedAccount): Promise<void> {
+export async function refill(ledger: Ledger, loaded: LoadedAccount): Promise<void> {
   try {
     await ledger.table.transact(refillWrites(loaded, REFILL_LOTS, iso(ledger.nowMs())));
   } catch (error) {
@@ -361,7 +393,7 @@ async function refill(ledger: Ledger, loaded: LoadedAccount): Promise<void> {
   }
 }
 
-async function findReplay<R>(
+export async function findReplay<R>(
   ledger: Ledger,
   operation: Operation<R>,
 ): Promise<{ found: true; result: R } | { found: false }> {
@@ -381,7 +413,7 @@ function replayFrom<R>(ledger: Ledger, idem: Idempotency, item: Item | undefined
   return JSON.parse(record.response) as R;
 }
 
-function assertDistinctKeys(writes: PlannedWrite[]): void {
+export function assertDistinctKeys(writes: PlannedWrite[]): void {
   assert(writes.length <= MAX_TRANSACT_ITEMS, `transaction of ${writes.length} items is over the limit`);
   const seen = new Set<string>();
   for (const { item } of writes) {
@@ -399,7 +431,7 @@ function assertDistinctKeys(writes: PlannedWrite[]): void {
   }
 }
 
-function sleep(ms: number): Promise<void> {
+export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 

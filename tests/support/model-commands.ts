@@ -26,7 +26,8 @@ import {
   IdempotencyKeyReused,
   InsufficientCredits,
   IoCreditsError,
-  type Ledger,
+  Ledger,
+  LedgerTable,
   type ManualClock,
   type Micros,
   refund,
@@ -36,6 +37,7 @@ import {
   setLowBalanceThreshold,
   setNegativeAllowance,
 } from '../../core/index.js';
+import { loadAccount } from '../../core/items/account.js';
 import { keys, SK_PREFIX } from '../../core/table/keys.js';
 import { expectInvariants } from './ledger.js';
 import { type MCharge, type MLot, Model, type MPurchase, type Outcome } from './model.js';
@@ -118,6 +120,42 @@ export async function agree(m: Model, r: Real): Promise<void> {
   }
 }
 
+/** Ledgers on the same table that share nothing with `r.ledger` (other Lambda containers). */
+const peers = new WeakMap<Ledger, Ledger[]>();
+function peersOf(r: Real, count: number): Ledger[] {
+  let list = peers.get(r.ledger);
+  if (!list) {
+    list = Array.from(
+      { length: 2 },
+      () =>
+        new Ledger(
+          new LedgerTable({ tableName: r.ledger.table.name, client: r.ledger.table.client }),
+          r.clock,
+          r.ledger.config,
+        ),
+    );
+    peers.set(r.ledger, list);
+  }
+  return [r.ledger, ...list].slice(0, count);
+}
+
+/** Transactions committed on the account's table by `r.ledger` and its peers. */
+function commitsOf(r: Real): number {
+  return [r.ledger, ...(peers.get(r.ledger) ?? [])].reduce((total, ledger) => total + ledger.stats.commits, 0);
+}
+
+/** A copy of the model to try an order on (charges, lots and debts keep their links). */
+function cloneModel(m: Model): Model {
+  return Object.assign(Object.create(Model.prototype) as Model, structuredClone({ ...m }));
+}
+
+function permutations(n: number): number[][] {
+  if (n === 0) return [[]];
+  return permutations(n - 1).flatMap((rest) =>
+    Array.from({ length: n }, (_, at) => [...rest.slice(0, at), n - 1, ...rest.slice(at)]),
+  );
+}
+
 const paymentRefOf = (r: Real, p: MPurchase) => `pi_${r.accountId}_${p.index}`;
 
 /** The account's alert notifications by type, all of them (SPEC §8). */
@@ -143,9 +181,9 @@ async function alertCounts(r: Real): Promise<{ low_balance: number; allowance_in
 const command = (name: string, run: (m: Model, r: Real) => Promise<void>): Cmd => ({
   check: () => true,
   run: async (m, r) => {
-    const commits = r.ledger.stats.commits;
+    const commits = commitsOf(r);
     await run(m, r);
-    if (r.ledger.stats.commits > commits) m.observeAlerts();
+    if (commitsOf(r) > commits) m.observeAlerts();
     await agree(m, r);
     expect(await alertCounts(r), 'alerts written').toEqual(m.alerts);
   },
@@ -230,6 +268,59 @@ export const commandArbitraries = [
       }
     }),
   ),
+  // Charges sent at once (ledger/batch.ts). On one ledger they commit together in the order they
+  // were sent, each answered exactly as if it had been alone; over ledgers that share nothing
+  // (Lambda containers: a loser leaves its charge as an intent for the next writer) in some
+  // order, which every answer must fit.
+  fc
+    .tuple(
+      fc.array(fc.integer({ min: 1, max: 8_000_000 }), { minLength: 2, maxLength: 4 }),
+      fc.integer({ min: 1, max: 3 }),
+    )
+    .map(([amounts, writers]) =>
+      command(`${amounts.length} charges at once on ${writers} ledger${writers === 1 ? '' : 's'}`, async (m, r) => {
+        const ledgers = writers === 1 ? [r.ledger] : peersOf(r, writers);
+        const sent = amounts.map((amount, i) => ({
+          amount,
+          key: `ch-${++r.seq}`,
+          ledger: ledgers[i % ledgers.length]!,
+        }));
+        const settled = await Promise.allSettled(
+          sent.map(({ amount, key, ledger }) =>
+            charge(ledger, {
+              accountId: r.accountId,
+              deploymentId: 'dep',
+              amount: amount as Micros,
+              idempotencyKey: key,
+            }),
+          ),
+        );
+        const answers = settled.map((s) =>
+          s.status === 'fulfilled'
+            ? { outcome: s.value.status as Outcome, balance: s.value.status === 'paid' ? s.value.balance : undefined }
+            : { outcome: outcomeOf(s.reason), balance: undefined },
+        );
+        const inOrder = (model: Model, order: number[]) =>
+          order.map((i) => {
+            const expected = model.charge(amounts[i]!);
+            const answer = settled[i]!;
+            if (expected.charge && answer.status === 'fulfilled') expected.charge.id = answer.value.chargeId;
+            return { i, expected, balance: expected.outcome === 'paid' ? model.balance() : undefined };
+          });
+        // Charges left waiting tell apart orders the answers alone do not: the account keeps them in order.
+        const waiting = (await loadAccount(r.ledger.table, r.accountId)).pending.map((p) => p.chargeId);
+        const fits = (order: number[]) => {
+          const trial = cloneModel(m);
+          const fit = inOrder(trial, order).every(
+            ({ i, expected, balance }) => answers[i]!.outcome === expected.outcome && answers[i]!.balance === balance,
+          );
+          return fit && trial.pending.map((p) => p.id).join() === waiting.join();
+        };
+        const order = (writers === 1 ? [amounts.map((_, i) => i)] : permutations(amounts.length)).find(fits);
+        expect(order, `a serial order giving ${JSON.stringify(answers)}`).toBeDefined();
+        inOrder(m, order!);
+      }),
+    ),
   fc.tuple(fc.nat(), fc.integer({ min: 1, max: 110 })).map(([index, percent]) =>
     command(`refund #${index} ${percent}%`, async (m, r) => {
       const target = pick(m.charges, index);

@@ -11,7 +11,7 @@ import { agree, commandArbitraries, type Real } from './model-commands.js';
 export const MIN_STEPS = 25;
 export const MAX_STEPS = 40;
 
-/** MODEL_RUNS scales the run (per file); MODEL_SEED replays a reported failure. */
+/** MODEL_RUNS scales the run (per file); MODEL_SEED (with MODEL_PATH, without shrinking) replays a reported failure. */
 export function modelRuns(defaultRuns: number): number {
   return Number(process.env.MODEL_RUNS ?? defaultRuns);
 }
@@ -39,7 +39,11 @@ export async function runModel(
         await fc.asyncModelRun(() => ({ model, real }), commands);
       },
     ),
-    { numRuns: runs, ...(process.env.MODEL_SEED ? { seed: Number(process.env.MODEL_SEED) } : {}) },
+    {
+      numRuns: runs,
+      ...(process.env.MODEL_SEED ? { seed: Number(process.env.MODEL_SEED) } : {}),
+      ...(process.env.MODEL_PATH ? { path: process.env.MODEL_PATH, endOnFailure: true } : {}),
+    },
   );
   return { overflowItemsSeen: overflowSeen.max };
 }
