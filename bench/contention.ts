@@ -16,6 +16,8 @@
 //   BENCH_CHARGES=300 npm run bench:contention   a quicker run
 
 import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { createInterface } from 'node:readline';
 import {
   balanceOf,
@@ -45,6 +47,8 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface WriterReport {
   latencies: number[];
+  /** CPU the writers' Node.js processes used, user and system, in milliseconds. */
+  nodeCpuMs: number;
   busyAnswers: number;
   conflicts: number;
   commits: number;
@@ -67,6 +71,7 @@ async function chargeLoop(
   let next = 0;
   let busyAnswers = 0;
   const latencies: number[] = [];
+  const cpuBefore = process.cpuUsage();
   await Promise.all(
     Array.from({ length: concurrency }, async (_, w) => {
       const ledger = writers[w % writers.length]!;
@@ -94,8 +99,10 @@ async function chargeLoop(
   );
   const sum = (pick: (l: Ledger) => number) => writers.reduce((total, l) => total + pick(l), 0);
   const readings = writers.flatMap((l) => l.table.meter.snapshot());
+  const cpu = process.cpuUsage(cpuBefore);
   return {
     latencies,
+    nodeCpuMs: (cpu.user + cpu.system) / 1000,
     busyAnswers,
     conflicts: sum((l) => l.stats.conflicts),
     commits: sum((l) => l.stats.commits),
@@ -179,6 +186,7 @@ async function acrossProcesses(
   const seconds = (performance.now() - started) / 1000;
   const report = reports.reduce((total, r) => ({
     latencies: [...total.latencies, ...r.latencies],
+    nodeCpuMs: total.nodeCpuMs + r.nodeCpuMs,
     busyAnswers: total.busyAnswers + r.busyAnswers,
     conflicts: total.conflicts + r.conflicts,
     commits: total.commits + r.commits,
@@ -194,6 +202,18 @@ async function acrossProcesses(
 
 // ---- the runs ----
 
+/** The machine's busy and total CPU time so far, in clock ticks, from /proc/stat (Linux). */
+function machineCpu(): { busy: number; total: number } | undefined {
+  try {
+    const fields = readFileSync('/proc/stat', 'utf8').split('\n')[0]!.trim().split(/\s+/).slice(1).map(Number);
+    const idle = fields[3]! + (fields[4] ?? 0);
+    const total = fields.reduce((sum, n) => sum + n, 0);
+    return { busy: total - idle, total };
+  } catch {
+    return undefined;
+  }
+}
+
 type Scenario = 'oneWriter' | 'containers' | 'sharedProcess';
 
 async function scenario(
@@ -201,7 +221,7 @@ async function scenario(
   name: Scenario,
   count: number,
   audit: boolean,
-): Promise<{ report: WriterReport; seconds: number; invariantsHold: boolean }> {
+): Promise<{ report: WriterReport; seconds: number; invariantsHold: boolean; cpuBusyPercent?: number }> {
   const tableName = `bench-${name}-${audit ? 'audited' : 'timed'}`;
   const setup = new LedgerTable({ tableName, endpoint });
   await setup.createIfMissing();
@@ -209,6 +229,7 @@ async function scenario(
   const [funder] = ledgers(endpoint, tableName, 1, false);
   await buyCredits(funder!, accountId, STARTING_CREDIT);
   let outcome: { report: WriterReport; seconds: number };
+  const cpuBefore = machineCpu();
   if (name === 'containers') outcome = await acrossProcesses(endpoint, tableName, accountId, count, audit);
   else {
     const writers = ledgers(endpoint, tableName, 1, audit);
@@ -216,7 +237,12 @@ async function scenario(
     const report = await chargeLoop(writers, name === 'oneWriter' ? 1 : WRITERS, accountId, (i) => `c-${i}`, count);
     outcome = { report, seconds: (performance.now() - started) / 1000 };
   }
-  return { ...outcome, invariantsHold: await invariantsHold(setup, accountId, count) };
+  const cpuAfter = machineCpu();
+  const cpuBusyPercent =
+    cpuBefore && cpuAfter
+      ? Math.round(((cpuAfter.busy - cpuBefore.busy) / (cpuAfter.total - cpuBefore.total)) * 100)
+      : undefined;
+  return { ...outcome, cpuBusyPercent, invariantsHold: await invariantsHold(setup, accountId, count) };
 }
 
 /** Balance exact, one usage entry per charge (and the purchase's), the entries summing to the balance. */
@@ -285,6 +311,8 @@ async function main(): Promise<void> {
         wcuPerCharge: round2(audited.report.billedWriteUnits / AUDITED_CHARGES),
         wcuPerChargeReportedByLocal: round2(report.writeUnits / CHARGES),
         rcuPerCharge: round2(report.readUnits / CHARGES),
+        nodeCpuMsPerCharge: round2(report.nodeCpuMs / CHARGES),
+        ...(timed.cpuBusyPercent === undefined ? {} : { machineCpuBusyPercent: timed.cpuBusyPercent }),
       };
       const f = figures[name];
       const held = timed.invariantsHold && audited.invariantsHold;
@@ -292,8 +320,9 @@ async function main(): Promise<void> {
         `   ${f.paidPerSecond} paid/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ${f.retriesPerCharge} retries and ` +
           `${f.intentsPerCharge} intents per charge, ${f.chargesPerTransaction} charges per transaction, ` +
           `${report.busyAnswers} answered 503; ${f.wcuPerCharge} WCU (AWS rule; Local reported ` +
-          `${f.wcuPerChargeReportedByLocal}) and ${f.rcuPerCharge} RCU per charge; ` +
-          `invariants ${held ? 'hold' : 'BROKEN'}`,
+          `${f.wcuPerChargeReportedByLocal}) and ${f.rcuPerCharge} RCU per charge; Node.js CPU ` +
+          `${f.nodeCpuMsPerCharge} ms per charge, the machine's ${availableParallelism()} cores ` +
+          `${f.machineCpuBusyPercent ?? '?'}% busy; invariants ${held ? 'hold' : 'BROKEN'}`,
       );
     }
     const one = figures.oneWriter.paidPerSecond!;
@@ -316,6 +345,7 @@ async function main(): Promise<void> {
     );
     const out = writeResults('contention', {
       charges: CHARGES,
+      cores: availableParallelism(),
       oneWriter: figures.oneWriter,
       containers: figures.containers,
       sharedProcess: figures.sharedProcess,

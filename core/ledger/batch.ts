@@ -48,6 +48,7 @@ import {
   MAX_ATTEMPTS,
   type Operation,
   refill,
+  replayFrom,
   sleep,
 } from './ledger.js';
 
@@ -64,7 +65,7 @@ const MAX_STALE_PER_COMMIT = 20;
 /** A writer that lost the account tries again within this many milliseconds (jittered). */
 const INTENT_POLL_MS = 6;
 /** How often a writer whose intent is not the oldest looks for its result. */
-const WATCH_MS = 3;
+const WATCH_MS = 10;
 /** How long the oldest intent may stay the oldest before any waiting writer applies it. */
 const TAKE_OVER_MS = 100;
 
@@ -145,13 +146,19 @@ async function commitWaiters(
   const oldest = { intentId: '', since: 0 };
   let attempts = 0;
   while (local.length > 0 || mine.size > 0) {
-    read ??= await readAccount(ledger, accountId);
-    if (mine.size > 0) await answerMine(ledger, read, mine, answers);
-    if (local.length === 0 && mine.size === 0) return;
     // While intents wait, the writer of the oldest one applies them all; the others only watch
-    // for their results (a read each), so no transaction is thrown away racing it. If the oldest
-    // stays the oldest too long (its writer died or is slow), anyone takes over.
-    const first = read.intents.find((intent) => !intent.error);
+    // for their results (a small read each), so no transaction is thrown away racing it. If the
+    // oldest stays the oldest too long (its writer died or is slow), anyone takes over.
+    let first: { intentId: string } | undefined;
+    if (mine.size > 0) {
+      const waiting = await peekIntents(ledger, accountId);
+      await answerMine(ledger, waiting, mine, answers);
+      if (local.length === 0 && mine.size === 0) return;
+      first = waiting.find((intent) => !intent.refused);
+    } else {
+      read ??= await readAccount(ledger, accountId);
+      first = read.intents.find((intent) => !intent.error);
+    }
     if (first && first.intentId !== oldest.intentId)
       Object.assign(oldest, { intentId: first.intentId, since: performance.now() });
     const leads = !first || mine.has(first.intentId) || performance.now() - oldest.since > TAKE_OVER_MS;
@@ -165,6 +172,7 @@ async function commitWaiters(
       read = undefined;
       continue;
     }
+    read ??= await readAccount(ledger, accountId);
     if (++attempts > MAX_ATTEMPTS) return giveUp(ledger, local, mine, answers);
     const outcome = await attemptBatch(ledger, accountId, read, local, mine, fromIntent, overflowLots, limit);
     switch (outcome.kind) {
@@ -244,18 +252,43 @@ async function readAccount(ledger: Ledger, accountId: string): Promise<AccountRe
 }
 
 /** Answers this process's intents that are gone (applied, or dropped for a used key) or refused. */
+/** The waiting intents, oldest first, without their contents: what a writer watching for its result reads. */
+async function peekIntents(ledger: Ledger, accountId: string): Promise<{ intentId: string; refused: boolean }[]> {
+  const waiting: { intentId: string; refused: boolean }[] = [];
+  let startKey: Item | undefined;
+  do {
+    const page = await ledger.table.query({
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':prefix': SK_PREFIX.intent },
+      ExpressionAttributeNames: { '#error': 'error' },
+      ProjectionExpression: 'intentId, #error',
+      ConsistentRead: true,
+      ExclusiveStartKey: startKey,
+    });
+    waiting.push(...page.items.map((item) => ({ intentId: String(item.intentId), refused: item.error !== undefined })));
+    startKey = page.lastKey;
+  } while (startKey);
+  return waiting;
+}
+
+/** Answers this process's intents that are gone (applied, or dropped for a used key) or refused. */
 async function answerMine(
   ledger: Ledger,
-  read: AccountRead,
+  waiting: { intentId: string; refused: boolean }[],
   mine: Map<string, { waiter: Waiter; intent: ChargeIntent }>,
   answers: Map<Waiter, Answer>,
 ): Promise<void> {
   for (const [intentId, { waiter, intent }] of mine) {
-    const stored = read.intents.find((i) => i.intentId === intentId);
-    if (stored && !stored.error) continue;
+    const seen = waiting.find((w) => w.intentId === intentId);
+    if (seen && !seen.refused) continue;
     mine.delete(intentId);
-    if (stored?.error) {
-      answers.set(waiter, { ok: false, error: errorFrom(stored.error) });
+    if (seen?.refused) {
+      const item = await ledger.table.get(keys.intent(intent.accountId, intentId));
+      const refusal = item ? intentFromItem(item).error : undefined;
+      answers.set(
+        waiter,
+        refusal ? { ok: false, error: errorFrom(refusal) } : await storedAnswer(ledger, waiter.op, intent),
+      );
       await ledger.table.transact([intentWrites.taken(intent)]).catch(ignoreCancelled);
       continue;
     }
@@ -272,6 +305,16 @@ async function storedAnswer(ledger: Ledger, op: BatchedOperation, intent: Charge
       error: new ContentionExhausted(`charge ${intent.idempotencyKey} was not applied; retry with the same key`),
     }
   );
+}
+
+/** The answer in an idempotency record a failed condition returned. */
+function answerFrom(ledger: Ledger, op: BatchedOperation, item: Item): Answer {
+  try {
+    return { ok: true, result: replayFrom<ChargeResult>(ledger, op.idempotency, item) };
+  } catch (error) {
+    if (error instanceof IoCreditsError) return { ok: false, error };
+    throw error;
+  }
 }
 
 /** The charge's idempotency record as its answer: its result, or the refusal of a key used for another request. */
@@ -468,7 +511,9 @@ async function attemptBatch(
       // The key already has a record: the charge was applied before (a replay) or the key was
       // used for another request. Its intent is dropped and its writer reads the record.
       if (member.intent) return { kind: 'drop-intent', intent: member.intent };
-      const answer = (await replayAnswer(ledger, member.op)) ?? {
+      const answer = (reason.item
+        ? answerFrom(ledger, member.op, reason.item)
+        : await replayAnswer(ledger, member.op)) ?? {
         ok: false,
         error: new ContentionExhausted('the idempotency record changed while the charge was planned; retry'),
       };

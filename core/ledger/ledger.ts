@@ -403,7 +403,7 @@ export async function findReplay<R>(
   return { found: true, result: replayFrom<R>(ledger, idem, item) };
 }
 
-function replayFrom<R>(ledger: Ledger, idem: Idempotency, item: Item | undefined): R {
+export function replayFrom<R>(ledger: Ledger, idem: Idempotency, item: Item | undefined): R {
   assert(item !== undefined, 'a failed idempotency condition returns the existing record');
   const record = idempotencyRecordFromItem(item);
   if (record.fingerprint !== idem.fingerprint) {

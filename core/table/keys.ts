@@ -114,6 +114,7 @@ export const keys = {
 export const SK_PREFIX = {
   /** The account item and the intents waiting on it, in arrival order. */
   accountAndIntents: ACCOUNT_SK,
+  intent: `${ACCOUNT_SK}#INTENT#`,
   lot: 'LOT#',
   entry: 'TX#',
   charge: 'CHARGE#',
