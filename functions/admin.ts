@@ -12,7 +12,7 @@ import {
 import { formatMicros } from '../core/money.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
-import { api } from './http/routes.js';
+import { adminRoutes as api } from './http/routes/admin.js';
 
 export const handler = groupHandler([
   implement(api.withdrawalQueue, async ({ query, runtime }) => ({

@@ -15,7 +15,7 @@ import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { groupHandler, implement } from './http/handler.js';
 import { entriesCsv, present } from './http/present.js';
-import { api } from './http/routes.js';
+import { balanceRoutes as api } from './http/routes/balance.js';
 import { secrets } from './http/secrets.js';
 
 /** The most rows one CSV export holds; `X-Next-Cursor` continues past it. */

@@ -7,7 +7,7 @@ import { refund } from '../core/ledger/refund.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
-import { api } from './http/routes.js';
+import { chargesRoutes as api } from './http/routes/charges.js';
 
 export const handler = groupHandler([
   implement(api.createCharge, async ({ caller, body, idempotencyKey, runtime }) => {

@@ -16,7 +16,7 @@ import { HttpWebhookSender, type WebhookSender } from '../core/webhooks/sender.j
 import { accountFor, type Caller, isPrivileged } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
-import { api } from './http/routes.js';
+import { eventsRoutes as api } from './http/routes/events.js';
 import type { Runtime } from './http/runtime.js';
 
 /** On Lambda webhooks reach public addresses only; the local server may reach loopback receivers. */

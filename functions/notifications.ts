@@ -6,7 +6,7 @@ import { listNotifications, markNotificationRead } from '../core/ledger/notifica
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
-import { api } from './http/routes.js';
+import { notificationsRoutes as api } from './http/routes/notifications.js';
 
 export const handler = groupHandler([
   implement(api.notifications, async ({ caller, query, runtime }) => ({

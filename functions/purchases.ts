@@ -11,7 +11,7 @@ import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
 import { present } from './http/present.js';
-import { api } from './http/routes.js';
+import { purchasesRoutes as api } from './http/routes/purchases.js';
 import { secrets } from './http/secrets.js';
 
 export const handler = groupHandler(

@@ -10,7 +10,7 @@ import { stripeAction, verifyStripeEvent } from '../core/payments/stripe.js';
 import { applyWebhookAction, type WebhookResult } from '../core/payments/webhooks.js';
 import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
-import { api } from './http/routes.js';
+import { webhooksRoutes as api } from './http/routes/webhooks.js';
 import { secrets } from './http/secrets.js';
 
 export const handler = groupHandler(

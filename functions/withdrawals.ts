@@ -5,7 +5,7 @@ import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from '../core/le
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
-import { api } from './http/routes.js';
+import { withdrawalsRoutes as api } from './http/routes/withdrawals.js';
 
 export const handler = groupHandler([
   implement(api.requestWithdrawal, async ({ caller, body, idempotencyKey, runtime }) => {

@@ -17,7 +17,7 @@ import { flushMetrics } from '../metrics.js';
 import { type Caller, callerFrom, requireScope } from './auth.js';
 import { jsonBody } from './json-body.js';
 import { isFault, problemFrom, problemResponse } from './problem.js';
-import { type RouteShape, routeKey } from './routes.js';
+import { type RouteShape, routeKey } from './route.js';
 import { type Runtime, runtime } from './runtime.js';
 import { emptyQuery } from './schemas.js';
 

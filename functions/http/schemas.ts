@@ -1,13 +1,12 @@
-// Request schemas (zod): they validate and type what handlers receive, and produce the OpenAPI
-// document's parameters and bodies (functions/openapi.ts). What routes answer is in
-// route-responses.ts, which only the OpenAPI document carries.
+// The request schemas several route groups share (zod): amounts, ids, path parameters, empty
+// bodies. They validate and type what handlers receive, and produce the OpenAPI document's
+// parameters and bodies (functions/openapi.ts). A schema only one group uses lives with that
+// group's routes (routes/*.ts), so no other function's bundle carries it; what routes answer is
+// in route-responses.ts, which only the OpenAPI document carries.
 
 import * as z from 'zod';
-import { ACCOUNT_ID, DEPLOYMENT_ID, type IdPrefix, idPattern } from '../../core/ids.js';
-import { CATEGORIES, ENTRY_TYPES } from '../../core/items/entry.js';
-import { EVENT_TYPES } from '../../core/items/webhook.js';
+import { ACCOUNT_ID, type IdPrefix, idPattern } from '../../core/ids.js';
 import { type Micros, parseCents, parseMicros, parsePositiveMicros } from '../../core/money.js';
-import { PAYOUT_NETWORKS } from '../../core/payout.js';
 import { parseIso } from '../../core/time.js';
 import { JsonNumber } from './json-body.js';
 
@@ -78,87 +77,6 @@ export const params = {
 // ---- requests ----
 
 export const accountQuery = z.strictObject({ accountId: accountIdParam.optional() });
-export const balanceQuery = z.strictObject({
-  accountId: accountIdParam.optional(),
-  at: timestamp.optional().meta({
-    description: 'Answer the balance recorded by the last ledger entry at or before this instant (not in the future)',
-  }),
-});
-export const checkQuery = z.strictObject({ amount: nonNegativeAmount, accountId: accountIdParam.optional() });
-export const chargeBody = z.strictObject({
-  deploymentId: z.string().regex(DEPLOYMENT_ID, 'must be 1-128 letters, digits or _.:-'),
-  amount: positiveAmount,
-  description: z.string().min(1).max(500).optional(),
-  accountId: accountIdParam.optional(),
-});
-export const refundBody = z.strictObject({
-  amount: positiveAmount,
-  reason: z.string().min(1).max(500).optional(),
-  accountId: accountIdParam.optional(),
-});
-export const transactionsQuery = z.strictObject({
-  type: z.enum(ENTRY_TYPES).optional(),
-  category: z
-    .enum(CATEGORIES)
-    .optional()
-    .meta({
-      description:
-        'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, ' +
-        'Adjustments)',
-    }),
-  from: timestamp.optional(),
-  to: timestamp.optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
-    .optional(),
-  cursor: z.string().max(1024).optional(),
-  format: z.enum(['json', 'csv']).optional(),
-  accountId: accountIdParam.optional(),
-});
-export const usageQuery = z.strictObject({
-  from: timestamp.optional(),
-  to: timestamp.optional(),
-  granularity: z.enum(['day', 'month']).optional(),
-  accountId: accountIdParam.optional(),
-});
-export const destination = z
-  .strictObject({
-    network: z.enum(PAYOUT_NETWORKS).meta({ description: 'The chain the USDC is sent on' }),
-    address: z.string().max(128).meta({
-      description:
-        'base58 of a 32-byte key on Solana; 0x and 40 hex digits (EIP-55 checksum when mixed-case) on EVM chains',
-    }),
-  })
-  // Whether the address is valid on its network (checksums, base58) is the withdrawal request's
-  // own check (core/destination.ts), so only that function's bundle carries those libraries.
-  .meta({ description: 'Where finance sends the USDC; a payout goes nowhere else' });
-export const withdrawalBody = z.strictObject({ amount: centsAmount, destination });
-export const purchaseBody = z.strictObject({
-  amount: centsAmount,
-  method: z.enum(['card', 'usdc']).meta({ description: 'card: Stripe Checkout; usdc: a Spherepay payment link' }),
-});
-export const adminWithdrawalsQuery = z.strictObject({
-  status: z.enum(['pending_review', 'approved', 'completed', 'rejected', 'cancelled']).optional(),
-});
-export const rejectBody = z.strictObject({ reason: z.string().trim().min(1).max(500) });
-export const completeBody = z.strictObject({
-  payoutReference: z
-    .string()
-    .trim()
-    .min(1)
-    .max(200)
-    .meta({ description: 'The payout transaction on the destination network (its hash)' }),
-});
-export const grantBody = z.strictObject({
-  amount: centsAmount,
-  expiresAt: timestamp.nullable().optional(),
-  description: z.string().trim().min(1).max(500),
-  conditions: z.string().trim().min(1).max(2000).optional(),
-});
-export const allowanceBody = z.strictObject({ amount: nonNegativeAmount });
 export const notificationsQuery = z.strictObject({
   limit: z
     .string()
@@ -166,30 +84,6 @@ export const notificationsQuery = z.strictObject({
     .transform(Number)
     .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
     .optional(),
-});
-export const alertsBody = z.strictObject({
-  lowBalanceThreshold: nonNegativeAmount
-    .nullable()
-    .meta({ description: 'Alert when an operation takes the balance below this; null turns the alert off' }),
-});
-export const webhookEndpointBody = z.strictObject({
-  url: z.string().min(1).max(2_048).meta({ description: 'https URL receiving the events (public addresses only)' }),
-  events: z
-    .array(z.enum(EVENT_TYPES))
-    .min(1)
-    .max(EVENT_TYPES.length)
-    .meta({ description: 'The event types to send to it' }),
-  accountId: accountIdParam.optional().meta({
-    description: "Whose events: the caller's own by default; services and admins, omitting it, get every account's",
-  }),
-});
-export const webhookEndpointsQuery = z.strictObject({ accountId: accountIdParam.optional() });
-export const deliveriesQuery = notificationsQuery;
-export const autoTopUpBody = z.strictObject({
-  enabled: z.boolean(),
-  threshold: nonNegativeAmount.meta({ description: 'Top up when an operation leaves the balance below this' }),
-  amount: centsAmount.meta({ description: 'Each top-up: 5.00 to 10,000.00, more when waiting charges need more' }),
-  monthlyLimit: centsAmount.meta({ description: "A calendar month's top-ups (UTC) never add up to more" }),
 });
 export const emptyQuery = z.strictObject({});
 export const emptyBody = z.strictObject({}).optional();

@@ -1,0 +1,75 @@
+// The balance group's routes (the table is routes.ts): its Lambda function imports only these,
+// with the request schemas only they use.
+
+import * as z from 'zod';
+import { CATEGORIES, ENTRY_TYPES } from '../../../core/items/entry.js';
+
+import { defineRoute } from '../route.js';
+import * as s from '../schemas.js';
+
+const balanceQuery = z.strictObject({
+  accountId: s.accountIdParam.optional(),
+  at: s.timestamp.optional().meta({
+    description: 'Answer the balance recorded by the last ledger entry at or before this instant (not in the future)',
+  }),
+});
+const checkQuery = z.strictObject({ amount: s.nonNegativeAmount, accountId: s.accountIdParam.optional() });
+const transactionsQuery = z.strictObject({
+  type: z.enum(ENTRY_TYPES).optional(),
+  category: z
+    .enum(CATEGORIES)
+    .optional()
+    .meta({
+      description:
+        'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, ' +
+        'Adjustments)',
+    }),
+  from: s.timestamp.optional(),
+  to: s.timestamp.optional(),
+  limit: z
+    .string()
+    .regex(/^\d{1,3}$/, 'must be a whole number')
+    .transform(Number)
+    .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
+    .optional(),
+  cursor: z.string().max(1024).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+  accountId: s.accountIdParam.optional(),
+});
+const usageQuery = z.strictObject({
+  from: s.timestamp.optional(),
+  to: s.timestamp.optional(),
+  granularity: z.enum(['day', 'month']).optional(),
+  accountId: s.accountIdParam.optional(),
+});
+
+export const balanceRoutes = {
+  balance: defineRoute({
+    method: 'GET',
+    path: '/credits/balance',
+    group: 'balance',
+    access: 'user',
+    query: balanceQuery,
+  }),
+  check: defineRoute({
+    method: 'GET',
+    path: '/credits/check',
+    group: 'balance',
+    access: 'user',
+    query: checkQuery,
+  }),
+  transactions: defineRoute({
+    method: 'GET',
+    path: '/credits/transactions',
+    group: 'balance',
+    access: 'user',
+    query: transactionsQuery,
+  }),
+  usage: defineRoute({
+    method: 'GET',
+    path: '/credits/usage',
+    group: 'balance',
+    access: 'user',
+    query: usageQuery,
+  }),
+};
