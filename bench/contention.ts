@@ -58,6 +58,7 @@ interface WriterReport {
   readUnits: number;
   writeUnits: number;
   billedWriteUnits: number;
+  billedIndexWriteUnits: number;
 }
 
 /** `count` charges over `writers` ledgers (or one ledger, `shared`), each writer one request at a time. */
@@ -112,6 +113,7 @@ async function chargeLoop(
     readUnits: readings.reduce((t, r) => t + r.readUnits, 0),
     writeUnits: readings.reduce((t, r) => t + r.writeUnits, 0),
     billedWriteUnits: readings.reduce((t, r) => t + r.billedWriteUnits, 0),
+    billedIndexWriteUnits: readings.reduce((t, r) => t + r.billedIndexWriteUnits, 0),
   };
 }
 
@@ -196,6 +198,7 @@ async function acrossProcesses(
     readUnits: total.readUnits + r.readUnits,
     writeUnits: total.writeUnits + r.writeUnits,
     billedWriteUnits: total.billedWriteUnits + r.billedWriteUnits,
+    billedIndexWriteUnits: total.billedIndexWriteUnits + r.billedIndexWriteUnits,
   }));
   return { report, seconds };
 }
@@ -313,7 +316,10 @@ async function main(): Promise<void> {
         chargesPerTransaction: round2(CHARGES / report.commits),
         intentsPerCharge: round2(report.intents / CHARGES),
         busyAnswers: report.busyAnswers,
-        wcuPerCharge: round2(audited.report.billedWriteUnits / AUDITED_CHARGES),
+        wcuPerCharge: round2(
+          (audited.report.billedWriteUnits - audited.report.billedIndexWriteUnits) / AUDITED_CHARGES,
+        ),
+        indexWcuPerCharge: round2(audited.report.billedIndexWriteUnits / AUDITED_CHARGES),
         wcuPerChargeReportedByLocal: round2(report.writeUnits / CHARGES),
         rcuPerCharge: round2(report.readUnits / CHARGES),
         nodeCpuMsPerCharge: round2(report.nodeCpuMs / CHARGES),
@@ -324,7 +330,8 @@ async function main(): Promise<void> {
       log(
         `   ${f.paidPerSecond} paid/s, p50 ${f.p50Ms} ms, p99 ${f.p99Ms} ms, ${f.retriesPerCharge} retries and ` +
           `${f.intentsPerCharge} intents per charge, ${f.chargesPerTransaction} charges per transaction, ` +
-          `${report.busyAnswers} answered 503; ${f.wcuPerCharge} WCU (AWS rule; Local reported ` +
+          `${report.busyAnswers} answered 503; ${f.wcuPerCharge} + ${f.indexWcuPerCharge} index WCU ` +
+          `(AWS rules; Local reported ` +
           `${f.wcuPerChargeReportedByLocal}) and ${f.rcuPerCharge} RCU per charge; Node.js CPU ` +
           `${f.nodeCpuMsPerCharge} ms per charge, the machine's ${availableParallelism()} cores ` +
           `${f.machineCpuBusyPercent ?? '?'}% busy; invariants ${held ? 'hold' : 'BROKEN'}`,

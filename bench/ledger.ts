@@ -56,13 +56,17 @@ const log = (line: string) => process.stdout.write(`${line}\n`);
 
 interface CapacityRow {
   operation: string;
-  /** Write units AWS bills, computed from the written items' sizes. */
+  /** Write units AWS bills for the table's items, computed from their sizes before and after. */
   wcu: number;
+  /** Write units AWS bills for index entries added, moved, changed or removed (item-size.ts). */
+  indexWcu: number;
   /** What DynamoDB Local reported: a transaction rounded once over its summed item sizes, plus index writes. */
   wcuReportedByLocal: number;
   rcu: number;
   target?: string;
   met?: boolean;
+  /** Its transaction item by item: what AWS bills each, against Local's one figure for all. */
+  items?: { item: string; beforeBytes: number; afterBytes: number; wcu: number; indexWcu: number }[];
 }
 
 async function main(): Promise<void> {
@@ -91,6 +95,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     operation: string,
     fn: () => Promise<T>,
     target?: { wcu?: number; rcu?: number },
+    itemByItem = false,
   ): Promise<T> {
     // Whether endpoints for every account exist is read once a minute per process, not per operation.
     await ledger.globalSubscribers.any(clock.nowMs());
@@ -98,11 +103,12 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     const result = await fn();
     const totals = table.meter.snapshot().reduce(
       (t, r) => ({
-        wcu: t.wcu + r.billedWriteUnits,
+        wcu: t.wcu + r.billedWriteUnits - r.billedIndexWriteUnits,
+        indexWcu: t.indexWcu + r.billedIndexWriteUnits,
         wcuReportedByLocal: t.wcuReportedByLocal + r.writeUnits,
         rcu: t.rcu + r.readUnits,
       }),
-      { wcu: 0, wcuReportedByLocal: 0, rcu: 0 },
+      { wcu: 0, indexWcu: 0, wcuReportedByLocal: 0, rcu: 0 },
     );
     const met = target
       ? (target.wcu === undefined || totals.wcu <= target.wcu) && (target.rcu === undefined || totals.rcu <= target.rcu)
@@ -112,9 +118,27 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
           .filter(Boolean)
           .join(', ')
       : undefined;
-    rows.push({ operation, ...totals, ...(targetText ? { target: targetText, met } : {}) });
+    const items = itemByItem
+      ? table.meter.lastTransaction().map((i) => ({
+          // The kind of item, from its sort key: ACCOUNT, CHARGE, TX (ledger entry), IDEM, LOT…
+          item: i.sk.split('#')[0]!,
+          beforeBytes: i.beforeBytes,
+          afterBytes: i.afterBytes,
+          wcu: i.units,
+          indexWcu: i.indexUnits,
+        }))
+      : undefined;
+    rows.push({
+      operation,
+      ...totals,
+      ...(targetText ? { target: targetText, met } : {}),
+      ...(items ? { items } : {}),
+    });
+    for (const i of items ?? [])
+      log(`    ${i.item.padEnd(10)} ${i.beforeBytes} → ${i.afterBytes} bytes: ${i.wcu} WCU, index ${i.indexWcu}`);
     log(
-      `${operation.padEnd(40)} ${String(totals.wcu).padStart(4)} WCU (Local says ${totals.wcuReportedByLocal}) ` +
+      `${operation.padEnd(40)} ${String(totals.wcu).padStart(4)} WCU + ${totals.indexWcu} index ` +
+        `(Local says ${totals.wcuReportedByLocal}) ` +
         `${String(totals.rcu).padStart(4)} ` +
         `RCU${targetText ? `   target ${targetText}: ${met ? 'met' : 'MISSED'}` : ''}`,
     );
@@ -156,6 +180,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     'charge, paid from 3 lots',
     () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }),
     { wcu: 8 },
+    true,
   );
   // Ten charges sent at once on one ledger commit in one transaction (ledger/batch.ts): the account
   // item is written once for all of them. The figure is for all ten.
@@ -171,8 +196,11 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   await measure('charge, replayed Idempotency-Key', () =>
     charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }),
   );
-  await measure('refund (partial, restores 1 lot)', () =>
-    refund(ledger, { accountId: a, chargeId: three.chargeId, amount: credits(1), idempotencyKey: `${a}-r1` }),
+  await measure(
+    'refund (partial, restores 1 lot)',
+    () => refund(ledger, { accountId: a, chargeId: three.chargeId, amount: credits(1), idempotencyKey: `${a}-r1` }),
+    undefined,
+    true,
   );
   const allowance = await measure('charge, paid using the allowance', () =>
     charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(20), idempotencyKey: `${a}-3` }),
@@ -261,7 +289,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   const subscribersRead = table.meter.snapshot().reduce((units, r) => units + r.readUnits, 0);
   // DynamoDB Local reports 0 for a query that finds nothing; AWS bills any query at least 0.5 RCU.
   const globalRead = 'global endpoints read (once a minute per process)';
-  rows.push({ operation: globalRead, wcu: 0, wcuReportedByLocal: 0, rcu: subscribersRead });
+  rows.push({ operation: globalRead, wcu: 0, indexWcu: 0, wcuReportedByLocal: 0, rcu: subscribersRead });
   log(`${globalRead.padEnd(40)}    0 WCU ${String(subscribersRead).padStart(4)} RCU (AWS: 0.5)`);
 
   // Auto top-up (SPEC §8): the charge that leaves the balance below the threshold also writes the

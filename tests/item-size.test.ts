@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { LedgerTable } from '../core/index.js';
-import { itemSizeBytes } from '../core/table/item-size.js';
+import { indexWriteUnits, itemSizeBytes } from '../core/table/item-size.js';
 
 describe('item size', () => {
   it('matches the write units DynamoDB Local bills for items around the 1 KB boundary', async () => {
@@ -50,5 +50,42 @@ describe('item size', () => {
     expect((await reported([put('e', { pad: 'x'.repeat(3000) }), put('f')]))?.CapacityUnits).toBe(8); // AWS: 8
     const indexed = await reported([put('g', { gsi3pk: 'Q', gsi3sk: '1' }), put('h')]);
     expect(indexed?.GlobalSecondaryIndexes?.gsi3?.CapacityUnits).toBe(2);
+  });
+
+  it('computes index writes as DynamoDB Local reports them for single-item writes', async () => {
+    const table = new LedgerTable({ tableName: `size-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
+    await table.createIfMissing();
+    const gsi3 = { pk: 'gsi3pk', sk: 'gsi3sk', projectsAll: false };
+    const gsi1 = { pk: 'gsi1pk', sk: 'gsi1sk', projectsAll: true };
+    let stored: Record<string, unknown> | undefined;
+    const put = async (item: Record<string, unknown>) => {
+      const out = await table.client.send(
+        new PutCommand({ TableName: table.name, Item: item, ReturnConsumedCapacity: 'INDEXES' }),
+      );
+      const computed = {
+        gsi3: indexWriteUnits(gsi3, stored, item),
+        gsi1: indexWriteUnits(gsi1, stored, item),
+      };
+      stored = item;
+      return {
+        reported: {
+          gsi3: out.ConsumedCapacity?.GlobalSecondaryIndexes?.gsi3?.CapacityUnits ?? 0,
+          gsi1: out.ConsumedCapacity?.GlobalSecondaryIndexes?.gsi1?.CapacityUnits ?? 0,
+        },
+        computed,
+      };
+    };
+    const key = { pk: 'ACCT#idx', sk: 'CHARGE#c' };
+    const steps = [
+      await put({ ...key, status: 'paid' }), // in no index
+      await put({ ...key, status: 'paid', gsi3pk: 'OUTBOX#1', gsi3sk: 'a' }), // added
+      await put({ ...key, status: 'paid', gsi3pk: 'OUTBOX#1', gsi3sk: 'b' }), // moved: out and in
+      await put({ ...key, status: 'refunded', gsi3pk: 'OUTBOX#1', gsi3sk: 'b' }), // keys only: unchanged
+      await put({ ...key, status: 'refunded' }), // removed
+      await put({ ...key, gsi1pk: 'WDSTATUS#p', gsi1sk: '1', pad: 'x'.repeat(1500) }), // whole item, 2 KB
+      await put({ ...key, gsi1pk: 'WDSTATUS#p', gsi1sk: '1', pad: 'y'.repeat(1500) }), // changed in place
+    ];
+    for (const step of steps) expect(step.computed).toEqual(step.reported);
+    expect(steps.map((step) => step.computed.gsi3 + step.computed.gsi1)).toEqual([0, 1, 2, 0, 1, 2, 2]);
   });
 });

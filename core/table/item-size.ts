@@ -37,3 +37,49 @@ function valueSize(value: unknown): number {
 export function transactionalWriteUnits(sizeBytes: number): number {
   return 2 * Math.max(1, Math.ceil(sizeBytes / 1024));
 }
+
+/** What one global secondary index keeps of an item: its key attributes, and whether it copies the rest. */
+export interface IndexShape {
+  pk: string;
+  sk: string;
+  projectsAll: boolean;
+}
+
+/** The table's primary key attributes, which every index entry also holds. */
+const TABLE_KEYS = ['pk', 'sk'];
+
+/**
+ * Write units an item's change costs in one index, by AWS's rule for index updates: an entry
+ * added or removed is one write, an index key that changes value is two (the old entry deleted,
+ * the new one put), an entry whose projected attributes change is one; each write 1 unit per
+ * started KB of the entry. Nothing when the item is not in the index before or after.
+ */
+export function indexWriteUnits(
+  index: IndexShape,
+  before: Record<string, unknown> | undefined,
+  after: Record<string, unknown> | undefined,
+): number {
+  const entry = (item: Record<string, unknown> | undefined) => {
+    if (!item || item[index.pk] === undefined || item[index.sk] === undefined) return undefined;
+    if (index.projectsAll) return item;
+    return Object.fromEntries([index.pk, index.sk, ...TABLE_KEYS].map((name) => [name, item[name]]));
+  };
+  const old = entry(before);
+  const next = entry(after);
+  const units = (e: Record<string, unknown>) => Math.max(1, Math.ceil(itemSizeBytes(e) / 1024));
+  if (!old && !next) return 0;
+  if (!old) return units(next!);
+  if (!next) return units(old);
+  const sameKey = old[index.pk] === next[index.pk] && old[index.sk] === next[index.sk];
+  if (!sameKey) return units(old) + units(next);
+  return sorted(old) === sorted(next) ? 0 : units(next);
+}
+
+/** JSON with every object's keys sorted, to compare items whatever order their attributes come in. */
+function sorted(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
+      : v,
+  );
+}

@@ -28,7 +28,7 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assert } from '../assert.js';
-import { itemSizeBytes, transactionalWriteUnits } from './item-size.js';
+import { type IndexShape, indexWriteUnits, itemSizeBytes, transactionalWriteUnits } from './item-size.js';
 import type { Key } from './keys.js';
 import { tableDefinition } from './schema.js';
 
@@ -72,8 +72,28 @@ export interface CapacityReading {
    * the meter audits writes: 2 per started KB per item in a transaction, 1 outside one.
    */
   billedWriteUnits: number;
+  /** The part of billedWriteUnits that went to global secondary index entries. */
+  billedIndexWriteUnits: number;
   calls: number;
 }
+
+/** One item of an audited transaction: its sizes, and the units AWS bills for it and its index entries. */
+export interface BilledItem {
+  sk: string;
+  beforeBytes: number;
+  afterBytes: number;
+  /** 2 per started KB of the larger size. */
+  units: number;
+  /** Its index entries added, removed or changed (item-size.ts indexWriteUnits). */
+  indexUnits: number;
+}
+
+/** The table's global secondary indexes, as the audit of a transaction needs them. */
+const INDEXES: IndexShape[] = (tableDefinition('audit').GlobalSecondaryIndexes ?? []).map((index) => ({
+  pk: String(index.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName),
+  sk: String(index.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName),
+  projectsAll: index.Projection?.ProjectionType === 'ALL',
+}));
 
 /**
  * Adds up consumed capacity by label. The label is whatever operation is running
@@ -82,6 +102,7 @@ export interface CapacityReading {
 export class CapacityMeter {
   private readonly storage = new AsyncLocalStorage<string>();
   private readonly readings = new Map<string, CapacityReading>();
+  private lastItems: BilledItem[] = [];
 
   /** When true the table reads back each written item to compute its billed size (benchmarks only). */
   constructor(readonly auditWrites = false) {}
@@ -102,23 +123,37 @@ export class CapacityMeter {
     const label = this.storage.getStore() ?? 'unlabelled';
     const reading = this.reading(label);
     for (const c of [consumed ?? []].flat()) {
-      // With ReturnConsumedCapacity TOTAL, DynamoDB gives only the call's total units.
+      // TOTAL gives only the call's total units; INDEXES (single-item writes) adds each index's.
       const units = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
       if (kind === 'read') reading.readUnits += units;
       else reading.writeUnits += units;
-      if (kind === 'write' && singleItemWrite) reading.billedWriteUnits += units;
+      if (kind === 'write' && singleItemWrite) {
+        reading.billedWriteUnits += units;
+        reading.billedIndexWriteUnits += Object.values(c.GlobalSecondaryIndexes ?? {}).reduce(
+          (total, index) => total + (index.CapacityUnits ?? 0),
+          0,
+        );
+      }
     }
     reading.calls += 1;
   }
 
-  recordBilledWrites(units: number): void {
-    this.reading(this.storage.getStore() ?? 'unlabelled').billedWriteUnits += units;
+  recordBilledWrites(items: BilledItem[]): void {
+    const reading = this.reading(this.storage.getStore() ?? 'unlabelled');
+    reading.billedWriteUnits += items.reduce((total, item) => total + item.units + item.indexUnits, 0);
+    reading.billedIndexWriteUnits += items.reduce((total, item) => total + item.indexUnits, 0);
+    this.lastItems = items;
+  }
+
+  /** The items of the last transaction audited, each with the units AWS bills for it (benchmarks). */
+  lastTransaction(): BilledItem[] {
+    return this.lastItems;
   }
 
   private reading(label: string): CapacityReading {
     let reading = this.readings.get(label);
     if (!reading) {
-      reading = { label, readUnits: 0, writeUnits: 0, billedWriteUnits: 0, calls: 0 };
+      reading = { label, readUnits: 0, writeUnits: 0, billedWriteUnits: 0, billedIndexWriteUnits: 0, calls: 0 };
       this.readings.set(label, reading);
     }
     return reading;
@@ -171,7 +206,7 @@ export class LedgerTable {
 
   async delete(key: Key): Promise<void> {
     const out = await this.client.send(
-      new DeleteCommand({ TableName: this.name, Key: key, ReturnConsumedCapacity: 'TOTAL' }),
+      new DeleteCommand({ TableName: this.name, Key: key, ReturnConsumedCapacity: 'INDEXES' }),
     );
     this.meter.record(out.ConsumedCapacity, 'write', true);
   }
@@ -211,7 +246,7 @@ export class LedgerTable {
   async update(input: Omit<UpdateCommandInput, 'TableName'>): Promise<boolean> {
     try {
       const out = await this.client.send(
-        new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }),
+        new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'INDEXES' }),
       );
       this.meter.record(out.ConsumedCapacity, 'write', true);
       return true;
@@ -225,7 +260,12 @@ export class LedgerTable {
   async updateReturning(input: Omit<UpdateCommandInput, 'TableName'>): Promise<Item | undefined> {
     try {
       const out = await this.client.send(
-        new UpdateCommand({ ...input, TableName: this.name, ReturnValues: 'ALL_NEW', ReturnConsumedCapacity: 'TOTAL' }),
+        new UpdateCommand({
+          ...input,
+          TableName: this.name,
+          ReturnValues: 'ALL_NEW',
+          ReturnConsumedCapacity: 'INDEXES',
+        }),
       );
       this.meter.record(out.ConsumedCapacity, 'write', true);
       return out.Attributes;
@@ -239,7 +279,7 @@ export class LedgerTable {
   async put(input: Omit<PutCommandInput, 'TableName'>): Promise<boolean> {
     try {
       const out = await this.client.send(
-        new PutCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }),
+        new PutCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'INDEXES' }),
       );
       this.meter.record(out.ConsumedCapacity, 'write', true);
       return true;
@@ -301,20 +341,40 @@ export class LedgerTable {
    * DynamoDB Local reports less for several small items: it rounds their summed size once.
    */
   private async auditTransaction(items: TransactItem[], before: (Item | undefined)[]): Promise<void> {
-    let units = 0;
+    const billed: BilledItem[] = [];
     for (const [i, item] of items.entries()) {
-      const beforeSize = itemSizeBytes(before[i] ?? {});
-      let afterSize = 0;
-      if ('Put' in item) afterSize = itemSizeBytes(item.Put.Item ?? {});
+      const old = before[i];
+      let after: Item | undefined = old;
+      if ('Put' in item) after = item.Put.Item as Item;
+      else if ('Delete' in item) after = undefined;
       else if ('Update' in item) {
         const stored = await this.client.send(
           new GetCommand({ TableName: this.name, Key: item.Update.Key, ConsistentRead: true }),
         );
-        afterSize = itemSizeBytes(stored.Item ?? {});
+        after = stored.Item;
       }
-      units += transactionalWriteUnits(Math.max(beforeSize, afterSize));
+      const beforeBytes = itemSizeBytes(old ?? {});
+      const afterBytes = itemSizeBytes(after ?? {});
+      const key =
+        'Put' in item
+          ? item.Put.Item
+          : 'Update' in item
+            ? item.Update.Key
+            : 'Delete' in item
+              ? item.Delete.Key
+              : item.ConditionCheck.Key;
+      billed.push({
+        sk: String(key?.sk ?? ''),
+        beforeBytes,
+        afterBytes,
+        units: transactionalWriteUnits(Math.max(beforeBytes, afterBytes)),
+        indexUnits:
+          'ConditionCheck' in item
+            ? 0
+            : INDEXES.reduce((total, index) => total + indexWriteUnits(index, old, after), 0),
+      });
     }
-    this.meter.recordBilledWrites(units);
+    this.meter.recordBilledWrites(billed);
   }
 
   async createIfMissing(): Promise<void> {
