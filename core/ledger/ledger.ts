@@ -36,7 +36,7 @@ import { errorFields, log } from '../log.js';
 import { METRICS, type MetricName, metrics } from '../metrics.js';
 import { MICROS_PER_CREDIT, type Micros, micros } from '../money.js';
 import { keys } from '../table/keys.js';
-import { type Item, type LedgerTable, MAX_TRANSACT_ITEMS, TransactionCancelled } from '../table/table.js';
+import { type Item, keyOfWrite, type LedgerTable, MAX_TRANSACT_ITEMS, TransactionCancelled } from '../table/table.js';
 import type { Clock } from '../time.js';
 import { DAY_MS, iso } from '../time.js';
 import { GlobalSubscribers } from '../webhooks/subscribers.js';
@@ -417,15 +417,8 @@ export function assertDistinctKeys(writes: PlannedWrite[]): void {
   assert(writes.length <= MAX_TRANSACT_ITEMS, `transaction of ${writes.length} items is over the limit`);
   const seen = new Set<string>();
   for (const { item } of writes) {
-    const body =
-      'Put' in item
-        ? item.Put.Item
-        : 'Update' in item
-          ? item.Update.Key
-          : 'Delete' in item
-            ? item.Delete.Key
-            : item.ConditionCheck.Key;
-    const id = `${String(body?.pk)}|${String(body?.sk)}`;
+    const key = keyOfWrite(item);
+    const id = `${key.pk}|${key.sk}`;
     assert(!seen.has(id), `transaction touches ${id} twice`);
     seen.add(id);
   }

@@ -77,6 +77,19 @@ export interface CapacityReading {
   calls: number;
 }
 
+/** The key of the item a transaction's write touches. */
+export function keyOfWrite(item: TransactItem): Key {
+  const body =
+    'Put' in item
+      ? item.Put.Item
+      : 'Update' in item
+        ? item.Update.Key
+        : 'Delete' in item
+          ? item.Delete.Key
+          : item.ConditionCheck.Key;
+  return { pk: String(body?.pk), sk: String(body?.sk) };
+}
+
 /** One item of an audited transaction: its sizes, and the units AWS bills for it and its index entries. */
 export interface BilledItem {
   sk: string;
@@ -321,15 +334,9 @@ export class LedgerTable {
   private async beforeImages(items: TransactItem[]): Promise<(Item | undefined)[]> {
     return Promise.all(
       items.map(async (item) => {
-        const key =
-          'Put' in item
-            ? { pk: item.Put.Item?.pk, sk: item.Put.Item?.sk }
-            : 'Update' in item
-              ? item.Update.Key
-              : 'Delete' in item
-                ? item.Delete.Key
-                : item.ConditionCheck.Key;
-        const out = await this.client.send(new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true }));
+        const out = await this.client.send(
+          new GetCommand({ TableName: this.name, Key: keyOfWrite(item), ConsistentRead: true }),
+        );
         return out.Item;
       }),
     );
@@ -355,16 +362,8 @@ export class LedgerTable {
       }
       const beforeBytes = itemSizeBytes(old ?? {});
       const afterBytes = itemSizeBytes(after ?? {});
-      const key =
-        'Put' in item
-          ? item.Put.Item
-          : 'Update' in item
-            ? item.Update.Key
-            : 'Delete' in item
-              ? item.Delete.Key
-              : item.ConditionCheck.Key;
       billed.push({
-        sk: String(key?.sk ?? ''),
+        sk: keyOfWrite(item).sk,
         beforeBytes,
         afterBytes,
         units: transactionalWriteUnits(Math.max(beforeBytes, afterBytes)),
