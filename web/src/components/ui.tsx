@@ -89,6 +89,15 @@ export function ErrorState({ error, retry }: { error: unknown; retry?: () => voi
   );
 }
 
+/** A failed action's error, as the API said it, under `title`; nothing while it has not failed. */
+export function ActionError({ action, title }: { action: { isError: boolean; error: unknown }; title: string }) {
+  return action.isError ? (
+    <Alert tone="error" title={title}>
+      {problemText(action.error)}
+    </Alert>
+  ) : null;
+}
+
 export function problemText(error: unknown): string {
   return error instanceof ApiError || error instanceof NetworkError || error instanceof Error
     ? error.message

@@ -7,7 +7,7 @@
 import { type FormEvent, useEffect, useState } from 'react';
 import { newIdempotencyKey } from '../api/client';
 import { useBuy, usePurchase, useRefreshMoney } from '../api/queries';
-import { Alert, Dialog, Field, Loading, problemText } from '../components/ui';
+import { ActionError, Alert, Dialog, Field, Loading, problemText } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd } from '../money';
 
 export const MIN_PURCHASE_CENTS = 500n;
@@ -156,11 +156,7 @@ function BuyForm({
           </label>
         </div>
       </fieldset>
-      {buy.isError ? (
-        <Alert tone="error" title="The checkout could not be opened">
-          {problemText(buy.error)}
-        </Alert>
-      ) : null}
+      <ActionError action={buy} title="The checkout could not be opened" />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={buy.isPending}>
           {buy.isPending

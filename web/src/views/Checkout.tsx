@@ -8,7 +8,7 @@ import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { DEPLOYMENT_ID } from '../../../core/ids.js';
 import { type ChargeCreated, useBalance, useCharge, useCheck, usePayAndDeploy } from '../api/queries';
-import { Alert, Amount, ErrorState, Loading, problemText } from '../components/ui';
+import { ActionError, Alert, Amount, ErrorState, Loading } from '../components/ui';
 import { centsUp, decimalOfCents, formatUsd, microsOf } from '../money';
 import { BuyDialog, MIN_PURCHASE_CENTS } from './BuyDialog';
 
@@ -117,11 +117,7 @@ function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: 
                 </button>
               </div>
             ) : null}
-            {pay.isError ? (
-              <Alert tone="error" title="The deployment was not paid">
-                {problemText(pay.error)}
-              </Alert>
-            ) : null}
+            <ActionError action={pay} title="The deployment was not paid" />
           </>
         ) : null}
         {result ? <Outcome result={result} onBuy={() => setBuying(true)} /> : null}

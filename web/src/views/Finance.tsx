@@ -12,7 +12,18 @@ import {
   type WithdrawalStatus,
 } from '../api/queries';
 import { useAuth } from '../auth';
-import { Alert, Amount, DateTime, Dialog, Empty, ErrorState, Field, Loading, problemText } from '../components/ui';
+import {
+  ActionError,
+  Alert,
+  Amount,
+  DateTime,
+  Dialog,
+  Empty,
+  ErrorState,
+  Field,
+  Loading,
+  problemText,
+} from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd } from '../money';
 import { Destination } from './Withdrawals';
 
@@ -72,11 +83,7 @@ function ReviewQueue() {
           ))}
         </div>
       </div>
-      {act.isError ? (
-        <Alert tone="error" title="That did not go through">
-          {problemText(act.error)}
-        </Alert>
-      ) : null}
+      <ActionError action={act} title="That did not go through" />
       {queue.isPending ? <Loading label="Loading the queue…" /> : null}
       {queue.isError ? <ErrorState error={queue.error} retry={() => void queue.refetch()} /> : null}
       {queue.data && queue.data.items.length === 0 ? <Empty>Nothing here.</Empty> : null}
@@ -308,11 +315,7 @@ function GrantForm() {
         <Field label="Conditions" hint="Optional, shown with the credit">
           {(props) => <input {...props} value={conditions} onChange={(e) => setConditions(e.target.value)} />}
         </Field>
-        {grant.isError ? (
-          <Alert tone="error" title="Not granted">
-            {problemText(grant.error)}
-          </Alert>
-        ) : null}
+        <ActionError action={grant} title="Not granted" />
         {grant.data ? (
           <Alert tone="good" title="Granted">
             {formatUsd(grant.data.amount)} promotional credit for {accountId}.
@@ -356,11 +359,7 @@ function AllowanceForm() {
             <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
           )}
         </Field>
-        {set.isError ? (
-          <Alert tone="error" title="Not set">
-            {problemText(set.error)}
-          </Alert>
-        ) : null}
+        <ActionError action={set} title="Not set" />
         {set.data ? (
           <Alert tone="good" title="Set">
             {set.data.accountId} may now go {formatUsd(set.data.negativeAllowance)} below zero; it owes{' '}

@@ -19,7 +19,7 @@ import {
   type WebhookDelivery,
   type WebhookEndpoint,
 } from '../api/queries';
-import { Alert, Amount, DateTime, Empty, ErrorState, Field, Loading, problemText, StatusBadge } from '../components/ui';
+import { ActionError, Alert, Amount, DateTime, Empty, ErrorState, Field, Loading, StatusBadge } from '../components/ui';
 import { centsOfInput, decimalOfCents } from '../money';
 
 export function Settings() {
@@ -108,16 +108,8 @@ function AutoTopUpForm({ current }: { current: AutoTopUp }) {
         {current.topUpInFlight ? ' (a top-up is on its way)' : ''}.
         {current.failuresInARow > 0 ? ` ${current.failuresInARow} failed in a row.` : ''}
       </p>
-      {setup.isError ? (
-        <Alert tone="error" title="The card page could not be opened">
-          {problemText(setup.error)}
-        </Alert>
-      ) : null}
-      {save.isError ? (
-        <Alert tone="error" title="Auto top-up was not saved">
-          {problemText(save.error)}
-        </Alert>
-      ) : null}
+      <ActionError action={setup} title="The card page could not be opened" />
+      <ActionError action={save} title="Auto top-up was not saved" />
       {save.isSuccess ? <Alert tone="good" title="Auto top-up saved" /> : null}
       <form className="stack-form" onSubmit={submit} noValidate aria-label="Auto top-up settings">
         <label className="check">
@@ -196,11 +188,7 @@ function LowBalanceAlertCard() {
           )}
         </p>
       ) : null}
-      {save.isError ? (
-        <Alert tone="error" title="The alert could not be saved">
-          {problemText(save.error)}
-        </Alert>
-      ) : null}
+      <ActionError action={save} title="The alert could not be saved" />
       <form className="inline-form" onSubmit={submit} noValidate>
         <Field label="Alert below (USD)" error={touched ? error : null}>
           {(props) => (
@@ -249,11 +237,7 @@ function WebhooksCard() {
       <RegisterEndpoint />
       {isPending ? <Loading label="Loading endpoints…" /> : null}
       {isError ? <ErrorState error={error} retry={() => void refetch()} /> : null}
-      {remove.isError ? (
-        <Alert tone="error" title="The endpoint could not be removed">
-          {problemText(remove.error)}
-        </Alert>
-      ) : null}
+      <ActionError action={remove} title="The endpoint could not be removed" />
       {data && data.items.length === 0 ? <Empty>No endpoints yet.</Empty> : null}
       {data?.items.map((endpoint) => (
         <EndpointRow
@@ -308,11 +292,7 @@ function RegisterEndpoint() {
         ))}
         {touched && eventsError ? <span className="error">{eventsError}</span> : null}
       </fieldset>
-      {register.isError ? (
-        <Alert tone="error" title="The endpoint was not added">
-          {problemText(register.error)}
-        </Alert>
-      ) : null}
+      <ActionError action={register} title="The endpoint was not added" />
       {register.data ? (
         <Alert tone="good" title="Endpoint added: copy its signing secret now">
           It is shown only this once. <code className="secret">{register.data.secret}</code>

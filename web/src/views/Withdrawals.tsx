@@ -9,6 +9,7 @@ import { addBusinessDays } from '../../../core/time.js';
 import { newIdempotencyKey } from '../api/client';
 import { useBalance, useCancelWithdrawal, useRequestWithdrawal, useWithdrawals, type Withdrawal } from '../api/queries';
 import {
+  ActionError,
   Alert,
   Amount,
   DateTime,
@@ -17,7 +18,6 @@ import {
   ErrorState,
   Field,
   Loading,
-  problemText,
   StatusBadge,
 } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd, microsOf } from '../money';
@@ -57,11 +57,7 @@ export function WithdrawalsCard() {
       )}
       {withdrawals.isPending ? <Loading label="Loading withdrawals…" /> : null}
       {withdrawals.isError ? <ErrorState error={withdrawals.error} retry={() => void withdrawals.refetch()} /> : null}
-      {cancel.isError ? (
-        <Alert tone="error" title="The withdrawal could not be cancelled">
-          {problemText(cancel.error)}
-        </Alert>
-      ) : null}
+      <ActionError action={cancel} title="The withdrawal could not be cancelled" />
       {withdrawals.data && withdrawals.data.items.length === 0 ? <Empty>No withdrawals yet.</Empty> : null}
       {withdrawals.data && withdrawals.data.items.length > 0 ? (
         <div className="table-wrap">
@@ -262,11 +258,7 @@ function WithdrawalForm({ withdrawable, onDone }: { withdrawable: string; onDone
         days. Expected by <DateTime iso={expectedBy} date />. The credit is set aside now and comes back if the request
         is rejected or you cancel it.
       </Alert>
-      {request.isError ? (
-        <Alert tone="error" title="The withdrawal was not requested">
-          {problemText(request.error)}
-        </Alert>
-      ) : null}
+      <ActionError action={request} title="The withdrawal was not requested" />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={request.isPending}>
           {request.isPending ? 'Requesting…' : 'Request Withdrawal'}
