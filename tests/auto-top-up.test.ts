@@ -6,7 +6,7 @@
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { getCharge, listNotifications, type Micros } from '../core/index.js';
+import { getCharge, listNotifications, type Micros, setAutoTopUp } from '../core/index.js';
 import { purchaseFromItem } from '../core/items/purchase.js';
 import { StripeCheckout } from '../core/payments/stripe.js';
 import { keys, SK_PREFIX } from '../core/table/keys.js';
@@ -80,12 +80,24 @@ describe('settings', () => {
       { enabled: true, threshold: '5.00', amount: '4.99', monthlyLimit: '100.00' },
       { enabled: true, threshold: '5.00', amount: '10000.01', monthlyLimit: '20000.00' },
       { enabled: true, threshold: '5.00', amount: '20.001', monthlyLimit: '100.00' },
+      { enabled: true, threshold: '10.005', amount: '20.00', monthlyLimit: '100.00' },
+      { enabled: true, threshold: '-1.00', amount: '20.00', monthlyLimit: '100.00' },
+      { enabled: true, threshold: '5.00', amount: '20.00', monthlyLimit: '100.001' },
       { enabled: true, threshold: '5.00', amount: '50.00', monthlyLimit: '40.00' },
       { enabled: 'yes', threshold: '5.00', amount: '20.00', monthlyLimit: '100.00' },
     ]) {
       const bad = await api.call('PUT', '/credits/auto-top-up', { token, body });
       expect(bad.status, JSON.stringify(body)).toBe(400);
     }
+    // The rule is the ledger's own, whoever calls it.
+    await expect(
+      setAutoTopUp(api.ledger, 'atu-settings', {
+        enabled: true,
+        threshold: c('10.005'),
+        amount: c('20'),
+        monthlyLimit: c('100'),
+      }),
+    ).rejects.toThrow('threshold must be whole cents');
     expect((await api.call('GET', '/credits/auto-top-up', { token })).body).toMatchObject({
       enabled: false,
       card: 'card visa',
@@ -134,12 +146,12 @@ describe('a charge waiting for credit', () => {
     await buyCredits(api.ledger, 'atu-2', c('5'));
     await saveCard(token, 'atu-2', 'pm_card_chargeDeclined');
     await enable(token, { threshold: '1.00' });
-    const pending = await pay('atu-2', '30');
+    const pending = await pay('atu-2', '30'); // its top-up is for the 25.00 it is short
     await settled(async () => expect((await topUps('atu-2'))[0]?.status).toBe('failed'));
     const notes = (await listNotifications(api.ledger, 'atu-2')).map((n) => [n.type, n.message]);
     expect(notes).toContainEqual([
       'top_up_failed',
-      'The automatic top-up of 20.00 credits failed (card declined): the card was not charged.',
+      'The automatic top-up of 25.00 credits failed (card declined): the card was not charged.',
     ]);
     api.clock.advance(api.ledger.config.gracePeriodMs + 1_000);
     await api.jobs.afterClockMove();
@@ -170,6 +182,62 @@ describe('a charge waiting for credit', () => {
     await pay('atu-3', '1');
     await api.jobs.webhooks.drained();
     expect(await topUps('atu-3')).toHaveLength(3);
+  });
+});
+
+describe('the top-up a waiting charge starts', () => {
+  it('covers the charge without the allowance: one card payment, the charge paid, no allowance used', async () => {
+    const token = await api.token('atu-cover');
+    await saveCard(token, 'atu-cover', 'pm_card_visa');
+    await enable(token, { threshold: '0.00', amount: '5.00', monthlyLimit: '100.00' });
+    const pending = await pay('atu-cover', '25.001'); // balance 0, allowance 10: it waits
+    expect(pending).toMatchObject({ status: 'pending_payment', shortfall: c('25.001') });
+    await settled(async () => expect((await getCharge(api.ledger, 'atu-cover', pending.chargeId)).status).toBe('paid'));
+    await api.jobs.webhooks.drained();
+    const made = await topUps('atu-cover');
+    expect(made.map((p) => [p.status, p.amount])).toEqual([['completed', c('25.01')]]);
+    const ledger = await api.call('GET', '/credits/transactions', { token });
+    expect(ledger.body.items.map((e: { amount: string }) => e.amount)).toEqual(['-25.001', '25.01']);
+    const balance = await api.call('GET', '/credits/balance', { token });
+    expect(balance.body).toMatchObject({ balance: '0.009', debt: '0.00' });
+    const notes = (await listNotifications(api.ledger, 'atu-cover')).map((n) => n.type);
+    expect(notes).not.toContain('allowance_in_use');
+  });
+
+  it('is not made when it would pass the monthly limit: the charge fails at its deadline', async () => {
+    const token = await api.token('atu-over');
+    await saveCard(token, 'atu-over', 'pm_card_visa');
+    await enable(token, { threshold: '0.00', amount: '20.00', monthlyLimit: '40.00' });
+    const pending = await pay('atu-over', '40.01'); // its top-up would be 40.01 > 40.00
+    expect(pending.status).toBe('pending_payment');
+    await api.jobs.webhooks.drained();
+    expect(await topUps('atu-over')).toEqual([]);
+    api.clock.advance(api.ledger.config.gracePeriodMs + 1_000);
+    await api.jobs.afterClockMove();
+    expect((await getCharge(api.ledger, 'atu-over', pending.chargeId)).status).toBe('failed');
+    expect((await api.call('GET', '/credits/auto-top-up', { token })).body).toMatchObject({
+      spentThisMonth: '0.00',
+      topUpInFlight: false,
+    });
+  });
+});
+
+describe('the monthly limit', () => {
+  it('allows top-ups that bring the month exactly to the limit, and none past it', async () => {
+    const token = await api.token('atu-edge');
+    await buyCredits(api.ledger, 'atu-edge', c('100'));
+    await saveCard(token, 'atu-edge', 'pm_card_visa');
+    await enable(token, { threshold: '1000.00', amount: '20.00', monthlyLimit: '40.00' }); // the first starts now
+    await settled(async () => expect((await topUps('atu-edge'))[0]?.status).toBe('completed'));
+    await pay('atu-edge', '1'); // 20 + 20 = 40: exactly the limit
+    await settled(async () => expect((await topUps('atu-edge'))[1]?.status).toBe('completed'));
+    await pay('atu-edge', '1'); // 40 + 20 > 40
+    await api.jobs.webhooks.drained();
+    expect((await topUps('atu-edge')).map((p) => p.amount)).toEqual([c('20'), c('20')]);
+    expect((await api.call('GET', '/credits/auto-top-up', { token })).body).toMatchObject({
+      spentThisMonth: '40.00',
+      topUpInFlight: false,
+    });
   });
 });
 

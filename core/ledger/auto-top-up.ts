@@ -11,7 +11,7 @@ import { Conflict, InvalidRequest } from '../errors.js';
 import { accountFromItem } from '../items/account.js';
 import { purchaseFromItem, purchaseItems } from '../items/purchase.js';
 import { log } from '../log.js';
-import { formatMicros, type Micros, ZERO } from '../money.js';
+import { formatMicros, MICROS_PER_CENT, type Micros, ZERO } from '../money.js';
 import type { SavedCardCharger } from '../payments/port.js';
 import { accountOfPk, chargeQueueIndex, keys, SK_PREFIX } from '../table/keys.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
@@ -82,6 +82,8 @@ export async function setAutoTopUp(
       `amount must be between ${formatMicros(TOP_UP_AMOUNT.min)} and ${formatMicros(TOP_UP_AMOUNT.max)} credits`,
     );
   if (threshold < 0) throw new InvalidRequest('threshold can not be negative');
+  for (const [field, value] of Object.entries({ threshold, amount, monthlyLimit }))
+    if (value % MICROS_PER_CENT !== 0) throw new InvalidRequest(`${field} must be whole cents`);
   if (monthlyLimit < amount) throw new InvalidRequest('monthlyLimit must be at least the amount of one top-up');
   return run(ledger, {
     name: 'setAutoTopUp',

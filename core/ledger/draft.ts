@@ -231,14 +231,18 @@ export class Draft {
    * Starts an automatic top-up when this change leaves the balance below its threshold or a
    * charge waiting for credit, unless one is in flight or this month's limit would be passed. The
    * top-up is a purchase written in this transaction; its amount covers the waiting charges'
-   * shortfall (rounded up to the cent) when that is more than the configured amount.
+   * shortfall without the allowance (rounded up to the cent) when that is more than the configured
+   * amount. A top-up that would pass the month's limit is not made at all: the charges wait and,
+   * without other credit, fail at their deadlines.
    */
   private maybeTopUp(balance: Micros): void {
     const settings = this.state.autoTopUp;
     if (!settings?.enabled || !settings.card || settings.inFlight || this.holdTopUps) return;
     const waiting = sum(this.state.pending.map((c) => c.amount));
     if (balance >= settings.threshold && waiting === 0) return;
-    const shortfall = max(ZERO, micros(waiting - balance - this.allowance()));
+    // The waiting charges' shortfall as the check states it: the allowance is the last resort, so a
+    // top-up made for them covers them on its own (one card payment, not one now and more later).
+    const shortfall = max(ZERO, micros(waiting - balance));
     const amount = min(TOP_UP_AMOUNT.max, max(settings.amount, roundUpToCent(shortfall)));
     const month = this.now.slice(0, 7);
     const spent = settings.month === month ? settings.spent : ZERO;

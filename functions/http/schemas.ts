@@ -6,7 +6,7 @@
 
 import * as z from 'zod';
 import { ACCOUNT_ID, type IdPrefix, idPattern } from '../../core/ids.js';
-import { type Micros, parseCents, parseMicros, parsePositiveMicros } from '../../core/money.js';
+import { MICROS_PER_CENT, type Micros, parseCents, parseMicros, parsePositiveMicros } from '../../core/money.js';
 import { parseIso } from '../../core/time.js';
 import { JsonNumber } from './json-body.js';
 
@@ -42,6 +42,12 @@ export const nonNegativeAmount = money((text, field) => {
   if (value < 0) throw new Error(`${field} can not be negative`);
   return value;
 }, `${DECIMAL_DOC} Zero or more.`);
+export const nonNegativeCents = money((text, field) => {
+  const value = parseMicros(text, field);
+  if (value < 0) throw new Error(`${field} can not be negative`);
+  if (value % MICROS_PER_CENT !== 0) throw new Error(`${field} must be whole cents`);
+  return value;
+}, `${DECIMAL_DOC} Zero or more, in whole cents.`);
 
 const id = (prefix: IdPrefix) => z.string().regex(idPattern(prefix), `must be a ${prefix}_ id`);
 export const accountIdParam = z

@@ -12,7 +12,7 @@ const purchaseBody = z.strictObject({
 });
 const autoTopUpBody = z.strictObject({
   enabled: z.boolean(),
-  threshold: s.nonNegativeAmount.meta({ description: 'Top up when an operation leaves the balance below this' }),
+  threshold: s.nonNegativeCents.meta({ description: 'Top up when an operation leaves the balance below this' }),
   amount: s.centsAmount.meta({ description: 'Each top-up: 5.00 to 10,000.00, more when waiting charges need more' }),
   monthlyLimit: s.centsAmount.meta({ description: "A calendar month's top-ups (UTC) never add up to more" }),
 });
