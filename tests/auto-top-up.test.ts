@@ -69,7 +69,17 @@ describe('settings', () => {
   it('needs a saved card; a bad setting is a 400 that changes nothing', async () => {
     const token = await api.token('atu-settings');
     const off = await api.call('GET', '/credits/auto-top-up', { token });
-    expect(off.body).toMatchObject({ enabled: false, card: null, topUpInFlight: false, spentThisMonth: '0.00' });
+    expect(off.body).toEqual({
+      accountId: 'atu-settings',
+      enabled: false,
+      threshold: '10.00',
+      amount: '50.00',
+      monthlyLimit: '500.00',
+      card: null,
+      failuresInARow: 0,
+      topUpInFlight: false,
+      spentThisMonth: '0.00',
+    });
     const refused = await api.call('PUT', '/credits/auto-top-up', {
       token,
       body: { enabled: true, threshold: '5.00', amount: '20.00', monthlyLimit: '100.00' },

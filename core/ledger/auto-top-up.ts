@@ -11,7 +11,7 @@ import { Conflict, InvalidRequest } from '../errors.js';
 import { accountFromItem } from '../items/account.js';
 import { purchaseFromItem, purchaseItems } from '../items/purchase.js';
 import { log } from '../log.js';
-import { formatMicros, MICROS_PER_CENT, type Micros, ZERO } from '../money.js';
+import { formatMicros, MICROS_PER_CENT, MICROS_PER_CREDIT, type Micros, micros, ZERO } from '../money.js';
 import type { SavedCardCharger } from '../payments/port.js';
 import { accountOfPk, chargeQueueIndex, keys, SK_PREFIX } from '../table/keys.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
@@ -33,11 +33,15 @@ export interface AutoTopUpView extends AutoTopUpSettings {
   spentThisMonth: Micros;
 }
 
+/**
+ * What an account that never saved settings is offered: values a person would choose (below 10.00,
+ * top up by 50.00, at most 500.00 a month), off until they turn it on.
+ */
 const DEFAULTS: AutoTopUp = {
   enabled: false,
-  threshold: ZERO,
-  amount: TOP_UP_AMOUNT.min,
-  monthlyLimit: TOP_UP_AMOUNT.min,
+  threshold: micros(10 * MICROS_PER_CREDIT),
+  amount: micros(50 * MICROS_PER_CREDIT),
+  monthlyLimit: micros(500 * MICROS_PER_CREDIT),
   card: null,
   failures: 0,
   inFlight: null,
