@@ -13,7 +13,7 @@ import {
   removeEndpoint,
 } from '../core/webhooks/endpoints.js';
 import { HttpWebhookSender, type WebhookSender } from '../core/webhooks/sender.js';
-import { accountFor, type Caller, isPrivileged } from './http/auth.js';
+import { ADMIN_SCOPE, accountFor, type Caller, isPrivileged } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
 import { eventsRoutes as api } from './http/routes/events.js';
@@ -34,9 +34,23 @@ function ownerFor(caller: Caller, accountId: string | undefined): string {
   return accountFor(caller, accountId, 'read');
 }
 
-/** The caller's own endpoints; services and admins also those for every account (not a user's). */
-const mayAccess = (caller: Caller) => (owner: string) =>
-  owner === caller.sub || (owner === '*' && isPrivileged(caller));
+/**
+ * Who may manage an endpoint (read its deliveries, retry one, remove it) is who may register it:
+ * the account's owner; services and admins for every account's endpoints, and for one account's
+ * when they name it (`accountId`, as they did registering it). Finance may also remove any
+ * endpoint without naming its account. Anyone else finds no such endpoint (404).
+ */
+const mayManage =
+  (caller: Caller, requested: string | undefined, action: 'read' | 'retry' | 'remove') =>
+  (owner: string): boolean => {
+    // A user naming another account is refused as on every route (403), before anything is read.
+    const accountId = requested === undefined ? undefined : accountFor(caller, requested, 'read');
+    if (accountId !== undefined && accountId !== owner) return false;
+    if (owner === caller.sub) return true;
+    if (!isPrivileged(caller)) return false;
+    if (owner === '*' || accountId === owner) return true;
+    return action === 'remove' && caller.scopes.has(ADMIN_SCOPE);
+  };
 
 export const handler = groupHandler([
   implement(api.registerWebhookEndpoint, async ({ caller, body, runtime }) => {
@@ -56,20 +70,20 @@ export const handler = groupHandler([
     },
   })),
 
-  implement(api.removeWebhookEndpoint, async ({ caller, params, runtime }) => {
-    const endpoint = await getEndpoint(runtime.ledger, params.endpointId, mayAccess(caller));
+  implement(api.removeWebhookEndpoint, async ({ caller, params, query, runtime }) => {
+    const endpoint = await getEndpoint(runtime.ledger, params.endpointId, mayManage(caller, query.accountId, 'remove'));
     await removeEndpoint(runtime.ledger, endpoint);
     return { status: 200, body: { endpointId: endpoint.endpointId, removed: true as const } };
   }),
 
   implement(api.webhookDeliveries, async ({ caller, params, query, runtime }) => {
-    await getEndpoint(runtime.ledger, params.endpointId, mayAccess(caller));
+    await getEndpoint(runtime.ledger, params.endpointId, mayManage(caller, query.accountId, 'read'));
     const deliveries = await listDeliveries(runtime.ledger, params.endpointId, query.limit ?? 50);
     return { status: 200, body: { items: deliveries.map(present.webhookDelivery) } };
   }),
 
-  implement(api.retryWebhookDelivery, async ({ caller, params, runtime }) => {
-    await getEndpoint(runtime.ledger, params.endpointId, mayAccess(caller));
+  implement(api.retryWebhookDelivery, async ({ caller, params, query, runtime }) => {
+    await getEndpoint(runtime.ledger, params.endpointId, mayManage(caller, query.accountId, 'retry'));
     const sender = webhooksOf(runtime).sender;
     const delivery = await retryDelivery(runtime.ledger, sender, params.endpointId, params.deliveryId);
     return { status: 200, body: present.webhookDelivery(delivery) };

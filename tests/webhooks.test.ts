@@ -120,6 +120,14 @@ describe('signatures', () => {
     });
     expect(verifyWebhook(body, header, 'whsec_test', { nowMs: now + 299_000 }).valid).toBe(true);
   });
+
+  it('refuses a signature dated beyond the tolerance in the future (a clock set ahead to outlive it)', () => {
+    expect(verifyWebhook(body, header, 'whsec_test', { nowMs: now - 301_000 })).toEqual({
+      valid: false,
+      reason: 'timestamp outside the tolerance',
+    });
+    expect(verifyWebhook(body, header, 'whsec_test', { nowMs: now - 299_000 }).valid).toBe(true);
+  });
 });
 
 describe('where a webhook may point', () => {
@@ -218,6 +226,58 @@ describe('endpoints', () => {
     const removedMine = await api.call('DELETE', `/credits/webhook-endpoints/${mine.endpointId}`, { token: owner });
     expect(removedMine.status).toBe(200);
     expect((await api.call('GET', '/credits/webhook-endpoints', { token: owner })).body).toEqual({ items: [] });
+  });
+});
+
+describe('an endpoint a service registered for an account', () => {
+  it('is listed, its deliveries read and retried, and removed by services and admins naming the account', async () => {
+    const [service, admin, owner, other] = await Promise.all([
+      api.token('deployments', 'credits:service'),
+      api.token('finance-1', 'credits:admin'),
+      api.token('ep-c'),
+      api.token('ep-d'),
+    ]);
+    const r = await listening();
+    const made = await register(service, { url: r.url, events: ['charge.paid'], accountId: 'ep-c' });
+    const path = `/credits/webhook-endpoints/${made.endpointId}`;
+    await pay('ep-c', '1');
+    await settle();
+    expect(r.received.map((x) => x.event.accountId)).toEqual(['ep-c']);
+
+    const listed = await api.call('GET', '/credits/webhook-endpoints?accountId=ep-c', { token: service });
+    expect(listed.body.items.map((e: { endpointId: string }) => e.endpointId)).toEqual([made.endpointId]);
+    const deliveries = await api.call('GET', `${path}/deliveries?accountId=ep-c`, { token: service });
+    expect(deliveries.status, JSON.stringify(deliveries.body)).toBe(200);
+    expect(deliveries.body.items).toHaveLength(1);
+    const deliveryId = deliveries.body.items[0].deliveryId as string;
+    const retried = await api.call('POST', `${path}/deliveries/${deliveryId}/retry?accountId=ep-c`, {
+      token: service,
+    });
+    expect(retried.status, JSON.stringify(retried.body)).toBe(200);
+    await settle();
+    expect(r.received).toHaveLength(2);
+    // The account's owner sees it too; another account, or a service naming another account, does not.
+    expect((await api.call('GET', `${path}/deliveries`, { token: owner })).status).toBe(200);
+    expect((await api.call('GET', `${path}/deliveries`, { token: other })).status).toBe(404);
+    expect((await api.call('GET', `${path}/deliveries?accountId=ep-d`, { token: service })).status).toBe(404);
+    expect((await api.call('DELETE', `${path}?accountId=ep-d`, { token: service })).status).toBe(404);
+
+    const removed = await api.call('DELETE', `${path}?accountId=ep-c`, { token: service });
+    expect(removed.body).toEqual({ endpointId: made.endpointId, removed: true });
+    expect((await api.call('GET', '/credits/webhook-endpoints', { token: owner })).body).toEqual({ items: [] });
+  });
+
+  it('finance removes any endpoint', async () => {
+    const [service, admin] = await Promise.all([
+      api.token('deployments', 'credits:service'),
+      api.token('finance-1', 'credits:admin'),
+    ]);
+    const r = await listening();
+    const made = await register(service, { url: r.url, events: ['charge.paid'], accountId: 'ep-e' });
+    const removed = await api.call('DELETE', `/credits/webhook-endpoints/${made.endpointId}`, { token: admin });
+    expect(removed.status, JSON.stringify(removed.body)).toBe(200);
+    const listed = await api.call('GET', '/credits/webhook-endpoints?accountId=ep-e', { token: admin });
+    expect(listed.body).toEqual({ items: [] });
   });
 });
 

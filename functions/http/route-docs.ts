@@ -164,17 +164,23 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
   },
   removeWebhookEndpoint: {
     summary: 'Remove a webhook endpoint',
-    description: 'Removes the endpoint; deliveries still waiting for it end as failed.',
+    description:
+      'Removes the endpoint; deliveries still waiting for it end as failed. Users remove their own ' +
+      "account's endpoints; services and admins name the account with accountId (omitted: an endpoint for " +
+      'every account); finance may remove any endpoint.',
   },
   webhookDeliveries: {
     summary: "An endpoint's deliveries, newest first, with every attempt",
     description:
       'Each event sent to the endpoint: pending (with its next attempt), delivered (a 2xx answer) or failed ' +
-      '(no 2xx within 24 hours of retries with exponential backoff: dead-lettered), and every attempt made.',
+      '(no 2xx within 24 hours of retries with exponential backoff: dead-lettered), and every attempt made. ' +
+      "Services and admins name the endpoint's account with accountId.",
   },
   retryWebhookDelivery: {
     summary: 'Send a delivery again now',
-    description: 'Sends the event again at once, whatever the delivery ended as; its earlier attempts stay listed.',
+    description:
+      'Sends the event again at once, whatever the delivery ended as; its earlier attempts stay listed. ' +
+      "Services and admins name the endpoint's account with accountId.",
   },
   markNotificationRead: {
     summary: 'Mark a notification read',

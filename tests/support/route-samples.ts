@@ -394,18 +394,23 @@ export const routeSamples: Record<string, RouteSample> = {
     prepare: async (_api, _owner) => call('GET', '/credits/webhook-endpoints'),
   },
   'DELETE /credits/webhook-endpoints/{endpointId}': {
-    money: "Nobody: it stops the caller's own events; another's endpoint is a 404.",
-    reach: 'own',
+    money:
+      "Nobody: it stops events, no credit moves. Another user's endpoint is a 404; services and admins name " +
+      'the account (finance may remove any endpoint).',
+    reach: 'account-read',
+    accountIn: 'query',
     prepare: async (api, owner) => call('DELETE', `/credits/webhook-endpoints/${await endpointOf(api, owner)}`),
   },
   'GET /credits/webhook-endpoints/{endpointId}/deliveries': {
-    money: "Nobody: a read of the caller's own deliveries.",
-    reach: 'own',
+    money: "Nobody: a read of an endpoint's deliveries; another user's endpoint is a 404.",
+    reach: 'account-read',
+    accountIn: 'query',
     prepare: async (api, owner) => call('GET', `/credits/webhook-endpoints/${await endpointOf(api, owner)}/deliveries`),
   },
   'POST /credits/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry': {
-    money: 'Nobody: it sends an event again to its own endpoint; no credit moves.',
-    reach: 'own',
+    money: 'Nobody: it sends an event again to the endpoint it was for; no credit moves.',
+    reach: 'account-read',
+    accountIn: 'query',
     prepare: async (api, owner) => {
       const endpointId = await endpointOf(api, owner);
       await funded(api, owner);

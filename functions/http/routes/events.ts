@@ -19,7 +19,9 @@ const webhookEndpointBody = z.strictObject({
   }),
 });
 const webhookEndpointsQuery = z.strictObject({ accountId: s.accountIdParam.optional() });
-const deliveriesQuery = s.notificationsQuery;
+/** A service or admin managing an account's endpoint names the account, as it did registering it. */
+const endpointQuery = s.accountQuery;
+const deliveriesQuery = s.notificationsQuery.extend({ accountId: s.accountIdParam.optional() });
 
 export const eventsRoutes = {
   registerWebhookEndpoint: defineRoute({
@@ -41,6 +43,7 @@ export const eventsRoutes = {
     path: '/credits/webhook-endpoints/{endpointId}',
     group: 'events',
     access: 'user',
+    query: endpointQuery,
     params: s.params.webhookEndpoint,
   }),
   webhookDeliveries: defineRoute({
@@ -56,6 +59,7 @@ export const eventsRoutes = {
     path: '/credits/webhook-endpoints/{endpointId}/deliveries/{deliveryId}/retry',
     group: 'events',
     access: 'user',
+    query: endpointQuery,
     body: s.emptyBody,
     params: s.params.webhookDelivery,
   }),

@@ -529,7 +529,7 @@ export interface paths {
         post?: never;
         /**
          * Remove a webhook endpoint
-         * @description Removes the endpoint; deliveries still waiting for it end as failed.
+         * @description Removes the endpoint; deliveries still waiting for it end as failed. Users remove their own account's endpoints; services and admins name the account with accountId (omitted: an endpoint for every account); finance may remove any endpoint.
          */
         delete: operations["deleteCreditsWebhookEndpointsEndpointId"];
         options?: never;
@@ -546,7 +546,7 @@ export interface paths {
         };
         /**
          * An endpoint's deliveries, newest first, with every attempt
-         * @description Each event sent to the endpoint: pending (with its next attempt), delivered (a 2xx answer) or failed (no 2xx within 24 hours of retries with exponential backoff: dead-lettered), and every attempt made.
+         * @description Each event sent to the endpoint: pending (with its next attempt), delivered (a 2xx answer) or failed (no 2xx within 24 hours of retries with exponential backoff: dead-lettered), and every attempt made. Services and admins name the endpoint's account with accountId.
          */
         get: operations["getCreditsWebhookEndpointsEndpointIdDeliveries"];
         put?: never;
@@ -568,7 +568,7 @@ export interface paths {
         put?: never;
         /**
          * Send a delivery again now
-         * @description Sends the event again at once, whatever the delivery ended as; its earlier attempts stay listed.
+         * @description Sends the event again at once, whatever the delivery ended as; its earlier attempts stay listed. Services and admins name the endpoint's account with accountId.
          */
         post: operations["postCreditsWebhookEndpointsEndpointIdDeliveriesDeliveryIdRetry"];
         delete?: never;
@@ -3657,7 +3657,9 @@ export interface operations {
     };
     deleteCreditsWebhookEndpointsEndpointId: {
         parameters: {
-            query?: never;
+            query?: {
+                accountId?: string;
+            };
             header?: never;
             path: {
                 endpointId: string;
@@ -3749,6 +3751,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: string;
+                accountId?: string;
             };
             header?: never;
             path: {
@@ -3857,7 +3860,9 @@ export interface operations {
     };
     postCreditsWebhookEndpointsEndpointIdDeliveriesDeliveryIdRetry: {
         parameters: {
-            query?: never;
+            query?: {
+                accountId?: string;
+            };
             header?: never;
             path: {
                 endpointId: string;
