@@ -258,6 +258,7 @@ describe('an endpoint a service registered for an account', () => {
     expect(r.received).toHaveLength(2);
     // The account's owner sees it too; another account, or a service naming another account, does not.
     expect((await api.call('GET', `${path}/deliveries`, { token: owner })).status).toBe(200);
+    expect((await api.call('GET', `${path}/deliveries?accountId=ep-c`, { token: admin })).status).toBe(200);
     expect((await api.call('GET', `${path}/deliveries`, { token: other })).status).toBe(404);
     expect((await api.call('GET', `${path}/deliveries?accountId=ep-d`, { token: service })).status).toBe(404);
     expect((await api.call('DELETE', `${path}?accountId=ep-d`, { token: service })).status).toBe(404);
