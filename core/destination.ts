@@ -26,7 +26,7 @@ export function destinationProblem(network: PayoutNetwork, address: string): str
       ? null
       : `a Solana address is a 32-byte key; this one is ${bytes.length} bytes`;
   }
-  if (!EVM_ADDRESS.test(address)) return `an ${NETWORK_NAMES[network]} address is 0x followed by 40 hex digits`;
+  if (!EVM_ADDRESS.test(address)) return `an address on ${NETWORK_NAMES[network]} is 0x followed by 40 hex digits`;
   const digits = address.slice(2);
   const mixedCase = digits !== digits.toLowerCase() && digits !== digits.toUpperCase();
   if (mixedCase && getAddress(address.toLowerCase()) !== address)

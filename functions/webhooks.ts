@@ -20,7 +20,7 @@ export const handler = groupHandler(
       const secret = payments(request).webhookSecrets.stripe;
       if (!secret) throw new ProviderUnavailable('STRIPE_WEBHOOK_SECRET is not configured');
       const event = verifyStripeEvent(rawBody ?? '', headers['stripe-signature'], secret);
-      return answer(await applyWebhookAction(runtime.ledger, 'stripe', stripeAction(event)));
+      return answer(await applyWebhookAction(runtime.ledger, 'stripe', stripeAction(event), payments(request).cards));
     }),
 
     implement(api.spherepayWebhook, async (request) => {

@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getCharge, listNotifications, type Micros, setAutoTopUp } from '../core/index.js';
 import { purchaseFromItem } from '../core/items/purchase.js';
+import { cardLabel } from '../core/payments/card-label.js';
 import { StripeCheckout } from '../core/payments/stripe.js';
 import { keys, SK_PREFIX } from '../core/table/keys.js';
 import { LocalCheckout, type LocalTestCard, localIntentEvent } from '../functions/local/local-checkout.js';
@@ -25,13 +26,21 @@ const cards = () => api.payments.cards as LocalCheckout;
 
 /** Saves a test card for the account through the local setup page, as a user would. */
 async function saveCard(token: string, accountId: string, card: LocalTestCard) {
+  const setupUrl = await openCardSetup(token);
+  const page = await fetch(setupUrl);
+  const text = await page.text();
+  expect(text).toContain('Declined card');
+  expect(text).toContain(accountId);
+  const chosen = await fetch(`${setupUrl}/${card}`, { method: 'POST' });
+  expect(chosen.status).toBe(200);
+}
+
+/** The setup page the account's own request opens: a session of its own, like Stripe Checkout's. */
+async function openCardSetup(token: string): Promise<string> {
   const setup = await api.call('POST', '/credits/auto-top-up/payment-method', { token });
   expect(setup.status).toBe(201);
-  expect(setup.body.checkoutUrl).toBe(`${api.url}/local/card-setup/${accountId}`);
-  const page = await fetch(setup.body.checkoutUrl);
-  expect(await page.text()).toContain('Declined card');
-  const chosen = await fetch(`${api.url}/local/card-setup/${accountId}/${card}`, { method: 'POST' });
-  expect(chosen.status).toBe(200);
+  expect(setup.body.checkoutUrl).toMatch(new RegExp(`^${api.url}/local/card-setup/cs_local_setup_[0-9a-f]{32}$`));
+  return setup.body.checkoutUrl as string;
 }
 
 async function enable(token: string, settings: Partial<Record<string, unknown>> = {}) {
@@ -110,9 +119,32 @@ describe('settings', () => {
     ).rejects.toThrow('threshold must be whole cents');
     expect((await api.call('GET', '/credits/auto-top-up', { token })).body).toMatchObject({
       enabled: false,
-      card: 'card visa',
+      card: 'Visa •••• 4242',
     });
     expect(await enable(token)).toMatchObject({ enabled: true, amount: '20.00', monthlyLimit: '200.00' });
+  });
+});
+
+describe('the local card setup', () => {
+  it('acts only for the account whose request opened it, and once', async () => {
+    const victim = await api.token('atu-victim');
+    const attacker = await api.token('atu-attacker');
+    await saveCard(victim, 'atu-victim', 'pm_card_visa');
+    // Another account's id in the URL is no setup at all: nothing can replace the victim's card.
+    for (const path of ['/local/card-setup/atu-victim/pm_card_chargeDeclined', '/local/card-setup/atu-victim']) {
+      const forged = await fetch(`${api.url}${path}`, { method: path.endsWith('Declined') ? 'POST' : 'GET' });
+      expect(forged.status, path).toBe(404);
+    }
+    const guessed = await fetch(`${api.url}/local/card-setup/cs_local_setup_${'0'.repeat(32)}/pm_card_visa`, {
+      method: 'POST',
+    });
+    expect(guessed.status).toBe(404);
+    // The attacker's own setup saves a card to the attacker's account only, and only once.
+    const own = await openCardSetup(attacker);
+    expect((await fetch(`${own}/pm_card_chargeDeclined`, { method: 'POST' })).status).toBe(200);
+    expect((await fetch(`${own}/pm_card_visa`, { method: 'POST' })).status).toBe(409);
+    expect((await api.call('GET', '/credits/auto-top-up', { token: victim })).body.card).toBe('Visa •••• 4242');
+    expect((await api.call('GET', '/credits/auto-top-up', { token: attacker })).body.card).toBe('Visa •••• 0002');
   });
 });
 
@@ -361,6 +393,17 @@ describe('the Stripe adapter', () => {
       paymentMethodId: 'pm_1',
     });
     expect(answer).toEqual({ paymentIntentId: 'pi_declined' });
+  });
+
+  it('names a saved card by the brand and last digits Stripe reports of it', async () => {
+    const { stripe, seen } = await startStub(() => ({
+      status: 200,
+      body: { id: 'pm_1', object: 'payment_method', type: 'card', card: { brand: 'mastercard', last4: '4444' } },
+    }));
+    const card = await stripe.describeCard('pm_1');
+    expect(card).toEqual({ brand: 'mastercard', last4: '4444' });
+    expect(cardLabel(card)).toBe('Mastercard •••• 4444');
+    expect(seen.map((s) => s.path)).toEqual(['/v1/payment_methods/pm_1']);
   });
 
   it('saves a card through Checkout in setup mode, on the account’s customer', async () => {

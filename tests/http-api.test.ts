@@ -559,7 +559,7 @@ describe('withdrawals and admin', () => {
       );
 
       const before = await snapshot(api.ledger.table, 'wendy');
-      const refused: [string, unknown][] = [
+      const refused: [string, unknown, string?][] = [
         ['no destination', undefined],
         ['an unknown network', { network: 'bitcoin', address: '1BoatSLRHtKNngkdXEeobR76b53LETtpyT' }],
         [
@@ -570,7 +570,11 @@ describe('withdrawals and admin', () => {
           'a Solana address one byte short',
           { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFL' },
         ],
-        ['an EVM address one digit short', { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe' }],
+        [
+          'an EVM address one digit short',
+          { network: 'base', address: '0x5aAeb6053F3E94C9b9A09f33669435E7Ef1BeAe' },
+          'an address on Base is 0x followed by 40 hex digits',
+        ],
         [
           'an EVM address with a wrong checksum',
           { network: 'ethereum', address: '0x5AAeb6053F3E94C9b9A09f33669435E7Ef1BeAed' },
@@ -578,19 +582,21 @@ describe('withdrawals and admin', () => {
         [
           'a Solana address on an EVM chain',
           { network: 'polygon', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
+          'an address on Polygon is 0x followed by 40 hex digits',
         ],
         [
           'an address with spaces around it',
           { network: 'solana', address: ' 7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' },
         ],
       ];
-      for (const [why, destination] of refused) {
+      for (const [why, destination, words] of refused) {
         const response = await api.call('POST', '/credits/withdrawals', {
           token: wendy,
           body: { amount: '1.00', ...(destination === undefined ? {} : { destination }) },
         });
         expect(response.status, why).toBe(400);
         expect(response.body.code, why).toBe('invalid_request');
+        if (words) expect(response.body.detail, why).toContain(words);
       }
       expect(await snapshot(api.ledger.table, 'wendy')).toEqual(before);
     },

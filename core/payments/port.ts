@@ -38,14 +38,16 @@ export type WebhookAction =
       outcome: PaymentOutcome;
     }
   | { kind: 'reversal'; eventId: string; paymentRef: string; report: ReversalReport }
-  /** A card saved for auto top-up (a completed setup). */
-  | { kind: 'card'; eventId: string; accountId: string; customerId: string; paymentMethodId: string; label: string }
+  /** A card saved for auto top-up (a completed setup); its brand and last digits are asked of the provider. */
+  | { kind: 'card'; eventId: string; accountId: string; customerId: string; paymentMethodId: string }
   | { kind: 'ignore'; eventId: string; why: string };
 
 /** Auto top-up's card (SPEC §8): saving one through the provider, and charging it off session. */
 export interface SavedCardCharger {
   /** A page where the user saves a card (Stripe Checkout in setup mode). */
   createCardSetup(request: { accountId: string; customerId?: string }): Promise<{ checkoutUrl: string }>;
+  /** The saved card's brand and last four digits, to name it to its holder (core/payments/card-label.ts). */
+  describeCard(paymentMethodId: string): Promise<{ brand: string; last4: string }>;
   /**
    * Charges the saved card, with the purchase id as the idempotency key: called again for the same
    * purchase, the provider answers the same PaymentIntent. A declined card still answers its intent

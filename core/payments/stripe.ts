@@ -106,6 +106,17 @@ export class StripeCheckout implements CheckoutProvider, SavedCardCharger {
     }
   }
 
+  async describeCard(paymentMethodId: string): Promise<{ brand: string; last4: string }> {
+    try {
+      const method = await this.stripe.paymentMethods.retrieve(paymentMethodId);
+      if (!method.card) throw new Error(`payment method ${paymentMethodId} is not a card`);
+      return { brand: method.card.brand, last4: method.card.last4 };
+    } catch (error) {
+      // Stripe retries the event that needed it: the card is saved once the provider answers.
+      throw new ProviderUnavailable('the saved card could not be read from Stripe; retry', { cause: error });
+    }
+  }
+
   async chargeSavedCard(request: {
     purchaseId: string;
     accountId: string;
@@ -289,7 +300,6 @@ export function stripeAction(raw: Stripe.Event | unknown): WebhookAction {
         accountId,
         customerId: setup.customer,
         paymentMethodId: setup.payment_method,
-        label: `card ${setup.payment_method.slice(-4)}`,
       };
     }
     case 'payment_intent.succeeded':

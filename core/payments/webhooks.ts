@@ -2,7 +2,7 @@
 // matched to its purchase (by our id or the provider's checkout reference) and must name the
 // same account the purchase belongs to; a refund or dispute is matched by the provider's payment.
 
-import { InvalidRequest, NotFound } from '../errors.js';
+import { InvalidRequest, NotFound, ProviderUnavailable } from '../errors.js';
 import type { ProviderName } from '../items/purchase.js';
 import { type AutoTopUpView, saveCard } from '../ledger/auto-top-up.js';
 import type { Ledger } from '../ledger/ledger.js';
@@ -14,7 +14,8 @@ import {
   purchaseOfCheckout,
   reversePayment,
 } from '../ledger/purchases.js';
-import type { WebhookAction } from './port.js';
+import { cardLabel } from './card-label.js';
+import type { SavedCardCharger, WebhookAction } from './port.js';
 
 export type WebhookResult =
   | { eventId: string; handled: 'payment'; result: PaymentEventResult }
@@ -28,6 +29,8 @@ export async function applyWebhookAction(
   ledger: Ledger,
   provider: ProviderName,
   action: WebhookAction,
+  /** Reads a saved card's brand and last digits; needed for Stripe's card setups only. */
+  cards?: Pick<SavedCardCharger, 'describeCard'>,
 ): Promise<WebhookResult> {
   const { eventId } = action;
   switch (action.kind) {
@@ -35,7 +38,9 @@ export async function applyWebhookAction(
       return { eventId, handled: 'ignored', why: action.why };
     case 'card': {
       if (provider !== 'stripe') throw new InvalidRequest('cards are saved through Stripe');
-      const { accountId, customerId, paymentMethodId, label } = action;
+      if (!cards) throw new ProviderUnavailable('saved cards are not configured (STRIPE_SECRET_KEY)');
+      const { accountId, customerId, paymentMethodId } = action;
+      const label = cardLabel(await cards.describeCard(paymentMethodId));
       return {
         eventId,
         handled: 'card',

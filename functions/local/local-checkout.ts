@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import * as z from 'zod';
-import { NotFound } from '../../core/errors.js';
+import { Conflict, NotFound } from '../../core/errors.js';
 import { ulidOf } from '../../core/ids.js';
 import { type PaymentMethod, PROVIDER_OF, type ProviderName, type Purchase } from '../../core/items/purchase.js';
 import { accountOfPurchase, getPurchase } from '../../core/ledger/purchases.js';
@@ -29,6 +29,11 @@ export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
   webhookSecret = '';
   /** PaymentIntents made so far, by purchase id: Stripe's idempotency key, kept the same way. */
   readonly intents = new Map<string, string>();
+  /**
+   * Card setups opened by an account's own request, by their unguessable id, as Stripe's setup
+   * sessions are: the page acts for that account only, and saves one card.
+   */
+  private readonly setups = new Map<string, { accountId: string; expiresAtMs: number; completed: boolean }>();
 
   constructor(method: PaymentMethod) {
     this.name = PROVIDER_OF[method];
@@ -41,7 +46,31 @@ export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
     };
   }
   async createCardSetup(request: { accountId: string }): Promise<{ checkoutUrl: string }> {
-    return { checkoutUrl: `${this.serverUrl}/local/card-setup/${encodeURIComponent(request.accountId)}` };
+    const setupId = `cs_local_setup_${randomBytes(16).toString('hex')}`;
+    for (const [id, setup] of this.setups) if (setup.expiresAtMs <= Date.now()) this.setups.delete(id);
+    this.setups.set(setupId, {
+      accountId: request.accountId,
+      expiresAtMs: Date.now() + SETUP_LIFETIME_MS,
+      completed: false,
+    });
+    return { checkoutUrl: `${this.serverUrl}/local/card-setup/${setupId}` };
+  }
+
+  /** The open setup `setupId` (404 otherwise), marked complete when `complete` (409 if it already is). */
+  setup(setupId: string, complete = false): { accountId: string } {
+    const setup = this.setups.get(setupId);
+    if (!setup || setup.expiresAtMs <= Date.now()) throw new NotFound(`no card setup ${setupId}`);
+    if (complete) {
+      if (setup.completed) throw new Conflict(`card setup ${setupId} has already saved a card`);
+      setup.completed = true;
+    }
+    return { accountId: setup.accountId };
+  }
+
+  async describeCard(paymentMethodId: string): Promise<{ brand: string; last4: string }> {
+    const card = LOCAL_TEST_CARDS[paymentMethodId as LocalTestCard];
+    if (!card) throw new NotFound(`no test card ${paymentMethodId}`);
+    return { brand: 'visa', last4: card.last4 };
   }
 
   /** Answers the intent at once; its outcome follows as a signed webhook, as Stripe's does. */
@@ -65,11 +94,18 @@ export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
   }
 }
 
+/** Stripe's test cards, with the last digits of the card numbers Stripe gives them. */
 export const LOCAL_TEST_CARDS = {
-  pm_card_visa: { label: 'Visa (pays)', failure: null },
-  pm_card_chargeDeclined: { label: 'Declined card', failure: 'card_declined' },
-  pm_card_authenticationRequired: { label: 'Needs authentication', failure: 'authentication_required' },
+  pm_card_visa: { label: 'Visa (pays)', last4: '4242', failure: null },
+  pm_card_chargeDeclined: { label: 'Declined card', last4: '0002', failure: 'card_declined' },
+  pm_card_authenticationRequired: {
+    label: 'Needs authentication',
+    last4: '3184',
+    failure: 'authentication_required',
+  },
 } as const;
+/** How long a card setup page stays open: Stripe's Checkout sessions last 24 hours. */
+const SETUP_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export type LocalTestCard = keyof typeof LOCAL_TEST_CARDS;
 
 function localProviderRef(provider: ProviderName, purchaseId: string): string {
@@ -223,6 +259,13 @@ async function sendToSelf(
 
 // ---- the checkout page and its Pay button ----
 
+/** The local stand-in for saved cards, when the server uses it (no Stripe keys); otherwise no local setups exist. */
+function localCards(request: Pick<Request, 'local'>): LocalCheckout {
+  const cards = payments(request).cards;
+  if (!(cards instanceof LocalCheckout)) throw new NotFound('card setups are made by Stripe on this server');
+  return cards;
+}
+
 async function purchaseFor(request: Pick<Request, 'runtime'> & { params: { purchaseId: string } }): Promise<Purchase> {
   const { purchaseId } = request.params;
   const accountId = await accountOfPurchase(request.runtime.ledger, purchaseId);
@@ -288,25 +331,30 @@ const payRoute = defineRoute({
   responses: { 200: { description: 'Page' } },
 });
 
+const setupId = z.string().regex(/^cs_local_setup_[0-9a-f]{32}$/, 'must be a local card setup id');
 const setupRoute = defineRoute({
   method: 'GET',
-  path: '/local/card-setup/{accountId}',
+  path: '/local/card-setup/{setupId}',
   group: 'local',
   access: 'public',
   summary: 'The local card setup page for auto top-up',
-  description: "Stands in for Stripe Checkout in setup mode: offers Stripe's three test cards.",
-  params: params.account,
+  description:
+    "Stands in for Stripe Checkout in setup mode: offers Stripe's three test cards. The setup is opened by the " +
+    "account's own POST /credits/auto-top-up/payment-method and acts for that account only.",
+  params: z.strictObject({ setupId }),
   responses: { 200: { description: 'Page' } },
 });
 const chooseCardRoute = defineRoute({
   method: 'POST',
-  path: '/local/card-setup/{accountId}/{card}',
+  path: '/local/card-setup/{setupId}/{card}',
   group: 'local',
   access: 'public',
   summary: 'Save a local test card: the server sends itself the signed setup_intent.succeeded',
-  description: "Saves one of the test cards: the server signs Stripe's setup event and sends it to itself.",
+  description:
+    "Saves one of the test cards to the setup's account, once: the server signs Stripe's setup event and sends " +
+    'it to itself.',
   params: z.strictObject({
-    accountId: params.account.shape.accountId,
+    setupId,
     card: z.enum(Object.keys(LOCAL_TEST_CARDS) as [LocalTestCard, ...LocalTestCard[]]),
   }),
   body: emptyBody,
@@ -317,11 +365,12 @@ export const checkoutRoutes = [showRoute, payRoute, setupRoute, chooseCardRoute]
 
 export const checkoutHandler = groupHandler([
   implement(setupRoute, async (request) => {
-    const { accountId } = request.params;
+    const { setupId } = request.params;
+    const { accountId } = localCards(request).setup(setupId);
     const cards = Object.entries(LOCAL_TEST_CARDS)
       .map(
         ([card, { label }]) =>
-          `<form method="post" action="/local/card-setup/${encodeURIComponent(accountId)}/${card}">` +
+          `<form method="post" action="/local/card-setup/${setupId}/${card}">` +
           `<button type="submit">${label}</button></form>`,
       )
       .join('');
@@ -333,9 +382,10 @@ export const checkoutHandler = groupHandler([
     return { status: 200, html: page('Save a card', 'stripe', body) };
   }),
   implement(chooseCardRoute, async (request) => {
-    const { accountId, card } = request.params;
+    const { setupId, card } = request.params;
     const secret = payments(request).webhookSecrets.stripe;
     if (!secret) throw new NotFound('no stripe webhook secret is configured');
+    const { accountId } = localCards(request).setup(setupId, true);
     const response = await sendToSelf(
       request.local?.serverUrl ?? 'http://127.0.0.1:3000',
       localSetupEvent(accountId, card, secret),

@@ -77,6 +77,12 @@ async function endpointOf(api: Api, owner: string): Promise<string> {
   return endpoint.endpointId;
 }
 
+/** A card setup page opened by the owner's own request (the local stand-in for Stripe's). */
+async function cardSetupOf(api: Api, owner: string): Promise<string> {
+  const { checkoutUrl } = await api.payments.cards!.createCardSetup({ accountId: owner });
+  return checkoutUrl;
+}
+
 async function funded(api: Api, owner: string, amount = 50): Promise<void> {
   await buyCredits(api.ledger, owner, credits(amount));
 }
@@ -255,15 +261,17 @@ export const routeSamples: Record<string, RouteSample> = {
     prepare: async (api, owner) =>
       call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`),
   },
-  'GET /local/card-setup/{accountId}': {
-    money: 'Local only, never deployed: a page.',
+  'GET /local/card-setup/{setupId}': {
+    money: "Local only, never deployed: a page, for the setup the account's own request opened.",
     reach: 'public',
-    prepare: async (_api, owner) => call('GET', `/local/card-setup/${owner}`),
+    prepare: async (api, owner) => call('GET', new URL(await cardSetupOf(api, owner)).pathname),
   },
-  'POST /local/card-setup/{accountId}/{card}': {
-    money: "Local only, never deployed: it sends the server a signed setup event, as Stripe's setup would.",
+  'POST /local/card-setup/{setupId}/{card}': {
+    money:
+      "Local only, never deployed: it sends the server a signed setup event, as Stripe's setup would, for the " +
+      'account whose own request opened the setup (an unguessable id), once.',
     reach: 'public',
-    prepare: async (_api, owner) => call('POST', `/local/card-setup/${owner}/pm_card_visa`),
+    prepare: async (api, owner) => call('POST', `${new URL(await cardSetupOf(api, owner)).pathname}/pm_card_visa`),
   },
   'POST /credits/withdrawals': {
     money:
