@@ -39,13 +39,35 @@ function expectProblem(response: { status: number; headers: Headers; body: any }
   expect(JSON.stringify(response.body)).not.toMatch(/at \w+ \(|node_modules|Exception/);
 }
 
+let accounts = 0;
+
+/**
+ * An account of its own for one test: 20.00 bought, then (with `charges`) that many charges of 1.00,
+ * a second apart. Each test sets up what it asserts on.
+ */
+async function accountWith(charges = 0): Promise<{ accountId: string; token: string }> {
+  const accountId = `alice-${++accounts}`;
+  const token = await api.token(accountId);
+  await fund(accountId, '20');
+  for (let i = 0; i < charges; i += 1) {
+    api.clock.advance(1000);
+    const charged = await api.call('POST', '/credits/charges', {
+      token,
+      body: { deploymentId: `d${i}`, amount: '1' },
+      headers: { 'idempotency-key': key() },
+    });
+    expect(charged.status).toBe(201);
+  }
+  return { accountId, token };
+}
+
 describe('balance, check, transactions, usage', () => {
   it('shows the balance with amounts as decimal strings', async () => {
-    await fund('alice', '20');
-    const response = await api.call('GET', '/credits/balance', { token: user });
+    const { accountId, token } = await accountWith();
+    const response = await api.call('GET', '/credits/balance', { token });
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({
-      accountId: 'alice',
+      accountId,
       balance: '20.00',
       withdrawable: '20.00',
       negativeAllowance: '10.00',
@@ -58,7 +80,8 @@ describe('balance, check, transactions, usage', () => {
   });
 
   it('checks an amount given as a string or a number', async () => {
-    const response = await api.call('GET', '/credits/check?amount=25.5', { token: user });
+    const { token } = await accountWith();
+    const response = await api.call('GET', '/credits/check?amount=25.5', { token });
     expect(response.body).toEqual({
       amount: '25.50',
       balance: '20.00',
@@ -66,19 +89,14 @@ describe('balance, check, transactions, usage', () => {
       withinAllowance: true,
       shortfall: '5.50',
     });
-    expectProblem(await api.call('GET', '/credits/check?amount=0.0000001', { token: user }), 400, 'invalid_request');
-    expectProblem(await api.call('GET', '/credits/check', { token: user }), 400, 'invalid_request');
+    const asNumber = await api.call('GET', '/credits/check?amount=20', { token });
+    expect(asNumber.body).toMatchObject({ amount: '20.00', sufficient: true, shortfall: '0.00' });
+    expectProblem(await api.call('GET', '/credits/check?amount=0.0000001', { token }), 400, 'invalid_request');
+    expectProblem(await api.call('GET', '/credits/check', { token }), 400, 'invalid_request');
   });
 
   it('pages the log with an opaque cursor that can not be forged or borrowed', async () => {
-    for (let i = 0; i < 3; i += 1) {
-      api.clock.advance(1000);
-      await api.call('POST', '/credits/charges', {
-        token: user,
-        body: { deploymentId: `d${i}`, amount: '1' },
-        headers: { 'idempotency-key': key() },
-      });
-    }
+    const { token: user } = await accountWith(3);
     const first = await api.call('GET', '/credits/transactions?limit=2', { token: user });
     expect(first.status).toBe(200);
     expect(first.body.items.map((e: any) => e.type)).toEqual(['usage', 'usage']);
@@ -117,6 +135,7 @@ describe('balance, check, transactions, usage', () => {
   });
 
   it('filters by type and exports CSV with a header row', async () => {
+    const { token: user } = await accountWith(3);
     const purchases = await api.call('GET', '/credits/transactions?type=purchase', { token: user });
     expect(purchases.body.items.map((e: any) => e.type)).toEqual(['purchase']);
     const inflow = await api.call('GET', `/credits/transactions?category=${encodeURIComponent('Credit Inflow')}`, {
@@ -153,6 +172,7 @@ describe('balance, check, transactions, usage', () => {
   });
 
   it('sums usage per day', async () => {
+    const { token: user } = await accountWith(3);
     const response = await api.call('GET', '/credits/usage?from=2026-01-01&to=2026-02-28&granularity=day', {
       token: user,
     });
@@ -635,14 +655,16 @@ describe('withdrawals and admin', () => {
 
 describe('notifications and the test clock', () => {
   it('lists notifications and marks one read', async () => {
-    const list = await api.call('GET', '/notifications', { token: user });
+    const { token } = await accountWith(); // its purchase completed: one notification
+    const list = await api.call('GET', '/notifications', { token });
     expect(list.status).toBe(200);
-    expect(list.body.items.length).toBeGreaterThan(0);
+    expect(list.body.items).toEqual([expect.objectContaining({ type: 'purchase_completed', read: false })]);
     const first = list.body.items[0];
-    expect((await api.call('POST', `/notifications/${first.notificationId}/read`, { token: user })).body).toEqual({
+    expect((await api.call('POST', `/notifications/${first.notificationId}/read`, { token })).body).toEqual({
       notificationId: first.notificationId,
       read: true,
     });
+    expect((await api.call('GET', '/notifications', { token })).body.items[0].read).toBe(true);
     expectProblem(
       await api.call('POST', `/notifications/${first.notificationId}/read`, { token: other }),
       404,
