@@ -81,6 +81,43 @@ function pick<T>(items: T[], index: number): T | undefined {
   return items.length === 0 ? undefined : items[index % items.length];
 }
 
+/** The largest charge the ledger takes (SPEC §2: 1,000,000,000 credits). */
+const MAX_CHARGE = 1_000_000_000 * 1_000_000;
+
+/** One charge with a key of its own, answered as the model says. */
+async function chargeOnce(m: Model, r: Real, amount: number): Promise<void> {
+  const expected = m.charge(amount);
+  const key = `ch-${++r.seq}`;
+  try {
+    const result = await charge(r.ledger, {
+      accountId: r.accountId,
+      deploymentId: 'dep',
+      amount: amount as Micros,
+      idempotencyKey: key,
+    });
+    expect(result.status).toBe(expected.outcome);
+    expected.charge!.id = result.chargeId;
+    r.lastCharge = { key, amount, result, atMs: m.now };
+  } catch (error) {
+    expect(outcomeOf(error)).toBe(expected.outcome);
+  }
+}
+
+async function withdrawOnce(m: Model, r: Real, amount: number): Promise<void> {
+  const expected = m.withdraw(amount);
+  try {
+    const result = await requestWithdrawal(r.ledger, {
+      accountId: r.accountId,
+      amount: amount as Micros,
+      destination: WALLET,
+    });
+    expect(expected.outcome).toBe('ok');
+    expected.withdrawal!.id = result.withdrawalId;
+  } catch (error) {
+    expect(outcomeOf(error)).toBe(expected.outcome);
+  }
+}
+
 /** Compares the stored account with the model and checks the invariants. */
 export async function agree(m: Model, r: Real): Promise<void> {
   const view = await getBalance(r.ledger, r.accountId);
@@ -251,21 +288,7 @@ export const commandArbitraries = [
         else await expect(replay).rejects.toThrow(IdempotencyKeyReused);
         return;
       }
-      const expected = m.charge(amount);
-      const key = `ch-${++r.seq}`;
-      try {
-        const result = await charge(r.ledger, {
-          accountId: r.accountId,
-          deploymentId: 'dep',
-          amount: amount as Micros,
-          idempotencyKey: key,
-        });
-        expect(result.status).toBe(expected.outcome);
-        expected.charge!.id = result.chargeId;
-        r.lastCharge = { key, amount, result, atMs: m.now };
-      } catch (error) {
-        expect(outcomeOf(error)).toBe(expected.outcome);
-      }
+      await chargeOnce(m, r, amount);
     }),
   ),
   // Charges sent at once (ledger/batch.ts). On one ledger they commit together in the order they
@@ -374,22 +397,9 @@ export const commandArbitraries = [
       expect(await attempt(() => setNegativeAllowance(r.ledger, r.accountId, (cents * CENT) as Micros))).toBe(expected);
     }),
   ),
-  fc.integer({ min: 1, max: 3_000 }).map((cents) =>
-    command(`withdraw ${cents}¢`, async (m, r) => {
-      const expected = m.withdraw(cents * CENT);
-      try {
-        const result = await requestWithdrawal(r.ledger, {
-          accountId: r.accountId,
-          amount: (cents * CENT) as Micros,
-          destination: WALLET,
-        });
-        expect(expected.outcome).toBe('ok');
-        expected.withdrawal!.id = result.withdrawalId;
-      } catch (error) {
-        expect(outcomeOf(error)).toBe(expected.outcome);
-      }
-    }),
-  ),
+  fc
+    .integer({ min: 1, max: 3_000 })
+    .map((cents) => command(`withdraw ${cents}¢`, async (m, r) => withdrawOnce(m, r, cents * CENT))),
   fc
     .tuple(
       fc.nat(),
@@ -501,3 +511,44 @@ export const commandArbitraries = [
     }),
   ),
 ];
+
+const EDGES = [
+  'charge balance + allowance',
+  'charge a µ over balance + allowance',
+  'charge the balance',
+  'charge down to the threshold',
+  'alert at the balance',
+  'withdraw all',
+  'withdraw a cent more',
+] as const;
+
+/**
+ * Exact edges, which random amounts almost never reach: a charge of exactly what the balance and
+ * the allowance cover (paid) and one micro-credit more (it waits), exactly the balance, one that
+ * leaves the balance exactly at the alert threshold, the threshold set exactly at the balance, and
+ * a withdrawal of all that is withdrawable (in whole cents) and a cent more. The runner picks these
+ * more often than the other commands (model-run.ts).
+ */
+export const edgeCommands = fc.constantFrom(...EDGES).map((edge) =>
+  command(`at the edge: ${edge}`, async (m, r) => {
+    const balance = m.balance();
+    if (edge === 'alert at the balance') {
+      const threshold = Math.max(0, balance);
+      await setLowBalanceThreshold(r.ledger, r.accountId, threshold as Micros);
+      m.setLowBalanceThreshold(threshold);
+      return;
+    }
+    if (edge === 'withdraw all' || edge === 'withdraw a cent more') {
+      const amount = Math.floor(m.withdrawable() / CENT) * CENT + (edge === 'withdraw a cent more' ? CENT : 0);
+      if (amount > 0) await withdrawOnce(m, r, amount);
+      return;
+    }
+    const amount = {
+      'charge balance + allowance': balance + m.allowance,
+      'charge a µ over balance + allowance': balance + m.allowance + 1,
+      'charge the balance': balance,
+      'charge down to the threshold': balance - (m.lowBalanceThreshold ?? 0),
+    }[edge];
+    if (amount > 0 && amount <= MAX_CHARGE) await chargeOnce(m, r, amount);
+  }),
+);

@@ -6,10 +6,12 @@ import fc from 'fast-check';
 import type { LedgerConfig } from '../../core/index.js';
 import { newLedger, overflowSeen, T0 } from './ledger.js';
 import { Model } from './model.js';
-import { agree, commandArbitraries, type Real } from './model-commands.js';
+import { agree, commandArbitraries, edgeCommands, type Real } from './model-commands.js';
 
 export const MIN_STEPS = 25;
 export const MAX_STEPS = 40;
+/** How much likelier an exact-edge command is than any other: about one step in six is one. */
+const EDGE_WEIGHT = 4;
 
 /** MODEL_RUNS scales the run (per file); MODEL_SEED (with MODEL_PATH, without shrinking) replays a reported failure. */
 export function modelRuns(defaultRuns: number): number {
@@ -25,7 +27,10 @@ export async function runModel(
   let account = 0;
   await fc.assert(
     fc.asyncProperty(
-      fc.array(fc.oneof(...commandArbitraries), { minLength: MIN_STEPS, maxLength: MAX_STEPS }),
+      fc.array(fc.oneof(...commandArbitraries, { arbitrary: edgeCommands, weight: EDGE_WEIGHT }), {
+        minLength: MIN_STEPS,
+        maxLength: MAX_STEPS,
+      }),
       async (commands) => {
         clock.set(T0);
         const model = new Model(
