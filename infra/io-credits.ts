@@ -41,21 +41,22 @@ import {
   TreatMissingData,
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
-import { AttributeType, BillingMode, ProjectionType, Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
-import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../core/metrics.js';
-import { TTL_ATTRIBUTE, tableDefinition } from '../core/table/schema.js';
 import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
 import { FUNCTIONS, type FunctionName, NODE_OPTIONS } from './bundling.js';
+import { addQueues } from './queues.js';
+import { addSecrets, type SecretName, type Secrets } from './secrets.js';
+import { addTable } from './table.js';
 import { WebApp } from './web.js';
 
 /**
@@ -114,7 +115,7 @@ export const ACCESS: Record<
     outcomes?: true;
     expiryQueue?: 'send';
     eventQueue?: 'send';
-    secrets?: ('cursor' | 'stripe' | 'spherepay')[];
+    secrets?: SecretName[];
   }
 > = {
   balance: { table: 'read', secrets: ['cursor'] },
@@ -242,77 +243,15 @@ export class IoCredits extends Construct {
       description: 'The Spherepay product that USDC prices belong to',
     });
 
-    // ---- the table, the shape core/table/schema.ts defines ----
-    const definition = tableDefinition('io-credits');
-    const attributeType = (name: string) =>
-      definition.AttributeDefinitions!.find((a) => a.AttributeName === name)!.AttributeType === 'N'
-        ? AttributeType.NUMBER
-        : AttributeType.STRING;
-    this.table = new Table(this, 'Table', {
-      partitionKey: { name: 'pk', type: AttributeType.STRING },
-      sortKey: { name: 'sk', type: AttributeType.STRING },
-      billingMode: BillingMode.PAY_PER_REQUEST,
-      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-      timeToLiveAttribute: TTL_ATTRIBUTE,
-    });
-    for (const index of definition.GlobalSecondaryIndexes ?? []) {
-      const [hash, range] = index.KeySchema!;
-      this.table.addGlobalSecondaryIndex({
-        indexName: index.IndexName!,
-        partitionKey: { name: hash!.AttributeName!, type: attributeType(hash!.AttributeName!) },
-        ...(range ? { sortKey: { name: range.AttributeName!, type: attributeType(range.AttributeName!) } } : {}),
-        projectionType:
-          index.Projection!.ProjectionType === 'KEYS_ONLY' ? ProjectionType.KEYS_ONLY : ProjectionType.ALL,
-      });
-    }
-
-    // ---- secrets: values are set by the operator (docs/deploy.md), read by functions at cold start ----
-    const secrets = {
-      cursor: new Secret(this, 'CursorSecret', {
-        description: 'IO Credits: signs pagination cursors',
-        generateSecretString: { passwordLength: 64, excludePunctuation: true },
-      }),
-      stripe: new Secret(this, 'StripeSecret', {
-        description: 'IO Credits: {"secretKey": "sk_…", "webhookSecret": "whsec_…"}',
-      }),
-      spherepay: new Secret(this, 'SpherepaySecret', {
-        description: 'IO Credits: {"apiKey": "…", "webhookSecret": "…"}',
-      }),
-    };
-
-    // ---- queues ----
-    const expiryDlq = new Queue(this, 'ExpiryDeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-    });
-    this.expiryQueue = new Queue(this, 'ExpiryQueue', {
-      visibilityTimeout: Duration.minutes(6),
-      enforceSSL: true,
-      deadLetterQueue: { queue: expiryDlq, maxReceiveCount: 5 },
-    });
-    // Event webhooks: fan-outs and delivery attempts. A receiver's refusal is retried by the worker
-    // with its own backoff (24 hours), so only messages the worker itself fails on reach the DLQ.
-    const webhookDlq = new Queue(this, 'WebhookDeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-    });
-    this.webhookQueue = new Queue(this, 'WebhookQueue', {
-      visibilityTimeout: Duration.minutes(6),
-      retentionPeriod: Duration.days(4),
-      enforceSSL: true,
-      deadLetterQueue: { queue: webhookDlq, maxReceiveCount: 5 },
-    });
-    const outcomesDlq = new Queue(this, 'PaymentOutcomesDeadLetterQueue', {
-      retentionPeriod: Duration.days(14),
-      enforceSSL: true,
-    });
-    this.outcomesQueue = new Queue(this, 'PaymentOutcomesQueue', {
-      retentionPeriod: Duration.days(4),
-      enforceSSL: true,
-      deadLetterQueue: { queue: outcomesDlq, maxReceiveCount: 5 },
-    });
+    this.table = addTable(this);
+    const secrets = addSecrets(this);
+    const queues = addQueues(this);
+    this.expiryQueue = queues.expiry.queue;
+    this.webhookQueue = queues.webhook.queue;
+    this.outcomesQueue = queues.outcomes.queue;
+    const expiryDlq = queues.expiry.deadLetters;
+    const webhookDlq = queues.webhook.deadLetters;
+    const outcomesDlq = queues.outcomes.deadLetters;
 
     // ---- grace schedules ----
     const graceGroup = new CfnScheduleGroup(this, 'GraceScheduleGroup', { name: `${stack.stackName}-grace` });
@@ -530,7 +469,7 @@ export class IoCredits extends Construct {
     );
 
     // ---- dashboard ----
-    const queues = [
+    const watched = [
       ['expiry', this.expiryQueue],
       ['payment outcomes', this.outcomesQueue],
       ['webhooks', this.webhookQueue],
@@ -568,8 +507,8 @@ export class IoCredits extends Construct {
           }),
           new GraphWidget({
             title: 'Queue depth and oldest message age',
-            left: queues.map(([label, queue]) => queue.metricApproximateNumberOfMessagesVisible({ period, label })),
-            right: queues.map(([label, queue]) =>
+            left: watched.map(([label, queue]) => queue.metricApproximateNumberOfMessagesVisible({ period, label })),
+            right: watched.map(([label, queue]) =>
               queue.metricApproximateAgeOfOldestMessage({ period, label: `${label} age (s)` }),
             ),
             width: 8,
@@ -607,7 +546,7 @@ function grant(
     outcomesQueueArn: string;
     expiryQueueArn: string;
     webhookQueueArn: string;
-    secretArns: Record<'cursor' | 'stripe' | 'spherepay', Secret>;
+    secretArns: Secrets;
   },
 ): void {
   const allow = (actions: string[], resources: string[]) =>
