@@ -4,23 +4,8 @@
 // queues with their dead-letter queues, the alarms, and the secrets. Each function gets exactly
 // the actions it uses (see `ACCESS` below).
 
-import { spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import {
-  ArnFormat,
-  AssetHashType,
-  Aws,
-  CfnCondition,
-  CfnParameter,
-  DockerImage,
-  Duration,
-  Fn,
-  RemovalPolicy,
-  Stack,
-  Token,
-} from 'aws-cdk-lib';
+import { join } from 'node:path';
+import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnStage,
@@ -43,7 +28,7 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
@@ -53,52 +38,15 @@ import { Construct } from 'constructs';
 import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../core/metrics.js';
 import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
+import { bundled, ROOT } from './assets.js';
 import { FUNCTIONS, type FunctionName, NODE_OPTIONS } from './bundling.js';
+import { checkoutSettings, deploymentInputs, type IoCreditsProps } from './parameters.js';
 import { addQueues } from './queues.js';
 import { addSecrets, type SecretName, type Secrets } from './secrets.js';
 import { addTable } from './table.js';
 import { WebApp } from './web.js';
 
-/**
- * The project's root: the nearest folder holding a package.json, above this module here or above
- * the single file SST bundles `sst.config.ts` into (which sits in the root itself).
- */
-function projectRoot(from: string): string {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, 'package.json'))) return dir;
-    if (dirname(dir) === dir) throw new Error(`no package.json above ${from}`);
-  }
-}
-
-const ROOT = projectRoot(dirname(fileURLToPath(import.meta.url)));
-
-/**
- * A function's code: its bundle, built on this machine by scripts/bundle-function.ts (esbuild with
- * the options in infra/bundling.ts) into the folder the CDK stages as the asset, which is named by
- * the hash of the bundle itself. There is no Docker fallback: a failed build fails the synth.
- */
-function bundled(name: FunctionName): Code {
-  return Code.fromAsset(ROOT, {
-    assetHashType: AssetHashType.OUTPUT,
-    bundling: {
-      // Required by the CDK's type, never pulled: `local` always builds or throws.
-      image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
-      local: {
-        tryBundle(outputDir) {
-          const run = spawnSync(
-            process.execPath,
-            ['--import', 'tsx', join(ROOT, 'scripts', 'bundle-function.ts'), name, outputDir],
-            { cwd: ROOT, encoding: 'utf8' },
-          );
-          if (run.status !== 0) throw new Error(`bundling ${name} failed: ${run.stderr || run.error?.message}`);
-          return true;
-        },
-      },
-    },
-  });
-}
-
-export type { FunctionName };
+export type { FunctionName, IoCreditsProps };
 
 /**
  * What each function may do. `read`: GetItem and Query; `write`: also PutItem, UpdateItem,
@@ -180,20 +128,6 @@ const WRITE_ACTIONS = [
   'dynamodb:ConditionCheckItem',
 ];
 
-export interface IoCreditsProps {
-  /** The IO ID token issuer and audiences; absent, they are the stack parameters JwtIssuer and JwtAudience. */
-  jwtIssuer?: string;
-  jwtAudience?: string[];
-  /**
-   * The Usage & Billing app's public OpenID Connect client id at the issuer; absent, the stack
-   * parameter OidcClientId.
-   */
-  oidcClientId?: string;
-  /** Where Stripe Checkout sends the user back. */
-  checkoutSuccessUrl?: string;
-  checkoutCancelUrl?: string;
-}
-
 export class IoCredits extends Construct {
   readonly table: Table;
   readonly api: HttpApi;
@@ -208,41 +142,7 @@ export class IoCredits extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    const issuer =
-      props.jwtIssuer ??
-      new CfnParameter(stack, 'JwtIssuer', {
-        type: 'String',
-        description: 'The issuer (iss) of the IO ID tokens the API accepts',
-      }).valueAsString;
-    const audience =
-      props.jwtAudience ??
-      new CfnParameter(stack, 'JwtAudience', {
-        type: 'CommaDelimitedList',
-        description: 'The audiences (aud) the API accepts',
-      }).valueAsList;
-    const clientId =
-      props.oidcClientId ??
-      new CfnParameter(stack, 'OidcClientId', {
-        type: 'String',
-        description: "The Usage & Billing app's public client id at the issuer (authorization code with PKCE)",
-      }).valueAsString;
-    // Empty: Stripe returns the buyer to the app, which follows the purchase ({PURCHASE_ID}).
-    const successUrl = new CfnParameter(stack, 'CheckoutSuccessUrl', {
-      type: 'String',
-      default: props.checkoutSuccessUrl ?? '',
-      description: 'Where Stripe Checkout returns the buyer; empty for the app',
-    });
-    const cancelUrl = new CfnParameter(stack, 'CheckoutCancelUrl', {
-      type: 'String',
-      default: props.checkoutCancelUrl ?? '',
-      description: 'Where a cancelled Stripe Checkout returns the buyer; empty for the app',
-    });
-    const productId = new CfnParameter(stack, 'SpherepayProductId', {
-      type: 'String',
-      default: '',
-      description: 'The Spherepay product that USDC prices belong to',
-    });
-
+    const inputs = deploymentInputs(this, props);
     this.table = addTable(this);
     const secrets = addSecrets(this);
     const queues = addQueues(this);
@@ -273,18 +173,11 @@ export class IoCredits extends Construct {
     this.web = new WebApp(this, 'Web', {
       api: this.api,
       distDir: join(ROOT, 'web', 'dist'),
-      issuer,
-      audience: Array.isArray(audience) && !Token.isUnresolved(audience) ? audience[0]! : Fn.select(0, audience),
-      clientId,
+      issuer: inputs.issuer,
+      audience: inputs.appAudience,
+      clientId: inputs.clientId,
     });
-    const backToApp = (param: CfnParameter, id: string) =>
-      Fn.conditionIf(
-        new CfnCondition(this, id, { expression: Fn.conditionEquals(param.valueAsString, '') }).logicalId,
-        `${this.web.url}/?purchase={PURCHASE_ID}`,
-        param.valueAsString,
-      ).toString();
-    const checkoutSuccessUrl = backToApp(successUrl, 'CheckoutSuccessUrlIsEmpty');
-    const checkoutCancelUrl = backToApp(cancelUrl, 'CheckoutCancelUrlIsEmpty');
+    const checkout = checkoutSettings(this, inputs, this.web.url);
 
     // ---- functions ----
     const made = {} as Record<FunctionName, LambdaFunction>;
@@ -304,9 +197,9 @@ export class IoCredits extends Construct {
         environment[`${secret.toUpperCase()}_SECRET_ARN`] = secrets[secret].secretArn;
       if (access.secrets?.includes('stripe'))
         Object.assign(environment, {
-          CHECKOUT_SUCCESS_URL: checkoutSuccessUrl,
-          CHECKOUT_CANCEL_URL: checkoutCancelUrl,
-          SPHEREPAY_PRODUCT_ID: productId.valueAsString,
+          CHECKOUT_SUCCESS_URL: checkout.successUrl,
+          CHECKOUT_CANCEL_URL: checkout.cancelUrl,
+          SPHEREPAY_PRODUCT_ID: checkout.spherepayProductId,
         });
 
       const fn = new LambdaFunction(this, `Fn-${name}`, {
@@ -379,7 +272,7 @@ export class IoCredits extends Construct {
     });
 
     // ---- the HTTP API: every route of functions/http/routes.ts, JWT-authorized but for the webhooks ----
-    const authorizer = new HttpJwtAuthorizer('IoIdJwt', issuer, { jwtAudience: audience });
+    const authorizer = new HttpJwtAuthorizer('IoIdJwt', inputs.issuer, { jwtAudience: inputs.audience });
     const accessLogs = new LogGroup(this, 'Logs-api-access', {
       retention: RetentionDays.THREE_MONTHS,
       removalPolicy: RemovalPolicy.RETAIN,
