@@ -5,7 +5,7 @@
 // the actions it uses (see `ACCESS` below).
 
 import { join } from 'node:path';
-import { ArnFormat, Aws, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   CfnStage,
@@ -27,11 +27,10 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { CfnSchedule, CfnScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
@@ -42,6 +41,7 @@ import { bundled, ROOT } from './assets.js';
 import { FUNCTIONS, type FunctionName, NODE_OPTIONS } from './bundling.js';
 import { checkoutSettings, deploymentInputs, type IoCreditsProps } from './parameters.js';
 import { addQueues } from './queues.js';
+import { addGraceScheduling, addJobSchedules } from './schedules.js';
 import { addSecrets, type SecretName, type Secrets } from './secrets.js';
 import { addTable } from './table.js';
 import { WebApp } from './web.js';
@@ -153,20 +153,7 @@ export class IoCredits extends Construct {
     const webhookDlq = queues.webhook.deadLetters;
     const outcomesDlq = queues.outcomes.deadLetters;
 
-    // ---- grace schedules ----
-    const graceGroup = new CfnScheduleGroup(this, 'GraceScheduleGroup', { name: `${stack.stackName}-grace` });
-    const graceFunctionName = `${stack.stackName}-grace`;
-    const graceFunctionArn = stack.formatArn({
-      service: 'lambda',
-      resource: 'function',
-      resourceName: graceFunctionName,
-      arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-    });
-    const graceRole = new Role(this, 'GraceSchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'EventBridge Scheduler invokes the grace function, and nothing else',
-    });
-    const schedulesArn = `arn:${Aws.PARTITION}:scheduler:${Aws.REGION}:${Aws.ACCOUNT_ID}:schedule/${graceGroup.name}/*`;
+    const grace = addGraceScheduling(this);
 
     // ---- the Usage & Billing app (its distribution also fronts the API) ----
     this.api = new HttpApi(this, 'Api', { description: 'IO Credits', createDefaultStage: false });
@@ -186,9 +173,9 @@ export class IoCredits extends Construct {
       const environment: Record<string, string> = { TABLE_NAME: this.table.tableName, NODE_OPTIONS };
       if (access.schedules)
         Object.assign(environment, {
-          GRACE_SCHEDULE_GROUP: graceGroup.name!,
-          GRACE_TARGET_ARN: graceFunctionArn,
-          GRACE_SCHEDULER_ROLE_ARN: graceRole.roleArn,
+          GRACE_SCHEDULE_GROUP: grace.groupName,
+          GRACE_TARGET_ARN: grace.functionArn,
+          GRACE_SCHEDULER_ROLE_ARN: grace.role.roleArn,
         });
       if (access.outcomes) environment.PAYMENT_OUTCOMES_QUEUE_URL = this.outcomesQueue.queueUrl;
       if (access.expiryQueue) environment.EXPIRY_QUEUE_URL = this.expiryQueue.queueUrl;
@@ -203,7 +190,7 @@ export class IoCredits extends Construct {
         });
 
       const fn = new LambdaFunction(this, `Fn-${name}`, {
-        functionName: name === 'grace' ? graceFunctionName : undefined,
+        functionName: name === 'grace' ? grace.functionName : undefined,
         code: bundled(name),
         handler: 'index.handler',
         runtime: Runtime.NODEJS_22_X,
@@ -220,8 +207,8 @@ export class IoCredits extends Construct {
       });
       grant(fn, access, {
         tableArn: this.table.tableArn,
-        schedulesArn,
-        graceRoleArn: graceRole.roleArn,
+        schedulesArn: grace.schedulesArn,
+        graceRoleArn: grace.role.roleArn,
         outcomesQueueArn: this.outcomesQueue.queueArn,
         expiryQueueArn: this.expiryQueue.queueArn,
         webhookQueueArn: this.webhookQueue.queueArn,
@@ -230,9 +217,6 @@ export class IoCredits extends Construct {
       made[name] = fn;
     }
     this.functions = made;
-    graceRole.addToPolicy(
-      new PolicyStatement({ effect: Effect.ALLOW, actions: ['lambda:InvokeFunction'], resources: [graceFunctionArn] }),
-    );
     made['expiry-worker'].addEventSource(
       new SqsEventSource(this.expiryQueue, { batchSize: 10, reportBatchItemFailures: true }),
     );
@@ -241,35 +225,7 @@ export class IoCredits extends Construct {
       new SqsEventSource(this.webhookQueue, { batchSize: 5, reportBatchItemFailures: true }),
     );
 
-    // ---- the nightly run (00:05 UTC) and the sweep (every 5 minutes) ----
-    const jobsRole = new Role(this, 'JobsSchedulerRole', {
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-      description: 'EventBridge Scheduler runs the nightly expiry and the sweep',
-    });
-    jobsRole.addToPolicy(
-      new PolicyStatement({
-        effect: Effect.ALLOW,
-        actions: ['lambda:InvokeFunction'],
-        resources: [made['expiry-fanout'].functionArn, made.sweep.functionArn],
-      }),
-    );
-    new CfnSchedule(this, 'NightlyExpiry', {
-      description: 'IO Credits nightly expiry: fan-out of accounts with lots due',
-      scheduleExpression: 'cron(5 0 * * ? *)',
-      scheduleExpressionTimezone: 'UTC',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: {
-        arn: made['expiry-fanout'].functionArn,
-        roleArn: jobsRole.roleArn,
-        retryPolicy: { maximumRetryAttempts: 3 },
-      },
-    });
-    new CfnSchedule(this, 'Sweep', {
-      description: 'IO Credits sweep: overdue pending charges and unpublished outcomes',
-      scheduleExpression: 'rate(5 minutes)',
-      flexibleTimeWindow: { mode: 'OFF' },
-      target: { arn: made.sweep.functionArn, roleArn: jobsRole.roleArn },
-    });
+    addJobSchedules(this, { expiryFanout: made['expiry-fanout'], sweep: made.sweep });
 
     // ---- the HTTP API: every route of functions/http/routes.ts, JWT-authorized but for the webhooks ----
     const authorizer = new HttpJwtAuthorizer('IoIdJwt', inputs.issuer, { jwtAudience: inputs.audience });
