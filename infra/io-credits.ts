@@ -27,9 +27,7 @@ import {
 } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
-import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
@@ -37,57 +35,18 @@ import { Construct } from 'constructs';
 import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../core/metrics.js';
 import { SCOPES_OF } from '../functions/http/auth.js';
 import { routes } from '../functions/http/routes.js';
-import { bundled, ROOT } from './assets.js';
-import { FUNCTIONS, type FunctionName, NODE_OPTIONS } from './bundling.js';
+import { ROOT } from './assets.js';
+import type { FunctionName } from './bundling.js';
+import { addFunctions } from './functions.js';
 import { checkoutSettings, deploymentInputs, type IoCreditsProps } from './parameters.js';
 import { addQueues } from './queues.js';
 import { addGraceScheduling, addJobSchedules } from './schedules.js';
-import { addSecrets, type SecretName, type Secrets } from './secrets.js';
+import { addSecrets } from './secrets.js';
 import { addTable } from './table.js';
 import { WebApp } from './web.js';
 
+export { ACCESS } from './access.js';
 export type { FunctionName, IoCreditsProps };
-
-/**
- * What each function may do. `read`: GetItem and Query; `write`: also PutItem, UpdateItem,
- * DeleteItem and ConditionCheckItem (what TransactWriteItems needs). `schedules`: `create` makes
- * grace schedules (and deletes them), `delete` only deletes them (a settled charge's). `outcomes`:
- * sends to the payment-outcomes queue. `eventQueue`: sends to the webhook queue (every function
- * whose ledger writes may write events). `secrets`: which secrets it may read.
- */
-export const ACCESS: Record<
-  FunctionName,
-  {
-    table?: 'read' | 'write';
-    schedules?: 'create' | 'delete';
-    outcomes?: true;
-    expiryQueue?: 'send';
-    eventQueue?: 'send';
-    secrets?: SecretName[];
-  }
-> = {
-  balance: { table: 'read', secrets: ['cursor'] },
-  charges: { table: 'write', schedules: 'create', outcomes: true, eventQueue: 'send' },
-  purchases: { table: 'write', secrets: ['stripe', 'spherepay'], eventQueue: 'send' },
-  webhooks: {
-    table: 'write',
-    schedules: 'delete',
-    outcomes: true,
-    secrets: ['stripe', 'spherepay'],
-    eventQueue: 'send',
-  },
-  withdrawals: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
-  notifications: { table: 'write', eventQueue: 'send' },
-  admin: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
-  openapi: {},
-  events: { table: 'write', eventQueue: 'send' },
-  grace: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
-  sweep: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
-  'expiry-fanout': { table: 'write', schedules: 'delete', outcomes: true, expiryQueue: 'send', eventQueue: 'send' },
-  'expiry-worker': { table: 'write', eventQueue: 'send' },
-  // Consumes the webhook queue (the event source grants that) and sends its own retries to it.
-  'webhook-worker': { table: 'write', eventQueue: 'send', secrets: ['stripe'] },
-};
 
 /**
  * Requests per second (and bursts) the API's stage admits, over all callers: beyond them API
@@ -118,15 +77,6 @@ const ACCESS_LOG_FIELDS = {
   authorizerError: '$context.authorizer.error',
   integrationError: '$context.integrationErrorMessage',
 };
-
-const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
-const WRITE_ACTIONS = [
-  ...READ_ACTIONS,
-  'dynamodb:PutItem',
-  'dynamodb:UpdateItem',
-  'dynamodb:DeleteItem',
-  'dynamodb:ConditionCheckItem',
-];
 
 export class IoCredits extends Construct {
   readonly table: Table;
@@ -166,65 +116,8 @@ export class IoCredits extends Construct {
     });
     const checkout = checkoutSettings(this, inputs, this.web.url);
 
-    // ---- functions ----
-    const made = {} as Record<FunctionName, LambdaFunction>;
-    for (const { name } of FUNCTIONS) {
-      const access = ACCESS[name];
-      const environment: Record<string, string> = { TABLE_NAME: this.table.tableName, NODE_OPTIONS };
-      if (access.schedules)
-        Object.assign(environment, {
-          GRACE_SCHEDULE_GROUP: grace.groupName,
-          GRACE_TARGET_ARN: grace.functionArn,
-          GRACE_SCHEDULER_ROLE_ARN: grace.role.roleArn,
-        });
-      if (access.outcomes) environment.PAYMENT_OUTCOMES_QUEUE_URL = this.outcomesQueue.queueUrl;
-      if (access.expiryQueue) environment.EXPIRY_QUEUE_URL = this.expiryQueue.queueUrl;
-      if (access.eventQueue) environment.WEBHOOK_QUEUE_URL = this.webhookQueue.queueUrl;
-      for (const secret of access.secrets ?? [])
-        environment[`${secret.toUpperCase()}_SECRET_ARN`] = secrets[secret].secretArn;
-      if (access.secrets?.includes('stripe'))
-        Object.assign(environment, {
-          CHECKOUT_SUCCESS_URL: checkout.successUrl,
-          CHECKOUT_CANCEL_URL: checkout.cancelUrl,
-          SPHEREPAY_PRODUCT_ID: checkout.spherepayProductId,
-        });
-
-      const fn = new LambdaFunction(this, `Fn-${name}`, {
-        functionName: name === 'grace' ? grace.functionName : undefined,
-        code: bundled(name),
-        handler: 'index.handler',
-        runtime: Runtime.NODEJS_22_X,
-        architecture: Architecture.ARM_64,
-        memorySize: 512,
-        timeout: Duration.seconds(
-          name === 'expiry-fanout' ? 900 : name === 'expiry-worker' || name === 'webhook-worker' ? 60 : 29,
-        ),
-        environment,
-        logGroup: new LogGroup(this, `Logs-${name}`, {
-          retention: RetentionDays.ONE_MONTH,
-          removalPolicy: RemovalPolicy.DESTROY,
-        }),
-      });
-      grant(fn, access, {
-        tableArn: this.table.tableArn,
-        schedulesArn: grace.schedulesArn,
-        graceRoleArn: grace.role.roleArn,
-        outcomesQueueArn: this.outcomesQueue.queueArn,
-        expiryQueueArn: this.expiryQueue.queueArn,
-        webhookQueueArn: this.webhookQueue.queueArn,
-        secretArns: secrets,
-      });
-      made[name] = fn;
-    }
-    this.functions = made;
-    made['expiry-worker'].addEventSource(
-      new SqsEventSource(this.expiryQueue, { batchSize: 10, reportBatchItemFailures: true }),
-    );
-    // Small batches: each delivery may wait up to 10 s for its receiver.
-    made['webhook-worker'].addEventSource(
-      new SqsEventSource(this.webhookQueue, { batchSize: 5, reportBatchItemFailures: true }),
-    );
-
+    this.functions = addFunctions(this, { table: this.table, grace, queues, secrets, checkout });
+    const made = this.functions;
     addJobSchedules(this, { expiryFanout: made['expiry-fanout'], sweep: made.sweep });
 
     // ---- the HTTP API: every route of functions/http/routes.ts, JWT-authorized but for the webhooks ----
@@ -383,33 +276,4 @@ export class IoCredits extends Construct {
       ],
     });
   }
-}
-
-function grant(
-  fn: LambdaFunction,
-  access: (typeof ACCESS)[FunctionName],
-  arns: {
-    tableArn: string;
-    schedulesArn: string;
-    graceRoleArn: string;
-    outcomesQueueArn: string;
-    expiryQueueArn: string;
-    webhookQueueArn: string;
-    secretArns: Secrets;
-  },
-): void {
-  const allow = (actions: string[], resources: string[]) =>
-    fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
-  if (access.table)
-    allow(access.table === 'read' ? READ_ACTIONS : WRITE_ACTIONS, [arns.tableArn, `${arns.tableArn}/index/*`]);
-  if (access.schedules === 'create') {
-    allow(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], [arns.schedulesArn]);
-    allow(['iam:PassRole'], [arns.graceRoleArn]);
-  }
-  if (access.schedules === 'delete') allow(['scheduler:DeleteSchedule'], [arns.schedulesArn]);
-  if (access.outcomes) allow(['sqs:SendMessage'], [arns.outcomesQueueArn]);
-  if (access.expiryQueue) allow(['sqs:SendMessage'], [arns.expiryQueueArn]);
-  if (access.eventQueue) allow(['sqs:SendMessage'], [arns.webhookQueueArn]);
-  for (const secret of access.secrets ?? [])
-    allow(['secretsmanager:GetSecretValue'], [arns.secretArns[secret].secretArn]);
 }
