@@ -5,18 +5,8 @@
 // the actions it uses (see `ACCESS` below).
 
 import { join } from 'node:path';
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
-import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import {
-  CfnStage,
-  HttpApi,
-  HttpMethod,
-  HttpNoneAuthorizer,
-  HttpStage,
-  LogGroupLogDestination,
-} from 'aws-cdk-lib/aws-apigatewayv2';
-import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
-import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Duration, Stack } from 'aws-cdk-lib';
+import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import {
   Alarm,
   ComparisonOperator,
@@ -28,13 +18,11 @@ import {
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { METRICS, METRICS_NAMESPACE, METRICS_SERVICE, type MetricName } from '../core/metrics.js';
-import { SCOPES_OF } from '../functions/http/auth.js';
-import { routes } from '../functions/http/routes.js';
+import { addApiStage, addRoutes } from './api.js';
 import { ROOT } from './assets.js';
 import type { FunctionName } from './bundling.js';
 import { addFunctions } from './functions.js';
@@ -46,37 +34,8 @@ import { addTable } from './table.js';
 import { WebApp } from './web.js';
 
 export { ACCESS } from './access.js';
+export { THROTTLE } from './api.js';
 export type { FunctionName, IoCreditsProps };
-
-/**
- * Requests per second (and bursts) the API's stage admits, over all callers: beyond them API
- * Gateway answers 429 before any function runs. Buying credits creates a checkout at a provider,
- * and the providers' webhooks retry what is refused, so both get less.
- */
-export const THROTTLE = {
-  default: { rate: 200, burst: 400 },
-  routes: {
-    'POST /credits/purchases': { rate: 10, burst: 20 },
-    'POST /webhooks/stripe': { rate: 50, burst: 100 },
-    'POST /webhooks/spherepay': { rate: 50, burst: 100 },
-  } as Record<string, { rate: number; burst: number }>,
-};
-
-/** One JSON line per request, keyed by API Gateway's request id (the handlers log it too). */
-const ACCESS_LOG_FIELDS = {
-  requestId: '$context.requestId',
-  time: '$context.requestTime',
-  routeKey: '$context.routeKey',
-  status: '$context.status',
-  latencyMs: '$context.responseLatency',
-  integrationLatencyMs: '$context.integrationLatency',
-  ip: '$context.identity.sourceIp',
-  userAgent: '$context.identity.userAgent',
-  sub: '$context.authorizer.claims.sub',
-  error: '$context.error.message',
-  authorizerError: '$context.authorizer.error',
-  integrationError: '$context.integrationErrorMessage',
-};
 
 export class IoCredits extends Construct {
   readonly table: Table;
@@ -120,46 +79,8 @@ export class IoCredits extends Construct {
     const made = this.functions;
     addJobSchedules(this, { expiryFanout: made['expiry-fanout'], sweep: made.sweep });
 
-    // ---- the HTTP API: every route of functions/http/routes.ts, JWT-authorized but for the webhooks ----
-    const authorizer = new HttpJwtAuthorizer('IoIdJwt', inputs.issuer, { jwtAudience: inputs.audience });
-    const accessLogs = new LogGroup(this, 'Logs-api-access', {
-      retention: RetentionDays.THREE_MONTHS,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    const stage = new HttpStage(this, 'DefaultStage', {
-      httpApi: this.api,
-      stageName: '$default',
-      autoDeploy: true,
-      throttle: { rateLimit: THROTTLE.default.rate, burstLimit: THROTTLE.default.burst },
-      accessLogSettings: {
-        destination: new LogGroupLogDestination(accessLogs),
-        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
-      },
-    });
-    // Tighter limits where each request costs a provider call or is sent by one (per route, over all callers).
-    (stage.node.defaultChild as CfnStage).routeSettings = Object.fromEntries(
-      Object.entries(THROTTLE.routes).map(([routeKey, limit]) => [
-        routeKey,
-        { ThrottlingRateLimit: limit.rate, ThrottlingBurstLimit: limit.burst },
-      ]),
-    );
-    const integrations = new Map<string, HttpLambdaIntegration>();
-    for (const route of routes) {
-      let integration = integrations.get(route.group);
-      if (!integration) {
-        integration = new HttpLambdaIntegration(`Integration-${route.group}`, made[route.group]);
-        integrations.set(route.group, integration);
-      }
-      // Scoped routes are refused at the gateway too, before a handler runs (the handler checks again).
-      const scopes = route.access === 'admin' || route.access === 'service' ? [...SCOPES_OF[route.access]] : undefined;
-      this.api.addRoutes({
-        path: route.path,
-        methods: [route.method as HttpMethod],
-        integration,
-        authorizer: route.access === 'public' ? new HttpNoneAuthorizer() : authorizer,
-        ...(scopes ? { authorizationScopes: scopes } : {}),
-      });
-    }
+    addApiStage(this, this.api);
+    addRoutes(this.api, made, inputs);
 
     // ---- alarms ----
     const alarms = new Topic(this, 'Alarms', { displayName: 'IO Credits alarms' });
