@@ -69,34 +69,8 @@ export class WebApp extends Construct {
       autoDeleteObjects: true,
     });
 
-    const headers = new ResponseHeadersPolicy(this, 'SecurityHeaders', {
-      comment: 'IO Credits app: strict CSP and security headers',
-      securityHeadersBehavior: {
-        contentSecurityPolicy: {
-          contentSecurityPolicy: contentSecurityPolicy({ identityOrigins: [props.issuer] }),
-          override: true,
-        },
-        strictTransportSecurity: { accessControlMaxAge: TWO_YEARS, includeSubdomains: true, override: true },
-        contentTypeOptions: { override: true },
-        frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
-        referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
-      },
-      customHeadersBehavior: {
-        customHeaders: [
-          { header: 'Permissions-Policy', value: SECURITY_HEADERS['permissions-policy'], override: true },
-        ],
-      },
-    });
-
-    // The app's own routes are one page (index.html); everything else is a file or the API.
-    const appRoutes = new CloudFrontFunction(this, 'AppRoutes', {
-      comment: 'IO Credits app: its routes are index.html',
-      code: FunctionCode.fromInline(
-        `var ROUTES = ${JSON.stringify(APP_ROUTES)};\nfunction handler(event) {\n  var request = ` +
-          `event.request;\n  if (ROUTES.indexOf(request.uri) !== -1) request.uri = '/index.html';\n  return ` +
-          `request;\n}`,
-      ),
-    });
+    const headers = securityHeaders(this, props.issuer);
+    const appRoutes = appRoutesFunction(this);
 
     const apiOrigin = new HttpOrigin(`${props.api.apiId}.execute-api.${Aws.REGION}.${Aws.URL_SUFFIX}`);
     const apiBehaviour = {
@@ -122,28 +96,70 @@ export class WebApp extends Construct {
     });
     this.url = `https://${this.distribution.distributionDomainName}`;
 
-    // Built files: hashed names never change, so they are cached for a year; index.html,
-    // config.json and the icon are checked on every load, so a deploy takes effect at once.
-    const assets = new BucketDeployment(this, 'Assets', {
-      destinationBucket: this.bucket,
-      sources: [Source.asset(props.distDir, { exclude: ['*', '!assets', '!assets/**'] })],
-      cacheControl: [CacheControl.fromString('public, max-age=31536000, immutable')],
-      prune: false,
-    });
-    const pages = new BucketDeployment(this, 'Pages', {
-      destinationBucket: this.bucket,
-      sources: [
-        Source.asset(props.distDir, { exclude: ['assets', 'assets/**', '.source-digest'] }),
-        Source.jsonData('config.json', {
-          apiUrl: '',
-          auth: { mode: 'oidc', issuer: props.issuer, clientId: props.clientId, audience: props.audience },
-        }),
-      ],
-      cacheControl: [CacheControl.noCache()],
-      prune: false,
-      distribution: this.distribution,
-      distributionPaths: ['/index.html', '/config.json', '/', '/favicon.svg'],
-    });
-    pages.node.addDependency(assets);
+    deployFiles(this, this.bucket, this.distribution, props);
   }
+}
+
+/**
+ * The app's security headers: the CSP of web/security.ts (which lets it reach the identity
+ * provider), HSTS for two years, no framing, no MIME sniffing, the referrer policy and the
+ * Permissions-Policy.
+ */
+function securityHeaders(scope: Construct, issuer: string): ResponseHeadersPolicy {
+  return new ResponseHeadersPolicy(scope, 'SecurityHeaders', {
+    comment: 'IO Credits app: strict CSP and security headers',
+    securityHeadersBehavior: {
+      contentSecurityPolicy: {
+        contentSecurityPolicy: contentSecurityPolicy({ identityOrigins: [issuer] }),
+        override: true,
+      },
+      strictTransportSecurity: { accessControlMaxAge: TWO_YEARS, includeSubdomains: true, override: true },
+      contentTypeOptions: { override: true },
+      frameOptions: { frameOption: HeadersFrameOption.DENY, override: true },
+      referrerPolicy: { referrerPolicy: HeadersReferrerPolicy.STRICT_ORIGIN_WHEN_CROSS_ORIGIN, override: true },
+    },
+    customHeadersBehavior: {
+      customHeaders: [{ header: 'Permissions-Policy', value: SECURITY_HEADERS['permissions-policy'], override: true }],
+    },
+  });
+}
+
+/** The app's own routes are one page (index.html); everything else is a file or the API. */
+function appRoutesFunction(scope: Construct): CloudFrontFunction {
+  return new CloudFrontFunction(scope, 'AppRoutes', {
+    comment: 'IO Credits app: its routes are index.html',
+    code: FunctionCode.fromInline(
+      `var ROUTES = ${JSON.stringify(APP_ROUTES)};\nfunction handler(event) {\n  var request = ` +
+        `event.request;\n  if (ROUTES.indexOf(request.uri) !== -1) request.uri = '/index.html';\n  return ` +
+        `request;\n}`,
+    ),
+  });
+}
+
+/**
+ * Built files: hashed names never change, so they are cached for a year; index.html, config.json
+ * and the icon are checked on every load, so a deploy takes effect at once.
+ */
+function deployFiles(scope: Construct, bucket: Bucket, distribution: Distribution, props: WebAppProps): void {
+  const assets = new BucketDeployment(scope, 'Assets', {
+    destinationBucket: bucket,
+    sources: [Source.asset(props.distDir, { exclude: ['*', '!assets', '!assets/**'] })],
+    cacheControl: [CacheControl.fromString('public, max-age=31536000, immutable')],
+    prune: false,
+  });
+  const pages = new BucketDeployment(scope, 'Pages', {
+    destinationBucket: bucket,
+    sources: [
+      Source.asset(props.distDir, { exclude: ['assets', 'assets/**', '.source-digest'] }),
+      Source.jsonData('config.json', {
+        apiUrl: '',
+        auth: { mode: 'oidc', issuer: props.issuer, clientId: props.clientId, audience: props.audience },
+      }),
+    ],
+    cacheControl: [CacheControl.noCache()],
+    prune: false,
+    distribution,
+    distributionPaths: ['/index.html', '/config.json', '/', '/favicon.svg'],
+  });
+  pages.node.addDependency(assets);
 }
