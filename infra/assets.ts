@@ -1,7 +1,9 @@
 // Where the deployment's files come from: the project's root, found from this module (or from the
 // single file SST bundles `sst.config.ts` into), under which the app's build sits; and each
-// function's code, its bundle built on this machine by scripts/bundle-function.ts (esbuild with the
-// options in bundling.ts) while the CDK synthesizes. There is no Docker fallback: a failed build
+// function's code, its bundle built on this machine while the CDK synthesizes. The build runs in a
+// process of its own (scripts/bundle-function.ts, esbuild with the options in bundling.ts) because
+// the CDK's local bundling is synchronous and esbuild runs plugins (the one that leaves zod's JSON
+// Schema generator out) only in its asynchronous API. There is no Docker fallback: a failed build
 // fails the synth.
 
 import { spawnSync } from 'node:child_process';
