@@ -1,8 +1,8 @@
 // One Lambda function per handler (bundling.ts lists them): Node 22 on arm64, 512 MB, a log group
-// of its own kept a month, and an environment that names only what ACCESS lets it use (the grace
-// schedules, the queues it sends to, the ARNs of its secrets, the checkout settings where it holds
-// the Stripe key), with the IAM statements that allow it (access.ts). The two queue workers get
-// their queues as event sources.
+// of its own kept a month, and an environment that names the table and, beyond it, only what
+// ACCESS lets the function use (the grace schedules, the queues it sends to, the ARNs of its
+// secrets, the checkout settings where it holds the Stripe key), with the IAM statements that
+// allow it (access.ts). The two queue workers get their queues as event sources.
 
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
 import { Architecture, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
