@@ -106,6 +106,17 @@ export interface AccountState {
   lastEntryAtMs: number;
 }
 
+/** A value as its readers see it: nothing in it can be changed through this type. */
+export type ReadonlyDeep<T> = T extends string | number | boolean | null | undefined
+  ? T
+  : T extends readonly (infer U)[]
+    ? readonly ReadonlyDeep<U>[]
+    : { readonly [K in keyof T]: ReadonlyDeep<T[K]> };
+
+/** The account's state as rules read it; only the draft of an operation changes it (ledger/draft.ts). */
+export type AccountView = ReadonlyDeep<AccountState>;
+export type LotView = ReadonlyDeep<LiveLot>;
+
 /** One take from a lot, recorded on the charge or withdrawal that took it. */
 export interface Allocation {
   lotId: string;
@@ -195,11 +206,11 @@ export function emptyAccount(accountId: string): AccountState {
 }
 
 /** Whether two states hold the same values (a draft that left its state as read changed nothing). */
-export function sameState(a: AccountState, b: AccountState): boolean {
+export function sameState(a: AccountView, b: AccountView): boolean {
   return isDeepStrictEqual(a, b);
 }
 
-export function cloneAccount(state: AccountState): AccountState {
+export function cloneAccount(state: AccountView): AccountState {
   return {
     ...state,
     lots: state.lots.map((lot) => ({ ...lot })),
@@ -209,25 +220,25 @@ export function cloneAccount(state: AccountState): AccountState {
 }
 
 /** A lot counts only before its expiry instant; at `expiresAtMs` it is already expired. */
-export function isUsable(lot: LiveLot, nowMs: number): boolean {
+export function isUsable(lot: LotView, nowMs: number): boolean {
   return lot.remaining > 0 && (lot.expiresAtMs === null || lot.expiresAtMs > nowMs);
 }
 
-export function debtOf(state: AccountState): Micros {
+export function debtOf(state: AccountView): Micros {
   return sum(state.debts.map((debt) => debt.amount));
 }
 
 /** Debt created by charges, leaving out debt from provider reversals. */
-export function chargeDebtOf(state: AccountState): Micros {
+export function chargeDebtOf(state: AccountView): Micros {
   return sum(state.debts.filter((debt) => !debt.ref.startsWith(REVERSAL_DEBT_PREFIX)).map((debt) => debt.amount));
 }
 
 /** Debt from provider refunds and disputes: money the account got back that it had already spent. */
-export function reversalDebtOf(state: AccountState): Micros {
+export function reversalDebtOf(state: AccountView): Micros {
   return micros(debtOf(state) - chargeDebtOf(state));
 }
 
-export function usableCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
+export function usableCredit(state: AccountView, nowMs: number, kind?: LotKind): Micros {
   const loaded = sum(
     state.lots
       .filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind))
@@ -237,7 +248,7 @@ export function usableCredit(state: AccountState, nowMs: number, kind?: LotKind)
 }
 
 /** Usable credit in the unloaded overflow lots; they all count until the first of them expires. */
-function overflowCredit(state: AccountState, nowMs: number, kind?: LotKind): Micros {
+function overflowCredit(state: AccountView, nowMs: number, kind?: LotKind): Micros {
   const overflow = state.overflow;
   if (!overflow) return ZERO;
   if (overflow.firstExpiresAtMs !== null && overflow.firstExpiresAtMs <= nowMs)
@@ -246,12 +257,12 @@ function overflowCredit(state: AccountState, nowMs: number, kind?: LotKind): Mic
 }
 
 /** How many lots with credit left the account holds, loaded or not. */
-export function lotCount(state: AccountState): number {
+export function lotCount(state: AccountView): number {
   return state.lots.length + (state.overflow?.count ?? 0);
 }
 
 /** Credit held in all lots, usable or expired but not yet removed. */
-export function heldCredit(state: AccountState): Micros {
+export function heldCredit(state: AccountView): Micros {
   return micros(
     sum(state.lots.map((lot) => lot.remaining)) +
       (state.overflow ? state.overflow.purchased + state.overflow.promotional : 0),
@@ -270,7 +281,7 @@ export function consumptionKey(lot: Pick<LiveLot, 'lotId' | 'kind' | 'expiresAtM
 }
 
 /** Whether a lot not among the loaded ones may be one of the unloaded overflow lots. */
-function mayBeInOverflow(state: AccountState, lot: Pick<LiveLot, 'lotId' | 'kind' | 'expiresAtMs'>): boolean {
+function mayBeInOverflow(state: AccountView, lot: Pick<LiveLot, 'lotId' | 'kind' | 'expiresAtMs'>): boolean {
   return state.overflow !== null && consumptionKey(lot) >= state.overflow.firstKey;
 }
 
@@ -294,15 +305,15 @@ export function insertLot(state: AccountState, lot: LiveLot): void {
   state.lots.push(lot);
 }
 
-export function balanceOf(state: AccountState, nowMs: number): Micros {
+export function balanceOf(state: AccountView, nowMs: number): Micros {
   return micros(usableCredit(state, nowMs) - debtOf(state));
 }
 
-export function withdrawableOf(state: AccountState, nowMs: number): Micros {
+export function withdrawableOf(state: AccountView, nowMs: number): Micros {
   return max(ZERO, micros(usableCredit(state, nowMs, 'purchased') - debtOf(state)));
 }
 
-export function allowanceOf(state: AccountState, defaultAllowance: Micros): Micros {
+export function allowanceOf(state: AccountView, defaultAllowance: Micros): Micros {
   return state.allowance ?? defaultAllowance;
 }
 
@@ -317,12 +328,7 @@ export type PaymentDecision = { payable: true; needsAllowance: boolean } | { pay
  * when balance − amount ≥ −allowance and, if it needs the allowance, the account has room for one
  * more debt record (MAX_DEBTS).
  */
-export function paymentDecision(
-  state: AccountState,
-  amount: Micros,
-  nowMs: number,
-  allowance: Micros,
-): PaymentDecision {
+export function paymentDecision(state: AccountView, amount: Micros, nowMs: number, allowance: Micros): PaymentDecision {
   assert(amount >= 0 && allowance >= 0, 'a payment decision is about non-negative amounts');
   if (balanceOf(state, nowMs) - amount < -allowance) return { payable: false, reason: 'over_allowance' };
   const needsAllowance = amount > usableCredit(state, nowMs);
@@ -331,7 +337,7 @@ export function paymentDecision(
 }
 
 /** Earliest expiry first (no expiry last); on a tie promotional before purchased; then oldest. */
-export function compareConsumption(a: LiveLot, b: LiveLot): number {
+export function compareConsumption(a: LotView, b: LotView): number {
   const expiryA = a.expiresAtMs ?? Number.POSITIVE_INFINITY;
   const expiryB = b.expiresAtMs ?? Number.POSITIVE_INFINITY;
   if (expiryA !== expiryB) return expiryA < expiryB ? -1 : 1;
@@ -458,29 +464,32 @@ export function forgiveDebt(state: AccountState, ref: string, amount: Micros): M
   return paid;
 }
 
-/** When the nightly run next has something to do for this lot: its next notice, else its expiry. */
-function nextEventOf(lot: LiveLot & { expiresAtMs: number }): number {
-  if (lot.notice === undefined) return lot.expiresAtMs - FIRST_NOTICE_DAYS * DAY_MS;
-  if (lot.notice === FIRST_NOTICE_DAYS) return lot.expiresAtMs - LAST_NOTICE_DAYS * DAY_MS;
-  return lot.expiresAtMs;
+/** When the nightly run next has work on a lot expiring at `expiresAtMs`: its next notice, else its expiry. */
+function nextEventOf(lot: LotView, expiresAtMs: number): number {
+  if (lot.notice === undefined) return expiresAtMs - FIRST_NOTICE_DAYS * DAY_MS;
+  if (lot.notice === FIRST_NOTICE_DAYS) return expiresAtMs - LAST_NOTICE_DAYS * DAY_MS;
+  return expiresAtMs;
 }
 
 /**
  * The earliest moment the nightly run has work on this account (a notice or an expiry), for the
  * expiry index; null when no lot with credit left expires.
  */
-export function nextLotEventMs(state: Pick<AccountState, 'lots' | 'overflow'>): number | null {
+export function nextLotEventMs(state: {
+  readonly lots: readonly LotView[];
+  readonly overflow: ReadonlyDeep<OverflowSummary> | null;
+}): number | null {
   let next: number | null = state.overflow?.nextEventMs ?? null;
   for (const lot of state.lots) {
     if (lot.remaining <= 0 || lot.expiresAtMs === null) continue;
-    const at = nextEventOf(lot as LiveLot & { expiresAtMs: number });
+    const at = nextEventOf(lot, lot.expiresAtMs);
     if (next === null || at < next) next = at;
   }
   return next;
 }
 
 /** The lots, all of them loaded, when the nightly run may have work on one in overflow by `nowMs`. */
-export function lotsWithEventsBy(state: AccountState, nowMs: number): LiveLot[] {
+export function lotsWithEventsBy(state: AccountView, nowMs: number): readonly LotView[] {
   const next = state.overflow?.nextEventMs;
   if (next !== undefined && next !== null && next <= nowMs)
     throw new OverflowNeeded('an overflow lot has a notice or expiry due');
@@ -488,7 +497,7 @@ export function lotsWithEventsBy(state: AccountState, nowMs: number): LiveLot[] 
 }
 
 /** The notice a lot is due at `nowMs` (the nearer one when both are), or null. */
-export function noticeDue(lot: LiveLot, nowMs: number): NoticeDays | null {
+export function noticeDue(lot: LotView, nowMs: number): NoticeDays | null {
   if (lot.remaining <= 0 || lot.expiresAtMs === null || lot.expiresAtMs <= nowMs) return null;
   if (lot.expiresAtMs - LAST_NOTICE_DAYS * DAY_MS <= nowMs)
     return lot.notice === LAST_NOTICE_DAYS ? null : LAST_NOTICE_DAYS;
@@ -497,7 +506,7 @@ export function noticeDue(lot: LiveLot, nowMs: number): NoticeDays | null {
 }
 
 /** Internal consistency of one account's state; a failure is a bug. */
-export function assertAccountInvariants(state: AccountState): void {
+export function assertAccountInvariants(state: AccountView): void {
   for (const lot of state.lots) {
     assert(
       lot.remaining >= 0 && lot.remaining <= lot.amount,

@@ -4,17 +4,19 @@
 // status. Anything that is not an IoCreditsError is a fault (a bug or an outage), logged and
 // answered 500.
 
-export type ErrorCode =
-  | 'invalid_request'
-  | 'unauthorized'
-  | 'forbidden'
-  | 'not_found'
-  | 'method_not_allowed'
-  | 'insufficient_credits'
-  | 'conflict'
-  | 'idempotency_key_reused'
-  | 'busy'
-  | 'provider_unavailable';
+export const ERROR_CODES = [
+  'invalid_request',
+  'unauthorized',
+  'forbidden',
+  'not_found',
+  'method_not_allowed',
+  'insufficient_credits',
+  'conflict',
+  'idempotency_key_reused',
+  'busy',
+  'provider_unavailable',
+] as const;
+export type ErrorCode = (typeof ERROR_CODES)[number];
 
 /** One field a request got wrong, for a client to point at. */
 export interface FieldError {
@@ -108,4 +110,22 @@ export class ContentionExhausted extends IoCreditsError {
 export class ProviderUnavailable extends IoCreditsError {
   override name = 'ProviderUnavailable';
   readonly code = 'provider_unavailable';
+}
+
+const BY_CODE: Record<ErrorCode, (message: string) => IoCreditsError> = {
+  invalid_request: (message) => new InvalidRequest(message),
+  unauthorized: (message) => new Unauthorized(message),
+  forbidden: (message) => new Forbidden(message),
+  not_found: (message) => new NotFound(message),
+  method_not_allowed: (message) => new MethodNotAllowed(message, []),
+  insufficient_credits: (message) => new InsufficientCredits(message),
+  conflict: (message) => new Conflict(message),
+  idempotency_key_reused: (message) => new IdempotencyKeyReused(message),
+  busy: (message) => new ContentionExhausted(message),
+  provider_unavailable: (message) => new ProviderUnavailable(message),
+};
+
+/** The error a stored refusal stands for (an intent refused in another process): every code its own class. */
+export function errorOfCode(refusal: { code: ErrorCode; message: string }): IoCreditsError {
+  return BY_CODE[refusal.code](refusal.message);
 }

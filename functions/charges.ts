@@ -2,7 +2,7 @@
 // deployment system calls when a deployment is paid with credits.
 
 import { charge, getCharge } from '../core/ledger/charge.js';
-import { cancelPendingCharge } from '../core/ledger/pending.js';
+import { cancelPendingCharge } from '../core/ledger/pending-charges.js';
 import { refund } from '../core/ledger/refund.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';

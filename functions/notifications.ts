@@ -1,8 +1,9 @@
 // GET /notifications and POST /notifications/{id}/read: the Notification Center; GET and PUT
 // /credits/alerts: the low-balance alert's threshold.
 
-import { getAlertSettings, setLowBalanceThreshold } from '../core/ledger/alerts.js';
+import { getAlertSettings } from '../core/ledger/alerts.js';
 import { listNotifications, markNotificationRead } from '../core/ledger/notifications.js';
+import { setLowBalanceThreshold } from '../core/ledger/settings.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';

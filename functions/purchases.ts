@@ -4,8 +4,9 @@
 
 import { IoCreditsError, ProviderUnavailable } from '../core/errors.js';
 import type { Purchase } from '../core/items/purchase.js';
-import { customerOf, getAutoTopUp, setAutoTopUp } from '../core/ledger/auto-top-up.js';
+import { customerOf, getAutoTopUp } from '../core/ledger/auto-top-up.js';
 import { attachCheckout, createPurchase, getPurchase } from '../core/ledger/purchases.js';
+import { setAutoTopUp } from '../core/ledger/settings.js';
 import { formatMicros } from '../core/money.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';

@@ -7,8 +7,8 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { sweepOverdueCharges } from '../core/grace/deadline.js';
-import { sweepTopUps } from '../core/ledger/auto-top-up.js';
 import { log } from '../core/log.js';
+import { sweepTopUps } from '../core/payments/top-ups.js';
 import { sweepDeliveries, sweepEvents } from '../core/webhooks/delivery.js';
 import { runtime } from './http/runtime.js';
 import { logger } from './log.js';

@@ -6,7 +6,7 @@
 import { NotFound } from '../errors.js';
 import { isAccountId, isId } from '../ids.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { expirePendingCharge, type PendingOutcome } from '../ledger/pending.js';
+import { expirePendingCharge, type PendingOutcome } from '../ledger/pending-charges.js';
 import { accountOfPk, chargeOfSk, chargeQueueIndex } from '../table/keys.js';
 import type { GraceEvent } from './port.js';
 

@@ -20,7 +20,17 @@
 // plans again.
 
 import * as z from 'zod';
-import type { AccountState, AutoTopUp, LiveLot, LotKind, NoticeDays, OverflowSummary } from '../account.js';
+import type {
+  AccountState,
+  AccountView,
+  AutoTopUp,
+  LiveLot,
+  LotKind,
+  LotView,
+  NoticeDays,
+  OverflowSummary,
+  ReadonlyDeep,
+} from '../account.js';
 import {
   compareConsumption,
   consumptionKey,
@@ -168,7 +178,7 @@ function overflowLotFromItem(item: Item): LiveLot {
   };
 }
 
-function overflowLotItem(accountId: string, lot: LiveLot): Item {
+function overflowLotItem(accountId: string, lot: LotView): Item {
   return {
     ...keys.overflowLot(accountId, consumptionKey(lot)),
     itemType: 'overflowLot',
@@ -183,7 +193,7 @@ function overflowLotItem(accountId: string, lot: LiveLot): Item {
 
 /** Where the lots of an account's new state go, and the overflow items to write for it. */
 export interface LotPlacement {
-  inline: LiveLot[];
+  inline: readonly LotView[];
   overflow: OverflowSummary | null;
   writes: TransactItem[];
 }
@@ -195,7 +205,7 @@ export interface LotPlacement {
  */
 export function layoutLots(
   before: LoadedAccount,
-  after: AccountState,
+  after: AccountView,
   layout: LotLayout,
   room: number,
 ): LotPlacement | null {
@@ -235,7 +245,7 @@ export function layoutLots(
 }
 
 /** Puts for overflow lots new or changed since they were stored; deletes for stored ones no longer there. */
-function overflowWrites(accountId: string, overflow: LiveLot[], stored: Map<string, LiveLot>): TransactItem[] {
+function overflowWrites(accountId: string, overflow: readonly LotView[], stored: Map<string, LiveLot>): TransactItem[] {
   const writes: TransactItem[] = [];
   const kept = new Set<string>();
   for (const lot of overflow) {
@@ -250,7 +260,7 @@ function overflowWrites(accountId: string, overflow: LiveLot[], stored: Map<stri
   return writes;
 }
 
-function summaryOf(lots: LiveLot[]): OverflowSummary | null {
+function summaryOf(lots: readonly LotView[]): OverflowSummary | null {
   if (lots.length === 0) return null;
   const first = lots[0]!;
   const ofKind = (kind: LotKind) => sum(lots.filter((lot) => lot.kind === kind).map((lot) => lot.remaining));
@@ -265,7 +275,7 @@ function summaryOf(lots: LiveLot[]): OverflowSummary | null {
 }
 
 /** The summary after moving `pushed` (lots sorting before all of them) into overflow. */
-function mergeSummary(summary: OverflowSummary, pushed: LiveLot[]): OverflowSummary {
+function mergeSummary(summary: ReadonlyDeep<OverflowSummary>, pushed: readonly LotView[]): OverflowSummary {
   const added = summaryOf(pushed);
   if (!added) return summary;
   const events = [summary.nextEventMs, added.nextEventMs].filter((at): at is number => at !== null);
@@ -307,7 +317,7 @@ export function putAccount(state: AccountState, expectedVersion: number, updated
 
 /** The account's new state, written only if nobody changed the account since it was read. */
 export function accountItem(
-  state: AccountState,
+  state: AccountView,
   placement: LotPlacement,
   expectedVersion: number,
   updatedAt: string,

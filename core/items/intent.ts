@@ -1,6 +1,6 @@
 // An intent: a charge whose writer lost the account item to another writer and, instead of
 // competing for it again, left the charge for whichever writer commits next on the account
-// (ledger/batch.ts). That writer applies it in its own transaction, writing the charge's
+// (ledger/commit.ts, ledger/intents.ts). That writer applies it in its own transaction, writing the charge's
 // idempotency record (its result) and deleting the intent; the waiting writer reads the result
 // there. An intent refused on its own (a charge the account cannot take) is answered in place: the
 // intent stays, holding the error, until its writer reads it. An intent nobody applied within
@@ -8,7 +8,7 @@
 // any left on an account nobody writes to again.
 
 import * as z from 'zod';
-import type { ErrorCode } from '../errors.js';
+import { ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Micros } from '../money.js';
 import { keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
@@ -18,14 +18,18 @@ import { microsField, readItem } from './fields.js';
 /** After this long an intent is deleted unapplied; its writer gives up (503) well before. */
 export const INTENT_LIFETIME_MS = 10_000;
 
-export interface ChargeIntent {
-  intentId: string;
+/** A charge as its idempotency record and an intent remember it: enough to plan it in any process. */
+export interface ChargeRequest {
   accountId: string;
-  createdAtMs: number;
   deploymentId: string;
   amount: Micros;
   description: string;
   idempotencyKey: string;
+}
+
+export interface ChargeIntent extends ChargeRequest {
+  intentId: string;
+  createdAtMs: number;
   /** The charge request's fingerprint, for its idempotency record. */
   fingerprint: string;
   /** Set when the intent was refused on its own: what its writer answers. */
@@ -61,7 +65,7 @@ const shape = z.object({
   description: z.string(),
   idempotencyKey: z.string(),
   fingerprint: z.string(),
-  error: z.object({ code: z.string(), message: z.string() }).optional(),
+  error: z.object({ code: z.enum(ERROR_CODES), message: z.string() }).optional(),
 });
 
 export function intentFromItem(item: Item): ChargeIntent {
@@ -75,7 +79,7 @@ export function intentFromItem(item: Item): ChargeIntent {
     description: read.description,
     idempotencyKey: read.idempotencyKey,
     fingerprint: read.fingerprint,
-    ...(read.error ? { error: { code: read.error.code as ErrorCode, message: read.error.message } } : {}),
+    ...(read.error ? { error: { code: read.error.code, message: read.error.message } } : {}),
   };
 }
 

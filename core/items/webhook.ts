@@ -7,10 +7,10 @@
 //   in the HOOKDUE work queue, keyed by its next attempt, until it is delivered or given up.
 
 import * as z from 'zod';
+import { EVENT_TYPES, type EventType } from '../event-types.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
 import type { Item, TransactItem } from '../table/table.js';
-import { EVENT_TYPES, type EventType } from '../webhooks/event-types.js';
 import { isoField, readItem } from './fields.js';
 
 /** Events and deliveries are kept this long, then DynamoDB's TTL removes them. */

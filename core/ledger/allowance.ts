@@ -5,7 +5,9 @@
 import { chargeDebtOf } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
 import { formatMicros, type Micros, sum } from '../money.js';
-import { type Ledger, run } from './ledger.js';
+import { run } from './commit.js';
+import type { Ledger } from './ledger.js';
+import { settlePending } from './pending.js';
 
 export async function setNegativeAllowance(
   ledger: Ledger,
@@ -20,8 +22,8 @@ export async function setNegativeAllowance(
       const owed = chargeDebtOf(draft.state);
       if (amount < owed)
         throw new Conflict(`the account owes ${formatMicros(owed)} on charges; the allowance can not go below that`);
-      draft.state.allowance = amount;
-      draft.settlePending();
+      draft.setAllowance(amount);
+      settlePending(draft);
       const debt = sum(draft.state.debts.map((d) => d.amount));
       return { accountId, negativeAllowance: amount, debt };
     },

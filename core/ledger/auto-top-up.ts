@@ -1,20 +1,29 @@
-// Automatic top-up (SPEC §8): its settings, the saved card, and making each top-up's PaymentIntent.
-// A top-up is started by the draft of the operation that causes it (Draft.maybeTopUp) as a
-// purchase in that operation's transaction, waiting in the TOPUPQ work queue; after the commit
-// (on AWS, by the webhook worker; locally, in process) the saved card is charged off session
-// with the purchase id as the provider's idempotency key, so however often this runs for one
-// top-up the card is charged once. The provider's payment events then settle the purchase like any
-// other (applyPaymentEvent), which pays waiting charges oldest first.
+// When an automatic top-up starts and for how much, and what its end does (SPEC §8). A top-up is
+// started by the engine after an operation's plan (commit.ts) when the change leaves the balance
+// below the threshold or a charge waiting for credit: a purchase written in that operation's
+// transaction, waiting in the TOPUPQ work queue. After the commit its PaymentIntent is made with
+// the purchase id as the provider's idempotency key (payments/top-ups.ts), and the provider's
+// payment events settle the purchase like any other (purchases.applyPaymentEvent), which ends the
+// top-up here and pays waiting charges oldest first. The settings and the saved card are changed
+// by their owner (settings.ts).
 
-import { type AutoTopUp, TOP_UP_AMOUNT } from '../account.js';
-import { Conflict, InvalidRequest } from '../errors.js';
+import { type AutoTopUp, MAX_TOP_UP_FAILURES, TOP_UP_AMOUNT } from '../account.js';
 import { accountFromItem } from '../items/account.js';
-import { purchaseFromItem, purchaseItems } from '../items/purchase.js';
-import { log } from '../log.js';
-import { formatMicros, MICROS_PER_CENT, MICROS_PER_CREDIT, type Micros, micros, ZERO } from '../money.js';
-import type { SavedCardCharger } from '../payments/port.js';
-import { accountOfPk, chargeQueueIndex, keys, SK_PREFIX } from '../table/keys.js';
-import { fingerprint, type Ledger, run } from './ledger.js';
+import { type Purchase, purchaseItems } from '../items/purchase.js';
+import {
+  formatMicros,
+  MICROS_PER_CENT,
+  MICROS_PER_CREDIT,
+  type Micros,
+  max,
+  micros,
+  min,
+  sum,
+  ZERO,
+} from '../money.js';
+import { keys } from '../table/keys.js';
+import type { Draft } from './draft.js';
+import type { Ledger } from './ledger.js';
 
 export interface AutoTopUpSettings {
   enabled: boolean;
@@ -37,7 +46,7 @@ export interface AutoTopUpView extends AutoTopUpSettings {
  * What an account that never saved settings is offered: values a person would choose (below 10.00,
  * top up by 50.00, at most 500.00 a month), off until they turn it on.
  */
-const DEFAULTS: AutoTopUp = {
+export const AUTO_TOP_UP_DEFAULTS: AutoTopUp = {
   enabled: false,
   threshold: micros(10 * MICROS_PER_CREDIT),
   amount: micros(50 * MICROS_PER_CREDIT),
@@ -49,8 +58,8 @@ const DEFAULTS: AutoTopUp = {
   spent: ZERO,
 };
 
-function view(accountId: string, settings: AutoTopUp | null, nowMs: number): AutoTopUpView {
-  const s = settings ?? DEFAULTS;
+export function autoTopUpView(accountId: string, settings: AutoTopUp | null, nowMs: number): AutoTopUpView {
+  const s = settings ?? AUTO_TOP_UP_DEFAULTS;
   const month = new Date(nowMs).toISOString().slice(0, 7);
   return {
     accountId,
@@ -67,63 +76,7 @@ function view(accountId: string, settings: AutoTopUp | null, nowMs: number): Aut
 
 export async function getAutoTopUp(ledger: Ledger, accountId: string): Promise<AutoTopUpView> {
   const item = await ledger.table.get(keys.account(accountId));
-  return view(accountId, accountFromItem(accountId, item).autoTopUp, ledger.nowMs());
-}
-
-/**
- * Sets auto top-up. Enabling it needs a saved card, and clears the failures that turned it off.
- * If the balance is below the new threshold (or a charge is waiting), the first top-up starts in
- * this same transaction.
- */
-export async function setAutoTopUp(
-  ledger: Ledger,
-  accountId: string,
-  settings: AutoTopUpSettings,
-): Promise<AutoTopUpView> {
-  const { amount, threshold, monthlyLimit } = settings;
-  if (amount < TOP_UP_AMOUNT.min || amount > TOP_UP_AMOUNT.max)
-    throw new InvalidRequest(
-      `amount must be between ${formatMicros(TOP_UP_AMOUNT.min)} and ${formatMicros(TOP_UP_AMOUNT.max)} credits`,
-    );
-  if (threshold < 0) throw new InvalidRequest('threshold can not be negative');
-  for (const [field, value] of Object.entries({ threshold, amount, monthlyLimit }))
-    if (value % MICROS_PER_CENT !== 0) throw new InvalidRequest(`${field} must be whole cents`);
-  if (monthlyLimit < amount) throw new InvalidRequest('monthlyLimit must be at least the amount of one top-up');
-  return run(ledger, {
-    name: 'setAutoTopUp',
-    accountId,
-    plan: (draft) => {
-      const before = draft.state.autoTopUp ?? DEFAULTS;
-      if (settings.enabled && !before.card)
-        throw new Conflict('save a card first (POST /credits/auto-top-up/payment-method)');
-      const turnedOn = settings.enabled && !before.enabled;
-      draft.state.autoTopUp = { ...before, ...settings, failures: turnedOn ? 0 : before.failures };
-      return view(accountId, draft.state.autoTopUp, draft.nowMs);
-    },
-  });
-}
-
-/** The card a completed setup saved: Stripe's customer and payment method ids, once per provider event. */
-export async function saveCard(
-  ledger: Ledger,
-  input: { eventId: string; accountId: string; customerId: string; paymentMethodId: string; label: string },
-): Promise<AutoTopUpView> {
-  return run(ledger, {
-    name: 'saveCard',
-    accountId: input.accountId,
-    idempotency: {
-      scope: 'provider-event',
-      key: `stripe:${input.eventId}`,
-      fingerprint: fingerprint([input.customerId, input.paymentMethodId]),
-      permanent: true,
-    },
-    plan: (draft) => {
-      const card = { customerId: input.customerId, paymentMethodId: input.paymentMethodId, label: input.label };
-      // A new card starts with a clean record: the failures were the old card's.
-      draft.state.autoTopUp = { ...(draft.state.autoTopUp ?? DEFAULTS), card, failures: 0 };
-      return view(input.accountId, draft.state.autoTopUp, draft.nowMs);
-    },
-  });
+  return autoTopUpView(accountId, accountFromItem(accountId, item).autoTopUp, ledger.nowMs());
 }
 
 /** The Stripe customer of an account's saved card, so a new setup adds to it. */
@@ -133,63 +86,89 @@ export async function customerOf(ledger: Ledger, accountId: string): Promise<str
 }
 
 /**
- * Makes a started top-up's PaymentIntent, then takes the purchase out of the work queue. A purchase
- * that already has its intent, or ended, only leaves the queue. A provider failure leaves it there
- * for the sweep (the idempotency key makes the retry charge nothing twice).
+ * Starts an automatic top-up when this change leaves the balance below its threshold or a charge
+ * waiting for credit, unless one is in flight, a top-up failed in this same transaction, or this
+ * month's limit would be passed. The top-up is a purchase written in this transaction; its amount
+ * covers the waiting charges' shortfall without the allowance (rounded up to the cent) when that
+ * is more than the configured amount. A top-up that would pass the month's limit is not made at
+ * all: the charges wait and, without other credit, fail at their deadlines.
  */
-export async function requestTopUp(
-  ledger: Ledger,
-  charger: SavedCardCharger,
-  accountId: string,
-  purchaseId: string,
-): Promise<'sent' | 'skipped'> {
-  const item = await ledger.table.get(keys.purchase(accountId, purchaseId));
-  if (!item) return 'skipped';
-  const purchase = purchaseFromItem(item);
-  const account = accountFromItem(accountId, await ledger.table.get(keys.account(accountId)));
-  const card = account.autoTopUp?.card;
-  if (!purchase.autoTopUp || purchase.status !== 'pending' || purchase.providerRef || !card) {
-    await ledger.table.update(purchaseItems.topUpSent(accountId, purchaseId, purchase.providerRef ?? 'none'));
-    return 'skipped';
-  }
-  const { paymentIntentId } = await charger.chargeSavedCard({
-    purchaseId,
-    accountId,
-    amount: purchase.amount,
-    customerId: card.customerId,
-    paymentMethodId: card.paymentMethodId,
-  });
-  await ledger.table.update(purchaseItems.topUpSent(accountId, purchaseId, paymentIntentId));
-  log().info('auto top-up requested', {
-    accountId,
-    purchaseId,
-    paymentIntentId,
-    amount: formatMicros(purchase.amount),
-  });
-  return 'sent';
+export function startTopUpIfDue(draft: Draft): void {
+  const settings = draft.state.autoTopUp;
+  if (!settings?.enabled || !settings.card || settings.inFlight || draft.holdsTopUps) return;
+  const balance = draft.balance();
+  const waiting = sum(draft.state.pending.map((c) => c.amount));
+  if (balance >= settings.threshold && waiting === 0) return;
+  // The waiting charges' shortfall as the check states it: the allowance is the last resort, so a
+  // top-up made for them covers them on its own (one card payment, not one now and more later).
+  const shortfall = max(ZERO, micros(waiting - balance));
+  const amount = min(TOP_UP_AMOUNT.max, max(settings.amount, roundUpToCent(shortfall)));
+  const month = draft.now.slice(0, 7);
+  const spent = settings.month === month ? settings.spent : ZERO;
+  if (spent + amount > settings.monthlyLimit) return;
+  const purchase: Purchase = {
+    purchaseId: draft.id('pu'),
+    accountId: draft.accountId,
+    status: 'pending',
+    amount,
+    method: 'card',
+    provider: 'stripe',
+    createdAt: draft.now,
+    updatedAt: draft.now,
+    autoTopUp: true,
+  };
+  draft.write(purchaseItems.topUpRequested(purchase, draft.nowMs));
+  draft.write(purchaseItems.lookup(purchase));
+  draft.setAutoTopUp({ ...settings, inFlight: purchase.purchaseId, month, spent: micros(spent + amount) });
+  draft.topUpStarted({ accountId: draft.accountId, purchaseId: purchase.purchaseId });
 }
 
 /**
- * Top-ups still waiting for their PaymentIntent a minute after they started (a crash, a provider
- * outage), each handed to `send` (the queue whose worker calls requestTopUp).
+ * An automatic top-up ended: it is no longer in flight; a success clears the failures, a failure
+ * tells the user why, gives its amount back to the month's limit, and the third in a row turns
+ * auto top-up off. After a failure no new top-up starts in the same transaction.
  */
-export async function sweepTopUps(
-  ledger: Ledger,
-  send: (accountId: string, purchaseId: string) => Promise<unknown>,
-): Promise<number> {
-  const due: { accountId: string; purchaseId: string }[] = [];
-  await ledger.table.forEachDuePage(
-    chargeQueueIndex,
-    chargeQueueIndex.shards('TOPUPQ'),
-    chargeQueueIndex.skUpTo(ledger.nowMs() - 60_000),
-    async (page) => {
-      for (const key of page)
-        due.push({
-          accountId: accountOfPk(key.pk),
-          purchaseId: String(key.sk).slice(SK_PREFIX.purchase.length),
-        });
-    },
-  );
-  for (const { accountId, purchaseId } of due) await send(accountId, purchaseId);
-  return due.length;
+export function topUpEnded(
+  draft: Draft,
+  purchase: Purchase,
+  end: { paid: true } | { paid: false; reason?: string },
+): void {
+  const settings = draft.state.autoTopUp;
+  if (!settings) return;
+  const inFlight = settings.inFlight === purchase.purchaseId ? null : settings.inFlight;
+  const amount = formatMicros(purchase.amount);
+  if (end.paid) {
+    draft.setAutoTopUp({ ...settings, failures: 0, inFlight });
+    draft.event('auto_top_up.succeeded', { purchaseId: purchase.purchaseId, amount });
+    return;
+  }
+  const failures = settings.failures + 1;
+  const sameMonth = settings.month === purchase.createdAt.slice(0, 7);
+  const turnedOff = failures >= MAX_TOP_UP_FAILURES;
+  draft.setAutoTopUp({
+    ...settings,
+    failures,
+    enabled: settings.enabled && !turnedOff,
+    inFlight,
+    spent: sameMonth ? max(ZERO, micros(settings.spent - purchase.amount)) : settings.spent,
+  });
+  draft.holdTopUps();
+  const why = end.reason ? ` (${end.reason.replace(/_/g, ' ')})` : '';
+  draft.event('auto_top_up.failed', {
+    purchaseId: purchase.purchaseId,
+    amount,
+    reason: end.reason ?? null,
+    failuresInARow: failures,
+    turnedOff,
+  });
+  draft.notify('top_up_failed', `The automatic top-up of ${amount} credits failed${why}: the card was not charged.`);
+  if (turnedOff)
+    draft.notify(
+      'auto_top_up_disabled',
+      `Auto top-up is off: ${failures} top-ups in a row failed${why}. Update your card and turn it on again.`,
+    );
+}
+
+function roundUpToCent(amount: Micros): Micros {
+  return micros(Math.ceil(amount / MICROS_PER_CENT) * MICROS_PER_CENT);
 }

@@ -6,12 +6,14 @@ import { MAX_PENDING_CHARGES } from '../account.js';
 import { Conflict, InvalidRequest, NotFound } from '../errors.js';
 import { DEPLOYMENT_ID } from '../ids.js';
 import { type Charge, chargeFromItem, chargeItems, type NewCharge } from '../items/charge.js';
+import type { ChargeRequest } from '../items/intent.js';
 import { formatMicros, type Micros, max, micros, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import { iso } from '../time.js';
-import { type BatchedOperation, runBatched } from './batch.js';
-import { itemIsNew } from './draft.js';
+import { type Operation, run } from './commit.js';
+import { type Draft, itemIsNew } from './draft.js';
 import { fingerprint, type Ledger } from './ledger.js';
+import { payCharge } from './pay.js';
 
 export interface ChargeInput {
   accountId: string;
@@ -32,38 +34,32 @@ export type ChargeResult =
       graceExpiresAt: string;
     };
 
-/** A charge as its idempotency record and an intent (items/intent.ts) remember it. */
-export interface ChargeRequest {
-  accountId: string;
-  deploymentId: string;
-  amount: Micros;
-  description: string;
-  idempotencyKey: string;
-}
+export type { ChargeRequest } from '../items/intent.js';
 
 export async function charge(ledger: Ledger, input: ChargeInput): Promise<ChargeResult> {
   if (input.amount <= 0) throw new InvalidRequest('amount must be greater than zero');
   if (!DEPLOYMENT_ID.test(input.deploymentId))
     throw new InvalidRequest('deploymentId must be 1-128 letters, digits or _.:-');
   const description = input.description ?? `Deployment ${input.deploymentId}`;
-  return runBatched(ledger, chargeOperation({ ...input, description }), chargeOperation);
+  return run(ledger, chargeOperation({ ...input, description }));
 }
 
 /**
  * The charge as an operation the engine may commit together with other charges on the account:
- * its plan reads nothing but the draft, so it can follow any other charge in one transaction.
+ * its plan reads nothing but the draft, so it can follow any other charge in one transaction, and
+ * its request is all another process needs to apply it (an intent).
  */
-function chargeOperation(request: ChargeRequest): BatchedOperation {
+function chargeOperation(request: ChargeRequest): Operation<ChargeResult> {
   const { deploymentId, amount, description } = request;
   return {
     name: 'charge',
     accountId: request.accountId,
-    request,
     idempotency: {
       scope: 'charge',
       key: request.idempotencyKey,
       fingerprint: fingerprint([deploymentId, amount, description]),
     },
+    joinable: { request, fromIntent: chargeOperation },
     plan: (draft): ChargeResult => {
       const charge: NewCharge = {
         accountId: draft.accountId,
@@ -72,42 +68,42 @@ function chargeOperation(request: ChargeRequest): BatchedOperation {
         amount,
         description,
       };
-      const { chargeId } = charge;
       if (draft.canPay(amount)) {
-        const { debtCreated } = draft.payCharge({ ...charge, wasPending: false }, (paid) => ({
+        const { debtCreated } = payCharge(draft, { ...charge, wasPending: false }, (paid) => ({
           item: { Put: { Item: chargeItems.paid(charge, paid, draft.nowMs) } },
         }));
+        const { chargeId } = charge;
         return { chargeId, deploymentId, status: 'paid', amount, usedAllowance: debtCreated, balance: draft.balance() };
       }
-      if (draft.state.pending.length >= MAX_PENDING_CHARGES)
-        throw new Conflict(`the account already has ${MAX_PENDING_CHARGES} charges waiting for payment`);
-      const graceExpiresAtMs = draft.nowMs + draft.config.gracePeriodMs;
-      const shortfall = max(ZERO, micros(amount - draft.balance()));
-      draft.state.pending.push({ chargeId, amount, graceExpiresAtMs });
-      draft.put(chargeItems.pending(charge, graceExpiresAtMs, draft.nowMs), itemIsNew);
-      draft.deadlines.push({ accountId: draft.accountId, chargeId, dueAtMs: graceExpiresAtMs });
-      draft.event('charge.pending_payment', {
-        chargeId,
-        deploymentId,
-        amount: formatMicros(amount),
-        shortfall: formatMicros(shortfall),
-        graceExpiresAt: iso(graceExpiresAtMs),
-      });
-      draft.notify(
-        'top_up_needed',
-        `Charge ${chargeId} for ${formatMicros(amount)} credits is waiting: top up ` +
-          `${formatMicros(shortfall)} credits before ${iso(graceExpiresAtMs)}.`,
-      );
-      return {
-        chargeId,
-        deploymentId,
-        status: 'pending_payment',
-        amount,
-        shortfall,
-        graceExpiresAt: iso(graceExpiresAtMs),
-      };
+      return waitForCredit(draft, charge);
     },
   };
+}
+
+/** A charge the balance and the allowance do not cover waits for credit until its grace deadline. */
+function waitForCredit(draft: Draft, charge: NewCharge): ChargeResult {
+  const { chargeId, deploymentId, amount } = charge;
+  if (draft.state.pending.length >= MAX_PENDING_CHARGES)
+    throw new Conflict(`the account already has ${MAX_PENDING_CHARGES} charges waiting for payment`);
+  const graceExpiresAtMs = draft.nowMs + draft.config.gracePeriodMs;
+  const graceExpiresAt = iso(graceExpiresAtMs);
+  const shortfall = max(ZERO, micros(amount - draft.balance()));
+  draft.addPending({ chargeId, amount, graceExpiresAtMs });
+  draft.put(chargeItems.pending(charge, graceExpiresAtMs, draft.nowMs), itemIsNew);
+  draft.scheduleDeadline({ accountId: draft.accountId, chargeId, dueAtMs: graceExpiresAtMs });
+  draft.event('charge.pending_payment', {
+    chargeId,
+    deploymentId,
+    amount: formatMicros(amount),
+    shortfall: formatMicros(shortfall),
+    graceExpiresAt,
+  });
+  draft.notify(
+    'top_up_needed',
+    `Charge ${chargeId} for ${formatMicros(amount)} credits is waiting: top up ` +
+      `${formatMicros(shortfall)} credits before ${graceExpiresAt}.`,
+  );
+  return { chargeId, deploymentId, status: 'pending_payment', amount, shortfall, graceExpiresAt };
 }
 
 export async function getCharge(ledger: Ledger, accountId: string, chargeId: string): Promise<Charge> {

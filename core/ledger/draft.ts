@@ -1,33 +1,46 @@
 // A draft of one account's change: a copy of its state that an operation edits, and the items
 // (ledger entries, charges, lots, notifications) that must be written with it in one
-// TransactWriteItems. The engine turns a finished draft into that transaction.
+// TransactWriteItems. The engine (commit.ts) turns a finished draft into that transaction.
+//
+// The draft offers the moves (take from lots, add debt, add an item, …) and is the only thing that
+// changes its state: everyone else reads it through `state`, a view nothing can be changed through.
+// The rules that decide which moves to make live in the modules their names promise: when alerts
+// fire (alerts.ts), when a top-up starts (auto-top-up.ts), when waiting charges settle (pending.ts).
 
 import {
   type AccountState,
+  type AccountView,
   type Allocation,
+  type AutoTopUp,
   allowanceOf,
   balanceOf,
   cloneAccount,
+  findLot,
+  forgiveDebt,
+  insertLot,
+  type LiveLot,
+  type LotKind,
+  type NoticeDays,
+  type PendingCharge,
   paymentDecision,
+  type ReissuedLot,
   type Repayment,
   repayDebts,
+  restoreAllocations,
   sameState,
-  TOP_UP_AMOUNT,
   takeFromLots,
 } from '../account.js';
 import { assert } from '../assert.js';
-import { IoCreditsError } from '../errors.js';
+import type { IoCreditsError } from '../errors.js';
 import { type IdPrefix, ledgerEntryUlid, newId } from '../ids.js';
-import { chargeItems } from '../items/charge.js';
 import { categoryOf, type EntryType, entryItem, type LedgerEntry } from '../items/entry.js';
 import type { ItemWrite } from '../items/fields.js';
 import { type NotificationType, notificationItem } from '../items/notification.js';
-import { type Purchase, purchaseItems } from '../items/purchase.js';
 import { type EventData, type EventType, eventItems, type WebhookEvent } from '../items/webhook.js';
-import { formatMicros as fmt, MICROS_PER_CENT, type Micros, max, micros, min, sum, ZERO } from '../money.js';
-import { type Item, MAX_TRANSACT_ITEMS } from '../table/table.js';
+import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
+import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
-import type { LedgerConfig } from './ledger.js';
+import type { LedgerConfig } from './config.js';
 
 /** One write of the draft's transaction (items/fields.ItemWrite). */
 export type PlannedWrite = ItemWrite;
@@ -71,42 +84,78 @@ export interface Deadline {
   dueAtMs: number;
 }
 
-/** Writes one settlement of a pending charge may add: the charge, its usage entry, its `charge.paid` event. */
-const WRITES_PER_SETTLEMENT = 3;
-/**
- * Kept free in every transaction for the account item and the idempotency record, and for what
- * `finish` may add after the operation's plan: two alerts and a `balance.low` event, and an
- * automatic top-up's purchase and lookup.
- */
-const RESERVED_WRITES = 2 + 3 + 2;
+/** An automatic top-up the draft started: its PaymentIntent is made once the draft commits. */
+export interface StartedTopUp {
+  accountId: string;
+  purchaseId: string;
+}
 
 export class Draft {
-  readonly state: AccountState;
-  readonly writes: PlannedWrite[] = [];
-  readonly entries: LedgerEntry[] = [];
-  readonly outcomes: ChargeOutcome[] = [];
-  readonly deadlines: Deadline[] = [];
-  readonly events: WebhookEvent[] = [];
-  /** Automatic top-ups this draft started: their PaymentIntents are made once it commits. */
-  readonly topUps: { accountId: string; purchaseId: string }[] = [];
-  /** Set by an operation that records a failed top-up: the next try waits for another operation. */
-  holdTopUps = false;
-  /** Pending charges that fit but not in this transaction: settled right after it commits. */
-  settlementDeferred = false;
-  private dirty = false;
+  private readonly current: AccountState;
+  private readonly planned: PlannedWrite[] = [];
+  private readonly written: LedgerEntry[] = [];
+  private readonly ended: ChargeOutcome[] = [];
+  private readonly due: Deadline[] = [];
+  private readonly raised: WebhookEvent[] = [];
+  private readonly started: StartedTopUp[] = [];
+  private topUpsHeld = false;
+  private settlementLeft = false;
 
   constructor(
-    readonly before: AccountState,
+    readonly before: AccountView,
     readonly nowMs: number,
     readonly config: LedgerConfig,
-    /** Someone listens to this account's events (webhooks/subscribers.ts): only then are they written. */
+    /** Someone listens to this account's events (ledger/subscribers.ts): only then are they written. */
     readonly listened = false,
   ) {
-    this.state = cloneAccount(before);
+    this.current = cloneAccount(before);
+  }
+
+  // ---- what the draft holds ----
+
+  /** The account as this draft leaves it so far. */
+  get state(): AccountView {
+    return this.current;
+  }
+
+  /** The items to write with the account item, in the order planned. */
+  get writes(): readonly PlannedWrite[] {
+    return this.planned;
+  }
+
+  get entries(): readonly LedgerEntry[] {
+    return this.written;
+  }
+
+  get outcomes(): readonly ChargeOutcome[] {
+    return this.ended;
+  }
+
+  get deadlines(): readonly Deadline[] {
+    return this.due;
+  }
+
+  /** Events for other systems this draft writes (SPEC §9), handed to the webhook queue after the commit. */
+  get events(): readonly WebhookEvent[] {
+    return this.raised;
+  }
+
+  get topUps(): readonly StartedTopUp[] {
+    return this.started;
+  }
+
+  /** An operation recorded a failed top-up: no new one starts in the same transaction. */
+  get holdsTopUps(): boolean {
+    return this.topUpsHeld;
+  }
+
+  /** Pending charges fit but not in this transaction: they are settled right after it commits. */
+  get settlementDeferred(): boolean {
+    return this.settlementLeft;
   }
 
   get accountId(): string {
-    return this.state.accountId;
+    return this.current.accountId;
   }
 
   get now(): string {
@@ -118,11 +167,16 @@ export class Draft {
   }
 
   balance(): Micros {
-    return balanceOf(this.state, this.nowMs);
+    return balanceOf(this.current, this.nowMs);
   }
 
   allowance(): Micros {
-    return allowanceOf(this.state, this.config.defaultAllowance);
+    return allowanceOf(this.current, this.config.defaultAllowance);
+  }
+
+  /** Whether a charge of `amount` can be paid now (account.paymentDecision). */
+  canPay(amount: Micros): boolean {
+    return paymentDecision(this.current, amount, this.nowMs, this.allowance()).payable;
   }
 
   /**
@@ -130,19 +184,21 @@ export class Draft {
    * (a setting, a pending charge removed) differs from what was read.
    */
   changed(): boolean {
-    return this.writes.length > 0 || !sameState(this.before, this.state);
-  }
-
-  write(write: ItemWrite): void {
-    this.writes.push(write);
+    return this.planned.length > 0 || !sameState(this.before, this.current);
   }
 
   /** The item this draft already puts under `key`, to add to it rather than write the key twice. */
   plannedPut(key: { pk: string; sk: string }): Item | undefined {
-    for (const { item } of this.writes) {
-      if ('Put' in item && item.Put.Item?.pk === key.pk && item.Put.Item?.sk === key.sk) return item.Put.Item as Item;
+    for (const { item } of this.planned) {
+      if ('Put' in item && item.Put.Item?.pk === key.pk && item.Put.Item?.sk === key.sk) return item.Put.Item;
     }
     return undefined;
+  }
+
+  // ---- items written with the change ----
+
+  write(write: ItemWrite): void {
+    this.planned.push(write);
   }
 
   put(item: Item, condition?: Condition): void {
@@ -159,10 +215,10 @@ export class Draft {
   /** Appends a ledger entry; call it after the state change it records, for `balanceAfter`. */
   entry(input: EntryInput): LedgerEntry {
     assert(input.amount !== 0, `a ${input.type} entry must move credit`);
-    const atMs = Math.max(this.nowMs, this.state.lastEntryAtMs);
-    const ulid = ledgerEntryUlid(atMs, this.state.entryCount);
-    this.state.entryCount += 1;
-    this.state.lastEntryAtMs = atMs;
+    const atMs = Math.max(this.nowMs, this.current.lastEntryAtMs);
+    const ulid = ledgerEntryUlid(atMs, this.current.entryCount);
+    this.current.entryCount += 1;
+    this.current.lastEntryAtMs = atMs;
     const entry: LedgerEntry = {
       transactionId: `tx_${ulid}`,
       type: input.type,
@@ -173,7 +229,7 @@ export class Draft {
       reference: input.reference,
       description: input.description,
     };
-    this.entries.push(entry);
+    this.written.push(entry);
     this.put(entryItem(this.accountId, ulid, entry, input.lots));
     return entry;
   }
@@ -182,7 +238,7 @@ export class Draft {
   event(type: EventType, data: EventData): void {
     if (!this.listened) return;
     const event: WebhookEvent = { id: this.id('ev'), type, createdAt: this.now, accountId: this.accountId, data };
-    this.events.push(event);
+    this.raised.push(event);
     this.put(eventItems.created(event, this.nowMs), itemIsNew);
   }
 
@@ -198,148 +254,9 @@ export class Draft {
     );
   }
 
-  /**
-   * The alerts this draft's change crosses into, written in its transaction (SPEC §8): the
-   * balance going below the low-balance threshold, and below zero (the negative allowance in
-   * use). Each fires once per crossing: the account remembers that it alerted, and re-arms only
-   * when an operation leaves the balance back at or above the line. The engine calls this once,
-   * after the operation's plan; a balance that fell by credit expiring is alerted by the next
-   * operation on the account (the nightly run's, at the latest).
-   */
-  finish(): void {
-    const balance = this.balance();
-    const threshold = this.state.lowBalanceThreshold;
-    if (threshold === null || balance >= threshold) this.state.lowBalanceAlerted = false;
-    else if (!this.state.lowBalanceAlerted) {
-      this.state.lowBalanceAlerted = true;
-      this.event('balance.low', { balance: fmt(balance), threshold: fmt(threshold) });
-      this.notify('low_balance', `Your balance is ${fmt(balance)}, below your alert threshold of ${fmt(threshold)}.`);
-    }
-    this.maybeTopUp(balance);
-    if (balance >= 0) this.state.allowanceAlerted = false;
-    else if (!this.state.allowanceAlerted) {
-      this.state.allowanceAlerted = true;
-      this.notify(
-        'allowance_in_use',
-        `Your balance is ${fmt(balance)}: deployments are running on your negative allowance ` +
-          `of ${fmt(this.allowance())}.`,
-      );
-    }
-  }
-
-  /**
-   * Starts an automatic top-up when this change leaves the balance below its threshold or a
-   * charge waiting for credit, unless one is in flight or this month's limit would be passed. The
-   * top-up is a purchase written in this transaction; its amount covers the waiting charges'
-   * shortfall without the allowance (rounded up to the cent) when that is more than the configured
-   * amount. A top-up that would pass the month's limit is not made at all: the charges wait and,
-   * without other credit, fail at their deadlines.
-   */
-  private maybeTopUp(balance: Micros): void {
-    const settings = this.state.autoTopUp;
-    if (!settings?.enabled || !settings.card || settings.inFlight || this.holdTopUps) return;
-    const waiting = sum(this.state.pending.map((c) => c.amount));
-    if (balance >= settings.threshold && waiting === 0) return;
-    // The waiting charges' shortfall as the check states it: the allowance is the last resort, so a
-    // top-up made for them covers them on its own (one card payment, not one now and more later).
-    const shortfall = max(ZERO, micros(waiting - balance));
-    const amount = min(TOP_UP_AMOUNT.max, max(settings.amount, roundUpToCent(shortfall)));
-    const month = this.now.slice(0, 7);
-    const spent = settings.month === month ? settings.spent : ZERO;
-    if (spent + amount > settings.monthlyLimit) return;
-    const purchase: Purchase = {
-      purchaseId: this.id('pu'),
-      accountId: this.accountId,
-      status: 'pending',
-      amount,
-      method: 'card',
-      provider: 'stripe',
-      createdAt: this.now,
-      updatedAt: this.now,
-      autoTopUp: true,
-    };
-    this.write(purchaseItems.topUpRequested(purchase, this.nowMs));
-    this.write(purchaseItems.lookup(purchase));
-    this.state.autoTopUp = { ...settings, inFlight: purchase.purchaseId, month, spent: micros(spent + amount) };
-    this.topUps.push({ accountId: this.accountId, purchaseId: purchase.purchaseId });
-  }
-
-  /** Whether a charge of `amount` can be paid now (account.paymentDecision). */
-  canPay(amount: Micros): boolean {
-    return paymentDecision(this.state, amount, this.nowMs, this.allowance()).payable;
-  }
-
-  /** Pays a charge: lots first in consumption order, the rest as debt recorded under the charge. */
-  payFromBalance(chargeId: string, amount: Micros): { allocations: Allocation[]; debtCreated: Micros } {
-    assert(this.canPay(amount), `charge ${chargeId} is not payable`);
-    const allocations = takeFromLots(this.state, amount, this.nowMs);
-    const debtCreated = micros(amount - sum(allocations.map((a) => a.taken)));
-    if (debtCreated > 0) this.state.debts.push({ ref: chargeId, amount: debtCreated });
-    return { allocations, debtCreated };
-  }
-
-  /**
-   * After credit arrives: it pays debt first (recording on each charge which lot paid its debt,
-   * so a later refund gives that credit back), then settles pending charges oldest first.
-   * Pending charges past their deadline are left to the deadline handler, which fails them.
-   */
-  creditArrived(): void {
-    for (const repayment of repayDebts(this.state, this.nowMs)) this.recordRepayment(repayment);
-    this.settlePending();
-  }
-
-  settlePending(): void {
-    for (const pending of [...this.state.pending]) {
-      if (pending.graceExpiresAtMs <= this.nowMs) continue;
-      if (!this.canPay(pending.amount)) break;
-      if (this.writes.length + WRITES_PER_SETTLEMENT + RESERVED_WRITES > MAX_TRANSACT_ITEMS) {
-        this.settlementDeferred = true;
-        break;
-      }
-      this.state.pending = this.state.pending.filter((c) => c.chargeId !== pending.chargeId);
-      this.markChargePaid(pending.chargeId, pending.amount, 'Pending charge paid after a top-up');
-    }
-  }
-
-  /** Pays a pending charge (credit arrived, or its deadline came with enough): see payCharge. */
-  markChargePaid(chargeId: string, amount: Micros, description: string): void {
-    this.payCharge({ chargeId, amount, description, wasPending: true }, (paid) =>
-      chargeItems.settled(this.accountId, chargeId, paid, this.nowMs),
-    );
-  }
-
-  /**
-   * Pays a charge from the balance and writes what paying it means: the charge item `write`
-   * returns (new, or a pending one settled), its usage entry, the outcome to publish, and a
-   * notification when it used the negative allowance.
-   */
-  payCharge(
-    charge: { chargeId: string; amount: Micros; description: string; wasPending: boolean; deploymentId?: string },
-    write: (paid: { allocations: Allocation[]; debtCreated: Micros }) => ItemWrite,
-  ): { allocations: Allocation[]; debtCreated: Micros } {
-    const { chargeId, amount } = charge;
-    const paid = this.payFromBalance(chargeId, amount);
-    this.write(write(paid));
-    this.entry({
-      type: 'usage',
-      amount: micros(-amount),
-      reference: chargeId,
-      description: charge.description,
-      lots: paid.allocations.map((a) => ({ lotId: a.lotId, amount: a.taken })),
-    });
-    this.outcome({
-      chargeId,
-      status: 'paid',
-      amount,
-      wasPending: charge.wasPending,
-      ...(charge.deploymentId ? { deploymentId: charge.deploymentId } : {}),
-    });
-    return paid;
-  }
-
-  /** Records a charge's final status, to publish once the draft commits. */
+  /** Records a charge's final status, to publish once the draft commits, with its event. */
   outcome(outcome: Omit<ChargeOutcome, 'accountId' | 'occurredAt'>): void {
-    this.outcomes.push({ ...outcome, accountId: this.accountId, occurredAt: this.now });
+    this.ended.push({ ...outcome, accountId: this.accountId, occurredAt: this.now });
     this.event(`charge.${outcome.status}`, {
       chargeId: outcome.chargeId,
       deploymentId: outcome.deploymentId ?? null,
@@ -348,12 +265,132 @@ export class Draft {
     });
   }
 
-  private recordRepayment(repayment: Repayment): void {
-    if (!repayment.ref.startsWith('ch_') || repayment.allocations.length === 0) return;
-    this.write(chargeItems.repaid(this.accountId, repayment.ref, repayment.allocations));
+  /** A pending charge's grace deadline, scheduled once the draft commits. */
+  scheduleDeadline(deadline: Deadline): void {
+    this.due.push(deadline);
   }
-}
 
-function roundUpToCent(amount: Micros): Micros {
-  return micros(Math.ceil(amount / MICROS_PER_CENT) * MICROS_PER_CENT);
+  /** A top-up purchase this draft writes: its PaymentIntent is made once the draft commits. */
+  topUpStarted(topUp: StartedTopUp): void {
+    this.started.push(topUp);
+  }
+
+  holdTopUps(): void {
+    this.topUpsHeld = true;
+  }
+
+  deferSettlement(): void {
+    this.settlementLeft = true;
+  }
+
+  // ---- lots ----
+
+  /** Adds a lot with credit, in consumption order (account.insertLot). */
+  addLot(lot: LiveLot): void {
+    insertLot(this.current, lot);
+  }
+
+  /** Takes up to `amount` from the usable lots in consumption order (`kind` lots only, when given). */
+  takeFromLots(amount: Micros, kind?: LotKind): Allocation[] {
+    return takeFromLots(this.current, amount, this.nowMs, kind);
+  }
+
+  /** Takes up to `amount` of what is left in one lot; answers what it took (nothing from a spent lot). */
+  takeFromLot(lotId: string, amount: Micros): Micros {
+    const live = findLot(this.current, lotId);
+    const taken = micros(Math.min(amount, live?.remaining ?? 0));
+    if (live) live.remaining = micros(live.remaining - taken);
+    this.current.lots = this.current.lots.filter((lot) => lot.remaining > 0);
+    return taken;
+  }
+
+  /** Gives back `amount` of what `allocations` took, latest-taken first (account.restoreAllocations). */
+  giveBack(allocations: Allocation[], amount: Micros): ReissuedLot[] {
+    return restoreAllocations(this.current, allocations, amount, this.nowMs, () => this.id('lot'));
+  }
+
+  /** Removes lots whose credit expired (the expiry entry records what they held). */
+  dropLots(lotIds: ReadonlySet<string>): void {
+    this.current.lots = this.current.lots.filter((lot) => !lotIds.has(lot.lotId));
+  }
+
+  /** Records that a lot's expiry notice went out. */
+  noticeSent(lotId: string, days: NoticeDays): void {
+    const lot = this.current.lots.find((l) => l.lotId === lotId);
+    assert(lot !== undefined, `lot ${lotId} is loaded to get its notice`);
+    lot.notice = days;
+  }
+
+  // ---- debt and charges ----
+
+  /** Pays `amount` from the balance: lots first in consumption order, the rest as debt recorded under `ref`. */
+  payFromBalance(ref: string, amount: Micros): { allocations: Allocation[]; debtCreated: Micros } {
+    assert(this.canPay(amount), `charge ${ref} is not payable`);
+    const allocations = this.takeFromLots(amount);
+    const debtCreated = micros(amount - sum(allocations.map((a) => a.taken)));
+    if (debtCreated > 0) this.addDebt(ref, debtCreated);
+    return { allocations, debtCreated };
+  }
+
+  addDebt(ref: string, amount: Micros): void {
+    assert(amount > 0, `debt ${ref} must be positive`);
+    this.current.debts.push({ ref, amount });
+  }
+
+  /** Pays back up to `amount` of the debt recorded under `ref`; answers how much. */
+  forgiveDebt(ref: string, amount: Micros): Micros {
+    return forgiveDebt(this.current, ref, amount);
+  }
+
+  /** Usable credit pays debt, oldest first; answers which lots paid which debt. */
+  repayDebts(): Repayment[] {
+    return repayDebts(this.current, this.nowMs);
+  }
+
+  addPending(charge: PendingCharge): void {
+    this.current.pending.push(charge);
+  }
+
+  removePending(chargeId: string): void {
+    this.current.pending = this.current.pending.filter((c) => c.chargeId !== chargeId);
+  }
+
+  // ---- the account's settings and marks ----
+
+  setAllowance(amount: Micros): void {
+    this.current.allowance = amount;
+  }
+
+  setLowBalanceThreshold(threshold: Micros | null): void {
+    this.current.lowBalanceThreshold = threshold;
+  }
+
+  /** Whether the low-balance and allowance alerts have fired for the current crossing (alerts.ts). */
+  setAlerted(alerts: { lowBalance?: boolean; allowance?: boolean }): void {
+    if (alerts.lowBalance !== undefined) this.current.lowBalanceAlerted = alerts.lowBalance;
+    if (alerts.allowance !== undefined) this.current.allowanceAlerted = alerts.allowance;
+  }
+
+  setAutoTopUp(settings: AutoTopUp): void {
+    this.current.autoTopUp = settings;
+  }
+
+  markPurchased(): void {
+    this.current.hasPurchased = true;
+  }
+
+  /** A provider refund or dispute: for finance to look at. */
+  flag(): void {
+    this.current.flagged = true;
+  }
+
+  /** Withdrawals taken from the balance and not yet paid out change by `delta`. */
+  changePendingWithdrawals(delta: Micros): void {
+    this.current.pendingWithdrawals = micros(this.current.pendingWithdrawals + delta);
+  }
+
+  /** The account's own webhook endpoints change by `delta` (never below none). */
+  changeWebhookEndpoints(delta: 1 | -1): void {
+    this.current.webhookEndpoints = Math.max(0, this.current.webhookEndpoints + delta);
+  }
 }

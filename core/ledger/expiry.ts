@@ -3,11 +3,12 @@
 // expiring get their notice, once each. Balances never counted expired credit anyway
 // (account.isUsable); this makes the ledger say so. Running it again finds nothing to do.
 
-import { type LiveLot, lotsWithEventsBy, type NoticeDays, noticeDue } from '../account.js';
+import { type LotView, lotsWithEventsBy, type NoticeDays, noticeDue } from '../account.js';
 import { lotItems } from '../items/lot.js';
 import { formatMicros, type Micros, micros, sum } from '../money.js';
 import { iso } from '../time.js';
-import { type Ledger, run } from './ledger.js';
+import { run } from './commit.js';
+import type { Ledger } from './ledger.js';
 
 export interface ExpiryResult {
   accountId: string;
@@ -36,7 +37,7 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
       );
       const due = allDue.slice(0, MAX_LOTS_PER_EXPIRY);
       const dueIds = new Set(due.map((lot) => lot.lotId));
-      draft.state.lots = draft.state.lots.filter((lot) => !dueIds.has(lot.lotId));
+      draft.dropLots(dueIds);
       const amountExpired = sum(due.map((lot) => lot.remaining));
       for (const lot of due) {
         draft.write(lotItems.expired(accountId, lot.lotId, lot.remaining, draft.nowMs));
@@ -56,11 +57,11 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
         draft.notify('credits_expired', `${formatMicros(amountExpired)} credits expired.`);
       }
 
-      const noticed = new Map<NoticeDays, LiveLot[]>();
+      const noticed = new Map<NoticeDays, LotView[]>();
       for (const lot of draft.state.lots) {
         const days = noticeDue(lot, now);
         if (days === null) continue;
-        lot.notice = days;
+        draft.noticeSent(lot.lotId, days);
         noticed.set(days, [...(noticed.get(days) ?? []), lot]);
       }
       for (const [days, lots] of noticed) {

@@ -1,15 +1,17 @@
 // Granting credit: a purchased lot when a provider reports a payment, a promotional lot when an
-// admin grants one. New credit pays debt first, then settles pending charges (Draft.creditArrived).
+// admin grants one. New credit pays debt first, then settles pending charges (pending.creditArrived).
 
-import { heldCredit, insertLot, lotCount } from '../account.js';
+import { heldCredit, lotCount } from '../account.js';
 import { assert } from '../assert.js';
 import { Conflict, InvalidRequest } from '../errors.js';
 import type { Lot } from '../items/lot.js';
 import { type LotSource, lotItems, type NewLot } from '../items/lot.js';
 import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
 import { addCalendarMonths, iso } from '../time.js';
+import { run } from './commit.js';
 import { type Draft, itemIsNew } from './draft.js';
-import { fingerprint, type Ledger, run } from './ledger.js';
+import { fingerprint, type Ledger } from './ledger.js';
+import { creditArrived } from './pending.js';
 
 /** Purchased credit expires this many calendar months after the purchase completes. */
 export const PURCHASE_VALIDITY_MONTHS = 12;
@@ -42,7 +44,7 @@ export function addPurchasedLot(draft: Draft, input: PurchaseGrant): GrantResult
     Number.isSafeInteger(input.amount) && input.amount > 0,
     `a purchase credits a positive amount, got ${input.amount}`,
   );
-  draft.state.hasPurchased = true;
+  draft.markPurchased();
   return addLot(draft, {
     kind: 'purchased',
     amount: input.amount,
@@ -99,7 +101,7 @@ function addLot(draft: Draft, lot: NewLot): GrantResult {
   if (heldCredit(state) + lot.amount > MAX_ACCOUNT_CREDIT_MICROS)
     throw new Conflict('the account would hold more than 5,000,000,000 credits');
   const lotId = draft.id('lot');
-  insertLot(state, { lotId, kind: lot.kind, amount: lot.amount, remaining: lot.amount, expiresAtMs: lot.expiresAtMs });
+  draft.addLot({ lotId, kind: lot.kind, amount: lot.amount, remaining: lot.amount, expiresAtMs: lot.expiresAtMs });
   putLotItem(draft, lotId, lot);
   const entryReference = lot.reference || lotId;
   draft.entry({
@@ -109,8 +111,8 @@ function addLot(draft: Draft, lot: NewLot): GrantResult {
     description: lot.description,
     lots: [{ lotId, amount: lot.amount }],
   });
-  draft.creditArrived();
-  const live = state.lots.find((l) => l.lotId === lotId);
+  creditArrived(draft);
+  const live = draft.state.lots.find((l) => l.lotId === lotId);
   if (lot.kind === 'purchased')
     draft.event('purchase.completed', {
       purchaseId: lot.reference || null,

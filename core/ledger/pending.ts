@@ -1,99 +1,34 @@
-// The end of a pending charge: its grace deadline (paid if credit now covers it, else failed)
-// or the user's cancel. Either way younger pending charges may now fit, so they are settled.
-// The deadline handler is idempotent: a charge already paid, failed or cancelled is left alone.
+// When charges waiting for credit settle (SPEC §4): credit that arrives pays debt first (each
+// charge's debt remembers which lot paid it, so a later refund gives that credit back), then the
+// waiting charges oldest first, each as far as the balance and the allowance cover it. A charge
+// past its deadline is left to the deadline handler (pending-charges.ts), which fails it. A
+// transaction too full to settle them all settles what fits and leaves the rest for the engine to
+// settle right after the commit (Draft.settlementDeferred).
 
-import { Conflict } from '../errors.js';
-import { type Charge, type ChargeStatus, chargeItems } from '../items/charge.js';
-import { formatMicros } from '../money.js';
-import { getCharge } from './charge.js';
+import { chargeItems } from '../items/charge.js';
 import type { Draft } from './draft.js';
-import { type Ledger, run } from './ledger.js';
+import { payWaitingCharge } from './pay.js';
+import { roomFor, SETTLEMENT_WRITES } from './room.js';
 
-export interface PendingOutcome {
-  chargeId: string;
-  status: ChargeStatus;
-  /** False when the call found nothing to do (already final, or the deadline not yet reached). */
-  changed: boolean;
+/** After credit arrives: it repays debt, then settles waiting charges. */
+export function creditArrived(draft: Draft): void {
+  for (const repayment of draft.repayDebts()) {
+    if (!repayment.ref.startsWith('ch_') || repayment.allocations.length === 0) continue;
+    draft.write(chargeItems.repaid(draft.accountId, repayment.ref, repayment.allocations));
+  }
+  settlePending(draft);
 }
 
-export async function expirePendingCharge(
-  ledger: Ledger,
-  accountId: string,
-  chargeId: string,
-): Promise<PendingOutcome> {
-  return run(ledger, {
-    name: 'expirePendingCharge',
-    accountId,
-    plan: async (draft): Promise<PendingOutcome> => {
-      const charge = await getCharge(ledger, accountId, chargeId);
-      const pending = draft.state.pending.find((c) => c.chargeId === chargeId);
-      if (charge.status !== 'pending_payment' || !pending || pending.graceExpiresAtMs > draft.nowMs) {
-        return { chargeId, status: charge.status, changed: false };
-      }
-      removePending(draft, chargeId);
-      if (draft.canPay(pending.amount)) {
-        draft.markChargePaid(chargeId, pending.amount, 'Pending charge paid at its deadline');
-        draft.settlePending();
-        return { chargeId, status: 'paid', changed: true };
-      }
-      finish(draft, charge, 'failed');
-      draft.notify(
-        'charge_failed',
-        `Charge ${chargeId} for ${formatMicros(pending.amount)} credits failed: the balance was not topped up in time.`,
-      );
-      draft.settlePending();
-      return { chargeId, status: 'failed', changed: true };
-    },
-  });
-}
-
-export async function cancelPendingCharge(
-  ledger: Ledger,
-  accountId: string,
-  chargeId: string,
-): Promise<{ chargeId: string; status: 'cancelled' }> {
-  return run(ledger, {
-    name: 'cancelPendingCharge',
-    accountId,
-    plan: async (draft) => {
-      const charge = await getCharge(ledger, accountId, chargeId);
-      if (charge.status !== 'pending_payment')
-        throw new Conflict(`charge ${chargeId} is ${charge.status}, not pending_payment`);
-      removePending(draft, chargeId);
-      finish(draft, charge, 'cancelled');
-      draft.settlePending();
-      return { chargeId, status: 'cancelled' as const };
-    },
-  });
-}
-
-function removePending(draft: Draft, chargeId: string): void {
-  draft.state.pending = draft.state.pending.filter((c) => c.chargeId !== chargeId);
-}
-
-function finish(draft: Draft, charge: Charge, status: 'failed' | 'cancelled'): void {
-  draft.write(chargeItems.ended(draft.accountId, charge.chargeId, status, draft.nowMs));
-  draft.outcome({
-    chargeId: charge.chargeId,
-    status,
-    amount: charge.amount,
-    wasPending: true,
-    deploymentId: charge.deploymentId,
-  });
-}
-
-/**
- * Settles the pending charges that fit, oldest first: after credit arrived in a transaction too
- * full to settle them all (Draft.settlementDeferred). Each settlement is conditioned on the charge
- * still pending and the account unchanged, so none is ever settled twice.
- */
-export async function settlePendingCharges(ledger: Ledger, accountId: string): Promise<{ settled: number }> {
-  return run(ledger, {
-    name: 'settlePendingCharges',
-    accountId,
-    plan: (draft) => {
-      draft.settlePending();
-      return { settled: draft.outcomes.length };
-    },
-  });
+/** Pays the waiting charges the balance now covers, oldest first, while the transaction has room. */
+export function settlePending(draft: Draft): void {
+  for (const pending of [...draft.state.pending]) {
+    if (pending.graceExpiresAtMs <= draft.nowMs) continue;
+    if (!draft.canPay(pending.amount)) break;
+    if (!roomFor(draft, SETTLEMENT_WRITES)) {
+      draft.deferSettlement();
+      break;
+    }
+    draft.removePending(pending.chargeId);
+    payWaitingCharge(draft, pending.chargeId, pending.amount, 'Pending charge paid after a top-up');
+  }
 }

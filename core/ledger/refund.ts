@@ -4,14 +4,15 @@
 // meanwhile comes back as a new lot of the same kind (account.restoreAllocations).
 
 import type { Allocation } from '../account.js';
-import { forgiveDebt, restoreAllocations } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
 import { chargeItems } from '../items/charge.js';
 import { formatMicros, type Micros, micros } from '../money.js';
 import { getCharge } from './charge.js';
+import { run } from './commit.js';
 import type { Draft } from './draft.js';
 import { putLotItem } from './grants.js';
-import { fingerprint, type Ledger, run } from './ledger.js';
+import { fingerprint, type Ledger } from './ledger.js';
+import { creditArrived } from './pending.js';
 
 export interface RefundInput {
   accountId: string;
@@ -47,7 +48,7 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
         throw new Conflict(`only ${formatMicros(refundable)} of charge ${input.chargeId} is left to refund`);
 
       const refundId = draft.id('rf');
-      const repaidDebt = forgiveDebt(draft.state, input.chargeId, input.amount);
+      const repaidDebt = draft.forgiveDebt(input.chargeId, input.amount);
       const allocations = charge.allocations.map((a) => ({ ...a }));
       giveBack(draft, allocations, micros(input.amount - repaidDebt), `Refund ${refundId} of charge ${input.chargeId}`);
 
@@ -58,7 +59,7 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
         reference: input.chargeId,
         description: input.reason ?? `Refund of charge ${input.chargeId}`,
       });
-      draft.creditArrived();
+      creditArrived(draft);
       draft.event('refund.created', {
         refundId,
         chargeId: input.chargeId,
@@ -76,7 +77,7 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
 /** Restores `amount` of what the allocations took, writing a lot item for each re-issued lot. */
 export function giveBack(draft: Draft, allocations: Allocation[], amount: Micros, why: string): void {
   if (amount === 0) return;
-  const reissued = restoreAllocations(draft.state, allocations, amount, draft.nowMs, () => draft.id('lot'));
+  const reissued = draft.giveBack(allocations, amount);
   for (const lot of reissued) {
     putLotItem(draft, lot.lotId, {
       kind: lot.kind,

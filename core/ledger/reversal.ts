@@ -2,11 +2,12 @@
 // is taken back; the spent part becomes debt, beyond the allowance if need be; credit that had
 // already expired is neither (it left the balance with its expiry entry). The account is flagged.
 
-import { findLot, REVERSAL_DEBT_PREFIX } from '../account.js';
+import { REVERSAL_DEBT_PREFIX } from '../account.js';
 import { type LotRecord, lotItems } from '../items/lot.js';
 import { formatMicros, type Micros, max, micros, min, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import type { Draft } from './draft.js';
+import { creditArrived } from './pending.js';
 
 export interface LotReversal {
   lotId: string;
@@ -35,16 +36,12 @@ export function reverseLot(draft: Draft, lot: LotRecord, input: LotReversal): Re
   if (amount === 0)
     return { lotId: input.lotId, reversed: ZERO, unspentReversed: ZERO, debtCreated: ZERO, balance: draft.balance() };
 
-  const live = findLot(draft.state, input.lotId);
-  const unspent = min(amount, live?.remaining ?? ZERO);
-  if (live) live.remaining = micros(live.remaining - unspent);
-  draft.state.lots = draft.state.lots.filter((lot) => lot.remaining > 0);
+  const unspent = draft.takeFromLot(input.lotId, amount);
   const expiredLeft = micros(lot.expired - lot.reversedFromExpired);
   const fromExpired = min(micros(amount - unspent), expiredLeft);
   const debtCreated = micros(amount - unspent - fromExpired);
-  if (debtCreated > 0)
-    draft.state.debts.push({ ref: `${REVERSAL_DEBT_PREFIX}${input.reference}`, amount: debtCreated });
-  draft.state.flagged = true;
+  if (debtCreated > 0) draft.addDebt(`${REVERSAL_DEBT_PREFIX}${input.reference}`, debtCreated);
+  draft.flag();
 
   const after = {
     reversed: micros(lot.reversed + amount),
@@ -65,7 +62,7 @@ export function reverseLot(draft: Draft, lot: LotRecord, input: LotReversal): Re
       lots: unspent > 0 ? [{ lotId: input.lotId, amount: unspent }] : [],
     });
   }
-  draft.creditArrived();
+  creditArrived(draft);
   draft.notify(
     'reversal',
     `A ${input.kind} of ${formatMicros(amount)} credits was reported by the payment provider; ` +

@@ -9,7 +9,7 @@
 // The credit leaves the balance at request time (soonest-expiring purchased lots first), so it
 // can not be spent while finance looks at it.
 
-import { reversalDebtOf, takeFromLots, withdrawableOf } from '../account.js';
+import { reversalDebtOf, withdrawableOf } from '../account.js';
 import { type Destination, destinationProblem, isPayoutNetwork, PAYOUT_NETWORKS } from '../destination.js';
 import { Conflict, Forbidden, InsufficientCredits, InvalidRequest, NotFound } from '../errors.js';
 import {
@@ -22,8 +22,10 @@ import {
 import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
 import { keys, SK_PREFIX, withdrawalStatusIndex } from '../table/keys.js';
 import { addBusinessDays, iso } from '../time.js';
-import { type Draft } from './draft.js';
-import { fingerprint, type Ledger, run } from './ledger.js';
+import { run } from './commit.js';
+import type { Draft } from './draft.js';
+import { fingerprint, type Ledger } from './ledger.js';
+import { creditArrived } from './pending.js';
 import { giveBack } from './refund.js';
 
 export const REVIEW_BUSINESS_DAYS = 7;
@@ -61,8 +63,8 @@ export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest
       if (input.amount > withdrawable)
         throw new InsufficientCredits(`only ${formatMicros(withdrawable)} credits can be withdrawn`);
       const withdrawalId = draft.id('wd');
-      const allocations = takeFromLots(draft.state, input.amount, draft.nowMs, 'purchased');
-      draft.state.pendingWithdrawals = micros(draft.state.pendingWithdrawals + input.amount);
+      const allocations = draft.takeFromLots(input.amount, 'purchased');
+      draft.changePendingWithdrawals(input.amount);
       const withdrawal: Withdrawal = {
         withdrawalId,
         accountId: input.accountId,
@@ -179,7 +181,7 @@ function transition(
       };
       if (to === 'rejected' || to === 'cancelled') giveCreditBack(draft, after);
       if (to === 'completed' || to === 'rejected' || to === 'cancelled') {
-        draft.state.pendingWithdrawals = micros(draft.state.pendingWithdrawals - before.amount);
+        draft.changePendingWithdrawals(micros(-before.amount));
       }
       draft.write(withdrawalItems.moved(before, after));
       draft.event('withdrawal.updated', {
@@ -206,7 +208,7 @@ function giveCreditBack(draft: Draft, withdrawal: Withdrawal): void {
     reference: withdrawal.withdrawalId,
     description: `Withdrawal ${withdrawal.status}`,
   });
-  draft.creditArrived();
+  creditArrived(draft);
 }
 
 async function accountOfWithdrawal(ledger: Ledger, withdrawalId: string): Promise<string> {

@@ -4,16 +4,16 @@
 
 import { InvalidRequest, NotFound, ProviderUnavailable } from '../errors.js';
 import type { ProviderName } from '../items/purchase.js';
-import { type AutoTopUpView, saveCard } from '../ledger/auto-top-up.js';
+import type { AutoTopUpView } from '../ledger/auto-top-up.js';
 import type { Ledger } from '../ledger/ledger.js';
+import { type PaymentReversalResult, reversePayment } from '../ledger/provider-reversals.js';
 import {
   accountOfPurchase,
   applyPaymentEvent,
   type PaymentEventResult,
-  type PaymentReversalResult,
   purchaseOfCheckout,
-  reversePayment,
 } from '../ledger/purchases.js';
+import { saveCard } from '../ledger/settings.js';
 import { cardLabel } from './card-label.js';
 import type { SavedCardCharger, WebhookAction } from './port.js';
 

@@ -13,7 +13,8 @@ import {
   endpointItems,
   type WebhookEndpoint,
 } from '../items/webhook.js';
-import { type Ledger, run } from '../ledger/ledger.js';
+import { run } from '../ledger/commit.js';
+import type { Ledger } from '../ledger/ledger.js';
 import { keys, SK_PREFIX } from '../table/keys.js';
 import { iso } from '../time.js';
 import { type AddressPolicy, checkWebhookTarget, type Resolve, resolveAll } from './address.js';
@@ -55,7 +56,7 @@ export async function registerEndpoint(
     accountId: endpoint.owner,
     plan: (draft) => {
       if (draft.state.webhookEndpoints >= MAX_ENDPOINTS_PER_OWNER) throw tooMany();
-      draft.state.webhookEndpoints += 1;
+      draft.changeWebhookEndpoints(1);
       for (const item of endpointItems.registered(endpoint)) draft.write({ item });
       return endpoint;
     },
@@ -95,7 +96,7 @@ export async function removeEndpoint(ledger: Ledger, endpoint: WebhookEndpoint):
     name: 'removeWebhookEndpoint',
     accountId: endpoint.owner,
     plan: (draft) => {
-      draft.state.webhookEndpoints = Math.max(0, draft.state.webhookEndpoints - 1);
+      draft.changeWebhookEndpoints(-1);
       // Removed by a concurrent request already: that one counted it.
       const gone = () => new NotFound(`no webhook endpoint ${endpoint.endpointId}`);
       for (const item of endpointItems.removed(endpoint)) draft.write({ item, onConditionFailed: gone });

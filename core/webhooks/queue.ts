@@ -4,10 +4,10 @@
 // locally it is the in-process queue below, and retries are found by the sweep of due deliveries.
 
 import * as z from 'zod';
-import { requestTopUp } from '../ledger/auto-top-up.js';
 import type { Ledger } from '../ledger/ledger.js';
 import type { LocalQueue } from '../outcomes/local-queue.js';
 import type { SavedCardCharger } from '../payments/port.js';
+import { requestTopUp } from '../payments/top-ups.js';
 import { attemptDelivery, fanOut, getDelivery, type WebhookMessage, type WebhookQueue } from './delivery.js';
 import type { WebhookSender } from './sender.js';
 

@@ -6,12 +6,12 @@
 import { ChargeEffects } from '../../core/effects.js';
 import { handleGraceDeadline, type SweepResult, sweepOverdueCharges } from '../../core/grace/deadline.js';
 import { LocalGraceScheduler } from '../../core/grace/local.js';
-import { sweepTopUps } from '../../core/ledger/auto-top-up.js';
 import type { Ledger } from '../../core/ledger/ledger.js';
 import { LocalOutcomeQueue, LocalQueue } from '../../core/outcomes/local-queue.js';
 import type { OutcomeMessage } from '../../core/outcomes/port.js';
 import { OutcomePublisher } from '../../core/outcomes/publisher.js';
 import type { SavedCardCharger } from '../../core/payments/port.js';
+import { sweepTopUps } from '../../core/payments/top-ups.js';
 import { isManualClock } from '../../core/time.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { publishEvents, sweepDeliveries, sweepEvents, type WebhookMessage } from '../../core/webhooks/delivery.js';

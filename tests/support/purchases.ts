@@ -6,13 +6,8 @@ import { assert } from '../../core/assert.js';
 import { lotFromItem } from '../../core/items/lot.js';
 import type { PaymentMethod, ProviderName } from '../../core/items/purchase.js';
 import type { Ledger } from '../../core/ledger/ledger.js';
-import {
-  applyPaymentEvent,
-  createPurchase,
-  type PaymentReversalResult,
-  type PurchaseLimits,
-  reversePayment,
-} from '../../core/ledger/purchases.js';
+import { type PaymentReversalResult, reversePayment } from '../../core/ledger/provider-reversals.js';
+import { applyPaymentEvent, createPurchase, type PurchaseLimits } from '../../core/ledger/purchases.js';
 import { getBalance } from '../../core/ledger/queries.js';
 import { type Micros, micros } from '../../core/money.js';
 import { keys } from '../../core/table/keys.js';

@@ -14,7 +14,7 @@ import {
   type Purchase,
   requestWithdrawal,
 } from '../../core/index.js';
-import { saveCard } from '../../core/ledger/auto-top-up.js';
+import { saveCard } from '../../core/ledger/settings.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.js';
 import { LocalCheckout, localPaymentEvent } from '../../functions/local/local-checkout.js';

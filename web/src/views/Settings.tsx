@@ -3,7 +3,7 @@
 // new endpoint's signing secret is shown once, right after it is registered.
 
 import { type FormEvent, useState } from 'react';
-import { EVENT_DESCRIPTIONS, EVENT_TYPES, type EventType } from '../../../core/webhooks/event-types.js';
+import { EVENT_DESCRIPTIONS, EVENT_TYPES, type EventType } from '../../../core/event-types.js';
 import {
   type AutoTopUp,
   useAlerts,
