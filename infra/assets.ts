@@ -37,6 +37,10 @@ export function bundled(name: FunctionName): Code {
     bundling: {
       // Required by the CDK's type, never pulled: `local` always builds or throws.
       image: DockerImage.fromRegistry('public.ecr.aws/sam/build-nodejs22.x'),
+      // The CDK caches a staged asset by its source folder and its bundling options as JSON, where
+      // `tryBundle` (a function) leaves no trace: without something that names the function, every
+      // function would be given the first bundle built (they share the project root as source).
+      environment: { IO_CREDITS_FUNCTION: name },
       local: {
         tryBundle(outputDir) {
           const run = spawnSync(

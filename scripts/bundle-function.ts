@@ -1,5 +1,5 @@
 // Builds one Lambda function's bundle: `tsx scripts/bundle-function.ts <name> <folder>` writes
-// <folder>/index.mjs and its source map. The CDK runs it while synthesizing (infra/io-credits.ts),
+// <folder>/index.mjs and its source map. The CDK runs it while synthesizing (infra/assets.ts),
 // since esbuild's plugins need its JavaScript API, which the CDK's own Node.js bundling does not use.
 // A warning (an import zod's JSON Schema stand-in lacks, say) fails the build.
 

@@ -2,6 +2,8 @@
 // the functions, the API and its authorizer, the schedules, the queues, the alarms, the secrets,
 // and each function's IAM statements (what is there, and what is not).
 
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -16,6 +18,7 @@ import { apiPathPatterns } from '../infra/web.js';
 
 let template: Template;
 let stack: IoCreditsStack;
+let app: App;
 type Resource = {
   Type: string;
   Properties: Record<string, any>;
@@ -25,7 +28,7 @@ type Resource = {
 let resources: Record<string, Resource>;
 
 beforeAll(() => {
-  const app = new App({ outdir: `.build/cdk-${process.pid}` });
+  app = new App({ outdir: `.build/cdk-${process.pid}` });
   stack = new IoCreditsStack(app, 'io-credits-test');
   template = Template.fromStack(stack);
   resources = template.toJSON().Resources as Record<string, Resource>;
@@ -54,6 +57,23 @@ function statementsOf(name: FunctionName): { actions: string[]; resources: unkno
 }
 
 const actionsOf = (name: FunctionName) => statementsOf(name).flatMap((s) => s.actions);
+
+describe("the functions' code", () => {
+  it('each function deploys its own bundle: its own asset, whose source map names its own handler', () => {
+    const outdir = app.outdir;
+    const byFunction = Object.entries(stack.credits.functions).map(([name, fn]) => {
+      const code = resources[logicalId(fn)]!.Properties.Code as { S3Key: string };
+      const hash = code.S3Key.replace(/\.zip$/, '');
+      const map = JSON.parse(readFileSync(join(outdir, `asset.${hash}`, 'index.mjs.map'), 'utf8')) as {
+        sources: string[];
+      };
+      const handlers = map.sources.filter((source) => /(^|\/)functions\/[a-z-]+\.ts$/.test(source));
+      return { name, key: code.S3Key, handlers: handlers.map((h) => h.replace(/^.*functions\//, '')) };
+    });
+    expect(new Set(byFunction.map((f) => f.key)).size).toBe(byFunction.length);
+    for (const { name, handlers } of byFunction) expect(handlers, name).toContain(`${name}.ts`);
+  });
+});
 
 describe('the table', () => {
   it('is on-demand, with point-in-time recovery, deletion protection, TTL, retained on removal', () => {
