@@ -11,7 +11,7 @@ import { Conflict, InvalidRequest } from '../errors.js';
 import { accountFromItem } from '../items/account.js';
 import { purchaseFromItem, purchaseItems } from '../items/purchase.js';
 import { log } from '../log.js';
-import { formatMicros, type Micros, ZERO } from '../money.js';
+import { formatMicros, type Micros, micros, ZERO } from '../money.js';
 import type { SavedCardCharger } from '../payments/port.js';
 import { accountOfPk, chargeQueueIndex, keys, SK_PREFIX } from '../table/keys.js';
 import { fingerprint, type Ledger, run } from './ledger.js';
@@ -35,9 +35,9 @@ export interface AutoTopUpView extends AutoTopUpSettings {
 
 const DEFAULTS: AutoTopUp = {
   enabled: false,
-  threshold: ZERO,
-  amount: TOP_UP_AMOUNT.min,
-  monthlyLimit: TOP_UP_AMOUNT.min,
+  threshold: micros(10_000_000),
+  amount: micros(50_000_000),
+  monthlyLimit: micros(500_000_000),
   card: null,
   failures: 0,
   inFlight: null,
