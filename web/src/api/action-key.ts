@@ -17,6 +17,16 @@
 import { useSyncExternalStore } from 'react';
 
 const STORED_EPOCH = 'io-credits:action-epoch:';
+const FIRST_COUNTED_EPOCH = 1;
+
+export interface ActionKeyOptions {
+  /**
+   * Epochs counted 1, 2, 3… instead of random: the key of the first attempt is the same in every tab
+   * and after the tab's storage is gone, for an action that is never meant twice (paying for one
+   * deployment). An action a person may mean twice (a second grant) must not use it.
+   */
+  sameInEveryTab?: boolean;
+}
 
 export interface ActionKey {
   /** The Idempotency-Key for sending the values now. */
@@ -29,15 +39,16 @@ export interface ActionKey {
   renew: (usedKey: string) => string;
 }
 
-export function useActionKey(prefix: string, values: object): ActionKey {
-  const epoch = useSyncExternalStore(subscribe, () => storedEpoch(prefix));
+export function useActionKey(prefix: string, values: object, options: ActionKeyOptions = {}): ActionKey {
+  const counted = options.sameInEveryTab === true;
+  const epoch = useSyncExternalStore(subscribe, () => storedEpoch(prefix, counted));
   const keyIn = (e: string) => `${prefix}-${e}-${digestOf(values)}`;
   return {
     key: keyIn(epoch),
     renew: (usedKey) => {
-      const now = storedEpoch(prefix);
+      const now = storedEpoch(prefix, counted);
       if (!usedKey.startsWith(`${prefix}-${now}-`)) return keyIn(now);
-      const next = crypto.randomUUID();
+      const next = counted ? String(Number(now) + 1) : crypto.randomUUID();
       sessionStorage.setItem(STORED_EPOCH + prefix, next);
       for (const listener of listeners) listener();
       return keyIn(next);
@@ -53,11 +64,11 @@ function subscribe(listener: () => void): () => void {
   return () => listeners.delete(listener);
 }
 
-/** The action's epoch in this tab, stored when first asked for, so a reload keeps it. */
-function storedEpoch(prefix: string): string {
+/** The action's epoch in this tab, stored when first asked for (a random one too), so a reload keeps it. */
+function storedEpoch(prefix: string, counted: boolean): string {
   const stored = sessionStorage.getItem(STORED_EPOCH + prefix);
-  if (stored !== null) return stored;
-  const first = crypto.randomUUID();
+  if (stored !== null && (!counted || /^\d+$/.test(stored))) return stored;
+  const first = counted ? String(FIRST_COUNTED_EPOCH) : crypto.randomUUID();
   sessionStorage.setItem(STORED_EPOCH + prefix, first);
   return first;
 }

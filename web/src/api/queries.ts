@@ -205,15 +205,15 @@ export function useCancelWithdrawal() {
   });
 }
 
+/** Pay & Deploy; `key` comes from useActionKey, counted per deployment (see Checkout). */
 export function usePayAndDeploy() {
   const { client } = useAuth();
   const refresh = useRefreshMoney();
   return useMutation({
-    // The deployment id keys the charge, so a second click or a reload can never charge twice.
-    mutationFn: ({ deploymentId, amount }: { deploymentId: string; amount: string }) =>
+    mutationFn: ({ deploymentId, amount, key }: { deploymentId: string; amount: string; key: string }) =>
       call(
         client.POST('/credits/charges', {
-          params: { header: { 'Idempotency-Key': `checkout-${deploymentId}-${amount}` } },
+          params: { header: { 'Idempotency-Key': key } },
           body: { deploymentId, amount },
         }),
       ) as Promise<ChargeCreated>,
