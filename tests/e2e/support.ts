@@ -104,6 +104,16 @@ export async function grantFromFinance(page: Page, accountId: string, amount: st
   return form;
 }
 
+/** The page as it is now, at each width: accessible, without sideways scrolling, and screenshotted. */
+export async function checkAtEveryWidth(page: Page, name: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await expectAccessible(page, `${name} at ${width} px`);
+    await expectNoHorizontalScroll(page, `${name} at ${width} px`);
+    await screenshot(page, name);
+  }
+}
+
 /** A full-page screenshot of the view as it is, under test-results/screens/<name>-<width>.png. */
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENS, { recursive: true });
