@@ -21,6 +21,34 @@ async function spendEverything(accountId: string, amount: string) {
   expect(spent.status, spent.text).toBe(201);
 }
 
+/**
+ * A new account with 10.00 of credit at the checkout of a 12.00 deployment, which fits the credit
+ * plus the allowance; the 10.00 is then spent elsewhere, so Pay & Deploy makes a charge that waits.
+ * Answers the account and the waiting charge's id.
+ */
+async function waitingCharge(page: Page, prefix: string, deploymentId: string) {
+  const account = freshAccount(prefix);
+  await purchase(account, '10.00');
+  await signIn(page, account);
+  await openCheckout(page, '12.00', deploymentId);
+  await spendEverything(account, '10.00');
+  const [answer] = await Promise.all([
+    page.waitForResponse((r) => r.url().endsWith('/credits/charges') && r.request().method() === 'POST'),
+    page.getByRole('button', { name: 'Pay & Deploy' }).click(),
+  ]);
+  await expect(page.getByRole('status').filter({ hasText: 'Waiting for payment' })).toBeVisible();
+  return { account, chargeId: (await answer.json()).chargeId as string };
+}
+
+/** The usage entries of the account, newest first, and its balance, as the API has them. */
+async function ledger(account: string) {
+  const usage = await api('GET', '/credits/transactions?type=usage', { token: await token(account) });
+  const balance = await api('GET', '/credits/balance', { token: await token(account) });
+  return { usage: usage.body.items.map((e: { amount: string }) => e.amount), balance: balance.body.balance };
+}
+
+const paid = (page: Page) => page.getByRole('status').filter({ hasText: 'Paid: your deployment is starting' });
+
 test('Pay & Deploy is paid at once when the balance covers it', async ({ page }) => {
   const account = freshAccount('deploy-paid');
   await purchase(account, '50.00');
@@ -104,20 +132,48 @@ test('a deployment waiting for credit is paid when credit bought in another tab 
 });
 
 test('a deployment waiting for credit fails when the clock passes its deadline', async ({ page }) => {
-  const account = freshAccount('deploy-late');
-  await purchase(account, '10.00');
-  await signIn(page, account);
-  // 12.00 fits 10.00 of credit plus the allowance now; once the 10.00 is spent elsewhere it is beyond the allowance.
-  await openCheckout(page, '12.00', 'vm-late');
-  await spendEverything(account, '10.00');
-  await page.getByRole('button', { name: 'Pay & Deploy' }).click();
-  await expect(page.getByRole('status').filter({ hasText: 'Waiting for payment' })).toBeVisible();
-
+  const { account } = await waitingCharge(page, 'deploy-late', 'vm-late');
   await advanceClock(301);
   await expect(page.getByRole('alert').filter({ hasText: 'The deployment failed' })).toContainText(
     'nothing was charged',
   );
   expect((await api('GET', '/credits/balance', { token: await token(account) })).body.balance).toBe('0.00');
+});
+
+test('a deployment that failed for want of credit is paid by a new charge when the user pays again', async ({
+  page,
+}) => {
+  const { account } = await waitingCharge(page, 'deploy-again', 'vm-again');
+  await advanceClock(301);
+  await expect(page.getByRole('alert').filter({ hasText: 'The deployment failed' })).toBeVisible();
+
+  // Credit arrives; the user comes back to the same checkout link and pays again.
+  await purchase(account, '20.00');
+  await openCheckout(page, '12.00', 'vm-again');
+  await page.getByRole('button', { name: 'Pay & Deploy' }).click();
+  await expect(paid(page)).toContainText('Balance now $8.00');
+  // Paid is final: the same checkout again shows that charge and charges nothing more.
+  await openCheckout(page, '12.00', 'vm-again');
+  await page.getByRole('button', { name: 'Pay & Deploy' }).click();
+  await expect(paid(page)).toBeVisible();
+  expect(await ledger(account)).toEqual({ usage: ['-12.00', '-10.00'], balance: '8.00' });
+});
+
+test('a waiting deployment the deployment system cancelled can be paid again from the same page', async ({ page }) => {
+  const { account, chargeId } = await waitingCharge(page, 'deploy-cancelled', 'vm-cancelled');
+  const cancelled = await api('POST', `/credits/charges/${chargeId}/cancel?accountId=${account}`, {
+    token: await token('deployments', 'credits:service'),
+  });
+  expect(cancelled.status, cancelled.text).toBe(200);
+  const ended = page.getByRole('alert').filter({ hasText: 'The deployment was cancelled' });
+  await expect(ended).toContainText('Nothing was charged.');
+  await expectAccessible(page, 'a checkout whose charge was cancelled');
+  await screenshot(page, 'checkout-cancelled');
+
+  await purchase(account, '20.00');
+  await ended.getByRole('button', { name: 'Pay & Deploy again' }).click();
+  await expect(paid(page)).toContainText('Balance now $8.00');
+  expect(await ledger(account)).toEqual({ usage: ['-12.00', '-10.00'], balance: '8.00' });
 });
 
 test('a checkout link without its amount or deployment says what it needs', async ({ page }) => {

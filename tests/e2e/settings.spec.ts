@@ -1,5 +1,7 @@
-// Settings: the user sets the low-balance alert, adds a webhook endpoint (its secret shown once),
-// sees the events a charge sends to it delivered, sends one again, and removes the endpoint.
+// Settings: auto top-up starts from its defaults and says in words what it will do, with what this
+// month's top-ups have used of the limit; the user sets the low-balance alert, adds a webhook
+// endpoint (its secret shown once), sees the events a charge sends to it delivered, sends one
+// again, and removes the endpoint.
 
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -7,6 +9,7 @@ import { expect, test } from '@playwright/test';
 import { verifyWebhook } from '../../core/webhooks/signature.js';
 import {
   api,
+  checkAtEveryWidth,
   expectAccessible,
   expectNoHorizontalScroll,
   freshAccount,
@@ -15,6 +18,32 @@ import {
   signIn,
   token,
 } from './support.js';
+
+test('auto top-up starts from sensible amounts and says in words what it will do', async ({ page }) => {
+  await signIn(page, freshAccount('topup-defaults'));
+  await page.goto('/settings');
+  const topUp = page.getByRole('region', { name: 'Auto top-up' });
+  await expect(topUp.getByLabel('When the balance is below (USD)')).toHaveValue('10.00');
+  await expect(topUp.getByLabel('Top up by (USD)')).toHaveValue('50.00');
+  await expect(topUp.getByLabel('At most per month (USD)')).toHaveValue('500.00');
+  const rule = topUp.getByTestId('auto-top-up-rule');
+  await expect(rule).toHaveText(
+    'Off: nothing is charged. Turned on: when your balance falls below $10.00, your saved card is charged $50.00 ' +
+      '— at most $500.00 a month.',
+  );
+  await expect(topUp.getByRole('meter', { name: 'Top-ups this month' })).toHaveAccessibleDescription(
+    '$0.00 of $500.00 used this month',
+  );
+  await checkAtEveryWidth(page, 'settings-auto-top-up-defaults');
+
+  await topUp.getByLabel('When the balance is below (USD)').fill('25.5');
+  await topUp.getByLabel('At most per month (USD)').fill('1200');
+  await expect(rule).toContainText(
+    'when your balance falls below $25.50, your saved card is charged $50.00 — at most $1,200.00 a month.',
+  );
+  await topUp.getByLabel('Top up by (USD)').fill('fifty');
+  await expect(rule).toHaveText('Enter the amounts in dollars and cents to see what auto top-up will do.');
+});
 
 test('save a card and turn auto top-up on: a waiting deployment is paid by it', async ({ page }) => {
   const account = freshAccount('topup');
@@ -35,8 +64,12 @@ test('save a card and turn auto top-up on: a waiting deployment is paid by it', 
   await expect(topUp.getByText('A top-up is between $5.00 and $10,000.00.')).toBeVisible();
   await topUp.getByLabel('Top up by (USD)').fill('40');
   await topUp.getByLabel('At most per month (USD)').fill('100');
+  await expect(topUp.getByTestId('auto-top-up-rule')).toHaveText(
+    'When your balance falls below $1.00, your saved card is charged $40.00 — at most $100.00 a month.',
+  );
   await topUp.getByRole('button', { name: 'Save auto top-up' }).click();
   await expect(topUp.getByRole('status').filter({ hasText: 'Auto top-up saved' })).toBeVisible();
+  await expect(topUp).toContainText('$0.00 of $100.00 used this month');
   await expectAccessible(page, 'auto top-up settings');
   await screenshot(page, 'settings-auto-top-up');
 
@@ -54,7 +87,10 @@ test('save a card and turn auto top-up on: a waiting deployment is paid by it', 
     )
     .toBe('paid');
   await page.reload();
-  await expect(topUp).toContainText('This month: $40.00');
+  const used = topUp.getByRole('meter', { name: 'Top-ups this month' });
+  await expect(used).toHaveAccessibleDescription('$40.00 of $100.00 used this month');
+  await expect(used).toHaveAttribute('value', '40');
+  await checkAtEveryWidth(page, 'settings-auto-top-up-used');
 });
 
 test('set the alert, add an endpoint, see its deliveries, send one again, remove it', async ({ page }) => {

@@ -94,9 +94,47 @@ export async function expectNoHorizontalScroll(page: Page, what: string) {
   expect(overflow, `${what} scrolls sideways`).toBeLessThanOrEqual(0);
 }
 
+/** Fills the Finance page's grant form for `accountId` and sends it; answers the form's region. */
+export async function grantFromFinance(page: Page, accountId: string, amount: string, description: string) {
+  const form = page.getByRole('region', { name: 'Grant promotional credit' });
+  await form.getByLabel('Account (IO ID)').fill(accountId);
+  await form.getByLabel('Amount (USD)').fill(amount);
+  await form.getByLabel('Description').fill(description);
+  await form.getByRole('button', { name: 'Grant credit' }).click();
+  return form;
+}
+
+/** The page as it is now, at each width: accessible, without sideways scrolling, and screenshotted. */
+export async function checkAtEveryWidth(page: Page, name: string) {
+  for (const width of WIDTHS) {
+    await page.setViewportSize({ width, height: width === 375 ? 812 : 900 });
+    await expectAccessible(page, `${name} at ${width} px`);
+    await expectNoHorizontalScroll(page, `${name} at ${width} px`);
+    await screenshot(page, name);
+  }
+}
+
 /** A full-page screenshot of the view as it is, under test-results/screens/<name>-<width>.png. */
 export async function screenshot(page: Page, name: string) {
   mkdirSync(SCREENS, { recursive: true });
   const width = page.viewportSize()?.width ?? 0;
   await page.screenshot({ path: `${SCREENS}/${name}-${width}.png`, fullPage: true });
+}
+
+/**
+ * The first `method` request whose URL matches `url` reaches the server and is applied, but its
+ * answer never arrives, as when the connection drops after the server committed; later ones go
+ * through. Answers the Idempotency-Key each request carried, in the order they were sent.
+ */
+export async function loseFirstAnswer(page: Page, url: RegExp, method = 'POST'): Promise<string[]> {
+  const keys: string[] = [];
+  await page.route(url, async (route) => {
+    const request = route.request();
+    if (request.method() !== method) return route.fallback();
+    keys.push(request.headers()['idempotency-key'] ?? '(none)');
+    if (keys.length > 1) return route.fallback();
+    await route.fetch();
+    await route.abort('failed');
+  });
+  return keys;
 }

@@ -3,7 +3,16 @@
 // transaction, and the user sees it completed.
 
 import { expect, test } from '@playwright/test';
-import { api, expectAccessible, freshAccount, purchase, screenshot, signIn, token } from './support.js';
+import {
+  api,
+  expectAccessible,
+  freshAccount,
+  grantFromFinance,
+  purchase,
+  screenshot,
+  signIn,
+  token,
+} from './support.js';
 
 const SOLANA = '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV';
 
@@ -99,11 +108,7 @@ test('finance grants promotional credit and sets an allowance; a user sees no Fi
   const account = freshAccount('granted');
   await signIn(page, 'finance', 'credits:admin');
   await page.goto('/finance');
-  const grant = page.getByRole('region', { name: 'Grant promotional credit' });
-  await grant.getByLabel('Account (IO ID)').fill(account);
-  await grant.getByLabel('Amount (USD)').fill('15');
-  await grant.getByLabel('Description').fill('Hackathon');
-  await grant.getByRole('button', { name: 'Grant credit' }).click();
+  const grant = await grantFromFinance(page, account, '15', 'Hackathon');
   await expect(grant.getByRole('status').filter({ hasText: 'Granted' })).toContainText('$15.00 promotional credit');
   const allowance = page.getByRole('region', { name: 'Negative allowance' });
   await allowance.getByLabel('Account (IO ID)').fill(account);

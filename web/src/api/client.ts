@@ -80,8 +80,3 @@ function problemOf(body: unknown, response: Response): Problem {
     code: 'unknown',
   };
 }
-
-/** A fresh Idempotency-Key, for one user action and its retries. */
-export function newIdempotencyKey(prefix: string): string {
-  return `${prefix}-${crypto.randomUUID()}`;
-}

@@ -4,7 +4,8 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '../auth';
-import { call, newIdempotencyKey } from './client';
+import type { ActionKey } from './action-key';
+import { call } from './client';
 import type { paths } from './schema';
 
 type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
@@ -157,17 +158,21 @@ export function useMarkRead() {
   });
 }
 
-export function useBuy() {
+// The writes that move money take their Idempotency-Key from the form's useActionKey, and renew it
+// once the action succeeded (here, so it happens even when the form was closed while waiting).
+
+export function useBuy(action: Pick<ActionKey, 'renew'>) {
   const { client } = useAuth();
   return useMutation({
     mutationFn: ({ amount, method, key }: { amount: string; method: 'card' | 'usdc'; key: string }) =>
       call(
         client.POST('/credits/purchases', { params: { header: { 'Idempotency-Key': key } }, body: { amount, method } }),
       ),
+    onSuccess: (_answer, sent) => void action.renew(sent.key),
   });
 }
 
-export function useRequestWithdrawal() {
+export function useRequestWithdrawal(action: Pick<ActionKey, 'renew'>) {
   const { client } = useAuth();
   const refresh = useRefreshMoney();
   return useMutation({
@@ -183,7 +188,10 @@ export function useRequestWithdrawal() {
           body: { amount: input.amount, destination: { network: input.network, address: input.address } },
         }),
       ),
-    onSuccess: refresh,
+    onSuccess: (_answer, sent) => {
+      action.renew(sent.key);
+      return refresh();
+    },
   });
 }
 
@@ -197,15 +205,15 @@ export function useCancelWithdrawal() {
   });
 }
 
+/** Pay & Deploy; `key` comes from useActionKey, counted per deployment (see Checkout). */
 export function usePayAndDeploy() {
   const { client } = useAuth();
   const refresh = useRefreshMoney();
   return useMutation({
-    // The deployment id keys the charge, so a second click or a reload can never charge twice.
-    mutationFn: ({ deploymentId, amount }: { deploymentId: string; amount: string }) =>
+    mutationFn: ({ deploymentId, amount, key }: { deploymentId: string; amount: string; key: string }) =>
       call(
         client.POST('/credits/charges', {
-          params: { header: { 'Idempotency-Key': `checkout-${deploymentId}-${amount}` } },
+          params: { header: { 'Idempotency-Key': key } },
           body: { deploymentId, amount },
         }),
       ) as Promise<ChargeCreated>,
@@ -252,7 +260,7 @@ export function useFinanceAction() {
   });
 }
 
-export function useGrant() {
+export function useGrant(action: Pick<ActionKey, 'renew'>) {
   const { client } = useAuth();
   return useMutation({
     mutationFn: (input: {
@@ -261,10 +269,11 @@ export function useGrant() {
       expiresAt?: string;
       description: string;
       conditions?: string;
+      key: string;
     }) =>
       call(
         client.POST('/admin/accounts/{accountId}/grants', {
-          params: { path: { accountId: input.accountId }, header: { 'Idempotency-Key': newIdempotencyKey('grant') } },
+          params: { path: { accountId: input.accountId }, header: { 'Idempotency-Key': input.key } },
           body: {
             amount: input.amount,
             description: input.description,
@@ -273,6 +282,7 @@ export function useGrant() {
           },
         }),
       ),
+    onSuccess: (_answer, sent) => void action.renew(sent.key),
   });
 }
 

@@ -195,3 +195,31 @@ export function Field({
     </div>
   );
 }
+
+interface TextFieldProps {
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  error?: string | null;
+  hint?: ReactNode;
+  onBlur?: () => void;
+  className?: string;
+  type?: 'text' | 'date';
+  inputMode?: 'decimal';
+  autoComplete?: 'off';
+  spellCheck?: boolean;
+}
+
+/** A labelled text input: its hint and error wired for screen readers, the value kept by the caller. */
+export function TextField({ label, hint, error, onChange, ...input }: TextFieldProps) {
+  return (
+    <Field label={label} hint={hint} error={error}>
+      {(props) => <input {...props} {...input} onChange={(e) => onChange(e.target.value)} />}
+    </Field>
+  );
+}
+
+/** An amount in dollars and cents, typed as text: a number input would round it through a float. */
+export function AmountField(props: Omit<TextFieldProps, 'type' | 'inputMode' | 'autoComplete'>) {
+  return <TextField {...props} inputMode="decimal" autoComplete="off" />;
+}

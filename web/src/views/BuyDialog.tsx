@@ -5,9 +5,9 @@
 // and the dialog follows the purchase itself.
 
 import { type FormEvent, useEffect, useState } from 'react';
-import { newIdempotencyKey } from '../api/client';
+import { useActionKey } from '../api/action-key';
 import { useBuy, usePurchase, useRefreshMoney } from '../api/queries';
-import { ActionError, Alert, Dialog, Field, Loading, problemText } from '../components/ui';
+import { ActionError, Alert, AmountField, Dialog, Loading, problemText } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd } from '../money';
 
 export const MIN_PURCHASE_CENTS = 500n;
@@ -83,26 +83,20 @@ function BuyForm({
   onOpened: (purchaseId: string) => void;
 }) {
   const [amount, setAmount] = useState(suggested ?? '25.00');
-  const [method, setMethod] = useState<'card' | 'usdc'>('card');
+  const [method, setMethod] = useState<PaymentMethod>('card');
   const [touched, setTouched] = useState(false);
-  // One key per dialog: a double submit or a retry after a network error makes one purchase.
-  const [key] = useState(() => newIdempotencyKey('buy'));
-  const buy = useBuy();
   const cents = centsOfInput(amount);
-  const error =
-    cents === null
-      ? 'Enter an amount in dollars and cents, like 25 or 25.50.'
-      : cents < MIN_PURCHASE_CENTS
-        ? 'The smallest purchase is $5.00.'
-        : cents > MAX_PURCHASE_CENTS
-          ? 'The largest purchase is $10,000.00.'
-          : null;
+  const error = purchaseAmountProblem(cents);
+  const body = { amount: cents === null ? amount : decimalOfCents(cents), method };
+  // One key per purchase meant: a double submit, or a retry after a lost answer, makes one purchase.
+  const action = useActionKey('buy', body);
+  const buy = useBuy(action);
 
   const submit = async (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (error || cents === null) return;
-    const purchase = await buy.mutateAsync({ amount: decimalOfCents(cents), method, key });
+    if (error) return;
+    const purchase = await buy.mutateAsync({ ...body, key: action.key });
     if (newTab) {
       window.open(purchase.checkoutUrl, '_blank', 'noopener');
       onOpened(purchase.purchaseId);
@@ -117,45 +111,15 @@ function BuyForm({
       <p className="muted">
         1 IO Credit = 1 USD. Credits you buy can be used across io.net Cloud and expire twelve months after purchase.
       </p>
-      <Field label="Amount (USD)" hint="From $5.00 to $10,000.00" error={touched ? error : null}>
-        {(props) => (
-          <input
-            {...props}
-            inputMode="decimal"
-            autoComplete="off"
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-            onBlur={() => setTouched(true)}
-          />
-        )}
-      </Field>
-      <fieldset className="field">
-        <legend>Payment method</legend>
-        <div className="choices">
-          <label className="choice">
-            <input
-              type="radio"
-              name="method"
-              value="usdc"
-              checked={method === 'usdc'}
-              onChange={() => setMethod('usdc')}
-            />
-            USDC
-            <span className="small muted">via Spherepay</span>
-          </label>
-          <label className="choice">
-            <input
-              type="radio"
-              name="method"
-              value="card"
-              checked={method === 'card'}
-              onChange={() => setMethod('card')}
-            />
-            USD (Credit/Debit Card)
-            <span className="small muted">via Stripe</span>
-          </label>
-        </div>
-      </fieldset>
+      <AmountField
+        label="Amount (USD)"
+        hint="From $5.00 to $10,000.00"
+        error={touched ? error : null}
+        value={amount}
+        onChange={setAmount}
+        onBlur={() => setTouched(true)}
+      />
+      <MethodChoice method={method} onChange={setMethod} />
       <ActionError action={buy} title="The checkout could not be opened" />
       <div className="actions">
         <button type="submit" className="btn btn-primary" disabled={buy.isPending}>
@@ -165,5 +129,42 @@ function BuyForm({
         </button>
       </div>
     </form>
+  );
+}
+
+const METHODS = [
+  { method: 'usdc', label: 'USDC', via: 'via Spherepay' },
+  { method: 'card', label: 'USD (Credit/Debit Card)', via: 'via Stripe' },
+] as const;
+
+type PaymentMethod = (typeof METHODS)[number]['method'];
+
+function purchaseAmountProblem(cents: bigint | null): string | null {
+  if (cents === null) return 'Enter an amount in dollars and cents, like 25 or 25.50.';
+  if (cents < MIN_PURCHASE_CENTS) return 'The smallest purchase is $5.00.';
+  if (cents > MAX_PURCHASE_CENTS) return 'The largest purchase is $10,000.00.';
+  return null;
+}
+
+function MethodChoice({ method, onChange }: { method: PaymentMethod; onChange: (method: PaymentMethod) => void }) {
+  return (
+    <fieldset className="field">
+      <legend>Payment method</legend>
+      <div className="choices">
+        {METHODS.map((choice) => (
+          <label key={choice.method} className="choice">
+            <input
+              type="radio"
+              name="method"
+              value={choice.method}
+              checked={method === choice.method}
+              onChange={() => onChange(choice.method)}
+            />
+            {choice.label}
+            <span className="small muted">{choice.via}</span>
+          </label>
+        ))}
+      </div>
+    </fieldset>
   );
 }

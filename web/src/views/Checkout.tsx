@@ -7,7 +7,8 @@
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { DEPLOYMENT_ID } from '../../../core/ids.js';
-import { type ChargeCreated, useBalance, useCharge, useCheck, usePayAndDeploy } from '../api/queries';
+import { useActionKey } from '../api/action-key';
+import { type ChargeCreated, type Check, useBalance, useCharge, useCheck, usePayAndDeploy } from '../api/queries';
 import { ActionError, Alert, Amount, ErrorState, Loading } from '../components/ui';
 import { centsUp, decimalOfCents, formatUsd, microsOf } from '../money';
 import { BuyDialog, MIN_PURCHASE_CENTS } from './BuyDialog';
@@ -39,29 +40,24 @@ export function Checkout() {
 function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: string }) {
   const balance = useBalance();
   const check = useCheck(amount);
+  // The key of Pay & Deploy is counted per deployment (checkout-<deploymentId>-<n>-…), the same in
+  // every tab and after a reload: a second click, a reload or the link opened twice pays once. A
+  // paid charge is final; paying this checkout again replays it. A charge that ended unpaid (failed
+  // at its grace deadline, or cancelled) moved no money and is over: the next Pay & Deploy is a new
+  // attempt under the next number, where the same key would replay that failure for the 7 days the
+  // API keeps a key. A tab that did not see the end (another tab, a new session) replays the ended
+  // charge once, sees it ended, and its next click is the new attempt.
+  const action = useActionKey(`checkout-${deploymentId}`, { amount }, { sameInEveryTab: true });
   const pay = usePayAndDeploy();
   const [buying, setBuying] = useState(false);
+  const payNow = () => pay.mutate({ deploymentId, amount, key: action.key });
   const result = pay.data;
   const decided = check.data;
   const suggested = decided ? decimalOfCents(maxOf(centsUp(decided.shortfall), MIN_PURCHASE_CENTS)) : undefined;
 
   return (
     <>
-      <section className="card" aria-labelledby="order">
-        <h2 id="order">Deployment</h2>
-        <dl className="facts">
-          <div>
-            <dt>Deployment</dt>
-            <dd className="mono">{deploymentId}</dd>
-          </div>
-          <div>
-            <dt>Amount due</dt>
-            <dd>
-              <Amount value={amount} />
-            </dd>
-          </div>
-        </dl>
-      </section>
+      <Order amount={amount} deploymentId={deploymentId} />
       <section className="card" aria-labelledby="pay-with">
         <h2 id="pay-with">Payment method</h2>
         <div className="choice" aria-current="true">
@@ -75,54 +71,98 @@ function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: 
         {check.isError ? <ErrorState error={check.error} retry={() => void check.refetch()} /> : null}
         {!decided && !check.isError ? <Loading label="Checking your balance…" /> : null}
         {decided ? (
-          <>
-            <dl className="facts">
-              <div>
-                <dt>Required</dt>
-                <dd>
-                  <Amount value={amount} />
-                </dd>
-              </div>
-              <div>
-                <dt>Your balance</dt>
-                <dd data-testid="checkout-balance">
-                  <Amount value={decided.balance} />
-                </dd>
-              </div>
-            </dl>
-            {!result && decided.sufficient ? <p className="small">Your balance covers this deployment.</p> : null}
-            {!result && !decided.sufficient && decided.withinAllowance ? (
-              <Alert tone="info" title="Uses your negative allowance">
-                Your balance is {formatUsd(decided.shortfall)} short; Pay &amp; Deploy uses that much of your negative
-                allowance, which credits you buy later pay back.
-              </Alert>
-            ) : null}
-            {!result && !decided.withinAllowance ? (
-              <Alert tone="warn" title="Not enough IO Credits">
-                You need {formatUsd(decided.shortfall)} more.{' '}
-                <button type="button" className="btn btn-small" onClick={() => setBuying(true)}>
-                  Buy IO Credits
-                </button>
-              </Alert>
-            ) : null}
-            {!result ? (
-              <div className="actions">
-                <button
-                  type="button"
-                  className="btn btn-primary"
-                  disabled={!decided.withinAllowance || pay.isPending}
-                  onClick={() => pay.mutate({ deploymentId, amount })}
-                >
-                  {pay.isPending ? 'Paying…' : 'Pay & Deploy'}
-                </button>
-              </div>
-            ) : null}
-            <ActionError action={pay} title="The deployment was not paid" />
-          </>
+          <Decision amount={amount} decided={decided} settled={result !== undefined} onBuy={() => setBuying(true)} />
         ) : null}
-        {result ? <Outcome result={result} onBuy={() => setBuying(true)} /> : null}
+        {decided && !result ? (
+          <div className="actions">
+            <button
+              type="button"
+              className="btn btn-primary"
+              disabled={!decided.withinAllowance || pay.isPending}
+              onClick={payNow}
+            >
+              {pay.isPending ? 'Paying…' : 'Pay & Deploy'}
+            </button>
+          </div>
+        ) : null}
+        <ActionError action={pay} title="The deployment was not paid" />
+        {result ? (
+          <Outcome
+            result={result}
+            onBuy={() => setBuying(true)}
+            onEnded={() => action.renew(pay.variables?.key ?? '')}
+            onPayAgain={pay.isPending ? null : payNow}
+          />
+        ) : null}
       </section>
       <BuyDialog open={buying} onClose={() => setBuying(false)} suggested={suggested} newTab />
+    </>
+  );
+}
+
+function Order({ amount, deploymentId }: { amount: string; deploymentId: string }) {
+  return (
+    <section className="card" aria-labelledby="order">
+      <h2 id="order">Deployment</h2>
+      <dl className="facts">
+        <div>
+          <dt>Deployment</dt>
+          <dd className="mono">{deploymentId}</dd>
+        </div>
+        <div>
+          <dt>Amount due</dt>
+          <dd>
+            <Amount value={amount} />
+          </dd>
+        </div>
+      </dl>
+    </section>
+  );
+}
+
+/** The amount against the balance, before a charge is made: covered, by the allowance, or short. */
+function Decision({
+  amount,
+  decided,
+  settled,
+  onBuy,
+}: {
+  amount: string;
+  decided: Check;
+  settled: boolean;
+  onBuy: () => void;
+}) {
+  return (
+    <>
+      <dl className="facts">
+        <div>
+          <dt>Required</dt>
+          <dd>
+            <Amount value={amount} />
+          </dd>
+        </div>
+        <div>
+          <dt>Your balance</dt>
+          <dd data-testid="checkout-balance">
+            <Amount value={decided.balance} />
+          </dd>
+        </div>
+      </dl>
+      {!settled && decided.sufficient ? <p className="small">Your balance covers this deployment.</p> : null}
+      {!settled && !decided.sufficient && decided.withinAllowance ? (
+        <Alert tone="info" title="Uses your negative allowance">
+          Your balance is {formatUsd(decided.shortfall)} short; Pay &amp; Deploy uses that much of your negative
+          allowance, which credits you buy later pay back.
+        </Alert>
+      ) : null}
+      {!settled && !decided.withinAllowance ? (
+        <Alert tone="warn" title="Not enough IO Credits">
+          You need {formatUsd(decided.shortfall)} more.{' '}
+          <button type="button" className="btn btn-small" onClick={onBuy}>
+            Buy IO Credits
+          </button>
+        </Alert>
+      ) : null}
     </>
   );
 }
@@ -131,8 +171,21 @@ function maxOf(a: bigint, b: bigint): bigint {
   return a > b ? a : b;
 }
 
-/** What happened to the charge: paid at once, or waiting for credit until its grace deadline. */
-function Outcome({ result, onBuy }: { result: ChargeCreated; onBuy: () => void }) {
+/**
+ * What happened to the charge: paid at once, waiting for credit until its grace deadline, or ended
+ * unpaid, when `onEnded` lets the next Pay & Deploy be a new attempt.
+ */
+function Outcome({
+  result,
+  onBuy,
+  onEnded,
+  onPayAgain,
+}: {
+  result: ChargeCreated;
+  onBuy: () => void;
+  onEnded: () => void;
+  onPayAgain: (() => void) | null;
+}) {
   const waiting = result.status === 'pending_payment' ? result : null;
   const charge = useCharge(waiting ? result.chargeId : null);
   // The window is the server's (deadline minus creation), counted from when this page learnt of
@@ -142,25 +195,12 @@ function Outcome({ result, onBuy }: { result: ChargeCreated; onBuy: () => void }
     ? Date.parse(charge.data.graceExpiresAt) - Date.parse(charge.data.createdAt)
     : null;
   const status = waiting ? (charge.data?.status ?? 'pending_payment') : 'paid';
-  if (status === 'paid') {
-    const usedAllowance = result.status === 'paid' && microsOf(result.usedAllowance) > 0n ? result.usedAllowance : null;
-    return (
-      <Alert tone="good" title="Paid: your deployment is starting">
-        {formatUsd(result.amount)} paid with IO Credits
-        {usedAllowance ? `, ${formatUsd(usedAllowance)} of it from your negative allowance` : ''}.{' '}
-        {result.status === 'paid' ? `Balance now ${formatUsd(result.balance)}.` : 'The credit you added covered it.'}
-      </Alert>
-    );
-  }
-  if (status === 'failed' || status === 'cancelled') {
-    return (
-      <Alert tone="error" title={status === 'failed' ? 'The deployment failed' : 'The deployment was cancelled'}>
-        {status === 'failed'
-          ? 'The balance was not topped up before the grace period ended, so nothing was charged.'
-          : 'Nothing was charged.'}
-      </Alert>
-    );
-  }
+  const ended = status === 'failed' || status === 'cancelled';
+  useEffect(() => {
+    if (ended) onEnded();
+  }, [ended, onEnded]);
+  if (status === 'paid') return <Paid result={result} />;
+  if (ended) return <Ended status={status} onPayAgain={onPayAgain} />;
   return (
     <Alert tone="warn" title="Waiting for payment">
       <p>
@@ -173,6 +213,41 @@ function Outcome({ result, onBuy }: { result: ChargeCreated; onBuy: () => void }
         <button type="button" className="btn btn-primary" onClick={onBuy}>
           Buy IO Credits
         </button>
+      </div>
+    </Alert>
+  );
+}
+
+function Paid({ result }: { result: ChargeCreated }) {
+  const usedAllowance = result.status === 'paid' && microsOf(result.usedAllowance) > 0n ? result.usedAllowance : null;
+  return (
+    <Alert tone="good" title="Paid: your deployment is starting">
+      {formatUsd(result.amount)} paid with IO Credits
+      {usedAllowance ? `, ${formatUsd(usedAllowance)} of it from your negative allowance` : ''}.{' '}
+      {result.status === 'paid' ? `Balance now ${formatUsd(result.balance)}.` : 'The credit you added covered it.'}
+    </Alert>
+  );
+}
+
+function Ended({ status, onPayAgain }: { status: 'failed' | 'cancelled'; onPayAgain: (() => void) | null }) {
+  return (
+    <Alert tone="error" title={status === 'failed' ? 'The deployment failed' : 'The deployment was cancelled'}>
+      <div className="stack-form">
+        <p>
+          {status === 'failed'
+            ? 'The balance was not topped up before the grace period ended, so nothing was charged.'
+            : 'Nothing was charged.'}
+        </p>
+        <div>
+          <button
+            type="button"
+            className="btn btn-primary"
+            disabled={onPayAgain === null}
+            onClick={onPayAgain ?? undefined}
+          >
+            Pay &amp; Deploy again
+          </button>
+        </div>
       </div>
     </Alert>
   );

@@ -3,6 +3,7 @@
 // payout's transaction reference. Promotional grants and negative allowances below.
 
 import { type FormEvent, useState } from 'react';
+import { useActionKey } from '../api/action-key';
 import {
   useFinanceAction,
   useFinanceQueue,
@@ -16,6 +17,7 @@ import {
   ActionError,
   Alert,
   Amount,
+  AmountField,
   DateTime,
   Dialog,
   Empty,
@@ -23,6 +25,7 @@ import {
   Field,
   Loading,
   problemText,
+  TextField,
 } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd } from '../money';
 import { Destination } from './Withdrawals';
@@ -262,63 +265,66 @@ function PayoutForm({
   );
 }
 
-function GrantForm() {
-  const grant = useGrant();
-  const [accountId, setAccountId] = useState('');
-  const [amount, setAmount] = useState('');
-  const [expiresOn, setExpiresOn] = useState('');
-  const [description, setDescription] = useState('');
-  const [conditions, setConditions] = useState('');
-  const [touched, setTouched] = useState(false);
-  const cents = centsOfInput(amount);
-  const errors = {
-    accountId: accountId.trim() ? null : 'Whose account?',
+interface GrantInput {
+  accountId: string;
+  amount: string;
+  expiresOn: string;
+  description: string;
+  conditions: string;
+}
+
+const NO_GRANT: GrantInput = { accountId: '', amount: '', expiresOn: '', description: '', conditions: '' };
+
+/** What the grant form would send, and what in it stops it being sent. */
+function grantRequest(form: GrantInput) {
+  const cents = centsOfInput(form.amount);
+  const errors: Partial<Record<keyof GrantInput, string | null>> = {
+    accountId: form.accountId.trim() ? null : 'Whose account?',
     amount: cents && cents > 0n ? null : 'Whole cents, like 25 or 25.50.',
-    description: description.trim() ? null : 'Say what it is for; the account holder sees it.',
+    description: form.description.trim() ? null : 'Say what it is for; the account holder sees it.',
   };
+  const body = {
+    accountId: form.accountId.trim(),
+    amount: cents ? decimalOfCents(cents) : form.amount,
+    description: form.description.trim(),
+    ...(form.expiresOn ? { expiresAt: `${form.expiresOn}T00:00:00Z` } : {}),
+    ...(form.conditions.trim() ? { conditions: form.conditions.trim() } : {}),
+  };
+  return { errors, body, valid: !Object.values(errors).some(Boolean) };
+}
+
+function GrantForm() {
+  const [form, setForm] = useState(NO_GRANT);
+  const [touched, setTouched] = useState(false);
+  const { errors, body, valid } = grantRequest(form);
+  // One key per grant meant: granted again after a lost answer, the account is credited once.
+  const action = useActionKey('grant', body);
+  const grant = useGrant(action);
+  const field = (name: keyof GrantInput) => ({
+    value: form[name],
+    onChange: (value: string) => setForm({ ...form, [name]: value }),
+    error: touched ? errors[name] : null,
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (Object.values(errors).some(Boolean) || !cents) return;
-    grant.mutate({
-      accountId: accountId.trim(),
-      amount: decimalOfCents(cents),
-      description: description.trim(),
-      ...(expiresOn ? { expiresAt: `${expiresOn}T00:00:00Z` } : {}),
-      ...(conditions.trim() ? { conditions: conditions.trim() } : {}),
-    });
+    if (valid) grant.mutate({ ...body, key: action.key });
   };
   return (
     <section className="card" aria-labelledby="grant">
       <h2 id="grant">Grant promotional credit</h2>
       <form className="stack-form" onSubmit={submit} noValidate>
-        <Field label="Account (IO ID)" error={touched ? errors.accountId : null}>
-          {(props) => (
-            <input {...props} className="mono" value={accountId} onChange={(e) => setAccountId(e.target.value)} />
-          )}
-        </Field>
+        <TextField label="Account (IO ID)" className="mono" {...field('accountId')} />
         <div className="form-row">
-          <Field label="Amount (USD)" error={touched ? errors.amount : null}>
-            {(props) => (
-              <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
-            )}
-          </Field>
-          <Field label="Expires on (UTC)" hint="Leave empty for no expiry">
-            {(props) => (
-              <input {...props} type="date" value={expiresOn} onChange={(e) => setExpiresOn(e.target.value)} />
-            )}
-          </Field>
+          <AmountField label="Amount (USD)" {...field('amount')} />
+          <TextField label="Expires on (UTC)" hint="Leave empty for no expiry" type="date" {...field('expiresOn')} />
         </div>
-        <Field label="Description" error={touched ? errors.description : null}>
-          {(props) => <input {...props} value={description} onChange={(e) => setDescription(e.target.value)} />}
-        </Field>
-        <Field label="Conditions" hint="Optional, shown with the credit">
-          {(props) => <input {...props} value={conditions} onChange={(e) => setConditions(e.target.value)} />}
-        </Field>
+        <TextField label="Description" {...field('description')} />
+        <TextField label="Conditions" hint="Optional, shown with the credit" {...field('conditions')} />
         <ActionError action={grant} title="Not granted" />
         {grant.data ? (
           <Alert tone="good" title="Granted">
-            {formatUsd(grant.data.amount)} promotional credit for {accountId}.
+            {formatUsd(grant.data.amount)} promotional credit for {grant.variables.accountId}.
           </Alert>
         ) : null}
         <div className="actions">

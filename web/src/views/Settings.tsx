@@ -2,7 +2,7 @@
 // endpoints that receive the account's events, each with its deliveries and a retry (SPEC §9). A
 // new endpoint's signing secret is shown once, right after it is registered.
 
-import { type FormEvent, useState } from 'react';
+import { type FormEvent, useId, useState } from 'react';
 import { EVENT_DESCRIPTIONS, EVENT_TYPES, type EventType } from '../../../core/event-types.js';
 import {
   type AutoTopUp,
@@ -19,8 +19,20 @@ import {
   type WebhookDelivery,
   type WebhookEndpoint,
 } from '../api/queries';
-import { ActionError, Alert, Amount, DateTime, Empty, ErrorState, Field, Loading, StatusBadge } from '../components/ui';
-import { centsOfInput, decimalOfCents } from '../money';
+import {
+  ActionError,
+  Alert,
+  Amount,
+  AmountField,
+  DateTime,
+  Empty,
+  ErrorState,
+  Field,
+  Loading,
+  StatusBadge,
+} from '../components/ui';
+import { centsOfInput, decimalOfCents, formatUsd, microsOf } from '../money';
+import { MAX_PURCHASE_CENTS, MIN_PURCHASE_CENTS } from './BuyDialog';
 
 export function Settings() {
   return (
@@ -42,40 +54,60 @@ function AutoTopUpCard() {
   return <AutoTopUpForm current={current.data} />;
 }
 
-function AutoTopUpForm({ current }: { current: AutoTopUp }) {
-  const save = useSetAutoTopUp();
-  const setup = useCardSetup();
-  const [enabled, setEnabled] = useState(current.enabled);
-  const [threshold, setThreshold] = useState(current.threshold);
-  const [amount, setAmount] = useState(current.amount);
-  const [monthlyLimit, setMonthlyLimit] = useState(current.monthlyLimit);
-  const [touched, setTouched] = useState(false);
-  const cents = { threshold: centsOfInput(threshold), amount: centsOfInput(amount), limit: centsOfInput(monthlyLimit) };
+interface TopUpFields {
+  threshold: string;
+  amount: string;
+  monthlyLimit: string;
+}
+
+/** The fields as whole cents (null where not an amount), and what in them stops a save. */
+function topUpRequest(fields: TopUpFields) {
+  const cents = {
+    threshold: centsOfInput(fields.threshold),
+    amount: centsOfInput(fields.amount),
+    monthlyLimit: centsOfInput(fields.monthlyLimit),
+  };
   const money = 'Enter an amount in dollars and cents.';
-  const errors = {
+  const errors: Record<keyof TopUpFields, string | null> = {
     threshold: cents.threshold === null ? money : null,
     amount:
       cents.amount === null
         ? money
-        : cents.amount < 500n || cents.amount > 1_000_000n
+        : cents.amount < MIN_PURCHASE_CENTS || cents.amount > MAX_PURCHASE_CENTS
           ? 'A top-up is between $5.00 and $10,000.00.'
           : null,
-    limit:
-      cents.limit === null
+    monthlyLimit:
+      cents.monthlyLimit === null
         ? money
-        : cents.amount !== null && cents.limit < cents.amount
+        : cents.amount !== null && cents.monthlyLimit < cents.amount
           ? 'The monthly limit must be at least one top-up.'
           : null,
   };
+  return { cents, errors, valid: !Object.values(errors).some(Boolean) };
+}
+
+function AutoTopUpForm({ current }: { current: AutoTopUp }) {
+  const save = useSetAutoTopUp();
+  const setup = useCardSetup();
+  const [enabled, setEnabled] = useState(current.enabled);
+  const { threshold, amount, monthlyLimit } = current;
+  const [fields, setFields] = useState<TopUpFields>({ threshold, amount, monthlyLimit });
+  const [touched, setTouched] = useState(false);
+  const { cents, errors, valid } = topUpRequest(fields);
+  const field = (name: keyof TopUpFields) => ({
+    value: fields[name],
+    onChange: (value: string) => setFields({ ...fields, [name]: value }),
+    error: touched ? errors[name] : null,
+  });
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (errors.threshold || errors.amount || errors.limit) return;
+    if (!valid) return;
     save.mutate({
       enabled,
       threshold: decimalOfCents(cents.threshold!),
       amount: decimalOfCents(cents.amount!),
-      monthlyLimit: decimalOfCents(cents.limit!),
+      monthlyLimit: decimalOfCents(cents.monthlyLimit!),
     });
   };
   return (
@@ -92,22 +124,11 @@ function AutoTopUpForm({ current }: { current: AutoTopUp }) {
         </button>
       </div>
       <p className="muted small">
-        When your balance goes below the threshold, or a deployment waits for credits, your saved card is charged
-        automatically, so deployments keep running. One top-up at a time, never more than the monthly limit; three
-        failed top-ups in a row turn it off.
+        Your saved card is charged automatically so deployments keep running: when your balance falls below the amount
+        you choose, and when a deployment waits for credit (then by at least what it needs). One top-up at a time, never
+        more than the monthly limit; three failed top-ups in a row turn it off.
       </p>
-      <p>
-        {current.card ? (
-          <>
-            Saved card: <strong>{current.card}</strong>.
-          </>
-        ) : (
-          <>No card saved yet.</>
-        )}{' '}
-        This month: <Amount value={current.spentThisMonth} />
-        {current.topUpInFlight ? ' (a top-up is on its way)' : ''}.
-        {current.failuresInARow > 0 ? ` ${current.failuresInARow} failed in a row.` : ''}
-      </p>
+      <TopUpStatus current={current} />
       <ActionError action={setup} title="The card page could not be opened" />
       <ActionError action={save} title="Auto top-up was not saved" />
       {save.isSuccess ? <Alert tone="good" title="Auto top-up saved" /> : null}
@@ -117,27 +138,11 @@ function AutoTopUpForm({ current }: { current: AutoTopUp }) {
           automatically
         </label>
         <div className="inline-form">
-          <Field label="When the balance is below (USD)" error={touched ? errors.threshold : null}>
-            {(props) => (
-              <input {...props} inputMode="decimal" value={threshold} onChange={(e) => setThreshold(e.target.value)} />
-            )}
-          </Field>
-          <Field label="Top up by (USD)" error={touched ? errors.amount : null}>
-            {(props) => (
-              <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />
-            )}
-          </Field>
-          <Field label="At most per month (USD)" error={touched ? errors.limit : null}>
-            {(props) => (
-              <input
-                {...props}
-                inputMode="decimal"
-                value={monthlyLimit}
-                onChange={(e) => setMonthlyLimit(e.target.value)}
-              />
-            )}
-          </Field>
+          <AmountField label="When the balance is below (USD)" {...field('threshold')} />
+          <AmountField label="Top up by (USD)" {...field('amount')} />
+          <AmountField label="At most per month (USD)" {...field('monthlyLimit')} />
         </div>
+        <TopUpRule enabled={enabled} cents={cents} />
         <div className="actions">
           <button type="submit" className="btn btn-primary" disabled={save.isPending}>
             Save auto top-up
@@ -146,6 +151,65 @@ function AutoTopUpForm({ current }: { current: AutoTopUp }) {
       </form>
     </section>
   );
+}
+
+/** The settings as typed, in one sentence that changes as they do. */
+function TopUpRule({ enabled, cents }: { enabled: boolean; cents: Record<keyof TopUpFields, bigint | null> }) {
+  const { threshold, amount, monthlyLimit } = cents;
+  const usd = (value: bigint) => formatUsd(decimalOfCents(value));
+  return (
+    <p className="rule" data-testid="auto-top-up-rule" aria-live="polite">
+      {threshold === null || amount === null || monthlyLimit === null
+        ? 'Enter the amounts in dollars and cents to see what auto top-up will do.'
+        : `${enabled ? 'When' : 'Off: nothing is charged. Turned on: when'} your balance falls below ` +
+          `${usd(threshold)}, your saved card is charged ${usd(amount)} — at most ${usd(monthlyLimit)} a month.`}
+    </p>
+  );
+}
+
+/** The saved card, and how much of this month's limit top-ups have used (as saved, not as typed). */
+function TopUpStatus({ current }: { current: AutoTopUp }) {
+  const id = useId();
+  return (
+    <div className="top-up-status">
+      <p>
+        {current.card ? (
+          <>
+            Saved card: <strong>{current.card}</strong>.
+          </>
+        ) : (
+          <>No card saved yet.</>
+        )}
+        {current.failuresInARow === 1 ? ' The last top-up failed.' : ''}
+        {current.failuresInARow > 1 ? ` The last ${current.failuresInARow} top-ups failed.` : ''}
+      </p>
+      <div className="usage-meter">
+        <label htmlFor={id}>Top-ups this month</label>
+        <meter
+          id={id}
+          min={0}
+          max={100}
+          low={75}
+          high={90}
+          optimum={0}
+          value={percentUsed(current.spentThisMonth, current.monthlyLimit)}
+          aria-describedby={`${id}-used`}
+        />
+        <span id={`${id}-used`} className="small">
+          {formatUsd(current.spentThisMonth)} of {formatUsd(current.monthlyLimit)} used this month
+          {current.topUpInFlight ? ' (a top-up is on its way)' : ''}
+        </span>
+      </div>
+    </div>
+  );
+}
+
+/** Whole percent of the limit, by integer arithmetic on the decimal strings; 0 to 100. */
+function percentUsed(spent: string, limit: string): number {
+  const limitMicros = microsOf(limit);
+  if (limitMicros <= 0n) return microsOf(spent) > 0n ? 100 : 0;
+  const percent = (microsOf(spent) * 100n) / limitMicros;
+  return Number(percent > 100n ? 100n : percent < 0n ? 0n : percent);
 }
 
 function LowBalanceAlertCard() {

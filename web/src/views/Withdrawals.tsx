@@ -6,12 +6,13 @@
 import { type FormEvent, useState } from 'react';
 import { destinationProblem, NETWORK_NAMES, PAYOUT_NETWORKS, type PayoutNetwork } from '../../../core/destination.js';
 import { addBusinessDays } from '../../../core/time.js';
-import { newIdempotencyKey } from '../api/client';
+import { useActionKey } from '../api/action-key';
 import { useBalance, useCancelWithdrawal, useRequestWithdrawal, useWithdrawals, type Withdrawal } from '../api/queries';
 import {
   ActionError,
   Alert,
   Amount,
+  AmountField,
   DateTime,
   Dialog,
   Empty,
@@ -19,6 +20,7 @@ import {
   Field,
   Loading,
   StatusBadge,
+  TextField,
 } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd, microsOf } from '../money';
 
@@ -168,8 +170,6 @@ function WithdrawalForm({ withdrawable, onDone }: { withdrawable: string; onDone
   const [network, setNetwork] = useState<PayoutNetwork>('solana');
   const [address, setAddress] = useState('');
   const [touched, setTouched] = useState(false);
-  const [key] = useState(() => newIdempotencyKey('withdraw'));
-  const request = useRequestWithdrawal();
   const cents = centsOfInput(amount);
   const amountError =
     cents === null || cents === 0n
@@ -179,29 +179,20 @@ function WithdrawalForm({ withdrawable, onDone }: { withdrawable: string; onDone
         : null;
   const addressError =
     address === '' ? 'Enter the address the USDC should go to.' : destinationProblem(network, address);
+  const body = { amount: cents === null ? amount : decimalOfCents(cents), network, address };
+  // One key per withdrawal meant: asked for again after a lost answer, even from a dialog opened
+  // anew, it is one withdrawal; another amount or address is another request, with its own key.
+  const action = useActionKey('withdraw', body);
+  const request = useRequestWithdrawal(action);
   const expectedBy = new Date(addBusinessDays(Date.now(), REVIEW_BUSINESS_DAYS)).toISOString();
 
-  if (request.data) {
-    return (
-      <div className="stack-form">
-        <Alert tone="good" title="Withdrawal requested">
-          {formatUsd(request.data.amount)} to your {NETWORK_NAMES[request.data.destination!.network]} address is now
-          with the finance team, expected by <DateTime iso={request.data.expectedBy} date />.
-        </Alert>
-        <div className="actions">
-          <button type="button" className="btn btn-primary" onClick={onDone}>
-            Done
-          </button>
-        </div>
-      </div>
-    );
-  }
+  if (request.data) return <WithdrawalRequested withdrawal={request.data} onDone={onDone} />;
 
   const submit = (event: FormEvent) => {
     event.preventDefault();
     setTouched(true);
-    if (amountError || addressError || cents === null) return;
-    request.mutate({ amount: decimalOfCents(cents), network, address, key });
+    if (amountError || addressError) return;
+    request.mutate({ ...body, key: action.key });
   };
 
   return (
@@ -213,46 +204,14 @@ function WithdrawalForm({ withdrawable, onDone }: { withdrawable: string; onDone
         </strong>{' '}
         <span className="muted small">(purchased credit only)</span>
       </p>
-      <Field label="Amount (USD)" error={touched ? amountError : null}>
-        {(props) => (
-          <input
-            {...props}
-            inputMode="decimal"
-            autoComplete="off"
-            value={amount}
-            onChange={(e) => setAmount(e.target.value)}
-          />
-        )}
-      </Field>
-      <Field label="Network">
-        {(props) => (
-          <select {...props} value={network} onChange={(e) => setNetwork(e.target.value as PayoutNetwork)}>
-            {PAYOUT_NETWORKS.map((n) => (
-              <option key={n} value={n}>
-                {NETWORK_NAMES[n]} (USDC)
-              </option>
-            ))}
-          </select>
-        )}
-      </Field>
-      <Field
-        label="USDC address"
-        hint={
-          network === 'solana' ? 'A Solana wallet address' : `An ${NETWORK_NAMES[network]} address starting with 0x`
-        }
+      <AmountField label="Amount (USD)" error={touched ? amountError : null} value={amount} onChange={setAmount} />
+      <DestinationFields
+        network={network}
+        onNetwork={setNetwork}
+        address={address}
+        onAddress={setAddress}
         error={touched || address ? addressError : null}
-      >
-        {(props) => (
-          <input
-            {...props}
-            className="mono"
-            spellCheck={false}
-            autoComplete="off"
-            value={address}
-            onChange={(e) => setAddress(e.target.value)}
-          />
-        )}
-      </Field>
+      />
       <Alert tone="info">
         Withdrawal requests are reviewed by the finance team and typically processed within three to seven business
         days. Expected by <DateTime iso={expectedBy} date />. The credit is set aside now and comes back if the request
@@ -265,5 +224,63 @@ function WithdrawalForm({ withdrawable, onDone }: { withdrawable: string; onDone
         </button>
       </div>
     </form>
+  );
+}
+
+function DestinationFields({
+  network,
+  onNetwork,
+  address,
+  onAddress,
+  error,
+}: {
+  network: PayoutNetwork;
+  onNetwork: (network: PayoutNetwork) => void;
+  address: string;
+  onAddress: (address: string) => void;
+  error: string | null;
+}) {
+  return (
+    <>
+      <Field label="Network">
+        {(props) => (
+          <select {...props} value={network} onChange={(e) => onNetwork(e.target.value as PayoutNetwork)}>
+            {PAYOUT_NETWORKS.map((n) => (
+              <option key={n} value={n}>
+                {NETWORK_NAMES[n]} (USDC)
+              </option>
+            ))}
+          </select>
+        )}
+      </Field>
+      <TextField
+        label="USDC address"
+        hint={
+          network === 'solana' ? 'A Solana wallet address' : `An ${NETWORK_NAMES[network]} address starting with 0x`
+        }
+        error={error}
+        className="mono"
+        spellCheck={false}
+        autoComplete="off"
+        value={address}
+        onChange={onAddress}
+      />
+    </>
+  );
+}
+
+function WithdrawalRequested({ withdrawal, onDone }: { withdrawal: Withdrawal; onDone: () => void }) {
+  return (
+    <div className="stack-form">
+      <Alert tone="good" title="Withdrawal requested">
+        {formatUsd(withdrawal.amount)} to your {NETWORK_NAMES[withdrawal.destination!.network]} address is now with the
+        finance team, expected by <DateTime iso={withdrawal.expectedBy} date />.
+      </Alert>
+      <div className="actions">
+        <button type="button" className="btn btn-primary" onClick={onDone}>
+          Done
+        </button>
+      </div>
+    </div>
   );
 }
