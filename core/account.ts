@@ -458,11 +458,11 @@ export function forgiveDebt(state: AccountState, ref: string, amount: Micros): M
   return paid;
 }
 
-/** When the nightly run next has something to do for this lot: its next notice, else its expiry. */
-function nextEventOf(lot: LiveLot & { expiresAtMs: number }): number {
-  if (lot.notice === undefined) return lot.expiresAtMs - FIRST_NOTICE_DAYS * DAY_MS;
-  if (lot.notice === FIRST_NOTICE_DAYS) return lot.expiresAtMs - LAST_NOTICE_DAYS * DAY_MS;
-  return lot.expiresAtMs;
+/** When the nightly run next has something to do for a lot expiring then: its next notice, else its expiry. */
+function nextEventOf(expiresAtMs: number, notice: NoticeDays | undefined): number {
+  if (notice === undefined) return expiresAtMs - FIRST_NOTICE_DAYS * DAY_MS;
+  if (notice === FIRST_NOTICE_DAYS) return expiresAtMs - LAST_NOTICE_DAYS * DAY_MS;
+  return expiresAtMs;
 }
 
 /**
@@ -473,7 +473,7 @@ export function nextLotEventMs(state: Pick<AccountState, 'lots' | 'overflow'>): 
   let next: number | null = state.overflow?.nextEventMs ?? null;
   for (const lot of state.lots) {
     if (lot.remaining <= 0 || lot.expiresAtMs === null) continue;
-    const at = nextEventOf(lot as LiveLot & { expiresAtMs: number });
+    const at = nextEventOf(lot.expiresAtMs, lot.notice);
     if (next === null || at < next) next = at;
   }
   return next;
