@@ -3,7 +3,7 @@
 // state from the account item, change a copy, and write it back under a version check.
 //
 // A heavy account keeps only its first lots in consumption order on the account item and the
-// rest in items of their own (table/account-item.ts), so a charge on it stays cheap. An
+// rest in items of their own (items/account.ts), so a charge on it stays cheap. An
 // operation starts with those overflow lots summarised (`overflow`); a rule that would need one
 // of them throws OverflowNeeded, and the engine loads them and plans again. Every rule here that
 // reads lots goes through that check, so none can act on lots it has not seen.
