@@ -3,7 +3,7 @@
 // state from the account item, change a copy, and write it back under a version check.
 //
 // A heavy account keeps only its first lots in consumption order on the account item and the
-// rest in items of their own (table/account-item.ts), so a charge on it stays cheap. An
+// rest in items of their own (items/account.ts), so a charge on it stays cheap. An
 // operation starts with those overflow lots summarised (`overflow`); a rule that would need one
 // of them throws OverflowNeeded, and the engine loads them and plans again. Every rule here that
 // reads lots goes through that check, so none can act on lots it has not seen.
@@ -464,10 +464,10 @@ export function forgiveDebt(state: AccountState, ref: string, amount: Micros): M
   return paid;
 }
 
-/** When the nightly run next has work on a lot expiring at `expiresAtMs`: its next notice, else its expiry. */
-function nextEventOf(lot: LotView, expiresAtMs: number): number {
-  if (lot.notice === undefined) return expiresAtMs - FIRST_NOTICE_DAYS * DAY_MS;
-  if (lot.notice === FIRST_NOTICE_DAYS) return expiresAtMs - LAST_NOTICE_DAYS * DAY_MS;
+/** When the nightly run next has something to do for a lot expiring then: its next notice, else its expiry. */
+function nextEventOf(expiresAtMs: number, notice: NoticeDays | undefined): number {
+  if (notice === undefined) return expiresAtMs - FIRST_NOTICE_DAYS * DAY_MS;
+  if (notice === FIRST_NOTICE_DAYS) return expiresAtMs - LAST_NOTICE_DAYS * DAY_MS;
   return expiresAtMs;
 }
 
@@ -482,7 +482,7 @@ export function nextLotEventMs(state: {
   let next: number | null = state.overflow?.nextEventMs ?? null;
   for (const lot of state.lots) {
     if (lot.remaining <= 0 || lot.expiresAtMs === null) continue;
-    const at = nextEventOf(lot, lot.expiresAtMs);
+    const at = nextEventOf(lot.expiresAtMs, lot.notice);
     if (next === null || at < next) next = at;
   }
   return next;

@@ -18,6 +18,8 @@ export const NETWORK_NAMES: Record<PayoutNetwork, string> = {
   arbitrum: 'Arbitrum',
 };
 
+const NETWORKS: ReadonlySet<unknown> = new Set(PAYOUT_NETWORKS);
+
 export function isPayoutNetwork(network: unknown): network is PayoutNetwork {
-  return typeof network === 'string' && (PAYOUT_NETWORKS as readonly string[]).includes(network);
+  return NETWORKS.has(network);
 }

@@ -6,22 +6,32 @@
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
-import type { Context, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { expireFromMessage } from '../core/expiry/run.js';
+import type { Ledger } from '../core/ledger/ledger.js';
 import { errorFields, log } from '../core/log.js';
+import { add, type Micros, ZERO } from '../core/money.js';
 import { runtime } from './http/runtime.js';
 import { logger } from './log.js';
 import { flushMetrics } from './metrics.js';
 
-const processor = new BatchProcessor(EventType.SQS);
+/** A batch's answer to SQS (the records that failed), and what the batch expired. */
+export interface ExpiryBatchResult extends SQSBatchResponse {
+  accounts: number;
+  lotsExpired: number;
+  amountExpired: Micros;
+  notices: number;
+}
 
-export const handler = middy(async (event: SQSEvent, context: Context) => {
-  const totals = { accounts: 0, lotsExpired: 0, notices: 0 };
+/** One batch of expiry messages on `ledger`: each record's account expired; a failure fails that record only. */
+export async function expireBatch(ledger: Ledger, event: SQSEvent, context?: Context): Promise<ExpiryBatchResult> {
+  const totals = { accounts: 0, lotsExpired: 0, amountExpired: ZERO, notices: 0 };
   const expire = async (record: SQSRecord) => {
     try {
-      const done = await expireFromMessage(runtime().ledger, record.body);
+      const done = await expireFromMessage(ledger, record.body);
       totals.accounts += 1;
       totals.lotsExpired += done.lotsExpired;
+      totals.amountExpired = add(totals.amountExpired, done.amountExpired);
       totals.notices += done.notices;
     } catch (error) {
       log().error('expiry of one account failed; it is retried', {
@@ -31,9 +41,16 @@ export const handler = middy(async (event: SQSEvent, context: Context) => {
       throw error;
     }
   };
-  const response = await processPartialResponse(event, expire, processor, { context });
-  log().info('expiry batch', { ...totals, failures: response.batchItemFailures.length });
-  return response;
+  // A processor per batch: it holds the batch's records and failures while it runs.
+  const processor = new BatchProcessor(EventType.SQS);
+  const { batchItemFailures } = await processPartialResponse(event, expire, processor, context ? { context } : {});
+  return { batchItemFailures, ...totals };
+}
+
+export const handler = middy(async (event: SQSEvent, context: Context): Promise<SQSBatchResponse> => {
+  const { batchItemFailures, accounts, lotsExpired, notices } = await expireBatch(runtime().ledger, event, context);
+  log().info('expiry batch', { accounts, lotsExpired, notices, failures: batchItemFailures.length });
+  return { batchItemFailures };
 })
   .use(injectLambdaContext(logger))
   .use(flushMetrics());

@@ -1,7 +1,6 @@
 // The expiry worker Lambda as SQS invokes it: Powertools' batch processor runs each record, and
 // only the records that failed come back as batchItemFailures, for SQS to redeliver.
 
-import type { SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getBalance } from '../core/ledger/queries.js';
 import { LedgerTable } from '../core/table/table.js';
@@ -9,6 +8,7 @@ import { DAY_MS } from '../core/time.js';
 import { runtime } from '../functions/http/runtime.js';
 import { c } from './support/ledger.js';
 import { buyCredits } from './support/purchases.js';
+import { sqsEvent } from './support/sqs.js';
 
 const env = { ...process.env };
 const tableName = `expiry-worker-${process.pid}`;
@@ -26,23 +26,6 @@ afterAll(() => {
   process.env = env;
 });
 
-const record = (messageId: string, body: string): SQSRecord => ({
-  messageId,
-  receiptHandle: messageId,
-  body,
-  attributes: {
-    ApproximateReceiveCount: '1',
-    SentTimestamp: '0',
-    SenderId: 'expiry-fanout',
-    ApproximateFirstReceiveTimestamp: '0',
-  },
-  messageAttributes: {},
-  md5OfBody: '',
-  eventSource: 'aws:sqs',
-  eventSourceARN: 'arn:aws:sqs:us-east-1:000000000000:expiry',
-  awsRegion: 'us-east-1',
-});
-
 describe('the expiry worker Lambda', () => {
   it('expires each account in the batch and reports only the message that failed', async () => {
     const { handler } = await import('../functions/expiry-worker.js');
@@ -51,13 +34,11 @@ describe('the expiry worker Lambda', () => {
     await buyCredits(ledger, 'worker-b', c('4'));
     manualClock?.advance(366 * DAY_MS);
     const response = await handler(
-      {
-        Records: [
-          record('m-a', JSON.stringify({ accountId: 'worker-a' })),
-          record('m-bad', '{"nothing": true}'),
-          record('m-b', JSON.stringify({ accountId: 'worker-b' })),
-        ],
-      },
+      sqsEvent(
+        ['m-a', JSON.stringify({ accountId: 'worker-a' })],
+        ['m-bad', '{"nothing": true}'],
+        ['m-b', JSON.stringify({ accountId: 'worker-b' })],
+      ),
       { awsRequestId: 'req-expiry', functionName: 'expiry-worker' } as never,
     );
     expect(response).toEqual({ batchItemFailures: [{ itemIdentifier: 'm-bad' }] });

@@ -1,11 +1,12 @@
 // The nightly expiry: what expires and when, the notices before it, the fan-out and the worker's
-// behaviour under redelivery, crashes and partial failures, and the whole run over HTTP.
+// behaviour under redelivery, crashes and partial failures (the worker Lambda's own batch
+// processing, functions/expiry-worker.ts), and the whole run over HTTP.
 
 import { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { describe, expect, it } from 'vitest';
 import type { ExpiryMessage } from '../core/expiry/port.js';
-import { fanOutDueAccounts, handleExpiryBatch } from '../core/expiry/run.js';
+import { fanOutDueAccounts } from '../core/expiry/run.js';
 import { SqsExpiryQueue } from '../core/expiry/sqs.js';
 import {
   charge,
@@ -17,10 +18,12 @@ import {
   type Micros,
   refund,
 } from '../core/index.js';
+import { expireBatch } from '../functions/expiry-worker.js';
 import { runExpiryLocally } from '../functions/local/local-expiry.js';
 import { startApi } from './support/api.js';
 import { c, expectInvariants, newLedger, snapshot } from './support/ledger.js';
 import { buyCredits } from './support/purchases.js';
+import { sqsEvent } from './support/sqs.js';
 
 const DAY = 86_400_000;
 
@@ -34,9 +37,9 @@ function directQueue(ledger: Ledger, seen: ExpiryMessage[] = []) {
     seen,
     async send(messages: ExpiryMessage[]) {
       seen.push(...messages);
-      const out = await handleExpiryBatch(
+      const out = await expireBatch(
         ledger,
-        messages.map((m, i) => ({ messageId: `m${seen.length}-${i}`, body: JSON.stringify(m) })),
+        sqsEvent(...messages.map((m, i): [string, string] => [`m${seen.length}-${i}`, JSON.stringify(m)])),
       );
       expect(out.batchItemFailures).toEqual([]);
       return { failed: [] };
@@ -198,9 +201,9 @@ describe('fan-out and worker', () => {
     const { ledger, clock } = await newLedger();
     const lot = await buy(ledger, 'twice', '10');
     clock.set(Date.parse(lot.expiresAt!));
-    const message = { messageId: 'a', body: JSON.stringify({ accountId: 'twice', runAt: 'x' }) };
-    const first = await handleExpiryBatch(ledger, [message]);
-    const again = await handleExpiryBatch(ledger, [message]);
+    const message = sqsEvent(['a', JSON.stringify({ accountId: 'twice', runAt: 'x' })]);
+    const first = await expireBatch(ledger, message);
+    const again = await expireBatch(ledger, message);
     expect(first).toMatchObject({ lotsExpired: 1, batchItemFailures: [] });
     expect(again).toMatchObject({ lotsExpired: 0, batchItemFailures: [] });
     expect(await expiryEntries(ledger, 'twice')).toHaveLength(1);
@@ -212,7 +215,7 @@ describe('fan-out and worker', () => {
     await buy(ledger, 'second', '10');
     clock.set(Date.parse(lot.expiresAt!) + 1_000);
     // Then the process died.
-    await handleExpiryBatch(ledger, [{ messageId: 'a', body: JSON.stringify({ accountId: 'first', runAt: 'x' }) }]);
+    await expireBatch(ledger, sqsEvent(['a', JSON.stringify({ accountId: 'first', runAt: 'x' })]));
     const queue = directQueue(ledger);
     await fanOutDueAccounts(ledger, queue);
     expect(queue.seen.map((m) => m.accountId)).toEqual(['second']); // 'first' is no longer due
@@ -225,12 +228,15 @@ describe('fan-out and worker', () => {
     const lot = await buy(ledger, 'ok-1', '10');
     await buy(ledger, 'ok-2', '10');
     clock.set(Date.parse(lot.expiresAt!) + 1_000);
-    const result = await handleExpiryBatch(ledger, [
-      { messageId: 'good-1', body: JSON.stringify({ accountId: 'ok-1', runAt: 'x' }) },
-      { messageId: 'garbled', body: '{not json' },
-      { messageId: 'bad-account', body: JSON.stringify({ accountId: '../../etc', runAt: 'x' }) },
-      { messageId: 'good-2', body: JSON.stringify({ accountId: 'ok-2', runAt: 'x' }) },
-    ]);
+    const result = await expireBatch(
+      ledger,
+      sqsEvent(
+        ['good-1', JSON.stringify({ accountId: 'ok-1', runAt: 'x' })],
+        ['garbled', '{not json'],
+        ['bad-account', JSON.stringify({ accountId: '../../etc', runAt: 'x' })],
+        ['good-2', JSON.stringify({ accountId: 'ok-2', runAt: 'x' })],
+      ),
+    );
     expect(result.batchItemFailures.map((f) => f.itemIdentifier).sort()).toEqual(['bad-account', 'garbled']);
     expect(result).toMatchObject({ accounts: 2, lotsExpired: 2, amountExpired: c('20') as Micros });
   });

@@ -20,6 +20,7 @@ import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
 import type { OutcomeMessage, OutcomeQueue } from '../core/outcomes/port.js';
 import { SqsOutcomeQueue } from '../core/outcomes/sqs.js';
 import { keys } from '../core/table/keys.js';
+import { type LedgerTable, MAX_QUERY_PAGES } from '../core/table/table.js';
 import { newLedger, T0 } from './support/ledger.js';
 
 const CHARGE = 'ch_01KG9YS7G0B9EM6WWH1PNE2SCF';
@@ -200,6 +201,21 @@ describe('local scheduler: restarts, the manual clock, retries', () => {
     for (let i = 0; i < MAX_ATTEMPTS + 2; i += 1) await scheduler.fireDue();
     expect(calls).toBe(MAX_ATTEMPTS);
     expect(await ledger.table.get(keys.localSchedule(CHARGE))).toBeUndefined();
+  });
+
+  it(`reads its schedules in at most ${MAX_QUERY_PAGES} pages, and fails loudly past them`, async () => {
+    const { table, clock } = await newLedger();
+    let pages = 0;
+    // A table whose pages never end (a paging bug, say): every page empty, and another after it.
+    const endless = Object.assign(Object.create(table) as LedgerTable, {
+      query: async () => {
+        pages += 1;
+        return { items: [], lastKey: { pk: 'SCHEDULE', sk: `page-${pages}` } };
+      },
+    });
+    const scheduler = new LocalGraceScheduler(endless, clock, async () => undefined);
+    await expect(scheduler.start()).rejects.toThrow(`past ${MAX_QUERY_PAGES} pages`);
+    expect(pages).toBe(MAX_QUERY_PAGES);
   });
 });
 

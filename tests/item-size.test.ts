@@ -7,6 +7,7 @@ import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { LedgerTable } from '../core/index.js';
 import { indexWriteUnits, itemSizeBytes } from '../core/table/item-size.js';
+import { CapacityMeter } from '../core/table/meter.js';
 
 describe('item size', () => {
   it('matches the write units DynamoDB Local bills for items around the 1 KB boundary', async () => {
@@ -87,5 +88,30 @@ describe('item size', () => {
     ];
     for (const step of steps) expect(step.computed).toEqual(step.reported);
     expect(steps.map((step) => step.computed.gsi3 + step.computed.gsi1)).toEqual([0, 1, 2, 0, 1, 2, 2]);
+  });
+
+  it('an audited transaction is billed item by item: the larger size before or after, and index writes', async () => {
+    const meter = new CapacityMeter(true);
+    const table = new LedgerTable({ tableName: `size-${randomUUID()}`, endpoint: inject('dynamoEndpoint'), meter });
+    await table.createIfMissing();
+    const pk = 'ACCT#audit';
+    await table.put({ Item: { pk, sk: 'big', note: 'x'.repeat(3_000) } });
+    await meter.run('audited', () =>
+      table.transact([
+        { Put: { Item: { pk, sk: 'new', gsi3pk: 'QUEUE#1', gsi3sk: '1' } } }, // 2 units, an index entry added
+        { Update: { Key: { pk, sk: 'big' }, UpdateExpression: 'REMOVE note' } }, // 3 KB before: 6 units
+        { ConditionCheck: { Key: { pk, sk: 'none' }, ConditionExpression: 'attribute_not_exists(pk)' } }, // 2 units
+      ]),
+    );
+    expect(meter.lastTransaction().map((item) => [item.sk, item.units, item.indexUnits])).toEqual([
+      ['new', 2, 1],
+      ['big', 6, 0],
+      ['none', 2, 0],
+    ]);
+    expect(meter.snapshot().find((reading) => reading.label === 'audited')).toMatchObject({
+      billedWriteUnits: 11,
+      billedIndexWriteUnits: 1,
+      calls: 1,
+    });
   });
 });

@@ -1,5 +1,5 @@
 // A heavy account keeps its first lots on the account item and the rest in overflow items of
-// their own (core/table/account-item.ts), so charging it costs what charging a light account
+// their own (core/items/account.ts), so charging it costs what charging a light account
 // does, and what it paid for is always credited however many lots it holds. The rules of the
 // ledger see every lot exactly as before: these tests run each operation on a heavy account with
 // a tiny layout (three lots on the account item) and check the ledger, the invariants and where

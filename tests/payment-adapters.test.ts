@@ -154,4 +154,16 @@ describe('Spherepay adapter', () => {
     const adapter = new SpherepayCheckout({ apiKey: 'k', productId: 'p', baseUrl: `http://127.0.0.1:${port}/v1` });
     await expect(adapter.createCheckout({ ...request, method: 'usdc' })).rejects.toBeInstanceOf(ProviderUnavailable);
   });
+
+  it('turns an answer without the payment link it asked for into ProviderUnavailable', async () => {
+    const { port } = await startStub((r) =>
+      r.path === '/v1/price'
+        ? { status: 200, body: { ok: true, data: { price: { id: 'price_stub' } } } }
+        : { status: 200, body: { ok: true, data: { paymentLink: { id: 'paymentLink_stub' } } } },
+    );
+    const adapter = new SpherepayCheckout({ apiKey: 'k', productId: 'p', baseUrl: `http://127.0.0.1:${port}/v1` });
+    const refused = await adapter.createCheckout({ ...request, method: 'usdc' }).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(ProviderUnavailable);
+    expect(String((refused as Error).cause)).toMatch(/answered \/paymentLink without the data expected/);
+  });
 });

@@ -2,14 +2,16 @@
 //
 //   fan-out (00:05 UTC): Query the expiry index's 16 shards for accounts whose next lot event
 //     (a notice or an expiry) is due ── one message per account ──► expiry queue
-//   worker (per batch):  each account ──► expireDueLots (one transaction: expiry entry,
-//     notifications) ── a failure is reported for that message only; after 5 receives ──► DLQ
+//   worker (per batch, functions/expiry-worker.ts):  each account ──► expireDueLots (one
+//     transaction: expiry entry, notifications) ── a failure is reported for that message only;
+//     after 5 receives ──► DLQ
 //
 // Both halves are idempotent: an account processed twice finds nothing left to do.
 
+import * as z from 'zod';
 import { type ExpiryResult, expireDueLots } from '../ledger/expiry.js';
 import type { Ledger } from '../ledger/ledger.js';
-import { type Micros, micros, sum } from '../money.js';
+import { type Micros, sum } from '../money.js';
 import { accountOfPk, expiryIndex } from '../table/keys.js';
 import { iso } from '../time.js';
 import type { ExpiryMessage, ExpiryQueue } from './port.js';
@@ -20,8 +22,6 @@ const PAGE_SIZE = 1_000;
 export const MAX_ACCOUNTS_PER_RUN = 5_000_000;
 /** Transactions per account per run (90 lots each); the rest waits for the next run. */
 const MAX_ROUNDS_PER_ACCOUNT = 10;
-/** Accounts one worker batch processes at once (different accounts never contend). */
-const WORKER_CONCURRENCY = 4;
 
 export interface FanOutResult {
   accounts: number;
@@ -86,62 +86,12 @@ export async function processAccount(ledger: Ledger, accountId: string): Promise
   };
 }
 
-export interface WorkerRecord {
-  messageId: string;
-  body: string;
-}
+/** What the worker reads of an expiry message: the account (the run time is for logs only). */
+const messageShape = z.object({ accountId: z.string() });
 
-export interface WorkerResult {
-  batchItemFailures: { itemIdentifier: string }[];
-  accounts: number;
-  lotsExpired: number;
-  amountExpired: Micros;
-  notices: number;
-}
-
-/** One batch of expiry messages; a failing account fails only its own message (partial batch failure). */
 /** One expiry queue message: its account's due lots expired and notices sent. */
 export async function expireFromMessage(ledger: Ledger, body: string): Promise<AccountRunResult> {
-  const { accountId } = JSON.parse(body) as Partial<ExpiryMessage>;
-  if (typeof accountId !== 'string') throw new Error('the message names no account');
-  return processAccount(ledger, accountId);
-}
-
-export async function handleExpiryBatch(
-  ledger: Ledger,
-  records: WorkerRecord[],
-  log: (line: string) => void = () => undefined,
-): Promise<WorkerResult> {
-  const result: WorkerResult = {
-    batchItemFailures: [],
-    accounts: 0,
-    lotsExpired: 0,
-    amountExpired: micros(0),
-    notices: 0,
-  };
-  let next = 0;
-  const work = async () => {
-    for (let i = next++; i < records.length; i = next++) {
-      const record = records[i]!;
-      try {
-        const done = await expireFromMessage(ledger, record.body);
-        result.accounts += 1;
-        result.lotsExpired += done.lotsExpired;
-        result.amountExpired = micros(result.amountExpired + done.amountExpired);
-        result.notices += done.notices;
-      } catch (error) {
-        log(
-          JSON.stringify({
-            level: 'error',
-            msg: 'expiry of one account failed; it is retried',
-            messageId: record.messageId,
-            error: error instanceof Error ? error.message : String(error),
-          }),
-        );
-        result.batchItemFailures.push({ itemIdentifier: record.messageId });
-      }
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(WORKER_CONCURRENCY, records.length) }, work));
-  return result;
+  const message = messageShape.safeParse(JSON.parse(body));
+  if (!message.success) throw new Error('the message names no account');
+  return processAccount(ledger, message.data.accountId);
 }

@@ -8,7 +8,7 @@ import * as z from 'zod';
 import { readItem } from '../items/fields.js';
 import { errorFields, log } from '../log.js';
 import { keys } from '../table/keys.js';
-import type { LedgerTable } from '../table/table.js';
+import { type Item, type LedgerTable, MAX_QUERY_PAGES } from '../table/table.js';
 import type { Clock } from '../time.js';
 import { isManualClock } from '../time.js';
 import type { GraceEvent, GraceSchedule, GraceScheduler } from './port.js';
@@ -24,6 +24,7 @@ export const MAX_ATTEMPTS = 5;
 const RETRY_DELAY_MS = 1_000;
 /** setTimeout's longest delay; a later deadline is re-armed when this one ends. */
 const MAX_TIMER_MS = 2 ** 31 - 1;
+/** Schedules one read arms or fires; the rest wait for the next (and the sweep enforces every deadline). */
 const MAX_SCHEDULES_READ = 10_000;
 
 export class LocalGraceScheduler implements GraceScheduler {
@@ -86,17 +87,18 @@ export class LocalGraceScheduler implements GraceScheduler {
 
   private async all(): Promise<(GraceSchedule & { attempts: number })[]> {
     const found: (GraceSchedule & { attempts: number })[] = [];
-    let startKey: Record<string, unknown> | undefined;
-    do {
-      const page = await this.table.query({
+    let startKey: Item | undefined;
+    for (let page = 0; page < MAX_QUERY_PAGES; page += 1) {
+      const out = await this.table.query({
         KeyConditionExpression: 'pk = :pk',
         ExpressionAttributeValues: { ':pk': keys.localSchedule('x').pk },
         ExclusiveStartKey: startKey,
       });
-      for (const item of page.items) found.push(readItem('local schedule', scheduleShape, item));
-      startKey = page.lastKey;
-    } while (startKey && found.length < MAX_SCHEDULES_READ);
-    return found;
+      for (const item of out.items) found.push(readItem('local schedule', scheduleShape, item));
+      startKey = out.lastKey;
+      if (!startKey || found.length >= MAX_SCHEDULES_READ) return found;
+    }
+    throw new Error(`the local grace schedules run past ${MAX_QUERY_PAGES} pages`);
   }
 
   private arm(schedule: GraceSchedule, atMs: number): void {

@@ -36,14 +36,16 @@ import {
   consumptionKey,
   DEFAULT_LOW_BALANCE_THRESHOLD,
   emptyAccount,
+  FIRST_NOTICE_DAYS,
+  LAST_NOTICE_DAYS,
   nextLotEventMs,
 } from '../account.js';
 import { assert } from '../assert.js';
 import { ContentionExhausted } from '../errors.js';
-import { type Micros, micros, sum, ZERO } from '../money.js';
+import { micros, sum, ZERO } from '../money.js';
 import { expiryIndex, keys, SK_PREFIX } from '../table/keys.js';
 import type { Item, LedgerTable, TransactItem } from '../table/table.js';
-import { microsField, readItem } from './fields.js';
+import { lotKindField, microsField, nonNegativeMicrosField, positiveMicrosField, readItem } from './fields.js';
 
 type LotTuple = [
   lotId: string,
@@ -75,41 +77,37 @@ export interface LoadedAccount {
   storedOverflow: Map<string, LiveLot> | null;
 }
 
+/** Reads the account item back, checked field by field; no item is the empty account. */
 export function accountFromItem(accountId: string, item: Item | undefined): AccountState {
   if (!item) return emptyAccount(accountId);
-  const overflow = item.overflow as OverflowSummary | undefined;
+  const stored = readItem('account', accountShape, item);
   return {
     accountId,
-    version: item.version as number,
-    lots: (item.lots as LotTuple[]).map(([lotId, kind, amount, remaining, expiresAtMs, notice]) => ({
+    version: stored.version,
+    lots: stored.lots.map(([lotId, kind, amount, remaining, expiresAtMs, notice]) => ({
       lotId,
-      kind: (kind === 'p' ? 'purchased' : 'promotional') as LotKind,
-      amount: micros(amount),
-      remaining: micros(remaining),
+      kind: kind === 'p' ? 'purchased' : 'promotional',
+      amount,
+      remaining,
       expiresAtMs: expiresAtMs === NO_EXPIRY ? null : expiresAtMs,
       ...(notice === undefined ? {} : { notice }),
     })),
-    overflow:
-      overflow && overflow.count > 0
-        ? { ...overflow, purchased: micros(overflow.purchased), promotional: micros(overflow.promotional) }
-        : null,
-    debts: (item.debts as DebtTuple[]).map(([ref, amount]) => ({ ref, amount: micros(amount) })),
-    pending: (item.pending as PendingTuple[]).map(([chargeId, amount, graceExpiresAtMs]) => ({
-      chargeId,
-      amount: micros(amount),
-      graceExpiresAtMs,
-    })),
-    allowance: item.allowance === undefined ? null : micros(item.allowance as number),
-    lowBalanceThreshold: lowBalanceThresholdOf(item),
-    lowBalanceAlerted: item.lowBalanceAlerted === true,
-    allowanceAlerted: item.allowanceAlerted === true,
-    webhookEndpoints: (item.webhookEndpoints as number | undefined) ?? 0,
-    autoTopUp: autoTopUpOf(item),
-    pendingWithdrawals: micros((item.pendingWithdrawals as number | undefined) ?? ZERO),
-    hasPurchased: item.hasPurchased === true,
-    flagged: item.flagged === true,
-    entryCount: item.entryCount as number,
-    lastEntryAtMs: item.lastEntryAtMs as number,
+    overflow: stored.overflow && stored.overflow.count > 0 ? stored.overflow : null,
+    debts: stored.debts.map(([ref, amount]) => ({ ref, amount })),
+    pending: stored.pending.map(([chargeId, amount, graceExpiresAtMs]) => ({ chargeId, amount, graceExpiresAtMs })),
+    allowance: stored.allowance ?? null,
+    // Absent: the default; null: alerts off.
+    lowBalanceThreshold:
+      stored.lowBalanceThreshold === undefined ? DEFAULT_LOW_BALANCE_THRESHOLD : stored.lowBalanceThreshold,
+    lowBalanceAlerted: stored.lowBalanceAlerted === true,
+    allowanceAlerted: stored.allowanceAlerted === true,
+    webhookEndpoints: stored.webhookEndpoints ?? 0,
+    autoTopUp: stored.autoTopUp ?? null,
+    pendingWithdrawals: stored.pendingWithdrawals ?? ZERO,
+    hasPurchased: stored.hasPurchased === true,
+    flagged: stored.flagged === true,
+    entryCount: stored.entryCount,
+    lastEntryAtMs: stored.lastEntryAtMs,
   };
 }
 
@@ -168,14 +166,8 @@ async function readOverflowLots(table: LedgerTable, accountId: string): Promise<
 }
 
 function overflowLotFromItem(item: Item): LiveLot {
-  return {
-    lotId: item.lotId as string,
-    kind: item.kind as LotKind,
-    amount: micros(item.amount as number),
-    remaining: micros(item.remaining as number),
-    expiresAtMs: (item.expiresAtMs as number | null) ?? null,
-    ...(item.notice === undefined ? {} : { notice: item.notice as NoticeDays }),
-  };
+  const { notice, ...lot } = readItem('overflow lot', overflowLotShape, item);
+  return { ...lot, ...(notice === undefined ? {} : { notice }) };
 }
 
 function overflowLotItem(accountId: string, lot: LotView): Item {
@@ -376,13 +368,35 @@ export function accountItem(
 const accountDoesNotExist = 'attribute_not_exists(pk)';
 const accountIsAtVersion = 'version = :expectedVersion';
 
-function lowBalanceThresholdOf(item: Item): Micros | null {
-  const stored = item.lowBalanceThreshold;
-  if (stored === undefined) return DEFAULT_LOW_BALANCE_THRESHOLD;
-  if (stored === null) return null;
-  assert(typeof stored === 'number', `account item ${String(item.pk)}: lowBalanceThreshold is not a number`);
-  return micros(stored);
-}
+// What the account item and its overflow lots may hold, as accountItem and overflowLotItem write
+// them (a field written as undefined is absent). Read back through these, a corrupted item is a
+// fault naming it, never NaN in a balance.
+
+const noticeField = z.literal([FIRST_NOTICE_DAYS, LAST_NOTICE_DAYS]);
+const msField = z.number().int();
+/** A lot never holds more than it was granted, nor less than nothing. */
+const holdsAtMostItsAmount = (lot: { amount: number; remaining: number }) => lot.remaining <= lot.amount;
+const REMAINING_OVER_AMOUNT = 'a lot holds at most its amount';
+
+const lotTupleShape = z
+  .tuple([
+    z.string(), // lotId
+    z.enum(['p', 'u']), // purchased, promotional
+    nonNegativeMicrosField, // amount
+    nonNegativeMicrosField, // remaining
+    msField.min(NO_EXPIRY), // expiresAtMs, NO_EXPIRY for none
+    noticeField.optional(),
+  ])
+  .refine(([, , amount, remaining]) => holdsAtMostItsAmount({ amount, remaining }), REMAINING_OVER_AMOUNT);
+
+const overflowShape = z.object({
+  count: z.number().int().min(0),
+  purchased: nonNegativeMicrosField,
+  promotional: nonNegativeMicrosField,
+  firstKey: z.string(),
+  firstExpiresAtMs: msField.nullable(),
+  nextEventMs: msField.nullable(),
+}) satisfies z.ZodType<OverflowSummary, unknown>;
 
 const autoTopUpShape = z.object({
   enabled: z.boolean(),
@@ -394,8 +408,34 @@ const autoTopUpShape = z.object({
   inFlight: z.string().nullable(),
   month: z.string(),
   spent: microsField,
+}) satisfies z.ZodType<AutoTopUp, unknown>;
+
+const accountShape = z.object({
+  version: z.number().int().min(1),
+  lots: z.array(lotTupleShape),
+  overflow: overflowShape.optional(),
+  debts: z.array(z.tuple([z.string(), positiveMicrosField])),
+  pending: z.array(z.tuple([z.string(), positiveMicrosField, msField])),
+  allowance: microsField.optional(),
+  lowBalanceThreshold: microsField.nullable().optional(),
+  lowBalanceAlerted: z.boolean().optional(),
+  allowanceAlerted: z.boolean().optional(),
+  webhookEndpoints: z.number().int().min(0).optional(),
+  autoTopUp: autoTopUpShape.optional(),
+  pendingWithdrawals: nonNegativeMicrosField.optional(),
+  hasPurchased: z.boolean().optional(),
+  flagged: z.boolean().optional(),
+  entryCount: z.number().int().min(0),
+  lastEntryAtMs: msField.min(0),
 });
 
-function autoTopUpOf(item: Item): AutoTopUp | null {
-  return item.autoTopUp === undefined ? null : readItem('account auto top-up', autoTopUpShape, item.autoTopUp);
-}
+const overflowLotShape = z
+  .object({
+    lotId: z.string(),
+    kind: lotKindField,
+    amount: nonNegativeMicrosField,
+    remaining: nonNegativeMicrosField,
+    expiresAtMs: msField.nullable(),
+    notice: noticeField.optional(),
+  })
+  .refine(holdsAtMostItsAmount, REMAINING_OVER_AMOUNT);

@@ -5,9 +5,9 @@
 
 import * as z from 'zod';
 import type { Allocation } from '../account.js';
-import { assert } from '../assert.js';
+import { assert, isRecord } from '../assert.js';
 import type { IoCreditsError } from '../errors.js';
-import type { Micros } from '../money.js';
+import { micros } from '../money.js';
 import type { TransactItem } from '../table/table.js';
 
 /**
@@ -20,10 +20,15 @@ export interface ItemWrite {
   onConditionFailed?: (() => IoCreditsError) | 'retry';
 }
 
-export const microsField = z
-  .number()
-  .refine(Number.isSafeInteger, 'an amount is a safe integer of micro-credits')
-  .transform((value) => value as Micros);
+const safeInteger = z.number().refine(Number.isSafeInteger, 'an amount is a safe integer of micro-credits');
+
+export const microsField = safeInteger.transform(micros);
+
+/** An amount that is never below zero: what a lot holds, what is waiting to be paid out. */
+export const nonNegativeMicrosField = safeInteger.min(0, 'this amount is never below zero').transform(micros);
+
+/** An amount above zero: a debt, a charge waiting for credit. */
+export const positiveMicrosField = safeInteger.min(1, 'this amount is above zero').transform(micros);
 
 export const isoField = z.string().min(20);
 
@@ -43,10 +48,7 @@ export function readItem<T extends z.ZodType>(kind: string, schema: T, item: unk
   const parsed = schema.safeParse(item);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const key =
-      item && typeof item === 'object'
-        ? `${String((item as { pk?: unknown }).pk)} ${String((item as { sk?: unknown }).sk)}`
-        : '';
+    const key = isRecord(item) ? `${String(item.pk)} ${String(item.sk)}` : '';
     assert(
       false,
       `stored ${kind} ${key} does not read back at ${issue?.path.join('.') ?? '?'}: ${issue?.message ?? 'invalid'}`,

@@ -5,7 +5,7 @@
 import * as z from 'zod';
 import type { LotKind } from '../account.js';
 import { Conflict } from '../errors.js';
-import type { Micros } from '../money.js';
+import { type Micros, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
@@ -122,8 +122,8 @@ export function lotFromItem(item: Item): LotRecord {
   return {
     ...lot,
     ...(conditions ? { conditions } : {}),
-    expired: expired ?? (0 as Micros),
-    reversed: reversed ?? (0 as Micros),
-    reversedFromExpired: reversedFromExpired ?? (0 as Micros),
+    expired: expired ?? ZERO,
+    reversed: reversed ?? ZERO,
+    reversedFromExpired: reversedFromExpired ?? ZERO,
   };
 }

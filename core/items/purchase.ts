@@ -60,11 +60,11 @@ const shape = z.object({
   reversedAmount: microsField.optional(),
   providerRefunded: microsField.optional(),
   autoTopUp: z.literal(true).optional(),
-});
+}) satisfies z.ZodType<Purchase, unknown>;
 
+/** A purchase item read back; what it was stored without (DynamoDB keeps no undefined) stays absent. */
 export function purchaseFromItem(item: Item): Purchase {
-  const read = readItem('purchase', shape, item);
-  return Object.fromEntries(Object.entries(read).filter(([, value]) => value !== undefined)) as unknown as Purchase;
+  return readItem('purchase', shape, item);
 }
 
 export const purchaseItems = {
@@ -128,8 +128,9 @@ export const purchaseItems = {
     const names: Record<string, string> = { '#status': 'status' };
     const values: Record<string, unknown> = { ':before': before.status, ':now': now };
     const sets = ['updatedAt = :now'];
+    const was = new Map(Object.entries(before));
     for (const [field, value] of Object.entries(after)) {
-      if (field === 'updatedAt' || value === before[field as keyof Purchase]) continue;
+      if (field === 'updatedAt' || value === was.get(field)) continue;
       names[`#${field}`] = field;
       values[`:${field}`] = value;
       sets.push(`#${field} = :${field}`);

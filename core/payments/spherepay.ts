@@ -27,6 +27,10 @@ const UNAVAILABLE = 'the USDC checkout could not be created; retrying with the s
 /** USDC is a dollar stablecoin: credited one credit per USDC, like USD. */
 const CREDITED_CURRENCIES = ['usdc', 'usd'];
 
+/** What this adapter reads of Spherepay's answers (docs/payments.md). */
+const priceAnswer = z.object({ price: z.object({ id: z.string().min(1) }) });
+const paymentLinkAnswer = z.object({ paymentLink: z.object({ id: z.string().min(1), url: z.string().min(1) }) });
+
 export class SpherepayCheckout implements CheckoutProvider {
   readonly name = 'spherepay' as const;
 
@@ -34,7 +38,7 @@ export class SpherepayCheckout implements CheckoutProvider {
 
   async createCheckout(request: CheckoutRequest): Promise<Checkout> {
     const metadata = { purchaseId: request.purchaseId, accountId: request.accountId };
-    const price = await this.post<{ price: { id: string } }>('/price', {
+    const price = await this.post('/price', priceAnswer, {
       name: `IO Credits ${request.purchaseId}`,
       product: this.options.productId,
       type: 'one_time',
@@ -42,14 +46,15 @@ export class SpherepayCheckout implements CheckoutProvider {
       unitAmountDecimal: formatMicros(request.amount),
       metadata,
     });
-    const link = await this.post<{ paymentLink: { id: string; url: string } }>('/paymentLink', {
+    const link = await this.post('/paymentLink', paymentLinkAnswer, {
       lineItems: [{ price: price.price.id, quantity: 1, quantityMutable: false }],
       metadata,
     });
     return { checkoutUrl: link.paymentLink.url, providerRef: link.paymentLink.id };
   }
 
-  private async post<T>(path: string, body: unknown): Promise<T> {
+  /** POSTs `body` and answers the `data` of Spherepay's answer, checked against `answer`. */
+  private async post<T>(path: string, answer: z.ZodType<T>, body: unknown): Promise<T> {
     const doFetch = this.options.fetch ?? fetch;
     let response: Response;
     try {
@@ -68,17 +73,22 @@ export class SpherepayCheckout implements CheckoutProvider {
       throw new ProviderUnavailable(UNAVAILABLE, {
         cause: new Error(`Spherepay answered ${response.status} to ${path}: ${text.slice(0, 500)}`),
       });
-    let parsed: { data?: T };
+    let json: unknown;
     try {
-      parsed = JSON.parse(text) as { data?: T };
+      json = JSON.parse(text);
     } catch (error) {
       throw new ProviderUnavailable(UNAVAILABLE, {
         cause: new Error(`Spherepay answered ${path} with a body that is not JSON`, { cause: error }),
       });
     }
-    if (!parsed.data)
-      throw new ProviderUnavailable(UNAVAILABLE, { cause: new Error(`Spherepay answered ${path} without data`) });
-    return parsed.data;
+    const parsed = z.object({ data: answer }).safeParse(json);
+    if (!parsed.success)
+      throw new ProviderUnavailable(UNAVAILABLE, {
+        cause: new Error(`Spherepay answered ${path} without the data expected: ${text.slice(0, 500)}`, {
+          cause: parsed.error,
+        }),
+      });
+    return parsed.data.data;
   }
 }
 
@@ -87,6 +97,8 @@ export interface SpherepayEvent {
   name: string;
   data: unknown;
 }
+
+const eventShape = z.object({ id: z.string().min(1), name: z.string(), data: z.unknown().optional() });
 
 /** Checks the signature in constant time and reads the event; InvalidRequest when either fails. */
 export function verifySpherepayEvent(rawBody: string, signature: string | undefined, secret: string): SpherepayEvent {
@@ -104,9 +116,9 @@ export function verifySpherepayEvent(rawBody: string, signature: string | undefi
   } catch (error) {
     throw new InvalidRequest('the Spherepay event is not valid JSON', undefined, { cause: error });
   }
-  const { id, name, data } = (event ?? {}) as Partial<SpherepayEvent>;
-  if (typeof id !== 'string' || id === '' || typeof name !== 'string')
-    throw new InvalidRequest('a Spherepay event has a string id and name');
+  const read = eventShape.safeParse(event);
+  if (!read.success) throw new InvalidRequest('a Spherepay event has a string id and name');
+  const { id, name, data } = read.data;
   return { id, name, data };
 }
 

@@ -63,18 +63,16 @@ export async function applyWebhookAction(
       return { eventId, handled: 'reversal', result: outcome.applied };
     }
     case 'payment': {
+      const { purchase } = action;
       const found =
-        'purchaseId' in action.purchase
-          ? await accountOfPurchase(ledger, action.purchase.purchaseId).then((accountId) =>
-              accountId ? { accountId, purchaseId: (action.purchase as { purchaseId: string }).purchaseId } : undefined,
+        'purchaseId' in purchase
+          ? await accountOfPurchase(ledger, purchase.purchaseId).then((accountId) =>
+              accountId ? { accountId, purchaseId: purchase.purchaseId } : undefined,
             )
-          : await purchaseOfCheckout(ledger, provider, action.purchase.providerRef);
+          : await purchaseOfCheckout(ledger, provider, purchase.providerRef);
       if (!found)
         throw new NotFound(
-          `no purchase ` +
-            ('purchaseId' in action.purchase
-              ? action.purchase.purchaseId
-              : `for checkout ${action.purchase.providerRef}`),
+          `no purchase ` + ('purchaseId' in purchase ? purchase.purchaseId : `for checkout ${purchase.providerRef}`),
         );
       if (action.accountId !== undefined && action.accountId !== found.accountId) {
         throw new InvalidRequest(

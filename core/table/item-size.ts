@@ -3,6 +3,8 @@
 // boolean or null one byte; a list or map 3 bytes plus one per element plus its contents.
 // Used to compute billed capacity where DynamoDB Local does not report it (transactions).
 
+import { isRecord } from '../assert.js';
+
 export function itemSizeBytes(item: Record<string, unknown>): number {
   let size = 0;
   for (const [name, value] of Object.entries(item)) {
@@ -21,10 +23,10 @@ function valueSize(value: unknown): number {
   }
   if (Array.isArray(value)) return 3 + value.reduce((total: number, v) => total + 1 + valueSize(v), 0);
   if (value instanceof Uint8Array) return value.byteLength;
-  if (typeof value === 'object') {
+  if (isRecord(value)) {
     return (
       3 +
-      Object.entries(value as Record<string, unknown>).reduce(
+      Object.entries(value).reduce(
         (total, [k, v]) => (v === undefined ? total : total + 1 + Buffer.byteLength(k, 'utf8') + valueSize(v)),
         0,
       )
@@ -78,8 +80,6 @@ export function indexWriteUnits(
 /** JSON with every object's keys sorted, to compare items whatever order their attributes come in. */
 function sorted(value: unknown): string {
   return JSON.stringify(value, (_key, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : 1)))
-      : v,
+    isRecord(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
   );
 }

@@ -1,11 +1,9 @@
 // The DynamoDB adapter: the only module of core/ that speaks to the AWS SDK. It takes an
 // optional ready-made document client (tests and the local server pass one pointed at DynamoDB
-// Local), asks every call for its consumed capacity and hands it to a meter, and turns a
-// cancelled transaction into a TransactionCancelled error that says which item failed and why.
+// Local), asks every call for its consumed capacity and hands it to a meter (meter.ts), and turns
+// a cancelled transaction into a TransactionCancelled error that says which item failed and why.
 
-import { AsyncLocalStorage } from 'node:async_hooks';
 import {
-  type ConsumedCapacity,
   CreateTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
@@ -28,8 +26,8 @@ import {
 } from '@aws-sdk/lib-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assert } from '../assert.js';
-import { type IndexShape, indexWriteUnits, itemSizeBytes, transactionalWriteUnits } from './item-size.js';
 import type { Key } from './keys.js';
+import { CapacityMeter, type TouchedItem } from './meter.js';
 import { tableDefinition } from './schema.js';
 
 export type Item = Record<string, unknown>;
@@ -62,21 +60,6 @@ export class TransactionCancelled extends Error {
   }
 }
 
-export interface CapacityReading {
-  label: string;
-  readUnits: number;
-  /** Write units as DynamoDB reported them (Local: a transaction's summed item sizes rounded once). */
-  writeUnits: number;
-  /**
-   * Write units AWS bills for the table's items, computed from each written item's size when
-   * the meter audits writes: 2 per started KB per item in a transaction, 1 outside one.
-   */
-  billedWriteUnits: number;
-  /** The part of billedWriteUnits that went to global secondary index entries. */
-  billedIndexWriteUnits: number;
-  calls: number;
-}
-
 /** The key of the item a transaction's write touches. */
 export function keyOfWrite(item: TransactItem): Key {
   const body =
@@ -88,97 +71,6 @@ export function keyOfWrite(item: TransactItem): Key {
           ? item.Delete.Key
           : item.ConditionCheck.Key;
   return { pk: String(body?.pk), sk: String(body?.sk) };
-}
-
-/** One item of an audited transaction: its sizes, and the units AWS bills for it and its index entries. */
-export interface BilledItem {
-  sk: string;
-  beforeBytes: number;
-  afterBytes: number;
-  /** 2 per started KB of the larger size. */
-  units: number;
-  /** Its index entries added, removed or changed (item-size.ts indexWriteUnits). */
-  indexUnits: number;
-}
-
-/** The table's global secondary indexes, as the audit of a transaction needs them. */
-const INDEXES: IndexShape[] = (tableDefinition('audit').GlobalSecondaryIndexes ?? []).map((index) => ({
-  pk: String(index.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName),
-  sk: String(index.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName),
-  projectsAll: index.Projection?.ProjectionType === 'ALL',
-}));
-
-/**
- * Adds up consumed capacity by label. The label is whatever operation is running
- * (`meter.run('charge', ...)`), so nested table calls are charged to the operation.
- */
-export class CapacityMeter {
-  private readonly storage = new AsyncLocalStorage<string>();
-  private readonly readings = new Map<string, CapacityReading>();
-  private lastItems: BilledItem[] = [];
-
-  /** When true the table reads back each written item to compute its billed size (benchmarks only). */
-  constructor(readonly auditWrites = false) {}
-
-  run<T>(label: string, fn: () => Promise<T>): Promise<T> {
-    return this.storage.run(label, fn);
-  }
-
-  /**
-   * `singleItemWrite`: DynamoDB Local reports a single-item write's units as AWS bills them (index
-   * writes included), so they count as billed too; a transaction's are computed (auditTransaction).
-   */
-  record(
-    consumed: ConsumedCapacity[] | ConsumedCapacity | undefined,
-    kind: 'read' | 'write',
-    singleItemWrite = false,
-  ): void {
-    const label = this.storage.getStore() ?? 'unlabelled';
-    const reading = this.reading(label);
-    for (const c of [consumed ?? []].flat()) {
-      // TOTAL gives only the call's total units; INDEXES (single-item writes) adds each index's.
-      const units = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
-      if (kind === 'read') reading.readUnits += units;
-      else reading.writeUnits += units;
-      if (kind === 'write' && singleItemWrite) {
-        reading.billedWriteUnits += units;
-        reading.billedIndexWriteUnits += Object.values(c.GlobalSecondaryIndexes ?? {}).reduce(
-          (total, index) => total + (index.CapacityUnits ?? 0),
-          0,
-        );
-      }
-    }
-    reading.calls += 1;
-  }
-
-  recordBilledWrites(items: BilledItem[]): void {
-    const reading = this.reading(this.storage.getStore() ?? 'unlabelled');
-    reading.billedWriteUnits += items.reduce((total, item) => total + item.units + item.indexUnits, 0);
-    reading.billedIndexWriteUnits += items.reduce((total, item) => total + item.indexUnits, 0);
-    this.lastItems = items;
-  }
-
-  /** The items of the last transaction audited, each with the units AWS bills for it (benchmarks). */
-  lastTransaction(): BilledItem[] {
-    return this.lastItems;
-  }
-
-  private reading(label: string): CapacityReading {
-    let reading = this.readings.get(label);
-    if (!reading) {
-      reading = { label, readUnits: 0, writeUnits: 0, billedWriteUnits: 0, billedIndexWriteUnits: 0, calls: 0 };
-      this.readings.set(label, reading);
-    }
-    return reading;
-  }
-
-  snapshot(): CapacityReading[] {
-    return [...this.readings.values()].map((r) => ({ ...r }));
-  }
-
-  reset(): void {
-    this.readings.clear();
-  }
 }
 
 export interface TableOptions {
@@ -342,17 +234,13 @@ export class LedgerTable {
     );
   }
 
-  /**
-   * Units AWS bills for a committed transaction: for each item, 2 per started KB of the larger of
-   * its size before and after (a condition check, of its size; a delete, of what it removed).
-   * DynamoDB Local reports less for several small items: it rounds their summed size once.
-   */
+  /** Hands the meter the items a committed transaction touched, before (read first) and after it. */
   private async auditTransaction(items: TransactItem[], before: (Item | undefined)[]): Promise<void> {
-    const billed: BilledItem[] = [];
+    const touched: TouchedItem[] = [];
     for (const [i, item] of items.entries()) {
       const old = before[i];
       let after: Item | undefined = old;
-      if ('Put' in item) after = item.Put.Item as Item;
+      if ('Put' in item) after = item.Put.Item;
       else if ('Delete' in item) after = undefined;
       else if ('Update' in item) {
         const stored = await this.client.send(
@@ -360,20 +248,9 @@ export class LedgerTable {
         );
         after = stored.Item;
       }
-      const beforeBytes = itemSizeBytes(old ?? {});
-      const afterBytes = itemSizeBytes(after ?? {});
-      billed.push({
-        sk: keyOfWrite(item).sk,
-        beforeBytes,
-        afterBytes,
-        units: transactionalWriteUnits(Math.max(beforeBytes, afterBytes)),
-        indexUnits:
-          'ConditionCheck' in item
-            ? 0
-            : INDEXES.reduce((total, index) => total + indexWriteUnits(index, old, after), 0),
-      });
+      touched.push({ sk: keyOfWrite(item).sk, conditionCheck: 'ConditionCheck' in item, before: old, after });
     }
-    this.meter.recordBilledWrites(billed);
+    this.meter.recordTransaction(touched);
   }
 
   async createIfMissing(): Promise<void> {

@@ -25,10 +25,8 @@ const MAX_URL_LENGTH = 2_048;
 /** Whether an IP address is one a webhook may reach. */
 export function isPublicAddress(address: string): boolean {
   if (!ipaddr.isValid(address)) return false;
-  let parsed = ipaddr.parse(address);
-  if (parsed.kind() === 'ipv6' && (parsed as ipaddr.IPv6).isIPv4MappedAddress())
-    parsed = (parsed as ipaddr.IPv6).toIPv4Address();
-  return parsed.range() === 'unicast';
+  // process() reads an IPv4-mapped IPv6 address as the IPv4 address it maps.
+  return ipaddr.process(address).range() === 'unicast';
 }
 
 function isLoopback(address: string): boolean {

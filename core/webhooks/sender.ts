@@ -34,7 +34,7 @@ export class HttpWebhookSender implements WebhookSender {
             'content-length': String(Buffer.byteLength(body)),
             'user-agent': USER_AGENT,
           },
-          lookup: guardedLookup(this.policy) as never,
+          lookup: guardedLookup(this.policy),
           timeout: this.timeoutMs,
         },
         (res) => {

@@ -56,7 +56,7 @@ test('save a card and turn auto top-up on: a waiting deployment is paid by it', 
   await page.getByRole('button', { name: 'Visa (pays)' }).click();
   await expect(page.getByRole('heading', { name: 'Card saved' })).toBeVisible();
   await page.getByRole('link', { name: 'Return to IO Credits' }).click();
-  await expect(topUp).toContainText('Saved card: card visa.');
+  await expect(topUp).toContainText('Saved card: Visa •••• 4242.');
   await topUp.getByLabel('Top up automatically').check();
   await topUp.getByLabel('When the balance is below (USD)').fill('1');
   await topUp.getByLabel('Top up by (USD)').fill('4');

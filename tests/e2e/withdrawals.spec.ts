@@ -33,7 +33,7 @@ test('request a withdrawal, finance approves and completes it, the user sees it 
   await dialog.getByLabel('Amount (USD)').fill('30');
   await dialog.getByLabel('Network').selectOption('ethereum');
   await dialog.getByLabel('USDC address').fill(SOLANA);
-  await expect(dialog.getByText('an Ethereum address is 0x followed by 40 hex digits')).toBeVisible();
+  await expect(dialog.getByText('an address on Ethereum is 0x followed by 40 hex digits')).toBeVisible();
   await dialog.getByLabel('Network').selectOption('solana');
   await dialog.getByLabel('Amount (USD)').fill('80.01');
   await dialog.getByRole('button', { name: 'Request Withdrawal' }).click();

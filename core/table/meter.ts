@@ -1,0 +1,150 @@
+// The capacity meter: what each operation consumed of the table, by label. The adapter
+// (table.ts) hands it what every call reported; DynamoDB Local reports a transaction's write units
+// as its summed item sizes rounded once, not as AWS bills them, so when a benchmark asks for an
+// audit the adapter also hands it the items a committed transaction touched, before and after,
+// and the meter computes the billed units item by item (item-size.ts). Kept apart from the
+// adapter: no I/O here, only arithmetic on what the adapter read.
+
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
+import { type IndexShape, indexWriteUnits, itemSizeBytes, transactionalWriteUnits } from './item-size.js';
+import { tableDefinition } from './schema.js';
+
+export interface CapacityReading {
+  label: string;
+  readUnits: number;
+  /** Write units as DynamoDB reported them (Local: a transaction's summed item sizes rounded once). */
+  writeUnits: number;
+  /**
+   * Write units AWS bills for the table's items, computed from each written item's size when
+   * the meter audits writes: 2 per started KB per item in a transaction, 1 outside one.
+   */
+  billedWriteUnits: number;
+  /** The part of billedWriteUnits that went to global secondary index entries. */
+  billedIndexWriteUnits: number;
+  calls: number;
+}
+
+/** One item of an audited transaction: its sizes, and the units AWS bills for it and its index entries. */
+export interface BilledItem {
+  sk: string;
+  beforeBytes: number;
+  afterBytes: number;
+  /** 2 per started KB of the larger size. */
+  units: number;
+  /** Its index entries added, removed or changed (item-size.ts indexWriteUnits). */
+  indexUnits: number;
+}
+
+type StoredItem = Record<string, unknown>;
+
+/** One item a committed transaction touched: as it stood before and after, and whether it was only checked. */
+export interface TouchedItem {
+  sk: string;
+  conditionCheck: boolean;
+  before: StoredItem | undefined;
+  after: StoredItem | undefined;
+}
+
+/** The table's global secondary indexes, as the audit of a transaction needs them. */
+const INDEXES: IndexShape[] = (tableDefinition('audit').GlobalSecondaryIndexes ?? []).map((index) => ({
+  pk: String(index.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName),
+  sk: String(index.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName),
+  projectsAll: index.Projection?.ProjectionType === 'ALL',
+}));
+
+/**
+ * Units AWS bills for a committed transaction: for each item, 2 per started KB of the larger of
+ * its size before and after (a condition check, of its size; a delete, of what it removed), and
+ * its index entries' writes (none for a condition check).
+ */
+function billedItems(touched: TouchedItem[]): BilledItem[] {
+  return touched.map(({ sk, conditionCheck, before, after }) => {
+    const beforeBytes = itemSizeBytes(before ?? {});
+    const afterBytes = itemSizeBytes(after ?? {});
+    return {
+      sk,
+      beforeBytes,
+      afterBytes,
+      units: transactionalWriteUnits(Math.max(beforeBytes, afterBytes)),
+      indexUnits: conditionCheck
+        ? 0
+        : INDEXES.reduce((total, index) => total + indexWriteUnits(index, before, after), 0),
+    };
+  });
+}
+
+/**
+ * Adds up consumed capacity by label. The label is whatever operation is running
+ * (`meter.run('charge', ...)`), so nested table calls are charged to the operation.
+ */
+export class CapacityMeter {
+  private readonly storage = new AsyncLocalStorage<string>();
+  private readonly readings = new Map<string, CapacityReading>();
+  private lastItems: BilledItem[] = [];
+
+  /** When true the table reads back each written item to compute its billed size (benchmarks only). */
+  constructor(readonly auditWrites = false) {}
+
+  run<T>(label: string, fn: () => Promise<T>): Promise<T> {
+    return this.storage.run(label, fn);
+  }
+
+  /**
+   * `singleItemWrite`: DynamoDB Local reports a single-item write's units as AWS bills them (index
+   * writes included), so they count as billed too; a transaction's are computed (recordTransaction).
+   */
+  record(
+    consumed: ConsumedCapacity[] | ConsumedCapacity | undefined,
+    kind: 'read' | 'write',
+    singleItemWrite = false,
+  ): void {
+    const label = this.storage.getStore() ?? 'unlabelled';
+    const reading = this.reading(label);
+    for (const c of [consumed ?? []].flat()) {
+      // TOTAL gives only the call's total units; INDEXES (single-item writes) adds each index's.
+      const units = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
+      if (kind === 'read') reading.readUnits += units;
+      else reading.writeUnits += units;
+      if (kind === 'write' && singleItemWrite) {
+        reading.billedWriteUnits += units;
+        reading.billedIndexWriteUnits += Object.values(c.GlobalSecondaryIndexes ?? {}).reduce(
+          (total, index) => total + (index.CapacityUnits ?? 0),
+          0,
+        );
+      }
+    }
+    reading.calls += 1;
+  }
+
+  /** The billed units of an audited transaction, from the items it touched. */
+  recordTransaction(touched: TouchedItem[]): void {
+    const items = billedItems(touched);
+    const reading = this.reading(this.storage.getStore() ?? 'unlabelled');
+    reading.billedWriteUnits += items.reduce((total, item) => total + item.units + item.indexUnits, 0);
+    reading.billedIndexWriteUnits += items.reduce((total, item) => total + item.indexUnits, 0);
+    this.lastItems = items;
+  }
+
+  /** The items of the last transaction audited, each with the units AWS bills for it (benchmarks). */
+  lastTransaction(): BilledItem[] {
+    return this.lastItems;
+  }
+
+  private reading(label: string): CapacityReading {
+    let reading = this.readings.get(label);
+    if (!reading) {
+      reading = { label, readUnits: 0, writeUnits: 0, billedWriteUnits: 0, billedIndexWriteUnits: 0, calls: 0 };
+      this.readings.set(label, reading);
+    }
+    return reading;
+  }
+
+  snapshot(): CapacityReading[] {
+    return [...this.readings.values()].map((r) => ({ ...r }));
+  }
+
+  reset(): void {
+    this.readings.clear();
+  }
+}
