@@ -7,13 +7,9 @@
 import { createContext, type ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { type CreditsClient, call, createCreditsClient } from './api/client';
 import type { WebConfig } from './config';
+import type { Session } from './session';
 
-export interface Session {
-  token: string;
-  sub: string;
-  name: string;
-  scopes: string[];
-}
+export type { Session } from './session';
 
 interface AuthValue {
   config: WebConfig;
@@ -36,21 +32,6 @@ interface AuthValue {
 const AuthContext = createContext<AuthValue | null>(null);
 const SESSION_KEY = 'io-credits:session';
 export const FINANCE_SCOPE = 'credits:admin';
-
-/** The claims the app shows (sub, scope); the API checks the token, so it is only read here. */
-export function claimsOf(token: string): { sub: string; scopes: string[]; name?: string } {
-  const payload = token.split('.')[1] ?? '';
-  const json = JSON.parse(atob(payload.replace(/-/g, '+').replace(/_/g, '/'))) as {
-    sub?: string;
-    scope?: string;
-    name?: string;
-  };
-  return {
-    sub: json.sub ?? '',
-    scopes: (json.scope ?? '').split(' ').filter(Boolean),
-    ...(json.name ? { name: json.name } : {}),
-  };
-}
 
 function storedSession(): Session | null {
   try {

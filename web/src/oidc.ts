@@ -3,7 +3,7 @@
 // local app does not carry it.
 
 import { InMemoryWebStorage, type User, UserManager, WebStorageStateStore } from 'oidc-client-ts';
-import { claimsOf, type Session } from './auth';
+import { claimsOf, type Session } from './session';
 
 export interface OidcSettings {
   issuer: string;
