@@ -237,98 +237,105 @@ function read<T extends z.ZodType>(schema: T, value: unknown, what: string): z.o
 /** What a verified Stripe event asks of the ledger (SPEC §5 lists the handled types). */
 export function stripeAction(raw: Stripe.Event | unknown): WebhookAction {
   const event = read(eventShape, raw, 'event');
-  const eventId = event.id;
+  const { id: eventId, type } = event;
   const object = event.data.object;
-  switch (event.type) {
+  switch (type) {
     case 'checkout.session.completed':
-    case 'checkout.session.async_payment_succeeded': {
-      const session = read(sessionShape, object, 'event.data.object');
-      if (session.payment_status !== 'paid')
-        return {
-          kind: 'ignore',
-          eventId,
-          why: `session ${session.id} is ${session.payment_status}; waiting for its async payment`,
-        };
-      return sessionAction(eventId, session, {
-        kind: 'paid',
-        amount: paidAmount(session.amount_total, session.currency, 'amount_total'),
-        ...(session.payment_intent ? { paymentRef: session.payment_intent } : {}),
-      });
-    }
+    case 'checkout.session.async_payment_succeeded':
+      return sessionPaid(eventId, read(sessionShape, object, 'event.data.object'));
     case 'checkout.session.async_payment_failed':
       return sessionAction(eventId, read(sessionShape, object, 'event.data.object'), { kind: 'failed' });
     case 'checkout.session.expired':
       return sessionAction(eventId, read(sessionShape, object, 'event.data.object'), { kind: 'expired' });
-    case 'charge.refunded': {
-      const charge = read(chargeShape, object, 'event.data.object');
-      if (!charge.payment_intent) return { kind: 'ignore', eventId, why: `charge ${charge.id} has no PaymentIntent` };
-      return {
-        kind: 'reversal',
-        eventId,
-        paymentRef: charge.payment_intent,
-        report: {
-          kind: 'refund',
-          totalRefunded: paidAmount(charge.amount_refunded, charge.currency, 'amount_refunded'),
-        },
-      };
-    }
-    case 'charge.dispute.created': {
-      const dispute = read(disputeShape, object, 'event.data.object');
-      if (!dispute.payment_intent)
-        return { kind: 'ignore', eventId, why: `dispute ${dispute.id} has no PaymentIntent` };
-      return {
-        kind: 'reversal',
-        eventId,
-        paymentRef: dispute.payment_intent,
-        report: {
-          kind: 'dispute',
-          amount: paidAmount(dispute.amount, dispute.currency, 'amount'),
-          disputeId: dispute.id,
-        },
-      };
-    }
-    case 'setup_intent.succeeded': {
-      const setup = read(setupIntentShape, object, 'event.data.object');
-      const accountId = setup.metadata?.accountId;
-      if (setup.metadata?.purpose !== 'auto_top_up' || typeof accountId !== 'string' || !accountId)
-        return { kind: 'ignore', eventId, why: `setup ${setup.id} is not an IO Credits card setup` };
-      if (!setup.customer || !setup.payment_method)
-        throw new InvalidRequest(`setup ${setup.id} names no customer or payment method`);
-      return {
-        kind: 'card',
-        eventId,
-        accountId,
-        customerId: setup.customer,
-        paymentMethodId: setup.payment_method,
-      };
-    }
+    case 'charge.refunded':
+      return refunded(eventId, read(chargeShape, object, 'event.data.object'));
+    case 'charge.dispute.created':
+      return disputed(eventId, read(disputeShape, object, 'event.data.object'));
+    case 'setup_intent.succeeded':
+      return cardSaved(eventId, read(setupIntentShape, object, 'event.data.object'));
     case 'payment_intent.succeeded':
-    case 'payment_intent.payment_failed': {
-      const intent = read(paymentIntentShape, object, 'event.data.object');
-      const purchaseId = intent.metadata?.purchaseId;
-      // Checkout purchases are settled by their session's events; only auto top-ups by their intent's.
-      if (intent.metadata?.autoTopUp !== 'true' || typeof purchaseId !== 'string' || !purchaseId.startsWith('pu_'))
-        return { kind: 'ignore', eventId, why: `intent ${intent.id} is not an IO Credits auto top-up` };
-      const accountId = intent.metadata.accountId;
-      const reason = intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? undefined;
-      return {
-        kind: 'payment',
-        eventId,
-        purchase: { purchaseId },
-        ...(typeof accountId === 'string' && accountId ? { accountId } : {}),
-        outcome:
-          event.type === 'payment_intent.succeeded'
-            ? {
-                kind: 'paid',
-                amount: paidAmount(intent.amount_received, intent.currency, 'amount_received'),
-                paymentRef: intent.id,
-              }
-            : { kind: 'failed', ...(reason ? { reason } : {}) },
-      };
-    }
+    case 'payment_intent.payment_failed':
+      return topUpSettled(eventId, type, read(paymentIntentShape, object, 'event.data.object'));
     default:
-      return { kind: 'ignore', eventId, why: `${event.type} is not an event IO Credits acts on` };
+      return { kind: 'ignore', eventId, why: `${type} is not an event IO Credits acts on` };
   }
+}
+
+/** A session paid: credit it, unless its payment is still on its way (an async method). */
+function sessionPaid(eventId: string, session: z.output<typeof sessionShape>): WebhookAction {
+  if (session.payment_status !== 'paid')
+    return {
+      kind: 'ignore',
+      eventId,
+      why: `session ${session.id} is ${session.payment_status}; waiting for its async payment`,
+    };
+  return sessionAction(eventId, session, {
+    kind: 'paid',
+    amount: paidAmount(session.amount_total, session.currency, 'amount_total'),
+    ...(session.payment_intent ? { paymentRef: session.payment_intent } : {}),
+  });
+}
+
+/** A refund at Stripe: its running total, about the charge's PaymentIntent. */
+function refunded(eventId: string, charge: z.output<typeof chargeShape>): WebhookAction {
+  if (!charge.payment_intent) return { kind: 'ignore', eventId, why: `charge ${charge.id} has no PaymentIntent` };
+  return {
+    kind: 'reversal',
+    eventId,
+    paymentRef: charge.payment_intent,
+    report: { kind: 'refund', totalRefunded: paidAmount(charge.amount_refunded, charge.currency, 'amount_refunded') },
+  };
+}
+
+function disputed(eventId: string, dispute: z.output<typeof disputeShape>): WebhookAction {
+  if (!dispute.payment_intent) return { kind: 'ignore', eventId, why: `dispute ${dispute.id} has no PaymentIntent` };
+  return {
+    kind: 'reversal',
+    eventId,
+    paymentRef: dispute.payment_intent,
+    report: {
+      kind: 'dispute',
+      amount: paidAmount(dispute.amount, dispute.currency, 'amount'),
+      disputeId: dispute.id,
+    },
+  };
+}
+
+/** A card setup for auto top-up completed: the card is saved to the account its metadata names. */
+function cardSaved(eventId: string, setup: z.output<typeof setupIntentShape>): WebhookAction {
+  const accountId = setup.metadata?.accountId;
+  if (setup.metadata?.purpose !== 'auto_top_up' || typeof accountId !== 'string' || !accountId)
+    return { kind: 'ignore', eventId, why: `setup ${setup.id} is not an IO Credits card setup` };
+  if (!setup.customer || !setup.payment_method)
+    throw new InvalidRequest(`setup ${setup.id} names no customer or payment method`);
+  return { kind: 'card', eventId, accountId, customerId: setup.customer, paymentMethodId: setup.payment_method };
+}
+
+/** An auto top-up's off-session PaymentIntent succeeded or failed; checkout purchases settle by their session. */
+function topUpSettled(
+  eventId: string,
+  type: 'payment_intent.succeeded' | 'payment_intent.payment_failed',
+  intent: z.output<typeof paymentIntentShape>,
+): WebhookAction {
+  const purchaseId = intent.metadata?.purchaseId;
+  if (intent.metadata?.autoTopUp !== 'true' || typeof purchaseId !== 'string' || !purchaseId.startsWith('pu_'))
+    return { kind: 'ignore', eventId, why: `intent ${intent.id} is not an IO Credits auto top-up` };
+  const accountId = intent.metadata.accountId;
+  const reason = intent.last_payment_error?.decline_code ?? intent.last_payment_error?.code ?? undefined;
+  return {
+    kind: 'payment',
+    eventId,
+    purchase: { purchaseId },
+    ...(typeof accountId === 'string' && accountId ? { accountId } : {}),
+    outcome:
+      type === 'payment_intent.succeeded'
+        ? {
+            kind: 'paid',
+            amount: paidAmount(intent.amount_received, intent.currency, 'amount_received'),
+            paymentRef: intent.id,
+          }
+        : { kind: 'failed', ...(reason ? { reason } : {}) },
+  };
 }
 
 function sessionAction(
