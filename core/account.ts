@@ -174,8 +174,6 @@ export interface AutoTopUp {
   spent: Micros;
 }
 
-/** What one automatic top-up may be: 5.00 to 10,000.00 credits, like a purchase. */
-export const TOP_UP_AMOUNT = { min: micros(5 * MICROS_PER_CREDIT), max: micros(10_000 * MICROS_PER_CREDIT) };
 /** Failed top-ups in a row that turn auto top-up off. */
 export const MAX_TOP_UP_FAILURES = 3;
 

@@ -8,6 +8,7 @@ import { customerOf, getAutoTopUp } from '../core/ledger/auto-top-up.js';
 import { attachCheckout, createPurchase, getPurchase } from '../core/ledger/purchases.js';
 import { setAutoTopUp } from '../core/ledger/settings.js';
 import { formatMicros } from '../core/money.js';
+import { TOP_UP_AMOUNT } from '../core/purchase-limits.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
@@ -17,6 +18,10 @@ import { secrets } from './http/secrets.js';
 
 export const handler = groupHandler(
   [
+    implement(api.limits, async (request) => ({
+      status: 200,
+      body: { purchase: present.limits(payments(request).limits), autoTopUp: present.limits(TOP_UP_AMOUNT) },
+    })),
     implement(api.createPurchase, async (request) => {
       const { caller, body, idempotencyKey, runtime } = request;
       const accountId = accountFor(caller, undefined, 'write');

@@ -184,6 +184,29 @@ describe('balance, check, transactions, usage', () => {
   });
 });
 
+describe('limits', () => {
+  it('answers what a purchase and an auto top-up may be, as this deployment is configured', async () => {
+    const { token } = await accountWith();
+    const limits = await api.call('GET', '/credits/limits', { token });
+    expect(limits.body).toEqual({
+      purchase: { min: '5.00', max: '10000.00' },
+      autoTopUp: { min: '5.00', max: '10000.00' },
+    });
+    const smaller = await startApi({ env: { PURCHASE_MIN_AMOUNT: '20.00', PURCHASE_MAX_AMOUNT: '2500.00' } });
+    const other = await smaller.token('lim-user');
+    expect((await smaller.call('GET', '/credits/limits', { token: other })).body.purchase).toEqual({
+      min: '20.00',
+      max: '2500.00',
+    });
+    const over = await smaller.call('POST', '/credits/purchases', {
+      token: other,
+      body: { amount: '2500.01', method: 'card' },
+    });
+    expectProblem(over, 400, 'invalid_request');
+    expect(over.body.detail).toContain('between 20.00 and 2500.00');
+  });
+});
+
 describe('charges', () => {
   it('a service charges an account it names; paid is 201, pending is 202', async () => {
     await fund('carol', '5');

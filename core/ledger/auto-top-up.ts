@@ -7,7 +7,7 @@
 // top-up here and pays waiting charges oldest first. The settings and the saved card are changed
 // by their owner (settings.ts).
 
-import { type AutoTopUp, MAX_TOP_UP_FAILURES, TOP_UP_AMOUNT } from '../account.js';
+import { type AutoTopUp, MAX_TOP_UP_FAILURES } from '../account.js';
 import { accountFromItem } from '../items/account.js';
 import { type Purchase, purchaseItems } from '../items/purchase.js';
 import {
@@ -21,6 +21,7 @@ import {
   sum,
   ZERO,
 } from '../money.js';
+import { TOP_UP_AMOUNT } from '../purchase-limits.js';
 import { keys } from '../table/keys.js';
 import type { Draft } from './draft.js';
 import type { Ledger } from './ledger.js';

@@ -27,7 +27,8 @@ import {
   purchaseItems,
   purchaseLookupFromItem,
 } from '../items/purchase.js';
-import { formatMicros, type Micros, micros } from '../money.js';
+import { formatMicros, type Micros } from '../money.js';
+import { type PurchaseLimits, withinLimits } from '../purchase-limits.js';
 import { keys } from '../table/keys.js';
 import { topUpEnded } from './auto-top-up.js';
 import { run } from './commit.js';
@@ -35,12 +36,7 @@ import { addPurchasedLot } from './grants.js';
 import { fingerprint, type Ledger } from './ledger.js';
 import { recordPayment } from './provider-reversals.js';
 
-export interface PurchaseLimits {
-  min: Micros;
-  max: Micros;
-}
-
-export const DEFAULT_PURCHASE_LIMITS: PurchaseLimits = { min: micros(5_000_000), max: micros(10_000_000_000) };
+export { DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../purchase-limits.js';
 
 // ---- creating ----
 
@@ -49,7 +45,7 @@ export async function createPurchase(
   input: { accountId: string; amount: Micros; method: PaymentMethod; limits: PurchaseLimits; idempotencyKey?: string },
 ): Promise<Purchase> {
   const { amount, limits } = input;
-  if (amount < limits.min || amount > limits.max) {
+  if (!withinLimits(amount, limits)) {
     throw new InvalidRequest(
       `amount must be between ${formatMicros(limits.min)} and ${formatMicros(limits.max)} credits`,
     );

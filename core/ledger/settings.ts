@@ -2,9 +2,9 @@
 // top-up's settings, and the card saved for it (once per provider event). What the settings make
 // happen is decided elsewhere: when alerts fire (alerts.ts), when a top-up starts (auto-top-up.ts).
 
-import { TOP_UP_AMOUNT } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
 import { formatMicros, MAX_AMOUNT_MICROS, MICROS_PER_CENT, type Micros } from '../money.js';
+import { TOP_UP_AMOUNT, withinLimits } from '../purchase-limits.js';
 import { type AlertSettings, alertedAtNewThreshold } from './alerts.js';
 import { AUTO_TOP_UP_DEFAULTS, type AutoTopUpSettings, type AutoTopUpView, autoTopUpView } from './auto-top-up.js';
 import { run } from './commit.js';
@@ -44,7 +44,7 @@ export async function setAutoTopUp(
   settings: AutoTopUpSettings,
 ): Promise<AutoTopUpView> {
   const { amount, threshold, monthlyLimit } = settings;
-  if (amount < TOP_UP_AMOUNT.min || amount > TOP_UP_AMOUNT.max)
+  if (!withinLimits(amount, TOP_UP_AMOUNT))
     throw new InvalidRequest(
       `amount must be between ${formatMicros(TOP_UP_AMOUNT.min)} and ${formatMicros(TOP_UP_AMOUNT.max)} credits`,
     );

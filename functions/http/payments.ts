@@ -4,11 +4,11 @@
 // Only the purchases and webhooks functions import this, so no other bundle carries Stripe.
 
 import type { PaymentMethod } from '../../core/items/purchase.js';
-import { DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../../core/ledger/purchases.js';
 import { parseCents } from '../../core/money.js';
 import type { CheckoutProvider, SavedCardCharger } from '../../core/payments/port.js';
 import { SpherepayCheckout } from '../../core/payments/spherepay.js';
 import { StripeCheckout } from '../../core/payments/stripe.js';
+import { DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../../core/purchase-limits.js';
 
 export interface Payments {
   checkout: Partial<Record<PaymentMethod, CheckoutProvider>>;

@@ -12,6 +12,7 @@ import type { BalanceAt, BalanceView, CheckView, UsageBucket } from '../../core/
 import type { RefundResult } from '../../core/ledger/refund.js';
 import type { WithdrawalView } from '../../core/ledger/withdrawals.js';
 import { formatMicros as m } from '../../core/money.js';
+import type { PurchaseLimits } from '../../core/purchase-limits.js';
 import { iso } from '../../core/time.js';
 import type { EndpointView } from '../../core/webhooks/endpoints.js';
 
@@ -44,6 +45,7 @@ export const present = {
     ...d,
     nextAttemptAt: nextAttemptAtMs === null ? null : iso(nextAttemptAtMs),
   }),
+  limits: (limits: PurchaseLimits) => ({ min: m(limits.min), max: m(limits.max) }),
   autoTopUp: (a: AutoTopUpView) => ({
     ...a,
     threshold: m(a.threshold),

@@ -118,6 +118,12 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
       'The Notification Center: purchases, top-ups needed, failed charges, refunds, withdrawals, expiring ' +
       'credit, newest first.',
   },
+  limits: {
+    summary: 'What a purchase and an auto top-up may be',
+    description:
+      'The smallest and largest purchase this deployment takes (5.00 to 10,000.00 unless it is configured ' +
+      "otherwise) and the bounds of auto top-up's amount, for forms to check before they send.",
+  },
   autoTopUp: {
     summary: 'Auto top-up: its settings, the saved card, this month so far',
     description:
@@ -127,7 +133,7 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
   setAutoTopUp: {
     summary: 'Set auto top-up',
     description:
-      'Amounts in whole cents; amount 5.00 to 10,000.00, monthlyLimit at least the amount. Enabling it needs a ' +
+      'Amounts in whole cents; amount within GET /credits/limits, monthlyLimit at least the amount. Enabling it needs a ' +
       'saved card and clears earlier failures; a balance already below the threshold starts a top-up at once. ' +
       'At most one top-up is in flight; three failures in a row turn auto top-up off.',
   },

@@ -157,6 +157,14 @@ const responses = {
     spentThisMonth: amountOut,
   }),
   cardSetup: z.object({ checkoutUrl: z.string() }),
+  limits: z.object({
+    purchase: z
+      .object({ min: amountOut, max: amountOut })
+      .meta({ description: 'What one purchase may be, in whole cents' }),
+    autoTopUp: z
+      .object({ min: amountOut, max: amountOut })
+      .meta({ description: "What auto top-up's amount may be set to" }),
+  }),
   notificationRead: z.object({ notificationId: z.string(), read: z.literal(true) }),
   purchaseCreated: z.object({
     purchaseId: z.string(),
@@ -289,6 +297,7 @@ export const ROUTE_RESPONSES: Record<keyof typeof api, NonNullable<RouteShape['r
     409: { description: 'Below what the account owes on charges' },
   },
   notifications: { 200: { description: 'Notifications', schema: responses.notifications }, ...problems },
+  limits: { 200: { description: 'The limits', schema: responses.limits }, ...problems },
   autoTopUp: { 200: { description: 'Auto top-up', schema: responses.autoTopUp }, ...problems },
   setAutoTopUp: {
     200: { description: 'Set', schema: responses.autoTopUp },

@@ -52,6 +52,7 @@ export const api = {
   grantPromotional: adminRoutes.grantPromotional,
   setNegativeAllowance: adminRoutes.setNegativeAllowance,
   notifications: notificationsRoutes.notifications,
+  limits: purchasesRoutes.limits,
   autoTopUp: purchasesRoutes.autoTopUp,
   setAutoTopUp: purchasesRoutes.setAutoTopUp,
   saveCard: purchasesRoutes.saveCard,

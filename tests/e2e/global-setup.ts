@@ -28,7 +28,14 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const port = await freePort();
   const secret = randomBytes(24).toString('hex');
   const child: ChildProcess = spawn('npm', ['start', '--', '--memory'], {
-    env: { ...process.env, PORT: String(port), IO_CREDITS_CLOCK: 'manual', AUTH_DEV_SECRET: secret },
+    env: {
+      ...process.env,
+      PORT: String(port),
+      IO_CREDITS_CLOCK: 'manual',
+      AUTH_DEV_SECRET: secret,
+      // Not the default, so the tests see the app say what the API answers (GET /credits/limits).
+      PURCHASE_MAX_AMOUNT: '9000.00',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });

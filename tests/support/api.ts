@@ -42,6 +42,8 @@ export async function startApi(
     config?: Partial<LedgerConfig>;
     systemClock?: boolean;
     onOutcome?: (message: OutcomeMessage) => Promise<void>;
+    /** The payment settings the server reads from its environment (PURCHASE_MAX_AMOUNT, …). */
+    env?: NodeJS.ProcessEnv;
   } = {},
 ): Promise<Api> {
   const table = new LedgerTable({ tableName: `api-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
@@ -52,7 +54,7 @@ export async function startApi(
     ...options.config,
   });
   const secret = randomBytes(16).toString('hex');
-  const payments = localPayments({});
+  const payments = localPayments(options.env ?? {});
   const outcomes: OutcomeMessage[] = [];
   const jobs = await startLocalJobs(ledger, {
     ...(payments.cards ? { cards: payments.cards } : {}),

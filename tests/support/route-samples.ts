@@ -352,6 +352,11 @@ export const routeSamples: Record<string, RouteSample> = {
       await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })
     ),
   },
+  'GET /credits/limits': {
+    money: 'Nobody: the bounds of a purchase and of auto top-up, the same for every account.',
+    reach: 'own',
+    prepare: async (_api, _owner) => call('GET', '/credits/limits'),
+  },
   'GET /credits/auto-top-up': {
     money: "Nobody: a read of the caller's own settings (the card only by its label).",
     reach: 'own',

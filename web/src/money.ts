@@ -60,3 +60,8 @@ export function centsUp(value: string): bigint {
   const micros = microsOf(value);
   return micros <= 0n ? 0n : (micros + 9_999n) / 10_000n;
 }
+
+/** Bounds the API gives as decimal strings ("5.00"), as whole cents for a form to compare against. */
+export function centsRange(range: { min: string; max: string }): { min: bigint; max: bigint } {
+  return { min: centsUp(range.min), max: centsUp(range.max) };
+}

@@ -13,7 +13,9 @@ const purchaseBody = z.strictObject({
 const autoTopUpBody = z.strictObject({
   enabled: z.boolean(),
   threshold: s.nonNegativeCents.meta({ description: 'Top up when an operation leaves the balance below this' }),
-  amount: s.centsAmount.meta({ description: 'Each top-up: 5.00 to 10,000.00, more when waiting charges need more' }),
+  amount: s.centsAmount.meta({
+    description: 'Each top-up, within the limits GET /credits/limits answers; more when waiting charges need more',
+  }),
   monthlyLimit: s.centsAmount.meta({ description: "A calendar month's top-ups (UTC) never add up to more" }),
 });
 
@@ -33,6 +35,12 @@ export const purchasesRoutes = {
     access: 'user',
     query: s.accountQuery,
     params: s.params.purchase,
+  }),
+  limits: defineRoute({
+    method: 'GET',
+    path: '/credits/limits',
+    group: 'purchases',
+    access: 'user',
   }),
   autoTopUp: defineRoute({
     method: 'GET',

@@ -47,6 +47,7 @@ export const keys = {
   finance: (status: string) => ['finance', status] as const,
   alerts: ['alerts'] as const,
   autoTopUp: ['autoTopUp'] as const,
+  limits: ['limits'] as const,
   endpoints: ['endpoints'] as const,
   deliveries: (endpointId: string) => ['deliveries', endpointId] as const,
 };
@@ -372,6 +373,18 @@ export function useRetryDelivery() {
     onSuccess: (_data, { endpointId }) => queries.invalidateQueries({ queryKey: keys.deliveries(endpointId) }),
   });
 }
+
+/** What a purchase and an auto top-up may be on this deployment: the same for everyone, read once. */
+export function useLimits() {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.limits,
+    queryFn: () => call(client.GET('/credits/limits')),
+    staleTime: Number.POSITIVE_INFINITY,
+  });
+}
+
+export type Limits = NonNullable<ReturnType<typeof useLimits>['data']>;
 
 export function useAutoTopUp() {
   const { client } = useAuth();

@@ -425,6 +425,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/credits/limits": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What a purchase and an auto top-up may be
+         * @description The smallest and largest purchase this deployment takes (5.00 to 10,000.00 unless it is configured otherwise) and the bounds of auto top-up's amount, for forms to check before they send.
+         */
+        get: operations["getCreditsLimits"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/credits/auto-top-up": {
         parameters: {
             query?: never;
@@ -439,7 +459,7 @@ export interface paths {
         get: operations["getCreditsAutoTopUp"];
         /**
          * Set auto top-up
-         * @description Amounts in whole cents; amount 5.00 to 10,000.00, monthlyLimit at least the amount. Enabling it needs a saved card and clears earlier failures; a balance already below the threshold starts a top-up at once. At most one top-up is in flight; three failures in a row turn auto top-up off.
+         * @description Amounts in whole cents; amount within GET /credits/limits, monthlyLimit at least the amount. Enabling it needs a saved card and clears earlier failures; a balance already below the threshold starts a top-up at once. At most one top-up is in flight; three failures in a row turn auto top-up off.
          */
         put: operations["putCreditsAutoTopUp"];
         post?: never;
@@ -3018,6 +3038,101 @@ export interface operations {
             };
         };
     };
+    getCreditsLimits: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The limits */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @description What one purchase may be, in whole cents */
+                        purchase: {
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            min: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            max: string;
+                        };
+                        /** @description What auto top-up's amount may be set to */
+                        autoTopUp: {
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            min: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            max: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
     getCreditsAutoTopUp: {
         parameters: {
             query?: never;
@@ -3126,7 +3241,7 @@ export interface operations {
                     enabled: boolean;
                     /** @description Top up when an operation leaves the balance below this */
                     threshold: string | number;
-                    /** @description Each top-up: 5.00 to 10,000.00, more when waiting charges need more */
+                    /** @description Each top-up, within the limits GET /credits/limits answers; more when waiting charges need more */
                     amount: string | number;
                     /** @description A calendar month's top-ups (UTC) never add up to more */
                     monthlyLimit: string | number;

@@ -1,17 +1,16 @@
-// Buy IO Credits: an amount (5.00 to 10,000.00, whole cents) and a method, then on to the
+// Buy IO Credits: an amount (within the deployment's limits, GET /credits/limits; whole cents) and a
+// method, then on to the
 // provider's checkout. From the navigation bar the tab goes there and, back in the app, the
 // purchase is followed until it is completed or failed (PurchaseBanner). From a checkout whose
 // deployment waits for credit, the provider opens in a new tab so the countdown keeps running,
 // and the dialog follows the purchase itself.
 
-import { type FormEvent, useEffect, useState } from 'react';
+import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { useActionKey } from '../api/action-key';
-import { useBuy, usePurchase, useRefreshMoney } from '../api/queries';
-import { ActionError, Alert, AmountField, Dialog, Loading, problemText } from '../components/ui';
-import { centsOfInput, decimalOfCents, formatUsd } from '../money';
+import { type Limits, useBuy, useLimits, usePurchase, useRefreshMoney } from '../api/queries';
+import { ActionError, Alert, AmountField, Dialog, ErrorState, Loading, problemText } from '../components/ui';
+import { centsOfInput, centsRange, decimalOfCents, formatUsd } from '../money';
 
-export const MIN_PURCHASE_CENTS = 500n;
-export const MAX_PURCHASE_CENTS = 1_000_000n;
 export const FOLLOWED_PURCHASE = 'io-credits:purchase';
 
 export function BuyDialog({
@@ -38,7 +37,9 @@ export function BuyDialog({
       {followed ? (
         <FollowPurchase purchaseId={followed} />
       ) : (
-        <BuyForm suggested={suggested} newTab={newTab} onOpened={setFollowed} />
+        <WithLimits>
+          {(limits) => <BuyForm limits={limits} suggested={suggested} newTab={newTab} onOpened={setFollowed} />}
+        </WithLimits>
       )}
     </Dialog>
   );
@@ -73,11 +74,21 @@ function FollowPurchase({ purchaseId }: { purchaseId: string }) {
   );
 }
 
+/** Renders `children` once the deployment's limits are known. */
+export function WithLimits({ children }: { children: (limits: Limits) => ReactNode }) {
+  const limits = useLimits();
+  if (limits.isPending) return <Loading label="Loading…" />;
+  if (limits.isError) return <ErrorState error={limits.error} retry={() => void limits.refetch()} />;
+  return <>{children(limits.data)}</>;
+}
+
 function BuyForm({
+  limits,
   suggested,
   newTab,
   onOpened,
 }: {
+  limits: Limits;
   suggested?: string | undefined;
   newTab: boolean;
   onOpened: (purchaseId: string) => void;
@@ -86,7 +97,8 @@ function BuyForm({
   const [method, setMethod] = useState<PaymentMethod>('card');
   const [touched, setTouched] = useState(false);
   const cents = centsOfInput(amount);
-  const error = purchaseAmountProblem(cents);
+  const range = centsRange(limits.purchase);
+  const error = purchaseAmountProblem(cents, range);
   const body = { amount: cents === null ? amount : decimalOfCents(cents), method };
   // One key per purchase meant: a double submit, or a retry after a lost answer, makes one purchase.
   const action = useActionKey('buy', body);
@@ -113,7 +125,7 @@ function BuyForm({
       </p>
       <AmountField
         label="Amount (USD)"
-        hint="From $5.00 to $10,000.00"
+        hint={`From ${formatUsd(limits.purchase.min)} to ${formatUsd(limits.purchase.max)}`}
         error={touched ? error : null}
         value={amount}
         onChange={setAmount}
@@ -139,10 +151,10 @@ const METHODS = [
 
 type PaymentMethod = (typeof METHODS)[number]['method'];
 
-function purchaseAmountProblem(cents: bigint | null): string | null {
+function purchaseAmountProblem(cents: bigint | null, range: { min: bigint; max: bigint }): string | null {
   if (cents === null) return 'Enter an amount in dollars and cents, like 25 or 25.50.';
-  if (cents < MIN_PURCHASE_CENTS) return 'The smallest purchase is $5.00.';
-  if (cents > MAX_PURCHASE_CENTS) return 'The largest purchase is $10,000.00.';
+  if (cents < range.min) return `The smallest purchase is ${formatUsd(decimalOfCents(range.min))}.`;
+  if (cents > range.max) return `The largest purchase is ${formatUsd(decimalOfCents(range.max))}.`;
   return null;
 }
 

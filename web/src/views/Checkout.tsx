@@ -8,10 +8,18 @@ import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { DEPLOYMENT_ID } from '../../../core/ids.js';
 import { useActionKey } from '../api/action-key';
-import { type ChargeCreated, type Check, useBalance, useCharge, useCheck, usePayAndDeploy } from '../api/queries';
+import {
+  type ChargeCreated,
+  type Check,
+  useBalance,
+  useCharge,
+  useCheck,
+  useLimits,
+  usePayAndDeploy,
+} from '../api/queries';
 import { ActionError, Alert, Amount, ErrorState, Loading } from '../components/ui';
 import { centsUp, decimalOfCents, formatUsd, microsOf } from '../money';
-import { BuyDialog, MIN_PURCHASE_CENTS } from './BuyDialog';
+import { BuyDialog } from './BuyDialog';
 
 const AMOUNT = /^\d{1,10}(\.\d{1,6})?$/;
 
@@ -53,7 +61,10 @@ function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: 
   const payNow = () => pay.mutate({ deploymentId, amount, key: action.key });
   const result = pay.data;
   const decided = check.data;
-  const suggested = decided ? decimalOfCents(maxOf(centsUp(decided.shortfall), MIN_PURCHASE_CENTS)) : undefined;
+  const smallest = useLimits().data?.purchase.min;
+  // What the deployment is short, rounded up to a purchase (whole cents, at least the smallest purchase).
+  const suggested =
+    decided && smallest ? decimalOfCents(maxOf(centsUp(decided.shortfall), centsUp(smallest))) : undefined;
 
   return (
     <>

@@ -6,6 +6,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { EVENT_DESCRIPTIONS, EVENT_TYPES, type EventType } from '../../../core/event-types.js';
 import {
   type AutoTopUp,
+  type Limits,
   useAlerts,
   useAutoTopUp,
   useCardSetup,
@@ -31,8 +32,8 @@ import {
   Loading,
   StatusBadge,
 } from '../components/ui';
-import { centsOfInput, decimalOfCents, formatUsd, microsOf } from '../money';
-import { MAX_PURCHASE_CENTS, MIN_PURCHASE_CENTS } from './BuyDialog';
+import { centsOfInput, centsRange, decimalOfCents, formatUsd, microsOf } from '../money';
+import { WithLimits } from './BuyDialog';
 
 export function Settings() {
   return (
@@ -51,7 +52,7 @@ function AutoTopUpCard() {
   const current = useAutoTopUp();
   if (current.isPending) return <Loading label="Loading auto top-up…" />;
   if (current.isError) return <ErrorState error={current.error} retry={() => void current.refetch()} />;
-  return <AutoTopUpForm current={current.data} />;
+  return <WithLimits>{(limits) => <AutoTopUpForm current={current.data} limits={limits} />}</WithLimits>;
 }
 
 interface TopUpFields {
@@ -61,7 +62,8 @@ interface TopUpFields {
 }
 
 /** The fields as whole cents (null where not an amount), and what in them stops a save. */
-function topUpRequest(fields: TopUpFields) {
+function topUpRequest(fields: TopUpFields, limits: Limits) {
+  const range = centsRange(limits.autoTopUp);
   const cents = {
     threshold: centsOfInput(fields.threshold),
     amount: centsOfInput(fields.amount),
@@ -73,8 +75,8 @@ function topUpRequest(fields: TopUpFields) {
     amount:
       cents.amount === null
         ? money
-        : cents.amount < MIN_PURCHASE_CENTS || cents.amount > MAX_PURCHASE_CENTS
-          ? 'A top-up is between $5.00 and $10,000.00.'
+        : cents.amount < range.min || cents.amount > range.max
+          ? `A top-up is between ${formatUsd(limits.autoTopUp.min)} and ${formatUsd(limits.autoTopUp.max)}.`
           : null,
     monthlyLimit:
       cents.monthlyLimit === null
@@ -86,14 +88,14 @@ function topUpRequest(fields: TopUpFields) {
   return { cents, errors, valid: !Object.values(errors).some(Boolean) };
 }
 
-function AutoTopUpForm({ current }: { current: AutoTopUp }) {
+function AutoTopUpForm({ current, limits }: { current: AutoTopUp; limits: Limits }) {
   const save = useSetAutoTopUp();
   const setup = useCardSetup();
   const [enabled, setEnabled] = useState(current.enabled);
   const { threshold, amount, monthlyLimit } = current;
   const [fields, setFields] = useState<TopUpFields>({ threshold, amount, monthlyLimit });
   const [touched, setTouched] = useState(false);
-  const { cents, errors, valid } = topUpRequest(fields);
+  const { cents, errors, valid } = topUpRequest(fields, limits);
   const field = (name: keyof TopUpFields) => ({
     value: fields[name],
     onChange: (value: string) => setFields({ ...fields, [name]: value }),
