@@ -133,9 +133,9 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
   setAutoTopUp: {
     summary: 'Set auto top-up',
     description:
-      'Amounts in whole cents; amount within GET /credits/limits, monthlyLimit at least the amount. Enabling it needs a ' +
-      'saved card and clears earlier failures; a balance already below the threshold starts a top-up at once. ' +
-      'At most one top-up is in flight; three failures in a row turn auto top-up off.',
+      'Amounts in whole cents; amount within GET /credits/limits, monthlyLimit at least the amount. Enabling ' +
+      'it needs a saved card and clears earlier failures; a balance already below the threshold starts a ' +
+      'top-up at once. At most one top-up is in flight; three failures in a row turn auto top-up off.',
   },
   saveCard: {
     summary: 'Save a card for auto top-up: answers the page where the user enters it',
