@@ -3,7 +3,7 @@
 // needs no other step. Plain JavaScript, so it runs on whatever Node.js bootstraps npm.
 
 import { spawnSync } from 'node:child_process';
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 
 const installed = 'node_modules/.package-lock.json';
 const fresh = existsSync(installed) && statSync(installed).mtimeMs >= statSync('package-lock.json').mtimeMs;
@@ -11,9 +11,21 @@ if (!fresh) {
   process.stdout.write(
     `${existsSync('node_modules') ? 'package-lock.json changed' : 'first run'}: installing dependencies with npm ci…\n`,
   );
-  const result = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], { stdio: 'inherit' });
+  const result = spawnSync('npm', npmCi(), { stdio: 'inherit' });
   if (result.status !== 0) {
     process.stderr.write('npm ci failed; see above.\n');
     process.exit(result.status ?? 1);
   }
+}
+
+/**
+ * `npm ci`, run on the Node.js the project's scripts use (the `node` dev dependency, Lambda's major)
+ * when the one bootstrapping npm is older: the packages' engines are checked against it, so the
+ * install says nothing about engines it will not run on.
+ */
+function npmCi() {
+  const ci = ['ci', '--no-audit', '--no-fund'];
+  const wanted = JSON.parse(readFileSync('package.json', 'utf8')).devDependencies.node;
+  if (process.versions.node.split('.')[0] === wanted.split('.')[0]) return ci;
+  return ['exec', '--yes', `--package=node@${wanted}`, '--', 'npm', ...ci];
 }

@@ -137,3 +137,13 @@ describe('sst build, offline', () => {
     expect(environments).toEqual([`aws://${STAND_IN_ACCOUNT}/us-east-1`]);
   });
 });
+
+describe("SST's terminal UI", () => {
+  it('loads on the React it was built for (18), beside the app on React 19: sst deploy shows progress', async () => {
+    const sstRequire = createRequire(SST_CLI);
+    expect(createRequire(sstRequire.resolve('ink')).resolve('react')).toBe(sstRequire.resolve('react'));
+    expect(JSON.parse(readFileSync(sstRequire.resolve('react/package.json'), 'utf8')).version).toMatch(/^18\./);
+    const deployUi = join(SST_CLI, '..', 'ui', 'deploy.js');
+    await expect(import(deployUi)).resolves.toHaveProperty('DeploymentUI');
+  });
+});
