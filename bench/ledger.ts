@@ -182,7 +182,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     { wcu: 8 },
     true,
   );
-  // Ten charges sent at once on one ledger commit in one transaction (ledger/batch.ts): the account
+  // Ten charges sent at once on one ledger commit in one transaction (ledger/commit.ts, ledger/intents.ts): the account
   // item is written once for all of them. The figure is for all ten.
   const batchAccount = fresh();
   await buyCredits(ledger, batchAccount, credits(100));

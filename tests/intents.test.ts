@@ -1,4 +1,4 @@
-// Charges committed together (core/ledger/batch.ts): within one process a batch is one
+// Charges committed together (core/ledger/commit.ts, intents.ts): within one process a batch is one
 // transaction; across ledgers that share nothing, a writer that loses the account leaves its
 // charge as an intent, which the next writer applies. Intents of writers that died are applied or,
 // past their lifetime, dropped; one the account refuses is answered alone.

@@ -47,7 +47,7 @@ const ACCOUNT_SK = 'ACCOUNT';
 export const keys = {
   account: (accountId: string): Key => ({ pk: accountPk(accountId), sk: ACCOUNT_SK }),
   /**
-   * An operation waiting for whichever writer commits next on the account (ledger/batch.ts). Its
+   * An operation waiting for whichever writer commits next on the account (ledger/commit.ts, ledger/intents.ts). Its
    * sort key starts with the account item's, so one Query reads the account and what waits on it.
    */
   intent: (accountId: string, intentId: string): Key => ({

@@ -291,7 +291,7 @@ export const commandArbitraries = [
       await chargeOnce(m, r, amount);
     }),
   ),
-  // Charges sent at once (ledger/batch.ts). On one ledger they commit together in the order they
+  // Charges sent at once (ledger/commit.ts, ledger/intents.ts). On one ledger they commit together in the order they
   // were sent, each answered exactly as if it had been alone; over ledgers that share nothing
   // (Lambda containers: a loser leaves its charge as an intent for the next writer) in some
   // order, which every answer must fit.
