@@ -24,8 +24,8 @@ import {
 import { LOCAL_POLICY } from '../core/webhooks/address.js';
 import { HttpWebhookSender } from '../core/webhooks/sender.js';
 import { signDevToken } from '../functions/local/dev-auth.js';
-import { localPayments } from '../functions/local/local-checkout.js';
 import { startLocalJobs } from '../functions/local/local-jobs.js';
+import { localPayments } from '../functions/local/local-providers.js';
 import { startLocalServer } from '../functions/local/server.js';
 import { functionBuild, HTTP_FUNCTIONS } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';

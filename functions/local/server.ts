@@ -23,7 +23,7 @@ import { handler as purchases } from '../purchases.js';
 import { handler as webhooks } from '../webhooks.js';
 import { handler as withdrawals } from '../withdrawals.js';
 import { verifyDevToken } from './dev-auth.js';
-import { LocalCheckout } from './local-checkout.js';
+import { LocalCheckout } from './local-providers.js';
 import { type LocalRoute, localRoutes } from './local-routes.js';
 import { webFile } from './web-files.js';
 

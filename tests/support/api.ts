@@ -9,8 +9,8 @@ import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import type { Payments } from '../../functions/http/payments.js';
 import type { Runtime } from '../../functions/http/runtime.js';
 import { signDevToken } from '../../functions/local/dev-auth.js';
-import { localPayments } from '../../functions/local/local-checkout.js';
 import { type LocalJobs, startLocalJobs } from '../../functions/local/local-jobs.js';
+import { localPayments } from '../../functions/local/local-providers.js';
 import { type LocalServer, startLocalServer } from '../../functions/local/server.js';
 import { T0 } from './ledger.js';
 

@@ -17,7 +17,8 @@ import {
 import { saveCard } from '../../core/ledger/settings.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.js';
-import { LocalCheckout, localPaymentEvent } from '../../functions/local/local-checkout.js';
+import { localPaymentEvent } from '../../functions/local/local-events.js';
+import { LocalCheckout } from '../../functions/local/local-providers.js';
 import type { Api } from './api.js';
 import { buyCredits } from './purchases.js';
 import { WALLET } from './wallet.js';
