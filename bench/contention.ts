@@ -31,6 +31,8 @@ import {
   type Micros,
 } from '../core/index.js';
 import { loadAccount } from '../core/items/account.js';
+import { billedItems } from '../core/table/audit.js';
+import { createTableIfMissing } from '../core/table/create.js';
 import { keys } from '../core/table/keys.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { buyCredits } from '../tests/support/purchases.js';
@@ -122,7 +124,7 @@ function ledgers(endpoint: string, tableName: string, count: number, audit: bool
     { length: count },
     () =>
       new Ledger(
-        new LedgerTable({ tableName, endpoint, meter: new CapacityMeter(audit) }),
+        new LedgerTable({ tableName, endpoint, meter: new CapacityMeter(audit ? billedItems : undefined) }),
         new ManualClock(T0),
         DEFAULT_CONFIG,
       ),
@@ -230,7 +232,7 @@ async function scenario(
 ): Promise<{ report: WriterReport; seconds: number; invariantsHold: boolean; cpuBusyPercent?: number }> {
   const tableName = `bench-${name}-${audit ? 'audited' : 'timed'}-${++tables}`;
   const setup = new LedgerTable({ tableName, endpoint });
-  await setup.createIfMissing();
+  await createTableIfMissing(setup);
   const accountId = `hot-${name}`;
   const [funder] = ledgers(endpoint, tableName, 1, false);
   await buyCredits(funder!, accountId, STARTING_CREDIT);

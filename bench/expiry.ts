@@ -12,6 +12,8 @@ import type { AccountState, LiveLot } from '../core/account.js';
 import { emptyAccount } from '../core/account.js';
 import { CapacityMeter, DEFAULT_CONFIG, Ledger, LedgerTable, ManualClock, type Micros } from '../core/index.js';
 import { putAccount } from '../core/items/account.js';
+import { billedItems } from '../core/table/audit.js';
+import { createTableIfMissing } from '../core/table/create.js';
 import { keys } from '../core/table/keys.js';
 import type { Item } from '../core/table/table.js';
 import { runExpiryLocally } from '../functions/local/local-expiry.js';
@@ -62,8 +64,8 @@ async function main(): Promise<void> {
 }
 
 async function measure(endpoint: string, tableName: string, notDueFactor: number): Promise<Figures> {
-  const table = new LedgerTable({ tableName, endpoint, meter: new CapacityMeter(true) });
-  await table.createIfMissing();
+  const table = new LedgerTable({ tableName, endpoint, meter: new CapacityMeter(billedItems) });
+  await createTableIfMissing(table);
   const clock = new ManualClock(RUN_AT - 400 * DAY);
   const ledger = new Ledger(table, clock, DEFAULT_CONFIG);
 

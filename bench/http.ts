@@ -21,6 +21,7 @@ import {
   setAutoTopUp,
   systemClock,
 } from '../core/index.js';
+import { createTableIfMissing } from '../core/table/create.js';
 import { LOCAL_POLICY } from '../core/webhooks/address.js';
 import { HttpWebhookSender } from '../core/webhooks/sender.js';
 import { signDevToken } from '../functions/local/dev-auth.js';
@@ -70,7 +71,7 @@ async function measureAutoTopUp(endpoint: string) {
   const RUNS = 20;
   log(`\n== a pending charge paid by auto top-up, charge → paid, ${RUNS} runs (local stack) ==`);
   const table = new LedgerTable({ tableName: 'bench-auto-top-up', endpoint });
-  await table.createIfMissing();
+  await createTableIfMissing(table);
   const ledger = new Ledger(table, systemClock, DEFAULT_CONFIG);
   const payments = localPayments({});
   const jobs = await startLocalJobs(ledger, { ...(payments.cards ? { cards: payments.cards } : {}) });
@@ -172,7 +173,7 @@ async function measureBundles() {
 async function measureOverhead(endpoint: string) {
   log(`\n== check and charge: local server vs. the core directly, ${CALLS} calls each, alternated ==`);
   const table = new LedgerTable({ tableName: 'bench-http', endpoint });
-  await table.createIfMissing();
+  await createTableIfMissing(table);
   const ledger = new Ledger(table, systemClock, DEFAULT_CONFIG);
   const secret = 'bench-secret';
   const server = await startLocalServer({

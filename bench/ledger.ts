@@ -35,6 +35,8 @@ import type { WebhookEvent } from '../core/items/webhook.js';
 import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
 import type { OutcomeMessage } from '../core/outcomes/port.js';
 import { OutcomePublisher } from '../core/outcomes/publisher.js';
+import { billedItems } from '../core/table/audit.js';
+import { createTableIfMissing } from '../core/table/create.js';
 import { keys } from '../core/table/keys.js';
 import { LOCAL_POLICY } from '../core/webhooks/address.js';
 import {
@@ -83,8 +85,8 @@ async function main(): Promise<void> {
 
 async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   log('\n== consumed capacity per operation (one call each, typical account) ==');
-  const table = new LedgerTable({ tableName: 'bench-capacity', endpoint, meter: new CapacityMeter(true) });
-  await table.createIfMissing();
+  const table = new LedgerTable({ tableName: 'bench-capacity', endpoint, meter: new CapacityMeter(billedItems) });
+  await createTableIfMissing(table);
   const clock = new ManualClock(Date.UTC(2026, 0, 15, 12));
   const ledger = new Ledger(table, clock, DEFAULT_CONFIG);
   const rows: CapacityRow[] = [];

@@ -7,6 +7,7 @@
 import { mkdirSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { formatMicros } from '../core/money.js';
+import { createTableIfMissing } from '../core/table/create.js';
 import { LedgerTable } from '../core/table/table.js';
 import { runtimeFromEnv } from '../functions/http/runtime.js';
 import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
@@ -45,7 +46,7 @@ async function main(): Promise<void> {
   let server: Awaited<ReturnType<typeof startLocalServer>> | undefined;
   let jobs: LocalJobs | undefined;
   try {
-    await new LedgerTable({ tableName, endpoint: dynamo.endpoint }).createIfMissing();
+    await createTableIfMissing(new LedgerTable({ tableName, endpoint: dynamo.endpoint }));
     const runtime = runtimeFromEnv({ ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint });
     const { secret, generated } = devSecret(process.env, resolve(dataDir, 'auth-dev-secret'));
     const payments = localPayments(process.env);

@@ -8,6 +8,7 @@ import { build, type Metafile } from 'esbuild';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { LedgerTable } from '../core/index.js';
+import { createTableIfMissing } from '../core/table/create.js';
 import { routes } from '../functions/http/routes.js';
 import { FUNCTIONS, functionBuild, HTTP_FUNCTIONS, PAYMENT_GROUPS } from '../infra/bundling.js';
 
@@ -111,7 +112,9 @@ describe('Lambda bundles', () => {
   });
 
   it('the balance bundle loads and answers a check from DynamoDB Local', async () => {
-    await new LedgerTable({ tableName: `bundle-${process.pid}`, endpoint: inject('dynamoEndpoint') }).createIfMissing();
+    await createTableIfMissing(
+      new LedgerTable({ tableName: `bundle-${process.pid}`, endpoint: inject('dynamoEndpoint') }),
+    );
     const handler = await bundledHandler('balance');
     const response = await handler(getEvent('/credits/check', { amount: '2.5' }, 'bundle-user'), {
       awsRequestId: 'test',

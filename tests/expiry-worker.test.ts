@@ -3,6 +3,7 @@
 
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { getBalance } from '../core/ledger/queries.js';
+import { createTableIfMissing } from '../core/table/create.js';
 import { LedgerTable } from '../core/table/table.js';
 import { DAY_MS } from '../core/time.js';
 import { runtime } from '../functions/http/runtime.js';
@@ -14,7 +15,7 @@ const env = { ...process.env };
 const tableName = `expiry-worker-${process.pid}`;
 
 beforeAll(async () => {
-  await new LedgerTable({ tableName, endpoint: inject('dynamoEndpoint') }).createIfMissing();
+  await createTableIfMissing(new LedgerTable({ tableName, endpoint: inject('dynamoEndpoint') }));
   Object.assign(process.env, {
     TABLE_NAME: tableName,
     DYNAMODB_ENDPOINT: inject('dynamoEndpoint'),

@@ -6,13 +6,15 @@ import { randomUUID } from 'node:crypto';
 import { PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { describe, expect, inject, it } from 'vitest';
 import { LedgerTable } from '../core/index.js';
+import { billedItems } from '../core/table/audit.js';
+import { createTableIfMissing } from '../core/table/create.js';
 import { indexWriteUnits, itemSizeBytes } from '../core/table/item-size.js';
 import { CapacityMeter } from '../core/table/meter.js';
 
 describe('item size', () => {
   it('matches the write units DynamoDB Local bills for items around the 1 KB boundary', async () => {
     const table = new LedgerTable({ tableName: `size-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
-    await table.createIfMissing();
+    await createTableIfMissing(table);
     const base = {
       pk: 'ACCT#x',
       sk: 'ACCOUNT',
@@ -37,7 +39,7 @@ describe('item size', () => {
     // AWS bills 2 units per started KB of each item (the larger of before and after); Local rounds
     // the items' summed size once, so a transaction of several small items reports 2.
     const table = new LedgerTable({ tableName: `size-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
-    await table.createIfMissing();
+    await createTableIfMissing(table);
     const put = (sk: string, extra: Record<string, unknown> = {}) => ({
       Put: { TableName: table.name, Item: { pk: 'ACCT#x', sk, ...extra } },
     });
@@ -55,7 +57,7 @@ describe('item size', () => {
 
   it('computes index writes as DynamoDB Local reports them for single-item writes', async () => {
     const table = new LedgerTable({ tableName: `size-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
-    await table.createIfMissing();
+    await createTableIfMissing(table);
     const gsi3 = { pk: 'gsi3pk', sk: 'gsi3sk', projectsAll: false };
     const gsi1 = { pk: 'gsi1pk', sk: 'gsi1sk', projectsAll: true };
     let stored: Record<string, unknown> | undefined;
@@ -91,9 +93,9 @@ describe('item size', () => {
   });
 
   it('an audited transaction is billed item by item: the larger size before or after, and index writes', async () => {
-    const meter = new CapacityMeter(true);
+    const meter = new CapacityMeter(billedItems);
     const table = new LedgerTable({ tableName: `size-${randomUUID()}`, endpoint: inject('dynamoEndpoint'), meter });
-    await table.createIfMissing();
+    await createTableIfMissing(table);
     const pk = 'ACCT#audit';
     await table.put({ Item: { pk, sk: 'big', note: 'x'.repeat(3_000) } });
     await meter.run('audited', () =>

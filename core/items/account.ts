@@ -45,7 +45,7 @@ import { ContentionExhausted } from '../errors.js';
 import { micros, sum, ZERO } from '../money.js';
 import { expiryIndex, keys, SK_PREFIX } from '../table/keys.js';
 import type { Item, LedgerTable, TransactItem } from '../table/table.js';
-import { lotKindField, microsField, nonNegativeMicrosField, positiveMicrosField, readItem } from './fields.js';
+import { lotKindField, microsField, nonNegativeMicrosField, readItem, StoredFields } from './fields.js';
 
 type LotTuple = [
   lotId: string,
@@ -80,35 +80,66 @@ export interface LoadedAccount {
 /** Reads the account item back, checked field by field; no item is the empty account. */
 export function accountFromItem(accountId: string, item: Item | undefined): AccountState {
   if (!item) return emptyAccount(accountId);
-  const stored = readItem('account', accountShape, item);
+  const read = new StoredFields('account', item);
+  const optional = <T>(field: string, reader: (value: unknown, path: string[]) => T): T | undefined =>
+    item[field] === undefined ? undefined : reader(item[field], [field]);
+  const overflow = optional('overflow', (v, path) => read.schema(overflowShape, v, path));
+  const lowBalanceThreshold = item.lowBalanceThreshold;
   return {
     accountId,
-    version: stored.version,
-    lots: stored.lots.map(([lotId, kind, amount, remaining, expiresAtMs, notice]) => ({
-      lotId,
-      kind: kind === 'p' ? 'purchased' : 'promotional',
-      amount,
-      remaining,
-      expiresAtMs: expiresAtMs === NO_EXPIRY ? null : expiresAtMs,
-      ...(notice === undefined ? {} : { notice }),
-    })),
-    overflow: stored.overflow && stored.overflow.count > 0 ? stored.overflow : null,
-    debts: stored.debts.map(([ref, amount]) => ({ ref, amount })),
-    pending: stored.pending.map(([chargeId, amount, graceExpiresAtMs]) => ({ chargeId, amount, graceExpiresAtMs })),
-    allowance: stored.allowance ?? null,
+    version: read.integer(item.version, ['version'], 1),
+    lots: read.array(item.lots, ['lots']).map((tuple, i) => lotOfTuple(read, tuple, ['lots', i])),
+    overflow: overflow && overflow.count > 0 ? overflow : null,
+    debts: read.array(item.debts, ['debts']).map((tuple, i) => {
+      const [ref, amount] = read.array(tuple, ['debts', i]);
+      return { ref: read.string(ref, ['debts', i, 0]), amount: read.micros(amount, ['debts', i, 1], 1) };
+    }),
+    pending: read.array(item.pending, ['pending']).map((tuple, i) => {
+      const [chargeId, amount, graceExpiresAtMs] = read.array(tuple, ['pending', i]);
+      return {
+        chargeId: read.string(chargeId, ['pending', i, 0]),
+        amount: read.micros(amount, ['pending', i, 1], 1),
+        graceExpiresAtMs: read.integer(graceExpiresAtMs, ['pending', i, 2]),
+      };
+    }),
+    allowance: optional('allowance', (v, path) => read.micros(v, path)) ?? null,
     // Absent: the default; null: alerts off.
     lowBalanceThreshold:
-      stored.lowBalanceThreshold === undefined ? DEFAULT_LOW_BALANCE_THRESHOLD : stored.lowBalanceThreshold,
-    lowBalanceAlerted: stored.lowBalanceAlerted === true,
-    allowanceAlerted: stored.allowanceAlerted === true,
-    webhookEndpoints: stored.webhookEndpoints ?? 0,
-    autoTopUp: stored.autoTopUp ?? null,
-    pendingWithdrawals: stored.pendingWithdrawals ?? ZERO,
-    hasPurchased: stored.hasPurchased === true,
-    flagged: stored.flagged === true,
-    entryCount: stored.entryCount,
-    lastEntryAtMs: stored.lastEntryAtMs,
+      lowBalanceThreshold === undefined
+        ? DEFAULT_LOW_BALANCE_THRESHOLD
+        : lowBalanceThreshold === null
+          ? null
+          : read.micros(lowBalanceThreshold, ['lowBalanceThreshold']),
+    lowBalanceAlerted: optional('lowBalanceAlerted', (v, path) => read.boolean(v, path)) === true,
+    allowanceAlerted: optional('allowanceAlerted', (v, path) => read.boolean(v, path)) === true,
+    webhookEndpoints: optional('webhookEndpoints', (v, path) => read.integer(v, path, 0)) ?? 0,
+    autoTopUp: optional('autoTopUp', (v, path) => read.schema(autoTopUpShape, v, path)) ?? null,
+    pendingWithdrawals: optional('pendingWithdrawals', (v, path) => read.micros(v, path, 0)) ?? ZERO,
+    hasPurchased: optional('hasPurchased', (v, path) => read.boolean(v, path)) === true,
+    flagged: optional('flagged', (v, path) => read.boolean(v, path)) === true,
+    entryCount: read.integer(item.entryCount, ['entryCount'], 0),
+    lastEntryAtMs: read.integer(item.lastEntryAtMs, ['lastEntryAtMs'], 0),
   };
+}
+
+/** One lot of the account item: `[lotId, 'p'|'u', amount, remaining, expiresAtMs (-1: none), notice?]`. */
+function lotOfTuple(read: StoredFields, value: unknown, path: (string | number)[]): LiveLot {
+  const [lotId, kind, amount, remaining, expiresAtMs, notice] = read.array(value, path);
+  if (kind !== 'p' && kind !== 'u') read.fail([...path, 1], 'expected one of "p"|"u"');
+  if (notice !== undefined && notice !== FIRST_NOTICE_DAYS && notice !== LAST_NOTICE_DAYS)
+    read.fail([...path, 5], `expected one of ${FIRST_NOTICE_DAYS}|${LAST_NOTICE_DAYS}`);
+  const lot: LiveLot = {
+    lotId: read.string(lotId, [...path, 0]),
+    kind: kind === 'p' ? 'purchased' : 'promotional',
+    amount: read.micros(amount, [...path, 2], 0),
+    remaining: read.micros(remaining, [...path, 3], 0),
+    expiresAtMs: null,
+    ...(notice === undefined ? {} : { notice }),
+  };
+  const expiry = read.integer(expiresAtMs, [...path, 4], NO_EXPIRY);
+  if (expiry !== NO_EXPIRY) lot.expiresAtMs = expiry;
+  if (lot.remaining > lot.amount) read.fail(path, REMAINING_OVER_AMOUNT);
+  return lot;
 }
 
 /** The account with every lot loaded (the overflow items too): for reads that list lots, and tests. */
@@ -378,17 +409,6 @@ const msField = z.number().int();
 const holdsAtMostItsAmount = (lot: { amount: number; remaining: number }) => lot.remaining <= lot.amount;
 const REMAINING_OVER_AMOUNT = 'a lot holds at most its amount';
 
-const lotTupleShape = z
-  .tuple([
-    z.string(), // lotId
-    z.enum(['p', 'u']), // purchased, promotional
-    nonNegativeMicrosField, // amount
-    nonNegativeMicrosField, // remaining
-    msField.min(NO_EXPIRY), // expiresAtMs, NO_EXPIRY for none
-    noticeField.optional(),
-  ])
-  .refine(([, , amount, remaining]) => holdsAtMostItsAmount({ amount, remaining }), REMAINING_OVER_AMOUNT);
-
 const overflowShape = z.object({
   count: z.number().int().min(0),
   purchased: nonNegativeMicrosField,
@@ -409,25 +429,6 @@ const autoTopUpShape = z.object({
   month: z.string(),
   spent: microsField,
 }) satisfies z.ZodType<AutoTopUp, unknown>;
-
-const accountShape = z.object({
-  version: z.number().int().min(1),
-  lots: z.array(lotTupleShape),
-  overflow: overflowShape.optional(),
-  debts: z.array(z.tuple([z.string(), positiveMicrosField])),
-  pending: z.array(z.tuple([z.string(), positiveMicrosField, msField])),
-  allowance: microsField.optional(),
-  lowBalanceThreshold: microsField.nullable().optional(),
-  lowBalanceAlerted: z.boolean().optional(),
-  allowanceAlerted: z.boolean().optional(),
-  webhookEndpoints: z.number().int().min(0).optional(),
-  autoTopUp: autoTopUpShape.optional(),
-  pendingWithdrawals: nonNegativeMicrosField.optional(),
-  hasPurchased: z.boolean().optional(),
-  flagged: z.boolean().optional(),
-  entryCount: z.number().int().min(0),
-  lastEntryAtMs: msField.min(0),
-});
 
 const overflowLotShape = z
   .object({

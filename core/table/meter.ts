@@ -7,8 +7,6 @@
 
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
-import { type IndexShape, indexWriteUnits, itemSizeBytes, transactionalWriteUnits } from './item-size.js';
-import { tableDefinition } from './schema.js';
 
 export interface CapacityReading {
   label: string;
@@ -46,34 +44,6 @@ export interface TouchedItem {
   after: StoredItem | undefined;
 }
 
-/** The table's global secondary indexes, as the audit of a transaction needs them. */
-const INDEXES: IndexShape[] = (tableDefinition('audit').GlobalSecondaryIndexes ?? []).map((index) => ({
-  pk: String(index.KeySchema?.find((k) => k.KeyType === 'HASH')?.AttributeName),
-  sk: String(index.KeySchema?.find((k) => k.KeyType === 'RANGE')?.AttributeName),
-  projectsAll: index.Projection?.ProjectionType === 'ALL',
-}));
-
-/**
- * Units AWS bills for a committed transaction: for each item, 2 per started KB of the larger of
- * its size before and after (a condition check, of its size; a delete, of what it removed), and
- * its index entries' writes (none for a condition check).
- */
-function billedItems(touched: TouchedItem[]): BilledItem[] {
-  return touched.map(({ sk, conditionCheck, before, after }) => {
-    const beforeBytes = itemSizeBytes(before ?? {});
-    const afterBytes = itemSizeBytes(after ?? {});
-    return {
-      sk,
-      beforeBytes,
-      afterBytes,
-      units: transactionalWriteUnits(Math.max(beforeBytes, afterBytes)),
-      indexUnits: conditionCheck
-        ? 0
-        : INDEXES.reduce((total, index) => total + indexWriteUnits(index, before, after), 0),
-    };
-  });
-}
-
 /**
  * Adds up consumed capacity by label. The label is whatever operation is running
  * (`meter.run('charge', ...)`), so nested table calls are charged to the operation.
@@ -83,8 +53,15 @@ export class CapacityMeter {
   private readonly readings = new Map<string, CapacityReading>();
   private lastItems: BilledItem[] = [];
 
-  /** When true the table reads back each written item to compute its billed size (benchmarks only). */
-  constructor(readonly auditWrites = false) {}
+  /**
+   * Given, the table reads back each item a transaction writes and this computes the units AWS bills
+   * for them (table/audit.ts; benchmarks only, so no Lambda function carries it).
+   */
+  constructor(readonly audit?: (touched: TouchedItem[]) => BilledItem[]) {}
+
+  get auditWrites(): boolean {
+    return this.audit !== undefined;
+  }
 
   run<T>(label: string, fn: () => Promise<T>): Promise<T> {
     return this.storage.run(label, fn);
@@ -119,7 +96,8 @@ export class CapacityMeter {
 
   /** The billed units of an audited transaction, from the items it touched. */
   recordTransaction(touched: TouchedItem[]): void {
-    const items = billedItems(touched);
+    if (!this.audit) return;
+    const items = this.audit(touched);
     const reading = this.reading(this.storage.getStore() ?? 'unlabelled');
     reading.billedWriteUnits += items.reduce((total, item) => total + item.units + item.indexUnits, 0);
     reading.billedIndexWriteUnits += items.reduce((total, item) => total + item.indexUnits, 0);

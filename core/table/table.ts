@@ -3,14 +3,7 @@
 // Local), asks every call for its consumed capacity and hands it to a meter (meter.ts), and turns
 // a cancelled transaction into a TransactionCancelled error that says which item failed and why.
 
-import {
-  CreateTableCommand,
-  DescribeTableCommand,
-  DynamoDBClient,
-  ResourceInUseException,
-  TransactionCanceledException,
-  UpdateTableCommand,
-} from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   DeleteCommand,
   DynamoDBDocumentClient,
@@ -28,7 +21,6 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { assert } from '../assert.js';
 import type { Key } from './keys.js';
 import { CapacityMeter, type TouchedItem } from './meter.js';
-import { tableDefinition } from './schema.js';
 
 export type Item = Record<string, unknown>;
 type SdkTransactItem = NonNullable<TransactWriteCommandInput['TransactItems']>[number];
@@ -251,46 +243,6 @@ export class LedgerTable {
       touched.push({ sk: keyOfWrite(item).sk, conditionCheck: 'ConditionCheck' in item, before: old, after });
     }
     this.meter.recordTransaction(touched);
-  }
-
-  async createIfMissing(): Promise<void> {
-    const raw = this.client;
-    try {
-      await raw.send(new CreateTableCommand(tableDefinition(this.name)));
-    } catch (error) {
-      if (!(error instanceof ResourceInUseException)) throw error;
-    }
-    await this.waitUntilActive();
-    // A table kept from an older version (npm start keeps .data/) gets the indexes it lacks.
-    const wanted = tableDefinition(this.name);
-    const described = await raw.send(new DescribeTableCommand({ TableName: this.name }));
-    const present = new Set((described.Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
-    for (const index of wanted.GlobalSecondaryIndexes ?? []) {
-      if (present.has(index.IndexName)) continue;
-      const attributes = new Set(index.KeySchema?.map((key) => key.AttributeName));
-      await raw.send(
-        new UpdateTableCommand({
-          TableName: this.name,
-          AttributeDefinitions: wanted.AttributeDefinitions?.filter((a) => attributes.has(a.AttributeName)),
-          GlobalSecondaryIndexUpdates: [
-            { Create: { IndexName: index.IndexName!, KeySchema: index.KeySchema!, Projection: index.Projection! } },
-          ],
-        }),
-      );
-      await this.waitUntilActive();
-    }
-  }
-
-  private async waitUntilActive(): Promise<void> {
-    for (let attempt = 0; attempt < 50; attempt += 1) {
-      const described = await this.client.send(new DescribeTableCommand({ TableName: this.name }));
-      const indexesActive = (described.Table?.GlobalSecondaryIndexes ?? []).every(
-        (index) => index.IndexStatus === 'ACTIVE',
-      );
-      if (described.Table?.TableStatus === 'ACTIVE' && indexesActive) return;
-      await new Promise((resolve) => setTimeout(resolve, 100));
-    }
-    throw new Error(`table ${this.name} did not become active`);
   }
 }
 

@@ -5,6 +5,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { inject } from 'vitest';
 import { DEFAULT_CONFIG, Ledger, type LedgerConfig, LedgerTable, ManualClock, systemClock } from '../../core/index.js';
 import type { OutcomeMessage } from '../../core/outcomes/port.js';
+import { createTableIfMissing } from '../../core/table/create.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import type { Payments } from '../../functions/http/payments.js';
 import type { Runtime } from '../../functions/http/runtime.js';
@@ -47,7 +48,7 @@ export async function startApi(
   } = {},
 ): Promise<Api> {
   const table = new LedgerTable({ tableName: `api-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
-  await table.createIfMissing();
+  await createTableIfMissing(table);
   const manual = new ManualClock(T0);
   const ledger = new Ledger(table, options.systemClock ? systemClock : manual, {
     ...DEFAULT_CONFIG,

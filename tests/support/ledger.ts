@@ -19,6 +19,7 @@ import {
   type Micros,
 } from '../../core/index.js';
 import { loadAccount } from '../../core/items/account.js';
+import { createTableIfMissing } from '../../core/table/create.js';
 import { keys } from '../../core/table/keys.js';
 import type { Item } from '../../core/table/table.js';
 
@@ -29,7 +30,7 @@ export async function newLedger(
   config: Partial<LedgerConfig> = {},
 ): Promise<{ ledger: Ledger; clock: ManualClock; table: LedgerTable }> {
   const table = new LedgerTable({ tableName: `test-${randomUUID()}`, endpoint: inject('dynamoEndpoint') });
-  await table.createIfMissing();
+  await createTableIfMissing(table);
   const clock = new ManualClock(T0);
   return { ledger: new Ledger(table, clock, { ...DEFAULT_CONFIG, ...config }), clock, table };
 }
