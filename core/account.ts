@@ -11,6 +11,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { assert } from './assert.js';
 import { MICROS_PER_CREDIT, type Micros, max, micros, min, sum, ZERO } from './money.js';
+import { DEFAULT_PRODUCT, type Product } from './products.js';
 import { DAY_MS } from './time.js';
 
 export type LotKind = 'purchased' | 'promotional';
@@ -24,6 +25,8 @@ export interface LiveLot {
   expiresAtMs: number | null;
   /** The last expiry notice sent for this lot while it had credit: 30 or 7 days before; absent: none. */
   notice?: NoticeDays;
+  /** Promotional credit scoped to these products only (SPEC §10); absent: it pays any product. */
+  products?: readonly Product[];
 }
 
 /** Expiry notices go out this many days before a lot's credit expires: first 30, then 7. */
@@ -40,12 +43,28 @@ export const EXPIRING_SOON_DAYS = FIRST_NOTICE_DAYS;
 export interface Debt {
   ref: string;
   amount: Micros;
+  /**
+   * The product of the charge that made it, when not `other`: credit scoped to it may repay it
+   * (debtPayingFor). Absent on a provider reversal's debt, which only unscoped credit repays.
+   */
+  product?: Product;
+}
+
+/** What credit may repay a debt: a charge's, credit for its product; a provider reversal's, unscoped credit. */
+export function debtPayingFor(debt: Pick<Debt, 'ref' | 'product'>): PayingFor {
+  if (debt.product) return debt.product;
+  return debt.ref.startsWith(REVERSAL_DEBT_PREFIX) ? null : DEFAULT_PRODUCT;
 }
 
 export interface PendingCharge {
   chargeId: string;
   amount: Micros;
   graceExpiresAtMs: number;
+  /** What it is for: only credit that may pay this product settles it. */
+  product: Product;
+  /** For its usage entry when it is paid (absent on charges that waited before these were kept). */
+  deploymentId?: string;
+  projectId?: string;
 }
 
 /**
@@ -104,6 +123,23 @@ export interface AccountState {
   /** How many ledger entries the account has, and the time of the latest one. */
   entryCount: number;
   lastEntryAtMs: number;
+  /**
+   * Usage and refunds by product of the days not yet written out as their rollup items (today's,
+   * and an earlier day's until the next operation writes it out: ledger/usage-rollups.ts).
+   */
+  usageDays: UsageDay[];
+  /**
+   * When the rollups began counting this account's usage (its first counted entry's instant):
+   * usage before it is read from the entries. An account made since rollups exist counts from the
+   * start (ROLLUPS_FROM_THE_START); null: an older account whose usage is all in its entries so far.
+   */
+  rollupsSince: string | null;
+}
+
+/** Usage and refunds of one UTC day, by product, in micro-credits. */
+export interface UsageDay {
+  day: string;
+  byProduct: Partial<Record<Product, { usage: Micros; refunds: Micros }>>;
 }
 
 /** A value as its readers see it: nothing in it can be changed through this type. */
@@ -125,6 +161,8 @@ export interface Allocation {
   expiresAtMs: number | null;
   taken: Micros;
   restored: Micros;
+  /** The lot's scope, so a refund gives the credit back to a lot that pays the same products. */
+  products?: readonly Product[];
 }
 
 /**
@@ -200,8 +238,13 @@ export function emptyAccount(accountId: string): AccountState {
     flagged: false,
     entryCount: 0,
     lastEntryAtMs: 0,
+    usageDays: [],
+    rollupsSince: ROLLUPS_FROM_THE_START,
   };
 }
+
+/** `rollupsSince` of an account the rollups count from its first day. */
+export const ROLLUPS_FROM_THE_START = '1970-01-01T00:00:00.000Z';
 
 /** Whether two states hold the same values (a draft that left its state as read changed nothing). */
 export function sameState(a: AccountView, b: AccountView): boolean {
@@ -214,7 +257,27 @@ export function cloneAccount(state: AccountView): AccountState {
     lots: state.lots.map((lot) => ({ ...lot })),
     debts: state.debts.map((debt) => ({ ...debt })),
     pending: state.pending.map((charge) => ({ ...charge })),
+    usageDays: state.usageDays.map((day) => ({
+      day: day.day,
+      byProduct: Object.fromEntries(Object.entries(day.byProduct).map(([product, u]) => [product, { ...u }])),
+    })),
   };
+}
+
+/**
+ * Which lots may pay: a product's charge (unscoped lots, and lots scoped to it), or, for `null`,
+ * what no product owns (a provider reversal's debt, a withdrawal): unscoped lots only.
+ */
+export type PayingFor = Product | null;
+
+/** Whether a lot's credit may pay for `payingFor` (SPEC §10: a scoped lot never pays another product). */
+export function mayPay(lot: Pick<LotView, 'products'>, payingFor: PayingFor): boolean {
+  return lot.products === undefined || (payingFor !== null && lot.products.includes(payingFor));
+}
+
+/** Whether unloaded overflow lots may be scoped: scoped lots sort first, so only if the first one is. */
+function overflowMayBeScoped(overflow: ReadonlyDeep<OverflowSummary>): boolean {
+  return overflow.firstKey.startsWith(SCOPED_KEY_PREFIX);
 }
 
 /** A lot counts only before its expiry instant; at `expiresAtMs` it is already expired. */
@@ -236,22 +299,45 @@ export function reversalDebtOf(state: AccountView): Micros {
   return micros(debtOf(state) - chargeDebtOf(state));
 }
 
-export function usableCredit(state: AccountView, nowMs: number, kind?: LotKind): Micros {
+/** Usable credit: of one kind when given, and only what may pay for `payingFor` when given. */
+export function usableCredit(state: AccountView, nowMs: number, kind?: LotKind, payingFor?: PayingFor): Micros {
   const loaded = sum(
     state.lots
       .filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind))
+      .filter((lot) => payingFor === undefined || mayPay(lot, payingFor))
       .map((lot) => lot.remaining),
   );
-  return micros(loaded + overflowCredit(state, nowMs, kind));
+  return micros(loaded + overflowCredit(state, nowMs, kind, payingFor));
 }
 
 /** Usable credit in the unloaded overflow lots; they all count until the first of them expires. */
-function overflowCredit(state: AccountView, nowMs: number, kind?: LotKind): Micros {
+function overflowCredit(state: AccountView, nowMs: number, kind?: LotKind, payingFor?: PayingFor): Micros {
   const overflow = state.overflow;
   if (!overflow) return ZERO;
   if (overflow.firstExpiresAtMs !== null && overflow.firstExpiresAtMs <= nowMs)
     throw new OverflowNeeded('an overflow lot has expired');
+  if (payingFor !== undefined && overflowMayBeScoped(overflow))
+    throw new OverflowNeeded('overflow lots may be scoped to products');
   return kind === undefined ? micros(overflow.purchased + overflow.promotional) : overflow[kind];
+}
+
+/** What a charge for `product` may still take: the credit that may pay it, less all debt. */
+export function availableFor(state: AccountView, nowMs: number, product: Product): Micros {
+  return micros(usableCredit(state, nowMs, undefined, product) - debtOf(state));
+}
+
+/** Usable scoped credit, by scope (the products it pays), for the balance to show. */
+export function scopedCredit(state: AccountView, nowMs: number): { products: Product[]; remaining: Micros }[] {
+  const byScope = new Map<string, { products: Product[]; remaining: Micros }>();
+  for (const lot of state.lots) {
+    if (!lot.products || !isUsable(lot, nowMs)) continue;
+    const key = lot.products.join(',');
+    const found = byScope.get(key) ?? { products: [...lot.products], remaining: ZERO };
+    found.remaining = micros(found.remaining + lot.remaining);
+    byScope.set(key, found);
+  }
+  if (state.overflow && overflowMayBeScoped(state.overflow)) throw new OverflowNeeded('overflow lots may be scoped');
+  return [...byScope.values()];
 }
 
 /** How many lots with credit left the account holds, loaded or not. */
@@ -268,18 +354,24 @@ export function heldCredit(state: AccountView): Micros {
 }
 
 const NO_EXPIRY_KEY = '9'.repeat(15);
+/** Sorts before any digit: scoped lots come first in consumption order. */
+const SCOPED_KEY_PREFIX = '!';
+
+type OrderedLot = Pick<LotView, 'lotId' | 'kind' | 'expiresAtMs' | 'products'>;
 
 /**
- * A lot's place in consumption order as text that sorts the same way (compareConsumption): its
- * expiry (none last), promotional before purchased, then its id (oldest first).
+ * A lot's place in consumption order as text that sorts the same way (compareConsumption): scoped
+ * lots first, fewest products first; then its expiry (none last), promotional before purchased,
+ * then its id (oldest first). An unscoped lot's key is what it was before scopes existed.
  */
-export function consumptionKey(lot: Pick<LiveLot, 'lotId' | 'kind' | 'expiresAtMs'>): string {
+export function consumptionKey(lot: OrderedLot): string {
   const expiry = lot.expiresAtMs === null ? NO_EXPIRY_KEY : String(lot.expiresAtMs).padStart(15, '0');
-  return `${expiry}#${lot.kind === 'promotional' ? 0 : 1}#${lot.lotId}`;
+  const key = `${expiry}#${lot.kind === 'promotional' ? 0 : 1}#${lot.lotId}`;
+  return lot.products ? `${SCOPED_KEY_PREFIX}${lot.products.length}#${key}` : key;
 }
 
 /** Whether a lot not among the loaded ones may be one of the unloaded overflow lots. */
-function mayBeInOverflow(state: AccountView, lot: Pick<LiveLot, 'lotId' | 'kind' | 'expiresAtMs'>): boolean {
+function mayBeInOverflow(state: AccountView, lot: OrderedLot): boolean {
   return state.overflow !== null && consumptionKey(lot) >= state.overflow.firstKey;
 }
 
@@ -323,19 +415,29 @@ export type PaymentDecision = { payable: true; needsAllowance: boolean } | { pay
 /**
  * The one rule for paying a charge now, used by /credits/check, the charge itself, the settling of
  * pending charges and the grace deadline, so what the check says is what the charge does: payable
- * when balance − amount ≥ −allowance and, if it needs the allowance, the account has room for one
- * more debt record (MAX_DEBTS).
+ * when what the product may take (its credit less all debt, availableFor) − amount ≥ −allowance
+ * and, if it needs the allowance, the account has room for one more debt record (MAX_DEBTS).
+ * Without scoped credit what a product may take is the balance.
  */
-export function paymentDecision(state: AccountView, amount: Micros, nowMs: number, allowance: Micros): PaymentDecision {
+export function paymentDecision(
+  state: AccountView,
+  charge: { amount: Micros; product: Product },
+  nowMs: number,
+  allowance: Micros,
+): PaymentDecision {
+  const { amount, product } = charge;
   assert(amount >= 0 && allowance >= 0, 'a payment decision is about non-negative amounts');
-  if (balanceOf(state, nowMs) - amount < -allowance) return { payable: false, reason: 'over_allowance' };
-  const needsAllowance = amount > usableCredit(state, nowMs);
+  if (availableFor(state, nowMs, product) - amount < -allowance) return { payable: false, reason: 'over_allowance' };
+  const needsAllowance = amount > usableCredit(state, nowMs, undefined, product);
   if (needsAllowance && state.debts.length >= MAX_DEBTS) return { payable: false, reason: 'debt_records_full' };
   return { payable: true, needsAllowance };
 }
 
 /** Earliest expiry first (no expiry last); on a tie promotional before purchased; then oldest. */
 export function compareConsumption(a: LotView, b: LotView): number {
+  const scopeA = a.products?.length ?? Number.POSITIVE_INFINITY;
+  const scopeB = b.products?.length ?? Number.POSITIVE_INFINITY;
+  if (scopeA !== scopeB) return scopeA < scopeB ? -1 : 1;
   const expiryA = a.expiresAtMs ?? Number.POSITIVE_INFINITY;
   const expiryB = b.expiresAtMs ?? Number.POSITIVE_INFINITY;
   if (expiryA !== expiryB) return expiryA < expiryB ? -1 : 1;
@@ -343,17 +445,24 @@ export function compareConsumption(a: LotView, b: LotView): number {
   return a.lotId < b.lotId ? -1 : a.lotId > b.lotId ? 1 : 0;
 }
 
+/** Which lots a take may use: those that may pay for `payingFor`, of one kind when given. */
+export interface TakeFrom {
+  payingFor: PayingFor;
+  kind?: LotKind;
+}
+
 /**
- * Takes up to `amount` from the usable lots in consumption order (only `kind` lots when given),
- * dropping lots that reach zero. Returns what it took, lot by lot, in the order taken.
+ * Takes up to `amount` from the usable lots that may pay (TakeFrom) in consumption order, dropping
+ * lots that reach zero. Returns what it took, lot by lot, in the order taken.
  */
-export function takeFromLots(state: AccountState, amount: Micros, nowMs: number, kind?: LotKind): Allocation[] {
+export function takeFromLots(state: AccountState, amount: Micros, nowMs: number, from: TakeFrom): Allocation[] {
   assert(amount >= 0, 'cannot take a negative amount');
   const candidates = state.lots
-    .filter((lot) => isUsable(lot, nowMs) && (kind === undefined || lot.kind === kind))
+    .filter((lot) => isUsable(lot, nowMs) && (from.kind === undefined || lot.kind === from.kind))
+    .filter((lot) => mayPay(lot, from.payingFor))
     .sort(compareConsumption);
   const loaded = sum(candidates.map((lot) => lot.remaining));
-  if (loaded < amount && overflowCredit(state, nowMs, kind) > 0)
+  if (loaded < amount && overflowCredit(state, nowMs, from.kind, from.payingFor) > 0)
     throw new OverflowNeeded(`taking ${amount} needs overflow lots`);
   const allocations: Allocation[] = [];
   let left = amount;
@@ -369,6 +478,7 @@ export function takeFromLots(state: AccountState, amount: Micros, nowMs: number,
       expiresAtMs: lot.expiresAtMs,
       taken,
       restored: ZERO,
+      ...(lot.products ? { products: lot.products } : {}),
     });
   }
   state.lots = state.lots.filter((lot) => lot.remaining > 0);
@@ -380,6 +490,7 @@ export interface ReissuedLot {
   kind: LotKind;
   amount: Micros;
   expiresAtMs: number;
+  products?: readonly Product[];
 }
 
 /**
@@ -404,11 +515,12 @@ export function restoreAllocations(
     left = micros(left - part);
     const expired = allocation.expiresAtMs !== null && allocation.expiresAtMs <= nowMs;
     if (expired) {
-      const lot = {
+      const lot: ReissuedLot = {
         lotId: newLotId(),
         kind: allocation.kind,
         amount: part,
         expiresAtMs: nowMs + REISSUED_LOT_DAYS * DAY_MS,
+        ...(allocation.products ? { products: allocation.products } : {}),
       };
       reissued.push(lot);
       insertLot(state, { ...lot, remaining: part });
@@ -426,6 +538,7 @@ export function restoreAllocations(
         amount: allocation.lotAmount,
         remaining: part,
         expiresAtMs: allocation.expiresAtMs,
+        ...(allocation.products ? { products: allocation.products } : {}),
       });
     }
   }
@@ -438,13 +551,17 @@ export interface Repayment {
   allocations: Allocation[];
 }
 
-/** Incoming credit pays debt first: oldest debt first, from the usable lots in consumption order. */
+/**
+ * Incoming credit pays debt first: oldest debt first, from the usable lots that may pay it (a
+ * charge's debt: credit for its product; a provider reversal's: unscoped credit), in consumption order.
+ */
 export function repayDebts(state: AccountState, nowMs: number): Repayment[] {
   const repayments: Repayment[] = [];
   for (const debt of state.debts) {
-    const available = usableCredit(state, nowMs);
-    if (available === 0) break;
-    const allocations = takeFromLots(state, min(available, debt.amount), nowMs);
+    const payingFor = debtPayingFor(debt);
+    const available = usableCredit(state, nowMs, undefined, payingFor);
+    if (available === 0) continue;
+    const allocations = takeFromLots(state, min(available, debt.amount), nowMs, { payingFor });
     debt.amount = micros(debt.amount - sum(allocations.map((a) => a.taken)));
     repayments.push({ ref: debt.ref, allocations });
   }

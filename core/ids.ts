@@ -16,6 +16,8 @@ export const ULID_PATTERN = '[0-9A-HJKMNP-TV-Z]{26}';
 export const ACCOUNT_ID = /^[A-Za-z0-9_.:@|-]{1,128}$/;
 /** A deployment, as the deployment system names it. */
 export const DEPLOYMENT_ID = /^[A-Za-z0-9_.:-]{1,128}$/;
+/** A project a deployment belongs to (SPEC §10), as the deployment system names it. */
+export const PROJECT_ID = DEPLOYMENT_ID;
 
 export function newId(prefix: IdPrefix, nowMs: number): string {
   return `${prefix}_${nextUlid(nowMs)}`;

@@ -44,6 +44,7 @@ export const handler = groupHandler([
       expiresAtMs: body.expiresAt ?? null,
       description: body.description,
       conditions: body.conditions,
+      ...(body.products ? { products: body.products } : {}),
       idempotencyKey,
     });
     return { status: 201, body: present.grant(grant) };

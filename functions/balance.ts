@@ -35,7 +35,7 @@ export const handler = groupHandler(
 
     implement(api.check, async ({ caller, query, runtime }) => {
       const accountId = accountFor(caller, query.accountId, 'read');
-      return { status: 200, body: present.check(await check(runtime.ledger, accountId, query.amount)) };
+      return { status: 200, body: present.check(await check(runtime.ledger, accountId, query.amount, query.product)) };
     }),
 
     implement(api.transactions, async ({ caller, query, runtime }) => {
@@ -45,6 +45,8 @@ export const handler = groupHandler(
         query.category ?? null,
         query.from ?? null,
         query.to ?? null,
+        // Only when given, so a cursor made before products were kept stays valid.
+        ...(query.product ? [query.product] : []),
       ]);
       const types = query.category
         ? typesOf(query.category).filter((type) => !query.type || type === query.type)
@@ -54,6 +56,7 @@ export const handler = groupHandler(
       const base: TransactionQuery = {
         accountId,
         ...(types ? { types } : {}),
+        ...(query.product ? { product: query.product } : {}),
         ...(query.from !== undefined ? { fromMs: query.from } : {}),
         ...(query.to !== undefined ? { toMs: query.to } : {}),
       };
@@ -92,7 +95,13 @@ export const handler = groupHandler(
       const accountId = accountFor(caller, query.accountId, 'read');
       const toMs = query.to ?? runtime.ledger.nowMs();
       const fromMs = query.from ?? toMs - 30 * DAY_MS;
-      const result = await usage(runtime.ledger, { accountId, fromMs, toMs, granularity: query.granularity ?? 'day' });
+      const result = await usage(runtime.ledger, {
+        accountId,
+        fromMs,
+        toMs,
+        granularity: query.granularity ?? 'day',
+        ...(query.groupBy ? { groupBy: query.groupBy } : {}),
+      });
       const { start: _start, ...total } = present.usage(result.total);
       return { status: 200, body: { buckets: result.buckets.map(present.usage), total } };
     }),

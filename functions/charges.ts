@@ -15,6 +15,8 @@ export const handler = groupHandler([
     const result = await charge(runtime.ledger, {
       accountId,
       deploymentId: body.deploymentId,
+      ...(body.product ? { product: body.product } : {}),
+      ...(body.projectId ? { projectId: body.projectId } : {}),
       amount: body.amount,
       description: body.description,
       idempotencyKey: idempotencyKey,

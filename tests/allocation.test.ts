@@ -60,7 +60,7 @@ describe('taking credit', () => {
       lot('lot_3', 'promotional', 4, 10),
     );
     expect(isUsable(state.lots[0]!, NOW)).toBe(false);
-    const taken = takeFromLots(state, micros(6), NOW);
+    const taken = takeFromLots(state, micros(6), NOW, { payingFor: 'other' });
     expect(taken.map((a) => [a.lotId, a.taken])).toEqual([
       ['lot_3', 4],
       ['lot_2', 2],
@@ -75,7 +75,9 @@ describe('taking credit', () => {
   it('withdrawals take only purchased credit', () => {
     const state = account(lot('lot_1', 'promotional', 5, 1), lot('lot_2', 'purchased', 3, 20));
     expect(withdrawableOf(state, NOW)).toBe(3);
-    expect(takeFromLots(state, micros(3), NOW, 'purchased').map((a) => a.lotId)).toEqual(['lot_2']);
+    expect(takeFromLots(state, micros(3), NOW, { payingFor: null, kind: 'purchased' }).map((a) => a.lotId)).toEqual([
+      'lot_2',
+    ]);
   });
 
   it('take then restore everything gives back the same lots (property)', () => {
@@ -95,7 +97,7 @@ describe('taking credit', () => {
           const state = account(...lots.map((l) => ({ ...l })));
           const total = lots.reduce((t, l) => t + l.remaining, 0);
           const amount = micros(Math.floor(total * share));
-          const allocations = takeFromLots(state, amount, NOW);
+          const allocations = takeFromLots(state, amount, NOW, { payingFor: 'other' });
           expect(allocations.reduce((t, a) => t + a.taken, 0)).toBe(amount);
           expect(balanceOf(state, NOW)).toBe(total - amount);
           restoreAllocations(state, allocations, amount, NOW, () => 'lot_new');
@@ -110,7 +112,7 @@ describe('taking credit', () => {
 describe('restoring and repaying', () => {
   it('restores latest-taken first and re-issues a part whose lot expired as a new 30-day lot', () => {
     const state = account(lot('lot_1', 'promotional', 2, 1), lot('lot_2', 'purchased', 2, 100));
-    const allocations = takeFromLots(state, micros(3), NOW);
+    const allocations = takeFromLots(state, micros(3), NOW, { payingFor: 'other' });
     const later = NOW + 2 * DAY; // lot_1 has expired by now
     expect(allocations.map((a) => [a.lotId, a.taken])).toEqual([
       ['lot_1', 2],

@@ -17,6 +17,7 @@ import {
   MAX_DEBTS,
   MAX_PENDING_CHARGES,
   type Micros,
+  ROLLUPS_FROM_THE_START,
 } from '../core/index.js';
 import { putAccount } from '../core/items/account.js';
 import { newLedger, T0 } from './support/ledger.js';
@@ -71,6 +72,7 @@ function accountState(accountId: string, g: Generated): AccountState {
       chargeId: newId('ch', T0 - 500 + i),
       amount: (100 * CENT) as Micros,
       graceExpiresAtMs: T0 + 60_000,
+      product: 'other' as const,
     })),
     allowance: g.allowanceCents === null ? null : ((g.allowanceCents * CENT) as Micros),
     lowBalanceThreshold: null,
@@ -83,6 +85,8 @@ function accountState(accountId: string, g: Generated): AccountState {
     flagged: false,
     entryCount: 0,
     lastEntryAtMs: 0,
+    usageDays: [],
+    rollupsSince: ROLLUPS_FROM_THE_START,
   };
 }
 

@@ -166,9 +166,13 @@ describe('balance, check, transactions, usage', () => {
     expect(csv.status).toBe(200);
     expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
     const lines = csv.text.trim().split('\r\n');
-    expect(lines[0]).toBe('transactionId,type,category,amount,balanceAfter,createdAt,reference,description');
+    expect(lines[0]).toBe(
+      'transactionId,type,category,amount,balanceAfter,createdAt,reference,description,product,deploymentId,paidFrom',
+    );
     expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(/^tx_\w+,usage,Usage Deductions,-1\.00,17\.00,/);
+    // SPEC §10: what each usage entry was for and what paid it.
+    expect(lines[1]).toMatch(/,other,d2,lot_[0-9A-Z]{26}:1\.00$/);
   });
 
   it('sums usage per day', async () => {

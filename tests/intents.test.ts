@@ -45,6 +45,7 @@ async function leftByADeadWriter(
     accountId,
     createdAtMs: charge.createdAtMs ?? ledger.nowMs(),
     deploymentId: 'dead',
+    product: 'other',
     amount: charge.amount,
     description,
     idempotencyKey: charge.key,

@@ -106,7 +106,7 @@ function accountStates(): AccountState[] {
         { ref: 'ch_debt', amount: c('3') },
         { ref: 'reversal:lot_x', amount: c('0.5') },
       ],
-      pending: [{ chargeId: 'ch_waiting', amount: c('12'), graceExpiresAtMs: T0 + DAY }],
+      pending: [{ chargeId: 'ch_waiting', amount: c('12'), graceExpiresAtMs: T0 + DAY, product: 'other' }],
       allowance: c('25'),
       lowBalanceThreshold: null,
       lowBalanceAlerted: false,

@@ -159,8 +159,15 @@ describe('charges', () => {
     });
     const snap = await expectInvariants(ledger, 'c4', { expiriesApplied: true });
     expect(snap.entries).toHaveLength(1);
+    // It keeps what it is for, so its usage entry says so when it is paid (SPEC §10).
     expect(snap.state.pending).toEqual([
-      { chargeId: result.chargeId, amount: c('15.01'), graceExpiresAtMs: T0 + 300_000 },
+      {
+        chargeId: result.chargeId,
+        amount: c('15.01'),
+        graceExpiresAtMs: T0 + 300_000,
+        product: 'other',
+        deploymentId: result.deploymentId,
+      },
     ]);
     expect((await getBalance(ledger, 'c4')).balance).toBe(c('5'));
   });

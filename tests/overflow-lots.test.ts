@@ -21,6 +21,7 @@ import {
   LedgerTable,
   type LiveLot,
   type Micros,
+  ROLLUPS_FROM_THE_START,
   refund,
   requestWithdrawal,
 } from '../core/index.js';
@@ -62,6 +63,8 @@ function state(lots: LiveLot[]): AccountState {
     flagged: false,
     entryCount: 0,
     lastEntryAtMs: 0,
+    usageDays: [],
+    rollupsSince: ROLLUPS_FROM_THE_START,
   };
 }
 

@@ -24,12 +24,15 @@ import type {
   AccountState,
   AccountView,
   AutoTopUp,
+  Debt,
   LiveLot,
   LotKind,
   LotView,
   NoticeDays,
   OverflowSummary,
+  PendingCharge,
   ReadonlyDeep,
+  UsageDay,
 } from '../account.js';
 import {
   compareConsumption,
@@ -43,6 +46,7 @@ import {
 import { assert } from '../assert.js';
 import { ContentionExhausted } from '../errors.js';
 import { micros, sum, ZERO } from '../money.js';
+import { DEFAULT_PRODUCT, isProduct, PRODUCTS, type Product } from '../products.js';
 import { expiryIndex, keys, SK_PREFIX } from '../table/keys.js';
 import type { Item, LedgerTable, TransactItem } from '../table/table.js';
 import { lotKindField, microsField, nonNegativeMicrosField, readItem, StoredFields } from './fields.js';
@@ -53,10 +57,22 @@ type LotTuple = [
   amount: number,
   remaining: number,
   expiresAtMs: number,
-  notice?: NoticeDays,
+  notice?: NoticeDays | null,
+  /** A scoped lot's products, comma-separated (notice is then null when none was sent). */
+  products?: string,
 ];
-type DebtTuple = [ref: string, amount: number];
-type PendingTuple = [chargeId: string, amount: number, graceExpiresAtMs: number];
+type DebtTuple = [ref: string, amount: number, product?: Product];
+/** Left out from the end: the project when none, the deployment (charges from before it was kept), `other`. */
+type PendingTuple = [
+  chargeId: string,
+  amount: number,
+  graceExpiresAtMs: number,
+  product?: Product,
+  deploymentId?: string,
+  projectId?: string,
+];
+/** One day's usage as the account item keeps it: `{d: day, p: {product: [usage, refunds]}}`. */
+type UsageDayItem = { d: string; p: Partial<Record<Product, [number, number]>> };
 
 const NO_EXPIRY = -1;
 
@@ -90,18 +106,8 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
     version: read.integer(item.version, ['version'], 1),
     lots: read.array(item.lots, ['lots']).map((tuple, i) => lotOfTuple(read, tuple, ['lots', i])),
     overflow: overflow && overflow.count > 0 ? overflow : null,
-    debts: read.array(item.debts, ['debts']).map((tuple, i) => {
-      const [ref, amount] = read.array(tuple, ['debts', i]);
-      return { ref: read.string(ref, ['debts', i, 0]), amount: read.micros(amount, ['debts', i, 1], 1) };
-    }),
-    pending: read.array(item.pending, ['pending']).map((tuple, i) => {
-      const [chargeId, amount, graceExpiresAtMs] = read.array(tuple, ['pending', i]);
-      return {
-        chargeId: read.string(chargeId, ['pending', i, 0]),
-        amount: read.micros(amount, ['pending', i, 1], 1),
-        graceExpiresAtMs: read.integer(graceExpiresAtMs, ['pending', i, 2]),
-      };
-    }),
+    debts: read.array(item.debts, ['debts']).map((tuple, i) => debtOfTuple(read, tuple, ['debts', i])),
+    pending: read.array(item.pending, ['pending']).map((tuple, i) => pendingOfTuple(read, tuple, ['pending', i])),
     allowance: optional('allowance', (v, path) => read.micros(v, path)) ?? null,
     // Absent: the default; null: alerts off.
     lowBalanceThreshold:
@@ -119,22 +125,80 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
     flagged: optional('flagged', (v, path) => read.boolean(v, path)) === true,
     entryCount: read.integer(item.entryCount, ['entryCount'], 0),
     lastEntryAtMs: read.integer(item.lastEntryAtMs, ['lastEntryAtMs'], 0),
+    usageDays: optional('usageDays', (v, path) => read.schema(usageDaysShape, v, path).map(usageDayOfItem)) ?? [],
+    // Absent on an account item written before the rollups began: its usage so far is in its entries.
+    rollupsSince: optional('rollupsSince', (v, path) => read.string(v, path)) ?? null,
   };
 }
 
-/** One lot of the account item: `[lotId, 'p'|'u', amount, remaining, expiresAtMs (-1: none), notice?]`. */
+function debtOfTuple(read: StoredFields, value: unknown, path: (string | number)[]): Debt {
+  const [ref, amount, product] = read.array(value, path);
+  return {
+    ref: read.string(ref, [...path, 0]),
+    amount: read.micros(amount, [...path, 1], 1),
+    ...(product === undefined ? {} : { product: productOf(read, product, [...path, 2]) }),
+  };
+}
+
+function pendingTuple(c: ReadonlyDeep<PendingCharge>): PendingTuple {
+  const tuple: PendingTuple = [c.chargeId, c.amount, c.graceExpiresAtMs];
+  if (c.product !== DEFAULT_PRODUCT || c.deploymentId) tuple.push(c.product);
+  if (c.deploymentId) tuple.push(c.deploymentId);
+  if (c.deploymentId && c.projectId) tuple.push(c.projectId);
+  return tuple;
+}
+
+function pendingOfTuple(read: StoredFields, value: unknown, path: (string | number)[]): PendingCharge {
+  const [chargeId, amount, graceExpiresAtMs, product, deploymentId, projectId] = read.array(value, path);
+  return {
+    chargeId: read.string(chargeId, [...path, 0]),
+    amount: read.micros(amount, [...path, 1], 1),
+    graceExpiresAtMs: read.integer(graceExpiresAtMs, [...path, 2]),
+    product: product === undefined ? DEFAULT_PRODUCT : productOf(read, product, [...path, 3]),
+    ...(deploymentId === undefined ? {} : { deploymentId: read.string(deploymentId, [...path, 4]) }),
+    ...(projectId === undefined ? {} : { projectId: read.string(projectId, [...path, 5]) }),
+  };
+}
+
+function productOf(read: StoredFields, value: unknown, path: (string | number)[]): Product {
+  if (!isProduct(value)) read.fail(path, `expected a product, received ${JSON.stringify(value)}`);
+  return value;
+}
+
+const usageDaysShape = z.array(
+  z.object({
+    d: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
+    p: z.partialRecord(z.enum(PRODUCTS), z.tuple([nonNegativeMicrosField, nonNegativeMicrosField])),
+  }),
+);
+
+function usageDayOfItem(day: z.output<typeof usageDaysShape>[number]): UsageDay {
+  const byProduct: UsageDay['byProduct'] = {};
+  for (const product of PRODUCTS) {
+    const counts = day.p[product];
+    if (counts) byProduct[product] = { usage: counts[0], refunds: counts[1] };
+  }
+  return { day: day.d, byProduct };
+}
+
+/**
+ * One lot of the account item: `[lotId, 'p'|'u', amount, remaining, expiresAtMs (-1: none), notice?,
+ * products?]` (a scoped lot's products comma-separated; its notice null when none was sent).
+ */
 function lotOfTuple(read: StoredFields, value: unknown, path: (string | number)[]): LiveLot {
-  const [lotId, kind, amount, remaining, expiresAtMs, notice] = read.array(value, path);
+  const [lotId, kind, amount, remaining, expiresAtMs, notice, products] = read.array(value, path);
   if (kind !== 'p' && kind !== 'u') read.fail([...path, 1], 'expected one of "p"|"u"');
-  if (notice !== undefined && notice !== FIRST_NOTICE_DAYS && notice !== LAST_NOTICE_DAYS)
+  if (notice !== undefined && notice !== null && notice !== FIRST_NOTICE_DAYS && notice !== LAST_NOTICE_DAYS)
     read.fail([...path, 5], `expected one of ${FIRST_NOTICE_DAYS}|${LAST_NOTICE_DAYS}`);
+  const scope = products === undefined ? undefined : read.string(products, [...path, 6]).split(',');
   const lot: LiveLot = {
     lotId: read.string(lotId, [...path, 0]),
     kind: kind === 'p' ? 'purchased' : 'promotional',
     amount: read.micros(amount, [...path, 2], 0),
     remaining: read.micros(remaining, [...path, 3], 0),
     expiresAtMs: null,
-    ...(notice === undefined ? {} : { notice }),
+    ...(notice === undefined || notice === null ? {} : { notice }),
+    ...(scope ? { products: scope.map((product, i) => productOf(read, product, [...path, 6, i])) } : {}),
   };
   const expiry = read.integer(expiresAtMs, [...path, 4], NO_EXPIRY);
   if (expiry !== NO_EXPIRY) lot.expiresAtMs = expiry;
@@ -197,8 +261,8 @@ async function readOverflowLots(table: LedgerTable, accountId: string): Promise<
 }
 
 function overflowLotFromItem(item: Item): LiveLot {
-  const { notice, ...lot } = readItem('overflow lot', overflowLotShape, item);
-  return { ...lot, ...(notice === undefined ? {} : { notice }) };
+  const { notice, products, ...lot } = readItem('overflow lot', overflowLotShape, item);
+  return { ...lot, ...(notice === undefined ? {} : { notice }), ...(products ? { products } : {}) };
 }
 
 function overflowLotItem(accountId: string, lot: LotView): Item {
@@ -211,7 +275,15 @@ function overflowLotItem(accountId: string, lot: LotView): Item {
     remaining: lot.remaining,
     expiresAtMs: lot.expiresAtMs,
     ...(lot.notice === undefined ? {} : { notice: lot.notice }),
+    ...(lot.products ? { products: [...lot.products] } : {}),
   };
+}
+
+function usageDayItem(day: ReadonlyDeep<UsageDay>): UsageDayItem {
+  const p: UsageDayItem['p'] = {};
+  for (const [product, u] of Object.entries(day.byProduct))
+    if (isProduct(product) && u) p[product] = [u.usage, u.refunds];
+  return { d: day.day, p };
 }
 
 /** Where the lots of an account's new state go, and the overflow items to write for it. */
@@ -359,12 +431,17 @@ export function accountItem(
         lot.remaining,
         lot.expiresAtMs ?? NO_EXPIRY,
       ];
-      if (lot.notice !== undefined) tuple.push(lot.notice);
+      if (lot.notice !== undefined || lot.products) tuple.push(lot.notice ?? null);
+      if (lot.products) tuple.push(lot.products.join(','));
       return tuple;
     }),
     ...(placement.overflow ? { overflow: placement.overflow } : {}),
-    debts: state.debts.map((debt): DebtTuple => [debt.ref, debt.amount]),
-    pending: state.pending.map((c): PendingTuple => [c.chargeId, c.amount, c.graceExpiresAtMs]),
+    debts: state.debts.map(
+      (debt): DebtTuple => (debt.product ? [debt.ref, debt.amount, debt.product] : [debt.ref, debt.amount]),
+    ),
+    pending: state.pending.map(pendingTuple),
+    ...(state.usageDays.length > 0 ? { usageDays: state.usageDays.map(usageDayItem) } : {}),
+    rollupsSince: state.rollupsSince ?? undefined,
     allowance: state.allowance ?? undefined,
     // Stored only when it differs from the default; null (alerts off) is stored as null.
     lowBalanceThreshold:
@@ -438,5 +515,6 @@ const overflowLotShape = z
     remaining: nonNegativeMicrosField,
     expiresAtMs: msField.nullable(),
     notice: noticeField.optional(),
+    products: z.array(z.enum(PRODUCTS)).min(1).optional(),
   })
   .refine(holdsAtMostItsAmount, REMAINING_OVER_AMOUNT);

@@ -14,6 +14,7 @@ import * as z from 'zod';
 import type { Allocation } from '../account.js';
 import { Conflict } from '../errors.js';
 import type { Micros } from '../money.js';
+import { DEFAULT_PRODUCT, PRODUCTS, type Product } from '../products.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
@@ -26,6 +27,9 @@ export interface Charge {
   chargeId: string;
   accountId: string;
   deploymentId: string;
+  /** What it paid for (SPEC §10); `other` for charges that named no product. */
+  product: Product;
+  projectId?: string;
   status: ChargeStatus;
   amount: Micros;
   refunded: Micros;
@@ -44,6 +48,8 @@ const shape = z.object({
   chargeId: z.string(),
   accountId: z.string(),
   deploymentId: z.string(),
+  product: z.enum(PRODUCTS).optional(),
+  projectId: z.string().optional(),
   status: z.enum(['paid', 'pending_payment', 'failed', 'cancelled']),
   amount: microsField,
   refunded: microsField,
@@ -57,9 +63,11 @@ const shape = z.object({
 });
 
 export function chargeFromItem(item: Item): Charge {
-  const { graceExpiresAt, paidAt, endedAt, ...charge } = readItem('charge', shape, item);
+  const { graceExpiresAt, paidAt, endedAt, product, projectId, ...charge } = readItem('charge', shape, item);
   return {
     ...charge,
+    product: product ?? DEFAULT_PRODUCT,
+    ...(projectId ? { projectId } : {}),
     ...(graceExpiresAt ? { graceExpiresAt } : {}),
     ...(paidAt ? { paidAt } : {}),
     ...(endedAt ? { endedAt } : {}),
@@ -77,6 +85,8 @@ export interface NewCharge {
   accountId: string;
   chargeId: string;
   deploymentId: string;
+  product: Product;
+  projectId?: string;
   amount: Micros;
   description: string;
 }
@@ -213,6 +223,8 @@ function base(charge: NewCharge, nowMs: number): Item {
     chargeId: charge.chargeId,
     accountId: charge.accountId,
     deploymentId: charge.deploymentId,
+    product: charge.product,
+    ...(charge.projectId ? { projectId: charge.projectId } : {}),
     amount: charge.amount,
     refunded: 0,
     description: charge.description,

@@ -4,11 +4,13 @@
 // so an account's entries sort in commit order and a date range is a key condition.
 
 import * as z from 'zod';
+import type { LotKind } from '../account.js';
 import { type Category, categoryOf, ENTRY_TYPES, type EntryType } from '../entry-types.js';
 import type { Micros } from '../money.js';
+import { DEFAULT_PRODUCT, PRODUCTS, type Product } from '../products.js';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
-import { isoField, microsField, readItem } from './fields.js';
+import { isoField, lotKindField, microsField, readItem } from './fields.js';
 
 export { CATEGORIES, type Category, categoryOf, ENTRY_TYPES, type EntryType, typesOf } from '../entry-types.js';
 
@@ -21,9 +23,26 @@ export interface LedgerEntry {
   createdAt: string;
   reference: string;
   description: string;
+  /** A usage or refund entry: the product and deployment it was for (SPEC §10). */
+  product?: Product;
+  deploymentId?: string;
+  projectId?: string;
+  /** A usage entry: the lots that paid it, and the part taken as debt on the negative allowance. */
+  paidFrom?: PaidFrom[];
+  allowance?: Micros;
 }
 
-/** The entry's item: the entry, and the lots it took from or gave to. */
+/** One lot's part in paying a charge. */
+export interface PaidFrom {
+  lotId: string;
+  kind: LotKind;
+  amount: Micros;
+}
+
+/**
+ * The entry's item: the entry, and the lots it took from or gave to (a usage entry says which lots
+ * paid it in `paidFrom`, with their kinds).
+ */
 export function entryItem(
   accountId: string,
   ulid: string,
@@ -31,7 +50,8 @@ export function entryItem(
   lots?: { lotId: string; amount: Micros }[],
 ): Item {
   const { category: _category, ...stored } = entry;
-  return { ...keys.entry(accountId, ulid), itemType: 'entry', ...stored, ...(lots?.length ? { lots } : {}) };
+  const withLots = lots?.length && !entry.paidFrom ? { lots } : {};
+  return { ...keys.entry(accountId, ulid), itemType: 'entry', ...stored, ...withLots };
 }
 
 const shape = z.object({
@@ -42,14 +62,34 @@ const shape = z.object({
   createdAt: isoField,
   reference: z.string(),
   description: z.string(),
+  product: z.enum(PRODUCTS).optional(),
+  deploymentId: z.string().optional(),
+  projectId: z.string().optional(),
+  paidFrom: z.array(z.object({ lotId: z.string(), kind: lotKindField, amount: microsField })).optional(),
+  allowance: microsField.optional(),
 });
 
-/** An entry read with only its type, amount and time (a usage query projects those). */
-export function movementFromItem(item: Item): Pick<LedgerEntry, 'type' | 'amount' | 'createdAt'> {
-  return readItem('ledger entry', shape.pick({ type: true, amount: true, createdAt: true }), item);
+/** An entry read with only its type, amount, time and product (usage read from entries). */
+export function movementFromItem(item: Item): Pick<LedgerEntry, 'type' | 'amount' | 'createdAt' | 'product'> {
+  const { product, ...movement } = readItem(
+    'ledger entry',
+    shape.pick({ type: true, amount: true, createdAt: true, product: true }),
+    item,
+  );
+  return { ...movement, ...(product ? { product } : {}) };
 }
 
 export function entryFromItem(item: Item): LedgerEntry {
-  const entry = readItem('ledger entry', shape, item);
-  return { ...entry, category: categoryOf(entry.type) };
+  const { product, deploymentId, projectId, paidFrom, allowance, ...entry } = readItem('ledger entry', shape, item);
+  const forUsage = entry.type === 'usage' || entry.type === 'refund';
+  return {
+    ...entry,
+    category: categoryOf(entry.type),
+    // Usage before products were recorded was for no product in particular: `other`.
+    ...(forUsage ? { product: product ?? DEFAULT_PRODUCT } : {}),
+    ...(deploymentId ? { deploymentId } : {}),
+    ...(projectId ? { projectId } : {}),
+    ...(paidFrom ? { paidFrom } : {}),
+    ...(allowance === undefined ? {} : { allowance }),
+  };
 }

@@ -8,6 +8,7 @@ import type { Allocation } from '../account.js';
 import { AssertionError, assert, isRecord } from '../assert.js';
 import type { IoCreditsError } from '../errors.js';
 import { type Micros, micros } from '../money.js';
+import { PRODUCTS } from '../products.js';
 import type { TransactItem } from '../table/table.js';
 
 /**
@@ -41,6 +42,7 @@ export const allocationField = z.object({
   expiresAtMs: z.number().nullable(),
   taken: microsField,
   restored: microsField,
+  products: z.array(z.enum(PRODUCTS)).min(1).optional(),
 }) satisfies z.ZodType<Allocation, unknown>;
 
 /** `item` read with `schema`; a mismatch is a fault that names the item kind and the field. */

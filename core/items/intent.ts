@@ -10,6 +10,7 @@
 import * as z from 'zod';
 import { ERROR_CODES, type ErrorCode } from '../errors.js';
 import type { Micros } from '../money.js';
+import { DEFAULT_PRODUCT, PRODUCTS, type Product } from '../products.js';
 import { keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
 import type { Item, TransactItem } from '../table/table.js';
@@ -22,6 +23,8 @@ export const INTENT_LIFETIME_MS = 10_000;
 export interface ChargeRequest {
   accountId: string;
   deploymentId: string;
+  product: Product;
+  projectId?: string;
   amount: Micros;
   description: string;
   idempotencyKey: string;
@@ -45,6 +48,8 @@ export function intentItem(intent: ChargeIntent): Item {
     accountId: intent.accountId,
     createdAtMs: intent.createdAtMs,
     deploymentId: intent.deploymentId,
+    ...(intent.product === DEFAULT_PRODUCT ? {} : { product: intent.product }),
+    ...(intent.projectId ? { projectId: intent.projectId } : {}),
     amount: intent.amount,
     description: intent.description,
     idempotencyKey: intent.idempotencyKey,
@@ -61,6 +66,8 @@ const shape = z.object({
   accountId: z.string(),
   createdAtMs: z.number(),
   deploymentId: z.string(),
+  product: z.enum(PRODUCTS).optional(),
+  projectId: z.string().optional(),
   amount: microsField,
   description: z.string(),
   idempotencyKey: z.string(),
@@ -75,6 +82,8 @@ export function intentFromItem(item: Item): ChargeIntent {
     accountId: read.accountId,
     createdAtMs: read.createdAtMs,
     deploymentId: read.deploymentId,
+    product: read.product ?? DEFAULT_PRODUCT,
+    ...(read.projectId ? { projectId: read.projectId } : {}),
     amount: read.amount,
     description: read.description,
     idempotencyKey: read.idempotencyKey,

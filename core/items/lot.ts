@@ -6,6 +6,7 @@ import * as z from 'zod';
 import type { LotKind } from '../account.js';
 import { Conflict } from '../errors.js';
 import { type Micros, ZERO } from '../money.js';
+import { PRODUCTS, type Product } from '../products.js';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
@@ -22,6 +23,8 @@ export interface Lot {
   createdAt: string;
   expiresAt: string | null;
   withdrawable: boolean;
+  /** Promotional credit for these products only (SPEC §10). */
+  products?: readonly Product[];
 }
 
 export interface NewLot {
@@ -32,6 +35,7 @@ export interface NewLot {
   reference: string;
   description: string;
   conditions?: string | undefined;
+  products?: readonly Product[] | undefined;
 }
 
 export interface LotRecord {
@@ -42,6 +46,7 @@ export interface LotRecord {
   reference: string;
   description: string;
   conditions?: string;
+  products?: readonly Product[];
   createdAt: string;
   expiresAt: string | null;
   /** What the nightly run removed when the lot expired. */
@@ -63,6 +68,7 @@ export const lotItems = {
       reference: lot.reference,
       description: lot.description,
       ...(lot.conditions ? { conditions: lot.conditions } : {}),
+      ...(lot.products ? { products: [...lot.products] } : {}),
       createdAt: iso(nowMs),
       expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
       withdrawable: lot.kind === 'purchased',
@@ -110,6 +116,7 @@ const shape = z.object({
   reference: z.string(),
   description: z.string(),
   conditions: z.string().optional(),
+  products: z.array(z.enum(PRODUCTS)).min(1).optional(),
   createdAt: isoField,
   expiresAt: isoField.nullable(),
   expired: microsField.optional(),
@@ -118,10 +125,11 @@ const shape = z.object({
 });
 
 export function lotFromItem(item: Item): LotRecord {
-  const { conditions, expired, reversed, reversedFromExpired, ...lot } = readItem('lot', shape, item);
+  const { conditions, products, expired, reversed, reversedFromExpired, ...lot } = readItem('lot', shape, item);
   return {
     ...lot,
     ...(conditions ? { conditions } : {}),
+    ...(products ? { products } : {}),
     expired: expired ?? ZERO,
     reversed: reversed ?? ZERO,
     reversedFromExpired: reversedFromExpired ?? ZERO,

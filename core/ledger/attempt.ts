@@ -32,6 +32,7 @@ import { Draft, type PlannedWrite } from './draft.js';
 import type { AccountRead } from './intents.js';
 import type { Ledger } from './ledger.js';
 import { ACCOUNT_ITEM_WRITES, IDEMPOTENCY_WRITES, INTENT_WRITES, roomForCharge } from './room.js';
+import { writeOutPastDays } from './usage.js';
 
 export interface Operation<R> {
   name: string;
@@ -216,6 +217,7 @@ async function planOne(
 function finish(draft: Draft): void {
   noteAlerts(draft);
   startTopUpIfDue(draft);
+  writeOutPastDays(draft);
 }
 
 type Role = { role: 'idempotency'; member: Member } | { role: 'intent'; member?: Member };

@@ -13,13 +13,13 @@ import {
   type Allocation,
   type AutoTopUp,
   allowanceOf,
+  availableFor,
   balanceOf,
   cloneAccount,
   findLot,
   forgiveDebt,
   insertLot,
   type LiveLot,
-  type LotKind,
   type NoticeDays,
   type PendingCharge,
   paymentDecision,
@@ -28,16 +28,19 @@ import {
   repayDebts,
   restoreAllocations,
   sameState,
+  type TakeFrom,
   takeFromLots,
+  type UsageDay,
 } from '../account.js';
 import { assert } from '../assert.js';
 import type { IoCreditsError } from '../errors.js';
 import { type IdPrefix, ledgerEntryUlid, newId } from '../ids.js';
-import { categoryOf, type EntryType, entryItem, type LedgerEntry } from '../items/entry.js';
+import { categoryOf, type EntryType, entryItem, type LedgerEntry, type PaidFrom } from '../items/entry.js';
 import type { ItemWrite } from '../items/fields.js';
 import { type NotificationType, notificationItem } from '../items/notification.js';
 import { type EventData, type EventType, eventItems, type WebhookEvent } from '../items/webhook.js';
-import { formatMicros as fmt, type Micros, micros, sum } from '../money.js';
+import { formatMicros as fmt, type Micros, micros, sum, ZERO } from '../money.js';
+import { DEFAULT_PRODUCT, type Product } from '../products.js';
 import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
 import type { LedgerConfig } from './config.js';
@@ -62,6 +65,16 @@ export interface EntryInput {
   reference: string;
   description: string;
   lots?: { lotId: string; amount: Micros }[];
+  /** What a usage or refund entry was for (SPEC §10): counted in the day's usage by product. */
+  usage?: {
+    product: Product;
+    /** Absent only for a charge that waited for credit before deployments were kept with it. */
+    deploymentId?: string;
+    projectId?: string;
+    /** A usage entry: the lots that paid it, and the part taken as debt. */
+    paidFrom?: PaidFrom[];
+    allowance?: Micros;
+  };
 }
 
 /** A charge that reached its final status in this draft: published once it commits. */
@@ -174,9 +187,14 @@ export class Draft {
     return allowanceOf(this.current, this.config.defaultAllowance);
   }
 
-  /** Whether a charge of `amount` can be paid now (account.paymentDecision). */
-  canPay(amount: Micros): boolean {
-    return paymentDecision(this.current, amount, this.nowMs, this.allowance()).payable;
+  /** What a charge for `product` may take: the credit that may pay it, less all debt (SPEC §10). */
+  available(product: Product): Micros {
+    return availableFor(this.current, this.nowMs, product);
+  }
+
+  /** Whether a charge can be paid now (account.paymentDecision). */
+  canPay(charge: { amount: Micros; product: Product }): boolean {
+    return paymentDecision(this.current, charge, this.nowMs, this.allowance()).payable;
   }
 
   /**
@@ -228,10 +246,41 @@ export class Draft {
       createdAt: iso(atMs),
       reference: input.reference,
       description: input.description,
+      ...(input.usage ? usageFields(input.usage) : {}),
     };
+    if (input.usage) this.countUsage(entry.createdAt, input.usage.product, input.type, input.amount);
     this.written.push(entry);
     this.put(entryItem(this.accountId, ulid, entry, input.lots));
     return entry;
+  }
+
+  /** Adds a usage or refund entry to its day's usage by product (written out by usage-rollups.ts). */
+  private countUsage(at: string, product: Product, type: EntryType, amount: Micros): void {
+    assert(type === 'usage' || type === 'refund', `a ${type} entry is not usage`);
+    const { usageDays } = this.current;
+    const day = at.slice(0, 10);
+    // An account whose usage so far is only in its entries counts in rollups from this entry on.
+    this.current.rollupsSince ??= at;
+    let counted = usageDays.find((d) => d.day === day);
+    if (!counted) {
+      counted = { day, byProduct: {} };
+      usageDays.push(counted);
+    }
+    const totals = counted.byProduct[product] ?? { usage: ZERO, refunds: ZERO };
+    counted.byProduct[product] =
+      type === 'usage'
+        ? { usage: micros(totals.usage - amount), refunds: totals.refunds }
+        : { usage: totals.usage, refunds: micros(totals.refunds + amount) };
+  }
+
+  /** Takes the earliest days before `day`, `count` at most, out of the day counts (for usage.ts). */
+  takeUsageDaysBefore(day: string, count: number): UsageDay[] {
+    const past = this.current.usageDays
+      .filter((d) => d.day < day)
+      .sort((a, b) => (a.day < b.day ? -1 : 1))
+      .slice(0, count);
+    this.current.usageDays = this.current.usageDays.filter((d) => !past.includes(d));
+    return past;
   }
 
   /** An event for other systems (SPEC §9), written with this change: the outbox of the webhooks. */
@@ -290,9 +339,9 @@ export class Draft {
     insertLot(this.current, lot);
   }
 
-  /** Takes up to `amount` from the usable lots in consumption order (`kind` lots only, when given). */
-  takeFromLots(amount: Micros, kind?: LotKind): Allocation[] {
-    return takeFromLots(this.current, amount, this.nowMs, kind);
+  /** Takes up to `amount` from the usable lots that may pay (account.TakeFrom), in consumption order. */
+  takeFromLots(amount: Micros, from: TakeFrom): Allocation[] {
+    return takeFromLots(this.current, amount, this.nowMs, from);
   }
 
   /** Takes up to `amount` of what is left in one lot; answers what it took (nothing from a spent lot). */
@@ -323,18 +372,26 @@ export class Draft {
 
   // ---- debt and charges ----
 
-  /** Pays `amount` from the balance: lots first in consumption order, the rest as debt recorded under `ref`. */
-  payFromBalance(ref: string, amount: Micros): { allocations: Allocation[]; debtCreated: Micros } {
-    assert(this.canPay(amount), `charge ${ref} is not payable`);
-    const allocations = this.takeFromLots(amount);
+  /**
+   * Pays a charge from the balance: the lots that may pay its product first, in consumption order,
+   * the rest as debt recorded under the charge.
+   */
+  payFromBalance(charge: { chargeId: string; amount: Micros; product: Product }): {
+    allocations: Allocation[];
+    debtCreated: Micros;
+  } {
+    const { chargeId, amount, product } = charge;
+    assert(this.canPay(charge), `charge ${chargeId} is not payable`);
+    const allocations = this.takeFromLots(amount, { payingFor: product });
     const debtCreated = micros(amount - sum(allocations.map((a) => a.taken)));
-    if (debtCreated > 0) this.addDebt(ref, debtCreated);
+    if (debtCreated > 0) this.addDebt(chargeId, debtCreated, product);
     return { allocations, debtCreated };
   }
 
-  addDebt(ref: string, amount: Micros): void {
+  /** Debt under `ref`; a charge's records its product (but `other`), so credit scoped to it may repay it. */
+  addDebt(ref: string, amount: Micros, product?: Product): void {
     assert(amount > 0, `debt ${ref} must be positive`);
-    this.current.debts.push({ ref, amount });
+    this.current.debts.push({ ref, amount, ...(product && product !== DEFAULT_PRODUCT ? { product } : {}) });
   }
 
   /** Pays back up to `amount` of the debt recorded under `ref`; answers how much. */
@@ -393,4 +450,14 @@ export class Draft {
   changeWebhookEndpoints(delta: 1 | -1): void {
     this.current.webhookEndpoints = Math.max(0, this.current.webhookEndpoints + delta);
   }
+}
+
+function usageFields(usage: NonNullable<EntryInput['usage']>): Partial<LedgerEntry> {
+  return {
+    product: usage.product,
+    ...(usage.deploymentId ? { deploymentId: usage.deploymentId } : {}),
+    ...(usage.projectId ? { projectId: usage.projectId } : {}),
+    ...(usage.paidFrom ? { paidFrom: usage.paidFrom } : {}),
+    ...(usage.allowance === undefined ? {} : { allowance: usage.allowance }),
+  };
 }

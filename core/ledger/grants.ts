@@ -7,6 +7,7 @@ import { Conflict, InvalidRequest } from '../errors.js';
 import type { Lot } from '../items/lot.js';
 import { type LotSource, lotItems, type NewLot } from '../items/lot.js';
 import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
+import { normalScope, type Product } from '../products.js';
 import { addCalendarMonths, iso } from '../time.js';
 import { run } from './commit.js';
 import { type Draft, itemIsNew } from './draft.js';
@@ -61,12 +62,17 @@ export interface PromotionalGrant {
   expiresAtMs: number | null;
   description: string;
   conditions?: string;
+  /** Credit for these products only (SPEC §10): a non-empty part of the catalog. */
+  products?: readonly Product[];
   idempotencyKey?: string;
 }
 
 export async function grantPromotional(ledger: Ledger, input: PromotionalGrant): Promise<GrantResult> {
   assertWholeCents(input.amount);
   if (input.description.trim() === '') throw new InvalidRequest('description is required');
+  if (input.products !== undefined && input.products.length === 0)
+    throw new InvalidRequest('products, when given, names at least one product');
+  const products = input.products ? normalScope(input.products) : undefined;
   return run(ledger, {
     name: 'grantPromotional',
     accountId: input.accountId,
@@ -74,7 +80,13 @@ export async function grantPromotional(ledger: Ledger, input: PromotionalGrant):
       ? {
           scope: 'grant',
           key: input.idempotencyKey,
-          fingerprint: fingerprint([input.amount, input.expiresAtMs, input.description, input.conditions ?? null]),
+          fingerprint: fingerprint([
+            input.amount,
+            input.expiresAtMs,
+            input.description,
+            input.conditions ?? null,
+            ...(products ? [products] : []),
+          ]),
         }
       : undefined,
     plan: (draft) => {
@@ -88,6 +100,7 @@ export async function grantPromotional(ledger: Ledger, input: PromotionalGrant):
         reference: '',
         description: input.description,
         conditions: input.conditions,
+        products,
       });
     },
   });
@@ -101,7 +114,15 @@ function addLot(draft: Draft, lot: NewLot): GrantResult {
   if (heldCredit(state) + lot.amount > MAX_ACCOUNT_CREDIT_MICROS)
     throw new Conflict('the account would hold more than 5,000,000,000 credits');
   const lotId = draft.id('lot');
-  draft.addLot({ lotId, kind: lot.kind, amount: lot.amount, remaining: lot.amount, expiresAtMs: lot.expiresAtMs });
+  const scope = lot.products ? { products: lot.products } : {};
+  draft.addLot({
+    lotId,
+    kind: lot.kind,
+    amount: lot.amount,
+    remaining: lot.amount,
+    expiresAtMs: lot.expiresAtMs,
+    ...scope,
+  });
   putLotItem(draft, lotId, lot);
   const entryReference = lot.reference || lotId;
   draft.entry({
@@ -137,6 +158,7 @@ function addLot(draft: Draft, lot: NewLot): GrantResult {
     source: lot.source,
     description: lot.description,
     ...(lot.conditions ? { conditions: lot.conditions } : {}),
+    ...scope,
     balance: draft.balance(),
   };
 }

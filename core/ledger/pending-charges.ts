@@ -35,8 +35,8 @@ export async function expirePendingCharge(
         return { chargeId, status: charge.status, changed: false };
       }
       draft.removePending(chargeId);
-      if (draft.canPay(pending.amount)) {
-        payWaitingCharge(draft, chargeId, pending.amount, 'Pending charge paid at its deadline');
+      if (draft.canPay(pending)) {
+        payWaitingCharge(draft, pending, 'Pending charge paid at its deadline');
         settlePending(draft);
         return { chargeId, status: 'paid', changed: true };
       }

@@ -23,12 +23,12 @@ export function creditArrived(draft: Draft): void {
 export function settlePending(draft: Draft): void {
   for (const pending of [...draft.state.pending]) {
     if (pending.graceExpiresAtMs <= draft.nowMs) continue;
-    if (!draft.canPay(pending.amount)) break;
+    if (!draft.canPay(pending)) break;
     if (!roomFor(draft, SETTLEMENT_WRITES)) {
       draft.deferSettlement();
       break;
     }
     draft.removePending(pending.chargeId);
-    payWaitingCharge(draft, pending.chargeId, pending.amount, 'Pending charge paid after a top-up');
+    payWaitingCharge(draft, pending, 'Pending charge paid after a top-up');
   }
 }

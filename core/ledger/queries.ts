@@ -1,28 +1,34 @@
-// Reads: balance, check, the transactions log and usage. The balance and check are one
+// Reads: balance, check and the transactions log (usage by product is usage.ts). The balance and check are one
 // consistent read of the account item; the log is a Query over the account's `TX#` entries,
 // whose ULID keys sort by time, so date ranges are key conditions, not filters.
 
 import {
   type AccountState,
+  type AccountView,
   allowanceOf,
+  availableFor,
   balanceOf,
   debtOf,
   EXPIRING_SOON_DAYS,
   isUsable,
+  type LotView,
   OverflowNeeded,
   paymentDecision,
+  scopedCredit,
   withdrawableOf,
 } from '../account.js';
 import { InvalidRequest } from '../errors.js';
 import { timeOfId, ulidBounds } from '../ids.js';
 import { accountFromItem, loadAccount, withOverflow } from '../items/account.js';
 import type { EntryType, LedgerEntry } from '../items/entry.js';
-import { entryFromItem, movementFromItem } from '../items/entry.js';
+import { entryFromItem } from '../items/entry.js';
 import type { Lot } from '../items/lot.js';
 import { type Micros, max, micros, ZERO } from '../money.js';
+import { DEFAULT_PRODUCT, type Product } from '../products.js';
 import { isEntrySk, keys } from '../table/keys.js';
 import { type Item, MAX_QUERY_PAGES } from '../table/table.js';
-import { DAY_MS, iso, startOfUtcDay, startOfUtcMonth } from '../time.js';
+import { DAY_MS, iso } from '../time.js';
+import { dailyUsage, forecastUnused } from './forecast.js';
 import type { Ledger } from './ledger.js';
 
 export interface BalanceView {
@@ -35,29 +41,36 @@ export interface BalanceView {
   debt: Micros;
   pendingWithdrawals: Micros;
   lots: Lot[];
-  expiringSoon: Lot[];
+  /** Promotional credit that pays only some products, by scope (SPEC §10); also counted in `balance`. */
+  scoped: { products: Product[]; remaining: Micros }[];
+  /** Lots expiring within 30 days, each with what the account's usage would leave of it unspent. */
+  expiringSoon: (Lot & { forecastUnused: Micros })[];
 }
 
 export async function getBalance(ledger: Ledger, accountId: string): Promise<BalanceView> {
-  const state = await ledger.table.meter.run('balance', () => loadAccount(ledger.table, accountId));
-  return balanceView(state, ledger.nowMs(), ledger.config.defaultAllowance);
+  return ledger.table.meter.run('balance', async () => {
+    const state = await loadAccount(ledger.table, accountId);
+    const nowMs = ledger.nowMs();
+    const soon = expiringSoon(state, nowMs);
+    // The forecast needs the last 30 days' usage: read only when some credit expires soon.
+    const rates = soon.length > 0 ? await dailyUsage(ledger, accountId, nowMs) : {};
+    return balanceView(state, nowMs, ledger.config.defaultAllowance, forecastUnused(state, nowMs, rates));
+  });
 }
 
-export function balanceView(state: AccountState, nowMs: number, defaultAllowance: Micros): BalanceView {
-  const lots = state.lots
-    .filter((lot) => isUsable(lot, nowMs))
-    .map(
-      (lot): Lot => ({
-        lotId: lot.lotId,
-        kind: lot.kind,
-        amount: lot.amount,
-        remaining: lot.remaining,
-        createdAt: iso(timeOfId(lot.lotId)),
-        expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
-        withdrawable: lot.kind === 'purchased',
-      }),
-    );
+function expiringSoon(state: AccountView, nowMs: number): readonly LotView[] {
   const soon = nowMs + EXPIRING_SOON_DAYS * DAY_MS;
+  return state.lots.filter((lot) => isUsable(lot, nowMs) && lot.expiresAtMs !== null && lot.expiresAtMs <= soon);
+}
+
+export function balanceView(
+  state: AccountView,
+  nowMs: number,
+  defaultAllowance: Micros,
+  unused: ReadonlyMap<string, Micros> = new Map(),
+): BalanceView {
+  const lots = state.lots.filter((lot) => isUsable(lot, nowMs)).map(lotView);
+  const soon = new Set(expiringSoon(state, nowMs).map((lot) => lot.lotId));
   return {
     accountId: state.accountId,
     hasPurchased: state.hasPurchased,
@@ -67,12 +80,32 @@ export function balanceView(state: AccountState, nowMs: number, defaultAllowance
     debt: debtOf(state),
     pendingWithdrawals: state.pendingWithdrawals,
     lots,
-    expiringSoon: lots.filter((lot) => lot.expiresAt !== null && Date.parse(lot.expiresAt) <= soon),
+    scoped: scopedCredit(state, nowMs),
+    expiringSoon: lots
+      .filter((lot) => soon.has(lot.lotId))
+      .map((lot) => ({ ...lot, forecastUnused: unused.get(lot.lotId) ?? lot.remaining })),
+  };
+}
+
+function lotView(lot: LotView): Lot {
+  return {
+    lotId: lot.lotId,
+    kind: lot.kind,
+    amount: lot.amount,
+    remaining: lot.remaining,
+    createdAt: iso(timeOfId(lot.lotId)),
+    expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
+    withdrawable: lot.kind === 'purchased',
+    ...(lot.products ? { products: lot.products } : {}),
   };
 }
 
 export interface CheckView {
   amount: Micros;
+  /** The product asked about, and what a charge for it may take (its credit less debt): when one was named. */
+  product?: Product;
+  available?: Micros;
+  /** The account's balance, all its credit less its debt. */
   balance: Micros;
   sufficient: boolean;
   /** A charge of this amount made now would be paid (account.paymentDecision). */
@@ -80,29 +113,33 @@ export interface CheckView {
   shortfall: Micros;
 }
 
-export async function check(ledger: Ledger, accountId: string, amount: Micros): Promise<CheckView> {
+/** Whether a charge of `amount` for `product` (absent: `other`) would be paid now, as the charge decides it. */
+export async function check(ledger: Ledger, accountId: string, amount: Micros, product?: Product): Promise<CheckView> {
   if (amount < 0) throw new InvalidRequest('amount can not be negative');
   return ledger.table.meter.run('check', async () => {
     // One item read: a heavy account's overflow lots are summarised on it, and read only once one has expired.
     const state = accountFromItem(accountId, await ledger.table.get(keys.account(accountId)));
     try {
-      return checkView(state, ledger, amount);
+      return checkView(state, ledger, amount, product);
     } catch (error) {
       if (!(error instanceof OverflowNeeded)) throw error;
-      return checkView((await withOverflow(ledger.table, state)).state, ledger, amount);
+      return checkView((await withOverflow(ledger.table, state)).state, ledger, amount, product);
     }
   });
 }
 
-function checkView(state: AccountState, ledger: Ledger, amount: Micros): CheckView {
+function checkView(state: AccountState, ledger: Ledger, amount: Micros, product?: Product): CheckView {
   const nowMs = ledger.nowMs();
-  const balance = balanceOf(state, nowMs);
+  const charge = { amount, product: product ?? DEFAULT_PRODUCT };
+  const available = availableFor(state, nowMs, charge.product);
+  const allowance = allowanceOf(state, ledger.config.defaultAllowance);
   return {
     amount,
-    balance,
-    sufficient: balance >= amount,
-    withinAllowance: paymentDecision(state, amount, nowMs, allowanceOf(state, ledger.config.defaultAllowance)).payable,
-    shortfall: max(ZERO, micros(amount - balance)),
+    ...(product ? { product, available } : {}),
+    balance: balanceOf(state, nowMs),
+    sufficient: available >= amount,
+    withinAllowance: paymentDecision(state, charge, nowMs, allowance).payable,
+    shortfall: max(ZERO, micros(amount - available)),
   };
 }
 
@@ -110,6 +147,8 @@ export interface TransactionQuery {
   accountId: string;
   /** Only entries of these types (empty: none at all); absent: every type. */
   types?: readonly EntryType[];
+  /** Only usage and refund entries of this product (entries from before products were kept: `other`). */
+  product?: Product;
   fromMs?: number;
   toMs?: number;
   limit?: number;
@@ -118,6 +157,31 @@ export interface TransactionQuery {
 }
 
 export const MAX_PAGE_SIZE = 100;
+
+/** The filter a transactions query reads with: by type, and by product (usage and refunds only). */
+function entryFilter(query: TransactionQuery): {
+  filter: { FilterExpression?: string; ExpressionAttributeNames?: Record<string, string> };
+  typeValues: Record<string, string>;
+} {
+  const typeValues: Record<string, string> = Object.fromEntries(
+    (query.types ?? []).map((type, i) => [`:type${i}`, type]),
+  );
+  const clauses: string[] = [];
+  if (query.types) clauses.push(`#type IN (${Object.keys(typeValues).join(', ')})`);
+  if (query.product) {
+    typeValues[':product'] = query.product;
+    typeValues[':usage'] = 'usage';
+    typeValues[':refund'] = 'refund';
+    const unnamed = query.product === DEFAULT_PRODUCT ? ' OR attribute_not_exists(#product)' : '';
+    clauses.push(`#type IN (:usage, :refund) AND (#product = :product${unnamed})`);
+  }
+  if (clauses.length === 0) return { filter: {}, typeValues };
+  const names = { '#type': 'type', ...(query.product ? { '#product': 'product' } : {}) };
+  return {
+    filter: { FilterExpression: clauses.map((c) => `(${c})`).join(' AND '), ExpressionAttributeNames: names },
+    typeValues,
+  };
+}
 
 export async function listTransactions(
   ledger: Ledger,
@@ -129,13 +193,7 @@ export async function listTransactions(
   if (query.cursor !== undefined && !isEntrySk(query.cursor)) throw new InvalidRequest('cursor is not valid');
   if (query.types?.length === 0) return { items: [], nextCursor: null };
   const pk = keys.accountPk(query.accountId);
-  const typeValues = Object.fromEntries((query.types ?? []).map((type, i) => [`:type${i}`, type]));
-  const typeFilter = query.types
-    ? {
-        FilterExpression: `#type IN (${Object.keys(typeValues).join(', ')})`,
-        ExpressionAttributeNames: { '#type': 'type' },
-      }
-    : {};
+  const { filter: typeFilter, typeValues } = entryFilter(query);
   const { low, high } = ulidBounds(query.fromMs ?? 0, query.toMs ?? 281474976710655);
   // Reads one entry past the page, so the cursor is given only when more entries exist.
   const found: Item[] = [];
@@ -160,81 +218,7 @@ export async function listTransactions(
   return { items: pageItems.map(entryFromItem), nextCursor: found.length > limit && last ? String(last.sk) : null };
 }
 
-export interface UsageBucket {
-  start: string;
-  usage: Micros;
-  refunds: Micros;
-  net: Micros;
-}
-
-/** The longest range one usage request may cover, so its Query is bounded. */
-export const MAX_USAGE_RANGE_DAYS = 3 * 366;
-
-export async function usage(
-  ledger: Ledger,
-  query: { accountId: string; fromMs: number; toMs: number; granularity: 'day' | 'month' },
-): Promise<{ buckets: UsageBucket[]; total: UsageBucket }> {
-  if (query.toMs < query.fromMs) throw new InvalidRequest('to must not be before from');
-  if (query.toMs - query.fromMs > MAX_USAGE_RANGE_DAYS * DAY_MS)
-    throw new InvalidRequest(`a usage range covers at most ${MAX_USAGE_RANGE_DAYS} days`);
-  const bucketStart = query.granularity === 'day' ? startOfUtcDay : startOfUtcMonth;
-  const buckets = new Map<number, { usage: number; refunds: number }>();
-  const { low, high } = ulidBounds(query.fromMs, query.toMs);
-  let startKey: Item | undefined;
-  for (let page = 0; page < MAX_QUERY_PAGES; page += 1) {
-    const out = await ledger.table.meter.run('usage', () =>
-      ledger.table.query({
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
-        FilterExpression: '#type IN (:usage, :refund)',
-        ExpressionAttributeNames: { '#type': 'type' },
-        ExpressionAttributeValues: {
-          ':pk': keys.accountPk(query.accountId),
-          ':low': `TX#${low}`,
-          ':high': `TX#${high}`,
-          ':usage': 'usage',
-          ':refund': 'refund',
-        },
-        ProjectionExpression: '#type, amount, createdAt',
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.items) {
-      const entry = movementFromItem(item);
-      const start = bucketStart(Date.parse(entry.createdAt));
-      const bucket = buckets.get(start) ?? { usage: 0, refunds: 0 };
-      if (entry.type === 'usage') bucket.usage -= entry.amount;
-      else bucket.refunds += entry.amount;
-      buckets.set(start, bucket);
-    }
-    startKey = out.lastKey;
-    if (!startKey) break;
-  }
-  const list = [...buckets.entries()]
-    .sort(([a], [b]) => a - b)
-    .map(
-      ([start, b]): UsageBucket => ({
-        start: iso(start),
-        usage: micros(b.usage),
-        refunds: micros(b.refunds),
-        net: micros(b.usage - b.refunds),
-      }),
-    );
-  const total = list.reduce(
-    (t, b) => ({
-      ...t,
-      usage: micros(t.usage + b.usage),
-      refunds: micros(t.refunds + b.refunds),
-      net: micros(t.net + b.net),
-    }),
-    {
-      start: iso(query.fromMs),
-      usage: ZERO,
-      refunds: ZERO,
-      net: ZERO,
-    },
-  );
-  return { buckets: list, total };
-}
+export { MAX_USAGE_RANGE_DAYS, type UsageBucket, type UsageQuery, usage } from './usage.js';
 
 export interface BalanceAt {
   accountId: string;

@@ -58,6 +58,11 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
         amount: input.amount,
         reference: input.chargeId,
         description: input.reason ?? `Refund of charge ${input.chargeId}`,
+        usage: {
+          product: charge.product,
+          deploymentId: charge.deploymentId,
+          ...(charge.projectId ? { projectId: charge.projectId } : {}),
+        },
       });
       creditArrived(draft);
       draft.event('refund.created', {
@@ -83,6 +88,7 @@ export function giveBack(draft: Draft, allocations: Allocation[], amount: Micros
       kind: lot.kind,
       amount: lot.amount,
       expiresAtMs: lot.expiresAtMs,
+      ...(lot.products ? { products: lot.products } : {}),
       source: 'refund',
       reference: why,
       description: `${why}: re-issued because the original lot had expired`,

@@ -10,8 +10,13 @@ import type { Draft } from './draft.js';
 
 /** The account item, rewritten by every transaction. */
 export const ACCOUNT_ITEM_WRITES = 1;
-/** What the finishing rules may add after a plan: two alerts, a `balance.low` event, a top-up's two items. */
-export const FINISH_WRITES = 3 + 2;
+/** Days of usage one transaction writes out at most (usage.ts): each a day item and, at most, a month item. */
+export const USAGE_DAYS_WRITTEN_OUT = 2;
+/**
+ * What the finishing rules may add after a plan: two alerts and a `balance.low` event, a top-up's
+ * two items, and the days of usage written out with their months.
+ */
+export const FINISH_WRITES = 3 + 2 + 2 * USAGE_DAYS_WRITTEN_OUT;
 /** A member's idempotency record, beside its plan. */
 export const IDEMPOTENCY_WRITES = 1;
 /** Another process's charge also deletes its intent. */

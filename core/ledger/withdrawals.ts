@@ -63,7 +63,7 @@ export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest
       if (input.amount > withdrawable)
         throw new InsufficientCredits(`only ${formatMicros(withdrawable)} credits can be withdrawn`);
       const withdrawalId = draft.id('wd');
-      const allocations = draft.takeFromLots(input.amount, 'purchased');
+      const allocations = draft.takeFromLots(input.amount, { payingFor: null, kind: 'purchased' });
       draft.changePendingWithdrawals(input.amount);
       const withdrawal: Withdrawal = {
         withdrawalId,

@@ -55,6 +55,10 @@ export const keys = {
     sk: `${ACCOUNT_SK}#INTENT#${intentId}`,
   }),
   lot: (accountId: string, lotId: string): Key => ({ pk: accountPk(accountId), sk: `LOT#${lotId}` }),
+  /** One UTC day's usage by product (YYYY-MM-DD), written out once the day is over (ledger/usage.ts). */
+  usageDay: (accountId: string, day: string): Key => ({ pk: accountPk(accountId), sk: `USAGE#D#${day}` }),
+  /** One UTC month's usage by product (YYYY-MM): its days added up as each is written out. */
+  usageMonth: (accountId: string, month: string): Key => ({ pk: accountPk(accountId), sk: `USAGE#M#${month}` }),
   entry: (accountId: string, entryUlid: string): Key => ({ pk: accountPk(accountId), sk: `TX#${entryUlid}` }),
   charge: (accountId: string, chargeId: string): Key => ({
     pk: accountPk(accountId),
@@ -116,6 +120,8 @@ export const SK_PREFIX = {
   accountAndIntents: ACCOUNT_SK,
   intent: `${ACCOUNT_SK}#INTENT#`,
   lot: 'LOT#',
+  usageDay: 'USAGE#D#',
+  usageMonth: 'USAGE#M#',
   entry: 'TX#',
   charge: 'CHARGE#',
   withdrawal: 'WD#',

@@ -27,7 +27,8 @@ export const present = {
     debt: m(b.debt),
     pendingWithdrawals: m(b.pendingWithdrawals),
     lots: b.lots.map(lot),
-    expiringSoon: b.expiringSoon.map(lot),
+    scoped: b.scoped.map((s) => ({ products: s.products, remaining: m(s.remaining) })),
+    expiringSoon: b.expiringSoon.map((l) => ({ ...lot(l), forecastUnused: m(l.forecastUnused) })),
   }),
   balanceAt: (b: BalanceAt) => ({ ...b, balance: m(b.balance) }),
   alerts: (a: AlertSettings) => ({
@@ -53,7 +54,13 @@ export const present = {
     monthlyLimit: m(a.monthlyLimit),
     spentThisMonth: m(a.spentThisMonth),
   }),
-  check: (c: CheckView) => ({ ...c, amount: m(c.amount), balance: m(c.balance), shortfall: m(c.shortfall) }),
+  check: ({ available, ...c }: CheckView) => ({
+    ...c,
+    amount: m(c.amount),
+    balance: m(c.balance),
+    ...(available === undefined ? {} : { available: m(available) }),
+    shortfall: m(c.shortfall),
+  }),
   chargeResult: (c: ChargeResult) =>
     c.status === 'paid'
       ? {
@@ -75,6 +82,8 @@ export const present = {
   charge: (c: Charge) => ({
     chargeId: c.chargeId,
     deploymentId: c.deploymentId,
+    product: c.product,
+    ...(c.projectId ? { projectId: c.projectId } : {}),
     status: c.status,
     amount: m(c.amount),
     refunded: m(c.refunded),
@@ -82,8 +91,29 @@ export const present = {
     ...(c.graceExpiresAt && c.status === 'pending_payment' ? { graceExpiresAt: c.graceExpiresAt } : {}),
   }),
   refund: (r: RefundResult) => ({ ...r, amount: m(r.amount), balance: m(r.balance) }),
-  entry: (e: LedgerEntry) => ({ ...e, amount: m(e.amount), balanceAfter: m(e.balanceAfter) }),
-  usage: (b: UsageBucket) => ({ start: b.start, usage: m(b.usage), refunds: m(b.refunds), net: m(b.net) }),
+  entry: ({ paidFrom, allowance, ...e }: LedgerEntry) => ({
+    ...e,
+    amount: m(e.amount),
+    balanceAfter: m(e.balanceAfter),
+    ...(paidFrom ? { paidFrom: paidFrom.map((p) => ({ ...p, amount: m(p.amount) })) } : {}),
+    ...(allowance === undefined ? {} : { allowance: m(allowance) }),
+  }),
+  usage: (b: UsageBucket) => ({
+    start: b.start,
+    usage: m(b.usage),
+    refunds: m(b.refunds),
+    net: m(b.net),
+    ...(b.byProduct
+      ? {
+          byProduct: Object.fromEntries(
+            Object.entries(b.byProduct).map(([product, u]) => [
+              product,
+              { usage: m(u.usage), refunds: m(u.refunds), net: m(u.net) },
+            ]),
+          ),
+        }
+      : {}),
+  }),
   withdrawal: (w: WithdrawalView) => ({ ...w, amount: m(w.amount) }),
   grant: (g: GrantResult) => ({ ...g, amount: m(g.amount), remaining: m(g.remaining), balance: m(g.balance) }),
 };
@@ -97,11 +127,20 @@ const CSV_COLUMNS = [
   'createdAt',
   'reference',
   'description',
+  'product',
+  'deploymentId',
+  'paidFrom',
 ] as const;
 
+/** The log as CSV; `paidFrom` is `lotId:amount` for each lot that paid a usage entry, `;`-separated. */
 export function entriesCsv(entries: LedgerEntry[]): string {
   const rows = entries.map((e) => {
-    const shaped = present.entry(e);
+    const shaped = {
+      ...present.entry(e),
+      product: e.product ?? '',
+      deploymentId: e.deploymentId ?? '',
+      paidFrom: (e.paidFrom ?? []).map((p) => `${p.lotId}:${m(p.amount)}`).join(';'),
+    };
     return CSV_COLUMNS.map((column) => csvField(String(shaped[column]))).join(',');
   });
   return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';

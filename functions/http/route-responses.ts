@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { deliveryRecordShape, EVENT_TYPES } from '../../core/items/webhook.js';
 import { PAYOUT_NETWORKS } from '../../core/payout.js';
+import { PRODUCTS } from '../../core/products.js';
 import type { api, RouteShape } from './routes.js';
 
 const amountOut = z
@@ -20,7 +21,16 @@ const lotOut = z.object({
   createdAt: z.string(),
   expiresAt: z.string().nullable(),
   withdrawable: z.boolean(),
+  products: z
+    .array(z.enum(PRODUCTS))
+    .optional()
+    .meta({ description: 'Scoped promotional credit: pays only these products' }),
 });
+const usageFigures = z.object({ usage: amountOut, refunds: amountOut, net: amountOut });
+const byProductOut = z
+  .partialRecord(z.enum(PRODUCTS), usageFigures)
+  .optional()
+  .meta({ description: 'With groupBy=product: the figures of each product that had any' });
 const responses = {
   balance: z.object({
     accountId: z.string(),
@@ -31,7 +41,16 @@ const responses = {
     debt: amountOut,
     pendingWithdrawals: amountOut,
     lots: z.array(lotOut),
-    expiringSoon: z.array(lotOut),
+    scoped: z
+      .array(z.object({ products: z.array(z.enum(PRODUCTS)), remaining: amountOut }))
+      .meta({ description: 'Promotional credit that pays only some products, by scope; also in balance' }),
+    expiringSoon: z.array(
+      lotOut.extend({
+        forecastUnused: amountOut.meta({
+          description: "What the last 30 days' average usage would leave unspent at its expiry",
+        }),
+      }),
+    ),
   }),
   balanceAt: z.object({
     accountId: z.string(),
@@ -41,7 +60,11 @@ const responses = {
   }),
   check: z.object({
     amount: amountOut,
+    product: z.enum(PRODUCTS).optional().meta({ description: 'The product asked about, when one was' }),
     balance: amountOut,
+    available: amountOut
+      .optional()
+      .meta({ description: 'When a product was asked about: what a charge for it may take, its credit less debt' }),
     sufficient: z.boolean(),
     withinAllowance: z.boolean(),
     shortfall: amountOut,
@@ -65,6 +88,8 @@ const responses = {
   charge: z.object({
     chargeId: z.string(),
     deploymentId: z.string(),
+    product: z.enum(PRODUCTS),
+    projectId: z.string().optional(),
     status: z.enum(['paid', 'pending_payment', 'failed', 'cancelled']),
     amount: amountOut,
     refunded: amountOut,
@@ -84,13 +109,21 @@ const responses = {
         createdAt: z.string(),
         reference: z.string(),
         description: z.string(),
+        product: z.enum(PRODUCTS).optional().meta({ description: 'Usage and refunds: the product it was for' }),
+        deploymentId: z.string().optional(),
+        projectId: z.string().optional(),
+        paidFrom: z
+          .array(z.object({ lotId: z.string(), kind: z.enum(['purchased', 'promotional']), amount: amountOut }))
+          .optional()
+          .meta({ description: 'Usage: the lots that paid it' }),
+        allowance: amountOut.optional().meta({ description: 'Usage: the part taken on the negative allowance' }),
       }),
     ),
     nextCursor: z.string().nullable(),
   }),
   usage: z.object({
-    buckets: z.array(z.object({ start: z.string(), usage: amountOut, refunds: amountOut, net: amountOut })),
-    total: z.object({ usage: amountOut, refunds: amountOut, net: amountOut }),
+    buckets: z.array(usageFigures.extend({ start: z.string(), byProduct: byProductOut })),
+    total: usageFigures.extend({ byProduct: byProductOut }),
   }),
   withdrawal: z.object({
     withdrawalId: z.string(),

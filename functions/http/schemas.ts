@@ -7,6 +7,7 @@
 import * as z from 'zod';
 import { ACCOUNT_ID, type IdPrefix, idPattern } from '../../core/ids.js';
 import { MICROS_PER_CENT, type Micros, parseCents, parseMicros, parsePositiveMicros } from '../../core/money.js';
+import { PRODUCTS } from '../../core/products.js';
 import { parseIso } from '../../core/time.js';
 import { JsonNumber } from './json-body.js';
 
@@ -50,6 +51,7 @@ export const nonNegativeCents = money((text, field) => {
 }, `${DECIMAL_DOC} Zero or more, in whole cents.`);
 
 const id = (prefix: IdPrefix) => z.string().regex(idPattern(prefix), `must be a ${prefix}_ id`);
+export const product = z.enum(PRODUCTS).meta({ description: `One of ${PRODUCTS.join(', ')}` });
 export const accountIdParam = z
   .string()
   .regex(ACCOUNT_ID, 'must be an IO ID')

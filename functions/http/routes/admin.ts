@@ -23,6 +23,12 @@ const grantBody = z.strictObject({
   expiresAt: s.timestamp.nullable().optional(),
   description: z.string().trim().min(1).max(500),
   conditions: z.string().trim().min(1).max(2000).optional(),
+  products: z
+    .array(s.product)
+    .min(1)
+    .max(6)
+    .optional()
+    .meta({ description: 'Credit for these products only (scoped promotional credit, SPEC §10)' }),
 });
 const allowanceBody = z.strictObject({ amount: s.nonNegativeAmount });
 

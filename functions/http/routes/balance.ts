@@ -13,7 +13,11 @@ const balanceQuery = z.strictObject({
     description: 'Answer the balance recorded by the last ledger entry at or before this instant (not in the future)',
   }),
 });
-const checkQuery = z.strictObject({ amount: s.nonNegativeAmount, accountId: s.accountIdParam.optional() });
+const checkQuery = z.strictObject({
+  amount: s.nonNegativeAmount,
+  product: s.product.optional().meta({ description: 'The product the charge would be for (absent: other)' }),
+  accountId: s.accountIdParam.optional(),
+});
 const transactionsQuery = z.strictObject({
   type: z.enum(ENTRY_TYPES).optional(),
   category: z
@@ -24,6 +28,7 @@ const transactionsQuery = z.strictObject({
         'Only entries shown under this category (Credit Inflow, Usage Deductions, Refunds, Expired, Withdrawals, ' +
         'Adjustments)',
     }),
+  product: s.product.optional().meta({ description: 'Only usage and refunds of this product' }),
   from: s.timestamp.optional(),
   to: s.timestamp.optional(),
   limit: z
@@ -40,6 +45,7 @@ const usageQuery = z.strictObject({
   from: s.timestamp.optional(),
   to: s.timestamp.optional(),
   granularity: z.enum(['day', 'month']).optional(),
+  groupBy: z.enum(['product']).optional().meta({ description: 'Adds byProduct to each bucket and to the total' }),
   accountId: s.accountIdParam.optional(),
 });
 

@@ -2,13 +2,19 @@
 // with the request schemas only they use.
 
 import * as z from 'zod';
-import { DEPLOYMENT_ID } from '../../../core/ids.js';
+import { DEPLOYMENT_ID, PROJECT_ID } from '../../../core/ids.js';
 
 import { defineRoute } from '../route.js';
 import * as s from '../schemas.js';
 
 const chargeBody = z.strictObject({
   deploymentId: z.string().regex(DEPLOYMENT_ID, 'must be 1-128 letters, digits or _.:-'),
+  product: s.product.optional().meta({ description: 'What the deployment is: absent means other (SPEC §10)' }),
+  projectId: z
+    .string()
+    .regex(PROJECT_ID, 'must be 1-128 letters, digits or _.:-')
+    .optional()
+    .meta({ description: 'The project the deployment belongs to' }),
   amount: s.positiveAmount,
   description: z.string().min(1).max(500).optional(),
   accountId: s.accountIdParam.optional(),

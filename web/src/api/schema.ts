@@ -713,6 +713,17 @@ export interface operations {
                             createdAt: string;
                             expiresAt: string | null;
                             withdrawable: boolean;
+                            /** @description Scoped promotional credit: pays only these products */
+                            products?: ("ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other")[];
+                        }[];
+                        /** @description Promotional credit that pays only some products, by scope; also in balance */
+                        scoped: {
+                            products: ("ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other")[];
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            remaining: string;
                         }[];
                         expiringSoon: {
                             lotId: string;
@@ -731,6 +742,13 @@ export interface operations {
                             createdAt: string;
                             expiresAt: string | null;
                             withdrawable: boolean;
+                            /** @description Scoped promotional credit: pays only these products */
+                            products?: ("ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other")[];
+                            /**
+                             * @description What the last 30 days' average usage would leave unspent at its expiry
+                             * @example 12.50
+                             */
+                            forecastUnused: string;
                         }[];
                     } | {
                         accountId: string;
@@ -799,6 +817,7 @@ export interface operations {
         parameters: {
             query: {
                 amount: string;
+                product?: "ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other";
                 accountId?: string;
             };
             header?: never;
@@ -819,11 +838,18 @@ export interface operations {
                          * @example 12.50
                          */
                         amount: string;
+                        /** @enum {string} */
+                        product: "ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other";
                         /**
                          * @description Decimal credits
                          * @example 12.50
                          */
                         balance: string;
+                        /**
+                         * @description What a charge for this product may take: its credit less debt
+                         * @example 12.50
+                         */
+                        available: string;
                         sufficient: boolean;
                         withinAllowance: boolean;
                         /**
@@ -889,6 +915,7 @@ export interface operations {
             query?: {
                 type?: "purchase" | "promotional_grant" | "usage" | "refund" | "expiry" | "withdrawal" | "withdrawal_reversal" | "reversal" | "adjustment";
                 category?: "Credit Inflow" | "Usage Deductions" | "Refunds" | "Expired" | "Withdrawals" | "Adjustments";
+                product?: "ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other";
                 from?: string;
                 to?: string;
                 limit?: string;
@@ -926,6 +953,29 @@ export interface operations {
                             createdAt: string;
                             reference: string;
                             description: string;
+                            /**
+                             * @description Usage and refunds: the product it was for
+                             * @enum {string}
+                             */
+                            product?: "ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other";
+                            deploymentId?: string;
+                            projectId?: string;
+                            /** @description Usage: the lots that paid it */
+                            paidFrom?: {
+                                lotId: string;
+                                /** @enum {string} */
+                                kind: "purchased" | "promotional";
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                            }[];
+                            /**
+                             * @description Usage: the part taken on the negative allowance
+                             * @example 12.50
+                             */
+                            allowance?: string;
                         }[];
                         nextCursor: string | null;
                     };
@@ -987,6 +1037,7 @@ export interface operations {
                 from?: string;
                 to?: string;
                 granularity?: "day" | "month";
+                groupBy?: "product";
                 accountId?: string;
             };
             header?: never;
@@ -1003,7 +1054,6 @@ export interface operations {
                 content: {
                     "application/json": {
                         buckets: {
-                            start: string;
                             /**
                              * @description Decimal credits
                              * @example 12.50
@@ -1019,6 +1069,27 @@ export interface operations {
                              * @example 12.50
                              */
                             net: string;
+                            start: string;
+                            /** @description With groupBy=product: the figures of each product that had any */
+                            byProduct?: {
+                                [key: string]: {
+                                    /**
+                                     * @description Decimal credits
+                                     * @example 12.50
+                                     */
+                                    usage: string;
+                                    /**
+                                     * @description Decimal credits
+                                     * @example 12.50
+                                     */
+                                    refunds: string;
+                                    /**
+                                     * @description Decimal credits
+                                     * @example 12.50
+                                     */
+                                    net: string;
+                                };
+                            };
                         }[];
                         total: {
                             /**
@@ -1036,6 +1107,26 @@ export interface operations {
                              * @example 12.50
                              */
                             net: string;
+                            /** @description With groupBy=product: the figures of each product that had any */
+                            byProduct?: {
+                                [key: string]: {
+                                    /**
+                                     * @description Decimal credits
+                                     * @example 12.50
+                                     */
+                                    usage: string;
+                                    /**
+                                     * @description Decimal credits
+                                     * @example 12.50
+                                     */
+                                    refunds: string;
+                                    /**
+                                     * @description Decimal credits
+                                     * @example 12.50
+                                     */
+                                    net: string;
+                                };
+                            };
                         };
                     };
                 };
@@ -1104,6 +1195,13 @@ export interface operations {
             content: {
                 "application/json": {
                     deploymentId: string;
+                    /**
+                     * @description What the deployment is: absent means other (SPEC §10)
+                     * @enum {string}
+                     */
+                    product?: "ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other";
+                    /** @description The project the deployment belongs to */
+                    projectId?: string;
                     /** @description A decimal amount of credits (1 credit = 1 USD), as a string ("12.50") or a JSON number read from its text; at most 6 decimals, at most 1,000,000,000. Greater than zero. */
                     amount: string | number;
                     description?: string;
@@ -1255,6 +1353,9 @@ export interface operations {
                     "application/json": {
                         chargeId: string;
                         deploymentId: string;
+                        /** @enum {string} */
+                        product: "ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other";
+                        projectId?: string;
                         /** @enum {string} */
                         status: "paid" | "pending_payment" | "failed" | "cancelled";
                         /**
@@ -2751,6 +2852,8 @@ export interface operations {
                     expiresAt?: string | null;
                     description: string;
                     conditions?: string;
+                    /** @description Credit for these products only (scoped promotional credit, SPEC §10) */
+                    products?: ("ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other")[];
                 };
             };
         };
@@ -2778,6 +2881,8 @@ export interface operations {
                         createdAt: string;
                         expiresAt: string | null;
                         withdrawable: boolean;
+                        /** @description Scoped promotional credit: pays only these products */
+                        products?: ("ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other")[];
                         source: string;
                         description: string;
                         conditions?: string;
