@@ -838,18 +838,21 @@ export interface operations {
                          * @example 12.50
                          */
                         amount: string;
-                        /** @enum {string} */
-                        product: "ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other";
+                        /**
+                         * @description The product asked about, when one was
+                         * @enum {string}
+                         */
+                        product?: "ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other";
                         /**
                          * @description Decimal credits
                          * @example 12.50
                          */
                         balance: string;
                         /**
-                         * @description What a charge for this product may take: its credit less debt
+                         * @description When a product was asked about: what a charge for it may take, its credit less debt
                          * @example 12.50
                          */
-                        available: string;
+                        available?: string;
                         sufficient: boolean;
                         withinAllowance: boolean;
                         /**
