@@ -1,8 +1,10 @@
 // /credits/check answers `withinAllowance` from the same decision the charge, the settling of
 // pending charges and the grace deadline use (account.paymentDecision). Over random account
-// states (lots of both kinds, some expired; open debts up to the limit on debt records; pending
-// charges; an allowance of the account's own or the default) check's answer must predict the
-// status of a charge of that amount made right after it, and of a pending charge at its deadline.
+// states (lots of both kinds, some expired, some promotional ones scoped to products; open debts
+// up to the limit on debt records; pending charges; an allowance of the account's own or the
+// default) check's answer for a product must predict the status of a charge of that amount for
+// that product made right after it, and of a pending charge at its deadline (SPEC §10: check and
+// charge agree for every product).
 
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
@@ -17,6 +19,8 @@ import {
   MAX_DEBTS,
   MAX_PENDING_CHARGES,
   type Micros,
+  PRODUCTS,
+  type Product,
   ROLLUPS_FROM_THE_START,
 } from '../core/index.js';
 import { putAccount } from '../core/items/account.js';
@@ -32,6 +36,8 @@ const lotArb = fc.record({
   spentPercent: fc.integer({ min: 0, max: 99 }),
   // Some lots expired already (the nightly run has not removed them yet), some never expire.
   expiresInDays: fc.oneof(fc.constant(null), fc.integer({ min: -30, max: 400 })),
+  // Half the promotional lots pay only some products.
+  scope: fc.option(fc.subarray([...PRODUCTS], { minLength: 1, maxLength: 3 }), { nil: undefined, freq: 2 }),
 });
 
 const stateArb = fc.record({
@@ -44,6 +50,7 @@ const stateArb = fc.record({
   pendingCount: fc.integer({ min: 0, max: MAX_PENDING_CHARGES }),
   allowanceCents: fc.oneof(fc.constant(null), fc.integer({ min: 0, max: 3_000 })),
   amount: fc.oneof(fc.integer({ min: 1, max: 100 }), fc.integer({ min: 1, max: 60_000_000 })),
+  product: fc.constantFrom(...PRODUCTS),
 });
 
 type Generated = typeof stateArb extends fc.Arbitrary<infer T> ? T : never;
@@ -60,6 +67,7 @@ function accountState(accountId: string, g: Generated): AccountState {
         amount: amount as Micros,
         remaining: Math.max(1, amount - Math.floor((amount * lot.spentPercent) / 100)) as Micros,
         expiresAtMs: lot.expiresInDays === null ? null : T0 + lot.expiresInDays * DAY,
+        ...(lot.kind === 'promotional' && lot.scope ? { products: lot.scope } : {}),
       };
     }),
     overflow: null,
@@ -97,17 +105,22 @@ describe('check predicts the charge', () => {
     const { ledger, clock } = await newLedger();
     let account = 0;
     let seen = { paid: 0, pending: 0, refused: 0 };
+    // States where scoped credit the product may not use makes what it may take less than the balance.
+    let scopedApart = 0;
     await fc.assert(
       fc.asyncProperty(stateArb, async (generated) => {
         clock.set(T0);
         const accountId = `check-${++account}`;
         await ledger.table.transact([putAccount(accountState(accountId, generated), 0, new Date(T0).toISOString())]);
         const amount = generated.amount as Micros;
-        const answer = await check(ledger, accountId, amount);
+        const product: Product = generated.product;
+        const answer = await check(ledger, accountId, amount, product);
+        if (answer.available !== answer.balance) scopedApart += 1;
         try {
           const result = await charge(ledger, {
             accountId,
             deploymentId: 'dep',
+            product,
             amount,
             idempotencyKey: `k-${account}`,
           });
@@ -130,6 +143,7 @@ describe('check predicts the charge', () => {
     // The generator reaches every outcome, so the property is not true by emptiness.
     expect(seen.paid).toBeGreaterThan(0);
     expect(seen.pending).toBeGreaterThan(0);
+    expect(scopedApart).toBeGreaterThan(RUNS / 10);
   });
 
   it(`over ${RUNS} random account states, check at a pending charge's deadline predicts paid or failed`, {
@@ -139,14 +153,15 @@ describe('check predicts the charge', () => {
     let account = 0;
     const seen = { paid: 0, failed: 0 };
     await fc.assert(
-      fc.asyncProperty(stateArb, fc.integer({ min: 0, max: 6_000 }), async (generated, grantCents) => {
+      fc.asyncProperty(stateArb, fc.integer({ min: 0, max: 6_000 }), lotArb, async (generated, grantCents, { scope: grantScope }) => {
         clock.set(T0);
         const accountId = `deadline-${++account}`;
         // No other pending charges: arriving credit would settle them, and they have no charge items here.
         const state = accountState(accountId, { ...generated, pendingCount: 0 });
         await ledger.table.transact([putAccount(state, 0, new Date(T0).toISOString())]);
         const amount = generated.amount as Micros;
-        if ((await check(ledger, accountId, amount)).withinAllowance) return;
+        const product: Product = generated.product;
+        if ((await check(ledger, accountId, amount, product)).withinAllowance) return;
         // An older charge no credit here can pay keeps ours waiting when credit arrives (pending
         // charges settle oldest first), so at its deadline ours may be paid or fail.
         const blocker = await charge(ledger, {
@@ -159,6 +174,7 @@ describe('check predicts the charge', () => {
         const pending = await charge(ledger, {
           accountId,
           deploymentId: 'dep',
+          product,
           amount,
           idempotencyKey: `k-${account}`,
         });
@@ -169,9 +185,10 @@ describe('check predicts the charge', () => {
             amount: (grantCents * CENT) as Micros,
             expiresAtMs: null,
             description: 'top-up',
+            ...(grantScope ? { products: grantScope } : {}),
           });
         clock.advance(ledger.config.gracePeriodMs);
-        const answer = await check(ledger, accountId, amount);
+        const answer = await check(ledger, accountId, amount, product);
         const outcome = await expirePendingCharge(ledger, accountId, pending.chargeId);
         if (!outcome.changed) return; // settled by the credit that arrived
         expect(outcome.status).toBe(answer.withinAllowance ? 'paid' : 'failed');

@@ -11,6 +11,8 @@ import type { ConsumedCapacity } from '@aws-sdk/client-dynamodb';
 export interface CapacityReading {
   label: string;
   readUnits: number;
+  /** Items read: one per get, the items a query examined (its ScannedCount, filtered out or not). */
+  itemsRead: number;
   /** Write units as DynamoDB reported them (Local: a transaction's summed item sizes rounded once). */
   writeUnits: number;
   /**
@@ -74,10 +76,12 @@ export class CapacityMeter {
   record(
     consumed: ConsumedCapacity[] | ConsumedCapacity | undefined,
     kind: 'read' | 'write',
-    singleItemWrite = false,
+    options: { singleItemWrite?: boolean; itemsRead?: number } = {},
   ): void {
+    const { singleItemWrite = false, itemsRead = 0 } = options;
     const label = this.storage.getStore() ?? 'unlabelled';
     const reading = this.reading(label);
+    reading.itemsRead += itemsRead;
     for (const c of [consumed ?? []].flat()) {
       // TOTAL gives only the call's total units; INDEXES (single-item writes) adds each index's.
       const units = c.CapacityUnits ?? (c.ReadCapacityUnits ?? 0) + (c.WriteCapacityUnits ?? 0);
@@ -112,7 +116,7 @@ export class CapacityMeter {
   private reading(label: string): CapacityReading {
     let reading = this.readings.get(label);
     if (!reading) {
-      reading = { label, readUnits: 0, writeUnits: 0, billedWriteUnits: 0, billedIndexWriteUnits: 0, calls: 0 };
+      reading = { label, readUnits: 0, itemsRead: 0, writeUnits: 0, billedWriteUnits: 0, billedIndexWriteUnits: 0, calls: 0 };
       this.readings.set(label, reading);
     }
     return reading;

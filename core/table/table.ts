@@ -89,7 +89,7 @@ export class LedgerTable {
     const out = await this.client.send(
       new GetCommand({ TableName: this.name, Key: key, ConsistentRead: true, ReturnConsumedCapacity: 'TOTAL' }),
     );
-    this.meter.record(out.ConsumedCapacity, 'read');
+    this.meter.record(out.ConsumedCapacity, 'read', { itemsRead: 1 });
     return out.Item;
   }
 
@@ -97,7 +97,7 @@ export class LedgerTable {
     const out = await this.client.send(
       new QueryCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'TOTAL' }),
     );
-    this.meter.record(out.ConsumedCapacity, 'read');
+    this.meter.record(out.ConsumedCapacity, 'read', { itemsRead: out.ScannedCount ?? 0 });
     return { items: out.Items ?? [], lastKey: out.LastEvaluatedKey };
   }
 
@@ -105,7 +105,7 @@ export class LedgerTable {
     const out = await this.client.send(
       new DeleteCommand({ TableName: this.name, Key: key, ReturnConsumedCapacity: 'INDEXES' }),
     );
-    this.meter.record(out.ConsumedCapacity, 'write', true);
+    this.meter.record(out.ConsumedCapacity, 'write', { singleItemWrite: true });
   }
 
   /**
@@ -145,7 +145,7 @@ export class LedgerTable {
       const out = await this.client.send(
         new UpdateCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'INDEXES' }),
       );
-      this.meter.record(out.ConsumedCapacity, 'write', true);
+      this.meter.record(out.ConsumedCapacity, 'write', { singleItemWrite: true });
       return true;
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;
@@ -164,7 +164,7 @@ export class LedgerTable {
           ReturnConsumedCapacity: 'INDEXES',
         }),
       );
-      this.meter.record(out.ConsumedCapacity, 'write', true);
+      this.meter.record(out.ConsumedCapacity, 'write', { singleItemWrite: true });
       return out.Attributes;
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return undefined;
@@ -178,7 +178,7 @@ export class LedgerTable {
       const out = await this.client.send(
         new PutCommand({ ...input, TableName: this.name, ReturnConsumedCapacity: 'INDEXES' }),
       );
-      this.meter.record(out.ConsumedCapacity, 'write', true);
+      this.meter.record(out.ConsumedCapacity, 'write', { singleItemWrite: true });
       return true;
     } catch (error) {
       if (error instanceof Error && error.name === 'ConditionalCheckFailedException') return false;

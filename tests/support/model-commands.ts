@@ -8,6 +8,7 @@ import { assert } from '../../core/assert.js';
 import {
   addCalendarMonths,
   applyPaymentEvent,
+  check,
   approveWithdrawal,
   type ChargeResult,
   Conflict,
@@ -40,7 +41,7 @@ import {
 import { loadAccount } from '../../core/items/account.js';
 import { keys, SK_PREFIX } from '../../core/table/keys.js';
 import { expectInvariants } from './ledger.js';
-import { type MCharge, type MLot, Model, type MPurchase, type Outcome } from './model.js';
+import { M_PRODUCTS, type MCharge, type MLot, Model, type MProduct, type MPurchase, type Outcome } from './model.js';
 import { type Bought, buyCredits, providerDisputes } from './purchases.js';
 import { WALLET } from './wallet.js';
 
@@ -55,8 +56,13 @@ export interface Real {
   /** Each purchase by its lot, so a provider dispute can name its payment. */
   bought: Map<string, Bought>;
   /** The last charge made, to retry it; a key is only replayed while the ledger keeps it. */
-  lastCharge?: { key: string; amount: number; result: ChargeResult; atMs: number };
+  lastCharge?: { key: string; amount: number; product: MProduct; result: ChargeResult; atMs: number };
 }
+
+/** Any product of the catalog: a charge's, or one of a grant's scope. */
+const productArb = fc.constantFrom(...M_PRODUCTS);
+/** Half the promotional grants are scoped, to one to three products. */
+const scopeArb = fc.option(fc.subarray([...M_PRODUCTS], { minLength: 1, maxLength: 3 }), { nil: undefined, freq: 2 });
 
 type Cmd = fc.AsyncCommand<Model, Real, false>;
 
@@ -85,19 +91,20 @@ function pick<T>(items: T[], index: number): T | undefined {
 const MAX_CHARGE = 1_000_000_000 * 1_000_000;
 
 /** One charge with a key of its own, answered as the model says. */
-async function chargeOnce(m: Model, r: Real, amount: number): Promise<void> {
-  const expected = m.charge(amount);
+async function chargeOnce(m: Model, r: Real, amount: number, product: MProduct): Promise<void> {
+  const expected = m.charge(amount, product);
   const key = `ch-${++r.seq}`;
   try {
     const result = await charge(r.ledger, {
       accountId: r.accountId,
       deploymentId: 'dep',
+      product,
       amount: amount as Micros,
       idempotencyKey: key,
     });
     expect(result.status).toBe(expected.outcome);
     expected.charge!.id = result.chargeId;
-    r.lastCharge = { key, amount, result, atMs: m.now };
+    r.lastCharge = { key, amount, product, result, atMs: m.now };
   } catch (error) {
     expect(outcomeOf(error)).toBe(expected.outcome);
   }
@@ -134,6 +141,12 @@ export async function agree(m: Model, r: Real): Promise<void> {
     pendingWithdrawals: m.pendingWithdrawals,
     allowance: m.allowance,
   });
+  // What each product may take, and the scoped credit by scope (SPEC §10).
+  const available = await Promise.all(
+    M_PRODUCTS.map(async (product) => [product, (await check(r.ledger, r.accountId, 0 as Micros, product)).available]),
+  );
+  expect(Object.fromEntries(available)).toEqual(Object.fromEntries(M_PRODUCTS.map((p) => [p, m.available(p)])));
+  expect(Object.fromEntries(view.scoped.map((s) => [s.products.join(), s.remaining]))).toEqual(m.scoped());
   const snap = await expectInvariants(r.ledger, r.accountId);
   const stored = new Map(snap.charges.map((c) => [c.chargeId as string, c]));
   for (const c of m.charges) {
@@ -251,20 +264,22 @@ export const commandArbitraries = [
     .tuple(
       fc.integer({ min: 1, max: 3_000 }),
       fc.oneof(fc.constant(null), fc.constant('tie' as const), fc.integer({ min: 1, max: 400 })),
+      scopeArb,
     )
-    .map(([cents, days]) =>
-      command(`promo ${cents}¢ ${days ?? '∞'}${days === 'tie' ? '' : 'd'}`, async (m, r) => {
+    .map(([cents, days, products]) =>
+      command(`promo ${cents}¢ ${days ?? '∞'}${days === 'tie' ? '' : 'd'}${products ? ` for ${products}` : ''}`, async (m, r) => {
         // 'tie' expires with the newest purchased lot, to exercise the promotional-first tie-break.
         const newestPurchase = m.lots.filter((l) => l.kind === 'purchased').at(-1);
         const expiresAt =
           days === null ? null : days === 'tie' ? (newestPurchase?.expiresAt ?? m.now + DAY) : m.now + days * DAY;
         if (expiresAt !== null && expiresAt <= m.now) return;
-        const lot = m.grant('promotional', cents * CENT, expiresAt);
+        const lot = m.grant('promotional', cents * CENT, expiresAt, products);
         const granted = grantPromotional(r.ledger, {
           accountId: r.accountId,
           amount: (cents * CENT) as Micros,
           expiresAtMs: expiresAt,
           description: 'promo',
+          ...(products ? { products } : {}),
         });
         if (lot === 'conflict') {
           await expect(granted).rejects.toThrow(Conflict);
@@ -273,46 +288,58 @@ export const commandArbitraries = [
         lot.id = (await granted).lotId;
       }),
     ),
-  fc.tuple(fc.integer({ min: 1, max: 25_000_000 }), fc.boolean(), fc.boolean()).map(([amount, repeat, sameBody]) =>
-    command(`charge ${amount}µ${repeat ? (sameBody ? ' (retry)' : ' (key reused)') : ''}`, async (m, r) => {
-      const last = r.lastCharge;
-      if (repeat && last && m.now - last.atMs < r.ledger.config.idempotencyTtlMs) {
-        const replayAmount = sameBody ? last.amount : last.amount + 1;
-        const replay = charge(r.ledger, {
-          accountId: r.accountId,
-          deploymentId: 'dep',
-          amount: replayAmount as Micros,
-          idempotencyKey: last.key,
-        });
-        if (sameBody) expect(await replay).toEqual(last.result);
-        else await expect(replay).rejects.toThrow(IdempotencyKeyReused);
-        return;
-      }
-      await chargeOnce(m, r, amount);
-    }),
-  ),
+  fc
+    .tuple(fc.integer({ min: 1, max: 25_000_000 }), productArb, fc.boolean(), fc.boolean())
+    .map(([amount, product, repeat, sameBody]) =>
+      command(`charge ${amount}µ ${product}${repeat ? (sameBody ? ' (retry)' : ' (key reused)') : ''}`, async (m, r) => {
+        const last = r.lastCharge;
+        if (repeat && last && m.now - last.atMs < r.ledger.config.idempotencyTtlMs) {
+          // The same key with another body: another amount, or the same amount for another product.
+          const other = M_PRODUCTS.find((p) => p !== last.product) ?? 'other';
+          const [replayAmount, replayProduct] = sameBody
+            ? [last.amount, last.product]
+            : amount % 2 === 0
+              ? [last.amount + 1, last.product]
+              : [last.amount, other];
+          const replay = charge(r.ledger, {
+            accountId: r.accountId,
+            deploymentId: 'dep',
+            product: replayProduct,
+            amount: replayAmount as Micros,
+            idempotencyKey: last.key,
+          });
+          if (sameBody) expect(await replay).toEqual(last.result);
+          else await expect(replay).rejects.toThrow(IdempotencyKeyReused);
+          return;
+        }
+        await chargeOnce(m, r, amount, product);
+      }),
+    ),
   // Charges sent at once (ledger/commit.ts, ledger/intents.ts). On one ledger they commit together in the order they
   // were sent, each answered exactly as if it had been alone; over ledgers that share nothing
   // (Lambda containers: a loser leaves its charge as an intent for the next writer) in some
   // order, which every answer must fit.
   fc
     .tuple(
-      fc.array(fc.integer({ min: 1, max: 8_000_000 }), { minLength: 2, maxLength: 4 }),
+      fc.array(fc.tuple(fc.integer({ min: 1, max: 8_000_000 }), productArb), { minLength: 2, maxLength: 4 }),
       fc.integer({ min: 1, max: 3 }),
     )
-    .map(([amounts, writers]) =>
-      command(`${amounts.length} charges at once on ${writers} ledger${writers === 1 ? '' : 's'}`, async (m, r) => {
+    .map(([charges, writers]) =>
+      command(`${charges.length} charges at once on ${writers} ledger${writers === 1 ? '' : 's'}`, async (m, r) => {
+        const amounts = charges.map(([amount]) => amount);
         const ledgers = writers === 1 ? [r.ledger] : peersOf(r, writers);
-        const sent = amounts.map((amount, i) => ({
+        const sent = charges.map(([amount, product], i) => ({
           amount,
+          product,
           key: `ch-${++r.seq}`,
           ledger: ledgers[i % ledgers.length]!,
         }));
         const settled = await Promise.allSettled(
-          sent.map(({ amount, key, ledger }) =>
+          sent.map(({ amount, product, key, ledger }) =>
             charge(ledger, {
               accountId: r.accountId,
               deploymentId: 'dep',
+              product,
               amount: amount as Micros,
               idempotencyKey: key,
             }),
@@ -325,7 +352,7 @@ export const commandArbitraries = [
         );
         const inOrder = (model: Model, order: number[]) =>
           order.map((i) => {
-            const expected = model.charge(amounts[i]!);
+            const expected = model.charge(amounts[i]!, sent[i]!.product);
             const answer = settled[i]!;
             if (expected.charge && answer.status === 'fulfilled') expected.charge.id = answer.value.chargeId;
             return { i, expected, balance: expected.outcome === 'paid' ? model.balance() : undefined };
@@ -523,32 +550,35 @@ const EDGES = [
 ] as const;
 
 /**
- * Exact edges, which random amounts almost never reach: a charge of exactly what the balance and
- * the allowance cover (paid) and one micro-credit more (it waits), exactly the balance, one that
- * leaves the balance exactly at the alert threshold, the threshold set exactly at the balance, and
- * a withdrawal of all that is withdrawable (in whole cents) and a cent more. The runner picks these
- * more often than the other commands (model-run.ts).
+ * Exact edges, which random amounts almost never reach: a charge of exactly what the product's
+ * credit and the allowance cover (paid) and one micro-credit more (it waits), exactly what the
+ * product may take, one that leaves the balance exactly at the alert threshold, the threshold set
+ * exactly at the balance, and a withdrawal of all that is withdrawable (in whole cents) and a cent
+ * more. The runner picks these more often than the other commands (model-run.ts).
  */
-export const edgeCommands = fc.constantFrom(...EDGES).map((edge) =>
-  command(`at the edge: ${edge}`, async (m, r) => {
-    const balance = m.balance();
-    if (edge === 'alert at the balance') {
-      const threshold = Math.max(0, balance);
-      await setLowBalanceThreshold(r.ledger, r.accountId, threshold as Micros);
-      m.setLowBalanceThreshold(threshold);
-      return;
-    }
-    if (edge === 'withdraw all' || edge === 'withdraw a cent more') {
-      const amount = Math.floor(m.withdrawable() / CENT) * CENT + (edge === 'withdraw a cent more' ? CENT : 0);
-      if (amount > 0) await withdrawOnce(m, r, amount);
-      return;
-    }
-    const amount = {
-      'charge balance + allowance': balance + m.allowance,
-      'charge a µ over balance + allowance': balance + m.allowance + 1,
-      'charge the balance': balance,
-      'charge down to the threshold': balance - (m.lowBalanceThreshold ?? 0),
-    }[edge];
-    if (amount > 0 && amount <= MAX_CHARGE) await chargeOnce(m, r, amount);
-  }),
-);
+export const edgeCommands = fc
+  .tuple(fc.constantFrom(...EDGES), productArb)
+  .map(([edge, product]) =>
+    command(`at the edge: ${edge}${edge.startsWith('charge') ? ` (${product})` : ''}`, async (m, r) => {
+      const balance = m.balance();
+      if (edge === 'alert at the balance') {
+        const threshold = Math.max(0, balance);
+        await setLowBalanceThreshold(r.ledger, r.accountId, threshold as Micros);
+        m.setLowBalanceThreshold(threshold);
+        return;
+      }
+      if (edge === 'withdraw all' || edge === 'withdraw a cent more') {
+        const amount = Math.floor(m.withdrawable() / CENT) * CENT + (edge === 'withdraw a cent more' ? CENT : 0);
+        if (amount > 0) await withdrawOnce(m, r, amount);
+        return;
+      }
+      const available = m.available(product);
+      const amount = {
+        'charge balance + allowance': available + m.allowance,
+        'charge a µ over balance + allowance': available + m.allowance + 1,
+        'charge the balance': available,
+        'charge down to the threshold': balance - (m.lowBalanceThreshold ?? 0),
+      }[edge];
+      if (amount > 0 && amount <= MAX_CHARGE) await chargeOnce(m, r, amount, product);
+    }),
+  );

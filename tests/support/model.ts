@@ -27,10 +27,19 @@ const MAX_DEBTS = 20;
 
 export type Kind = 'purchased' | 'promotional';
 
+/** SPEC §10's catalog, written out again here rather than imported from core/. */
+export const M_PRODUCTS = ['ray_cluster', 'vm', 'kubernetes', 'baremetal', 'inference', 'other'] as const;
+export type MProduct = (typeof M_PRODUCTS)[number];
+
+/** What a payment is for: a product's charge, or `null` for what no product owns (a provider reversal's debt). */
+type PayingFor = MProduct | null;
+
 export interface MLot {
   seq: number;
   id?: string; // the real lot id, learned when the lot is created
   kind: Kind;
+  /** Promotional credit for these products only; absent, it pays any product. */
+  products?: MProduct[];
   amount: number;
   remaining: number;
   expiresAt: number | null;
@@ -47,6 +56,7 @@ interface MTake {
 
 export interface MCharge {
   id?: string;
+  product: MProduct;
   amount: number;
   status: 'paid' | 'pending_payment' | 'failed' | 'cancelled';
   refunded: number;
@@ -86,7 +96,8 @@ export type Outcome = 'ok' | 'paid' | 'pending_payment' | 'failed' | 'conflict' 
 export class Model {
   now: number;
   lots: MLot[] = [];
-  debts: { ref: MCharge | string; amount: number }[] = [];
+  /** A charge's debt is for its product; a reversal's for no product (`null`: only unscoped credit repays it). */
+  debts: { ref: MCharge | string; amount: number; payingFor: PayingFor }[] = [];
   pending: MCharge[] = [];
   charges: MCharge[] = [];
   withdrawals: MWithdrawal[] = [];
@@ -117,10 +128,34 @@ export class Model {
     return lot.remaining > 0 && (lot.expiresAt === null || lot.expiresAt > this.now);
   }
 
-  credit(kind?: Kind): number {
+  /** A scoped lot pays only its products. */
+  private mayPay(lot: MLot, payingFor: PayingFor | 'anything'): boolean {
+    if (payingFor === 'anything' || !lot.products) return true;
+    return payingFor !== null && lot.products.includes(payingFor);
+  }
+
+  /** Usable credit; of one kind; that may pay for `payingFor` (by default all of it). */
+  credit(kind?: Kind, payingFor: PayingFor | 'anything' = 'anything'): number {
     let total = 0;
-    for (const lot of this.lots) if (this.usable(lot) && (!kind || lot.kind === kind)) total += lot.remaining;
+    for (const lot of this.lots)
+      if (this.usable(lot) && (!kind || lot.kind === kind) && this.mayPay(lot, payingFor)) total += lot.remaining;
     return total;
+  }
+
+  /** What a charge for `product` may take: the credit that may pay it, less all the debt. */
+  available(product: MProduct): number {
+    return this.credit(undefined, product) - this.debt();
+  }
+
+  /** Usable scoped credit by scope, as `products joined by ,` → remaining. */
+  scoped(): Record<string, number> {
+    const out: Record<string, number> = {};
+    for (const lot of this.lots) {
+      if (!lot.products || !this.usable(lot)) continue;
+      const key = lot.products.join(',');
+      out[key] = (out[key] ?? 0) + lot.remaining;
+    }
+    return out;
   }
 
   debt(): number {
@@ -161,10 +196,14 @@ export class Model {
     return Math.max(0, this.credit('purchased') - this.debt());
   }
 
-  private take(amount: number, kind?: Kind): MTake[] {
+  /** SPEC §10's order: scoped lots first, fewest products first; then expiry, promotional first, oldest. */
+  private take(amount: number, payingFor: PayingFor, kind?: Kind): MTake[] {
     const order = this.lots
-      .filter((l) => this.usable(l) && (!kind || l.kind === kind))
+      .filter((l) => this.usable(l) && (!kind || l.kind === kind) && this.mayPay(l, payingFor))
       .sort((a, b) => {
+        const sa = a.products?.length ?? Infinity;
+        const sb = b.products?.length ?? Infinity;
+        if (sa !== sb) return sa - sb;
         const ea = a.expiresAt ?? Infinity;
         const eb = b.expiresAt ?? Infinity;
         if (ea !== eb) return ea - eb;
@@ -192,7 +231,7 @@ export class Model {
       left -= part;
       if (part === 0) continue;
       if (t.lot.expiresAt !== null && t.lot.expiresAt <= this.now) {
-        this.lots.push(this.newLot(t.lot.kind, part, this.now + 30 * DAY));
+        this.lots.push(this.newLot(t.lot.kind, part, this.now + 30 * DAY, t.lot.products));
       } else {
         t.lot.remaining += part;
       }
@@ -200,10 +239,11 @@ export class Model {
     if (left !== 0) throw new Error('model: could not give back');
   }
 
-  private newLot(kind: Kind, amount: number, expiresAt: number | null): MLot {
+  private newLot(kind: Kind, amount: number, expiresAt: number | null, products?: MProduct[]): MLot {
     return {
       seq: ++this.seq,
       kind,
+      ...(products ? { products: M_PRODUCTS.filter((p) => products.includes(p)) } : {}),
       amount,
       remaining: amount,
       expiresAt,
@@ -213,23 +253,25 @@ export class Model {
     };
   }
 
-  private canPay(amount: number): boolean {
-    if (this.balance() - amount < -this.allowance) return false;
-    return amount <= this.credit() || this.debts.length < MAX_DEBTS;
+  canPay(amount: number, product: MProduct): boolean {
+    if (this.available(product) - amount < -this.allowance) return false;
+    return amount <= this.credit(undefined, product) || this.debts.length < MAX_DEBTS;
   }
 
   private pay(charge: MCharge): void {
-    charge.takes = this.take(charge.amount);
+    charge.takes = this.take(charge.amount, charge.product);
     const taken = charge.takes.reduce((t, x) => t + x.taken, 0);
-    if (charge.amount > taken) this.debts.push({ ref: charge, amount: charge.amount - taken });
+    if (charge.amount > taken)
+      this.debts.push({ ref: charge, amount: charge.amount - taken, payingFor: charge.product });
     charge.status = 'paid';
   }
 
+  /** Each debt, oldest first, takes what credit may repay it; then waiting charges settle. */
   private creditArrived(): void {
     for (const d of this.debts) {
-      const available = this.credit();
-      if (available === 0) break;
-      const takes = this.take(Math.min(available, d.amount));
+      const available = this.credit(undefined, d.payingFor);
+      if (available === 0) continue;
+      const takes = this.take(Math.min(available, d.amount), d.payingFor);
       const taken = takes.reduce((t, x) => t + x.taken, 0);
       d.amount -= taken;
       if (typeof d.ref !== 'string') d.ref.takes.push(...takes);
@@ -241,7 +283,7 @@ export class Model {
   private settle(): void {
     for (const c of [...this.pending]) {
       if (c.deadline <= this.now) continue;
-      if (!this.canPay(c.amount)) break;
+      if (!this.canPay(c.amount, c.product)) break;
       this.pending = this.pending.filter((p) => p !== c);
       this.pay(c);
     }
@@ -252,24 +294,25 @@ export class Model {
     return this.lots.filter((lot) => lot.remaining > 0).length;
   }
 
-  grant(kind: Kind, amount: number, expiresAt: number | null): MLot | 'conflict' {
+  grant(kind: Kind, amount: number, expiresAt: number | null, products?: MProduct[]): MLot | 'conflict' {
     if (kind === 'promotional' && this.liveLots() >= this.maxLotsForGrants) return 'conflict';
-    const lot = this.newLot(kind, amount, expiresAt);
+    const lot = this.newLot(kind, amount, expiresAt, products);
     this.lots.push(lot);
     if (kind === 'purchased') this.hasPurchased = true;
     this.creditArrived();
     return lot;
   }
 
-  charge(amount: number): { outcome: Outcome; charge?: MCharge } {
+  charge(amount: number, product: MProduct = 'other'): { outcome: Outcome; charge?: MCharge } {
     const charge: MCharge = {
+      product,
       amount,
       status: 'pending_payment',
       refunded: 0,
       takes: [],
       deadline: this.now + this.graceMs,
     };
-    if (this.canPay(amount)) {
+    if (this.canPay(amount, product)) {
       this.pay(charge);
     } else {
       if (this.pending.length >= MAX_PENDING) return { outcome: 'conflict' };
@@ -306,7 +349,7 @@ export class Model {
   deadline(charge: MCharge): Outcome {
     if (charge.status !== 'pending_payment' || charge.deadline > this.now) return 'noop';
     this.pending = this.pending.filter((p) => p !== charge);
-    const payable = this.canPay(charge.amount);
+    const payable = this.canPay(charge.amount, charge.product);
     if (payable) this.pay(charge);
     else charge.status = 'failed';
     this.settle();
@@ -336,7 +379,7 @@ export class Model {
   withdraw(amount: number): { outcome: Outcome; withdrawal?: MWithdrawal } {
     if (!this.hasPurchased) return { outcome: 'forbidden' };
     if (amount > this.withdrawable()) return { outcome: 'insufficient' };
-    const withdrawal: MWithdrawal = { amount, status: 'pending_review', takes: this.take(amount, 'purchased') };
+    const withdrawal: MWithdrawal = { amount, status: 'pending_review', takes: this.take(amount, null, 'purchased') };
     this.pendingWithdrawals += amount;
     this.withdrawals.push(withdrawal);
     return { outcome: 'ok', withdrawal };
@@ -418,7 +461,7 @@ export class Model {
     const debt = reversing - unspent - fromExpired;
     lot.reversed += reversing;
     lot.reversedFromExpired += fromExpired;
-    if (debt > 0) this.debts.push({ ref: `reversal-${this.seq++}`, amount: debt });
+    if (debt > 0) this.debts.push({ ref: `reversal-${this.seq++}`, amount: debt, payingFor: null });
     this.creditArrived();
     return { outcome: 'ok', debt };
   }
