@@ -1,6 +1,6 @@
 // What the browser tests share: signing a page in as a fresh account (a dev token put where the
-// app keeps its session), setting up accounts through the API, the manual clock, accessibility
-// checks with axe-core, and screenshots of each view at both widths.
+// app keeps its session, the page's clock set to the server's), setting up accounts through the API,
+// the manual clock, accessibility checks with axe-core, and screenshots of each view at both widths.
 
 import { mkdirSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
@@ -48,20 +48,62 @@ export async function signIn(page: Page, sub: string, scope?: string): Promise<s
   const bearer = await token(sub, scope);
   const session = JSON.stringify({ token: bearer, sub, name: sub, scopes: scope ? [scope] : [] });
   await page.addInitScript((value) => sessionStorage.setItem('io-credits:session', value), session);
+  await clockAtServer(page);
   return bearer;
+}
+
+const clocked = new WeakSet<Page>();
+
+/**
+ * The page's clock starts at the server's manual clock and runs on from there. In production both
+ * read the real time; here the server's moves only when a test moves it (days, for usage over past
+ * days), and the app asks for "the last 30 days" by its own clock, so the two must agree.
+ */
+async function clockAtServer(page: Page) {
+  if (clocked.has(page)) return;
+  clocked.add(page);
+  await page.clock.install({ time: await serverNow() });
+}
+
+/** The server's manual clock (moving it by nothing answers where it is). */
+export async function serverNow(): Promise<string> {
+  const clock = await admin('POST', '/admin/test-clock', { advanceSeconds: 0 });
+  expect(clock.status, clock.text).toBe(200);
+  return clock.body.now as string;
 }
 
 export async function admin(method: string, path: string, body?: unknown) {
   return api(method, path, { token: await token('finance', 'credits:admin'), ...(body !== undefined ? { body } : {}) });
 }
 
-export async function grant(accountId: string, amount: string, expiresAt?: string) {
+/** Promotional credit; with `products`, scoped credit that pays only those products. Answers the lot. */
+export async function grant(accountId: string, amount: string, expiresAt?: string, products?: string[]) {
   const answer = await admin('POST', `/admin/accounts/${accountId}/grants`, {
     amount,
     description: 'Test credit',
     ...(expiresAt ? { expiresAt } : {}),
+    ...(products ? { products } : {}),
   });
   expect(answer.status, answer.text).toBe(201);
+  return answer.body as { lotId: string; products?: string[] };
+}
+
+let charges = 0;
+
+/** A deployment paid with credit, as the deployment system charges it: answers the charge. */
+export async function charge(
+  accountId: string,
+  amount: string,
+  order: { deploymentId?: string; product?: string; projectId?: string; status?: number } = {},
+) {
+  const { status = 201, ...body } = order;
+  const answer = await api('POST', '/credits/charges', {
+    token: await token('deployments', 'credits:service'),
+    body: { accountId, deploymentId: `dep-${++charges}`, amount, ...body },
+    headers: { 'idempotency-key': `${accountId}-charge-${charges}` },
+  });
+  expect(answer.status, answer.text).toBe(status);
+  return answer.body as { chargeId: string; status: string };
 }
 
 /** Purchased credit, through the API and the local checkout's Pay, as a real purchase arrives. */

@@ -96,8 +96,10 @@ test("the usage chart is drawn from the API's buckets, with the same figures as 
     .getByRole('row')
     .filter({ hasNot: page.getByRole('columnheader') })
     .allInnerTexts();
+  // Charges that name no product are Other's; the last row is the total.
   expect(cells.map((row) => row.split('\t').slice(1))).toEqual(
-    usage.body.buckets.map((b: { usage: string; refunds: string; net: string }) => [
+    [...usage.body.buckets, usage.body.total].map((b: { usage: string; refunds: string; net: string }, i: number) => [
+      i < usage.body.buckets.length ? 'Other' : 'All products',
       `$${b.usage}`,
       `$${b.refunds}`,
       `$${b.net}`,

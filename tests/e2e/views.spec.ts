@@ -16,7 +16,9 @@ import {
   WIDTHS,
 } from './support.js';
 
-/** An account with something in every part of Usage & Billing. */
+const PRODUCTS = ['ray_cluster', 'vm', 'inference'] as const;
+
+/** An account with something in every part of Usage & Billing, its usage spread over three products. */
 async function livedIn(): Promise<string> {
   const account = freshAccount('views');
   await purchase(account, '120.00');
@@ -25,7 +27,7 @@ async function livedIn(): Promise<string> {
   for (let n = 1; n <= 6; n += 1) {
     const charged = await api('POST', '/credits/charges', {
       token: service,
-      body: { accountId: account, deploymentId: `a100-${n}`, amount: `${n * 3}.25` },
+      body: { accountId: account, deploymentId: `a100-${n}`, amount: `${n * 3}.25`, product: PRODUCTS[n % 3] },
       headers: { 'idempotency-key': `${account}-${n}` },
     });
     expect(charged.status).toBe(201);

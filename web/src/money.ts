@@ -50,6 +50,13 @@ export function decimalOfCents(cents: bigint): string {
   return `${whole}.${rest}`;
 }
 
+/** Micro-credits as the API's decimal string: 12_500_000n → "12.500000", -1n → "-0.000001". */
+export function decimalOfMicros(value: bigint): string {
+  const magnitude = value < 0n ? -value : value;
+  const fraction = (magnitude % MICROS).toString().padStart(6, '0');
+  return `${value < 0n ? '-' : ''}${magnitude / MICROS}.${fraction}`;
+}
+
 /** A bar's height for the chart only: plotting needs numbers, and nothing is added up from it. */
 export function chartValue(value: string): number {
   return Number(value);

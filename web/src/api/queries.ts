@@ -95,11 +95,13 @@ export function useTransactions(filters: TransactionFilters) {
   });
 }
 
+/** Usage and refunds per day or month, each bucket and the total also by product. */
 export function useUsage(granularity: 'day' | 'month', from: string, to: string) {
   const { client } = useAuth();
+  const query = { granularity, from, to, groupBy: 'product' } as const;
   return useQuery({
-    queryKey: keys.usage({ granularity, from, to }),
-    queryFn: () => call(client.GET('/credits/usage', { params: { query: { granularity, from, to } } })),
+    queryKey: keys.usage(query),
+    queryFn: () => call(client.GET('/credits/usage', { params: { query } })),
   });
 }
 

@@ -1,16 +1,16 @@
-// Credits Usage: usage and refunds per UTC day (the last 30 days) or month (the last 12), from
-// /credits/usage, drawn with uPlot; the same figures as a table for screen readers and for anyone
-// who would rather read numbers.
+// Credits Usage: usage by product and refunds per UTC day (the last 30 days) or month (the last
+// 12), from /credits/usage?groupBy=product: a stacked bar chart (UsageBars) with a legend of the
+// products, and the same figures as a table (UsageTable).
 
-import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
-import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
+import { useCallback, useMemo, useState } from 'react';
 import { DAY_MS } from '../../../core/time.js';
 import { type Usage, useUsage } from '../api/queries';
 import { Amount, Empty, ErrorState, Loading } from '../components/ui';
-import { chartValue, formatUsd, isZero } from '../money';
-
-const COLOURS = { usage: '#3730a3', refunds: '#059669' };
+import { formatUsd, isZero } from '../money';
+import { PRODUCT_NAMES, type Product } from '../products';
+import { UsageBars } from './UsageBars';
+import { UsageTable } from './UsageTable';
+import { productsUsed, stackUsage, usageOf } from './usage-series';
 
 type Granularity = 'day' | 'month';
 
@@ -67,15 +67,12 @@ function UsageFigures({ data, starts, granularity }: { data: Usage; starts: numb
       ),
     [granularity],
   );
-  const series = useMemo(() => {
-    const byStart = new Map(data.buckets.map((b) => [Date.parse(b.start), b]));
-    return {
-      usage: starts.map((s) => chartValue(byStart.get(s)?.usage ?? '0')),
-      refunds: starts.map((s) => chartValue(byStart.get(s)?.refunds ?? '0')),
-    };
-  }, [data, starts]);
+  const products = useMemo(() => productsUsed(data), [data]);
+  const stacked = useMemo(() => stackUsage(data, starts, products), [data, starts, products]);
   if (data.buckets.length === 0)
     return <Empty>No usage in this period. Charges for deployments and their refunds show up here.</Empty>;
+  const withRefunds = !isZero(data.total.refunds);
+  const names = products.map((p) => PRODUCT_NAMES[p]).join(', ');
   return (
     <>
       <p className="small">
@@ -83,122 +80,42 @@ function UsageFigures({ data, starts, granularity }: { data: Usage; starts: numb
         <Amount value={data.total.net} /> {granularity === 'day' ? 'in the last 30 days' : 'in the last 12 months'}{' '}
         (UTC).
       </p>
-      <div className="legend" aria-hidden="true">
-        <span>
-          <span className="swatch swatch-usage" />
-          Usage
-        </span>
-        <span>
-          <span className="swatch swatch-refunds" />
-          Refunds
-        </span>
-      </div>
-      <Bars starts={starts} usage={series.usage} refunds={series.refunds} label={label} />
+      <Legend data={data} products={products} withRefunds={withRefunds} />
+      <UsageBars
+        starts={starts}
+        products={products}
+        stacked={stacked}
+        withRefunds={withRefunds}
+        label={label}
+        description={
+          `Bar chart of credits used per ${granularity}, stacked by product (${names})` +
+          `${withRefunds ? ', with refunds beside' : ''}; the table below has the same figures`
+        }
+      />
       <details>
         <summary>Show as a table</summary>
-        <div className="table-wrap">
-          <table>
-            <caption className="visually-hidden">Usage and refunds per {granularity}</caption>
-            <thead>
-              <tr>
-                <th scope="col">{granularity === 'day' ? 'Day' : 'Month'}</th>
-                <th scope="col" className="amount">
-                  Usage
-                </th>
-                <th scope="col" className="amount">
-                  Refunds
-                </th>
-                <th scope="col" className="amount">
-                  Net
-                </th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.buckets.map((b) => (
-                <tr key={b.start}>
-                  <td>{label(Date.parse(b.start))}</td>
-                  <td className="amount">{formatUsd(b.usage)}</td>
-                  <td className="amount">{isZero(b.refunds) ? '—' : formatUsd(b.refunds)}</td>
-                  <td className="amount">{formatUsd(b.net)}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
+        <UsageTable data={data} granularity={granularity} label={label} />
       </details>
     </>
   );
 }
 
-function Bars({
-  starts,
-  usage,
-  refunds,
-  label,
-}: {
-  starts: number[];
-  usage: number[];
-  refunds: number[];
-  label: (ms: number) => string;
-}) {
-  const container = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    const element = container.current;
-    if (!element) return;
-    const bars = uPlot.paths.bars!({ size: [0.7, 48], align: 0 });
-    const plot = new uPlot(
-      {
-        width: element.clientWidth,
-        height: 240,
-        legend: { show: false },
-        cursor: { drag: { x: false, y: false } },
-        // Half a bucket of room at each end, so the first and last bars are drawn whole.
-        scales: { x: { time: false, range: [-0.5, starts.length - 0.5] } },
-        axes: [
-          {
-            values: (_u, ticks) =>
-              ticks.map((t) => (Number.isInteger(t) && starts[t] !== undefined ? label(starts[t]!) : '')),
-            stroke: '#4b5563',
-            grid: { show: false },
-          },
-          { values: (_u, ticks) => ticks.map((t) => `$${t}`), stroke: '#4b5563', grid: { stroke: '#e5e7eb' } },
-        ],
-        series: [
-          {},
-          {
-            label: 'Usage',
-            fill: COLOURS.usage,
-            stroke: COLOURS.usage,
-            width: 0,
-            paths: bars,
-            points: { show: false },
-          },
-          {
-            label: 'Refunds',
-            fill: COLOURS.refunds,
-            stroke: COLOURS.refunds,
-            width: 0,
-            paths: uPlot.paths.bars!({ size: [0.35, 24], align: 1 }),
-            points: { show: false },
-          },
-        ],
-      },
-      [starts.map((_, i) => i), usage, refunds],
-      element,
-    );
-    const resize = new ResizeObserver(() => plot.setSize({ width: element.clientWidth, height: 240 }));
-    resize.observe(element);
-    return () => {
-      resize.disconnect();
-      plot.destroy();
-    };
-  }, [starts, usage, refunds, label]);
+/** What each colour is: the products that used credit in the range, with what each used, and refunds. */
+function Legend({ data, products, withRefunds }: { data: Usage; products: Product[]; withRefunds: boolean }) {
   return (
-    <div
-      ref={container}
-      className="chart"
-      role="img"
-      aria-label="Bar chart of credits used and refunded per period; the table below has the same figures"
-    />
+    <ul className="legend" aria-label="Usage by product">
+      {products.map((p) => (
+        <li key={p}>
+          <span className={`swatch swatch-${p}`} aria-hidden="true" />
+          {PRODUCT_NAMES[p]} <span className="muted">{formatUsd(usageOf(data.total, p))}</span>
+        </li>
+      ))}
+      {withRefunds ? (
+        <li>
+          <span className="swatch swatch-refunds" aria-hidden="true" />
+          Refunds <span className="muted">{formatUsd(data.total.refunds)}</span>
+        </li>
+      ) : null}
+    </ul>
   );
 }
