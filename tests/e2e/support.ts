@@ -2,9 +2,9 @@
 // app keeps its session, the page's clock set to the server's), setting up accounts through the API,
 // the manual clock, accessibility checks with axe-core, and screenshots of each view at both widths.
 
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { signDevToken } from '../../functions/local/dev-auth.js';
 
 export const BASE = (): string => process.env.E2E_BASE_URL!;
@@ -134,6 +134,21 @@ export async function expectNoHorizontalScroll(page: Page, what: string) {
     () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
   );
   expect(overflow, `${what} scrolls sideways`).toBeLessThanOrEqual(0);
+}
+
+/**
+ * The Transactions card's Export CSV, downloaded: expected to be the very CSV the API gives `accountId`
+ * for `query` (the filters the card shows). Answers its lines.
+ */
+export async function expectExportedAsApi(card: Locator, accountId: string, query: string): Promise<string[]> {
+  const [download] = await Promise.all([
+    card.page().waitForEvent('download'),
+    card.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const exported = readFileSync(await download.path(), 'utf8');
+  const fromApi = await api('GET', `/credits/transactions?format=csv${query}`, { token: await token(accountId) });
+  expect(exported).toBe(fromApi.text);
+  return exported.trim().split('\r\n');
 }
 
 /** Fills the Finance page's grant form for `accountId` and sends it; answers the form's region. */

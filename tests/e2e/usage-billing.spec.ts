@@ -2,9 +2,8 @@
 // and exported as the API writes it; the usage chart from the API's buckets; the warnings a person
 // needs to see; and errors shown rather than swallowed.
 
-import { readFileSync } from 'node:fs';
 import { expect, test } from '@playwright/test';
-import { api, freshAccount, grant, purchase, signIn, token } from './support.js';
+import { api, expectExportedAsApi, freshAccount, grant, purchase, signIn, token } from './support.js';
 
 const SERVICE = () => token('deployments', 'credits:service');
 
@@ -53,14 +52,7 @@ test(
     await card.getByLabel('To (UTC)').fill('');
     await expect(rows).toHaveCount(20);
 
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      card.getByRole('button', { name: 'Export CSV' }).click(),
-    ]);
-    const exported = readFileSync(await download.path(), 'utf8');
-    const fromApi = await api('GET', '/credits/transactions?format=csv', { token: await token(account) });
-    expect(exported).toBe(fromApi.text);
-    expect(exported.trim().split('\r\n')).toHaveLength(57);
+    expect(await expectExportedAsApi(card, account, '')).toHaveLength(57);
   },
 );
 

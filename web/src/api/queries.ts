@@ -4,6 +4,7 @@
 
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '../auth';
+import type { Product } from '../products';
 import type { ActionKey } from './action-key';
 import { call } from './client';
 import type { paths } from './schema';
@@ -81,6 +82,7 @@ export type Category = NonNullable<
 
 export interface TransactionFilters {
   category?: Category;
+  product?: Product;
   from?: string;
   to?: string;
   cursor?: string;
