@@ -112,6 +112,8 @@ test(
     await page.goto('/');
     const warning = page.getByRole('status').filter({ hasText: 'Credits expiring within 30 days' });
     await expect(warning).toContainText('$15.00 promotional credit expires on');
+    // Nothing used in the last 30 days: all of it would go unused.
+    await expect(warning).toContainText('; at your current usage $15.00 of it will go unused.');
     await expect(page.getByRole('button', { name: 'Request Withdrawal' })).toBeDisabled();
     await expect(page.getByText('Withdrawals are available only for purchased credits.')).toBeVisible();
   },

@@ -1,9 +1,11 @@
 // Total IO Credits: the single balance in USD, what can be withdrawn, the debt and the allowance
-// in use, the lots with their expiry dates, and a warning for credit expiring within 30 days.
+// in use, the credit that pays some products only, the lots with their scope and expiry dates, and
+// a warning for credit expiring within 30 days that says how much of it current usage leaves unused.
 
-import { useBalance } from '../api/queries';
+import { type Balance, useBalance } from '../api/queries';
 import { Alert, Amount, DateTime, Empty, ErrorState, Loading } from '../components/ui';
 import { formatUsd, isZero } from '../money';
+import { scopeName } from '../products';
 
 export function TotalCredits() {
   const balance = useBalance();
@@ -20,7 +22,7 @@ export function TotalCredits() {
   );
 }
 
-function BalanceDetails({ data }: { data: NonNullable<ReturnType<typeof useBalance>['data']> }) {
+function BalanceDetails({ data }: { data: Balance }) {
   return (
     <>
       <p className="figure-big" data-testid="balance">
@@ -45,19 +47,18 @@ function BalanceDetails({ data }: { data: NonNullable<ReturnType<typeof useBalan
             <Amount value={data.pendingWithdrawals} />
           </dd>
         </div>
-      </dl>
-      {data.expiringSoon.length > 0 ? (
-        <Alert tone="warn" title="Credits expiring within 30 days">
-          <ul>
-            {data.expiringSoon.map((lot) => (
-              <li key={lot.lotId}>
-                <Amount value={lot.remaining} /> {lot.kind} credit expires on <DateTime iso={lot.expiresAt!} date />
-              </li>
+        {data.scoped.length > 0 ? (
+          <div className="facts-wide">
+            <dt>For some products only</dt>
+            {data.scoped.map((scope) => (
+              <dd key={scope.products.join()}>
+                <Amount value={scope.remaining} /> <span className="muted small">{scopeName(scope.products)}</span>
+              </dd>
             ))}
-          </ul>
-          Expired credit has no remaining value and can not be withdrawn, refunded or reinstated.
-        </Alert>
-      ) : null}
+          </div>
+        ) : null}
+      </dl>
+      <ExpiringSoon lots={data.expiringSoon} />
       {!isZero(data.debt) ? (
         <Alert tone="info" title="Using your negative allowance">
           {formatUsd(data.debt)} of your {formatUsd(data.negativeAllowance)} allowance is in use. Credits you buy pay it
@@ -65,41 +66,75 @@ function BalanceDetails({ data }: { data: NonNullable<ReturnType<typeof useBalan
         </Alert>
       ) : null}
       <h3>Credit lots</h3>
-      {data.lots.length === 0 ? (
-        <Empty>No credit yet. Buy IO Credits to get started.</Empty>
-      ) : (
-        <div className="table-wrap">
-          <table className="stack">
-            <caption className="visually-hidden">Credit lots, in the order charges use them</caption>
-            <thead>
-              <tr>
-                <th scope="col">Kind</th>
-                <th scope="col" className="amount">
-                  Remaining
-                </th>
-                <th scope="col" className="amount">
-                  Of
-                </th>
-                <th scope="col">Expires</th>
-              </tr>
-            </thead>
-            <tbody>
-              {data.lots.map((lot) => (
-                <tr key={lot.lotId}>
-                  <td data-label="Kind">{lot.kind === 'purchased' ? 'Purchased' : 'Promotional'}</td>
-                  <td data-label="Remaining" className="amount">
-                    <Amount value={lot.remaining} />
-                  </td>
-                  <td data-label="Of" className="amount">
-                    <Amount value={lot.amount} />
-                  </td>
-                  <td data-label="Expires">{lot.expiresAt ? <DateTime iso={lot.expiresAt} date /> : 'Never'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-      )}
+      <Lots lots={data.lots} />
     </>
+  );
+}
+
+/** Each lot expiring within 30 days, and what the last 30 days' usage would leave of it at its expiry. */
+function ExpiringSoon({ lots }: { lots: Balance['expiringSoon'] }) {
+  if (lots.length === 0) return null;
+  return (
+    <Alert tone="warn" title="Credits expiring within 30 days">
+      <ul>
+        {lots.map((lot) => (
+          <li key={lot.lotId}>
+            <Amount value={lot.remaining} /> {lot.kind} credit
+            {lot.products?.length ? ` (${scopeName(lot.products)})` : ''} expires on{' '}
+            <DateTime iso={lot.expiresAt!} date />
+            {isZero(lot.forecastUnused) ? (
+              '; at your current usage it will all be used.'
+            ) : (
+              <>
+                ; at your current usage <Amount value={lot.forecastUnused} /> of it will go unused.
+              </>
+            )}
+          </li>
+        ))}
+      </ul>
+      Expired credit has no remaining value and can not be withdrawn, refunded or reinstated.
+    </Alert>
+  );
+}
+
+function Lots({ lots }: { lots: Balance['lots'] }) {
+  if (lots.length === 0) return <Empty>No credit yet. Buy IO Credits to get started.</Empty>;
+  return (
+    <div className="table-wrap">
+      <table className="stack">
+        <caption className="visually-hidden">Credit lots, in the order charges use them</caption>
+        <thead>
+          <tr>
+            <th scope="col">Kind</th>
+            <th scope="col" className="amount">
+              Remaining
+            </th>
+            <th scope="col" className="amount">
+              Of
+            </th>
+            <th scope="col">Expires</th>
+          </tr>
+        </thead>
+        <tbody>
+          {lots.map((lot) => (
+            <tr key={lot.lotId}>
+              <td data-label="Kind">
+                <div>
+                  {lot.kind === 'purchased' ? 'Purchased' : 'Promotional'}
+                  {lot.products?.length ? <div className="small muted">{scopeName(lot.products)}</div> : null}
+                </div>
+              </td>
+              <td data-label="Remaining" className="amount">
+                <Amount value={lot.remaining} />
+              </td>
+              <td data-label="Of" className="amount">
+                <Amount value={lot.amount} />
+              </td>
+              <td data-label="Expires">{lot.expiresAt ? <DateTime iso={lot.expiresAt} date /> : 'Never'}</td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
   );
 }
