@@ -274,6 +274,7 @@ export function useGrant(action: Pick<ActionKey, 'renew'>) {
       expiresAt?: string;
       description: string;
       conditions?: string;
+      products?: Product[];
       key: string;
     }) =>
       call(
@@ -284,6 +285,7 @@ export function useGrant(action: Pick<ActionKey, 'renew'>) {
             description: input.description,
             ...(input.expiresAt ? { expiresAt: input.expiresAt } : {}),
             ...(input.conditions ? { conditions: input.conditions } : {}),
+            ...(input.products?.length ? { products: input.products } : {}),
           },
         }),
       ),

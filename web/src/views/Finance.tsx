@@ -1,13 +1,11 @@
 // Finance (credits:admin): the withdrawal review queue, oldest request first, with the address each
 // payout goes to (the only one it may go to): approve, reject with a reason, complete with the
-// payout's transaction reference. Promotional grants and negative allowances below.
+// payout's transaction reference. Promotional grants (GrantForm) and negative allowances below.
 
 import { type FormEvent, useState } from 'react';
-import { useActionKey } from '../api/action-key';
 import {
   useFinanceAction,
   useFinanceQueue,
-  useGrant,
   useSetAllowance,
   type Withdrawal,
   type WithdrawalStatus,
@@ -17,7 +15,6 @@ import {
   ActionError,
   Alert,
   Amount,
-  AmountField,
   DateTime,
   Dialog,
   Empty,
@@ -25,9 +22,9 @@ import {
   Field,
   Loading,
   problemText,
-  TextField,
 } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd } from '../money';
+import { GrantForm } from './GrantForm';
 import { Destination } from './Withdrawals';
 
 const QUEUES: { status: WithdrawalStatus; label: string }[] = [
@@ -262,78 +259,6 @@ function PayoutForm({
         </button>
       </div>
     </form>
-  );
-}
-
-interface GrantInput {
-  accountId: string;
-  amount: string;
-  expiresOn: string;
-  description: string;
-  conditions: string;
-}
-
-const NO_GRANT: GrantInput = { accountId: '', amount: '', expiresOn: '', description: '', conditions: '' };
-
-/** What the grant form would send, and what in it stops it being sent. */
-function grantRequest(form: GrantInput) {
-  const cents = centsOfInput(form.amount);
-  const errors: Partial<Record<keyof GrantInput, string | null>> = {
-    accountId: form.accountId.trim() ? null : 'Whose account?',
-    amount: cents && cents > 0n ? null : 'Whole cents, like 25 or 25.50.',
-    description: form.description.trim() ? null : 'Say what it is for; the account holder sees it.',
-  };
-  const body = {
-    accountId: form.accountId.trim(),
-    amount: cents ? decimalOfCents(cents) : form.amount,
-    description: form.description.trim(),
-    ...(form.expiresOn ? { expiresAt: `${form.expiresOn}T00:00:00Z` } : {}),
-    ...(form.conditions.trim() ? { conditions: form.conditions.trim() } : {}),
-  };
-  return { errors, body, valid: !Object.values(errors).some(Boolean) };
-}
-
-function GrantForm() {
-  const [form, setForm] = useState(NO_GRANT);
-  const [touched, setTouched] = useState(false);
-  const { errors, body, valid } = grantRequest(form);
-  // One key per grant meant: granted again after a lost answer, the account is credited once.
-  const action = useActionKey('grant', body);
-  const grant = useGrant(action);
-  const field = (name: keyof GrantInput) => ({
-    value: form[name],
-    onChange: (value: string) => setForm({ ...form, [name]: value }),
-    error: touched ? errors[name] : null,
-  });
-  const submit = (event: FormEvent) => {
-    event.preventDefault();
-    setTouched(true);
-    if (valid) grant.mutate({ ...body, key: action.key });
-  };
-  return (
-    <section className="card" aria-labelledby="grant">
-      <h2 id="grant">Grant promotional credit</h2>
-      <form className="stack-form" onSubmit={submit} noValidate>
-        <TextField label="Account (IO ID)" className="mono" {...field('accountId')} />
-        <div className="form-row">
-          <AmountField label="Amount (USD)" {...field('amount')} />
-          <TextField label="Expires on (UTC)" hint="Leave empty for no expiry" type="date" {...field('expiresOn')} />
-        </div>
-        <TextField label="Description" {...field('description')} />
-        <TextField label="Conditions" hint="Optional, shown with the credit" {...field('conditions')} />
-        <ActionError action={grant} title="Not granted" />
-        {grant.data ? (
-          <Alert tone="good" title="Granted">
-            {formatUsd(grant.data.amount)} promotional credit for {grant.variables.accountId}.
-          </Alert>
-        ) : null}
-        <div className="actions">
-          <button type="submit" className="btn btn-primary" disabled={grant.isPending}>
-            Grant credit
-          </button>
-        </div>
-      </form>
-    </section>
   );
 }
 
