@@ -3,10 +3,21 @@
 // down its grace window until it is paid or fails.
 
 import { expect, type Page, test } from '@playwright/test';
-import { advanceClock, api, expectAccessible, freshAccount, purchase, screenshot, signIn, token } from './support.js';
+import {
+  advanceClock,
+  api,
+  checkAtEveryWidth,
+  expectAccessible,
+  freshAccount,
+  grant,
+  purchase,
+  screenshot,
+  signIn,
+  token,
+} from './support.js';
 
-async function openCheckout(page: Page, amount: string, deploymentId: string) {
-  await page.goto(`/checkout?amount=${amount}&deploymentId=${deploymentId}`);
+async function openCheckout(page: Page, amount: string, deploymentId: string, more = '') {
+  await page.goto(`/checkout?amount=${amount}&deploymentId=${deploymentId}${more}`);
   await expect(page.getByRole('heading', { name: 'IO Credits' })).toBeVisible();
   await expect(page.getByTestId('checkout-balance')).toBeVisible();
 }
@@ -176,8 +187,49 @@ test('a waiting deployment the deployment system cancelled can be paid again fro
   expect(await ledger(account)).toEqual({ usage: ['-12.00', '-10.00'], balance: '8.00' });
 });
 
+test('a checkout for a product names it, is checked for it, and its charge is for it, paid by its own credit', async ({
+  page,
+}) => {
+  const account = freshAccount('deploy-product');
+  await grant(account, '20.00', undefined, ['inference']);
+  await purchase(account, '5.00');
+  await signIn(page, account);
+  const checked = page.waitForRequest((r) => r.url().includes('/credits/check?'));
+  await openCheckout(page, '15.00', 'llm-endpoint-3', '&product=inference&projectId=research');
+  expect(new URL((await checked).url()).searchParams.get('product')).toBe('inference');
+  const order = page.getByRole('region', { name: 'Deployment' });
+  await expect(order.getByRole('definition')).toHaveText(['Inference', 'llm-endpoint-3', 'research', '$15.00']);
+  await expect(page.getByText('Your balance covers this deployment.')).toBeVisible();
+  await checkAtEveryWidth(page, 'checkout-product');
+  await page.getByRole('button', { name: 'Pay & Deploy' }).click();
+  await expect(paid(page)).toContainText('Balance now $10.00');
+  const usage = await api('GET', '/credits/transactions?type=usage', { token: await token(account) });
+  expect(usage.body.items).toMatchObject([
+    {
+      amount: '-15.00',
+      product: 'inference',
+      deploymentId: 'llm-endpoint-3',
+      projectId: 'research',
+      paidFrom: [{ kind: 'promotional', amount: '15.00' }],
+    },
+  ]);
+
+  // The inference credit left can not pay a VM: what VMs may use is the purchased 5.00.
+  await openCheckout(page, '16.00', 'vm-7', '&product=vm');
+  await expect(page.getByRole('region', { name: 'Deployment' }).getByRole('definition').first()).toHaveText('VMs');
+  await expect(page.getByTestId('checkout-balance')).toHaveText('$10.00');
+  await expect(page.getByTestId('checkout-available')).toHaveText('$5.00');
+  await expect(page.getByRole('status').filter({ hasText: 'Not enough IO Credits' })).toContainText(
+    'You need $11.00 more.',
+  );
+  await expect(page.getByRole('button', { name: 'Pay & Deploy' })).toBeDisabled();
+  await checkAtEveryWidth(page, 'checkout-product-short');
+});
+
 test('a checkout link without its amount or deployment says what it needs', async ({ page }) => {
   await signIn(page, freshAccount('deploy-bad-link'));
   await page.goto('/checkout?amount=abc');
   await expect(page.getByRole('alert')).toContainText('This checkout link is incomplete');
+  await page.goto('/checkout?amount=5.00&deploymentId=vm-1&product=quantum');
+  await expect(page.getByRole('alert')).toContainText('may name the product (ray_cluster, vm,');
 });

@@ -43,7 +43,7 @@ export const keys = {
   withdrawals: ['withdrawals'] as const,
   notifications: ['notifications'] as const,
   purchase: (id: string) => ['purchase', id] as const,
-  check: (amount: string) => ['check', amount] as const,
+  check: (amount: string, product: Product | undefined) => ['check', amount, product ?? ''] as const,
   charge: (id: string) => ['charge', id] as const,
   finance: (status: string) => ['finance', status] as const,
   alerts: ['alerts'] as const,
@@ -121,11 +121,13 @@ export function useNotifications() {
   });
 }
 
-export function useCheck(amount: string | null) {
+/** Whether a charge of `amount` (for `product`, when the deployment names one) would be paid now. */
+export function useCheck(amount: string | null, product?: Product) {
   const { client } = useAuth();
   return useQuery({
-    queryKey: keys.check(amount ?? ''),
-    queryFn: () => call(client.GET('/credits/check', { params: { query: { amount: amount! } } })),
+    queryKey: keys.check(amount ?? '', product),
+    queryFn: () =>
+      call(client.GET('/credits/check', { params: { query: { amount: amount!, ...(product ? { product } : {}) } } })),
     enabled: amount !== null,
   });
 }
@@ -210,16 +212,24 @@ export function useCancelWithdrawal() {
   });
 }
 
+/** What a deployment's checkout charges: the product and project only when its link names them. */
+export interface DeploymentOrder {
+  deploymentId: string;
+  amount: string;
+  product?: Product;
+  projectId?: string;
+}
+
 /** Pay & Deploy; `key` comes from useActionKey, counted per deployment (see Checkout). */
 export function usePayAndDeploy() {
   const { client } = useAuth();
   const refresh = useRefreshMoney();
   return useMutation({
-    mutationFn: ({ deploymentId, amount, key }: { deploymentId: string; amount: string; key: string }) =>
+    mutationFn: ({ key, deploymentId, amount, product, projectId }: DeploymentOrder & { key: string }) =>
       call(
         client.POST('/credits/charges', {
           params: { header: { 'Idempotency-Key': key } },
-          body: { deploymentId, amount },
+          body: { deploymentId, amount, ...(product ? { product } : {}), ...(projectId ? { projectId } : {}) },
         }),
       ) as Promise<ChargeCreated>,
     onSuccess: refresh,

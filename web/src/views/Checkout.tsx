@@ -1,16 +1,19 @@
-// Checkout (/checkout?amount=&deploymentId=): paying for a deployment with IO Credits. It shows the
-// amount and the balance; Pay & Deploy is enabled exactly when /credits/check says the charge will
-// be paid (noting any negative allowance it uses). When the charge waits for credit
+// Checkout (/checkout?amount=&deploymentId=, optionally &product=&projectId=): paying for a
+// deployment with IO Credits. It shows the order (the product by its name) and the balance, and what
+// that product may use when scoped credit makes it differ; Pay & Deploy is enabled exactly when
+// /credits/check, asked for that product, says the charge will be paid (noting any negative
+// allowance it uses). When the charge waits for credit
 // (pending_payment), it counts down to the grace deadline with Buy IO Credits at hand, and shows
 // the outcome when the charge is paid or fails.
 
 import { useEffect, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { DEPLOYMENT_ID } from '../../../core/ids.js';
+import { DEPLOYMENT_ID, PROJECT_ID } from '../../../core/ids.js';
 import { useActionKey } from '../api/action-key';
 import {
   type ChargeCreated,
   type Check,
+  type DeploymentOrder,
   useBalance,
   useCharge,
   useCheck,
@@ -19,35 +22,48 @@ import {
 } from '../api/queries';
 import { ActionError, Alert, Amount, ErrorState, Loading } from '../components/ui';
 import { centsUp, decimalOfCents, formatUsd, microsOf } from '../money';
+import { isProduct, PRODUCT_NAMES } from '../products';
 import { BuyDialog } from './BuyDialog';
 
 const AMOUNT = /^\d{1,10}(\.\d{1,6})?$/;
 
-export function Checkout() {
-  const [params] = useSearchParams();
+/** The order a checkout link describes, or null when it lacks the amount or deployment or names a bad one. */
+function orderOf(params: URLSearchParams): DeploymentOrder | null {
   const amount = params.get('amount') ?? '';
   const deploymentId = params.get('deploymentId') ?? '';
-  const valid = AMOUNT.test(amount) && microsOf(amount) > 0n && DEPLOYMENT_ID.test(deploymentId);
+  const product = params.get('product');
+  const projectId = params.get('projectId');
+  if (!AMOUNT.test(amount) || microsOf(amount) <= 0n || !DEPLOYMENT_ID.test(deploymentId)) return null;
+  if (product !== null && !isProduct(product)) return null;
+  if (projectId !== null && !PROJECT_ID.test(projectId)) return null;
+  return { amount, deploymentId, ...(isProduct(product) ? { product } : {}), ...(projectId ? { projectId } : {}) };
+}
+
+export function Checkout() {
+  const [params] = useSearchParams();
+  const order = orderOf(params);
   return (
     <main id="main" className="checkout">
       <div className="page-head">
         <h1>Checkout</h1>
       </div>
-      {valid ? (
-        <CheckoutBody amount={amount} deploymentId={deploymentId} />
+      {order ? (
+        <CheckoutBody order={order} />
       ) : (
         <Alert tone="error" title="This checkout link is incomplete">
           It needs the amount to pay and the deployment it is for, like
-          /checkout?amount=12.50&amp;deploymentId=gpu-cluster-7.
+          /checkout?amount=12.50&amp;deploymentId=gpu-cluster-7, and may name the product (ray_cluster, vm, kubernetes,
+          baremetal, inference or other) and the project.
         </Alert>
       )}
     </main>
   );
 }
 
-function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: string }) {
+function CheckoutBody({ order }: { order: DeploymentOrder }) {
+  const { amount, deploymentId, product, projectId } = order;
   const balance = useBalance();
-  const check = useCheck(amount);
+  const check = useCheck(amount, product);
   // The key of Pay & Deploy is counted per deployment (checkout-<deploymentId>-<n>-…), the same in
   // every tab and after a reload: a second click, a reload or the link opened twice pays once. A
   // paid charge is final; paying this checkout again replays it. A charge that ended unpaid (failed
@@ -55,10 +71,11 @@ function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: 
   // attempt under the next number, where the same key would replay that failure for the 7 days the
   // API keeps a key. A tab that did not see the end (another tab, a new session) replays the ended
   // charge once, sees it ended, and its next click is the new attempt.
-  const action = useActionKey(`checkout-${deploymentId}`, { amount }, { sameInEveryTab: true });
+  // The product and project are in the key's values (a link without them keeps the key it always had).
+  const action = useActionKey(`checkout-${deploymentId}`, { amount, product, projectId }, { sameInEveryTab: true });
   const pay = usePayAndDeploy();
   const [buying, setBuying] = useState(false);
-  const payNow = () => pay.mutate({ deploymentId, amount, key: action.key });
+  const payNow = () => pay.mutate({ ...order, key: action.key });
   const result = pay.data;
   const decided = check.data;
   const smallest = useLimits().data?.purchase.min;
@@ -68,7 +85,7 @@ function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: 
 
   return (
     <>
-      <Order amount={amount} deploymentId={deploymentId} />
+      <Order order={order} />
       <section className="card" aria-labelledby="pay-with">
         <h2 id="pay-with">Payment method</h2>
         <div className="choice" aria-current="true">
@@ -111,15 +128,27 @@ function CheckoutBody({ amount, deploymentId }: { amount: string; deploymentId: 
   );
 }
 
-function Order({ amount, deploymentId }: { amount: string; deploymentId: string }) {
+function Order({ order: { amount, deploymentId, product, projectId } }: { order: DeploymentOrder }) {
   return (
     <section className="card" aria-labelledby="order">
       <h2 id="order">Deployment</h2>
       <dl className="facts">
+        {product ? (
+          <div>
+            <dt>Product</dt>
+            <dd>{PRODUCT_NAMES[product]}</dd>
+          </div>
+        ) : null}
         <div>
           <dt>Deployment</dt>
           <dd className="mono">{deploymentId}</dd>
         </div>
+        {projectId ? (
+          <div>
+            <dt>Project</dt>
+            <dd className="mono">{projectId}</dd>
+          </div>
+        ) : null}
         <div>
           <dt>Amount due</dt>
           <dd>
@@ -143,6 +172,12 @@ function Decision({
   settled: boolean;
   onBuy: () => void;
 }) {
+  // Credit scoped to other products is in the balance but can not pay this one: then say what can.
+  const scopedAway =
+    decided.product !== undefined &&
+    decided.available !== undefined &&
+    microsOf(decided.available) !== microsOf(decided.balance);
+  const yours = scopedAway ? `Your credit for ${PRODUCT_NAMES[decided.product!]}` : 'Your balance';
   return (
     <>
       <dl className="facts">
@@ -158,12 +193,20 @@ function Decision({
             <Amount value={decided.balance} />
           </dd>
         </div>
+        {scopedAway ? (
+          <div>
+            <dt>Available for {PRODUCT_NAMES[decided.product!]}</dt>
+            <dd data-testid="checkout-available">
+              <Amount value={decided.available!} />
+            </dd>
+          </div>
+        ) : null}
       </dl>
-      {!settled && decided.sufficient ? <p className="small">Your balance covers this deployment.</p> : null}
+      {!settled && decided.sufficient ? <p className="small">{yours} covers this deployment.</p> : null}
       {!settled && !decided.sufficient && decided.withinAllowance ? (
         <Alert tone="info" title="Uses your negative allowance">
-          Your balance is {formatUsd(decided.shortfall)} short; Pay &amp; Deploy uses that much of your negative
-          allowance, which credits you buy later pay back.
+          {yours} is {formatUsd(decided.shortfall)} short; Pay &amp; Deploy uses that much of your negative allowance,
+          which credits you buy later pay back.
         </Alert>
       ) : null}
       {!settled && !decided.withinAllowance ? (
