@@ -1,6 +1,7 @@
 // Credits Usage drawn with uPlot: a bar per bucket stacked by product (each layer drawn from zero to
-// its top, the top layer first, so the ones below cover it up to their own tops, a white edge between
-// them) and, when the range had refunds, a bar of refunds beside it.
+// its top, the top layer first, so the ones below cover it up to their own tops) and, when the range
+// had refunds, a narrower bar of refunds beside it. No edges: a day's bar is a few pixels wide on a
+// phone, and an edge would take most of it.
 
 import { useEffect, useRef } from 'react';
 import uPlot from 'uplot';
@@ -45,13 +46,14 @@ function options(
   element: HTMLElement,
   { starts, products, withRefunds, label }: Omit<BarsProps, 'stacked' | 'description'>,
 ): uPlot.Options {
-  // Side by side when there are refunds to show; otherwise the usage bar sits on its day.
-  const usageBars = uPlot.paths.bars!({ size: withRefunds ? [0.45, 28] : [0.7, 48], align: withRefunds ? -1 : 0 });
+  // Side by side when there are refunds to show (usage ending at its day, refunds starting there);
+  // otherwise the usage bar sits on its day.
+  const usageBars = uPlot.paths.bars!({ size: withRefunds ? [0.6, 32] : [0.7, 48], align: withRefunds ? -1 : 0 });
   const bar = (name: string, colour: string, paths: uPlot.Series.PathBuilder): uPlot.Series => ({
     label: name,
     fill: colour,
-    stroke: '#ffffff',
-    width: 1,
+    stroke: colour,
+    width: 0,
     paths,
     points: { show: false },
   });
@@ -75,7 +77,7 @@ function options(
       {},
       ...[...products].reverse().map((p) => bar(PRODUCT_NAMES[p], layerColour(element, p), usageBars)),
       ...(withRefunds
-        ? [bar('Refunds', layerColour(element, 'refunds'), uPlot.paths.bars!({ size: [0.45, 28], align: 1 }))]
+        ? [bar('Refunds', layerColour(element, 'refunds'), uPlot.paths.bars!({ size: [0.3, 16], align: 1 }))]
         : []),
     ],
   };
