@@ -42,7 +42,7 @@ export async function expireDueLots(ledger: Ledger, accountId: string): Promise<
       // The 7-day notice goes out only for credit the usage of the last 30 days would leave unspent.
       const lastNoticeDue = draft.state.lots.some((lot) => noticeDue(lot, now) === LAST_NOTICE_DAYS);
       const unused = lastNoticeDue
-        ? forecastUnused(draft.state, now, await dailyUsage(ledger, accountId, now))
+        ? forecastUnused(draft.state, now, await dailyUsage(ledger, draft.state, now))
         : new Map<string, Micros>();
       const notices = sendNotices(draft, unused);
       return { accountId, lotsExpired: due.length, amountExpired, notices, more: allDue.length > due.length };

@@ -27,15 +27,22 @@ export const FORECAST_USAGE_DAYS = 30;
 
 export type DailyUsage = Partial<Record<Product, Micros>>;
 
-/** Each product's average daily net usage (usage less refunds, never below zero) over the last 30 days. */
-export async function dailyUsage(ledger: Ledger, accountId: string, nowMs: number): Promise<DailyUsage> {
-  const { total } = await usage(ledger, {
-    accountId,
-    fromMs: nowMs - FORECAST_USAGE_DAYS * DAY_MS,
-    toMs: nowMs,
-    granularity: 'day',
-    groupBy: 'product',
-  });
+/**
+ * Each product's average daily net usage (usage less refunds, never below zero) over the last 30
+ * days, for the account as just read: one query of at most 31 rollup items.
+ */
+export async function dailyUsage(ledger: Ledger, account: AccountView, nowMs: number): Promise<DailyUsage> {
+  const { total } = await usage(
+    ledger,
+    {
+      accountId: account.accountId,
+      fromMs: nowMs - FORECAST_USAGE_DAYS * DAY_MS,
+      toMs: nowMs,
+      granularity: 'day',
+      groupBy: 'product',
+    },
+    account,
+  );
   const rates: DailyUsage = {};
   for (const product of PRODUCTS) {
     const net = total.byProduct?.[product]?.net ?? ZERO;

@@ -53,7 +53,7 @@ export async function getBalance(ledger: Ledger, accountId: string): Promise<Bal
     const nowMs = ledger.nowMs();
     const soon = expiringSoon(state, nowMs);
     // The forecast needs the last 30 days' usage: read only when some credit expires soon.
-    const rates = soon.length > 0 ? await dailyUsage(ledger, accountId, nowMs) : {};
+    const rates = soon.length > 0 ? await dailyUsage(ledger, state, nowMs) : {};
     return balanceView(state, nowMs, ledger.config.defaultAllowance, forecastUnused(state, nowMs, rates));
   });
 }

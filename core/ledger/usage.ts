@@ -71,15 +71,20 @@ export interface UsageQuery {
 /** The longest range one usage request may cover, so its reads are bounded. */
 export const MAX_USAGE_RANGE_DAYS = 3 * 366;
 
+/**
+ * Usage and refunds by bucket. `account`: the account as the caller has just read it (the balance,
+ * the nightly run), so its item is not read again.
+ */
 export async function usage(
   ledger: Ledger,
   query: UsageQuery,
+  account?: AccountView,
 ): Promise<{ buckets: UsageBucket[]; total: UsageBucket }> {
   if (query.toMs < query.fromMs) throw new InvalidRequest('to must not be before from');
   if (query.toMs - query.fromMs > MAX_USAGE_RANGE_DAYS * DAY_MS)
     throw new InvalidRequest(`a usage range covers at most ${MAX_USAGE_RANGE_DAYS} days`);
   return ledger.table.meter.run('usage', async () => {
-    const state = accountFromItem(query.accountId, await ledger.table.get(keys.account(query.accountId)));
+    const state = account ?? accountFromItem(query.accountId, await ledger.table.get(keys.account(query.accountId)));
     const buckets = new Map<string, UsageByProduct>();
     const add = (start: string, byProduct: UsageByProduct) =>
       buckets.set(start, addUsage(buckets.get(start) ?? {}, byProduct));
