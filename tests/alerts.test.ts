@@ -137,7 +137,15 @@ describe('the balance at a time', () => {
     ledger.table.meter.reset();
     await balanceAt(ledger, 'at-2', ledger.nowMs());
     expect(ledger.table.meter.snapshot()).toEqual([
-      { label: 'balanceAt', readUnits: 0.5, itemsRead: 1, writeUnits: 0, billedWriteUnits: 0, billedIndexWriteUnits: 0, calls: 1 },
+      {
+        label: 'balanceAt',
+        readUnits: 0.5,
+        itemsRead: 1,
+        writeUnits: 0,
+        billedWriteUnits: 0,
+        billedIndexWriteUnits: 0,
+        calls: 1,
+      },
     ]);
   });
 });

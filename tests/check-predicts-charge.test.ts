@@ -153,47 +153,52 @@ describe('check predicts the charge', () => {
     let account = 0;
     const seen = { paid: 0, failed: 0 };
     await fc.assert(
-      fc.asyncProperty(stateArb, fc.integer({ min: 0, max: 6_000 }), lotArb, async (generated, grantCents, { scope: grantScope }) => {
-        clock.set(T0);
-        const accountId = `deadline-${++account}`;
-        // No other pending charges: arriving credit would settle them, and they have no charge items here.
-        const state = accountState(accountId, { ...generated, pendingCount: 0 });
-        await ledger.table.transact([putAccount(state, 0, new Date(T0).toISOString())]);
-        const amount = generated.amount as Micros;
-        const product: Product = generated.product;
-        if ((await check(ledger, accountId, amount, product)).withinAllowance) return;
-        // An older charge no credit here can pay keeps ours waiting when credit arrives (pending
-        // charges settle oldest first), so at its deadline ours may be paid or fail.
-        const blocker = await charge(ledger, {
-          accountId,
-          deploymentId: 'big',
-          amount: (1_000 * 1_000_000) as Micros,
-          idempotencyKey: `b-${account}`,
-        });
-        expect(blocker.status).toBe('pending_payment');
-        const pending = await charge(ledger, {
-          accountId,
-          deploymentId: 'dep',
-          product,
-          amount,
-          idempotencyKey: `k-${account}`,
-        });
-        expect(pending.status).toBe('pending_payment');
-        if (grantCents > 0)
-          await grantPromotional(ledger, {
+      fc.asyncProperty(
+        stateArb,
+        fc.integer({ min: 0, max: 6_000 }),
+        lotArb,
+        async (generated, grantCents, { scope: grantScope }) => {
+          clock.set(T0);
+          const accountId = `deadline-${++account}`;
+          // No other pending charges: arriving credit would settle them, and they have no charge items here.
+          const state = accountState(accountId, { ...generated, pendingCount: 0 });
+          await ledger.table.transact([putAccount(state, 0, new Date(T0).toISOString())]);
+          const amount = generated.amount as Micros;
+          const product: Product = generated.product;
+          if ((await check(ledger, accountId, amount, product)).withinAllowance) return;
+          // An older charge no credit here can pay keeps ours waiting when credit arrives (pending
+          // charges settle oldest first), so at its deadline ours may be paid or fail.
+          const blocker = await charge(ledger, {
             accountId,
-            amount: (grantCents * CENT) as Micros,
-            expiresAtMs: null,
-            description: 'top-up',
-            ...(grantScope ? { products: grantScope } : {}),
+            deploymentId: 'big',
+            amount: (1_000 * 1_000_000) as Micros,
+            idempotencyKey: `b-${account}`,
           });
-        clock.advance(ledger.config.gracePeriodMs);
-        const answer = await check(ledger, accountId, amount, product);
-        const outcome = await expirePendingCharge(ledger, accountId, pending.chargeId);
-        if (!outcome.changed) return; // settled by the credit that arrived
-        expect(outcome.status).toBe(answer.withinAllowance ? 'paid' : 'failed');
-        seen[outcome.status === 'paid' ? 'paid' : 'failed'] += 1;
-      }),
+          expect(blocker.status).toBe('pending_payment');
+          const pending = await charge(ledger, {
+            accountId,
+            deploymentId: 'dep',
+            product,
+            amount,
+            idempotencyKey: `k-${account}`,
+          });
+          expect(pending.status).toBe('pending_payment');
+          if (grantCents > 0)
+            await grantPromotional(ledger, {
+              accountId,
+              amount: (grantCents * CENT) as Micros,
+              expiresAtMs: null,
+              description: 'top-up',
+              ...(grantScope ? { products: grantScope } : {}),
+            });
+          clock.advance(ledger.config.gracePeriodMs);
+          const answer = await check(ledger, accountId, amount, product);
+          const outcome = await expirePendingCharge(ledger, accountId, pending.chargeId);
+          if (!outcome.changed) return; // settled by the credit that arrived
+          expect(outcome.status).toBe(answer.withinAllowance ? 'paid' : 'failed');
+          seen[outcome.status === 'paid' ? 'paid' : 'failed'] += 1;
+        },
+      ),
       { numRuns: RUNS, ...(process.env.CHECK_SEED ? { seed: Number(process.env.CHECK_SEED) } : {}) },
     );
     expect(seen.paid).toBeGreaterThan(0);

@@ -59,7 +59,7 @@ async function lotRemaining(ledger: Ledger, accountId: string): Promise<Record<s
 }
 
 describe('what a charge was for and what paid it', () => {
-  it('records product, deployment, project, the lots that paid and the allowance used; refunds carry the product', async () => {
+  it('records product, deployment, project, what paid it; refunds carry the product', async () => {
     const { ledger } = await newLedger();
     const bought = await buyCredits(ledger, 'pf1', c('5'));
     const promo = await grant(ledger, 'pf1', '3', undefined, 60);
@@ -166,7 +166,7 @@ describe('credit scoped to products', () => {
     await expectInvariants(ledger, 'sc1', { expiriesApplied: true });
   });
 
-  it('leaves a charge for another product to the allowance, then to a payment, even with scoped credit on hand', async () => {
+  it("leaves another product's charge to the allowance, then a payment, even with scoped credit at hand", async () => {
     const { ledger } = await newLedger();
     const launch = await grant(ledger, 'sc2', '50', ['inference']);
     expect(await pay(ledger, 'sc2', '5', 'vm')).toMatchObject({ status: 'paid', usedAllowance: c('5') });
@@ -249,7 +249,12 @@ describe('usage by product', () => {
     await paid(ledger, 'u1', '5');
     expect(await rollups()).toEqual(['USAGE#D#2026-01-31', 'USAGE#D#2026-02-01', 'USAGE#M#2026-01', 'USAGE#M#2026-02']);
 
-    const query = { accountId: 'u1', fromMs: Date.UTC(2026, 0, 1), toMs: Date.UTC(2026, 1, 28), groupBy: 'product' } as const;
+    const query = {
+      accountId: 'u1',
+      fromMs: Date.UTC(2026, 0, 1),
+      toMs: Date.UTC(2026, 1, 28),
+      groupBy: 'product',
+    } as const;
     ledger.table.meter.reset();
     const daily = await usage(ledger, { ...query, granularity: 'day' });
     expect(ledger.table.meter.snapshot().find((r) => r.label === 'usage')?.itemsRead).toBe(1 + 2);
@@ -297,10 +302,15 @@ describe('usage by product', () => {
 
     // Without groupBy the buckets are what they were before products.
     const plain = await usage(ledger, { ...query, granularity: 'month', groupBy: undefined });
-    expect(plain.buckets[0]).toEqual({ start: '2026-01-01T00:00:00.000Z', usage: c('44'), refunds: c('0.5'), net: c('43.5') });
+    expect(plain.buckets[0]).toEqual({
+      start: '2026-01-01T00:00:00.000Z',
+      usage: c('44'),
+      refunds: c('0.5'),
+      net: c('43.5'),
+    });
   });
 
-  it('answers the same from the entries of an account older than the rollups, and counts it from its next operation', async () => {
+  it('answers from the entries of an account older than the rollups, and counts from its next operation', async () => {
     const { ledger, clock } = await newLedger();
     await buyCredits(ledger, 'u2', c('100'));
     await paid(ledger, 'u2', '2', 'vm');
@@ -317,7 +327,8 @@ describe('usage by product', () => {
 
     // As an account from before the rollups: no counters, no rollup items, entries only.
     for (const item of await accountItems(ledger.table, 'u2'))
-      if (String(item.sk).startsWith('USAGE#')) await ledger.table.delete({ pk: item.pk as string, sk: item.sk as string });
+      if (String(item.sk).startsWith('USAGE#'))
+        await ledger.table.delete({ pk: item.pk as string, sk: item.sk as string });
     await ledger.table.update({ Key: keys.account('u2'), UpdateExpression: 'REMOVE rollupsSince, usageDays' });
     expect(await usage(ledger, query)).toEqual(expected);
 
@@ -340,7 +351,7 @@ describe('usage by product', () => {
 });
 
 describe('the expiry forecast', () => {
-  it('says what expiring credit the last 30 days of usage would leave unspent, and gives the 7-day notice only for it', async () => {
+  it('forecasts what expiring credit 30 days of usage leave unspent; the 7-day notice only for it', async () => {
     const { ledger, clock } = await newLedger();
     clock.set(Date.UTC(2026, 0, 1, 12));
     await buyCredits(ledger, 'f1', c('1000'));
@@ -398,7 +409,10 @@ describe('over HTTP', () => {
   let admin: string;
   beforeAll(async () => {
     api = await startApi();
-    [service, admin] = await Promise.all([api.token('deployments', 'credits:service'), api.token('finance', 'credits:admin')]);
+    [service, admin] = await Promise.all([
+      api.token('deployments', 'credits:service'),
+      api.token('finance', 'credits:admin'),
+    ]);
   });
   let keyed = 0;
   const post = (path: string, token: string, body: unknown) =>
@@ -427,10 +441,16 @@ describe('over HTTP', () => {
       amount: '12.5',
     });
     expect(charged.status).toBe(201);
-    expect((await post('/credits/charges', service, { accountId: 'hp1', deploymentId: 'dep-2', amount: '1' })).status).toBe(201);
+    expect(
+      (await post('/credits/charges', service, { accountId: 'hp1', deploymentId: 'dep-2', amount: '1' })).status,
+    ).toBe(201);
 
     const balance = await api.call('GET', '/credits/balance', { token: user });
-    expect(balance.body).toMatchObject({ balance: '16.50', withdrawable: '9.00', scoped: [{ products: ['vm', 'inference'], remaining: '7.50' }] });
+    expect(balance.body).toMatchObject({
+      balance: '16.50',
+      withdrawable: '9.00',
+      scoped: [{ products: ['vm', 'inference'], remaining: '7.50' }],
+    });
     expect((await api.call('GET', '/credits/check?amount=8&product=vm', { token: user })).body).toEqual({
       amount: '8.00',
       product: 'vm',
@@ -461,7 +481,9 @@ describe('over HTTP', () => {
     const csv = await api.call('GET', '/credits/transactions?format=csv&product=inference', { token: user });
     expect(csv.text.trim().split('\n')[1]).toMatch(new RegExp(`,inference,dep-inf-1,${granted.body.lotId}:12\\.50$`));
 
-    const grouped = await api.call('GET', '/credits/usage?from=2026-01-01&to=2026-01-31&groupBy=product', { token: user });
+    const grouped = await api.call('GET', '/credits/usage?from=2026-01-01&to=2026-01-31&groupBy=product', {
+      token: user,
+    });
     expect(grouped.body.total).toEqual({
       usage: '13.50',
       refunds: '0.00',

@@ -116,7 +116,15 @@ export class CapacityMeter {
   private reading(label: string): CapacityReading {
     let reading = this.readings.get(label);
     if (!reading) {
-      reading = { label, readUnits: 0, itemsRead: 0, writeUnits: 0, billedWriteUnits: 0, billedIndexWriteUnits: 0, calls: 0 };
+      reading = {
+        label,
+        readUnits: 0,
+        itemsRead: 0,
+        writeUnits: 0,
+        billedWriteUnits: 0,
+        billedIndexWriteUnits: 0,
+        calls: 0,
+      };
       this.readings.set(label, reading);
     }
     return reading;

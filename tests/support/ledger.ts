@@ -12,11 +12,11 @@ import {
   consumptionKey,
   DEFAULT_CONFIG,
   debtOf,
+  isProduct,
   Ledger,
   type LedgerConfig,
   LedgerTable,
   ManualClock,
-  isProduct,
   type Micros,
 } from '../../core/index.js';
 import { loadAccount } from '../../core/items/account.js';
@@ -136,15 +136,14 @@ export async function expectInvariants(
       promotional: summary.promotional,
     });
     expect(String(stored[0]!.sk)).toBe(`OVF#${summary.firstKey}`);
-    const inlineKeys = (
-      accountItem.lots as [string, string, number, number, number, (number | null)?, string?][]
-    ).map(([lotId, kind, , , expiresAtMs, , products]) =>
-      consumptionKey({
-        lotId,
-        kind: kind === 'p' ? 'purchased' : 'promotional',
-        expiresAtMs: expiresAtMs === -1 ? null : expiresAtMs,
-        ...(products ? { products: products.split(',').filter(isProduct) } : {}),
-      }),
+    const inlineKeys = (accountItem.lots as [string, string, number, number, number, (number | null)?, string?][]).map(
+      ([lotId, kind, , , expiresAtMs, , products]) =>
+        consumptionKey({
+          lotId,
+          kind: kind === 'p' ? 'purchased' : 'promotional',
+          expiresAtMs: expiresAtMs === -1 ? null : expiresAtMs,
+          ...(products ? { products: products.split(',').filter(isProduct) } : {}),
+        }),
     );
     for (const key of inlineKeys)
       expect(key < summary.firstKey, `${key} on the account item sorts before the overflow lots`).toBe(true);

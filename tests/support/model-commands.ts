@@ -8,13 +8,13 @@ import { assert } from '../../core/assert.js';
 import {
   addCalendarMonths,
   applyPaymentEvent,
-  check,
   approveWithdrawal,
   type ChargeResult,
   Conflict,
   cancelPendingCharge,
   cancelWithdrawal,
   charge,
+  check,
   completeWithdrawal,
   createPurchase,
   DEFAULT_PURCHASE_LIMITS,
@@ -267,53 +267,59 @@ export const commandArbitraries = [
       scopeArb,
     )
     .map(([cents, days, products]) =>
-      command(`promo ${cents}¢ ${days ?? '∞'}${days === 'tie' ? '' : 'd'}${products ? ` for ${products}` : ''}`, async (m, r) => {
-        // 'tie' expires with the newest purchased lot, to exercise the promotional-first tie-break.
-        const newestPurchase = m.lots.filter((l) => l.kind === 'purchased').at(-1);
-        const expiresAt =
-          days === null ? null : days === 'tie' ? (newestPurchase?.expiresAt ?? m.now + DAY) : m.now + days * DAY;
-        if (expiresAt !== null && expiresAt <= m.now) return;
-        const lot = m.grant('promotional', cents * CENT, expiresAt, products);
-        const granted = grantPromotional(r.ledger, {
-          accountId: r.accountId,
-          amount: (cents * CENT) as Micros,
-          expiresAtMs: expiresAt,
-          description: 'promo',
-          ...(products ? { products } : {}),
-        });
-        if (lot === 'conflict') {
-          await expect(granted).rejects.toThrow(Conflict);
-          return;
-        }
-        lot.id = (await granted).lotId;
-      }),
+      command(
+        `promo ${cents}¢ ${days ?? '∞'}${days === 'tie' ? '' : 'd'}${products ? ` for ${products}` : ''}`,
+        async (m, r) => {
+          // 'tie' expires with the newest purchased lot, to exercise the promotional-first tie-break.
+          const newestPurchase = m.lots.filter((l) => l.kind === 'purchased').at(-1);
+          const expiresAt =
+            days === null ? null : days === 'tie' ? (newestPurchase?.expiresAt ?? m.now + DAY) : m.now + days * DAY;
+          if (expiresAt !== null && expiresAt <= m.now) return;
+          const lot = m.grant('promotional', cents * CENT, expiresAt, products);
+          const granted = grantPromotional(r.ledger, {
+            accountId: r.accountId,
+            amount: (cents * CENT) as Micros,
+            expiresAtMs: expiresAt,
+            description: 'promo',
+            ...(products ? { products } : {}),
+          });
+          if (lot === 'conflict') {
+            await expect(granted).rejects.toThrow(Conflict);
+            return;
+          }
+          lot.id = (await granted).lotId;
+        },
+      ),
     ),
   fc
     .tuple(fc.integer({ min: 1, max: 25_000_000 }), productArb, fc.boolean(), fc.boolean())
     .map(([amount, product, repeat, sameBody]) =>
-      command(`charge ${amount}µ ${product}${repeat ? (sameBody ? ' (retry)' : ' (key reused)') : ''}`, async (m, r) => {
-        const last = r.lastCharge;
-        if (repeat && last && m.now - last.atMs < r.ledger.config.idempotencyTtlMs) {
-          // The same key with another body: another amount, or the same amount for another product.
-          const other = M_PRODUCTS.find((p) => p !== last.product) ?? 'other';
-          const [replayAmount, replayProduct] = sameBody
-            ? [last.amount, last.product]
-            : amount % 2 === 0
-              ? [last.amount + 1, last.product]
-              : [last.amount, other];
-          const replay = charge(r.ledger, {
-            accountId: r.accountId,
-            deploymentId: 'dep',
-            product: replayProduct,
-            amount: replayAmount as Micros,
-            idempotencyKey: last.key,
-          });
-          if (sameBody) expect(await replay).toEqual(last.result);
-          else await expect(replay).rejects.toThrow(IdempotencyKeyReused);
-          return;
-        }
-        await chargeOnce(m, r, amount, product);
-      }),
+      command(
+        `charge ${amount}µ ${product}${repeat ? (sameBody ? ' (retry)' : ' (key reused)') : ''}`,
+        async (m, r) => {
+          const last = r.lastCharge;
+          if (repeat && last && m.now - last.atMs < r.ledger.config.idempotencyTtlMs) {
+            // The same key with another body: another amount, or the same amount for another product.
+            const other = M_PRODUCTS.find((p) => p !== last.product) ?? 'other';
+            const [replayAmount, replayProduct] = sameBody
+              ? [last.amount, last.product]
+              : amount % 2 === 0
+                ? [last.amount + 1, last.product]
+                : [last.amount, other];
+            const replay = charge(r.ledger, {
+              accountId: r.accountId,
+              deploymentId: 'dep',
+              product: replayProduct,
+              amount: replayAmount as Micros,
+              idempotencyKey: last.key,
+            });
+            if (sameBody) expect(await replay).toEqual(last.result);
+            else await expect(replay).rejects.toThrow(IdempotencyKeyReused);
+            return;
+          }
+          await chargeOnce(m, r, amount, product);
+        },
+      ),
     ),
   // Charges sent at once (ledger/commit.ts, ledger/intents.ts). On one ledger they commit together in the order they
   // were sent, each answered exactly as if it had been alone; over ledgers that share nothing
@@ -556,29 +562,27 @@ const EDGES = [
  * exactly at the balance, and a withdrawal of all that is withdrawable (in whole cents) and a cent
  * more. The runner picks these more often than the other commands (model-run.ts).
  */
-export const edgeCommands = fc
-  .tuple(fc.constantFrom(...EDGES), productArb)
-  .map(([edge, product]) =>
-    command(`at the edge: ${edge}${edge.startsWith('charge') ? ` (${product})` : ''}`, async (m, r) => {
-      const balance = m.balance();
-      if (edge === 'alert at the balance') {
-        const threshold = Math.max(0, balance);
-        await setLowBalanceThreshold(r.ledger, r.accountId, threshold as Micros);
-        m.setLowBalanceThreshold(threshold);
-        return;
-      }
-      if (edge === 'withdraw all' || edge === 'withdraw a cent more') {
-        const amount = Math.floor(m.withdrawable() / CENT) * CENT + (edge === 'withdraw a cent more' ? CENT : 0);
-        if (amount > 0) await withdrawOnce(m, r, amount);
-        return;
-      }
-      const available = m.available(product);
-      const amount = {
-        'charge balance + allowance': available + m.allowance,
-        'charge a µ over balance + allowance': available + m.allowance + 1,
-        'charge the balance': available,
-        'charge down to the threshold': balance - (m.lowBalanceThreshold ?? 0),
-      }[edge];
-      if (amount > 0 && amount <= MAX_CHARGE) await chargeOnce(m, r, amount, product);
-    }),
-  );
+export const edgeCommands = fc.tuple(fc.constantFrom(...EDGES), productArb).map(([edge, product]) =>
+  command(`at the edge: ${edge}${edge.startsWith('charge') ? ` (${product})` : ''}`, async (m, r) => {
+    const balance = m.balance();
+    if (edge === 'alert at the balance') {
+      const threshold = Math.max(0, balance);
+      await setLowBalanceThreshold(r.ledger, r.accountId, threshold as Micros);
+      m.setLowBalanceThreshold(threshold);
+      return;
+    }
+    if (edge === 'withdraw all' || edge === 'withdraw a cent more') {
+      const amount = Math.floor(m.withdrawable() / CENT) * CENT + (edge === 'withdraw a cent more' ? CENT : 0);
+      if (amount > 0) await withdrawOnce(m, r, amount);
+      return;
+    }
+    const available = m.available(product);
+    const amount = {
+      'charge balance + allowance': available + m.allowance,
+      'charge a µ over balance + allowance': available + m.allowance + 1,
+      'charge the balance': available,
+      'charge down to the threshold': balance - (m.lowBalanceThreshold ?? 0),
+    }[edge];
+    if (amount > 0 && amount <= MAX_CHARGE) await chargeOnce(m, r, amount, product);
+  }),
+);
