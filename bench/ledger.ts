@@ -5,7 +5,9 @@
 
 import { ChargeEffects } from '../core/effects.js';
 import { LocalGraceScheduler } from '../core/grace/local.js';
+import { ulidBounds } from '../core/ids.js';
 import {
+  addCalendarMonths,
   applyPaymentEvent,
   CapacityMeter,
   cancelPendingCharge,
@@ -29,6 +31,7 @@ import {
   requestWithdrawal,
   saveCard,
   setAutoTopUp,
+  startOfUtcMonth,
   usage,
 } from '../core/index.js';
 import type { WebhookEvent } from '../core/items/webhook.js';
@@ -51,6 +54,10 @@ import type { WebhookSender } from '../core/webhooks/sender.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { buyCredits } from '../tests/support/purchases.js';
 import { writeResults } from './results.js';
+import { chargeHistory, HISTORY_MONTHS } from './usage-history.js';
+
+/** The heavy account of the usage reads (SPEC §10): this many charges over 13 months. */
+const USAGE_CHARGES = Number(process.env.BENCH_USAGE_CHARGES ?? 100_000);
 
 const credits = (n: number) => (n * 1_000_000) as Micros;
 const WALLET = { network: 'solana', address: '7EcDhSYGxXyscszYEp35KHN8vvw3svAuLKTzXwCFLtV' } as const;
@@ -65,6 +72,8 @@ interface CapacityRow {
   /** What DynamoDB Local reported: a transaction rounded once over its summed item sizes, plus index writes. */
   wcuReportedByLocal: number;
   rcu: number;
+  /** Items read: one per get, each item a query examined. */
+  itemsRead: number;
   target?: string;
   met?: boolean;
   /** Its transaction item by item: what AWS bills each, against Local's one figure for all. */
@@ -96,7 +105,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   async function measure<T>(
     operation: string,
     fn: () => Promise<T>,
-    target?: { wcu?: number; rcu?: number },
+    target?: { wcu?: number; indexWcu?: number; rcu?: number; items?: number },
     itemByItem = false,
   ): Promise<T> {
     // Whether endpoints for every account exist is read once a minute per process, not per operation.
@@ -109,17 +118,20 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
         indexWcu: t.indexWcu + r.billedIndexWriteUnits,
         wcuReportedByLocal: t.wcuReportedByLocal + r.writeUnits,
         rcu: t.rcu + r.readUnits,
+        itemsRead: t.itemsRead + r.itemsRead,
       }),
-      { wcu: 0, indexWcu: 0, wcuReportedByLocal: 0, rcu: 0 },
+      { wcu: 0, indexWcu: 0, wcuReportedByLocal: 0, rcu: 0, itemsRead: 0 },
     );
-    const met = target
-      ? (target.wcu === undefined || totals.wcu <= target.wcu) && (target.rcu === undefined || totals.rcu <= target.rcu)
-      : undefined;
-    const targetText = target
-      ? [target.wcu !== undefined ? `≤ ${target.wcu} WCU` : '', target.rcu !== undefined ? `≤ ${target.rcu} RCU` : '']
-          .filter(Boolean)
-          .join(', ')
-      : undefined;
+    const limits = [
+      ['wcu', 'WCU'],
+      ['indexWcu', 'index WCU'],
+      ['rcu', 'RCU'],
+      ['items', 'items read'],
+    ] as const;
+    const measured = { wcu: totals.wcu, indexWcu: totals.indexWcu, rcu: totals.rcu, items: totals.itemsRead };
+    const set = limits.filter(([key]) => target?.[key] !== undefined);
+    const met = target ? set.every(([key]) => measured[key] <= target[key]!) : undefined;
+    const targetText = target ? set.map(([key, unit]) => `≤ ${target[key]} ${unit}`).join(', ') : undefined;
     const items = itemByItem
       ? table.meter.lastTransaction().map((i) => ({
           // The kind of item, from its sort key: ACCOUNT, CHARGE, TX (ledger entry), IDEM, LOT…
@@ -141,8 +153,8 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     log(
       `${operation.padEnd(40)} ${String(totals.wcu).padStart(4)} WCU + ${totals.indexWcu} index ` +
         `(Local says ${totals.wcuReportedByLocal}) ` +
-        `${String(totals.rcu).padStart(4)} ` +
-        `RCU${targetText ? `   target ${targetText}: ${met ? 'met' : 'MISSED'}` : ''}`,
+        `${String(totals.rcu).padStart(4)} RCU, ${totals.itemsRead} items read` +
+        `${targetText ? `   target ${targetText}: ${met ? 'met' : 'MISSED'}` : ''}`,
     );
     return result;
   }
@@ -174,20 +186,31 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   );
   await buyCredits(ledger, a, credits(20));
   await measure('check', () => check(ledger, a, credits(10)), { rcu: 1 });
-  await measure('balance', () => getBalance(ledger, a), { rcu: 1 });
+  // Credit expiring within 30 days adds the forecast's read: one query of the last 30 days' rollups.
+  await measure('balance, credit expiring within 30 days', () => getBalance(ledger, a), { rcu: 1.5 });
   await measure('charge, paid from 1 lot', () =>
     charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(2), idempotencyKey: `${a}-1` }),
   );
+  // With its product: the usage entry says what paid it, and the day's counters on the account item count it.
   const three = await measure(
-    'charge, paid from 3 lots',
-    () => charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }),
-    { wcu: 8 },
+    'charge, paid from 3 lots (product, rollup counted)',
+    () =>
+      charge(ledger, {
+        accountId: a,
+        deploymentId: 'd',
+        product: 'inference',
+        projectId: 'proj-1',
+        amount: credits(60),
+        idempotencyKey: `${a}-2`,
+      }),
+    { wcu: 8, indexWcu: 3 },
     true,
   );
   // Ten charges sent at once on one ledger commit in one transaction (ledger/commit.ts, ledger/intents.ts): the account
   // item is written once for all of them. The figure is for all ten.
   const batchAccount = fresh();
   await buyCredits(ledger, batchAccount, credits(100));
+  await measure('balance, nothing expiring within 30 days', () => getBalance(ledger, batchAccount), { rcu: 1 });
   await measure('10 charges sent at once, one process (all ten)', () =>
     Promise.all(
       Array.from({ length: 10 }, (_, i) =>
@@ -196,7 +219,14 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     ),
   );
   await measure('charge, replayed Idempotency-Key', () =>
-    charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(60), idempotencyKey: `${a}-2` }),
+    charge(ledger, {
+      accountId: a,
+      deploymentId: 'd',
+      product: 'inference',
+      projectId: 'proj-1',
+      amount: credits(60),
+      idempotencyKey: `${a}-2`,
+    }),
   );
   await measure(
     'refund (partial, restores 1 lot)',
@@ -230,6 +260,21 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   await measure('transactions page (50 entries)', () => listTransactions(ledger, { accountId: a, limit: 50 }));
   await measure('usage by day (one month)', () =>
     usage(ledger, { accountId: a, fromMs: clock.nowMs() - 30 * DAY_MS, toMs: clock.nowMs(), granularity: 'day' }),
+  );
+  // Once a day per account: the first operation of a day writes the days before out as rollup items.
+  clock.advance(DAY_MS);
+  await measure(
+    'first charge of a day (writes out the day before)',
+    () =>
+      charge(ledger, {
+        accountId: a,
+        deploymentId: 'd',
+        product: 'vm',
+        amount: credits(0.01),
+        idempotencyKey: `${a}-d2`,
+      }),
+    undefined,
+    true,
   );
   clock.advance(400 * DAY_MS);
   await measure("expire an account's due lots", () => expireDueLots(ledger, a));
@@ -289,9 +334,17 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
   table.meter.reset();
   await ledger.globalSubscribers.any(clock.nowMs());
   const subscribersRead = table.meter.snapshot().reduce((units, r) => units + r.readUnits, 0);
+  const subscribersItems = table.meter.snapshot().reduce((items, r) => items + r.itemsRead, 0);
   // DynamoDB Local reports 0 for a query that finds nothing; AWS bills any query at least 0.5 RCU.
   const globalRead = 'global endpoints read (once a minute per process)';
-  rows.push({ operation: globalRead, wcu: 0, indexWcu: 0, wcuReportedByLocal: 0, rcu: subscribersRead });
+  rows.push({
+    operation: globalRead,
+    wcu: 0,
+    indexWcu: 0,
+    wcuReportedByLocal: 0,
+    rcu: subscribersRead,
+    itemsRead: subscribersItems,
+  });
   log(`${globalRead.padEnd(40)}    0 WCU ${String(subscribersRead).padStart(4)} RCU (AWS: 0.5)`);
 
   // Auto top-up (SPEC §8): the charge that leaves the balance below the threshold also writes the
@@ -338,7 +391,65 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
 
   const item = await table.get(keys.account(a));
   log(`account item after the run: ${JSON.stringify(item).length} bytes of JSON`);
+
+  await usageReads(ledger, clock, fresh(), measure);
   return rows;
+}
+
+type Measure = <T>(
+  operation: string,
+  fn: () => Promise<T>,
+  target?: { wcu?: number; indexWcu?: number; rcu?: number; items?: number },
+) => Promise<T>;
+
+/**
+ * Usage by product (SPEC §10) of an account with 100,000 charges over 13 months: one rollup item
+ * per bucket plus the account item, against what reading its entries (as before the rollups) costs.
+ */
+async function usageReads(ledger: Ledger, clock: ManualClock, accountId: string, measure: Measure): Promise<void> {
+  const endMs = clock.nowMs();
+  log(`
+making ${USAGE_CHARGES.toLocaleString('en-US')} charges over ${HISTORY_MONTHS} months for the usage reads…`);
+  // Made without the write audit (which reads every written item back): what is measured is the reads.
+  const unaudited = new Ledger(
+    new LedgerTable({ tableName: ledger.table.name, client: ledger.table.client }),
+    clock,
+    ledger.config,
+  );
+  const made = await chargeHistory(unaudited, clock, accountId, { charges: USAGE_CHARGES, endMs, log });
+  log(`  made in ${made.seconds} s`);
+  const days30 = {
+    accountId,
+    fromMs: endMs - 30 * DAY_MS,
+    toMs: endMs,
+    granularity: 'day',
+    groupBy: 'product',
+  } as const;
+  const months13 = {
+    accountId,
+    fromMs: startOfUtcMonth(addCalendarMonths(endMs, -(HISTORY_MONTHS - 1))),
+    toMs: endMs,
+    granularity: 'month',
+    groupBy: 'product',
+  } as const;
+  const label = `${USAGE_CHARGES.toLocaleString('en-US')} charges`;
+  await measure(`usage, 30 days by product (${label})`, () => usage(ledger, days30), { items: 31 });
+  await measure(`usage, 13 months by product (${label})`, () => usage(ledger, months13), { items: 14 });
+  // What the same reads cost from the entries, as usage was read before the rollups.
+  const entries = (fromMs: number) => async () => {
+    const { low, high } = ulidBounds(fromMs, endMs);
+    let startKey: Record<string, unknown> | undefined;
+    do {
+      const page = await ledger.table.query({
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :low AND :high',
+        ExpressionAttributeValues: { ':pk': keys.accountPk(accountId), ':low': `TX#${low}`, ':high': `TX#${high}` },
+        ExclusiveStartKey: startKey,
+      });
+      startKey = page.lastKey;
+    } while (startKey);
+  };
+  await measure(`usage, 30 days, from the entries (as before rollups)`, entries(days30.fromMs));
+  await measure(`usage, 13 months, from the entries (as before rollups)`, entries(months13.fromMs));
 }
 
 await main();
