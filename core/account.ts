@@ -125,7 +125,7 @@ export interface AccountState {
   lastEntryAtMs: number;
   /**
    * Usage and refunds by product of the days not yet written out as their rollup items (today's,
-   * and an earlier day's until the next operation writes it out: ledger/usage-rollups.ts).
+   * and an earlier day's until the next operation writes it out: ledger/usage.ts).
    */
   usageDays: UsageDay[];
   /**

@@ -254,7 +254,7 @@ export class Draft {
     return entry;
   }
 
-  /** Adds a usage or refund entry to its day's usage by product (written out by usage-rollups.ts). */
+  /** Adds a usage or refund entry to its day's usage by product (written out by ledger/usage.ts). */
   private countUsage(at: string, product: Product, type: EntryType, amount: Micros): void {
     assert(type === 'usage' || type === 'refund', `a ${type} entry is not usage`);
     const { usageDays } = this.current;
