@@ -192,17 +192,17 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(2), idempotencyKey: `${a}-1` }),
   );
   // With its product: the usage entry says what paid it, and the day's counters on the account item count it.
+  const threeLots = {
+    accountId: a,
+    deploymentId: 'd',
+    product: 'inference',
+    projectId: 'proj-1',
+    amount: credits(60),
+    idempotencyKey: `${a}-2`,
+  } as const;
   const three = await measure(
     'charge, paid from 3 lots (product, rollup counted)',
-    () =>
-      charge(ledger, {
-        accountId: a,
-        deploymentId: 'd',
-        product: 'inference',
-        projectId: 'proj-1',
-        amount: credits(60),
-        idempotencyKey: `${a}-2`,
-      }),
+    () => charge(ledger, threeLots),
     { wcu: 8, indexWcu: 3 },
     true,
   );
@@ -218,16 +218,7 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
       ),
     ),
   );
-  await measure('charge, replayed Idempotency-Key', () =>
-    charge(ledger, {
-      accountId: a,
-      deploymentId: 'd',
-      product: 'inference',
-      projectId: 'proj-1',
-      amount: credits(60),
-      idempotencyKey: `${a}-2`,
-    }),
-  );
+  await measure('charge, replayed Idempotency-Key', () => charge(ledger, threeLots));
   await measure(
     'refund (partial, restores 1 lot)',
     () => refund(ledger, { accountId: a, chargeId: three.chargeId, amount: credits(1), idempotencyKey: `${a}-r1` }),
