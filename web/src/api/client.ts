@@ -11,7 +11,7 @@
 // (its `detail` says what is wrong) or a NetworkError when the API could not be reached.
 
 import createClient from 'openapi-fetch';
-import type { paths } from './schema';
+import type { paths } from '../../../sdk/src/schema';
 
 export type CreditsClient = ReturnType<typeof createClient<paths>>;
 
