@@ -20,6 +20,7 @@ import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.
 import { localPaymentEvent } from '../../functions/local/local-events.js';
 import { LocalCheckout } from '../../functions/local/local-providers.js';
 import type { Api } from './api.js';
+import { FINANCE } from './ledger.js';
 import { buyCredits } from './purchases.js';
 import { WALLET } from './wallet.js';
 
@@ -325,7 +326,7 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'admin',
     prepare: async (api, owner) => {
       const withdrawalId = await pendingWithdrawal(api, owner);
-      await approveWithdrawal(api.ledger, withdrawalId);
+      await approveWithdrawal(api.ledger, withdrawalId, FINANCE);
       return call('POST', `/admin/withdrawals/${withdrawalId}/complete`, {
         body: { payoutReference: 'wire-2026-0042' },
       });
@@ -345,6 +346,16 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'admin',
     prepare: async (_api, owner) =>
       call('PUT', `/admin/accounts/${owner}/negative-allowance`, { body: { amount: '25' } }),
+  },
+  'GET /admin/audit': {
+    money: "Nobody: finance's read of who did what; users get 403.",
+    reach: 'admin',
+    prepare: async (_api, owner) => call('GET', '/admin/audit', { query: { accountId: owner, limit: '10' } }),
+  },
+  'GET /admin/accounts/{accountId}': {
+    money: "Nobody: support's read of one account, webhook endpoints without their secrets; users get 403.",
+    reach: 'admin',
+    prepare: async (api, owner) => (await funded(api, owner), call('GET', `/admin/accounts/${owner}`)),
   },
   'GET /notifications': {
     money: "Nobody: a read of the caller's own notifications.",
