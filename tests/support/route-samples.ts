@@ -292,8 +292,9 @@ export const routeSamples: Record<string, RouteSample> = {
     ),
   },
   'GET /credits/withdrawals': {
-    money: "Nobody: a read of the caller's own withdrawals.",
-    reach: 'own',
+    money: "Nobody: a read of the caller's own withdrawals; support and services name the account (SPEC §14).",
+    reach: 'account-read',
+    accountIn: 'query',
     prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')),
   },
   'POST /credits/withdrawals/{withdrawalId}/cancel': {
@@ -358,8 +359,9 @@ export const routeSamples: Record<string, RouteSample> = {
     prepare: async (api, owner) => (await funded(api, owner), call('GET', `/admin/accounts/${owner}`)),
   },
   'GET /notifications': {
-    money: "Nobody: a read of the caller's own notifications.",
-    reach: 'own',
+    money: "Nobody: a read of the caller's own notifications; support and services name the account (SPEC §14).",
+    reach: 'account-read',
+    accountIn: 'query',
     prepare: async (api, owner) => (
       await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })
     ),

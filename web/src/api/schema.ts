@@ -2076,7 +2076,9 @@ export interface operations {
     };
     getCreditsWithdrawals: {
         parameters: {
-            query?: never;
+            query?: {
+                accountId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -3585,6 +3587,7 @@ export interface operations {
         parameters: {
             query?: {
                 limit?: string;
+                accountId?: string;
             };
             header?: never;
             path?: never;
