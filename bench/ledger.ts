@@ -9,11 +9,13 @@ import { ulidBounds } from '../core/ids.js';
 import {
   addCalendarMonths,
   applyPaymentEvent,
+  approveWithdrawal,
   CapacityMeter,
   cancelPendingCharge,
   cancelWithdrawal,
   charge,
   check,
+  completeWithdrawal,
   createPurchase,
   DAY_MS,
   DEFAULT_CONFIG,
@@ -31,9 +33,11 @@ import {
   requestWithdrawal,
   saveCard,
   setAutoTopUp,
+  setNegativeAllowance,
   startOfUtcMonth,
   usage,
 } from '../core/index.js';
+import type { Actor } from '../core/items/audit.js';
 import type { WebhookEvent } from '../core/items/webhook.js';
 import { LocalOutcomeQueue, LocalQueue } from '../core/outcomes/local-queue.js';
 import type { OutcomeMessage } from '../core/outcomes/port.js';
@@ -55,6 +59,9 @@ import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { buyCredits } from '../tests/support/purchases.js';
 import { writeResults } from './results.js';
 import { chargeHistory, HISTORY_MONTHS } from './usage-history.js';
+
+/** A member of finance: their operations write an audit record (SPEC §14). */
+const STAFF: Actor = { sub: 'finance', scope: 'credits:admin' };
 
 /** The heavy account of the usage reads (SPEC §10): this many charges over 13 months. */
 const USAGE_CHARGES = Number(process.env.BENCH_USAGE_CHARGES ?? 100_000);
@@ -246,6 +253,39 @@ async function measureCapacity(endpoint: string): Promise<CapacityRow[]> {
     requestWithdrawal(ledger, { accountId: a, amount: credits(10), destination: WALLET }),
   );
   await measure('withdrawal cancel (credit back)', () => cancelWithdrawal(ledger, a, w.withdrawalId));
+  // Staff actions (SPEC §14): each writes one audit record in its transaction.
+  await measure('grant promotional by staff (+ audit record)', () =>
+    grantPromotional(ledger, {
+      accountId: a,
+      amount: credits(5),
+      expiresAtMs: null,
+      description: 'Sorry',
+      actor: STAFF,
+    }),
+  );
+  await measure('negative allowance by staff (+ audit record)', () =>
+    setNegativeAllowance(ledger, a, credits(20), STAFF),
+  );
+  await measure('refund by the service (+ audit record)', () =>
+    refund(ledger, {
+      accountId: a,
+      chargeId: three.chargeId,
+      amount: credits(1),
+      idempotencyKey: `${a}-r2`,
+      actor: { sub: 'deployments', scope: 'credits:service' },
+    }),
+  );
+  await buyCredits(ledger, a, credits(2000));
+  const large = await requestWithdrawal(ledger, { accountId: a, amount: credits(1500), destination: WALLET });
+  await measure('withdrawal approve, 1 of 2 (+ audit record)', () =>
+    approveWithdrawal(ledger, large.withdrawalId, STAFF),
+  );
+  await measure('withdrawal approve, 2 of 2 (+ audit record)', () =>
+    approveWithdrawal(ledger, large.withdrawalId, { sub: 'finance-2', scope: 'credits:admin' }),
+  );
+  await measure('withdrawal complete (+ audit record)', () =>
+    completeWithdrawal(ledger, large.withdrawalId, 'payout-1', STAFF),
+  );
   for (let i = 0; i < 30; i += 1)
     await charge(ledger, { accountId: a, deploymentId: 'd', amount: credits(0.01), idempotencyKey: `${a}-many-${i}` });
   await measure('transactions page (50 entries)', () => listTransactions(ledger, { accountId: a, limit: 50 }));

@@ -8,7 +8,7 @@ import { assert } from './assert.js';
 
 const nextUlid = monotonicFactory();
 
-export type IdPrefix = 'ch' | 'lot' | 'rf' | 'wd' | 'nt' | 'pu' | 'ev' | 'we' | 'dl' | 'in';
+export type IdPrefix = 'ch' | 'lot' | 'rf' | 'wd' | 'nt' | 'pu' | 'ev' | 'we' | 'dl' | 'in' | 'au';
 
 /** Crockford's base32, 26 characters: a ULID. */
 export const ULID_PATTERN = '[0-9A-HJKMNP-TV-Z]{26}';

@@ -4,7 +4,7 @@
 import { charge, getCharge } from '../core/ledger/charge.js';
 import { cancelPendingCharge } from '../core/ledger/pending-charges.js';
 import { refund } from '../core/ledger/refund.js';
-import { accountFor } from './http/auth.js';
+import { accountFor, actorOf } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
 import { chargesRoutes as api } from './http/routes/charges.js';
@@ -37,6 +37,7 @@ export const handler = groupHandler([
       amount: body.amount,
       reason: body.reason,
       idempotencyKey: idempotencyKey,
+      actor: actorOf(caller),
     });
     return { status: 201, body: present.refund(result) };
   }),

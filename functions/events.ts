@@ -2,6 +2,7 @@
 // them, removing them, and each one's deliveries with a retry by hand. Delivery itself runs in the
 // webhook worker (functions/webhook-worker.ts), fed by the events every ledger commit writes.
 
+import type { Actor } from '../core/items/audit.js';
 import { type AddressPolicy, AWS_POLICY, LOCAL_POLICY } from '../core/webhooks/address.js';
 import { retryDelivery } from '../core/webhooks/delivery.js';
 import {
@@ -13,7 +14,7 @@ import {
   removeEndpoint,
 } from '../core/webhooks/endpoints.js';
 import { HttpWebhookSender, type WebhookSender } from '../core/webhooks/sender.js';
-import { ADMIN_SCOPE, accountFor, type Caller, isPrivileged } from './http/auth.js';
+import { ADMIN_SCOPE, accountFor, actorOf, type Caller, isPrivileged } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { present } from './http/present.js';
 import { eventsRoutes as api } from './http/routes/events.js';
@@ -52,13 +53,24 @@ const mayManage =
     return action === 'remove' && caller.scopes.has(ADMIN_SCOPE);
   };
 
+/**
+ * The actor to audit when a service or member of staff changes another account's endpoints (SPEC
+ * §14). Endpoints for every account (`*`) belong to no account's transaction and are not audited.
+ */
+function staffActing(caller: Caller, owner: string): Actor | undefined {
+  return isPrivileged(caller) && owner !== caller.sub && owner !== '*' ? actorOf(caller) : undefined;
+}
+
 export const handler = groupHandler([
   implement(api.registerWebhookEndpoint, async ({ caller, body, runtime }) => {
+    const owner = ownerFor(caller, body.accountId);
+    const actor = staffActing(caller, owner);
     const endpoint = await registerEndpoint(runtime.ledger, {
-      owner: ownerFor(caller, body.accountId),
+      owner,
       url: body.url,
       events: body.events,
       policy: webhooksOf(runtime).policy,
+      ...(actor ? { actor } : {}),
     });
     return { status: 201, body: { ...present.webhookEndpoint(endpointView(endpoint)), secret: endpoint.secret } };
   }),
@@ -72,7 +84,7 @@ export const handler = groupHandler([
 
   implement(api.removeWebhookEndpoint, async ({ caller, params, query, runtime }) => {
     const endpoint = await getEndpoint(runtime.ledger, params.endpointId, mayManage(caller, query.accountId, 'remove'));
-    await removeEndpoint(runtime.ledger, endpoint);
+    await removeEndpoint(runtime.ledger, endpoint, staffActing(caller, endpoint.owner));
     return { status: 200, body: { endpointId: endpoint.endpointId, removed: true as const } };
   }),
 

@@ -12,7 +12,9 @@ import { notificationsRoutes as api } from './http/routes/notifications.js';
 export const handler = groupHandler([
   implement(api.notifications, async ({ caller, query, runtime }) => ({
     status: 200,
-    body: { items: await listNotifications(runtime.ledger, accountFor(caller, undefined, 'read'), query.limit ?? 50) },
+    body: {
+      items: await listNotifications(runtime.ledger, accountFor(caller, query.accountId, 'read'), query.limit ?? 50),
+    },
   })),
 
   implement(api.alerts, async ({ caller, runtime }) => ({

@@ -23,8 +23,8 @@ export const handler = groupHandler([
     };
   }),
 
-  implement(api.listWithdrawals, async ({ caller, runtime }) => {
-    const accountId = accountFor(caller, undefined, 'read');
+  implement(api.listWithdrawals, async ({ caller, query, runtime }) => {
+    const accountId = accountFor(caller, query.accountId, 'read');
     return { status: 200, body: { items: (await listWithdrawals(runtime.ledger, accountId)).map(present.withdrawal) } };
   }),
 

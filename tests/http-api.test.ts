@@ -662,6 +662,7 @@ describe('withdrawals and admin', () => {
       expiresAt: '2026-03-01T00:00:00.000Z',
       withdrawable: false,
       conditions: 'GPU only',
+      grantedBy: { sub: 'finance', scope: 'credits:admin', at: expect.any(String) },
     });
     expectProblem(
       await api.call('POST', '/admin/accounts/gina/grants', {
@@ -675,7 +676,12 @@ describe('withdrawals and admin', () => {
       token: admin,
       body: { amount: '25' },
     });
-    expect(allowance.body).toEqual({ accountId: 'gina', negativeAllowance: '25.00', debt: '0.00' });
+    expect(allowance.body).toEqual({
+      accountId: 'gina',
+      negativeAllowance: '25.00',
+      debt: '0.00',
+      setBy: { sub: 'finance', scope: 'credits:admin', at: new Date(api.ledger.nowMs()).toISOString() },
+    });
     expect((await getBalance(api.ledger, 'gina')).negativeAllowance).toBe(c('25'));
   });
 });

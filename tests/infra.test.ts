@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { keys } from '../core/table/keys.js';
 import { tableDefinition } from '../core/table/schema.js';
 import { routes } from '../functions/http/routes.js';
 import { runtimeFromEnv } from '../functions/http/runtime.js';
@@ -43,16 +44,30 @@ function ourFunctions(): Resource[] {
 const logicalId = (construct: { node: { defaultChild?: unknown } }) =>
   stack.getLogicalId(construct.node.defaultChild as never);
 
-/** Every action a function's role is allowed, with the resources of each statement. */
-function statementsOf(name: FunctionName): { actions: string[]; resources: unknown }[] {
-  const fn = stack.credits.functions[name];
-  const roleId = stack.getLogicalId(fn.role!.node.defaultChild as never);
+interface Statement {
+  Effect: 'Allow' | 'Deny';
+  Action: string | string[];
+  Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+/** Every statement of the policies attached to a role (by its logical id). */
+function policyStatementsOf(roleId: string): Statement[] {
   return Object.values(resources)
     .filter(
       (r) =>
         r.Type === 'AWS::IAM::Policy' && (r.Properties.Roles as { Ref: string }[]).some((ref) => ref.Ref === roleId),
     )
-    .flatMap((r) => r.Properties.PolicyDocument.Statement as { Action: string | string[]; Resource: unknown }[])
+    .flatMap((r) => r.Properties.PolicyDocument.Statement as Statement[]);
+}
+
+const roleOf = (name: FunctionName) =>
+  stack.getLogicalId(stack.credits.functions[name].role!.node.defaultChild as never);
+
+/** Every action a function's role is allowed, with the resources of each statement. */
+function statementsOf(name: FunctionName): { actions: string[]; resources: unknown }[] {
+  return policyStatementsOf(roleOf(name))
+    .filter((s) => s.Effect === 'Allow')
     .map((s) => ({ actions: [s.Action].flat(), resources: s.Resource }));
 }
 
@@ -156,6 +171,35 @@ describe('least privilege', () => {
       expect(actionsOf('balance')).not.toContain(write);
   });
 
+  it('no role may update or delete an audit record; only the functions that record staff actions may put one', () => {
+    const auditDeny = (s: Statement) =>
+      s.Effect === 'Deny' &&
+      JSON.stringify(s.Condition) ===
+        JSON.stringify({ 'ForAnyValue:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } });
+    const writers = Object.values(resources).filter(
+      (r) =>
+        r.Type === 'AWS::IAM::Policy' &&
+        (r.Properties.PolicyDocument.Statement as Statement[]).some(
+          (s) =>
+            s.Effect === 'Allow' &&
+            [s.Action].flat().some((a) => /^dynamodb:(UpdateItem|DeleteItem|PutItem|\*)$/.test(a)),
+        ),
+    );
+    expect(writers.length).toBeGreaterThan(10);
+    const appenders: string[] = [];
+    for (const policy of writers) {
+      const denied = (policy.Properties.PolicyDocument.Statement as Statement[]).filter(auditDeny);
+      expect(denied, JSON.stringify(policy.Properties.Roles)).toHaveLength(1);
+      const actions = [denied[0]!.Action].flat();
+      expect(actions).toEqual(expect.arrayContaining(['dynamodb:UpdateItem', 'dynamodb:DeleteItem']));
+      if (!actions.includes('dynamodb:PutItem')) appenders.push(JSON.stringify(policy.Properties.Roles));
+    }
+    const roles = (names: FunctionName[]) => names.map((n) => JSON.stringify([{ Ref: roleOf(n) }])).sort();
+    expect(appenders.sort()).toEqual(roles(['admin', 'charges', 'events']));
+    // The condition names the audit partitions' prefix, as the keys module writes them.
+    expect(keys.audit('acct-1', '2026-12-05T10:00:00.000Z', 'au_1').pk.startsWith('AUDIT#')).toBe(true);
+  });
+
   it('no function may scan the table or use a wildcard action', () => {
     for (const name of Object.keys(ACCESS) as FunctionName[]) {
       for (const action of actionsOf(name)) {
@@ -190,8 +234,8 @@ describe('least privilege', () => {
     const readers = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
       actionsOf(n).includes('secretsmanager:GetSecretValue'),
     );
-    // balance reads the cursor key only; the worker the Stripe key, to make auto top-ups' PaymentIntents.
-    expect(readers.sort()).toEqual(['balance', 'purchases', 'webhook-worker', 'webhooks']);
+    // balance and admin read the cursor key only; the worker the Stripe key, to make auto top-ups' PaymentIntents.
+    expect(readers.sort()).toEqual(['admin', 'balance', 'purchases', 'webhook-worker', 'webhooks']);
     const stripeSecret = logicalId(stack.node.findChild('IoCredits').node.findChild('StripeSecret') as never);
     const balanceSecrets = JSON.stringify(
       statementsOf('balance').filter((s) => s.actions.includes('secretsmanager:GetSecretValue')),

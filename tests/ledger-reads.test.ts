@@ -27,7 +27,7 @@ import {
   usage,
 } from '../core/index.js';
 import { keys } from '../core/table/keys.js';
-import { c, expectInvariants, newLedger } from './support/ledger.js';
+import { c, expectInvariants, FINANCE, newLedger } from './support/ledger.js';
 import { buyCredits } from './support/purchases.js';
 import { WALLET } from './support/wallet.js';
 
@@ -65,8 +65,8 @@ describe('withdrawals', () => {
       expect(w.destination).toEqual(WALLET);
       // As a withdrawal requested before destinations were asked for is stored.
       await table.update({ Key: keys.withdrawal('w9', w.withdrawalId), UpdateExpression: 'REMOVE destination' });
-      await expect(approveWithdrawal(ledger, w.withdrawalId)).rejects.toThrow(/names no destination/);
-      const rejected = await rejectWithdrawal(ledger, w.withdrawalId, 'no address was given');
+      await expect(approveWithdrawal(ledger, w.withdrawalId, FINANCE)).rejects.toThrow(/names no destination/);
+      const rejected = await rejectWithdrawal(ledger, w.withdrawalId, 'no address was given', FINANCE);
       expect(rejected.status).toBe('rejected');
       expect((await getBalance(ledger, 'w9')).balance).toBe(c('30'));
       await expectInvariants(ledger, 'w9', { expiriesApplied: true });
@@ -104,9 +104,9 @@ describe('withdrawals', () => {
     expect((await listWithdrawalsByStatus(ledger, 'pending_review')).map((x) => x.withdrawalId)).toContain(
       w.withdrawalId,
     );
-    await expect(completeWithdrawal(ledger, w.withdrawalId, 'payout-1')).rejects.toThrow(Conflict);
-    await approveWithdrawal(ledger, w.withdrawalId);
-    const done = await completeWithdrawal(ledger, w.withdrawalId, 'payout-1');
+    await expect(completeWithdrawal(ledger, w.withdrawalId, 'payout-1', FINANCE)).rejects.toThrow(Conflict);
+    await approveWithdrawal(ledger, w.withdrawalId, FINANCE);
+    const done = await completeWithdrawal(ledger, w.withdrawalId, 'payout-1', FINANCE);
     expect(done).toMatchObject({ status: 'completed', payoutReference: 'payout-1' });
     expect((await listWithdrawalsByStatus(ledger, 'pending_review')).map((x) => x.withdrawalId)).not.toContain(
       w.withdrawalId,
@@ -121,7 +121,7 @@ describe('withdrawals', () => {
     const lot = await buy(ledger, 'w4', '10');
     const rejected = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('3'), destination: WALLET });
     const cancelled = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('2'), destination: WALLET });
-    await rejectWithdrawal(ledger, rejected.withdrawalId, 'bank details do not match');
+    await rejectWithdrawal(ledger, rejected.withdrawalId, 'bank details do not match', FINANCE);
     await cancelWithdrawal(ledger, 'w4', cancelled.withdrawalId);
     const snap = await expectInvariants(ledger, 'w4', { expiriesApplied: true });
     expect(snap.state.lots.map((l) => [l.lotId, l.remaining])).toEqual([[lot.lotId, c('10')]]);
@@ -136,14 +136,14 @@ describe('withdrawals', () => {
     // After expiry the credit comes back as a new purchased lot for 30 days.
     const late = await requestWithdrawal(ledger, { accountId: 'w4', amount: c('1'), destination: WALLET });
     clock.set(Date.parse(lot.expiresAt!) + 1);
-    await rejectWithdrawal(ledger, late.withdrawalId, 'late');
+    await rejectWithdrawal(ledger, late.withdrawalId, 'late', FINANCE);
     const after = await getBalance(ledger, 'w4');
     expect(after.lots).toEqual([expect.objectContaining({ kind: 'purchased', amount: c('1'), withdrawable: true })]);
   });
 
   it('an unknown withdrawal is not found', async () => {
     const { ledger } = await newLedger();
-    await expect(approveWithdrawal(ledger, 'wd_nope')).rejects.toThrow(NotFound);
+    await expect(approveWithdrawal(ledger, 'wd_nope', FINANCE)).rejects.toThrow(NotFound);
   });
 });
 

@@ -35,4 +35,13 @@ export const SECURITY_HEADERS = {
 } as const;
 
 /** Paths of the app itself (client-side routes): each is answered with index.html. */
-export const APP_ROUTES = ['/', '/checkout', '/settings', '/finance', '/sign-in', '/callback'] as const;
+export const APP_ROUTES = [
+  '/',
+  '/checkout',
+  '/settings',
+  '/finance',
+  '/finance/accounts',
+  '/finance/audit',
+  '/sign-in',
+  '/callback',
+] as const;

@@ -20,7 +20,8 @@ import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
 import { allocationField, type ItemWrite, isoField, microsField, readItem } from './fields.js';
 
-export type ChargeStatus = 'paid' | 'pending_payment' | 'failed' | 'cancelled';
+export const CHARGE_STATUSES = ['paid', 'pending_payment', 'failed', 'cancelled'] as const;
+export type ChargeStatus = (typeof CHARGE_STATUSES)[number];
 export type FinalChargeStatus = Exclude<ChargeStatus, 'pending_payment'>;
 
 export interface Charge {
@@ -50,7 +51,7 @@ const shape = z.object({
   deploymentId: z.string(),
   product: z.enum(PRODUCTS).optional(),
   projectId: z.string().optional(),
-  status: z.enum(['paid', 'pending_payment', 'failed', 'cancelled']),
+  status: z.enum(CHARGE_STATUSES),
   amount: microsField,
   refunded: microsField,
   description: z.string(),

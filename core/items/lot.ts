@@ -10,6 +10,7 @@ import { PRODUCTS, type Product } from '../products.js';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
+import { type StaffMark, staffMarkField } from './audit.js';
 import { type ItemWrite, isoField, lotKindField, microsField, readItem } from './fields.js';
 
 export type LotSource = 'stripe' | 'spherepay' | 'admin' | 'refund';
@@ -36,6 +37,8 @@ export interface NewLot {
   description: string;
   conditions?: string | undefined;
   products?: readonly Product[] | undefined;
+  /** The member of staff who granted it (SPEC §14): promotional grants only. */
+  grantedBy?: StaffMark | undefined;
 }
 
 export interface LotRecord {
@@ -47,6 +50,7 @@ export interface LotRecord {
   description: string;
   conditions?: string;
   products?: readonly Product[];
+  grantedBy?: StaffMark;
   createdAt: string;
   expiresAt: string | null;
   /** What the nightly run removed when the lot expired. */
@@ -69,6 +73,7 @@ export const lotItems = {
       description: lot.description,
       ...(lot.conditions ? { conditions: lot.conditions } : {}),
       ...(lot.products ? { products: [...lot.products] } : {}),
+      ...(lot.grantedBy ? { grantedBy: lot.grantedBy } : {}),
       createdAt: iso(nowMs),
       expiresAt: lot.expiresAtMs === null ? null : iso(lot.expiresAtMs),
       withdrawable: lot.kind === 'purchased',
@@ -117,6 +122,7 @@ const shape = z.object({
   description: z.string(),
   conditions: z.string().optional(),
   products: z.array(z.enum(PRODUCTS)).min(1).optional(),
+  grantedBy: staffMarkField.optional(),
   createdAt: isoField,
   expiresAt: isoField.nullable(),
   expired: microsField.optional(),
@@ -125,9 +131,14 @@ const shape = z.object({
 });
 
 export function lotFromItem(item: Item): LotRecord {
-  const { conditions, products, expired, reversed, reversedFromExpired, ...lot } = readItem('lot', shape, item);
+  const { conditions, products, grantedBy, expired, reversed, reversedFromExpired, ...lot } = readItem(
+    'lot',
+    shape,
+    item,
+  );
   return {
     ...lot,
+    ...(grantedBy ? { grantedBy } : {}),
     ...(conditions ? { conditions } : {}),
     ...(products ? { products } : {}),
     expired: expired ?? ZERO,

@@ -16,6 +16,7 @@ import type { Micros } from '../money.js';
 import { type Destination, PAYOUT_NETWORKS } from '../payout.js';
 import { keys, withdrawalStatusIndex } from '../table/keys.js';
 import type { Item } from '../table/table.js';
+import { type StaffMark, staffMarkField } from './audit.js';
 import { allocationField, type ItemWrite, isoField, microsField, readItem } from './fields.js';
 
 export const WITHDRAWAL_STATUSES = ['pending_review', 'approved', 'completed', 'rejected', 'cancelled'] as const;
@@ -34,6 +35,13 @@ export interface Withdrawal {
   allocations: Allocation[];
   reason?: string;
   payoutReference?: string;
+  /**
+   * Staff who approved it, in order (SPEC §14): one suffices up to the dual-approval threshold, two
+   * different members above it; until then it stays pending_review with the first one here.
+   */
+  approvals: StaffMark[];
+  rejectedBy?: StaffMark;
+  completedBy?: StaffMark;
   updatedAt: string;
 }
 
@@ -66,15 +74,22 @@ export const withdrawalItems = {
       item: {
         Put: {
           Item: item(after),
-          ConditionExpression: '#status = :status',
+          // The approvals it read, too: a second approval never overwrites a first it did not see.
+          ConditionExpression: '#status = :status AND ' + approvalsAre(before.approvals.length),
           ExpressionAttributeNames: { '#status': 'status' },
-          ExpressionAttributeValues: { ':status': before.status },
+          ExpressionAttributeValues: { ':status': before.status, ':approvals': before.approvals.length },
         },
       },
       onConditionFailed: () => new Conflict(`withdrawal ${before.withdrawalId} changed concurrently`),
     };
   },
 };
+
+function approvalsAre(count: number): string {
+  return count === 0
+    ? '(attribute_not_exists(approvals) OR size(approvals) = :approvals)'
+    : 'size(approvals) = :approvals';
+}
 
 const shape = z.object({
   withdrawalId: z.string(),
@@ -87,13 +102,23 @@ const shape = z.object({
   allocations: z.array(allocationField),
   reason: z.string().optional(),
   payoutReference: z.string().optional(),
+  approvals: z.array(staffMarkField).optional(),
+  rejectedBy: staffMarkField.optional(),
+  completedBy: staffMarkField.optional(),
   updatedAt: isoField,
 });
 
 export function withdrawalFromItem(stored: Item): Withdrawal {
-  const { destination, reason, payoutReference, ...w } = readItem('withdrawal', shape, stored);
+  const { destination, reason, payoutReference, approvals, rejectedBy, completedBy, ...w } = readItem(
+    'withdrawal',
+    shape,
+    stored,
+  );
   return {
     ...w,
+    approvals: approvals ?? [],
+    ...(rejectedBy ? { rejectedBy } : {}),
+    ...(completedBy ? { completedBy } : {}),
     ...(destination ? { destination } : {}),
     ...(reason ? { reason } : {}),
     ...(payoutReference ? { payoutReference } : {}),

@@ -16,6 +16,7 @@ import { assertAccountInvariants, OverflowNeeded } from '../account.js';
 import { AssertionError, assert } from '../assert.js';
 import { ContentionExhausted, type ErrorCode, IdempotencyKeyReused, IoCreditsError } from '../errors.js';
 import { accountFromItem, accountItem, type LoadedAccount, layoutLots, withOverflow } from '../items/account.js';
+import { type Actor, auditActorOf } from '../items/audit.js';
 import { type Idempotency, idempotencyPut, idempotencyRecordFromItem, isLive } from '../items/idempotency.js';
 import { type ChargeIntent, type ChargeRequest, INTENT_LIFETIME_MS, intentWrites } from '../items/intent.js';
 import { keys } from '../table/keys.js';
@@ -45,6 +46,11 @@ export interface Operation<R> {
    * account to another process is left as an intent for that process to apply (intents.ts).
    */
   joinable?: Joinable;
+  /**
+   * Set when a staff or service token makes the change (SPEC §14): its plan must write exactly one
+   * audit record naming this actor (ledger/audit.ts), so the record commits with the change or not at all.
+   */
+  actor?: Actor;
 }
 
 export interface Joinable {
@@ -168,11 +174,22 @@ async function planMembers(
     const from = draft.writes.length;
     const planned = await planOne(input, draft, candidate);
     if ('kind' in planned) return planned;
+    assertAudited(candidate.op, draft.writes.slice(from));
     members.push({ ...candidate, ...planned, from, to: draft.writes.length });
     if (key !== undefined) keysPlanned.add(key);
     extra += (candidate.op.idempotency ? IDEMPOTENCY_WRITES : 0) + (candidate.intent ? INTENT_WRITES : 0);
   }
   return { members, extra };
+}
+
+/** A staff operation's plan wrote one audit record, naming its actor; any other wrote none. */
+function assertAudited(op: Operation<unknown>, writes: readonly PlannedWrite[]): void {
+  const actors = writes.map(auditActorOf).filter((actor) => actor !== undefined);
+  const expected = op.actor ? [op.actor.sub] : [];
+  assert(
+    actors.length === expected.length && actors.every((actor, i) => actor === expected[i]),
+    `${op.name} wrote audit records for [${actors.join()}], expected [${expected.join()}]`,
+  );
 }
 
 function candidatesOf(input: AttemptInput, nowMs: number): Candidate[] {

@@ -23,6 +23,8 @@ export interface LedgerConfig {
    * ContentionExhausted (503 and Retry-After; nothing applied): no request waits without bound.
    */
   maxWaitMs: number;
+  /** A withdrawal of more than this needs two different staff members' approvals (SPEC §14: 1,000.00). */
+  dualApprovalAbove: Micros;
 }
 
 export const DEFAULT_CONFIG: LedgerConfig = {
@@ -32,4 +34,5 @@ export const DEFAULT_CONFIG: LedgerConfig = {
   lotLayout: DEFAULT_LOT_LAYOUT,
   maxLotsForGrants: MAX_LIVE_LOTS,
   maxWaitMs: 3_000,
+  dualApprovalAbove: micros(1_000_000_000),
 };

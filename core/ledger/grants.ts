@@ -4,11 +4,13 @@
 import { heldCredit, lotCount } from '../account.js';
 import { assert } from '../assert.js';
 import { Conflict, InvalidRequest } from '../errors.js';
+import type { Actor, StaffMark } from '../items/audit.js';
 import type { Lot } from '../items/lot.js';
 import { type LotSource, lotItems, type NewLot } from '../items/lot.js';
 import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
 import { normalScope, type Product } from '../products.js';
 import { addCalendarMonths, iso } from '../time.js';
+import { type AuditInput, markOf, recordAudit, refuseOwnAccount } from './audit.js';
 import { run } from './commit.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { fingerprint, type Ledger } from './ledger.js';
@@ -23,6 +25,7 @@ export interface GrantResult extends Lot {
   source: LotSource;
   description: string;
   conditions?: string;
+  grantedBy?: StaffMark;
   balance: Micros;
 }
 
@@ -65,6 +68,8 @@ export interface PromotionalGrant {
   /** Credit for these products only (SPEC §10): a non-empty part of the catalog. */
   products?: readonly Product[];
   idempotencyKey?: string;
+  /** The member of staff granting it: recorded on the lot and in the audit log. */
+  actor?: Actor;
 }
 
 export async function grantPromotional(ledger: Ledger, input: PromotionalGrant): Promise<GrantResult> {
@@ -73,6 +78,7 @@ export async function grantPromotional(ledger: Ledger, input: PromotionalGrant):
   if (input.products !== undefined && input.products.length === 0)
     throw new InvalidRequest('products, when given, names at least one product');
   const products = input.products ? normalScope(input.products) : undefined;
+  refuseOwnAccount(input.actor, input.accountId, 'a grant');
   return run(ledger, {
     name: 'grantPromotional',
     accountId: input.accountId,
@@ -89,10 +95,11 @@ export async function grantPromotional(ledger: Ledger, input: PromotionalGrant):
           ]),
         }
       : undefined,
+    ...(input.actor ? { actor: input.actor } : {}),
     plan: (draft) => {
       if (input.expiresAtMs !== null && input.expiresAtMs <= draft.nowMs)
         throw new InvalidRequest('expiresAt must be in the future');
-      return addLot(draft, {
+      const grant = addLot(draft, {
         kind: 'promotional',
         amount: input.amount,
         expiresAtMs: input.expiresAtMs,
@@ -101,7 +108,10 @@ export async function grantPromotional(ledger: Ledger, input: PromotionalGrant):
         description: input.description,
         conditions: input.conditions,
         products,
+        grantedBy: input.actor ? markOf(draft, input.actor) : undefined,
       });
+      if (input.actor) recordAudit(draft, input.actor, auditOfGrant(grant));
+      return grant;
     },
   });
 }
@@ -159,7 +169,21 @@ function addLot(draft: Draft, lot: NewLot): GrantResult {
     description: lot.description,
     ...(lot.conditions ? { conditions: lot.conditions } : {}),
     ...scope,
+    ...(lot.grantedBy ? { grantedBy: lot.grantedBy } : {}),
     balance: draft.balance(),
+  };
+}
+
+function auditOfGrant(grant: GrantResult): AuditInput {
+  return {
+    action: 'grant.create',
+    subject: grant.lotId,
+    after: {
+      amount: formatMicros(grant.amount),
+      expiresAt: grant.expiresAt,
+      description: grant.description,
+      ...(grant.products ? { products: [...grant.products] } : {}),
+    },
   };
 }
 

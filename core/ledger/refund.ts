@@ -5,8 +5,10 @@
 
 import type { Allocation } from '../account.js';
 import { Conflict, InvalidRequest } from '../errors.js';
+import type { Actor, StaffMark } from '../items/audit.js';
 import { chargeItems } from '../items/charge.js';
 import { formatMicros, type Micros, micros } from '../money.js';
+import { markOf, recordAudit, refuseOwnAccount } from './audit.js';
 import { getCharge } from './charge.js';
 import { run } from './commit.js';
 import type { Draft } from './draft.js';
@@ -20,6 +22,8 @@ export interface RefundInput {
   amount: Micros;
   reason?: string;
   idempotencyKey: string;
+  /** The service or member of staff refunding (SPEC §14): recorded in the audit log. */
+  actor?: Actor;
 }
 
 export interface RefundResult {
@@ -27,10 +31,12 @@ export interface RefundResult {
   chargeId: string;
   amount: Micros;
   balance: Micros;
+  refundedBy?: StaffMark;
 }
 
 export async function refund(ledger: Ledger, input: RefundInput): Promise<RefundResult> {
   if (input.amount <= 0) throw new InvalidRequest('amount must be greater than zero');
+  refuseOwnAccount(input.actor, input.accountId, `charge ${input.chargeId}`);
   return run(ledger, {
     name: 'refund',
     accountId: input.accountId,
@@ -39,6 +45,7 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
       key: input.idempotencyKey,
       fingerprint: fingerprint([input.chargeId, input.amount, input.reason ?? null]),
     },
+    ...(input.actor ? { actor: input.actor } : {}),
     plan: async (draft): Promise<RefundResult> => {
       const charge = await getCharge(ledger, input.accountId, input.chargeId);
       if (charge.status !== 'paid')
@@ -74,7 +81,15 @@ export async function refund(ledger: Ledger, input: RefundInput): Promise<Refund
         'refund_issued',
         `${formatMicros(input.amount)} credits were refunded for charge ${input.chargeId}.`,
       );
-      return { refundId, chargeId: input.chargeId, amount: input.amount, balance: draft.balance() };
+      const result = { refundId, chargeId: input.chargeId, amount: input.amount, balance: draft.balance() };
+      if (!input.actor) return result;
+      recordAudit(draft, input.actor, {
+        action: 'charge.refund',
+        subject: input.chargeId,
+        before: { refunded: formatMicros(charge.refunded) },
+        after: { refunded: formatMicros(micros(charge.refunded + input.amount)), refundId },
+      });
+      return { ...result, refundedBy: markOf(draft, input.actor) };
     },
   });
 }

@@ -10,8 +10,10 @@
 // can not be spent while finance looks at it.
 
 import { reversalDebtOf, withdrawableOf } from '../account.js';
+import { assert } from '../assert.js';
 import { type Destination, destinationProblem, isPayoutNetwork, PAYOUT_NETWORKS } from '../destination.js';
 import { Conflict, Forbidden, InsufficientCredits, InvalidRequest, NotFound } from '../errors.js';
+import type { Actor } from '../items/audit.js';
 import {
   accountOfLookup,
   type Withdrawal,
@@ -22,6 +24,7 @@ import {
 import { formatMicros, MICROS_PER_CENT, type Micros, micros } from '../money.js';
 import { keys, SK_PREFIX, withdrawalStatusIndex } from '../table/keys.js';
 import { addBusinessDays, iso } from '../time.js';
+import { type AuditInput, markOf, recordAudit, refuseOwnAccount } from './audit.js';
 import { run } from './commit.js';
 import type { Draft } from './draft.js';
 import { fingerprint, type Ledger } from './ledger.js';
@@ -32,7 +35,7 @@ export const REVIEW_BUSINESS_DAYS = 7;
 export const MAX_WITHDRAWALS_LISTED = 100;
 
 /** A withdrawal as users and finance see it: without the lots it took from. */
-export type WithdrawalView = Omit<Withdrawal, 'allocations'>;
+export type WithdrawalView = Omit<Withdrawal, 'allocations'> & { approvalsNeeded: number };
 
 export interface WithdrawalRequest {
   accountId: string;
@@ -74,6 +77,7 @@ export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest
         expectedBy: iso(addBusinessDays(draft.nowMs, REVIEW_BUSINESS_DAYS)),
         destination,
         allocations,
+        approvals: [],
         updatedAt: draft.now,
       };
       draft.write(withdrawalItems.requested(withdrawal));
@@ -94,7 +98,7 @@ export async function requestWithdrawal(ledger: Ledger, input: WithdrawalRequest
         'withdrawal_status_changed',
         `Your withdrawal of ${formatMicros(input.amount)} credits is pending review.`,
       );
-      return view(withdrawal);
+      return view(draft, withdrawal);
     },
   });
 }
@@ -104,100 +108,178 @@ export async function cancelWithdrawal(
   accountId: string,
   withdrawalId: string,
 ): Promise<WithdrawalView> {
-  return transition(ledger, accountId, withdrawalId, 'cancelled', ['pending_review'], {});
+  return transition(ledger, { accountId, withdrawalId, to: 'cancelled', from: ['pending_review'] });
 }
 
-export async function approveWithdrawal(ledger: Ledger, withdrawalId: string): Promise<WithdrawalView> {
-  return transition(
-    ledger,
-    await accountOfWithdrawal(ledger, withdrawalId),
-    withdrawalId,
-    'approved',
-    ['pending_review'],
-    {},
-  );
+/**
+ * A staff member's approval. Up to `dualApprovalAbove` one approval makes it `approved`; above it
+ * the first leaves it `pending_review` with its approval recorded and a different member's second
+ * approves it. The same member approving twice changes nothing (409).
+ */
+export async function approveWithdrawal(ledger: Ledger, withdrawalId: string, actor: Actor): Promise<WithdrawalView> {
+  const accountId = await staffMayAct(ledger, withdrawalId, actor);
+  return transition(ledger, { accountId, withdrawalId, to: 'approved', from: ['pending_review'], actor });
 }
 
-export async function rejectWithdrawal(ledger: Ledger, withdrawalId: string, reason: string): Promise<WithdrawalView> {
+export async function rejectWithdrawal(
+  ledger: Ledger,
+  withdrawalId: string,
+  reason: string,
+  actor: Actor,
+): Promise<WithdrawalView> {
   if (reason.trim() === '') throw new InvalidRequest('reason is required');
-  return transition(
-    ledger,
-    await accountOfWithdrawal(ledger, withdrawalId),
+  const accountId = await staffMayAct(ledger, withdrawalId, actor);
+  return transition(ledger, {
+    accountId,
     withdrawalId,
-    'rejected',
-    ['pending_review', 'approved'],
-    { reason },
-  );
+    to: 'rejected',
+    from: ['pending_review', 'approved'],
+    actor,
+    reason,
+  });
 }
 
+/** Marks the payout made; whoever completes it may be one of its approvers. */
 export async function completeWithdrawal(
   ledger: Ledger,
   withdrawalId: string,
   payoutReference: string,
+  actor: Actor,
 ): Promise<WithdrawalView> {
   if (payoutReference.trim() === '') throw new InvalidRequest('payoutReference is required');
-  return transition(ledger, await accountOfWithdrawal(ledger, withdrawalId), withdrawalId, 'completed', ['approved'], {
+  const accountId = await staffMayAct(ledger, withdrawalId, actor);
+  return transition(ledger, {
+    accountId,
+    withdrawalId,
+    to: 'completed',
+    from: ['approved'],
+    actor,
     payoutReference,
   });
 }
 
-function transition(
-  ledger: Ledger,
-  accountId: string,
-  withdrawalId: string,
-  to: WithdrawalStatus,
-  from: WithdrawalStatus[],
-  extra: { reason?: string; payoutReference?: string },
-): Promise<WithdrawalView> {
+/** The withdrawal's account, unless it is the actor's own: nobody acts on their own payout (403). */
+async function staffMayAct(ledger: Ledger, withdrawalId: string, actor: Actor): Promise<string> {
+  const accountId = await accountOfWithdrawal(ledger, withdrawalId);
+  refuseOwnAccount(actor, accountId, `withdrawal ${withdrawalId}`);
+  return accountId;
+}
+
+interface Move {
+  accountId: string;
+  withdrawalId: string;
+  to: WithdrawalStatus;
+  from: WithdrawalStatus[];
+  /** The member of staff making it; absent when the account's owner cancels. */
+  actor?: Actor;
+  reason?: string;
+  payoutReference?: string;
+}
+
+function transition(ledger: Ledger, move: Move): Promise<WithdrawalView> {
+  const { accountId, withdrawalId, to, actor } = move;
   return run(ledger, {
     name: `withdrawal:${to}`,
     accountId,
+    ...(actor ? { actor } : {}),
     plan: async (draft): Promise<WithdrawalView> => {
       const item = await ledger.table.get(keys.withdrawal(accountId, withdrawalId));
       if (!item) throw new NotFound(`no withdrawal ${withdrawalId}`);
       const before = withdrawalFromItem(item);
-      if (!from.includes(before.status))
-        throw new Conflict(`withdrawal ${withdrawalId} is ${before.status}; it can not become ${to}`);
-      if ((to === 'approved' || to === 'completed') && !before.destination) {
-        throw new Conflict(
-          `withdrawal ${withdrawalId} names no destination: reject it; a payout goes only to the address the ` +
-            `account gave`,
-        );
-      }
-      // Paying out while the account owes what a provider took back would pay the same money twice.
-      const owed = reversalDebtOf(draft.state);
-      if ((to === 'approved' || to === 'completed') && owed > 0) {
-        throw new Conflict(
-          `the account owes ${formatMicros(owed)} credits from a card refund or dispute: reject this ` +
-            `withdrawal (its credit then repays that) or wait until it is paid`,
-        );
-      }
-      const after: Withdrawal = {
-        ...before,
-        ...extra,
-        status: to,
-        updatedAt: draft.now,
-        allocations: before.allocations.map((a) => ({ ...a })),
-      };
-      if (to === 'rejected' || to === 'cancelled') giveCreditBack(draft, after);
-      if (to === 'completed' || to === 'rejected' || to === 'cancelled') {
+      assertMayMove(draft, before, move);
+      const after = nextOf(draft, before, move);
+      if (after.status === 'rejected' || after.status === 'cancelled') giveCreditBack(draft, after);
+      if (after.status === 'completed' || after.status === 'rejected' || after.status === 'cancelled') {
         draft.changePendingWithdrawals(micros(-before.amount));
       }
       draft.write(withdrawalItems.moved(before, after));
-      draft.event('withdrawal.updated', {
-        withdrawalId: after.withdrawalId,
-        status: to,
-        amount: formatMicros(before.amount),
-        ...(extra.reason ? { reason: extra.reason } : {}),
-      });
-      draft.notify(
-        'withdrawal_status_changed',
-        `Your withdrawal of ${formatMicros(before.amount)} credits is now ` +
-          `${to.replace('_', ' ')}${extra.reason ? `: ${extra.reason}` : ''}.`,
-      );
-      return view(after);
+      if (actor) recordAudit(draft, actor, auditOf(before, after));
+      if (after.status !== before.status) tellTheAccount(draft, before, after);
+      return view(draft, after);
     },
   });
+}
+
+function assertMayMove(draft: Draft, before: Withdrawal, move: Move): void {
+  const { withdrawalId, to } = move;
+  if (!move.from.includes(before.status))
+    throw new Conflict(`withdrawal ${withdrawalId} is ${before.status}; it can not become ${to}`);
+  if ((to === 'approved' || to === 'completed') && !before.destination) {
+    throw new Conflict(
+      `withdrawal ${withdrawalId} names no destination: reject it; a payout goes only to the address the ` +
+        `account gave`,
+    );
+  }
+  if (to === 'approved' && move.actor && before.approvals.some((a) => a.sub === move.actor?.sub))
+    throw new Conflict(`you already approved withdrawal ${withdrawalId}: a different member of staff must approve it`);
+  // Paying out while the account owes what a provider took back would pay the same money twice.
+  const owed = reversalDebtOf(draft.state);
+  if ((to === 'approved' || to === 'completed') && owed > 0) {
+    throw new Conflict(
+      `the account owes ${formatMicros(owed)} credits from a card refund or dispute: reject this ` +
+        `withdrawal (its credit then repays that) or wait until it is paid`,
+    );
+  }
+}
+
+/** The withdrawal after the move: an approval short of the approvals it needs leaves it pending_review. */
+function nextOf(draft: Draft, before: Withdrawal, move: Move): Withdrawal {
+  const mark = move.actor ? markOf(draft, move.actor) : undefined;
+  const approvals = move.to === 'approved' && mark ? [...before.approvals, mark] : before.approvals;
+  const status = move.to === 'approved' && approvals.length < approvalsNeeded(draft, before) ? before.status : move.to;
+  return {
+    ...before,
+    ...(move.reason ? { reason: move.reason } : {}),
+    ...(move.payoutReference ? { payoutReference: move.payoutReference } : {}),
+    ...(move.to === 'rejected' && mark ? { rejectedBy: mark } : {}),
+    ...(move.to === 'completed' && mark ? { completedBy: mark } : {}),
+    approvals,
+    status,
+    updatedAt: draft.now,
+    allocations: before.allocations.map((a) => ({ ...a })),
+  };
+}
+
+/** Two different members of staff above the threshold (SPEC §14), one up to it. */
+export function approvalsNeeded(ledger: Pick<Ledger, 'config'>, withdrawal: Pick<Withdrawal, 'amount'>): number {
+  return withdrawal.amount > ledger.config.dualApprovalAbove ? 2 : 1;
+}
+
+function auditOf(before: Withdrawal, after: Withdrawal): AuditInput {
+  const action = after.status === 'pending_review' ? 'approve' : ACTION_OF[after.status];
+  assert(action !== undefined, `no staff action makes a withdrawal ${after.status}`);
+  const values = (w: Withdrawal) => ({ status: w.status, approvals: w.approvals.map((a) => a.sub) });
+  return {
+    action: `withdrawal.${action}`,
+    subject: after.withdrawalId,
+    before: values(before),
+    after: {
+      ...values(after),
+      amount: formatMicros(after.amount),
+      ...(after.reason ? { reason: after.reason } : {}),
+      ...(after.payoutReference ? { payoutReference: after.payoutReference } : {}),
+    },
+  };
+}
+
+const ACTION_OF: Partial<Record<WithdrawalStatus, 'approve' | 'reject' | 'complete'>> = {
+  approved: 'approve',
+  rejected: 'reject',
+  completed: 'complete',
+};
+
+function tellTheAccount(draft: Draft, before: Withdrawal, after: Withdrawal): void {
+  draft.event('withdrawal.updated', {
+    withdrawalId: after.withdrawalId,
+    status: after.status,
+    amount: formatMicros(before.amount),
+    ...(after.reason ? { reason: after.reason } : {}),
+  });
+  draft.notify(
+    'withdrawal_status_changed',
+    `Your withdrawal of ${formatMicros(before.amount)} credits is now ` +
+      `${after.status.replace('_', ' ')}${after.reason ? `: ${after.reason}` : ''}.`,
+  );
 }
 
 function giveCreditBack(draft: Draft, withdrawal: Withdrawal): void {
@@ -224,7 +306,7 @@ export async function listWithdrawals(ledger: Ledger, accountId: string): Promis
     ScanIndexForward: false,
     Limit: MAX_WITHDRAWALS_LISTED,
   });
-  return items.map((item) => view(withdrawalFromItem(item)));
+  return items.map((item) => view(ledger, withdrawalFromItem(item)));
 }
 
 /** The finance queue: withdrawals in one status, oldest request first. */
@@ -235,10 +317,10 @@ export async function listWithdrawalsByStatus(ledger: Ledger, status: Withdrawal
     ExpressionAttributeValues: { ':pk': withdrawalStatusIndex.pk(status) },
     Limit: MAX_WITHDRAWALS_LISTED,
   });
-  return items.map((item) => view(withdrawalFromItem(item)));
+  return items.map((item) => view(ledger, withdrawalFromItem(item)));
 }
 
-function view(w: Withdrawal): WithdrawalView {
+function view(ledger: Pick<Ledger, 'config'>, w: Withdrawal): WithdrawalView {
   const { allocations: _allocations, ...rest } = w;
-  return rest;
+  return { ...rest, approvalsNeeded: approvalsNeeded(ledger, w) };
 }

@@ -20,6 +20,14 @@ function accountPk(accountId: string): string {
   return `${ACCOUNT_PREFIX}${accountId}`;
 }
 
+/** Every audit partition's key starts with this: what IAM conditions name. */
+export const AUDIT_PK_PREFIX = 'AUDIT#';
+
+function auditPk(accountId: string): string {
+  assert(isAccountId(accountId), `invalid account id ${JSON.stringify(accountId)}`);
+  return `${AUDIT_PK_PREFIX}${accountId}`;
+}
+
 /** The account an item's partition key belongs to (an index key read back, say). */
 export function accountOfPk(pk: unknown): string {
   const accountId =
@@ -110,6 +118,16 @@ export const keys = {
     pk: `HOOK#${endpointId}`,
     sk: `DL#${deliveryId}`,
   }),
+  /**
+   * A staff action on an account (SPEC §14), by time in a partition of the account's audit trail:
+   * its own leading key (`AUDIT#`), so IAM can deny every role updating or deleting one
+   * (infra/access.ts); gsi1 (auditIndex) lists every account's, newest first.
+   */
+  audit: (accountId: string, at: string, auditId: string): Key => ({
+    pk: auditPk(accountId),
+    sk: `${at}#${auditId}`,
+  }),
+  auditPk,
   /** A grace schedule kept by the local scheduler (npm start), so it survives a restart. */
   localSchedule: (chargeId: string): Key => ({ pk: 'LOCAL#grace-schedules', sk: chargeId }),
   accountPk,
@@ -138,6 +156,17 @@ export const withdrawalStatusIndex = {
   name: 'gsi1',
   pk: (status: string) => `WDSTATUS#${status}`,
   sk: (requestedAt: string, withdrawalId: string) => `${requestedAt}#${withdrawalId}`,
+};
+
+/**
+ * GSI1 also holds the audit log (its items only carry these keys): every staff action under one
+ * partition, by time. Staff act a few times a minute, far below one partition's 1,000 writes a
+ * second, and one partition makes "newest first" a plain Query.
+ */
+export const auditIndex = {
+  name: 'gsi1',
+  pk: 'AUDITLOG',
+  sk: (at: string, auditId: string) => `${at}#${auditId}`,
 };
 
 /**

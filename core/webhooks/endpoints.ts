@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { Conflict, NotFound } from '../errors.js';
 import { newId } from '../ids.js';
+import type { Actor } from '../items/audit.js';
 import {
   type Delivery,
   deliveryFromItem,
@@ -13,6 +14,7 @@ import {
   endpointItems,
   type WebhookEndpoint,
 } from '../items/webhook.js';
+import { type AuditInput, recordAudit } from '../ledger/audit.js';
 import { run } from '../ledger/commit.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { keys, SK_PREFIX } from '../table/keys.js';
@@ -30,7 +32,15 @@ export const endpointView = ({ secret: _secret, ...endpoint }: WebhookEndpoint):
 
 export async function registerEndpoint(
   ledger: Ledger,
-  input: { owner: string; url: string; events: EventType[]; policy: AddressPolicy; resolve?: Resolve },
+  input: {
+    owner: string;
+    url: string;
+    events: EventType[];
+    policy: AddressPolicy;
+    resolve?: Resolve;
+    /** A service or member of staff registering it for another account (SPEC §14): audited. */
+    actor?: Actor;
+  },
 ): Promise<WebhookEndpoint> {
   const url = await checkWebhookTarget(input.url, input.policy, input.resolve ?? resolveAll);
   const tooMany = () =>
@@ -54,10 +64,12 @@ export async function registerEndpoint(
   return run(ledger, {
     name: 'registerWebhookEndpoint',
     accountId: endpoint.owner,
+    ...(input.actor ? { actor: input.actor } : {}),
     plan: (draft) => {
       if (draft.state.webhookEndpoints >= MAX_ENDPOINTS_PER_OWNER) throw tooMany();
       draft.changeWebhookEndpoints(1);
       for (const item of endpointItems.registered(endpoint)) draft.write({ item });
+      if (input.actor) recordAudit(draft, input.actor, auditOfEndpoint('register', endpoint));
       return endpoint;
     },
   });
@@ -86,7 +98,8 @@ export async function getEndpoint(
   return endpoint;
 }
 
-export async function removeEndpoint(ledger: Ledger, endpoint: WebhookEndpoint): Promise<void> {
+/** Removes it; `actor`: a service or member of staff removing another account's endpoint (audited). */
+export async function removeEndpoint(ledger: Ledger, endpoint: WebhookEndpoint, actor?: Actor): Promise<void> {
   if (endpoint.owner === '*') {
     await ledger.table.transact(endpointItems.removed(endpoint));
     ledger.globalSubscribers.forget();
@@ -95,13 +108,24 @@ export async function removeEndpoint(ledger: Ledger, endpoint: WebhookEndpoint):
   await run(ledger, {
     name: 'removeWebhookEndpoint',
     accountId: endpoint.owner,
+    ...(actor ? { actor } : {}),
     plan: (draft) => {
       draft.changeWebhookEndpoints(-1);
       // Removed by a concurrent request already: that one counted it.
       const gone = () => new NotFound(`no webhook endpoint ${endpoint.endpointId}`);
       for (const item of endpointItems.removed(endpoint)) draft.write({ item, onConditionFailed: gone });
+      if (actor) recordAudit(draft, actor, auditOfEndpoint('remove', endpoint));
     },
   });
+}
+
+function auditOfEndpoint(action: 'register' | 'remove', endpoint: WebhookEndpoint): AuditInput {
+  const values = { url: endpoint.url, events: [...endpoint.events] };
+  return {
+    action: `webhook_endpoint.${action}`,
+    subject: endpoint.endpointId,
+    ...(action === 'register' ? { after: values } : { before: values }),
+  };
 }
 
 /** An endpoint's deliveries, newest first, each with its attempts. */

@@ -6,6 +6,7 @@
 
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { Forbidden, InvalidRequest, Unauthorized } from '../../core/errors.js';
+import type { Actor } from '../../core/items/audit.js';
 import { isValidAccountId } from '../../core/table/keys.js';
 
 export const SERVICE_SCOPE = 'credits:service';
@@ -60,4 +61,10 @@ export function accountFor(caller: Caller, requested: string | undefined, access
   if (caller.scopes.has(SERVICE_SCOPE)) return accountId;
   if (access === 'read' && caller.scopes.has(ADMIN_SCOPE)) return accountId;
   throw new Forbidden('this token may act only for its own account');
+}
+
+/** Who makes a change, for the audit log (SPEC §14): the token's subject and its credits:* scopes. */
+export function actorOf(caller: Caller): Actor {
+  const scope = [...caller.scopes].filter((s) => s.startsWith('credits:')).sort();
+  return { sub: caller.sub, scope: scope.join(' ') };
 }

@@ -1,10 +1,13 @@
 // Shapes ledger results into the API's JSON: every amount becomes a decimal string.
 
+import type { AuditRecord } from '../../core/items/audit.js';
 import type { Charge } from '../../core/items/charge.js';
 import type { LedgerEntry } from '../../core/items/entry.js';
 import type { Lot } from '../../core/items/lot.js';
 import type { Delivery } from '../../core/items/webhook.js';
+import type { AccountView } from '../../core/ledger/account-view.js';
 import type { AlertSettings } from '../../core/ledger/alerts.js';
+import type { AllowanceSet } from '../../core/ledger/allowance.js';
 import type { AutoTopUpView } from '../../core/ledger/auto-top-up.js';
 import type { ChargeResult } from '../../core/ledger/charge.js';
 import type { GrantResult } from '../../core/ledger/grants.js';
@@ -116,6 +119,18 @@ export const present = {
   }),
   withdrawal: (w: WithdrawalView) => ({ ...w, amount: m(w.amount) }),
   grant: (g: GrantResult) => ({ ...g, amount: m(g.amount), remaining: m(g.remaining), balance: m(g.balance) }),
+  audit: (r: AuditRecord) => r,
+  accountView: (v: AccountView) => ({
+    accountId: v.accountId,
+    balance: present.balance(v.balance),
+    autoTopUp: present.autoTopUp(v.autoTopUp),
+    alerts: present.alerts(v.alerts),
+    webhookEndpoints: v.webhookEndpoints.map(present.webhookEndpoint),
+    charges: v.charges,
+    purchases: v.purchases,
+    withdrawals: v.withdrawals,
+  }),
+  allowance: (a: AllowanceSet) => ({ ...a, negativeAllowance: m(a.negativeAllowance), debt: m(a.debt) }),
 };
 
 const CSV_COLUMNS = [
@@ -145,6 +160,20 @@ export function entriesCsv(entries: LedgerEntry[]): string {
   });
   return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
 }
+
+const AUDIT_CSV_COLUMNS = ['auditId', 'at', 'actor', 'scope', 'action', 'accountId', 'subject', 'before', 'after'];
+
+/** The audit log as CSV: before and after as JSON in their cells. */
+export function auditCsv(records: AuditRecord[]): string {
+  const rows = records.map((r) =>
+    [r.auditId, r.at, r.actor, r.scope, r.action, r.accountId, r.subject, json(r.before), json(r.after)]
+      .map(csvField)
+      .join(','),
+  );
+  return [AUDIT_CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+}
+
+const json = (values: AuditRecord['before']) => (values ? JSON.stringify(values) : '');
 
 /** RFC 4180 quoting, and a leading quote on text a spreadsheet would run as a formula. */
 function csvField(value: string): string {

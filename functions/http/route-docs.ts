@@ -91,7 +91,9 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
   approveWithdrawal: {
     summary: 'Approve a withdrawal',
     description:
-      'Approves a withdrawal for payout; refused while the account owes what a card refund or dispute took back.',
+      'Approves a withdrawal for payout; refused while the account owes what a card refund or dispute took back, ' +
+      'and for a withdrawal from your own account (403). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE (1,000.00) it needs ' +
+      'two different members of staff: the first approval leaves it pending_review with approvals: [you].',
   },
   rejectWithdrawal: {
     summary: 'Reject a withdrawal; the credit goes back to the account',
@@ -111,6 +113,22 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
     summary: "Set an account's negative allowance",
     description:
       "Sets how far below zero the account's charges may take it; never below what it already owes on charges.",
+  },
+  auditLog: {
+    summary: 'The audit log of staff actions, newest first',
+    description:
+      'One record per change a credits:admin or credits:service token made, written in the same transaction as ' +
+      'the change and never updated or deleted: who (actor, scope), what (action, subject), on which account, ' +
+      'and the values before and after. Filters by time, actor and account; cursor paging; format=csv exports ' +
+      'up to 10,000 rows (X-Next-Cursor continues).',
+  },
+  accountView: {
+    summary: 'An account as support and finance see it',
+    description:
+      'The balance (as /credits/balance), auto top-up, low-balance alert, webhook endpoints without their ' +
+      'secrets, and counts of charges, purchases and withdrawals by status (of the newest 5,000 of each). ' +
+      "The account's transactions, charges, purchases and withdrawals are read through the user routes with " +
+      'accountId.',
   },
   notifications: {
     summary: 'The Notification Center, newest first',

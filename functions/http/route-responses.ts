@@ -4,6 +4,7 @@
 // answers in present.ts. The type makes a route without its responses a compile error.
 
 import * as z from 'zod';
+import { AUDIT_ACTIONS } from '../../core/items/audit.js';
 import { deliveryRecordShape, EVENT_TYPES } from '../../core/items/webhook.js';
 import { PAYOUT_NETWORKS } from '../../core/payout.js';
 import { PRODUCTS } from '../../core/products.js';
@@ -26,6 +27,9 @@ const lotOut = z.object({
     .optional()
     .meta({ description: 'Scoped promotional credit: pays only these products' }),
 });
+const staffMark = z
+  .object({ sub: z.string(), scope: z.string(), at: z.string() })
+  .meta({ description: 'A member of staff (or a service) and when they acted: the token sub and credits:* scopes' });
 const usageFigures = z.object({ usage: amountOut, refunds: amountOut, net: amountOut });
 const byProductOut = z
   .partialRecord(z.enum(PRODUCTS), usageFigures)
@@ -96,7 +100,13 @@ const responses = {
     createdAt: z.string(),
     graceExpiresAt: z.string().optional(),
   }),
-  refund: z.object({ refundId: z.string(), chargeId: z.string(), amount: amountOut, balance: amountOut }),
+  refund: z.object({
+    refundId: z.string(),
+    chargeId: z.string(),
+    amount: amountOut,
+    balance: amountOut,
+    refundedBy: staffMark.optional(),
+  }),
   cancelled: z.object({ chargeId: z.string(), status: z.literal('cancelled') }),
   transactions: z.object({
     items: z.array(
@@ -135,15 +145,28 @@ const responses = {
     destination: z.object({ network: z.enum(PAYOUT_NETWORKS), address: z.string() }).optional(),
     reason: z.string().optional(),
     payoutReference: z.string().optional(),
+    approvals: z.array(staffMark).meta({
+      description:
+        'Who approved it, in order (approvedBy). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE it needs two different members',
+    }),
+    approvalsNeeded: z.number().int().meta({ description: 'Approvals it needs before it is approved: 1 or 2' }),
+    rejectedBy: staffMark.optional(),
+    completedBy: staffMark.optional(),
     updatedAt: z.string(),
   }),
   grant: lotOut.extend({
     source: z.string(),
     description: z.string(),
     conditions: z.string().optional(),
+    grantedBy: staffMark.optional(),
     balance: amountOut,
   }),
-  allowance: z.object({ accountId: z.string(), negativeAllowance: amountOut, debt: amountOut }),
+  allowance: z.object({
+    accountId: z.string(),
+    negativeAllowance: amountOut,
+    debt: amountOut,
+    setBy: staffMark.optional(),
+  }),
   notifications: z.object({
     items: z.array(
       z.object({
@@ -225,6 +248,32 @@ const responses = {
 };
 
 const withdrawalList = z.object({ items: z.array(responses.withdrawal) });
+const auditValues = z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]));
+const auditRecord = z.object({
+  auditId: z.string(),
+  at: z.string(),
+  actor: z.string().meta({ description: "The token's sub" }),
+  scope: z.string().meta({ description: "The token's credits:* scopes, space-separated" }),
+  action: z.enum(AUDIT_ACTIONS),
+  accountId: z.string(),
+  subject: z.string().meta({ description: 'What was changed: a withdrawal, lot, charge, endpoint or account id' }),
+  before: auditValues.optional(),
+  after: auditValues.optional(),
+});
+const statusCounts = z.object({
+  byStatus: z.record(z.string(), z.number().int()),
+  complete: z.boolean().meta({ description: 'False when only the newest 5,000 were counted' }),
+});
+const accountViewOut = z.object({
+  accountId: z.string(),
+  balance: responses.balance,
+  autoTopUp: responses.autoTopUp,
+  alerts: responses.alerts,
+  webhookEndpoints: z.array(responses.webhookEndpoint),
+  charges: statusCounts,
+  purchases: statusCounts,
+  withdrawals: statusCounts,
+});
 
 const problems = {
   400: { description: 'Invalid request' },
@@ -329,6 +378,14 @@ export const ROUTE_RESPONSES: Record<keyof typeof api, NonNullable<RouteShape['r
     ...problems,
     409: { description: 'Below what the account owes on charges' },
   },
+  auditLog: {
+    200: {
+      description: 'Audit records, newest first',
+      schema: z.object({ items: z.array(auditRecord), nextCursor: z.string().nullable() }),
+    },
+    ...problems,
+  },
+  accountView: { 200: { description: 'The account', schema: accountViewOut }, ...problems },
   notifications: { 200: { description: 'Notifications', schema: responses.notifications }, ...problems },
   limits: { 200: { description: 'The limits', schema: responses.limits }, ...problems },
   autoTopUp: { 200: { description: 'Auto top-up', schema: responses.autoTopUp }, ...problems },

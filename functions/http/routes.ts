@@ -24,7 +24,7 @@ export const GROUPS: Record<Group, string> = {
   purchases: 'Buying credits by card (Stripe) or USDC (Spherepay)',
   webhooks: "Payment providers' signed events",
   withdrawals: 'Withdrawing purchased credit after a finance review',
-  admin: 'Finance and operations: the withdrawal queue, grants, allowances',
+  admin: 'Finance and operations: the withdrawal queue, grants, allowances, the audit log, the account view',
   notifications: 'The Notification Center',
   openapi: 'This document',
 };
@@ -51,6 +51,8 @@ export const api = {
   completeWithdrawal: adminRoutes.completeWithdrawal,
   grantPromotional: adminRoutes.grantPromotional,
   setNegativeAllowance: adminRoutes.setNegativeAllowance,
+  auditLog: adminRoutes.auditLog,
+  accountView: adminRoutes.accountView,
   notifications: notificationsRoutes.notifications,
   limits: purchasesRoutes.limits,
   autoTopUp: purchasesRoutes.autoTopUp,

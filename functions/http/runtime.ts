@@ -51,12 +51,14 @@ export function forgetRuntime(): void {
 export function configFromEnv(env: NodeJS.ProcessEnv): LedgerConfig {
   const grace = env.GRACE_PERIOD_SECONDS;
   const allowance = env.NEGATIVE_ALLOWANCE;
+  const dualAbove = env.WITHDRAWAL_DUAL_APPROVAL_ABOVE;
   if (grace !== undefined && !/^\d{1,6}$/.test(grace))
     throw new Error(`GRACE_PERIOD_SECONDS must be whole seconds, got ${grace}`);
   return {
     ...DEFAULT_CONFIG,
     ...(grace !== undefined ? { gracePeriodMs: Number(grace) * 1000 } : {}),
     ...(allowance !== undefined ? { defaultAllowance: parseMicros(allowance, 'NEGATIVE_ALLOWANCE') } : {}),
+    ...(dualAbove !== undefined ? { dualApprovalAbove: parseMicros(dualAbove, 'WITHDRAWAL_DUAL_APPROVAL_ABOVE') } : {}),
   };
 }
 

@@ -94,4 +94,10 @@ export const notificationsQuery = z.strictObject({
     .optional(),
 });
 export const emptyQuery = z.strictObject({});
+/** How many items one page answers: 1..100. */
+export const pageLimit = z
+  .string()
+  .regex(/^\d{1,3}$/, 'must be a whole number')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 100, 'must be 1..100');
 export const emptyBody = z.strictObject({}).optional();

@@ -8,10 +8,14 @@ import { type JWTPayload, jwtVerify, SignJWT } from 'jose';
 
 export const DEV_ISSUER = 'io-credits-local';
 
-/** Who the local sign-in page offers: a user with credits, and a member of the finance team. */
+/**
+ * Who the local sign-in page offers: a user with credits, and two members of the finance team
+ * (a payout over the dual-approval threshold needs both, SPEC §14).
+ */
 export const LOCAL_USERS = {
   demo: { sub: 'demo-user', name: 'Demo user', scope: undefined },
   finance: { sub: 'finance', name: 'Finance team', scope: 'credits:admin' },
+  finance2: { sub: 'finance-2', name: 'Finance, second approver', scope: 'credits:admin' },
 } as const;
 export type LocalUser = keyof typeof LOCAL_USERS;
 

@@ -78,7 +78,8 @@ const signInRoute = defineRoute({
   method: 'POST',
   path: '/local/sign-in',
   access: 'public',
-  summary: "The local sign-in page's token for one of its users (the demo user, or finance with credits:admin)",
+  summary:
+    "The local sign-in page's token for one of its users (the demo user, or finance or finance-2 with credits:admin)",
   description: 'Signs a dev token for one of the local users, for the app on the local server.',
   body: signInBody,
   responses: { 200: { description: 'A dev token' } },

@@ -316,7 +316,7 @@ export interface paths {
         put?: never;
         /**
          * Approve a withdrawal
-         * @description Approves a withdrawal for payout; refused while the account owes what a card refund or dispute took back.
+         * @description Approves a withdrawal for payout; refused while the account owes what a card refund or dispute took back, and for a withdrawal from your own account (403). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE (1,000.00) it needs two different members of staff: the first approval leaves it pending_review with approvals: [you].
          */
         post: operations["postAdminWithdrawalsWithdrawalIdApprove"];
         delete?: never;
@@ -398,6 +398,46 @@ export interface paths {
          * @description Sets how far below zero the account's charges may take it; never below what it already owes on charges.
          */
         put: operations["putAdminAccountsAccountIdNegativeAllowance"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit log of staff actions, newest first
+         * @description One record per change a credits:admin or credits:service token made, written in the same transaction as the change and never updated or deleted: who (actor, scope), what (action, subject), on which account, and the values before and after. Filters by time, actor and account; cursor paging; format=csv exports up to 10,000 rows (X-Next-Cursor continues).
+         */
+        get: operations["getAdminAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/accounts/{accountId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * An account as support and finance see it
+         * @description The balance (as /credits/balance), auto top-up, low-balance alert, webhook endpoints without their secrets, and counts of charges, purchases and withdrawals by status (of the newest 5,000 of each). The account's transactions, charges, purchases and withdrawals are read through the user routes with accountId.
+         */
+        get: operations["getAdminAccountsAccountId"];
+        put?: never;
         post?: never;
         delete?: never;
         options?: never;
@@ -1485,6 +1525,12 @@ export interface operations {
                          * @example 12.50
                          */
                         balance: string;
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        refundedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
                     };
                 };
             };
@@ -2030,7 +2076,9 @@ export interface operations {
     };
     getCreditsWithdrawals: {
         parameters: {
-            query?: never;
+            query?: {
+                accountId?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -2063,6 +2111,26 @@ export interface operations {
                             };
                             reason?: string;
                             payoutReference?: string;
+                            /** @description Who approved it, in order (approvedBy). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE it needs two different members */
+                            approvals: {
+                                sub: string;
+                                scope: string;
+                                at: string;
+                            }[];
+                            /** @description Approvals it needs before it is approved: 1 or 2 */
+                            approvalsNeeded: number;
+                            /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                            rejectedBy?: {
+                                sub: string;
+                                scope: string;
+                                at: string;
+                            };
+                            /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                            completedBy?: {
+                                sub: string;
+                                scope: string;
+                                at: string;
+                            };
                             updatedAt: string;
                         }[];
                     };
@@ -2172,6 +2240,26 @@ export interface operations {
                         };
                         reason?: string;
                         payoutReference?: string;
+                        /** @description Who approved it, in order (approvedBy). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE it needs two different members */
+                        approvals: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        }[];
+                        /** @description Approvals it needs before it is approved: 1 or 2 */
+                        approvalsNeeded: number;
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        rejectedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        completedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
                         updatedAt: string;
                     };
                 };
@@ -2278,6 +2366,26 @@ export interface operations {
                         };
                         reason?: string;
                         payoutReference?: string;
+                        /** @description Who approved it, in order (approvedBy). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE it needs two different members */
+                        approvals: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        }[];
+                        /** @description Approvals it needs before it is approved: 1 or 2 */
+                        approvalsNeeded: number;
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        rejectedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        completedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
                         updatedAt: string;
                     };
                 };
@@ -2401,6 +2509,26 @@ export interface operations {
                             };
                             reason?: string;
                             payoutReference?: string;
+                            /** @description Who approved it, in order (approvedBy). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE it needs two different members */
+                            approvals: {
+                                sub: string;
+                                scope: string;
+                                at: string;
+                            }[];
+                            /** @description Approvals it needs before it is approved: 1 or 2 */
+                            approvalsNeeded: number;
+                            /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                            rejectedBy?: {
+                                sub: string;
+                                scope: string;
+                                at: string;
+                            };
+                            /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                            completedBy?: {
+                                sub: string;
+                                scope: string;
+                                at: string;
+                            };
                             updatedAt: string;
                         }[];
                     };
@@ -2492,6 +2620,26 @@ export interface operations {
                         };
                         reason?: string;
                         payoutReference?: string;
+                        /** @description Who approved it, in order (approvedBy). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE it needs two different members */
+                        approvals: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        }[];
+                        /** @description Approvals it needs before it is approved: 1 or 2 */
+                        approvalsNeeded: number;
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        rejectedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        completedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
                         updatedAt: string;
                     };
                 };
@@ -2620,6 +2768,26 @@ export interface operations {
                         };
                         reason?: string;
                         payoutReference?: string;
+                        /** @description Who approved it, in order (approvedBy). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE it needs two different members */
+                        approvals: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        }[];
+                        /** @description Approvals it needs before it is approved: 1 or 2 */
+                        approvalsNeeded: number;
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        rejectedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        completedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
                         updatedAt: string;
                     };
                 };
@@ -2749,6 +2917,26 @@ export interface operations {
                         };
                         reason?: string;
                         payoutReference?: string;
+                        /** @description Who approved it, in order (approvedBy). Above WITHDRAWAL_DUAL_APPROVAL_ABOVE it needs two different members */
+                        approvals: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        }[];
+                        /** @description Approvals it needs before it is approved: 1 or 2 */
+                        approvalsNeeded: number;
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        rejectedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        completedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
                         updatedAt: string;
                     };
                 };
@@ -2889,6 +3077,12 @@ export interface operations {
                         source: string;
                         description: string;
                         conditions?: string;
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        grantedBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
                         /**
                          * @description Decimal credits
                          * @example 12.50
@@ -2999,6 +3193,12 @@ export interface operations {
                          * @example 12.50
                          */
                         debt: string;
+                        /** @description A member of staff (or a service) and when they acted: the token sub and credits:* scopes */
+                        setBy?: {
+                            sub: string;
+                            scope: string;
+                            at: string;
+                        };
                     };
                 };
             };
@@ -3068,10 +3268,326 @@ export interface operations {
             };
         };
     };
+    getAdminAudit: {
+        parameters: {
+            query?: {
+                from?: string;
+                to?: string;
+                actor?: string;
+                accountId?: string;
+                limit?: string;
+                cursor?: string;
+                format?: "json" | "csv";
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Audit records, newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            auditId: string;
+                            at: string;
+                            /** @description The token's sub */
+                            actor: string;
+                            /** @description The token's credits:* scopes, space-separated */
+                            scope: string;
+                            /** @enum {string} */
+                            action: "withdrawal.approve" | "withdrawal.reject" | "withdrawal.complete" | "grant.create" | "allowance.set" | "charge.refund" | "webhook_endpoint.register" | "webhook_endpoint.remove";
+                            accountId: string;
+                            /** @description What was changed: a withdrawal, lot, charge, endpoint or account id */
+                            subject: string;
+                            before?: {
+                                [key: string]: string | number | boolean | null | string[];
+                            };
+                            after?: {
+                                [key: string]: string | number | boolean | null | string[];
+                            };
+                        }[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getAdminAccountsAccountId: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                accountId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        balance: {
+                            accountId: string;
+                            /** @description The account has paid for credits, so it may withdraw */
+                            hasPurchased: boolean;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            balance: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            withdrawable: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            negativeAllowance: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            debt: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            pendingWithdrawals: string;
+                            lots: {
+                                lotId: string;
+                                /** @enum {string} */
+                                kind: "purchased" | "promotional";
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                remaining: string;
+                                createdAt: string;
+                                expiresAt: string | null;
+                                withdrawable: boolean;
+                                /** @description Scoped promotional credit: pays only these products */
+                                products?: ("ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other")[];
+                            }[];
+                            /** @description Promotional credit that pays only some products, by scope; also in balance */
+                            scoped: {
+                                products: ("ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other")[];
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                remaining: string;
+                            }[];
+                            expiringSoon: {
+                                lotId: string;
+                                /** @enum {string} */
+                                kind: "purchased" | "promotional";
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                remaining: string;
+                                createdAt: string;
+                                expiresAt: string | null;
+                                withdrawable: boolean;
+                                /** @description Scoped promotional credit: pays only these products */
+                                products?: ("ray_cluster" | "vm" | "kubernetes" | "baremetal" | "inference" | "other")[];
+                                /**
+                                 * @description What the last 30 days' average usage would leave unspent at its expiry
+                                 * @example 12.50
+                                 */
+                                forecastUnused: string;
+                            }[];
+                        };
+                        autoTopUp: {
+                            accountId: string;
+                            enabled: boolean;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            threshold: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            amount: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            monthlyLimit: string;
+                            /** @description The saved card; null: none (auto top-up can not be enabled) */
+                            card: string | null;
+                            failuresInARow: number;
+                            topUpInFlight: boolean;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            spentThisMonth: string;
+                        };
+                        alerts: {
+                            accountId: string;
+                            /** @description null: no low-balance alerts */
+                            lowBalanceThreshold: string | null;
+                        };
+                        webhookEndpoints: {
+                            endpointId: string;
+                            /** @description null: every account */
+                            accountId: string | null;
+                            url: string;
+                            events: ("purchase.completed" | "charge.paid" | "charge.pending_payment" | "charge.failed" | "charge.cancelled" | "refund.created" | "balance.low" | "auto_top_up.succeeded" | "auto_top_up.failed" | "withdrawal.updated" | "credits.expiring" | "credits.expired")[];
+                            createdAt: string;
+                        }[];
+                        charges: {
+                            byStatus: {
+                                [key: string]: number;
+                            };
+                            /** @description False when only the newest 5,000 were counted */
+                            complete: boolean;
+                        };
+                        purchases: {
+                            byStatus: {
+                                [key: string]: number;
+                            };
+                            /** @description False when only the newest 5,000 were counted */
+                            complete: boolean;
+                        };
+                        withdrawals: {
+                            byStatus: {
+                                [key: string]: number;
+                            };
+                            /** @description False when only the newest 5,000 were counted */
+                            complete: boolean;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
     getNotifications: {
         parameters: {
             query?: {
                 limit?: string;
+                accountId?: string;
             };
             header?: never;
             path?: never;

@@ -20,12 +20,18 @@ import {
   type Micros,
 } from '../../core/index.js';
 import { loadAccount } from '../../core/items/account.js';
+import type { Actor } from '../../core/items/audit.js';
 import { createTableIfMissing } from '../../core/table/create.js';
 import { keys } from '../../core/table/keys.js';
 import type { Item } from '../../core/table/table.js';
 
 /** 2026-01-31T12:00:00Z, a month end, so calendar arithmetic is exercised by default. */
 export const T0 = Date.UTC(2026, 0, 31, 12, 0, 0);
+
+/** A member of the finance team, as their token names them (SPEC §14). */
+export const FINANCE: Actor = { sub: 'finance', scope: 'credits:admin' };
+/** Another member, for a withdrawal above the dual-approval threshold. */
+export const FINANCE_2: Actor = { sub: 'finance-2', scope: 'credits:admin' };
 
 export async function newLedger(
   config: Partial<LedgerConfig> = {},

@@ -40,7 +40,7 @@ import {
 } from '../../core/index.js';
 import { loadAccount } from '../../core/items/account.js';
 import { keys, SK_PREFIX } from '../../core/table/keys.js';
-import { expectInvariants } from './ledger.js';
+import { expectInvariants, FINANCE } from './ledger.js';
 import { M_PRODUCTS, type MCharge, type MLot, Model, type MProduct, type MPurchase, type Outcome } from './model.js';
 import { type Bought, buyCredits, providerDisputes } from './purchases.js';
 import { WALLET } from './wallet.js';
@@ -450,10 +450,10 @@ export const commandArbitraries = [
           to === 'cancelled'
             ? cancelWithdrawal(r.ledger, r.accountId, id)
             : to === 'rejected'
-              ? rejectWithdrawal(r.ledger, id, 'model says no')
+              ? rejectWithdrawal(r.ledger, id, 'model says no', FINANCE)
               : to === 'approved'
-                ? approveWithdrawal(r.ledger, id)
-                : completeWithdrawal(r.ledger, id, 'payout'),
+                ? approveWithdrawal(r.ledger, id, FINANCE)
+                : completeWithdrawal(r.ledger, id, 'payout', FINANCE),
         );
         expect(actual).toBe(expected);
       }),

@@ -20,6 +20,7 @@ import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.
 import { localPaymentEvent } from '../../functions/local/local-events.js';
 import { LocalCheckout } from '../../functions/local/local-providers.js';
 import type { Api } from './api.js';
+import { FINANCE } from './ledger.js';
 import { buyCredits } from './purchases.js';
 import { WALLET } from './wallet.js';
 
@@ -291,8 +292,9 @@ export const routeSamples: Record<string, RouteSample> = {
     ),
   },
   'GET /credits/withdrawals': {
-    money: "Nobody: a read of the caller's own withdrawals.",
-    reach: 'own',
+    money: "Nobody: a read of the caller's own withdrawals; support and services name the account (SPEC §14).",
+    reach: 'account-read',
+    accountIn: 'query',
     prepare: async (api, owner) => (await pendingWithdrawal(api, owner), call('GET', '/credits/withdrawals')),
   },
   'POST /credits/withdrawals/{withdrawalId}/cancel': {
@@ -325,7 +327,7 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'admin',
     prepare: async (api, owner) => {
       const withdrawalId = await pendingWithdrawal(api, owner);
-      await approveWithdrawal(api.ledger, withdrawalId);
+      await approveWithdrawal(api.ledger, withdrawalId, FINANCE);
       return call('POST', `/admin/withdrawals/${withdrawalId}/complete`, {
         body: { payoutReference: 'wire-2026-0042' },
       });
@@ -346,9 +348,20 @@ export const routeSamples: Record<string, RouteSample> = {
     prepare: async (_api, owner) =>
       call('PUT', `/admin/accounts/${owner}/negative-allowance`, { body: { amount: '25' } }),
   },
+  'GET /admin/audit': {
+    money: "Nobody: finance's read of who did what; users get 403.",
+    reach: 'admin',
+    prepare: async (_api, owner) => call('GET', '/admin/audit', { query: { accountId: owner, limit: '10' } }),
+  },
+  'GET /admin/accounts/{accountId}': {
+    money: "Nobody: support's read of one account, webhook endpoints without their secrets; users get 403.",
+    reach: 'admin',
+    prepare: async (api, owner) => (await funded(api, owner), call('GET', `/admin/accounts/${owner}`)),
+  },
   'GET /notifications': {
-    money: "Nobody: a read of the caller's own notifications.",
-    reach: 'own',
+    money: "Nobody: a read of the caller's own notifications; support and services name the account (SPEC §14).",
+    reach: 'account-read',
+    accountIn: 'query',
     prepare: async (api, owner) => (
       await funded(api, owner), call('GET', '/notifications', { query: { limit: '20' } })
     ),

@@ -7,6 +7,8 @@ import { BrowserRouter, Navigate, Route, Routes, useLocation } from 'react-route
 import { ApiError, NetworkError } from './api/client';
 import { useAuth } from './auth';
 import { Loading } from './components/ui';
+import { Accounts } from './views/Accounts';
+import { AuditLog } from './views/AuditLog';
 import { Checkout } from './views/Checkout';
 import { Finance } from './views/Finance';
 import { NavBar } from './views/NavBar';
@@ -68,6 +70,22 @@ export function App() {
             element={
               <SignedIn>
                 <Finance />
+              </SignedIn>
+            }
+          />
+          <Route
+            path="/finance/accounts"
+            element={
+              <SignedIn>
+                <Accounts />
+              </SignedIn>
+            }
+          />
+          <Route
+            path="/finance/audit"
+            element={
+              <SignedIn>
+                <AuditLog />
               </SignedIn>
             }
           />

@@ -18,7 +18,7 @@ interface AuthValue {
   checking: boolean;
   client: CreditsClient;
   isFinance: boolean;
-  signInLocal(user: 'demo' | 'finance'): Promise<void>;
+  signInLocal(user: LocalUser): Promise<void>;
   signInWithProvider(): Promise<void>;
   /**
    * `user`: on purpose, the next sign-in starts afresh; `expired`: the API refused the token, the
@@ -28,6 +28,9 @@ interface AuthValue {
   /** Why the last sign-out happened, if one did. */
   signedOutBecause: 'user' | 'expired' | null;
 }
+
+/** The local server's sign-in page users (functions/local/dev-auth.ts). */
+export type LocalUser = 'demo' | 'finance' | 'finance2';
 
 const AuthContext = createContext<AuthValue | null>(null);
 const SESSION_KEY = 'io-credits:session';
@@ -70,7 +73,7 @@ export function AuthProvider({ config, children }: { config: WebConfig; children
   }, [config.auth]);
 
   const signInLocal = useCallback(
-    async (user: 'demo' | 'finance') => {
+    async (user: LocalUser) => {
       // A local-only route, outside the API's OpenAPI document, so a plain request.
       const request = fetch(`${config.apiUrl}/local/sign-in`, {
         method: 'POST',

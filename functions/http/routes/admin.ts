@@ -31,6 +31,15 @@ const grantBody = z.strictObject({
     .meta({ description: 'Credit for these products only (scoped promotional credit, SPEC §10)' }),
 });
 const allowanceBody = z.strictObject({ amount: s.nonNegativeAmount });
+const auditQuery = z.strictObject({
+  from: s.timestamp.optional(),
+  to: s.timestamp.optional(),
+  actor: z.string().min(1).max(256).optional().meta({ description: "Only this member of staff's (a token's sub)" }),
+  accountId: s.accountIdParam.optional().meta({ description: 'Only actions on this account' }),
+  limit: s.pageLimit.optional(),
+  cursor: z.string().max(1024).optional(),
+  format: z.enum(['json', 'csv']).optional(),
+});
 
 export const adminRoutes = {
   withdrawalQueue: defineRoute({
@@ -79,6 +88,20 @@ export const adminRoutes = {
     group: 'admin',
     access: 'admin',
     body: allowanceBody,
+    params: s.params.account,
+  }),
+  auditLog: defineRoute({
+    method: 'GET',
+    path: '/admin/audit',
+    group: 'admin',
+    access: 'admin',
+    query: auditQuery,
+  }),
+  accountView: defineRoute({
+    method: 'GET',
+    path: '/admin/accounts/{accountId}',
+    group: 'admin',
+    access: 'admin',
     params: s.params.account,
   }),
 };

@@ -31,12 +31,7 @@ const transactionsQuery = z.strictObject({
   product: s.product.optional().meta({ description: 'Only usage and refunds of this product' }),
   from: s.timestamp.optional(),
   to: s.timestamp.optional(),
-  limit: z
-    .string()
-    .regex(/^\d{1,3}$/, 'must be a whole number')
-    .transform(Number)
-    .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
-    .optional(),
+  limit: s.pageLimit.optional(),
   cursor: z.string().max(1024).optional(),
   format: z.enum(['json', 'csv']).optional(),
   accountId: s.accountIdParam.optional(),

@@ -18,7 +18,7 @@ export const notificationsRoutes = {
     path: '/notifications',
     group: 'notifications',
     access: 'user',
-    query: s.notificationsQuery,
+    query: s.notificationsQuery.extend({ accountId: s.accountIdParam.optional() }),
   }),
   alerts: defineRoute({
     method: 'GET',

@@ -34,7 +34,7 @@ export const withdrawalsRoutes = {
     path: '/credits/withdrawals',
     group: 'withdrawals',
     access: 'user',
-    query: s.emptyQuery,
+    query: s.accountQuery,
   }),
   cancelWithdrawal: defineRoute({
     method: 'POST',

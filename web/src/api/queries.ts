@@ -2,7 +2,7 @@
 // and refetched after a write that changes it, so the balance chip, the Total IO Credits card and
 // the transactions agree after every action.
 
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useAuth } from '../auth';
 import type { Product } from '../products';
 import type { ActionKey } from './action-key';
@@ -34,6 +34,9 @@ export type WebhookEndpoint = Json<'/credits/webhook-endpoints', 'get', 200>['it
 export type WebhookEndpointCreated = Json<'/credits/webhook-endpoints', 'post', 201>;
 export type WebhookDelivery = Json<'/credits/webhook-endpoints/{endpointId}/deliveries', 'get', 200>['items'][number];
 export type EventType = WebhookEndpoint['events'][number];
+export type AuditPage = Json<'/admin/audit', 'get', 200>;
+export type AuditRecord = AuditPage['items'][number];
+export type AccountOverview = Json<'/admin/accounts/{accountId}', 'get', 200>;
 export type ChargeCreated = Json<'/credits/charges', 'post', 201> | Json<'/credits/charges', 'post', 202>;
 
 export const keys = {
@@ -46,6 +49,8 @@ export const keys = {
   check: (amount: string, product: Product | undefined) => ['check', amount, product ?? ''] as const,
   charge: (id: string) => ['charge', id] as const,
   finance: (status: string) => ['finance', status] as const,
+  account: (accountId: string) => ['account', accountId] as const,
+  audit: (filters: object) => ['audit', filters] as const,
   alerts: ['alerts'] as const,
   autoTopUp: ['autoTopUp'] as const,
   limits: ['limits'] as const,
@@ -58,8 +63,8 @@ export function useRefreshMoney() {
   const queries = useQueryClient();
   return () =>
     Promise.all(
-      ['balance', 'transactions', 'usage', 'withdrawals', 'notifications', 'check', 'finance'].map((key) =>
-        queries.invalidateQueries({ queryKey: [key] }),
+      ['balance', 'transactions', 'usage', 'withdrawals', 'notifications', 'check', 'finance', 'account', 'audit'].map(
+        (key) => queries.invalidateQueries({ queryKey: [key] }),
       ),
     );
 }
@@ -275,8 +280,42 @@ export function useFinanceAction() {
   });
 }
 
+/** Support's view of one account (SPEC §14); nothing is asked until an IO ID is given. */
+export function useAccountOverview(accountId: string) {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.account(accountId),
+    queryFn: () => call(client.GET('/admin/accounts/{accountId}', { params: { path: { accountId } } })),
+    enabled: accountId !== '',
+  });
+}
+
+export interface AuditFilters {
+  actor?: string;
+  accountId?: string;
+  from?: string;
+  to?: string;
+}
+
+/** The audit log, newest first, a page at a time (`fetchNextPage` follows the cursor). */
+export function useAuditLog(filters: AuditFilters, limit = 25) {
+  const { client } = useAuth();
+  return useInfiniteQuery({
+    queryKey: keys.audit({ ...filters, limit }),
+    initialPageParam: undefined as string | undefined,
+    queryFn: ({ pageParam }) =>
+      call(
+        client.GET('/admin/audit', {
+          params: { query: { ...clean(filters), limit: String(limit), ...(pageParam ? { cursor: pageParam } : {}) } },
+        }),
+      ),
+    getNextPageParam: (last) => last.nextCursor ?? undefined,
+  });
+}
+
 export function useGrant(action: Pick<ActionKey, 'renew'>) {
   const { client } = useAuth();
+  const refresh = useRefreshMoney();
   return useMutation({
     mutationFn: (input: {
       accountId: string;
@@ -299,12 +338,16 @@ export function useGrant(action: Pick<ActionKey, 'renew'>) {
           },
         }),
       ),
-    onSuccess: (_answer, sent) => void action.renew(sent.key),
+    onSuccess: (_answer, sent) => {
+      void action.renew(sent.key);
+      void refresh();
+    },
   });
 }
 
 export function useSetAllowance() {
   const { client } = useAuth();
+  const refresh = useRefreshMoney();
   return useMutation({
     mutationFn: (input: { accountId: string; amount: string }) =>
       call(
@@ -313,6 +356,7 @@ export function useSetAllowance() {
           body: { amount: input.amount },
         }),
       ),
+    onSuccess: refresh,
   });
 }
 

@@ -1,6 +1,9 @@
 // Finance (credits:admin): the withdrawal review queue, oldest request first, with the address each
 // payout goes to (the only one it may go to): approve, reject with a reason, complete with the
-// payout's transaction reference. Promotional grants (GrantForm) and negative allowances below.
+// payout's transaction reference. Above the dual-approval threshold a withdrawal needs two
+// different members' approvals (SPEC §14): the queue shows who approved and which wait for a
+// second one, and nobody is offered an action on their own account's withdrawal. Promotional
+// grants (GrantForm) and negative allowances below.
 
 import { type FormEvent, useState } from 'react';
 import {
@@ -24,6 +27,7 @@ import {
   problemText,
 } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd } from '../money';
+import { FinancePage } from './FinancePage';
 import { GrantForm } from './GrantForm';
 import { Destination } from './Withdrawals';
 
@@ -35,34 +39,57 @@ const QUEUES: { status: WithdrawalStatus; label: string }[] = [
 ];
 
 export function Finance() {
-  const { isFinance } = useAuth();
-  if (!isFinance) {
-    return (
-      <main id="main">
-        <Alert tone="error" title="Finance only">
-          This page is for the finance team (the credits:admin scope).
-        </Alert>
-      </main>
-    );
-  }
   return (
-    <main id="main">
-      <div className="page-head">
-        <h1>Finance</h1>
-      </div>
+    <FinancePage title="Finance">
       <ReviewQueue />
       <div className="grid-2">
         <GrantForm />
         <AllowanceForm />
       </div>
-    </main>
+    </FinancePage>
   );
+}
+
+/** How many of a withdrawal's approvals it has, and whose; a pending one still short of them says so. */
+function Approvals({ withdrawal: w }: { withdrawal: Withdrawal }) {
+  if (w.approvals.length === 0 && w.approvalsNeeded === 1) return <span className="muted">—</span>;
+  const waiting = w.status === 'pending_review' && w.approvals.length > 0;
+  return (
+    <div>
+      <span className={waiting ? 'badge badge-warn' : 'small'}>
+        {w.approvals.length} of {w.approvalsNeeded}
+        {waiting ? ': needs a second approver' : ''}
+      </span>
+      {w.approvals.map((a) => (
+        <div key={a.sub} className="small mono">
+          {a.sub}
+        </div>
+      ))}
+    </div>
+  );
+}
+
+/** The actions the signed-in member may take on a withdrawal: none on their own account's. */
+function actionsFor(w: Withdrawal, sub: string) {
+  const own = w.accountId === sub;
+  const approvedByMe = w.approvals.some((a) => a.sub === sub);
+  return {
+    own,
+    approvedByMe,
+    approve: !own && !approvedByMe && w.status === 'pending_review',
+    complete: !own && w.status === 'approved',
+    reject: !own && (w.status === 'pending_review' || w.status === 'approved'),
+  };
 }
 
 function ReviewQueue() {
   const [status, setStatus] = useState<WithdrawalStatus>('pending_review');
   const queue = useFinanceQueue(status);
   const act = useFinanceAction();
+  const sub = useAuth().session?.sub ?? '';
+  const secondWanted = (queue.data?.items ?? []).filter(
+    (w) => w.status === 'pending_review' && w.approvals.length > 0 && w.approvals.length < w.approvalsNeeded,
+  );
   const [rejecting, setRejecting] = useState<Withdrawal | null>(null);
   const [completing, setCompleting] = useState<Withdrawal | null>(null);
   return (
@@ -84,6 +111,13 @@ function ReviewQueue() {
         </div>
       </div>
       <ActionError action={act} title="That did not go through" />
+      {secondWanted.length > 0 ? (
+        <Alert tone="warn" title="Waiting for a second approval">
+          {secondWanted.length === 1 ? '1 withdrawal' : `${secondWanted.length} withdrawals`} over the dual-approval
+          threshold {secondWanted.length === 1 ? 'has' : 'have'} one approval and{' '}
+          {secondWanted.length === 1 ? 'needs' : 'need'} a different member of staff to approve.
+        </Alert>
+      ) : null}
       {queue.isPending ? <Loading label="Loading the queue…" /> : null}
       {queue.isError ? <ErrorState error={queue.error} retry={() => void queue.refetch()} /> : null}
       {queue.data && queue.data.items.length === 0 ? <Empty>Nothing here.</Empty> : null}
@@ -99,6 +133,7 @@ function ReviewQueue() {
                   Amount
                 </th>
                 <th scope="col">Pay to</th>
+                <th scope="col">Approvals</th>
                 <th scope="col">Expected by</th>
                 <th scope="col">
                   <span className="visually-hidden">Actions</span>
@@ -107,60 +142,15 @@ function ReviewQueue() {
             </thead>
             <tbody>
               {queue.data.items.map((w) => (
-                <tr key={w.withdrawalId}>
-                  <td data-label="Requested">
-                    <DateTime iso={w.requestedAt} />
-                  </td>
-                  <td data-label="Account" className="mono">
-                    {w.accountId}
-                  </td>
-                  <td data-label="Amount" className="amount">
-                    <Amount value={w.amount} />
-                  </td>
-                  <td data-label="Pay to">
-                    {w.destination ? (
-                      <Destination network={w.destination.network} address={w.destination.address} full />
-                    ) : (
-                      <span className="muted">No address: reject</span>
-                    )}
-                  </td>
-                  <td data-label="Expected by">
-                    <DateTime iso={w.expectedBy} date />
-                    {w.reason ? <div className="small muted">{w.reason}</div> : null}
-                    {w.payoutReference ? <div className="small mono">{w.payoutReference}</div> : null}
-                  </td>
-                  <td data-label="Actions">
-                    <div className="actions">
-                      {w.status === 'pending_review' ? (
-                        <RowAction
-                          label="Approve"
-                          tone="primary"
-                          withdrawal={w}
-                          disabled={act.isPending}
-                          onClick={() => act.mutate({ kind: 'approve', id: w.withdrawalId })}
-                        />
-                      ) : null}
-                      {w.status === 'approved' ? (
-                        <RowAction
-                          label="Complete"
-                          tone="primary"
-                          withdrawal={w}
-                          disabled={act.isPending}
-                          onClick={() => setCompleting(w)}
-                        />
-                      ) : null}
-                      {w.status === 'pending_review' || w.status === 'approved' ? (
-                        <RowAction
-                          label="Reject"
-                          tone="danger"
-                          withdrawal={w}
-                          disabled={act.isPending}
-                          onClick={() => setRejecting(w)}
-                        />
-                      ) : null}
-                    </div>
-                  </td>
-                </tr>
+                <QueueRow
+                  key={w.withdrawalId}
+                  withdrawal={w}
+                  sub={sub}
+                  busy={act.isPending}
+                  onApprove={() => act.mutate({ kind: 'approve', id: w.withdrawalId })}
+                  onComplete={() => setCompleting(w)}
+                  onReject={() => setRejecting(w)}
+                />
               ))}
             </tbody>
           </table>
@@ -188,6 +178,70 @@ function ReviewQueue() {
         ) : null}
       </Dialog>
     </section>
+  );
+}
+
+/** One withdrawal of the queue, with what the signed-in member may do to it. */
+function QueueRow({
+  withdrawal: w,
+  sub,
+  busy,
+  onApprove,
+  onComplete,
+  onReject,
+}: {
+  withdrawal: Withdrawal;
+  sub: string;
+  busy: boolean;
+  onApprove: () => void;
+  onComplete: () => void;
+  onReject: () => void;
+}) {
+  const may = actionsFor(w, sub);
+  return (
+    <tr>
+      <td data-label="Requested">
+        <DateTime iso={w.requestedAt} />
+      </td>
+      <td data-label="Account" className="mono">
+        {w.accountId}
+      </td>
+      <td data-label="Amount" className="amount">
+        <Amount value={w.amount} />
+      </td>
+      <td data-label="Pay to">
+        {w.destination ? (
+          <Destination network={w.destination.network} address={w.destination.address} full />
+        ) : (
+          <span className="muted">No address: reject</span>
+        )}
+      </td>
+      <td data-label="Approvals">
+        <Approvals withdrawal={w} />
+      </td>
+      <td data-label="Expected by">
+        <DateTime iso={w.expectedBy} date />
+        {w.reason ? <div className="small muted">{w.reason}</div> : null}
+        {w.payoutReference ? <div className="small mono">{w.payoutReference}</div> : null}
+      </td>
+      <td data-label="Actions">
+        <div className="actions">
+          {may.own ? <span className="small muted">Your own account: another member acts on it</span> : null}
+          {may.approvedByMe && w.status === 'pending_review' ? (
+            <span className="small muted">You approved it</span>
+          ) : null}
+          {may.approve ? (
+            <RowAction label="Approve" tone="primary" withdrawal={w} disabled={busy} onClick={onApprove} />
+          ) : null}
+          {may.complete ? (
+            <RowAction label="Complete" tone="primary" withdrawal={w} disabled={busy} onClick={onComplete} />
+          ) : null}
+          {may.reject ? (
+            <RowAction label="Reject" tone="danger" withdrawal={w} disabled={busy} onClick={onReject} />
+          ) : null}
+        </div>
+      </td>
+    </tr>
   );
 }
 
@@ -262,10 +316,12 @@ function PayoutForm({
   );
 }
 
-function AllowanceForm() {
+/** `accountId`: for that account only (Accounts), with its `current` allowance to start from. */
+export function AllowanceForm({ accountId: fixed, current }: { accountId?: string; current?: string }) {
   const set = useSetAllowance();
-  const [accountId, setAccountId] = useState('');
-  const [amount, setAmount] = useState('10.00');
+  const [typed, setAccountId] = useState('');
+  const accountId = fixed ?? typed;
+  const [amount, setAmount] = useState(current ?? '10.00');
   const cents = centsOfInput(amount);
   const submit = (event: FormEvent) => {
     event.preventDefault();
@@ -280,11 +336,13 @@ function AllowanceForm() {
         on charges.
       </p>
       <form className="stack-form" onSubmit={submit} noValidate>
-        <Field label="Account (IO ID)">
-          {(props) => (
-            <input {...props} className="mono" value={accountId} onChange={(e) => setAccountId(e.target.value)} />
-          )}
-        </Field>
+        {fixed === undefined ? (
+          <Field label="Account (IO ID)">
+            {(props) => (
+              <input {...props} className="mono" value={accountId} onChange={(e) => setAccountId(e.target.value)} />
+            )}
+          </Field>
+        ) : null}
         <Field label="Allowance (USD)" error={cents === null ? 'Whole cents, like 10 or 25.50.' : null}>
           {(props) => (
             <input {...props} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} />

@@ -49,8 +49,10 @@ function grantRequest(form: GrantInput) {
   return { errors, body, valid: !Object.values(errors).some(Boolean) };
 }
 
-export function GrantForm() {
-  const [form, setForm] = useState(NO_GRANT);
+/** `accountId`: grants to that account only (Accounts); otherwise the form asks whose. */
+export function GrantForm({ accountId }: { accountId?: string } = {}) {
+  const [typed, setForm] = useState(NO_GRANT);
+  const form = accountId === undefined ? typed : { ...typed, accountId };
   const [touched, setTouched] = useState(false);
   const { errors, body, valid } = grantRequest(form);
   // One key per grant meant: granted again after a lost answer, the account is credited once.
@@ -71,7 +73,9 @@ export function GrantForm() {
     <section className="card" aria-labelledby="grant">
       <h2 id="grant">Grant promotional credit</h2>
       <form className="stack-form" onSubmit={submit} noValidate>
-        <TextField label="Account (IO ID)" className="mono" {...field('accountId')} />
+        {accountId === undefined ? (
+          <TextField label="Account (IO ID)" className="mono" {...field('accountId')} />
+        ) : null}
         <div className="form-row">
           <AmountField label="Amount (USD)" {...field('amount')} />
           <TextField label="Expires on (UTC)" hint="Leave empty for no expiry" type="date" {...field('expiresOn')} />

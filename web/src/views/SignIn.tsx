@@ -1,4 +1,5 @@
-// Sign-in. Locally: the demo user or the finance team, with dev tokens from the local server.
+// Sign-in. Locally: the demo user or one of two members of the finance team, with dev tokens from
+// the local server.
 // Deployed: the IO ID OpenID Connect provider.
 
 import { useState } from 'react';
@@ -35,6 +36,9 @@ export function SignIn() {
               </button>
               <button type="button" className="btn" disabled={busy} onClick={() => run(() => signInLocal('finance'))}>
                 Finance team
+              </button>
+              <button type="button" className="btn" disabled={busy} onClick={() => run(() => signInLocal('finance2'))}>
+                Finance, second approver
               </button>
             </div>
           </>

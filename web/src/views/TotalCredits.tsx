@@ -97,8 +97,15 @@ function ExpiringSoon({ lots }: { lots: Balance['expiringSoon'] }) {
   );
 }
 
-function Lots({ lots }: { lots: Balance['lots'] }) {
-  if (lots.length === 0) return <Empty>No credit yet. Buy IO Credits to get started.</Empty>;
+/** The lots with credit left, in the order charges use them (Total IO Credits, and Finance's Accounts). */
+export function Lots({
+  lots,
+  empty = 'No credit yet. Buy IO Credits to get started.',
+}: {
+  lots: Balance['lots'];
+  empty?: string;
+}) {
+  if (lots.length === 0) return <Empty>{empty}</Empty>;
   return (
     <div className="table-wrap">
       <table className="stack">

@@ -4,7 +4,7 @@
 
 import { useState } from 'react';
 import { CATEGORIES } from '../../../core/entry-types.js';
-import { ApiError, NetworkError } from '../api/client';
+import { useCsvExport } from '../api/csv-export';
 import { type Category, type TransactionFilters, useTransactions } from '../api/queries';
 import { useAuth } from '../auth';
 import { Alert, Empty, ErrorState, Loading, problemText } from '../components/ui';
@@ -36,7 +36,11 @@ export function TransactionsCard() {
   const [cursors, setCursors] = useState<(string | undefined)[]>([undefined]);
   const filters = filtersOf(chosen);
   const page = useTransactions({ ...filters, ...(cursors.at(-1) ? { cursor: cursors.at(-1) } : {}) });
-  const csv = useCsvExport(filters);
+  const { client } = useAuth();
+  const csv = useCsvExport(
+    () => client.GET('/credits/transactions', { params: { query: { ...filters, format: 'csv' } }, parseAs: 'text' }),
+    'io-credits-transactions.csv',
+  );
   const choose = (change: Partial<Chosen>) => {
     setChosen({ ...chosen, ...change });
     setCursors([undefined]);
@@ -159,48 +163,4 @@ function Pager({ number, newer, older }: { number: number; newer: (() => void) |
       </div>
     </div>
   );
-}
-
-/** The filtered log as CSV, as the API writes it, downloaded as a file. */
-function useCsvExport(filters: TransactionFilters) {
-  const { client } = useAuth();
-  const [state, setState] = useState<'idle' | 'busy' | Error>('idle');
-  const run = async () => {
-    setState('busy');
-    try {
-      const result = await client
-        .GET('/credits/transactions', { params: { query: { ...filters, format: 'csv' } }, parseAs: 'text' })
-        .catch((error: unknown) => {
-          throw new NetworkError('IO Credits could not be reached. Check your connection and try again.', {
-            cause: error,
-          });
-        });
-      if (!result.response.ok)
-        throw new ApiError(
-          typeof result.error === 'object' && result.error
-            ? (result.error as ApiError['problem'])
-            : {
-                title: 'Export failed',
-                status: result.response.status,
-                detail: `The export failed with status ${result.response.status}.`,
-                code: 'unknown',
-              },
-        );
-      // parseAs: 'text' hands the CSV over as text; the generated types describe the JSON answer.
-      download(result.data as unknown as string, 'io-credits-transactions.csv');
-      setState('idle');
-    } catch (error) {
-      setState(error instanceof Error ? error : new Error(String(error)));
-    }
-  };
-  return { run, busy: state === 'busy', error: state instanceof Error ? state : null };
-}
-
-function download(text: string, name: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
-  const link = document.createElement('a');
-  link.href = url;
-  link.download = name;
-  link.click();
-  setTimeout(() => URL.revokeObjectURL(url), 10_000);
 }
