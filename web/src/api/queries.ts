@@ -3,11 +3,11 @@
 // the transactions agree after every action.
 
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import type { paths } from '../../../sdk/src/schema';
 import { useAuth } from '../auth';
 import type { Product } from '../products';
 import type { ActionKey } from './action-key';
 import { call } from './client';
-import type { paths } from '../../../sdk/src/schema';
 
 type Json<P extends keyof paths, M extends keyof paths[P], S extends number> = paths[P][M] extends {
   responses: { [K in S]: { content: { 'application/json': infer T } } };
