@@ -112,6 +112,19 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
     description:
       "Sets how far below zero the account's charges may take it; never below what it already owes on charges.",
   },
+  receipts: {
+    summary: 'Receipts or credit notes, newest first',
+    description:
+      'The receipts of completed purchases (card, USDC, auto top-up), numbered IOC-YYYY-NNNNNN from one gap-free ' +
+      'sequence per year; with kind=credit_note, the credit notes of provider refunds and disputes ' +
+      '(IOC-CN-YYYY-NNNNNN). Newest first, a cursor for the next page.',
+  },
+  receipt: {
+    summary: 'One receipt or credit note, by its number',
+    description:
+      "A receipt or credit note of the caller's account: seller, buyer as at payment, method, line, amount, tax, " +
+      'total in USD.',
+  },
   notifications: {
     summary: 'The Notification Center, newest first',
     description:

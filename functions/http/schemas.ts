@@ -93,5 +93,12 @@ export const notificationsQuery = z.strictObject({
     .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
     .optional(),
 });
+/** How many items one page of a list holds: 1 to 100. */
+export const pageLimit = z
+  .string()
+  .regex(/^\d{1,3}$/, 'must be a whole number')
+  .transform(Number)
+  .refine((n) => n >= 1 && n <= 100, 'must be 1..100')
+  .optional();
 export const emptyQuery = z.strictObject({});
 export const emptyBody = z.strictObject({}).optional();

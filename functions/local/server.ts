@@ -20,6 +20,7 @@ import type { Runtime } from '../http/runtime.js';
 import { handler as notifications } from '../notifications.js';
 import { handler as openapi } from '../openapi.js';
 import { handler as purchases } from '../purchases.js';
+import { handler as receipts } from '../receipts.js';
 import { handler as webhooks } from '../webhooks.js';
 import { handler as withdrawals } from '../withdrawals.js';
 import { verifyDevToken } from './dev-auth.js';
@@ -33,6 +34,7 @@ const HANDLERS = {
   balance,
   charges,
   notifications,
+  receipts,
   openapi,
   purchases,
   webhooks,

@@ -8,6 +8,7 @@ import {
   charge,
   createPurchase,
   DEFAULT_PURCHASE_LIMITS,
+  getPurchase,
   listNotifications,
   type Micros,
   type PaymentMethod,
@@ -86,6 +87,14 @@ async function cardSetupOf(api: Api, owner: string): Promise<string> {
 
 async function funded(api: Api, owner: string, amount = 50): Promise<void> {
   await buyCredits(api.ledger, owner, credits(amount));
+}
+
+/** The number of a receipt of the owner's: a purchase bought and credited. */
+async function receiptOf(api: Api, owner: string): Promise<string> {
+  const bought = await buyCredits(api.ledger, owner, credits(20));
+  const purchase = await getPurchase(api.ledger, owner, bought.purchaseId);
+  if (!purchase.receiptNumber) throw new Error(`purchase ${purchase.purchaseId} has no receipt`);
+  return purchase.receiptNumber;
 }
 
 async function paidCharge(api: Api, owner: string): Promise<string> {
@@ -236,6 +245,20 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'account-read',
     accountIn: 'query',
     prepare: async (api, owner) => call('GET', `/credits/purchases/${(await pendingPurchase(api, owner)).purchaseId}`),
+  },
+  'GET /credits/receipts': {
+    money: "Nobody: a read of the caller's receipts; a cursor is signed for its account and filters.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (
+      await funded(api, owner), call('GET', '/credits/receipts', { query: { limit: '10' } })
+    ),
+  },
+  'GET /credits/receipts/{number}': {
+    money: "Nobody: a read; another account's number is not found in the caller's partition.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => call('GET', `/credits/receipts/${await receiptOf(api, owner)}`),
   },
   'POST /webhooks/stripe': {
     money:

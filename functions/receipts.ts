@@ -1,0 +1,56 @@
+// GET /credits/receipts and /credits/receipts/{number}: the receipts of completed purchases and the
+// credit notes of provider refunds and disputes (SPEC §11), each shown with the seller it was
+// issued by and the line it documents.
+
+import { InvalidRequest } from '../core/errors.js';
+import { getDocument, listDocuments } from '../core/ledger/receipts.js';
+import { accountFor } from './http/auth.js';
+import { openCursor, signCursor } from './http/cursor.js';
+import { presentDocument, sellerFromEnv } from './http/documents.js';
+import { groupHandler, implement } from './http/handler.js';
+import { receiptsRoutes as api } from './http/routes/receipts.js';
+import { secrets } from './http/secrets.js';
+
+const DEFAULT_PAGE = 50;
+
+/** The key a signed cursor holds: where the previous page ended. */
+function pageKey(text: string): { pk: string; sk: string } {
+  const key: unknown = JSON.parse(text);
+  if (typeof key !== 'object' || key === null || !('pk' in key) || !('sk' in key))
+    throw new InvalidRequest('cursor is not valid');
+  return { pk: String(key.pk), sk: String(key.sk) };
+}
+
+export const handler = groupHandler(
+  [
+    implement(api.receipts, async ({ caller, query, runtime }) => {
+      const accountId = accountFor(caller, query.accountId, 'read');
+      const kind = query.kind ?? 'receipt';
+      const filters = `documents:${kind}`;
+      const after = query.cursor ? openCursor(runtime.cursorSecret, query.cursor, accountId, filters) : undefined;
+      const out = await listDocuments(runtime.ledger, {
+        accountId,
+        kind,
+        limit: query.limit ?? DEFAULT_PAGE,
+        ...(after ? { after: pageKey(after) } : {}),
+      });
+      const seller = sellerFromEnv(process.env);
+      return {
+        status: 200,
+        body: {
+          items: out.items.map((document) => presentDocument(document, seller)),
+          nextCursor: out.lastKey
+            ? signCursor(runtime.cursorSecret, { a: accountId, k: JSON.stringify(out.lastKey), f: filters })
+            : null,
+        },
+      };
+    }),
+
+    implement(api.receipt, async ({ caller, params, query, runtime }) => {
+      const accountId = accountFor(caller, query.accountId, 'read');
+      const document = await getDocument(runtime.ledger, accountId, params.number);
+      return { status: 200, body: presentDocument(document, sellerFromEnv(process.env)) };
+    }),
+  ],
+  { use: [secrets()] },
+);
