@@ -2,7 +2,9 @@
 // credit notes of provider refunds and disputes (SPEC §11), each shown with the seller it was
 // issued by and the line it documents.
 
-import { InvalidRequest } from '../core/errors.js';
+import { InvalidRequest, NotFound } from '../core/errors.js';
+import type { BillingProfile } from '../core/items/billing-profile.js';
+import { getBillingProfile, setBillingProfile } from '../core/ledger/billing-profile.js';
 import { getDocument, listDocuments } from '../core/ledger/receipts.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
@@ -23,6 +25,17 @@ function pageKey(text: string): { pk: string; sk: string } {
 
 export const handler = groupHandler(
   [
+    implement(api.billingProfile, async ({ caller, query, runtime }) => {
+      const profile = await getBillingProfile(runtime.ledger, accountFor(caller, query.accountId, 'read'));
+      if (!profile) throw new NotFound('no billing profile is set');
+      return { status: 200, body: profile };
+    }),
+
+    implement(api.setBillingProfile, async ({ caller, body, runtime }) => ({
+      status: 200,
+      body: await setBillingProfile(runtime.ledger, accountFor(caller, undefined, 'write'), withoutUndefined(body)),
+    })),
+
     implement(api.receipts, async ({ caller, query, runtime }) => {
       const accountId = accountFor(caller, query.accountId, 'read');
       const kind = query.kind ?? 'receipt';
@@ -54,3 +67,8 @@ export const handler = groupHandler(
   ],
   { use: [secrets()] },
 );
+
+/** The profile as sent, without the optional fields it left out (DynamoDB keeps no undefined). */
+function withoutUndefined(body: BillingProfile): BillingProfile {
+  return JSON.parse(JSON.stringify(body));
+}

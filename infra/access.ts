@@ -39,7 +39,7 @@ export const ACCESS: Record<FunctionName, Access> = {
   },
   withdrawals: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
   notifications: { table: 'write', eventQueue: 'send' },
-  receipts: { table: 'read' },
+  receipts: { table: 'write', secrets: ['cursor'] },
   admin: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
   openapi: {},
   events: { table: 'write', eventQueue: 'send' },

@@ -16,7 +16,7 @@ import { keys, SK_PREFIX } from '../core/table/keys.js';
 import { type Api, startApi } from './support/api.js';
 import { c, expectInvariants, newLedger } from './support/ledger.js';
 import { buyCredits, providerRefunds } from './support/purchases.js';
-import { pendingPurchase } from './support/route-samples.js';
+import { pendingPurchase, SAMPLE_PROFILE } from './support/route-samples.js';
 import { sessionEvent, signStripe } from './support/stripe-events.js';
 
 const ANY = { min: micros(1), max: micros(Number.MAX_SAFE_INTEGER) };
@@ -311,5 +311,72 @@ describe('over HTTP', () => {
     expect(stolen.status).toBe(400);
     const next = await api.call('GET', after, { token: owner });
     expect(next.body.items.map((r: { number: string }) => r.number)).toEqual([receiptNumber]);
+  });
+});
+
+describe('the billing profile', () => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+
+  const put = async (sub: string, body: unknown) =>
+    api.call('PUT', '/credits/billing-profile', { token: await api.token(sub), body });
+
+  it.each([
+    ['eu_vat', 'DE136695976'],
+    ['eu_vat', 'EL094259216'],
+    ['gb_vat', 'GB980780684'],
+    ['us_ein', '04-2103594'],
+    ['au_abn', '51 824 753 556'],
+    ['in_gst', '27AAPFU0939F1ZV'],
+  ])('takes a valid %s (%s)', async (type, value) => {
+    const response = await put('profiled', { ...SAMPLE_PROFILE, taxId: { type, value } });
+    expect(response.status, JSON.stringify(response.body)).toBe(200);
+    const read = await api.call('GET', '/credits/billing-profile', { token: await api.token('profiled') });
+    expect(read.body.taxId).toEqual({ type, value });
+  });
+
+  it.each([
+    [{ address: { ...SAMPLE_PROFILE.address, country: 'XX' } }, 'address.country'],
+    [{ address: { ...SAMPLE_PROFILE.address, country: 'de' } }, 'address.country'],
+    [{ taxId: { type: 'eu_vat', value: 'DE136695977' } }, 'taxId.value'],
+    [{ taxId: { type: 'eu_vat', value: 'US136695976' } }, 'taxId.value'],
+    [{ taxId: { type: 'gb_vat', value: 'GB980780685' } }, 'taxId.value'],
+    [{ taxId: { type: 'us_ein', value: '12-345678' } }, 'taxId.value'],
+    [{ taxId: { type: 'au_abn', value: '51 824 753 557' } }, 'taxId.value'],
+    [{ taxId: { type: 'in_gst', value: '27AAPFU0939F1ZX' } }, 'taxId.value'],
+    [{ taxId: { type: 'ch_vat', value: 'CHE-123.456.788' } }, 'taxId.type'],
+    [{ name: '' }, 'name'],
+    [{ email: 'not an address' }, 'email'],
+  ])('refuses %j with a 400 naming %s, and keeps what it had', async (change, field) => {
+    await put('strict', SAMPLE_PROFILE);
+    const response = await put('strict', { ...SAMPLE_PROFILE, ...change });
+    expect(response.status).toBe(400);
+    expect(response.body.code).toBe('invalid_request');
+    expect(JSON.stringify(response.body)).toContain(field);
+    const read = await api.call('GET', '/credits/billing-profile', { token: await api.token('strict') });
+    expect(read.body).toEqual(SAMPLE_PROFILE);
+  });
+
+  it('is a 404 until one is set', async () => {
+    const read = await api.call('GET', '/credits/billing-profile', { token: await api.token('no-profile') });
+    expect(read.status).toBe(404);
+  });
+
+  it('a receipt holds the profile as it was at payment; a later change does not rewrite it', async () => {
+    await put('copied', SAMPLE_PROFILE);
+    const bought = await buyCredits(api.ledger, 'copied', c('10.00'));
+    await put('copied', { ...SAMPLE_PROFILE, name: 'Renamed Ltd' });
+    const { receiptNumber } = await getPurchase(api.ledger, 'copied', bought.purchaseId);
+    const receipt = await api.call('GET', `/credits/receipts/${receiptNumber}`, { token: await api.token('copied') });
+    expect(receipt.body.buyer).toEqual(SAMPLE_PROFILE);
+    const later = await buyCredits(api.ledger, 'copied', c('10.00'));
+    const second = await getDocument(
+      api.ledger,
+      'copied',
+      (await getPurchase(api.ledger, 'copied', later.purchaseId)).receiptNumber!,
+    );
+    expect(second.buyer?.name).toBe('Renamed Ltd');
   });
 });

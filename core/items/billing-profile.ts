@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
-import { type ItemWrite, readItem } from './fields.js';
+import { readItem } from './fields.js';
 
 export const TAX_ID_TYPES = ['eu_vat', 'gb_vat', 'us_ein', 'au_abn', 'in_gst'] as const;
 export type TaxIdType = (typeof TAX_ID_TYPES)[number];
@@ -38,8 +38,7 @@ export function billingProfileFromItem(item: Item | undefined): BillingProfile |
   return item ? readItem('billing profile', storedShape, item).profile : undefined;
 }
 
-export function billingProfileWrite(accountId: string, profile: BillingProfile, now: string): ItemWrite {
-  return {
-    item: { Put: { Item: { ...keys.billingProfile(accountId), itemType: 'billingProfile', profile, updatedAt: now } } },
-  };
+/** The profile, replaced whole: a receipt already issued keeps the copy it was made with. */
+export function billingProfileItem(accountId: string, profile: BillingProfile, now: string): Item {
+  return { ...keys.billingProfile(accountId), itemType: 'billingProfile', profile, updatedAt: now };
 }

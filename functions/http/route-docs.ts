@@ -112,6 +112,17 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
     description:
       "Sets how far below zero the account's charges may take it; never below what it already owes on charges.",
   },
+  billingProfile: {
+    summary: 'The billing profile receipts are made out to',
+    description: "Who the account's receipts and credit notes are made out to; 404 until one is set.",
+  },
+  setBillingProfile: {
+    summary: 'Set the billing profile',
+    description:
+      'Replaces the billing profile: name, email, address with an ISO 3166-1 alpha-2 country, and a tax id ' +
+      '(eu_vat, gb_vat, us_ein, au_abn, in_gst) checked for its format and check digits. A wrong field is a 400 ' +
+      'naming it. Receipts already issued keep the profile they were made with.',
+  },
   receipts: {
     summary: 'Receipts or credit notes, newest first',
     description:

@@ -376,6 +376,8 @@ export const ROUTE_RESPONSES: Record<keyof typeof api, NonNullable<RouteShape['r
     409: { description: 'Below what the account owes on charges' },
   },
   notifications: { 200: { description: 'Notifications', schema: responses.notifications }, ...problems },
+  billingProfile: { 200: { description: 'The billing profile', schema: partyOut }, ...problems },
+  setBillingProfile: { 200: { description: 'Set', schema: partyOut }, ...problems },
   receipts: {
     200: {
       description: 'Receipts (or credit notes), newest first',

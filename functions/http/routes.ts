@@ -55,6 +55,8 @@ export const api = {
   setNegativeAllowance: adminRoutes.setNegativeAllowance,
   notifications: notificationsRoutes.notifications,
   receipts: receiptsRoutes.receipts,
+  billingProfile: receiptsRoutes.billingProfile,
+  setBillingProfile: receiptsRoutes.setBillingProfile,
   receipt: receiptsRoutes.receipt,
   limits: purchasesRoutes.limits,
   autoTopUp: purchasesRoutes.autoTopUp,

@@ -15,6 +15,7 @@ import {
   type Purchase,
   requestWithdrawal,
 } from '../../core/index.js';
+import { setBillingProfile } from '../../core/ledger/billing-profile.js';
 import { saveCard } from '../../core/ledger/settings.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.js';
@@ -88,6 +89,13 @@ async function cardSetupOf(api: Api, owner: string): Promise<string> {
 async function funded(api: Api, owner: string, amount = 50): Promise<void> {
   await buyCredits(api.ledger, owner, credits(amount));
 }
+
+export const SAMPLE_PROFILE = {
+  name: 'Example GmbH',
+  email: 'billing@example.com',
+  address: { line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE' },
+  taxId: { type: 'eu_vat' as const, value: 'DE136695976' },
+};
 
 /** The number of a receipt of the owner's: a purchase bought and credited. */
 async function receiptOf(api: Api, owner: string): Promise<string> {
@@ -245,6 +253,19 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'account-read',
     accountIn: 'query',
     prepare: async (api, owner) => call('GET', `/credits/purchases/${(await pendingPurchase(api, owner)).purchaseId}`),
+  },
+  'GET /credits/billing-profile': {
+    money: "Nobody: a read of the caller's billing profile.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (
+      await setBillingProfile(api.ledger, owner, SAMPLE_PROFILE), call('GET', '/credits/billing-profile')
+    ),
+  },
+  'PUT /credits/billing-profile': {
+    money: 'Nobody: who receipts are made out to; issued receipts keep the profile they were made with.',
+    reach: 'own',
+    prepare: async (_api, _owner) => call('PUT', '/credits/billing-profile', { body: { ...SAMPLE_PROFILE } }),
   },
   'GET /credits/receipts': {
     money: "Nobody: a read of the caller's receipts; a cursor is signed for its account and filters.",
