@@ -6,6 +6,7 @@ import { InvalidRequest, NotFound } from '../core/errors.js';
 import type { BillingProfile } from '../core/items/billing-profile.js';
 import { getBillingProfile, setBillingProfile } from '../core/ledger/billing-profile.js';
 import { getDocument, listDocuments } from '../core/ledger/receipts.js';
+import { documentPdf } from './documents/pdf.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { presentDocument, sellerFromEnv } from './http/documents.js';
@@ -59,14 +60,28 @@ export const handler = groupHandler(
       };
     }),
 
-    implement(api.receipt, async ({ caller, params, query, runtime }) => {
+    implement(api.receipt, async ({ caller, headers, params, query, runtime }) => {
       const accountId = accountFor(caller, query.accountId, 'read');
-      const document = await getDocument(runtime.ledger, accountId, params.number);
-      return { status: 200, body: presentDocument(document, sellerFromEnv(process.env)) };
+      const view = presentDocument(
+        await getDocument(runtime.ledger, accountId, params.number),
+        sellerFromEnv(process.env),
+      );
+      if (!wantsPdf(query.format, headers.accept)) return { status: 200, body: view };
+      return {
+        status: 200,
+        pdf: await documentPdf(view),
+        headers: { 'content-disposition': `attachment; filename="${view.number}.pdf"` },
+      };
     }),
   ],
   { use: [secrets()] },
 );
+
+/** `format=pdf`, or no format and a client that asks for a PDF. */
+function wantsPdf(format: 'json' | 'pdf' | undefined, accept: string | undefined): boolean {
+  if (format) return format === 'pdf';
+  return accept?.split(',').some((type) => type.trim().startsWith('application/pdf')) === true;
+}
 
 /** The profile as sent, without the optional fields it left out (DynamoDB keeps no undefined). */
 function withoutUndefined(body: BillingProfile): BillingProfile {

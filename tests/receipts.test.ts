@@ -2,7 +2,9 @@
 // every account and method, a number taken only in the transaction that credits the purchase, never
 // twice for one purchase, whatever the providers send, in whatever order, however often.
 
+import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
+import { extractText, getDocumentProxy } from 'unpdf';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { ContentionExhausted } from '../core/errors.js';
 import type { ProviderName, Purchase } from '../core/items/purchase.js';
@@ -378,5 +380,72 @@ describe('the billing profile', () => {
       (await getPurchase(api.ledger, 'copied', later.purchaseId)).receiptNumber!,
     );
     expect(second.buyer?.name).toBe('Renamed Ltd');
+  });
+});
+
+describe('as PDF', () => {
+  let api: Api;
+  beforeAll(async () => {
+    api = await startApi();
+  });
+
+  async function download(path: string, sub: string, headers: Record<string, string> = {}) {
+    const response = await fetch(`${api.url}${path}`, {
+      headers: { authorization: `Bearer ${await api.token(sub)}`, ...headers },
+    });
+    return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
+  }
+
+  async function textOf(bytes: Uint8Array): Promise<string> {
+    const { text } = await extractText(await getDocumentProxy(bytes.slice()), { mergePages: true });
+    return text;
+  }
+
+  it('a receipt as an A4 PDF: text selectable: number, total, card; font embedded', async () => {
+    await api.call('PUT', '/credits/billing-profile', { token: await api.token('pdf-buyer'), body: SAMPLE_PROFILE });
+    const purchase = await pendingPurchase(api, 'pdf-buyer', 'card', 123);
+    const body = JSON.stringify(sessionEvent('checkout.session.completed', purchase));
+    await api.call('POST', '/webhooks/stripe', {
+      rawBody: body,
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signStripe(body, api.payments.webhookSecrets.stripe!),
+      },
+    });
+    const { receiptNumber } = await getPurchase(api.ledger, 'pdf-buyer', purchase.purchaseId);
+    const { response, bytes } = await download(`/credits/receipts/${receiptNumber}?format=pdf`, 'pdf-buyer');
+    expect(response.status).toBe(200);
+    expect(response.headers.get('content-type')).toBe('application/pdf');
+    expect(response.headers.get('content-disposition')).toBe(`attachment; filename="${receiptNumber}.pdf"`);
+    const text = await textOf(bytes);
+    for (const expected of [receiptNumber!, '123.00 USD', 'Visa •••• 4242', 'Example GmbH', 'DE136695976'])
+      expect(text).toContain(expected);
+    expect(text).toMatch(/IO Credits \(prepaid; 1 IO Credit = 1 USD\), expire \d{4}-\d{2}-\d{2}/);
+    const raw = Buffer.from(bytes).toString('latin1');
+    expect(raw).toMatch(/\/FontFile[23]?/);
+    expect(raw).not.toMatch(/\/BaseFont \/Helvetica/);
+    expect(raw).toContain('/MediaBox [ 0 0 595.28 841.89 ]');
+    // Accept: application/pdf asks for the same document.
+    const accepted = await download(`/credits/receipts/${receiptNumber}`, 'pdf-buyer', { accept: 'application/pdf' });
+    expect(await textOf(accepted.bytes)).toBe(text);
+    // Another account's number is not found as a PDF either.
+    expect((await download(`/credits/receipts/${receiptNumber}?format=pdf`, 'pdf-snoop')).response.status).toBe(404);
+  });
+
+  it('a credit note as PDF names the receipt it corrects and the amount reversed', async () => {
+    const bought = await buyCredits(api.ledger, 'pdf-refund', c('40.00'));
+    const { creditNoteNumber } = await providerRefunds(api.ledger, bought, c('15.00'));
+    const { response, bytes } = await download(`/credits/receipts/${creditNoteNumber}?format=pdf`, 'pdf-refund');
+    expect(response.status).toBe(200);
+    const text = await textOf(bytes);
+    const { receiptNumber } = await getPurchase(api.ledger, 'pdf-refund', bought.purchaseId);
+    for (const expected of [creditNoteNumber!, receiptNumber!, '-15.00 USD']) expect(text).toContain(expected);
+  });
+});
+
+describe('the embedded fonts', () => {
+  it('functions/documents/fonts.ts is what npm run fonts writes from the installed @fontsource/inter', async () => {
+    const { fontsModule } = await import('../scripts/fonts.js');
+    expect(readFileSync(new URL('../functions/documents/fonts.ts', import.meta.url), 'utf8')).toBe(fontsModule());
   });
 });

@@ -9,7 +9,7 @@ import type { Micros } from '../money.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { type ItemWrite, isoField, microsField, readItem } from './fields.js';
-import { type PaymentDetails, paymentDetailsShape } from './receipt.js';
+import { type PaymentDetails, paymentDetailsShape } from './payment-details.js';
 
 export const PURCHASE_STATUSES = ['pending', 'completed', 'failed', 'expired', 'reversed'] as const;
 export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];

@@ -17,6 +17,9 @@ import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { type BillingProfile, billingProfileShape } from './billing-profile.js';
 import { type ItemWrite, isoField, microsField, readItem } from './fields.js';
+import { type PaymentDetails, paymentDetailsShape } from './payment-details.js';
+
+export type { PaymentDetails } from './payment-details.js';
 
 export const DOCUMENT_KINDS = ['receipt', 'credit_note'] as const;
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -45,16 +48,6 @@ export function parseDocumentNumber(text: string): { kind: DocumentKind; year: n
   if (sequence === 0) return undefined;
   return { kind: match[1] ? 'credit_note' : 'receipt', year: Number(match[2]), sequence };
 }
-
-/** How the buyer paid, as the provider reported it. */
-export type PaymentDetails =
-  | { kind: 'card'; brand: string; last4: string }
-  | { kind: 'usdc'; network: string; transactionHash: string };
-
-export const paymentDetailsShape = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('card'), brand: z.string().min(1), last4: z.string().regex(/^\d{4}$/) }),
-  z.object({ kind: z.literal('usdc'), network: z.string().min(1), transactionHash: z.string().min(1) }),
-]) satisfies z.ZodType<PaymentDetails, unknown>;
 
 export interface Receipt {
   kind: 'receipt';

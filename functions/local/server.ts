@@ -249,7 +249,8 @@ function refuse(res: ServerResponse, error: Error, path: string): void {
 }
 
 function send(res: ServerResponse, response: APIGatewayProxyStructuredResultV2): void {
-  const body = typeof response.body === 'string' ? response.body : '';
+  const text = typeof response.body === 'string' ? response.body : '';
+  const body = response.isBase64Encoded ? Buffer.from(text, 'base64') : text;
   res.writeHead(response.statusCode ?? 200, {
     ...(response.headers as Record<string, string>),
     'content-length': Buffer.byteLength(body),

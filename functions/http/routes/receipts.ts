@@ -71,6 +71,12 @@ export const receiptsRoutes = {
     group: 'receipts',
     access: 'user',
     params: z.strictObject({ number: documentNumber }),
-    query: s.accountQuery,
+    query: z.strictObject({
+      format: z
+        .enum(['json', 'pdf'])
+        .optional()
+        .meta({ description: 'pdf: an A4 PDF (also with Accept: application/pdf)' }),
+      accountId: s.accountIdParam.optional(),
+    }),
   }),
 };

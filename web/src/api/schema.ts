@@ -3628,6 +3628,7 @@ export interface operations {
     getCreditsReceiptsNumber: {
         parameters: {
             query?: {
+                format?: "json" | "pdf";
                 accountId?: string;
             };
             header?: never;
