@@ -45,6 +45,11 @@ export interface Operation<R> {
    * account to another process is left as an intent for that process to apply (intents.ts).
    */
   joinable?: Joinable;
+  /**
+   * Set on operations that may number a receipt or credit note: they share one sequence item, so
+   * within a process they commit one at a time rather than race for it (commit.ts).
+   */
+  sequenced?: true;
 }
 
 export interface Joinable {

@@ -151,6 +151,7 @@ async function reverseRecordedPayment(
   return run(ledger, {
     name: 'reversePayment',
     accountId,
+    sequenced: true,
     idempotency: {
       scope: 'provider-event',
       key: `${input.provider}:${input.eventId}`,

@@ -170,6 +170,7 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
   return run(ledger, {
     name: 'applyPaymentEvent',
     accountId: event.accountId,
+    ...(event.outcome.kind === 'paid' ? { sequenced: true as const } : {}),
     idempotency: {
       scope: 'provider-event',
       key: `${event.provider}:${event.eventId}`,
