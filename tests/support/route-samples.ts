@@ -16,6 +16,7 @@ import {
   requestWithdrawal,
 } from '../../core/index.js';
 import { setBillingProfile } from '../../core/ledger/billing-profile.js';
+import { listDocuments } from '../../core/ledger/receipts.js';
 import { saveCard } from '../../core/ledger/settings.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.js';
@@ -97,8 +98,10 @@ export const SAMPLE_PROFILE = {
   taxId: { type: 'eu_vat' as const, value: 'DE136695976' },
 };
 
-/** The number of a receipt of the owner's: a purchase bought and credited. */
+/** The number of the owner's latest receipt, buying credits only if the owner has none yet. */
 async function receiptOf(api: Api, owner: string): Promise<string> {
+  const [latest] = (await listDocuments(api.ledger, { accountId: owner, kind: 'receipt', limit: 1 })).items;
+  if (latest) return latest.number;
   const bought = await buyCredits(api.ledger, owner, credits(20));
   const purchase = await getPurchase(api.ledger, owner, bought.purchaseId);
   if (!purchase.receiptNumber) throw new Error(`purchase ${purchase.purchaseId} has no receipt`);
@@ -272,7 +275,7 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'account-read',
     accountIn: 'query',
     prepare: async (api, owner) => (
-      await funded(api, owner), call('GET', '/credits/receipts', { query: { limit: '10' } })
+      await receiptOf(api, owner), call('GET', '/credits/receipts', { query: { limit: '10' } })
     ),
   },
   'GET /credits/receipts/{number}': {
