@@ -101,6 +101,8 @@ function presentPurchase(p: Purchase) {
     ...(p.lotId ? { lotId: p.lotId } : {}),
     ...(p.paidAmount !== undefined ? { paidAmount: formatMicros(p.paidAmount) } : {}),
     ...(p.reversedAmount ? { reversedAmount: formatMicros(p.reversedAmount) } : {}),
+    ...(p.payment ? { payment: p.payment } : {}),
+    ...(p.receiptNumber ? { receiptNumber: p.receiptNumber } : {}),
     createdAt: p.createdAt,
   };
 }

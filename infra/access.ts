@@ -43,6 +43,7 @@ export const ACCESS: Record<FunctionName, Access> = {
   },
   withdrawals: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
   notifications: { table: 'write', eventQueue: 'send' },
+  receipts: { table: 'write', secrets: ['cursor'] },
   admin: {
     table: 'write',
     audit: 'append',

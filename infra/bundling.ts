@@ -23,6 +23,7 @@ export const HTTP_FUNCTIONS: readonly LambdaFunction[] = [
   { group: 'webhooks', entry: 'functions/webhooks.ts' },
   { group: 'withdrawals', entry: 'functions/withdrawals.ts' },
   { group: 'notifications', entry: 'functions/notifications.ts' },
+  { group: 'receipts', entry: 'functions/receipts.ts' },
   { group: 'admin', entry: 'functions/admin.ts' },
   { group: 'openapi', entry: 'functions/openapi.ts' },
   { group: 'events', entry: 'functions/events.ts' },

@@ -7,10 +7,11 @@ import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
 import Stripe from 'stripe';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { LedgerTable } from '../core/index.js';
+import { getPurchase, Ledger, LedgerTable, micros, systemClock } from '../core/index.js';
 import { createTableIfMissing } from '../core/table/create.js';
 import { routes } from '../functions/http/routes.js';
 import { FUNCTIONS, functionBuild, HTTP_FUNCTIONS, PAYMENT_GROUPS } from '../infra/bundling.js';
+import { buyCredits } from './support/purchases.js';
 
 // Inside the repository, so the runtime-provided SDK resolves from node_modules as on Lambda.
 const outDir = resolve('.build', `bundles-${process.pid}`);
@@ -75,6 +76,42 @@ describe('Lambda bundles', () => {
       expect(stripe).toBe((PAYMENT_GROUPS as readonly string[]).includes(group));
     },
   );
+
+  it.each(NAMES)(
+    '%s carries the PDF library, its fonts and the tax id rules only if it is the receipts function',
+    (name) => {
+      const { inputs } = bundles.get(name)!;
+      const documents = inputs.filter((path) =>
+        /node_modules\/(pdf-lib|@pdf-lib|stdnum|iso-3166-1)\/|functions\/documents\//.test(path),
+      );
+      if (name === 'receipts') expect(documents.length).toBeGreaterThan(0);
+      else expect(documents).toEqual([]);
+    },
+  );
+
+  it('the receipts bundle renders a receipt as a PDF with its embedded font', async () => {
+    const table = new LedgerTable({ tableName: `bundle-${process.pid}`, endpoint: inject('dynamoEndpoint') });
+    await createTableIfMissing(table);
+    const ledger = new Ledger(table, systemClock);
+    const bought = await buyCredits(ledger, 'bundle-buyer', micros(12_340_000));
+    const { receiptNumber } = await getPurchase(ledger, 'bundle-buyer', bought.purchaseId);
+    const handler = await bundledHandler('receipts');
+    const path = `/credits/receipts/${receiptNumber}`;
+    const response = (await handler(
+      {
+        ...getEvent(path, { format: 'pdf' }, 'bundle-buyer'),
+        routeKey: 'GET /credits/receipts/{number}',
+        pathParameters: { number: receiptNumber },
+      },
+      { awsRequestId: 'test' },
+    )) as { statusCode: number; body: string; isBase64Encoded?: boolean; headers: Record<string, string> };
+    expect(response.statusCode, response.body).toBe(200);
+    expect(response.isBase64Encoded).toBe(true);
+    expect(response.headers['content-type']).toBe('application/pdf');
+    const pdf = Buffer.from(response.body, 'base64');
+    expect(pdf.subarray(0, 5).toString()).toBe('%PDF-');
+    expect(pdf.toString('latin1')).toMatch(/\/FontFile[23]?/);
+  });
 
   it.each(NAMES)('the %s bundle loads on Node 22 as an ES module and exports its handler', async (name) => {
     const loaded = (await import(pathToFileURL(bundles.get(name)!.file).href)) as { handler?: unknown };

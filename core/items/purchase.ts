@@ -9,6 +9,7 @@ import type { Micros } from '../money.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { type ItemWrite, isoField, microsField, readItem } from './fields.js';
+import { type PaymentDetails, paymentDetailsShape } from './payment-details.js';
 
 export const PURCHASE_STATUSES = ['pending', 'completed', 'failed', 'expired', 'reversed'] as const;
 export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
@@ -41,6 +42,10 @@ export interface Purchase {
   providerRefunded?: Micros;
   /** An automatic top-up (SPEC §8): charged to the saved card, off session. */
   autoTopUp?: true;
+  /** How it was paid, as the provider reported it: card brand and last 4, or USDC network and hash. */
+  payment?: PaymentDetails;
+  /** Its receipt (SPEC §11), numbered in the transaction that credited it. */
+  receiptNumber?: string;
 }
 
 const shape = z.object({
@@ -60,6 +65,8 @@ const shape = z.object({
   reversedAmount: microsField.optional(),
   providerRefunded: microsField.optional(),
   autoTopUp: z.literal(true).optional(),
+  payment: paymentDetailsShape.optional(),
+  receiptNumber: z.string().optional(),
 }) satisfies z.ZodType<Purchase, unknown>;
 
 /** A purchase item read back; what it was stored without (DynamoDB keeps no undefined) stays absent. */

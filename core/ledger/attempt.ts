@@ -51,6 +51,11 @@ export interface Operation<R> {
    * audit record naming this actor (ledger/audit.ts), so the record commits with the change or not at all.
    */
   actor?: Actor;
+  /**
+   * Set on operations that may number a receipt or credit note: they share one sequence item, so
+   * within a process they commit one at a time rather than race for it (commit.ts).
+   */
+  sequenced?: true;
 }
 
 export interface Joinable {

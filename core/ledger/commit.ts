@@ -112,6 +112,14 @@ class AccountQueues {
 
 const queues = new WeakMap<Ledger, AccountQueues>();
 
+/**
+ * The queue of this process's operations that may number documents: the document sequences are
+ * one item for every account, so such operations racing each other in one process would only
+ * cancel each other's transactions. Across processes the sequence's condition keeps numbers
+ * gap-free and unique; this queue only spares the wasted attempts.
+ */
+const SEQUENCES = '#document-sequences';
+
 function queuesOf(ledger: Ledger): AccountQueues {
   let found = queues.get(ledger);
   if (!found) {
@@ -130,7 +138,9 @@ async function commitBatch(ledger: Ledger, accountId: string, waiters: Waiter[])
       // Its turn has come: nothing joins the batch from now on.
       account.close(accountId, waiters);
       round = new Round(ledger, accountId, waiters);
-      return ledger.table.meter.run(waiters[0]!.op.name, () => commitLoop(round!));
+      const commit = () => ledger.table.meter.run(waiters[0]!.op.name, () => commitLoop(round!));
+      // After the account's turn, never before it: every operation takes the two in that order.
+      return waiters[0]!.op.sequenced ? account.serialize(SEQUENCES, commit) : commit();
     });
   } catch (error) {
     round ??= new Round(ledger, accountId, waiters);

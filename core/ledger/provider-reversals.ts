@@ -30,6 +30,7 @@ import { keys } from '../table/keys.js';
 import { run } from './commit.js';
 import { type Draft, itemIsNew } from './draft.js';
 import { fingerprint, type Ledger } from './ledger.js';
+import { type Correction, issueCreditNotes } from './receipts.js';
 import { reverseLot } from './reversal.js';
 
 /** The most refunds and disputes held for one payment not yet recorded. */
@@ -56,12 +57,14 @@ export async function recordPayment(
   const lotId = purchase.lotId;
   assert(lotId !== undefined, 'a credited purchase has its lot');
   let after = purchase;
+  const corrections: Correction[] = [];
   for (const { eventId, report } of held) {
     // The lot as this transaction puts it, with what earlier held reports reversed of it.
     const planned = draft.plannedPut(keys.lot(draft.accountId, lotId));
     assert(planned !== undefined, "the purchase's lot is put in this transaction");
     const applied = applyReport(draft, after, lotFromItem(planned), provider, paymentRef, report);
     after = applied.purchase;
+    if (applied.correction) corrections.push(applied.correction);
     const idempotency = {
       scope: 'provider-event',
       key: `${provider}:${eventId}`,
@@ -73,6 +76,7 @@ export async function recordPayment(
       itemIsNew,
     );
   }
+  await issueCreditNotes(ledger, draft, corrections);
   draft.put(
     {
       ...stored,
@@ -106,6 +110,8 @@ export interface PaymentReversalResult {
   reversed: Micros;
   debtCreated: Micros;
   balance: Micros;
+  /** The credit note issued for what this report reversed (SPEC §11). */
+  creditNoteNumber?: string;
 }
 
 export type PaymentReversalOutcome = { applied: PaymentReversalResult } | { held: true };
@@ -145,6 +151,7 @@ async function reverseRecordedPayment(
   return run(ledger, {
     name: 'reversePayment',
     accountId,
+    sequenced: true,
     idempotency: {
       scope: 'provider-event',
       key: `${input.provider}:${input.eventId}`,
@@ -166,7 +173,8 @@ async function reverseRecordedPayment(
         input.report,
       );
       if (applied.purchase !== purchase) draft.write(purchaseItems.changed(purchase, applied.purchase, draft.now));
-      return applied.result;
+      const [note] = await issueCreditNotes(ledger, draft, applied.correction ? [applied.correction] : []);
+      return { ...applied.result, ...(note ? { creditNoteNumber: note.number } : {}) };
     },
   });
 }
@@ -220,7 +228,7 @@ function applyReport(
   provider: ProviderName,
   paymentRef: string,
   report: ReversalReport,
-): { purchase: Purchase; result: PaymentReversalResult } {
+): { purchase: Purchase; result: PaymentReversalResult; correction?: Correction } {
   const refundedBefore = purchase.providerRefunded ?? ZERO;
   const asked = report.kind === 'refund' ? micros(report.totalRefunded - refundedBefore) : report.amount;
   const nothing: PaymentReversalResult = {
@@ -235,7 +243,10 @@ function applyReport(
       ? `${provider}:refund:${paymentRef}:${report.totalRefunded}`
       : `${provider}:dispute:${report.disputeId}`;
   const reversal = reverseLot(draft, lot, { lotId: lot.lotId, amount: asked, kind: report.kind, reference });
+  const correction: Correction | undefined =
+    reversal.reversed > 0 ? { purchase, reason: report.kind, reference, amount: reversal.reversed } : undefined;
   return {
+    ...(correction ? { correction } : {}),
     purchase: {
       ...purchase,
       ...(reversal.reversed > 0 ? { status: 'reversed' as const } : {}),

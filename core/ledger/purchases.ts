@@ -15,6 +15,7 @@
 // (provider-reversals.ts, which also applies those that arrived first). The end of an automatic
 // top-up is auto-top-up.ts's.
 
+import { assert } from '../assert.js';
 import { Conflict, InvalidRequest, NotFound } from '../errors.js';
 import {
   checkoutLookupFromItem,
@@ -27,14 +28,17 @@ import {
   purchaseItems,
   purchaseLookupFromItem,
 } from '../items/purchase.js';
+import type { PaymentDetails } from '../items/receipt.js';
 import { formatMicros, type Micros } from '../money.js';
 import { type PurchaseLimits, withinLimits } from '../purchase-limits.js';
 import { keys } from '../table/keys.js';
 import { topUpEnded } from './auto-top-up.js';
 import { run } from './commit.js';
+import type { Draft } from './draft.js';
 import { addPurchasedLot } from './grants.js';
 import { fingerprint, type Ledger } from './ledger.js';
 import { recordPayment } from './provider-reversals.js';
+import { issueReceipt } from './receipts.js';
 
 export { DEFAULT_PURCHASE_LIMITS, type PurchaseLimits } from '../purchase-limits.js';
 
@@ -112,7 +116,15 @@ export async function purchaseOfCheckout(
 // ---- provider events ----
 
 export type PaymentOutcome =
-  | { kind: 'paid'; amount: Micros; paymentRef?: string }
+  | {
+      kind: 'paid';
+      amount: Micros;
+      paymentRef?: string;
+      /** How it was paid (card brand and last 4, USDC network and transaction hash), for the receipt. */
+      payment?: PaymentDetails;
+      /** The provider's hosted invoice, linked from the receipt. */
+      invoiceUrl?: string;
+    }
   /** `reason`: the provider's, for the user (a declined card, one that needs authentication). */
   | { kind: 'failed'; reason?: string }
   | { kind: 'expired' };
@@ -133,6 +145,23 @@ export interface PaymentEventResult {
   effect: 'credited' | 'failed' | 'expired' | 'none';
   credited?: Micros;
   lotId?: string;
+  /** The receipt of the purchase this event credited. */
+  receiptNumber?: string;
+}
+
+function expiryOf(lot: { lotId: string; expiresAt: string | null }): string {
+  assert(lot.expiresAt !== null, `purchased lot ${lot.lotId} expires`);
+  return lot.expiresAt;
+}
+
+/**
+ * What identifies a provider event's request, for its idempotency record: the payment's details
+ * (read from the provider when the event is handled) are not part of it, so a redelivery whose
+ * details read differently still replays rather than being refused.
+ */
+function requestOf(outcome: PaymentOutcome): unknown {
+  if (outcome.kind !== 'paid') return outcome;
+  return { kind: outcome.kind, amount: outcome.amount, paymentRef: outcome.paymentRef };
 }
 
 export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Promise<PaymentEventResult> {
@@ -141,10 +170,11 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
   return run(ledger, {
     name: 'applyPaymentEvent',
     accountId: event.accountId,
+    ...(event.outcome.kind === 'paid' ? { sequenced: true as const } : {}),
     idempotency: {
       scope: 'provider-event',
       key: `${event.provider}:${event.eventId}`,
-      fingerprint: fingerprint([event.purchaseId, event.outcome]),
+      fingerprint: fingerprint([event.purchaseId, requestOf(event.outcome)]),
       permanent: true,
     },
     plan: async (draft): Promise<PaymentEventResult> => {
@@ -162,29 +192,7 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
 
       if (outcome.kind === 'paid') {
         if (purchase.status === 'completed' || purchase.status === 'reversed') return none();
-        const lot = addPurchasedLot(draft, {
-          amount: outcome.amount,
-          source: event.provider,
-          purchaseId: purchase.purchaseId,
-          ...(purchase.autoTopUp ? { description: `Auto top-up of ${formatMicros(outcome.amount)} credits` } : {}),
-        });
-        let after: Purchase = {
-          ...purchase,
-          status: 'completed',
-          lotId: lot.lotId,
-          paidAmount: outcome.amount,
-          ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}),
-        };
-        if (outcome.paymentRef) after = await recordPayment(ledger, draft, after, event.provider, outcome.paymentRef);
-        draft.write(purchaseItems.changed(purchase, after, draft.now));
-        if (purchase.autoTopUp) topUpEnded(draft, purchase, { paid: true });
-        return {
-          purchaseId: purchase.purchaseId,
-          status: after.status,
-          effect: 'credited',
-          credited: outcome.amount,
-          lotId: lot.lotId,
-        };
+        return credit(ledger, draft, purchase, event.provider, outcome);
       }
       if (purchase.status !== 'pending') return none();
       const status = outcome.kind === 'failed' ? 'failed' : 'expired';
@@ -194,4 +202,52 @@ export async function applyPaymentEvent(ledger: Ledger, event: PaymentEvent): Pr
       return { purchaseId: purchase.purchaseId, status, effect: status };
     },
   });
+}
+
+/**
+ * A payment credits its purchase, in one transaction: the lot, the receipt with the next number
+ * of the year (receipts.ts), the payment recorded (and the refunds and disputes held for it
+ * applied), the purchase completed on condition that its status is still the one read.
+ */
+async function credit(
+  ledger: Ledger,
+  draft: Draft,
+  purchase: Purchase,
+  provider: ProviderName,
+  outcome: Extract<PaymentOutcome, { kind: 'paid' }>,
+): Promise<PaymentEventResult> {
+  const lot = addPurchasedLot(draft, {
+    amount: outcome.amount,
+    source: provider,
+    purchaseId: purchase.purchaseId,
+    ...(purchase.autoTopUp ? { description: `Auto top-up of ${formatMicros(outcome.amount)} credits` } : {}),
+  });
+  const receipt = await issueReceipt(ledger, draft, {
+    purchase,
+    lotId: lot.lotId,
+    expiresAt: expiryOf(lot),
+    paid: outcome.amount,
+    ...(outcome.payment ? { payment: outcome.payment } : {}),
+    ...(outcome.invoiceUrl ? { invoiceUrl: outcome.invoiceUrl } : {}),
+  });
+  let after: Purchase = {
+    ...purchase,
+    status: 'completed',
+    lotId: lot.lotId,
+    paidAmount: outcome.amount,
+    receiptNumber: receipt.number,
+    ...(outcome.payment ? { payment: outcome.payment } : {}),
+    ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}),
+  };
+  if (outcome.paymentRef) after = await recordPayment(ledger, draft, after, provider, outcome.paymentRef);
+  draft.write(purchaseItems.changed(purchase, after, draft.now));
+  if (purchase.autoTopUp) topUpEnded(draft, purchase, { paid: true });
+  return {
+    purchaseId: purchase.purchaseId,
+    status: after.status,
+    effect: 'credited',
+    credited: outcome.amount,
+    lotId: lot.lotId,
+    receiptNumber: receipt.number,
+  };
 }

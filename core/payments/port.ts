@@ -4,6 +4,7 @@
 // into a WebhookAction by the provider's own parser.
 
 import type { PaymentMethod, ProviderName, ReversalReport } from '../items/purchase.js';
+import type { PaymentDetails } from '../items/receipt.js';
 import type { PaymentOutcome } from '../ledger/purchases.js';
 import type { Micros } from '../money.js';
 
@@ -48,6 +49,11 @@ export interface SavedCardCharger {
   createCardSetup(request: { accountId: string; customerId?: string }): Promise<{ checkoutUrl: string }>;
   /** The saved card's brand and last four digits, to name it to its holder (core/payments/card-label.ts). */
   describeCard(paymentMethodId: string): Promise<{ brand: string; last4: string }>;
+  /**
+   * The card a payment (a PaymentIntent) was made with, for its receipt (SPEC §11); undefined when
+   * it was not a card. Only an unreachable provider throws: the event is retried.
+   */
+  describePayment(paymentIntentId: string): Promise<PaymentDetails | undefined>;
   /**
    * Charges the saved card, with the purchase id as the idempotency key: called again for the same
    * purchase, the provider answers the same PaymentIntent. A declined card still answers its intent

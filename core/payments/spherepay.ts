@@ -139,6 +139,9 @@ const paymentShape = z.object({
   currency: z.string(),
   paymentLink: linkShape.optional(),
   metadata: z.unknown().optional(),
+  // The chain the USDC came over and its transaction, for the receipt (SPEC §11).
+  network: z.string().min(1).optional(),
+  transactionHash: z.string().min(1).optional(),
 });
 
 export function spherepayAction(event: SpherepayEvent): WebhookAction {
@@ -169,6 +172,13 @@ export function spherepayAction(event: SpherepayEvent): WebhookAction {
     eventId,
     purchase: purchaseId ? { purchaseId } : { providerRef: linkId! },
     ...(accountId ? { accountId } : {}),
-    outcome: { kind: 'paid', amount, ...(payment.id ? { paymentRef: payment.id } : {}) },
+    outcome: {
+      kind: 'paid',
+      amount,
+      ...(payment.id ? { paymentRef: payment.id } : {}),
+      ...(payment.network && payment.transactionHash
+        ? { payment: { kind: 'usdc', network: payment.network, transactionHash: payment.transactionHash } }
+        : {}),
+    },
   };
 }

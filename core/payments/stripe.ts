@@ -6,6 +6,7 @@
 import Stripe from 'stripe';
 import * as z from 'zod';
 import { InvalidRequest, ProviderUnavailable } from '../errors.js';
+import type { PaymentDetails } from '../items/receipt.js';
 import { centsOf, formatMicros, type Micros, microsFromCents } from '../money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest, SavedCardCharger, WebhookAction } from './port.js';
 
@@ -115,6 +116,18 @@ export class StripeCheckout implements CheckoutProvider, SavedCardCharger {
       // Stripe retries the event that needed it: the card is saved once the provider answers.
       throw new ProviderUnavailable('the saved card could not be read from Stripe; retry', { cause: error });
     }
+  }
+
+  async describePayment(paymentIntentId: string): Promise<PaymentDetails | undefined> {
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] });
+    } catch (error) {
+      throw new ProviderUnavailable('the payment could not be read from Stripe; retry', { cause: error });
+    }
+    const charge = intent.latest_charge;
+    const card = typeof charge === 'object' ? charge?.payment_method_details?.card : undefined;
+    return card?.last4 ? { kind: 'card', brand: card.brand ?? 'unknown', last4: card.last4 } : undefined;
   }
 
   async chargeSavedCard(request: {

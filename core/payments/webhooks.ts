@@ -11,6 +11,7 @@ import {
   accountOfPurchase,
   applyPaymentEvent,
   type PaymentEventResult,
+  type PaymentOutcome,
   purchaseOfCheckout,
 } from '../ledger/purchases.js';
 import { saveCard } from '../ledger/settings.js';
@@ -29,8 +30,8 @@ export async function applyWebhookAction(
   ledger: Ledger,
   provider: ProviderName,
   action: WebhookAction,
-  /** Reads a saved card's brand and last digits; needed for Stripe's card setups only. */
-  cards?: Pick<SavedCardCharger, 'describeCard'>,
+  /** Reads a card's brand and last digits: a saved card's (card setups), or a payment's (its receipt). */
+  cards?: Pick<SavedCardCharger, 'describeCard' | 'describePayment'>,
 ): Promise<WebhookResult> {
   const { eventId } = action;
   switch (action.kind) {
@@ -84,9 +85,24 @@ export async function applyWebhookAction(
         eventId,
         accountId: found.accountId,
         purchaseId: found.purchaseId,
-        outcome: action.outcome,
+        outcome: await withCard(action.outcome, provider, cards),
       });
       return { eventId, handled: 'payment', result };
     }
   }
+}
+
+/**
+ * A Stripe payment's card, asked of Stripe (its events do not carry it), for the receipt; other
+ * outcomes and providers as they are (Spherepay's event carries the network and hash itself).
+ */
+async function withCard(
+  outcome: PaymentOutcome,
+  provider: ProviderName,
+  cards: Pick<SavedCardCharger, 'describePayment'> | undefined,
+): Promise<PaymentOutcome> {
+  if (outcome.kind !== 'paid' || provider !== 'stripe' || !outcome.paymentRef || !cards || outcome.payment)
+    return outcome;
+  const payment = await cards.describePayment(outcome.paymentRef);
+  return payment ? { ...outcome, payment } : outcome;
 }

@@ -128,6 +128,15 @@ export const keys = {
     sk: `${at}#${auditId}`,
   }),
   auditPk,
+  /** A receipt or credit note (SPEC §11), by its number, in its account's partition. */
+  billingDocument: (accountId: string, kind: 'receipt' | 'credit_note', number: string): Key => ({
+    pk: accountPk(accountId),
+    sk: `${kind === 'receipt' ? 'RECEIPT#' : 'CREDIT_NOTE#'}${number}`,
+  }),
+  /** The yearly sequence a kind of document is numbered from, shared by every account. */
+  documentSequence: (kind: string, year: number): Key => ({ pk: `SEQ#${kind}`, sk: String(year) }),
+  /** Who the account's receipts are made out to. */
+  billingProfile: (accountId: string): Key => ({ pk: accountPk(accountId), sk: 'BILLING_PROFILE' }),
   /** A grace schedule kept by the local scheduler (npm start), so it survives a restart. */
   localSchedule: (chargeId: string): Key => ({ pk: 'LOCAL#grace-schedules', sk: chargeId }),
   accountPk,
@@ -146,6 +155,8 @@ export const SK_PREFIX = {
   notification: 'NOTE#',
   purchase: 'PURCHASE#',
   overflowLot: 'OVF#',
+  receipt: 'RECEIPT#',
+  creditNote: 'CREDIT_NOTE#',
   event: 'EVENT#',
   webhookSubscription: 'EP#',
   webhookDelivery: 'DL#',

@@ -57,6 +57,8 @@ export interface Reply {
   csv?: string;
   /** A page, for the local checkout only. */
   html?: string;
+  /** A PDF document (receipts, credit notes), sent base64-encoded as API Gateway expects binary. */
+  pdf?: Uint8Array;
   headers?: Record<string, string>;
 }
 
@@ -167,6 +169,13 @@ function idempotencyKey(route: RouteShape, header: string | undefined): string |
 }
 
 function toResponse(reply: Reply): APIGatewayProxyStructuredResultV2 {
+  if (reply.pdf !== undefined)
+    return {
+      statusCode: reply.status,
+      headers: { 'content-type': 'application/pdf', ...reply.headers },
+      body: Buffer.from(reply.pdf).toString('base64'),
+      isBase64Encoded: true,
+    };
   if (reply.html !== undefined)
     return {
       statusCode: reply.status,

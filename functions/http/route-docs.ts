@@ -130,6 +130,30 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
       "The account's transactions, charges, purchases and withdrawals are read through the user routes with " +
       'accountId.',
   },
+  billingProfile: {
+    summary: 'The billing profile receipts are made out to',
+    description: "Who the account's receipts and credit notes are made out to; 404 until one is set.",
+  },
+  setBillingProfile: {
+    summary: 'Set the billing profile',
+    description:
+      'Replaces the billing profile: name, email, address with an ISO 3166-1 alpha-2 country, and a tax id ' +
+      '(eu_vat, gb_vat, us_ein, au_abn, in_gst) checked for its format and check digits. A wrong field is a 400 ' +
+      'naming it. Receipts already issued keep the profile they were made with.',
+  },
+  receipts: {
+    summary: 'Receipts or credit notes, newest first',
+    description:
+      'The receipts of completed purchases (card, USDC, auto top-up), numbered IOC-YYYY-NNNNNN from one gap-free ' +
+      'sequence per year; with kind=credit_note, the credit notes of provider refunds and disputes ' +
+      '(IOC-CN-YYYY-NNNNNN). Newest first, a cursor for the next page.',
+  },
+  receipt: {
+    summary: 'One receipt or credit note, by its number',
+    description:
+      "A receipt or credit note of the caller's account: seller, buyer as at payment, method, line, amount, tax, " +
+      'total in USD.',
+  },
   notifications: {
     summary: 'The Notification Center, newest first',
     description:

@@ -5,6 +5,7 @@
 
 import * as z from 'zod';
 import { AUDIT_ACTIONS } from '../../core/items/audit.js';
+import { billingProfileShape } from '../../core/items/billing-profile.js';
 import { deliveryRecordShape, EVENT_TYPES } from '../../core/items/webhook.js';
 import { PAYOUT_NETWORKS } from '../../core/payout.js';
 import { PRODUCTS } from '../../core/products.js';
@@ -30,6 +31,49 @@ const lotOut = z.object({
 const staffMark = z
   .object({ sub: z.string(), scope: z.string(), at: z.string() })
   .meta({ description: 'A member of staff (or a service) and when they acted: the token sub and credits:* scopes' });
+const paymentOut = z
+  .discriminatedUnion('kind', [
+    z.object({ kind: z.literal('card'), brand: z.string(), last4: z.string() }),
+    z.object({ kind: z.literal('usdc'), network: z.string(), transactionHash: z.string() }),
+  ])
+  .meta({ description: "How it was paid, as the provider reported it: the card's brand and last 4, or USDC's chain" });
+const documentNumberOut = z.string().meta({ examples: ['IOC-2026-000042', 'IOC-CN-2026-000007'] });
+const partyOut = billingProfileShape;
+const sellerOut = z.object({ name: z.string(), address: z.string(), taxId: z.string().optional() });
+const receiptOut = z.object({
+  kind: z.literal('receipt'),
+  number: documentNumberOut,
+  purchaseId: z.string(),
+  lotId: z.string(),
+  paidAt: z.string(),
+  method: z.enum(['card', 'usdc']),
+  autoTopUp: z.boolean(),
+  payment: paymentOut.optional(),
+  seller: sellerOut,
+  buyer: partyOut.nullable().meta({ description: 'The billing profile as it was when the purchase was paid' }),
+  line: z.string().meta({ examples: ['IO Credits (prepaid; 1 IO Credit = 1 USD), expire 2027-01-31'] }),
+  expiresAt: z.string(),
+  amount: amountOut,
+  tax: amountOut,
+  total: amountOut,
+  currency: z.literal('USD'),
+  invoiceUrl: z.string().optional().meta({ description: "Stripe's hosted invoice, with STRIPE_INVOICES=true" }),
+});
+const creditNoteOut = z.object({
+  kind: z.literal('credit_note'),
+  number: documentNumberOut,
+  purchaseId: z.string(),
+  receiptNumber: documentNumberOut.optional().meta({ description: 'The receipt it corrects' }),
+  issuedAt: z.string(),
+  reason: z.enum(['refund', 'dispute']),
+  reference: z.string(),
+  seller: sellerOut,
+  buyer: partyOut.nullable(),
+  amount: amountOut,
+  total: amountOut,
+  currency: z.literal('USD'),
+});
+const documentOut = z.discriminatedUnion('kind', [receiptOut, creditNoteOut]);
 const usageFigures = z.object({ usage: amountOut, refunds: amountOut, net: amountOut });
 const byProductOut = z
   .partialRecord(z.enum(PRODUCTS), usageFigures)
@@ -237,6 +281,8 @@ const responses = {
     lotId: z.string().optional(),
     paidAmount: amountOut.optional(),
     reversedAmount: amountOut.optional(),
+    payment: paymentOut.optional(),
+    receiptNumber: documentNumberOut.optional().meta({ description: 'Its receipt, once the purchase is credited' }),
     createdAt: z.string(),
   }),
   webhook: z.object({
@@ -387,6 +433,19 @@ export const ROUTE_RESPONSES: Record<keyof typeof api, NonNullable<RouteShape['r
   },
   accountView: { 200: { description: 'The account', schema: accountViewOut }, ...problems },
   notifications: { 200: { description: 'Notifications', schema: responses.notifications }, ...problems },
+  billingProfile: { 200: { description: 'The billing profile', schema: partyOut }, ...problems },
+  setBillingProfile: { 200: { description: 'Set', schema: partyOut }, ...problems },
+  receipts: {
+    200: {
+      description: 'Receipts (or credit notes), newest first',
+      schema: z.object({ items: z.array(documentOut), nextCursor: z.string().nullable() }),
+    },
+    ...problems,
+  },
+  receipt: {
+    200: { description: 'The receipt or credit note', schema: documentOut },
+    ...problems,
+  },
   limits: { 200: { description: 'The limits', schema: responses.limits }, ...problems },
   autoTopUp: { 200: { description: 'Auto top-up', schema: responses.autoTopUp }, ...problems },
   setAutoTopUp: {

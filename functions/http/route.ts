@@ -12,6 +12,7 @@ export type Group =
   | 'withdrawals'
   | 'admin'
   | 'notifications'
+  | 'receipts'
   | 'openapi';
 /**
  * Who may call a route. `user`: any signed-in caller, on their own account (services and admins

@@ -10,6 +10,7 @@ import { eventsRoutes } from './routes/events.js';
 import { notificationsRoutes } from './routes/notifications.js';
 import { openapiRoutes } from './routes/openapi.js';
 import { purchasesRoutes } from './routes/purchases.js';
+import { receiptsRoutes } from './routes/receipts.js';
 import { webhooksRoutes } from './routes/webhooks.js';
 import { withdrawalsRoutes } from './routes/withdrawals.js';
 
@@ -26,6 +27,7 @@ export const GROUPS: Record<Group, string> = {
   withdrawals: 'Withdrawing purchased credit after a finance review',
   admin: 'Finance and operations: the withdrawal queue, grants, allowances, the audit log, the account view',
   notifications: 'The Notification Center',
+  receipts: 'Receipts, credit notes and monthly statements',
   openapi: 'This document',
 };
 
@@ -54,6 +56,10 @@ export const api = {
   auditLog: adminRoutes.auditLog,
   accountView: adminRoutes.accountView,
   notifications: notificationsRoutes.notifications,
+  receipts: receiptsRoutes.receipts,
+  billingProfile: receiptsRoutes.billingProfile,
+  setBillingProfile: receiptsRoutes.setBillingProfile,
+  receipt: receiptsRoutes.receipt,
   limits: purchasesRoutes.limits,
   autoTopUp: purchasesRoutes.autoTopUp,
   setAutoTopUp: purchasesRoutes.setAutoTopUp,

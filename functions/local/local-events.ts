@@ -3,7 +3,7 @@
 // top-up's `payment_intent.*`, a saved card's `setup_intent.succeeded`, each shaped like the real
 // event and signed with the webhook secret, so the whole path of a real payment runs. Never deployed.
 
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import Stripe from 'stripe';
 import { ulidOf } from '../../core/ids.js';
 import type { ProviderName, Purchase } from '../../core/items/purchase.js';
@@ -50,6 +50,8 @@ export function localPaymentEvent(
         status: 'succeeded',
         amount: formatMicros(purchase.amount),
         currency: 'usdc',
+        network: 'base',
+        transactionHash: localTransactionHash(purchase.purchaseId),
         paymentLink: { id: purchase.providerRef ?? localProviderRef('spherepay', purchase.purchaseId) },
       },
     },
@@ -59,6 +61,11 @@ export function localPaymentEvent(
     body,
     headers: { 'content-type': 'application/json', signature: spherepaySignature(body, secret) },
   };
+}
+
+/** A test value of an EVM transaction hash's shape (0x and 64 hex digits), the same for a purchase every time. */
+function localTransactionHash(purchaseId: string): string {
+  return `0x${createHash('sha256').update(purchaseId).digest('hex')}`;
 }
 
 /** A signed Stripe event, as the local server's own Stripe webhook receives it. */

@@ -9,6 +9,7 @@ import { randomBytes } from 'node:crypto';
 import { Conflict, NotFound } from '../../core/errors.js';
 import { ulidOf } from '../../core/ids.js';
 import { type PaymentMethod, PROVIDER_OF, type ProviderName } from '../../core/items/purchase.js';
+import type { PaymentDetails } from '../../core/items/receipt.js';
 import type { Micros } from '../../core/money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest, SavedCardCharger } from '../../core/payments/port.js';
 import { type Payments, paymentsFromEnv } from '../http/payments.js';
@@ -64,6 +65,14 @@ export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
     const card = LOCAL_TEST_CARDS[paymentMethodId as LocalTestCard];
     if (!card) throw new NotFound(`no test card ${paymentMethodId}`);
     return { brand: 'visa', last4: card.last4 };
+  }
+
+  /**
+   * Local payments are made with Stripe's test Visa (the only test card whose payments succeed);
+   * so is any payment the local server is told of, since it stands in for Stripe.
+   */
+  async describePayment(_paymentIntentId: string): Promise<PaymentDetails | undefined> {
+    return { kind: 'card', brand: 'visa', last4: LOCAL_TEST_CARDS.pm_card_visa.last4 };
   }
 
   /** Answers the intent at once; its outcome follows as a signed webhook, as Stripe's does. */

@@ -20,6 +20,7 @@ import type { Runtime } from '../http/runtime.js';
 import { handler as notifications } from '../notifications.js';
 import { handler as openapi } from '../openapi.js';
 import { handler as purchases } from '../purchases.js';
+import { handler as receipts } from '../receipts.js';
 import { handler as webhooks } from '../webhooks.js';
 import { handler as withdrawals } from '../withdrawals.js';
 import { verifyDevToken } from './dev-auth.js';
@@ -33,6 +34,7 @@ const HANDLERS = {
   balance,
   charges,
   notifications,
+  receipts,
   openapi,
   purchases,
   webhooks,
@@ -247,7 +249,8 @@ function refuse(res: ServerResponse, error: Error, path: string): void {
 }
 
 function send(res: ServerResponse, response: APIGatewayProxyStructuredResultV2): void {
-  const body = typeof response.body === 'string' ? response.body : '';
+  const text = typeof response.body === 'string' ? response.body : '';
+  const body = response.isBase64Encoded ? Buffer.from(text, 'base64') : text;
   res.writeHead(response.statusCode ?? 200, {
     ...(response.headers as Record<string, string>),
     'content-length': Buffer.byteLength(body),

@@ -465,6 +465,70 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/credits/receipts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Receipts or credit notes, newest first
+         * @description The receipts of completed purchases (card, USDC, auto top-up), numbered IOC-YYYY-NNNNNN from one gap-free sequence per year; with kind=credit_note, the credit notes of provider refunds and disputes (IOC-CN-YYYY-NNNNNN). Newest first, a cursor for the next page.
+         */
+        get: operations["getCreditsReceipts"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/credits/billing-profile": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The billing profile receipts are made out to
+         * @description Who the account's receipts and credit notes are made out to; 404 until one is set.
+         */
+        get: operations["getCreditsBillingProfile"];
+        /**
+         * Set the billing profile
+         * @description Replaces the billing profile: name, email, address with an ISO 3166-1 alpha-2 country, and a tax id (eu_vat, gb_vat, us_ein, au_abn, in_gst) checked for its format and check digits. A wrong field is a 400 naming it. Receipts already issued keep the profile they were made with.
+         */
+        put: operations["putCreditsBillingProfile"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/credits/receipts/{number}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One receipt or credit note, by its number
+         * @description A receipt or credit note of the caller's account: seller, buyer as at payment, method, line, amount, tax, total in USD.
+         */
+        get: operations["getCreditsReceiptsNumber"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/credits/limits": {
         parameters: {
             query?: never;
@@ -1876,6 +1940,24 @@ export interface operations {
                          * @example 12.50
                          */
                         reversedAmount?: string;
+                        /** @description How it was paid, as the provider reported it: the card's brand and last 4, or USDC's chain */
+                        payment?: {
+                            /** @constant */
+                            kind: "card";
+                            brand: string;
+                            last4: string;
+                        } | {
+                            /** @constant */
+                            kind: "usdc";
+                            network: string;
+                            transactionHash: string;
+                        };
+                        /**
+                         * @description Its receipt, once the purchase is credited
+                         * @example IOC-2026-000042
+                         * @example IOC-CN-2026-000007
+                         */
+                        receiptNumber?: string;
                         createdAt: string;
                     };
                 };
@@ -3609,6 +3691,600 @@ export interface operations {
                             createdAt: string;
                             read: boolean;
                         }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getCreditsReceipts: {
+        parameters: {
+            query?: {
+                kind?: "receipt" | "credit_note";
+                limit?: string;
+                cursor?: string;
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Receipts (or credit notes), newest first */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: ({
+                            /** @constant */
+                            kind: "receipt";
+                            /**
+                             * @example IOC-2026-000042
+                             * @example IOC-CN-2026-000007
+                             */
+                            number: string;
+                            purchaseId: string;
+                            lotId: string;
+                            paidAt: string;
+                            /** @enum {string} */
+                            method: "card" | "usdc";
+                            autoTopUp: boolean;
+                            /** @description How it was paid, as the provider reported it: the card's brand and last 4, or USDC's chain */
+                            payment?: {
+                                /** @constant */
+                                kind: "card";
+                                brand: string;
+                                last4: string;
+                            } | {
+                                /** @constant */
+                                kind: "usdc";
+                                network: string;
+                                transactionHash: string;
+                            };
+                            seller: {
+                                name: string;
+                                address: string;
+                                taxId?: string;
+                            };
+                            /** @description The billing profile as it was when the purchase was paid */
+                            buyer: {
+                                name: string;
+                                email?: string;
+                                address: {
+                                    line1: string;
+                                    line2?: string;
+                                    city: string;
+                                    postalCode?: string;
+                                    region?: string;
+                                    country: string;
+                                };
+                                taxId?: {
+                                    /** @enum {string} */
+                                    type: "eu_vat" | "gb_vat" | "us_ein" | "au_abn" | "in_gst";
+                                    value: string;
+                                };
+                            } | null;
+                            /** @example IO Credits (prepaid; 1 IO Credit = 1 USD), expire 2027-01-31 */
+                            line: string;
+                            expiresAt: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            amount: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            tax: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            total: string;
+                            /** @constant */
+                            currency: "USD";
+                            /** @description Stripe's hosted invoice, with STRIPE_INVOICES=true */
+                            invoiceUrl?: string;
+                        } | {
+                            /** @constant */
+                            kind: "credit_note";
+                            /**
+                             * @example IOC-2026-000042
+                             * @example IOC-CN-2026-000007
+                             */
+                            number: string;
+                            purchaseId: string;
+                            /**
+                             * @description The receipt it corrects
+                             * @example IOC-2026-000042
+                             * @example IOC-CN-2026-000007
+                             */
+                            receiptNumber?: string;
+                            issuedAt: string;
+                            /** @enum {string} */
+                            reason: "refund" | "dispute";
+                            reference: string;
+                            seller: {
+                                name: string;
+                                address: string;
+                                taxId?: string;
+                            };
+                            buyer: {
+                                name: string;
+                                email?: string;
+                                address: {
+                                    line1: string;
+                                    line2?: string;
+                                    city: string;
+                                    postalCode?: string;
+                                    region?: string;
+                                    country: string;
+                                };
+                                taxId?: {
+                                    /** @enum {string} */
+                                    type: "eu_vat" | "gb_vat" | "us_ein" | "au_abn" | "in_gst";
+                                    value: string;
+                                };
+                            } | null;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            amount: string;
+                            /**
+                             * @description Decimal credits
+                             * @example 12.50
+                             */
+                            total: string;
+                            /** @constant */
+                            currency: "USD";
+                        })[];
+                        nextCursor: string | null;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getCreditsBillingProfile: {
+        parameters: {
+            query?: {
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The billing profile */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        email?: string;
+                        address: {
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            postalCode?: string;
+                            region?: string;
+                            country: string;
+                        };
+                        taxId?: {
+                            /** @enum {string} */
+                            type: "eu_vat" | "gb_vat" | "us_ein" | "au_abn" | "in_gst";
+                            value: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    putCreditsBillingProfile: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description The person or company receipts are made out to */
+                    name: string;
+                    /** Format: email */
+                    email?: string;
+                    address: {
+                        line1: string;
+                        line2?: string;
+                        city: string;
+                        postalCode?: string;
+                        region?: string;
+                        /**
+                         * @description ISO 3166-1 alpha-2, e.g. DE
+                         * @example DE
+                         */
+                        country: string;
+                    };
+                    taxId?: {
+                        /** @enum {string} */
+                        type: "eu_vat" | "gb_vat" | "us_ein" | "au_abn" | "in_gst";
+                        /** @description Checked for the format and check digits of its type */
+                        value: string;
+                    };
+                };
+            };
+        };
+        responses: {
+            /** @description Set */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        name: string;
+                        email?: string;
+                        address: {
+                            line1: string;
+                            line2?: string;
+                            city: string;
+                            postalCode?: string;
+                            region?: string;
+                            country: string;
+                        };
+                        taxId?: {
+                            /** @enum {string} */
+                            type: "eu_vat" | "gb_vat" | "us_ein" | "au_abn" | "in_gst";
+                            value: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getCreditsReceiptsNumber: {
+        parameters: {
+            query?: {
+                format?: "json" | "pdf";
+                accountId?: string;
+            };
+            header?: never;
+            path: {
+                number: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The receipt or credit note */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        /** @constant */
+                        kind: "receipt";
+                        /**
+                         * @example IOC-2026-000042
+                         * @example IOC-CN-2026-000007
+                         */
+                        number: string;
+                        purchaseId: string;
+                        lotId: string;
+                        paidAt: string;
+                        /** @enum {string} */
+                        method: "card" | "usdc";
+                        autoTopUp: boolean;
+                        /** @description How it was paid, as the provider reported it: the card's brand and last 4, or USDC's chain */
+                        payment?: {
+                            /** @constant */
+                            kind: "card";
+                            brand: string;
+                            last4: string;
+                        } | {
+                            /** @constant */
+                            kind: "usdc";
+                            network: string;
+                            transactionHash: string;
+                        };
+                        seller: {
+                            name: string;
+                            address: string;
+                            taxId?: string;
+                        };
+                        /** @description The billing profile as it was when the purchase was paid */
+                        buyer: {
+                            name: string;
+                            email?: string;
+                            address: {
+                                line1: string;
+                                line2?: string;
+                                city: string;
+                                postalCode?: string;
+                                region?: string;
+                                country: string;
+                            };
+                            taxId?: {
+                                /** @enum {string} */
+                                type: "eu_vat" | "gb_vat" | "us_ein" | "au_abn" | "in_gst";
+                                value: string;
+                            };
+                        } | null;
+                        /** @example IO Credits (prepaid; 1 IO Credit = 1 USD), expire 2027-01-31 */
+                        line: string;
+                        expiresAt: string;
+                        /**
+                         * @description Decimal credits
+                         * @example 12.50
+                         */
+                        amount: string;
+                        /**
+                         * @description Decimal credits
+                         * @example 12.50
+                         */
+                        tax: string;
+                        /**
+                         * @description Decimal credits
+                         * @example 12.50
+                         */
+                        total: string;
+                        /** @constant */
+                        currency: "USD";
+                        /** @description Stripe's hosted invoice, with STRIPE_INVOICES=true */
+                        invoiceUrl?: string;
+                    } | {
+                        /** @constant */
+                        kind: "credit_note";
+                        /**
+                         * @example IOC-2026-000042
+                         * @example IOC-CN-2026-000007
+                         */
+                        number: string;
+                        purchaseId: string;
+                        /**
+                         * @description The receipt it corrects
+                         * @example IOC-2026-000042
+                         * @example IOC-CN-2026-000007
+                         */
+                        receiptNumber?: string;
+                        issuedAt: string;
+                        /** @enum {string} */
+                        reason: "refund" | "dispute";
+                        reference: string;
+                        seller: {
+                            name: string;
+                            address: string;
+                            taxId?: string;
+                        };
+                        buyer: {
+                            name: string;
+                            email?: string;
+                            address: {
+                                line1: string;
+                                line2?: string;
+                                city: string;
+                                postalCode?: string;
+                                region?: string;
+                                country: string;
+                            };
+                            taxId?: {
+                                /** @enum {string} */
+                                type: "eu_vat" | "gb_vat" | "us_ein" | "au_abn" | "in_gst";
+                                value: string;
+                            };
+                        } | null;
+                        /**
+                         * @description Decimal credits
+                         * @example 12.50
+                         */
+                        amount: string;
+                        /**
+                         * @description Decimal credits
+                         * @example 12.50
+                         */
+                        total: string;
+                        /** @constant */
+                        currency: "USD";
                     };
                 };
             };

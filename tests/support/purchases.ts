@@ -100,3 +100,17 @@ function applied(outcome: Awaited<ReturnType<typeof reversePayment>>): PaymentRe
   assert('applied' in outcome, 'a report about a credited payment is applied, not held');
   return outcome.applied;
 }
+
+/** Stripe's paid event for a purchase (its Checkout Session completed), as a provider delivers it. */
+export function paidEvent(
+  purchase: { accountId: string; purchaseId: string },
+  amount: Micros,
+): Parameters<typeof applyPaymentEvent>[1] {
+  return {
+    provider: 'stripe',
+    eventId: `evt_${purchase.purchaseId}`,
+    accountId: purchase.accountId,
+    purchaseId: purchase.purchaseId,
+    outcome: { kind: 'paid', amount, paymentRef: `pi_${purchase.purchaseId}` },
+  };
+}

@@ -8,12 +8,15 @@ import {
   charge,
   createPurchase,
   DEFAULT_PURCHASE_LIMITS,
+  getPurchase,
   listNotifications,
   type Micros,
   type PaymentMethod,
   type Purchase,
   requestWithdrawal,
 } from '../../core/index.js';
+import { setBillingProfile } from '../../core/ledger/billing-profile.js';
+import { listDocuments } from '../../core/ledger/receipts.js';
 import { saveCard } from '../../core/ledger/settings.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.js';
@@ -87,6 +90,23 @@ async function cardSetupOf(api: Api, owner: string): Promise<string> {
 
 async function funded(api: Api, owner: string, amount = 50): Promise<void> {
   await buyCredits(api.ledger, owner, credits(amount));
+}
+
+export const SAMPLE_PROFILE = {
+  name: 'Example GmbH',
+  email: 'billing@example.com',
+  address: { line1: 'Unter den Linden 1', city: 'Berlin', postalCode: '10117', country: 'DE' },
+  taxId: { type: 'eu_vat' as const, value: 'DE136695976' },
+};
+
+/** The number of the owner's latest receipt, buying credits only if the owner has none yet. */
+async function receiptOf(api: Api, owner: string): Promise<string> {
+  const [latest] = (await listDocuments(api.ledger, { accountId: owner, kind: 'receipt', limit: 1 })).items;
+  if (latest) return latest.number;
+  const bought = await buyCredits(api.ledger, owner, credits(20));
+  const purchase = await getPurchase(api.ledger, owner, bought.purchaseId);
+  if (!purchase.receiptNumber) throw new Error(`purchase ${purchase.purchaseId} has no receipt`);
+  return purchase.receiptNumber;
 }
 
 async function paidCharge(api: Api, owner: string): Promise<string> {
@@ -237,6 +257,33 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'account-read',
     accountIn: 'query',
     prepare: async (api, owner) => call('GET', `/credits/purchases/${(await pendingPurchase(api, owner)).purchaseId}`),
+  },
+  'GET /credits/billing-profile': {
+    money: "Nobody: a read of the caller's billing profile.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (
+      await setBillingProfile(api.ledger, owner, SAMPLE_PROFILE), call('GET', '/credits/billing-profile')
+    ),
+  },
+  'PUT /credits/billing-profile': {
+    money: 'Nobody: who receipts are made out to; issued receipts keep the profile they were made with.',
+    reach: 'own',
+    prepare: async (_api, _owner) => call('PUT', '/credits/billing-profile', { body: { ...SAMPLE_PROFILE } }),
+  },
+  'GET /credits/receipts': {
+    money: "Nobody: a read of the caller's receipts; a cursor is signed for its account and filters.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (
+      await receiptOf(api, owner), call('GET', '/credits/receipts', { query: { limit: '10' } })
+    ),
+  },
+  'GET /credits/receipts/{number}': {
+    money: "Nobody: a read; another account's number is not found in the caller's partition.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => call('GET', `/credits/receipts/${await receiptOf(api, owner)}`),
   },
   'POST /webhooks/stripe': {
     money:
