@@ -13,8 +13,9 @@ import {
   refund,
   requestWithdrawal,
 } from '../core/index.js';
+import { canonicalJson } from '../core/proof/canonical.js';
 import { preimageOf } from '../core/proof/chain.js';
-import { entryHash, GENESIS_HASH } from '../core/proof/hashes.js';
+import { entryHash, entryJcs, GENESIS_HASH } from '../core/proof/hashes.js';
 import { bookFromExport, bookFromTable, exportLine } from '../core/proof/sources.js';
 import { verify } from '../core/proof/verify.js';
 import { keys } from '../core/table/keys.js';
@@ -95,6 +96,21 @@ describe('the hash chain', () => {
     // "amountMicros":"50000000","balanceAfterMicros":"50000000","createdAt":"2026-01-31T12:00:00.000Z",
     // "prevHash":"000…0","reference":"","seq":1,"transactionId":"tx_01","type":"purchase"}' | sha256sum
     expect(hash).toBe('64adb0876ad61aa0585ca08b406b9419925c4773cd5195d20b506c6b119c150e');
+  });
+
+  it("the entry's fast serialisation is RFC 8785's, whatever its strings hold", () => {
+    const preimage = {
+      accountId: 'a|b@c.d:e_f-g',
+      seq: 9_007_199_254_740_991,
+      prevHash: GENESIS_HASH,
+      transactionId: 'tx_01',
+      type: 'usage',
+      amountMicros: '-1250000',
+      balanceAfterMicros: '0',
+      createdAt: '2026-01-31T12:00:00.000Z',
+      reference: 'quote " backslash \\ newline \n tab \t € 😀 \u0001',
+    };
+    expect(entryJcs(preimage)).toBe(canonicalJson(preimage));
   });
 
   it('verifies a whole table and the same ledger exported, with no break', async () => {

@@ -47,29 +47,36 @@ export const digestShape = z.strictObject({
   prev: hash,
 }) satisfies z.ZodType<Digest, unknown>;
 
-const publishedShape = z.strictObject({ digest: digestShape, digestHash: hash }) satisfies z.ZodType<
+export const publishedShape = z.strictObject({ digest: digestShape, digestHash: hash }) satisfies z.ZodType<
   PublishedDigest,
   unknown
 >;
 
-/** A DigestStore in a folder: what `npm start` and the tests use. */
-export class LocalDigestStore implements DigestStore {
-  constructor(readonly dir: string) {}
+/**
+ * The files of a store, whatever holds them: `<day>.json` (the digest) and `<day>.leaves.jsonl`
+ * (its leaves, one JSON line each). The adapters say how a file is read, written and listed.
+ */
+export abstract class DigestFiles implements DigestStore {
+  /** The file's text, or undefined when there is none. */
+  protected abstract read(name: string): Promise<string | undefined>;
+  /** Writes a file whole; `once`: refused if it exists (the digest, which publishes the day). */
+  protected abstract write(name: string, text: string, once: boolean): Promise<void>;
+  /** The names of every file. */
+  protected abstract names(): Promise<string[]>;
 
   async digest(day: string): Promise<PublishedDigest | undefined> {
-    const text = await readIfThere(join(this.dir, `${day}.json`));
+    const text = await this.read(`${day}.json`);
     return text === undefined ? undefined : publishedShape.parse(JSON.parse(text));
   }
 
   async leaves(day: string): Promise<Leaf[] | undefined> {
-    const text = await readIfThere(join(this.dir, `${day}.leaves.jsonl`));
+    const text = await this.read(`${day}.leaves.jsonl`);
     if (text === undefined) return undefined;
     return text.length === 0 ? [] : text.split('\n').map((line) => leafShape.parse(JSON.parse(line)));
   }
 
   async latestBefore(day?: string): Promise<string | undefined> {
-    const days = (await this.days()).filter((d) => day === undefined || d < day);
-    return days.at(-1);
+    return (await this.days()).filter((d) => day === undefined || d < day).at(-1);
   }
 
   async all(): Promise<PublishedDigest[]> {
@@ -81,24 +88,16 @@ export class LocalDigestStore implements DigestStore {
     return found;
   }
 
+  /** Leaves first: a crash between the two leaves the day unpublished, and the next run writes both. */
   async publish(published: PublishedDigest, leaves: readonly Leaf[]): Promise<void> {
     const { day } = published.digest;
     assert(DAY_PATTERN.test(day), `not a day: ${day}`);
-    await mkdir(this.dir, { recursive: true });
-    assert((await this.digest(day)) === undefined, `the digest of ${day} is already published`);
-    await writeWhole(join(this.dir, `${day}.leaves.jsonl`), leaves.map((leaf) => JSON.stringify(leaf)).join('\n'));
-    await writeWhole(join(this.dir, `${day}.json`), `${JSON.stringify(published, null, 2)}\n`);
+    await this.write(`${day}.leaves.jsonl`, leaves.map((leaf) => JSON.stringify(leaf)).join('\n'), false);
+    await this.write(`${day}.json`, `${JSON.stringify(published, null, 2)}\n`, true);
   }
 
   private async days(): Promise<string[]> {
-    let names: string[];
-    try {
-      names = await readdir(this.dir);
-    } catch (error) {
-      if (isMissing(error)) return [];
-      throw error;
-    }
-    return names
+    return (await this.names())
       .filter((name) => name.endsWith('.json'))
       .map((name) => name.slice(0, -'.json'.length))
       .filter((day) => DAY_PATTERN.test(day))
@@ -106,22 +105,40 @@ export class LocalDigestStore implements DigestStore {
   }
 }
 
-function isMissing(error: unknown): boolean {
-  return isRecord(error) && error.code === 'ENOENT';
-}
+/** A DigestStore in a folder: what `npm start` and the tests use. */
+export class LocalDigestStore extends DigestFiles {
+  constructor(readonly dir: string) {
+    super();
+  }
 
-async function readIfThere(path: string): Promise<string | undefined> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (error) {
-    if (isMissing(error)) return undefined;
-    throw error;
+  protected async read(name: string): Promise<string | undefined> {
+    try {
+      return await readFile(join(this.dir, name), 'utf8');
+    } catch (error) {
+      if (isMissing(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /** Written whole or not at all: a crash leaves no half file under the final name. */
+  protected async write(name: string, text: string, once: boolean): Promise<void> {
+    await mkdir(this.dir, { recursive: true });
+    const path = join(this.dir, name);
+    assert(!once || (await this.read(name)) === undefined, `${name} is already published`);
+    await writeFile(`${path}.partial`, text);
+    await rename(`${path}.partial`, path);
+  }
+
+  protected async names(): Promise<string[]> {
+    try {
+      return await readdir(this.dir);
+    } catch (error) {
+      if (isMissing(error)) return [];
+      throw error;
+    }
   }
 }
 
-/** Written whole or not at all: a crash leaves no half file under the final name. */
-async function writeWhole(path: string, text: string): Promise<void> {
-  const partial = `${path}.partial`;
-  await writeFile(partial, text);
-  await rename(partial, path);
+function isMissing(error: unknown): boolean {
+  return isRecord(error) && error.code === 'ENOENT';
 }

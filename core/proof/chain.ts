@@ -16,8 +16,9 @@ export interface ChainLink {
 export interface ChainedFields {
   transactionId: string;
   type: string;
-  amount: number;
-  balanceAfter: number;
+  /** Integer micro-credits: a number as the ledger holds them, a bigint as the verifier reads them. */
+  amount: number | bigint;
+  balanceAfter: number | bigint;
   createdAt: string;
   reference: string;
 }

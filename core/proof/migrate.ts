@@ -12,18 +12,17 @@
 // Run by an operator (`npm run migrate-chain`), never by a function: no function's role may
 // update an entry (infra/access.ts).
 
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
 import { assert } from '../assert.js';
 import { accountOfPk, keys, SK_PREFIX } from '../table/keys.js';
 import type { Item, LedgerTable } from '../table/table.js';
 import { type ChainedFields, linkOf } from './chain.js';
 import { GENESIS_HASH } from './hashes.js';
+import { forEachScanPage } from './sources.js';
 
 /** Passes over one account that a concurrent writer may each send round again. */
 export const MAX_PASSES = 20;
 /** Pages of one account's entries (1 MB each). */
 const MAX_ENTRY_PAGES = 10_000;
-const MAX_SCAN_PAGES = 10_000_000;
 
 export interface MigrationReport {
   accounts: number;
@@ -44,30 +43,32 @@ export interface MigrationOptions {
 /** Chains every account of the table that has entries and no head yet. */
 export async function migrateChains(table: LedgerTable, options: MigrationOptions = {}): Promise<MigrationReport> {
   const report: MigrationReport = { accounts: 0, entriesLinked: 0, refused: [] };
-  let startKey: Item | undefined;
-  for (let page = 1; page <= MAX_SCAN_PAGES; page += 1) {
-    const out = await table.client.send(
-      new ScanCommand({
-        TableName: table.name,
-        FilterExpression: 'sk = :account AND attribute_not_exists(headHash) AND entryCount > :none',
-        ExpressionAttributeValues: { ':account': SK_PREFIX.accountAndIntents, ':none': 0 },
-        ExclusiveStartKey: startKey,
-      }),
-    );
-    for (const item of out.Items ?? []) {
-      const accountId = accountOfPk(item.pk);
-      try {
-        report.entriesLinked += await migrateAccount(table, accountId, options);
-        report.accounts += 1;
-      } catch (error) {
-        if (!(error instanceof ChainConflict)) throw error;
-        report.refused.push({ accountId, reason: error.message });
-      }
-    }
-    startKey = out.LastEvaluatedKey;
-    if (!startKey) return report;
+  await forEachScanPage(
+    table,
+    {
+      FilterExpression: 'sk = :account AND attribute_not_exists(headHash) AND entryCount > :none',
+      ExpressionAttributeValues: { ':account': SK_PREFIX.accountAndIntents, ':none': 0 },
+    },
+    async (items) => {
+      for (const item of items) await migrateOne(table, accountOfPk(item.pk), options, report);
+    },
+  );
+  return report;
+}
+
+async function migrateOne(
+  table: LedgerTable,
+  accountId: string,
+  options: MigrationOptions,
+  report: MigrationReport,
+): Promise<void> {
+  try {
+    report.entriesLinked += await migrateAccount(table, accountId, options);
+    report.accounts += 1;
+  } catch (error) {
+    if (!(error instanceof ChainConflict)) throw error;
+    report.refused.push({ accountId, reason: error.message });
   }
-  throw new Error(`the table has more than ${MAX_SCAN_PAGES} pages`);
 }
 
 /** Chains one account; answers how many entries it linked. */

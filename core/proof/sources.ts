@@ -5,7 +5,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { ScanCommand, type ScanCommandInput } from '@aws-sdk/lib-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { assert, isRecord } from '../assert.js';
 import { accountOfPk, SK_PREFIX } from '../table/keys.js';
@@ -50,20 +50,37 @@ function integerOf(value: unknown): bigint {
 
 export async function bookFromTable(table: LedgerTable): Promise<Book> {
   const book = new Book();
+  await forEachScanPage(
+    table,
+    {
+      FilterExpression: 'sk = :account OR begins_with(sk, :entry)',
+      ExpressionAttributeValues: { ':account': ACCOUNT_SK, ':entry': SK_PREFIX.entry },
+      ConsistentRead: true,
+    },
+    async (items) => {
+      for (const item of items) addItem(book, item);
+    },
+  );
+  return book;
+}
+
+/**
+ * Scans the whole table, page by page (1 MB each), handing `visit` each page's items: for the jobs
+ * that must see every account once (the verifier, the migration, a ledger's first close).
+ */
+export async function forEachScanPage(
+  table: LedgerTable,
+  input: Omit<ScanCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  visit: (items: Item[]) => Promise<void>,
+): Promise<void> {
   let startKey: Item | undefined;
   for (let page = 1; page <= MAX_SCAN_PAGES; page += 1) {
     const out = await table.client.send(
-      new ScanCommand({
-        TableName: table.name,
-        FilterExpression: 'sk = :account OR begins_with(sk, :entry)',
-        ExpressionAttributeValues: { ':account': ACCOUNT_SK, ':entry': SK_PREFIX.entry },
-        ExclusiveStartKey: startKey,
-        ConsistentRead: true,
-      }),
+      new ScanCommand({ ...input, TableName: table.name, ExclusiveStartKey: startKey }),
     );
-    for (const item of out.Items ?? []) addItem(book, item);
+    await visit(out.Items ?? []);
     startKey = out.LastEvaluatedKey;
-    if (!startKey) return book;
+    if (!startKey) return;
   }
   throw new Error(`the table has more than ${MAX_SCAN_PAGES} pages`);
 }
@@ -77,9 +94,11 @@ export async function bookFromExport(dir: string): Promise<Book> {
     if (file.endsWith('manifest-summary.json') || file.endsWith('manifest-files.json')) continue;
     const raw = await readFile(join(dir, file));
     const text = file.endsWith('.gz') ? gunzipSync(raw).toString('utf8') : raw.toString('utf8');
-    for (const line of text.split('\n')) {
-      if (line.length > 0) addItem(book, fromDynamoJson(line));
-    }
+    // One parse of the whole file as an array: much faster than a parse per line.
+    const lines = text.split('\n').filter((line) => line.length > 0);
+    const parsed: unknown = JSON.parse(`[${lines.join(',')}]`);
+    assert(Array.isArray(parsed), 'an export file is lines of items');
+    for (const line of parsed) addItem(book, fromDynamoJson(line));
   }
   return book;
 }
@@ -87,8 +106,7 @@ export async function bookFromExport(dir: string): Promise<Book> {
 type AttributeValue = { S?: string; N?: string; BOOL?: boolean; NULL?: boolean };
 
 /** One export line's top-level attributes: strings and numbers (as their text); the rest is not verified. */
-function fromDynamoJson(line: string): Item {
-  const parsed: unknown = JSON.parse(line);
+function fromDynamoJson(parsed: unknown): Item {
   assert(isRecord(parsed) && isRecord(parsed.Item), 'an export line holds an Item');
   const item: Item = {};
   for (const [name, value] of Object.entries(parsed.Item as Record<string, AttributeValue>)) {

@@ -8,7 +8,6 @@
 //            · createdAt never decreasing · the account's head names the last entry
 //        └─► each digest in day order: its leaves again from the chains, the root, the sums, `prev`
 
-import { assert } from '../assert.js';
 import { preimageOf } from './chain.js';
 import { creditOf, type Digest, digestHash, entryHash, GENESIS_HASH, type Leaf } from './hashes.js';
 import { leafNode, rootOf } from './merkle.js';
@@ -117,7 +116,7 @@ export function firstBreak(accountId: string, chain: readonly StoredEntry[], hea
     if (entry.seq !== seq) return seqBreak(accountId, seq, entry);
     if (entry.prevHash !== prevHash) return broken(`prevHash does not name the hash of entry ${seq - 1}`);
     if (entry.createdAt < prevCreatedAt) return broken(`createdAt ${entry.createdAt} is before entry ${seq - 1}'s`);
-    const recomputed = entryHash(preimageOf(accountId, seq, prevHash, numbers(entry)));
+    const recomputed = entryHash(preimageOf(accountId, seq, prevHash, entry));
     if (entry.hash !== recomputed) return broken('hash does not match the entry (edited)');
     prevHash = recomputed;
     prevCreatedAt = entry.createdAt;
@@ -148,16 +147,6 @@ function headBreak(accountId: string, length: number, lastHash: string, head?: S
       reason: `the account's head (${String(head.headSeq)}) does not name entry ${length}`,
     };
   return null;
-}
-
-function numbers(entry: StoredEntry): Parameters<typeof preimageOf>[3] {
-  return { ...entry, amount: bigintAsNumber(entry.amount), balanceAfter: bigintAsNumber(entry.balanceAfter) };
-}
-
-function bigintAsNumber(value: bigint): number {
-  const n = Number(value);
-  assert(Number.isSafeInteger(n), `amount ${value} is not a safe integer`);
-  return n;
 }
 
 /** Each digest against its predecessor and against the leaves the chains give at its cut-off. */
