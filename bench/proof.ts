@@ -191,12 +191,16 @@ function round(n: number, digits = 2): number {
   return Number(n.toFixed(digits));
 }
 
-const verifier = await verifierBenchmark();
-log('starting DynamoDB Local…');
-const local = await startDynamoDbLocal();
-try {
-  const close = await closeBenchmark(local.endpoint);
-  log(`wrote ${writeResults('proof', { machine: 'shared 2-core machine', close, verifier })}`);
-} finally {
-  await local.stop();
-}
+/** `close`, `verifier`, or both (default): which half to run. */
+const ONLY = process.env.BENCH_PROOF;
+const verifier = ONLY === 'close' ? undefined : await verifierBenchmark();
+if (ONLY !== 'verifier') {
+  log('starting DynamoDB Local…');
+  const local = await startDynamoDbLocal();
+  try {
+    const close = await closeBenchmark(local.endpoint);
+    log(`wrote ${writeResults('proof', { machine: 'shared 2-core machine', close, verifier })}`);
+  } finally {
+    await local.stop();
+  }
+} else log(`wrote ${writeResults('proof', { machine: 'shared 2-core machine', verifier })}`);

@@ -69,6 +69,7 @@ describe('the daily close', () => {
   });
 
   it('run again, it answers the digest it published; days missed are closed first, in order', async () => {
+    await expect(close('2026-01-30')).rejects.toThrow(/before the first close/);
     const again = await close('2026-02-01');
     expect(again).toEqual([expect.objectContaining({ new: false, accountsRead: 0 })]);
     expect(again[0]!.published).toEqual(await store.digest('2026-02-01'));

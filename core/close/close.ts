@@ -63,7 +63,10 @@ export async function closeDays(deps: CloseDeps, day: string): Promise<ClosedDay
   if (cutoffOf(day) > deps.nowMs) throw new Conflict(`${day} is not over yet: it closes after ${iso(cutoffOf(day))}`);
   const already = await deps.store.digest(day);
   if (already) return [{ published: already, new: false, accountsRead: 0 }];
-  const last = await deps.store.latestBefore(day);
+  const latest = await deps.store.latestBefore();
+  // Digests chain forward from the first close: a day before it can no longer be closed.
+  if (latest !== undefined && latest > day) throw new Conflict(`${day} is before the first close, ${latest}'s chain`);
+  const last = latest;
   const days = last === undefined ? [day] : daysBetween(last, day);
   const closed: ClosedDay[] = [];
   let previous = last === undefined ? undefined : await deps.store.digest(last);
