@@ -7,7 +7,6 @@
 //   npm run bench:expiry                       the full seed
 //   BENCH_EXPIRY_SCALE=0.1 npm run bench:expiry   a tenth of it, quickly
 
-import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AccountState, LiveLot } from '../core/account.js';
 import { emptyAccount } from '../core/account.js';
 import { CapacityMeter, DEFAULT_CONFIG, Ledger, LedgerTable, ManualClock, type Micros } from '../core/index.js';
@@ -19,6 +18,7 @@ import type { Item } from '../core/table/table.js';
 import { runExpiryLocally } from '../functions/local/local-expiry.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { writeResults } from './results.js';
+import { batchWrite } from './seed.js';
 
 const SCALE = Number(process.env.BENCH_EXPIRY_SCALE ?? 1);
 const ACCOUNTS = Math.round(20_000 * SCALE);
@@ -175,18 +175,6 @@ function seedAccount(index: number, due: boolean): Item[] {
       withdrawable: true,
     });
   return items;
-}
-
-async function batchWrite(table: LedgerTable, items: Item[]): Promise<void> {
-  for (let start = 0; start < items.length; start += 25) {
-    let requests = items.slice(start, start + 25).map((Item) => ({ PutRequest: { Item } }));
-    for (let attempt = 0; attempt < 20 && requests.length > 0; attempt += 1) {
-      const out = await table.client.send(new BatchWriteCommand({ RequestItems: { [table.name]: requests } }));
-      requests = (out.UnprocessedItems?.[table.name] ?? []) as typeof requests;
-      if (requests.length > 0) await new Promise((resolve) => setTimeout(resolve, 50 * (attempt + 1)));
-    }
-    if (requests.length > 0) throw new Error('seeding: items left unprocessed after 20 attempts');
-  }
 }
 
 await main();

@@ -124,6 +124,11 @@ export interface AccountState {
   entryCount: number;
   lastEntryAtMs: number;
   /**
+   * The hash of the latest entry (SPEC §12: `headSeq` is `entryCount`); null while the account has
+   * no entry yet, or has entries written before the chain began and not chained yet (ledger-migrate).
+   */
+  headHash: string | null;
+  /**
    * Usage and refunds by product of the days not yet written out as their rollup items (today's,
    * and an earlier day's until the next operation writes it out: ledger/usage.ts).
    */
@@ -238,6 +243,7 @@ export function emptyAccount(accountId: string): AccountState {
     flagged: false,
     entryCount: 0,
     lastEntryAtMs: 0,
+    headHash: null,
     usageDays: [],
     rollupsSince: ROLLUPS_FROM_THE_START,
   };

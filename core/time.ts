@@ -80,6 +80,11 @@ export function iso(ms: number): string {
   return new Date(ms).toISOString();
 }
 
+/** The UTC day of an instant, YYYY-MM-DD. */
+export function utcDay(ms: number): string {
+  return iso(ms).slice(0, 10);
+}
+
 const ISO = /^(\d{4})-(\d{2})-(\d{2})(?:T(\d{2}):(\d{2})(?::(\d{2})(?:\.\d{1,3})?)?(?:Z|[+-](\d{2}):(\d{2})))?$/;
 
 /**

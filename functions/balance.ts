@@ -1,6 +1,9 @@
-// GET /credits/balance, /credits/check, /credits/transactions, /credits/usage: the read side.
+// GET /credits/balance, /credits/check, /credits/transactions, /credits/usage, and the daily
+// digests and each account's proof in them (/credits/digests/{day}, /credits/proof): the read side.
 
-import { InvalidRequest } from '../core/errors.js';
+import { proofFor, publishedDigest } from '../core/close/proof.js';
+import type { DigestStore } from '../core/close/store.js';
+import { InvalidRequest, NotFound } from '../core/errors.js';
 import { type EntryType, type LedgerEntry, typesOf } from '../core/items/entry.js';
 import {
   balanceAt,
@@ -16,6 +19,7 @@ import { openCursor, signCursor } from './http/cursor.js';
 import { groupHandler, implement } from './http/handler.js';
 import { entriesCsv, present } from './http/present.js';
 import { balanceRoutes as api } from './http/routes/balance.js';
+import type { Runtime } from './http/runtime.js';
 import { secrets } from './http/secrets.js';
 
 /** The most rows one CSV export holds; `X-Next-Cursor` continues past it. */
@@ -105,6 +109,21 @@ export const handler = groupHandler(
       const { start: _start, ...total } = present.usage(result.total);
       return { status: 200, body: { buckets: result.buckets.map(present.usage), total } };
     }),
+
+    implement(api.digest, async ({ params, runtime }) => ({
+      status: 200,
+      body: await publishedDigest(digestsOf(runtime), params.day),
+    })),
+
+    implement(api.proof, async ({ caller, query, runtime }) => {
+      const accountId = accountFor(caller, query.accountId, 'read');
+      return { status: 200, body: await proofFor(digestsOf(runtime), accountId, query.day) };
+    }),
   ],
   { use: [secrets()] },
 );
+
+function digestsOf(runtime: Runtime): DigestStore {
+  if (!runtime.digests) throw new NotFound('no digests are published here');
+  return runtime.digests;
+}

@@ -6,6 +6,7 @@ import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
 import { AUDIT_PK_PREFIX } from '../core/table/keys.js';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { FunctionName } from './bundling.js';
 import type { Queues } from './queues.js';
 import type { GraceScheduling } from './schedules.js';
@@ -18,7 +19,8 @@ import type { SecretName, Secrets } from './secrets.js';
  * sends to the payment-outcomes queue. `eventQueue`: sends to the webhook queue (every function
  * whose ledger writes may write events). `secrets`: which secrets it may read. `audit`: it
  * appends audit records (SPEC §14); every other writer is denied even that, and no role may update
- * or delete one.
+ * or delete one. `digests`: the daily digests' bucket, `read` (GetObject, ListBucket) or `publish`
+ * (also PutObject; never a delete).
  */
 export interface Access {
   table?: 'read' | 'write';
@@ -28,10 +30,11 @@ export interface Access {
   expiryQueue?: 'send';
   eventQueue?: 'send';
   secrets?: SecretName[];
+  digests?: 'read' | 'publish';
 }
 
 export const ACCESS: Record<FunctionName, Access> = {
-  balance: { table: 'read', secrets: ['cursor'] },
+  balance: { table: 'read', secrets: ['cursor'], digests: 'read' },
   charges: { table: 'write', audit: 'append', schedules: 'create', outcomes: true, eventQueue: 'send' },
   purchases: { table: 'write', secrets: ['stripe', 'spherepay'], eventQueue: 'send' },
   webhooks: {
@@ -60,6 +63,8 @@ export const ACCESS: Record<FunctionName, Access> = {
   'expiry-worker': { table: 'write', eventQueue: 'send' },
   // Consumes the webhook queue (the event source grants that) and sends its own retries to it.
   'webhook-worker': { table: 'write', eventQueue: 'send', secrets: ['stripe'] },
+  // Reads the ledger, publishes the day's digest: it writes nothing to the table.
+  close: { table: 'read', digests: 'publish' },
 };
 
 /** What the functions are given access to. */
@@ -68,6 +73,7 @@ export interface Resources {
   grace: GraceScheduling;
   queues: Queues;
   secrets: Secrets;
+  digests: Bucket;
 }
 
 const READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:Query'];
@@ -93,13 +99,33 @@ export function auditIsAppendOnly(table: Table, appends: boolean): PolicyStateme
   });
 }
 
+/**
+ * The attributes only a ledger entry holds: its link in the hash chain and the balance it left. No
+ * role may name them in an UpdateItem, so no function can rewrite an entry's link in place. IAM sees
+ * only an item's partition key (dynamodb:LeadingKeys), which an entry shares with its account's
+ * other items, so deletes and puts on entry keys can not be told apart by a condition here: the
+ * chain makes any of those visible to the verifier instead (SPEC §12).
+ */
+export const ENTRY_ONLY_ATTRIBUTES = ['seq', 'prevHash', 'hash', 'balanceAfter', 'transactionId'];
+
 /** One statement per kind of access, each on the resources it is about. */
-export function grantAccess(fn: LambdaFunction, access: Access, { table, grace, queues, secrets }: Resources): void {
-  const allow = (actions: string[], resources: string[]) =>
-    fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources }));
+export function grantAccess(fn: LambdaFunction, access: Access, resources: Resources): void {
+  const { table, grace, queues, secrets } = resources;
+  const allow = (actions: string[], on: string[]) =>
+    fn.addToRolePolicy(new PolicyStatement({ effect: Effect.ALLOW, actions, resources: on }));
   if (access.table)
     allow(access.table === 'read' ? READ_ACTIONS : WRITE_ACTIONS, [table.tableArn, `${table.tableArn}/index/*`]);
   if (access.table === 'write') fn.addToRolePolicy(auditIsAppendOnly(table, access.audit === 'append'));
+  if (access.table === 'write')
+    fn.addToRolePolicy(
+      new PolicyStatement({
+        effect: Effect.DENY,
+        actions: ['dynamodb:UpdateItem'],
+        resources: [table.tableArn],
+        conditions: { 'ForAnyValue:StringEquals': { 'dynamodb:Attributes': ENTRY_ONLY_ATTRIBUTES } },
+      }),
+    );
+  grantDigests(fn, access, resources.digests);
   if (access.schedules === 'create') {
     allow(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule'], [grace.schedulesArn]);
     allow(['iam:PassRole'], [grace.role.roleArn]);
@@ -109,4 +135,19 @@ export function grantAccess(fn: LambdaFunction, access: Access, { table, grace, 
   if (access.expiryQueue) allow(['sqs:SendMessage'], [queues.expiry.queue.queueArn]);
   if (access.eventQueue) allow(['sqs:SendMessage'], [queues.webhook.queue.queueArn]);
   for (const secret of access.secrets ?? []) allow(['secretsmanager:GetSecretValue'], [secrets[secret].secretArn]);
+}
+
+function grantDigests(fn: LambdaFunction, access: Access, bucket: Bucket): void {
+  if (!access.digests) return;
+  const objects = bucket.arnForObjects('digests/*');
+  fn.addToRolePolicy(
+    new PolicyStatement({ effect: Effect.ALLOW, actions: ['s3:ListBucket'], resources: [bucket.bucketArn] }),
+  );
+  fn.addToRolePolicy(
+    new PolicyStatement({
+      effect: Effect.ALLOW,
+      actions: access.digests === 'read' ? ['s3:GetObject'] : ['s3:GetObject', 's3:PutObject'],
+      resources: [objects],
+    }),
+  );
 }

@@ -31,10 +31,10 @@ export const HTTP_FUNCTIONS: readonly LambdaFunction[] = [
 
 /**
  * Functions that serve no route: the grace handler (EventBridge Scheduler), the sweep, the nightly
- * expiry, and the webhook worker (the webhook queue's consumer).
+ * expiry, the webhook worker (the webhook queue's consumer), and the daily close.
  */
 export const JOB_FUNCTIONS: readonly {
-  name: 'grace' | 'sweep' | 'expiry-fanout' | 'expiry-worker' | 'webhook-worker';
+  name: 'grace' | 'sweep' | 'expiry-fanout' | 'expiry-worker' | 'webhook-worker' | 'close';
   entry: string;
 }[] = [
   { name: 'grace', entry: 'functions/grace.ts' },
@@ -42,6 +42,7 @@ export const JOB_FUNCTIONS: readonly {
   { name: 'expiry-fanout', entry: 'functions/expiry-fanout.ts' },
   { name: 'expiry-worker', entry: 'functions/expiry-worker.ts' },
   { name: 'webhook-worker', entry: 'functions/webhook-worker.ts' },
+  { name: 'close', entry: 'functions/close.ts' },
 ];
 
 /**

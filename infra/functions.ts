@@ -46,16 +46,17 @@ export function addFunctions(scope: Construct, resources: FunctionResources): Fu
 
 /**
  * Within what API Gateway waits for a handler (30 s), a minute for a queue worker's batch, and
- * Lambda's longest (15 minutes) for the nightly fan-out.
+ * Lambda's longest (15 minutes) for the nightly fan-out and the daily close.
  */
 function timeoutSeconds(name: FunctionName): number {
-  if (name === 'expiry-fanout') return 900;
+  if (name === 'expiry-fanout' || name === 'close') return 900;
   if (name === 'expiry-worker' || name === 'webhook-worker') return 60;
   return 29;
 }
 
-function environmentOf(access: Access, { table, grace, queues, secrets, checkout }: FunctionResources) {
+function environmentOf(access: Access, { table, grace, queues, secrets, checkout, digests }: FunctionResources) {
   const environment: Record<string, string> = { TABLE_NAME: table.tableName, NODE_OPTIONS };
+  if (access.digests) environment.DIGEST_BUCKET = digests.bucketName;
   if (access.schedules)
     Object.assign(environment, {
       GRACE_SCHEDULE_GROUP: grace.groupName,

@@ -1,7 +1,8 @@
 // IO Credits on AWS, put together from its parts: the deployment's inputs (parameters.ts), the
 // table, the secrets, the queues, the grace schedules, the HTTP API with the Usage & Billing app
 // on CloudFront in front of it (web.ts), one function per handler with exactly the access it uses
-// (functions.ts, access.ts), the nightly expiry and the sweep (schedules.ts), the API's stage and
+// (functions.ts, access.ts), the daily digests' Object Lock bucket (digests.ts), the nightly expiry,
+// the daily close and the sweep (schedules.ts), the API's stage and
 // routes (api.ts), the alarms and the dashboard. Every part adds its resources to this construct
 // itself, not to a construct of its own, because a resource's logical id is its path: a new level
 // would rename, and so replace, every resource (the table among them). The parts are called in the
@@ -11,6 +12,7 @@ import { join } from 'node:path';
 import { HttpApi } from 'aws-cdk-lib/aws-apigatewayv2';
 import type { Dashboard } from 'aws-cdk-lib/aws-cloudwatch';
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
+import type { Bucket } from 'aws-cdk-lib/aws-s3';
 import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { addAlarms } from './alarms.js';
@@ -18,6 +20,7 @@ import { addApiStage, addRoutes } from './api.js';
 import { ROOT } from './assets.js';
 import type { FunctionName } from './bundling.js';
 import { addDashboard } from './dashboard.js';
+import { addDigestBucket } from './digests.js';
 import { addFunctions, type Functions } from './functions.js';
 import { checkoutSettings, deploymentInputs, type IoCreditsProps } from './parameters.js';
 import { addQueues } from './queues.js';
@@ -39,6 +42,8 @@ export class IoCredits extends Construct {
   readonly outcomesQueue: Queue;
   readonly dashboard: Dashboard;
   readonly web: WebApp;
+  /** The daily digests, under Object Lock (digests.ts). */
+  readonly digests: Bucket;
 
   constructor(scope: Construct, id: string, props: IoCreditsProps = {}) {
     super(scope, id);
@@ -50,6 +55,7 @@ export class IoCredits extends Construct {
     this.webhookQueue = queues.webhook.queue;
     this.outcomesQueue = queues.outcomes.queue;
     const grace = addGraceScheduling(this);
+    this.digests = addDigestBucket(this);
 
     // The app's distribution fronts the API, and the checkout's return URLs are the app's: both
     // come before the functions, the API's stage and routes after them.
@@ -63,8 +69,12 @@ export class IoCredits extends Construct {
     });
     const checkout = checkoutSettings(this, inputs, this.web.url);
 
-    this.functions = addFunctions(this, { table: this.table, grace, queues, secrets, checkout });
-    addJobSchedules(this, { expiryFanout: this.functions['expiry-fanout'], sweep: this.functions.sweep });
+    this.functions = addFunctions(this, { table: this.table, grace, queues, secrets, checkout, digests: this.digests });
+    addJobSchedules(this, {
+      expiryFanout: this.functions['expiry-fanout'],
+      sweep: this.functions.sweep,
+      close: this.functions.close,
+    });
     addApiStage(this, this.api);
     addRoutes(this.api, this.functions, inputs);
     addAlarms(this, queues, this.functions);

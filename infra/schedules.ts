@@ -2,8 +2,8 @@
 // creates (core/grace) in the grace schedule group, which the scheduler runs by assuming a role
 // that may invoke the grace function and nothing else; that function's name is fixed
 // (`<stack>-grace`), so its ARN is known before the function exists and can be given to the
-// functions that create schedules. The recurring jobs: the nightly expiry (00:05 UTC) and the
-// sweep (every 5 minutes), under a role of their own.
+// functions that create schedules. The recurring jobs: the nightly expiry (00:05 UTC), the daily
+// close (00:30 UTC) and the sweep (every 5 minutes), under a role of their own.
 
 import { ArnFormat, Aws, Stack } from 'aws-cdk-lib';
 import { Effect, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
@@ -46,12 +46,15 @@ export function addGraceScheduling(scope: Construct): GraceScheduling {
   };
 }
 
-export function addJobSchedules(scope: Construct, jobs: { expiryFanout: LambdaFunction; sweep: LambdaFunction }): void {
+export function addJobSchedules(
+  scope: Construct,
+  jobs: { expiryFanout: LambdaFunction; sweep: LambdaFunction; close: LambdaFunction },
+): void {
   const role = new Role(scope, 'JobsSchedulerRole', {
     assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
-    description: 'EventBridge Scheduler runs the nightly expiry and the sweep',
+    description: 'EventBridge Scheduler runs the nightly expiry, the sweep and the daily close',
   });
-  role.addToPolicy(mayInvoke([jobs.expiryFanout.functionArn, jobs.sweep.functionArn]));
+  role.addToPolicy(mayInvoke([jobs.expiryFanout.functionArn, jobs.sweep.functionArn, jobs.close.functionArn]));
   new CfnSchedule(scope, 'NightlyExpiry', {
     description: 'IO Credits nightly expiry: fan-out of accounts with lots due',
     scheduleExpression: 'cron(5 0 * * ? *)',
@@ -62,6 +65,13 @@ export function addJobSchedules(scope: Construct, jobs: { expiryFanout: LambdaFu
       roleArn: role.roleArn,
       retryPolicy: { maximumRetryAttempts: 3 },
     },
+  });
+  new CfnSchedule(scope, 'DailyClose', {
+    description: "IO Credits daily close: yesterday's digest (cut-off 00:00 UTC) to the Object Lock bucket",
+    scheduleExpression: 'cron(30 0 * * ? *)',
+    scheduleExpressionTimezone: 'UTC',
+    flexibleTimeWindow: { mode: 'OFF' },
+    target: { arn: jobs.close.functionArn, roleArn: role.roleArn, retryPolicy: { maximumRetryAttempts: 3 } },
   });
   new CfnSchedule(scope, 'Sweep', {
     description: 'IO Credits sweep: overdue pending charges and unpublished outcomes',

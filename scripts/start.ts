@@ -4,8 +4,9 @@
 // checking HS256 dev tokens in place of API Gateway's JWT authorizer. Prints the app's URL first,
 // then ready-to-paste tokens. Ctrl-C stops everything, JVM included.
 
-import { mkdirSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import { formatMicros } from '../core/money.js';
 import { createTableIfMissing } from '../core/table/create.js';
 import { LedgerTable } from '../core/table/table.js';
@@ -47,7 +48,14 @@ async function main(): Promise<void> {
   let jobs: LocalJobs | undefined;
   try {
     await createTableIfMissing(new LedgerTable({ tableName, endpoint: dynamo.endpoint }));
-    const runtime = runtimeFromEnv({ ...process.env, TABLE_NAME: tableName, DYNAMODB_ENDPOINT: dynamo.endpoint });
+    const runtime = runtimeFromEnv({
+      ...process.env,
+      TABLE_NAME: tableName,
+      DYNAMODB_ENDPOINT: dynamo.endpoint,
+      // The daily digests: beside the table, or in a folder of this run's own with --memory.
+      DIGEST_DIR:
+        process.env.DIGEST_DIR ?? (inMemory ? mkdtempSync(join(tmpdir(), 'digests-')) : resolve(dataDir, 'digests')),
+    });
     const { secret, generated } = devSecret(process.env, resolve(dataDir, 'auth-dev-secret'));
     const payments = localPayments(process.env);
     jobs = await startLocalJobs(runtime.ledger, payments.cards ? { cards: payments.cards } : {});

@@ -93,6 +93,7 @@ function accountState(accountId: string, g: Generated): AccountState {
     flagged: false,
     entryCount: 0,
     lastEntryAtMs: 0,
+    headHash: null,
     usageDays: [],
     rollupsSince: ROLLUPS_FROM_THE_START,
   };

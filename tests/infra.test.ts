@@ -161,10 +161,12 @@ describe('the functions', () => {
 describe('least privilege', () => {
   const writes = ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem', 'dynamodb:ConditionCheckItem'];
 
-  it('the check function (balance) can only read the table and its cursor secret', () => {
+  it('the check function (balance) can only read the table, its cursor secret and the published digests', () => {
     expect(actionsOf('balance').sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:Query',
+      's3:GetObject',
+      's3:ListBucket',
       'secretsmanager:GetSecretValue',
     ]);
     for (const write of [...writes, 'dynamodb:Scan', 'dynamodb:BatchWriteItem', 'dynamodb:*'])
@@ -265,6 +267,75 @@ describe('least privilege', () => {
     expect(role[1].Properties.AssumeRolePolicyDocument.Statement[0].Principal).toEqual({
       Service: 'scheduler.amazonaws.com',
     });
+  });
+});
+
+describe('the ledger that proves itself (SPEC §12)', () => {
+  /** The Deny statements on a function's role. */
+  function deniesOf(name: FunctionName) {
+    const roleId = stack.getLogicalId(stack.credits.functions[name].role!.node.defaultChild as never);
+    return Object.values(resources)
+      .filter(
+        (r) => r.Type === 'AWS::IAM::Policy' && r.Properties.Roles.some((ref: { Ref: string }) => ref.Ref === roleId),
+      )
+      .flatMap((r) => r.Properties.PolicyDocument.Statement as Record<string, any>[])
+      .filter((statement) => statement.Effect === 'Deny');
+  }
+
+  it('publishes digests to a bucket under Object Lock, compliance mode, 7 years, retained with the stack', () => {
+    const bucket = Object.values(resources).find((r) => r.Type === 'AWS::S3::Bucket' && r.Properties.ObjectLockEnabled);
+    expect(bucket!.Properties.ObjectLockConfiguration).toEqual({
+      ObjectLockEnabled: 'Enabled',
+      Rule: { DefaultRetention: { Mode: 'COMPLIANCE', Days: 7 * 365 + 2 } },
+    });
+    expect(bucket!.Properties.VersioningConfiguration).toEqual({ Status: 'Enabled' });
+    expect(bucket!.Properties.PublicAccessBlockConfiguration).toMatchObject({ BlockPublicAcls: true });
+    expect(bucket!.DeletionPolicy).toBe('Retain');
+  });
+
+  it('closes each day at 00:30 UTC with a function of its own that reads the table and writes only digests', () => {
+    template.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(30 0 * * ? *)',
+      ScheduleExpressionTimezone: 'UTC',
+      Target: { Arn: { 'Fn::GetAtt': [logicalId(stack.credits.functions.close), 'Arn'] } },
+    });
+    expect(actionsOf('close').sort()).toEqual([
+      'dynamodb:GetItem',
+      'dynamodb:Query',
+      's3:GetObject',
+      's3:ListBucket',
+      's3:PutObject',
+    ]);
+    const env = resources[logicalId(stack.credits.functions.close)]!.Properties.Environment.Variables;
+    expect(env.DIGEST_BUCKET).toEqual({ Ref: expect.stringMatching(/Digests/) });
+  });
+
+  it('no function may delete a digest or change its retention', () => {
+    for (const name of Object.keys(ACCESS) as FunctionName[])
+      for (const action of actionsOf(name))
+        expect(action, name).not.toMatch(/^s3:(Delete|PutObjectRetention|PutObjectLegalHold|BypassGovernance)/);
+  });
+
+  it("no role that writes the table may name an entry's chain attributes in an UpdateItem", () => {
+    for (const name of Object.keys(ACCESS) as FunctionName[]) {
+      const denied = deniesOf(name);
+      if (ACCESS[name].table !== 'write') {
+        expect(denied, name).toEqual([]);
+        continue;
+      }
+      expect(denied, name).toEqual([
+        {
+          Effect: 'Deny',
+          Action: 'dynamodb:UpdateItem',
+          Resource: { 'Fn::GetAtt': [logicalId(stack.credits.table), 'Arn'] },
+          Condition: {
+            'ForAnyValue:StringEquals': {
+              'dynamodb:Attributes': ['seq', 'prevHash', 'hash', 'balanceAfter', 'transactionId'],
+            },
+          },
+        },
+      ]);
+    }
   });
 });
 
@@ -463,7 +534,9 @@ describe('the Usage & Billing app', () => {
   const distribution = () => ofType('AWS::CloudFront::Distribution')[0]![1].Properties.DistributionConfig;
 
   it('is a private bucket that only CloudFront reads, through origin access control', () => {
-    const [bucketId, bucket] = ofType('AWS::S3::Bucket').find(([, r]) => r.Properties.PublicAccessBlockConfiguration)!;
+    const [bucketId, bucket] = ofType('AWS::S3::Bucket').find(
+      ([, r]) => r.Properties.PublicAccessBlockConfiguration && !r.Properties.ObjectLockEnabled,
+    )!;
     expect(bucket!.Properties.PublicAccessBlockConfiguration).toEqual({
       BlockPublicAcls: true,
       BlockPublicPolicy: true,

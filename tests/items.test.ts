@@ -128,6 +128,7 @@ function accountStates(): AccountState[] {
       flagged: true,
       entryCount: 42,
       lastEntryAtMs: T0 + 5,
+      headHash: 'ab'.repeat(32),
     },
     {
       ...empty,

@@ -63,6 +63,7 @@ function state(lots: LiveLot[]): AccountState {
     flagged: false,
     entryCount: 0,
     lastEntryAtMs: 0,
+    headHash: null,
     usageDays: [],
     rollupsSince: ROLLUPS_FROM_THE_START,
   };

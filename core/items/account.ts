@@ -47,6 +47,7 @@ import { assert } from '../assert.js';
 import { ContentionExhausted } from '../errors.js';
 import { micros, sum, ZERO } from '../money.js';
 import { DEFAULT_PRODUCT, isProduct, PRODUCTS, type Product } from '../products.js';
+import { isHash } from '../proof/hashes.js';
 import { expiryIndex, keys, SK_PREFIX } from '../table/keys.js';
 import type { Item, LedgerTable, TransactItem } from '../table/table.js';
 import { lotKindField, microsField, nonNegativeMicrosField, readItem, StoredFields } from './fields.js';
@@ -125,10 +126,20 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
     flagged: optional('flagged', (v, path) => read.boolean(v, path)) === true,
     entryCount: read.integer(item.entryCount, ['entryCount'], 0),
     lastEntryAtMs: read.integer(item.lastEntryAtMs, ['lastEntryAtMs'], 0),
+    headHash: headOf(read, item),
     usageDays: optional('usageDays', (v, path) => read.schema(usageDaysShape, v, path).map(usageDayOfItem)) ?? [],
     // Absent on an account item written before the rollups began: its usage so far is in its entries.
     rollupsSince: optional('rollupsSince', (v, path) => read.string(v, path)) ?? null,
   };
+}
+
+/** The chain's head as stored: `headSeq` and `headHash` together, `headSeq` always the entry count. */
+function headOf(read: StoredFields, item: Item): string | null {
+  if (item.headHash === undefined && item.headSeq === undefined) return null;
+  const headHash = read.string(item.headHash, ['headHash']);
+  if (!isHash(headHash)) read.fail(['headHash'], 'expected 64 lowercase hex digits');
+  if (read.integer(item.headSeq, ['headSeq'], 1) !== item.entryCount) read.fail(['headSeq'], 'expected entryCount');
+  return headHash;
 }
 
 function debtOfTuple(read: StoredFields, value: unknown, path: (string | number)[]): Debt {
@@ -455,6 +466,7 @@ export function accountItem(
     flagged: state.flagged || undefined,
     entryCount: state.entryCount,
     lastEntryAtMs: state.lastEntryAtMs,
+    ...(state.headHash === null ? {} : { headSeq: state.entryCount, headHash: state.headHash }),
     updatedAt,
     ...(nextEvent === null
       ? {}

@@ -8,7 +8,7 @@ import type { LotKind } from '../account.js';
 import { type Category, categoryOf, ENTRY_TYPES, type EntryType } from '../entry-types.js';
 import type { Micros } from '../money.js';
 import { DEFAULT_PRODUCT, PRODUCTS, type Product } from '../products.js';
-import { keys } from '../table/keys.js';
+import { chargeQueueIndex, keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { isoField, lotKindField, microsField, readItem } from './fields.js';
 
@@ -30,6 +30,10 @@ export interface LedgerEntry {
   /** A usage entry: the lots that paid it, and the part taken as debt on the negative allowance. */
   paidFrom?: PaidFrom[];
   allowance?: Micros;
+  /** Its link in the account's hash chain (SPEC §12); absent on history not chained yet. */
+  seq?: number;
+  prevHash?: string;
+  hash?: string;
 }
 
 /** One lot's part in paying a charge. */
@@ -47,12 +51,22 @@ export function entryItem(
   accountId: string,
   ulid: string,
   entry: LedgerEntry,
-  lots?: { lotId: string; amount: Micros }[],
+  options: { lots?: { lotId: string; amount: Micros }[] | undefined; firstOfDay: boolean },
 ): Item {
   const { category: _category, ...stored } = entry;
+  const { lots, firstOfDay } = options;
   const withLots = lots?.length && !entry.paidFrom ? { lots } : {};
-  return { ...keys.entry(accountId, ulid), itemType: 'entry', ...stored, ...withLots };
+  // The account's first entry of a day marks it changed that day, for the daily close.
+  const changed = firstOfDay
+    ? {
+        [chargeQueueIndex.pkAttribute]: chargeQueueIndex.changedPk(entry.createdAt.slice(0, 10), accountId),
+        [chargeQueueIndex.skAttribute]: accountId,
+      }
+    : {};
+  return { ...keys.entry(accountId, ulid), itemType: 'entry', ...stored, ...withLots, ...changed };
 }
+
+const hashField = z.string().regex(/^[0-9a-f]{64}$/);
 
 const shape = z.object({
   transactionId: z.string(),
@@ -67,6 +81,9 @@ const shape = z.object({
   projectId: z.string().optional(),
   paidFrom: z.array(z.object({ lotId: z.string(), kind: lotKindField, amount: microsField })).optional(),
   allowance: microsField.optional(),
+  seq: z.number().int().min(1).optional(),
+  prevHash: hashField.optional(),
+  hash: hashField.optional(),
 });
 
 /** An entry read with only its type, amount, time and product (usage read from entries). */
@@ -80,7 +97,11 @@ export function movementFromItem(item: Item): Pick<LedgerEntry, 'type' | 'amount
 }
 
 export function entryFromItem(item: Item): LedgerEntry {
-  const { product, deploymentId, projectId, paidFrom, allowance, ...entry } = readItem('ledger entry', shape, item);
+  const { product, deploymentId, projectId, paidFrom, allowance, seq, prevHash, hash, ...entry } = readItem(
+    'ledger entry',
+    shape,
+    item,
+  );
   const forUsage = entry.type === 'usage' || entry.type === 'refund';
   return {
     ...entry,
@@ -91,5 +112,6 @@ export function entryFromItem(item: Item): LedgerEntry {
     ...(projectId ? { projectId } : {}),
     ...(paidFrom ? { paidFrom } : {}),
     ...(allowance === undefined ? {} : { allowance }),
+    ...(seq !== undefined && prevHash !== undefined && hash !== undefined ? { seq, prevHash, hash } : {}),
   };
 }

@@ -41,8 +41,9 @@ import { type NotificationType, notificationItem } from '../items/notification.j
 import { type EventData, type EventType, eventItems, type WebhookEvent } from '../items/webhook.js';
 import { formatMicros as fmt, type Micros, micros, sum, ZERO } from '../money.js';
 import { DEFAULT_PRODUCT, type Product } from '../products.js';
+import { nextLink } from '../proof/chain.js';
 import type { Item } from '../table/table.js';
-import { iso } from '../time.js';
+import { iso, utcDay } from '../time.js';
 import type { LedgerConfig } from './config.js';
 
 /** One write of the draft's transaction (items/fields.ItemWrite). */
@@ -235,22 +236,30 @@ export class Draft {
     assert(input.amount !== 0, `a ${input.type} entry must move credit`);
     const atMs = Math.max(this.nowMs, this.current.lastEntryAtMs);
     const ulid = ledgerEntryUlid(atMs, this.current.entryCount);
-    this.current.entryCount += 1;
-    this.current.lastEntryAtMs = atMs;
-    const entry: LedgerEntry = {
+    const recorded = {
       transactionId: `tx_${ulid}`,
       type: input.type,
-      category: categoryOf(input.type),
       amount: input.amount,
       balanceAfter: this.balance(),
       createdAt: iso(atMs),
       reference: input.reference,
+    };
+    // Commit order is chain order: each entry links to the head the previous one left (SPEC §12).
+    const link = nextLink(this.accountId, this.current, recorded);
+    const firstOfDay = this.current.entryCount === 0 || utcDay(this.current.lastEntryAtMs) !== utcDay(atMs);
+    this.current.entryCount += 1;
+    this.current.lastEntryAtMs = atMs;
+    this.current.headHash = link?.hash ?? null;
+    const entry: LedgerEntry = {
+      ...recorded,
+      category: categoryOf(input.type),
       description: input.description,
       ...(input.usage ? usageFields(input.usage) : {}),
+      ...link,
     };
     if (input.usage) this.countUsage(entry.createdAt, input.usage.product, input.type, input.amount);
     this.written.push(entry);
-    this.put(entryItem(this.accountId, ulid, entry, input.lots));
+    this.put(entryItem(this.accountId, ulid, entry, { lots: input.lots, firstOfDay }));
     return entry;
   }
 

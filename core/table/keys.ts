@@ -208,7 +208,9 @@ function shardOf(accountId: string): number {
  * payment-outcomes queue, so a sweep finds outcomes that were never published (a published charge
  * leaves the index). Events wait under `EVENTS#<shard>` until handed to the webhook queue,
  * webhook deliveries under `HOOKDUE#<shard>`, keyed by their next attempt, until they end, and
- * automatic top-ups under `TOPUPQ#<shard>` until their PaymentIntent is made.
+ * automatic top-ups under `TOPUPQ#<shard>` until their PaymentIntent is made. An account's first
+ * ledger entry of a UTC day sits under `CHANGED#<day>#<shard>` for good: the daily close reads the
+ * accounts that changed that day from it (SPEC §12), one small index entry per account and day.
  */
 export const CHARGE_QUEUE_SHARDS = 16;
 export const chargeQueueIndex = {
@@ -223,6 +225,9 @@ export const chargeQueueIndex = {
   topUpsPk: (purchaseId: string) => `TOPUPQ#${shardOfText(purchaseId, CHARGE_QUEUE_SHARDS)}`,
   /** A webhook delivery waiting for its next attempt. */
   deliveriesPk: (deliveryId: string) => `HOOKDUE#${shardOfText(deliveryId, CHARGE_QUEUE_SHARDS)}`,
+  /** The accounts with an entry on a UTC day (YYYY-MM-DD), keyed by account id. */
+  changedPk: (day: string, accountId: string) => `CHANGED#${day}#${shardOfText(accountId, CHARGE_QUEUE_SHARDS)}`,
+  changedShards: (day: string) => Array.from({ length: CHARGE_QUEUE_SHARDS }, (_, i) => `CHANGED#${day}#${i}`),
   sk: (atMs: number, chargeId: string) => `${String(atMs).padStart(15, '0')}#${chargeId}`,
   /** Everything at or before `atMs`, as the upper bound of a key condition. */
   skUpTo: (atMs: number) => `${String(atMs).padStart(15, '0')}#~`,

@@ -29,6 +29,18 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
     summary: 'Usage and refunds per UTC day or month',
     description: 'Credits spent on deployments and refunded, per UTC day or month, over at most three years.',
   },
+  digest: {
+    summary: "A closed day's digest: the root and total of every account's balance at midnight UTC",
+    description:
+      'The digest published for a closed UTC day (SPEC §12): the Merkle sum tree root over one leaf per ' +
+      'account, the total credit owed to users, and the hash of the day before; with its digestHash.',
+  },
+  proof: {
+    summary: "Proof that the account's balance is counted in a day's published total",
+    description:
+      "The account's leaf in a closed day's digest (the latest when no day is given) and the path from it to " +
+      'the root: recompute the root from them (SPEC §12) to check that your history and balance are included.',
+  },
   createCharge: {
     summary: 'Charge a deployment paid with credits',
     description:

@@ -79,6 +79,19 @@ const byProductOut = z
   .partialRecord(z.enum(PRODUCTS), usageFigures)
   .optional()
   .meta({ description: 'With groupBy=product: the figures of each product that had any' });
+/** A closed day's digest as published (SPEC §12): amounts as integer micro-credits in decimal strings. */
+const publishedDigest = z.object({
+  digest: z.object({
+    day: z.string(),
+    cutoff: z.string(),
+    accounts: z.number().int(),
+    root: z.string(),
+    creditMicros: z.string(),
+    prev: z.string(),
+  }),
+  digestHash: z.string(),
+});
+
 const responses = {
   balance: z.object({
     accountId: z.string(),
@@ -171,9 +184,23 @@ const responses = {
           .optional()
           .meta({ description: 'Usage: the lots that paid it' }),
         allowance: amountOut.optional().meta({ description: 'Usage: the part taken on the negative allowance' }),
+        seq: z.number().int().optional().meta({ description: "Its place in the account's hash chain (SPEC §12)" }),
+        prevHash: z.string().optional().meta({ description: 'The hash of the entry before it (64 zeros for seq 1)' }),
+        hash: z.string().optional().meta({ description: 'SHA-256 of the entry, as SPEC §12 defines it' }),
       }),
     ),
     nextCursor: z.string().nullable(),
+  }),
+  digest: publishedDigest,
+  proof: publishedDigest.extend({
+    leaf: z.object({
+      accountId: z.string(),
+      headSeq: z.number().int(),
+      headHash: z.string(),
+      balanceMicros: z.string(),
+      creditMicros: z.string(),
+    }),
+    path: z.array(z.object({ side: z.enum(['left', 'right']), hash: z.string(), creditMicros: z.string() })),
   }),
   usage: z.object({
     buckets: z.array(usageFigures.extend({ start: z.string(), byProduct: byProductOut })),
@@ -338,6 +365,16 @@ export const ROUTE_RESPONSES: Record<keyof typeof api, NonNullable<RouteShape['r
     ...problems,
   },
   usage: { 200: { description: 'Usage buckets', schema: responses.usage }, ...problems },
+  digest: {
+    200: { description: 'The digest of the day', schema: responses.digest },
+    ...problems,
+    404: { description: 'No digest is published for that day' },
+  },
+  proof: {
+    200: { description: "The account's leaf and its path to the root", schema: responses.proof },
+    ...problems,
+    404: { description: 'No day closed yet, or the account had no entry before its cut-off' },
+  },
   createCharge: {
     201: { description: 'Paid', schema: responses.chargePaid },
     202: { description: 'Waiting for credit (pending_payment)', schema: responses.chargePending },

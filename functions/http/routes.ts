@@ -20,7 +20,7 @@ export { defineRoute, routeKey } from './route.js';
 /** What each group is, as an OpenAPI tag. */
 export const GROUPS: Record<Group, string> = {
   events: 'Events for other systems: signed webhook endpoints and their deliveries',
-  balance: 'The balance, the check before a deployment, the transactions log and usage',
+  balance: 'The balance, the check before a deployment, the transactions log, usage, and the daily digests and proofs',
   charges: 'Charging deployments, their refunds and pending charges',
   purchases: 'Buying credits by card (Stripe) or USDC (Spherepay)',
   webhooks: "Payment providers' signed events",
@@ -36,6 +36,8 @@ export const api = {
   check: balanceRoutes.check,
   transactions: balanceRoutes.transactions,
   usage: balanceRoutes.usage,
+  digest: balanceRoutes.digest,
+  proof: balanceRoutes.proof,
   createCharge: chargesRoutes.createCharge,
   getCharge: chargesRoutes.getCharge,
   refundCharge: chargesRoutes.refundCharge,

@@ -71,6 +71,12 @@ export const ids = {
   webhookDelivery: id('dl'),
 };
 
+/** A UTC day, YYYY-MM-DD: a closed day of the ledger (SPEC §12). */
+export const utcDay = z
+  .string()
+  .regex(/^\d{4}-\d{2}-\d{2}$/, 'must be a UTC day, YYYY-MM-DD')
+  .refine((day) => !Number.isNaN(Date.parse(`${day}T00:00:00Z`)), 'must be a day of the calendar');
+
 /** Path parameters, one schema per shape of path. */
 export const params = {
   charge: z.strictObject({ chargeId: ids.charge }),
@@ -80,6 +86,7 @@ export const params = {
   account: z.strictObject({ accountId: accountIdParam }),
   webhookEndpoint: z.strictObject({ endpointId: ids.webhookEndpoint }),
   webhookDelivery: z.strictObject({ endpointId: ids.webhookEndpoint, deliveryId: ids.webhookDelivery }),
+  day: z.strictObject({ day: utcDay }),
 };
 
 // ---- requests ----

@@ -1,13 +1,14 @@
 // Routes that exist only on the local server, never deployed: the sign-in page's dev tokens, the
 // manual test clock (like Stripe's test clocks) for trying grace deadlines and expiry by hand, the
-// nightly expiry run on demand, and the local checkout.
+// nightly expiry and the daily close on demand, and the local checkout.
 
 import * as z from 'zod';
+import { closeDays, dayToClose } from '../../core/close/close.js';
 import { Conflict } from '../../core/errors.js';
 import { iso } from '../../core/time.js';
 import { type GroupHandler, groupHandler, implement } from '../http/handler.js';
 import { defineRoute, type RouteShape } from '../http/routes.js';
-import { numberOrText, timestamp } from '../http/schemas.js';
+import { numberOrText, timestamp, utcDay } from '../http/schemas.js';
 import { LOCAL_USERS, type LocalUser, signDevToken } from './dev-auth.js';
 import { checkoutHandler, checkoutRoutes } from './local-checkout.js';
 import { runExpiryLocally } from './local-expiry.js';
@@ -70,6 +71,36 @@ const expiryJob = groupHandler([
   implement(expiryRoute, async ({ runtime }) => ({ status: 200, body: await runExpiryLocally(runtime.ledger) })),
 ]);
 
+const closeRoute = defineRoute({
+  group: 'local',
+  method: 'POST',
+  path: '/admin/jobs/close',
+  access: 'admin',
+  summary: "Run the daily close now: the digest of a closed day (yesterday's by default), and of any day missed",
+  description: 'Closes a UTC day now (SPEC §12) into .data/digests and answers each day it closed.',
+  body: z.strictObject({ day: utcDay.optional() }).optional(),
+  responses: { 200: { description: 'The days closed' } },
+});
+
+const closeJob = groupHandler([
+  implement(closeRoute, async ({ body, runtime }) => {
+    const { ledger, digests } = runtime;
+    if (!digests) throw new Conflict('no digest store: start the server with npm start');
+    const nowMs = ledger.nowMs();
+    const closed = await closeDays({ table: ledger.table, store: digests, nowMs }, body?.day ?? dayToClose(nowMs));
+    return {
+      status: 200,
+      body: {
+        days: closed.map(({ published, new: isNew, accountsRead }) => ({
+          ...published,
+          new: isNew,
+          accountsRead,
+        })),
+      },
+    };
+  }),
+]);
+
 const signInBody = z.strictObject({ user: z.enum(Object.keys(LOCAL_USERS) as [LocalUser, ...LocalUser[]]) });
 const SIGN_IN_HOURS = 12;
 
@@ -107,5 +138,6 @@ export const localRoutes: LocalRoute[] = [
   { ...signInRoute, handler: signIn },
   { ...testClockRoute, handler: testClock },
   { ...expiryRoute, handler: expiryJob },
+  { ...closeRoute, handler: closeJob },
   ...checkoutRoutes.map((route): LocalRoute => ({ ...route, handler: checkoutHandler })),
 ];

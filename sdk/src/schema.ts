@@ -81,6 +81,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/credits/digests/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A closed day's digest: the root and total of every account's balance at midnight UTC
+         * @description The digest published for a closed UTC day (SPEC §12): the Merkle sum tree root over one leaf per account, the total credit owed to users, and the hash of the day before; with its digestHash.
+         */
+        get: operations["getCreditsDigestsDay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/credits/proof": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Proof that the account's balance is counted in a day's published total
+         * @description The account's leaf in a closed day's digest (the latest when no day is given) and the path from it to the root: recompute the root from them (SPEC §12) to check that your history and balance are included.
+         */
+        get: operations["getCreditsProof"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/credits/charges": {
         parameters: {
             query?: never;
@@ -1083,6 +1123,12 @@ export interface operations {
                              * @example 12.50
                              */
                             allowance?: string;
+                            /** @description Its place in the account's hash chain (SPEC §12) */
+                            seq?: number;
+                            /** @description The hash of the entry before it (64 zeros for seq 1) */
+                            prevHash?: string;
+                            /** @description SHA-256 of the entry, as SPEC §12 defines it */
+                            hash?: string;
                         }[];
                         nextCursor: string | null;
                     };
@@ -1272,6 +1318,212 @@ export interface operations {
             };
             /** @description Not allowed for this token */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getCreditsDigestsDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The digest of the day */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        digest: {
+                            day: string;
+                            cutoff: string;
+                            accounts: number;
+                            root: string;
+                            creditMicros: string;
+                            prev: string;
+                        };
+                        digestHash: string;
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description No digest is published for that day */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getCreditsProof: {
+        parameters: {
+            query?: {
+                day?: string;
+                accountId?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The account's leaf and its path to the root */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        digest: {
+                            day: string;
+                            cutoff: string;
+                            accounts: number;
+                            root: string;
+                            creditMicros: string;
+                            prev: string;
+                        };
+                        digestHash: string;
+                        leaf: {
+                            accountId: string;
+                            headSeq: number;
+                            headHash: string;
+                            balanceMicros: string;
+                            creditMicros: string;
+                        };
+                        path: {
+                            /** @enum {string} */
+                            side: "left" | "right";
+                            hash: string;
+                            creditMicros: string;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description No day closed yet, or the account had no entry before its cut-off */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -23,6 +23,8 @@ export interface Api {
   server: LocalServer;
   payments: Payments;
   jobs: LocalJobs;
+  /** What the server's handlers run with (a test may hand it another digest store). */
+  runtime: Runtime;
   /** Outcome messages delivered so far (with the default consumer). */
   outcomes: OutcomeMessage[];
   token(sub: string, scope?: string): Promise<string>;
@@ -77,6 +79,7 @@ export async function startApi(
     server,
     payments,
     jobs,
+    runtime,
     outcomes,
     token: (sub, scope) => signDevToken(secret, sub, scope),
     async call(method, path, options = {}) {

@@ -21,6 +21,8 @@ import {
 } from '../../core/index.js';
 import { loadAccount } from '../../core/items/account.js';
 import type { Actor } from '../../core/items/audit.js';
+import { addItem } from '../../core/proof/sources.js';
+import { Book, firstBreak } from '../../core/proof/verify.js';
 import { createTableIfMissing } from '../../core/table/create.js';
 import { keys } from '../../core/table/keys.js';
 import type { Item } from '../../core/table/table.js';
@@ -159,6 +161,10 @@ export async function expectInvariants(
   // Ledger entries are a gap-free sequence whose balanceAfter chain is consistent.
   const ordered = [...snap.entries].sort((a, b) => ((a.sk as string) < (b.sk as string) ? -1 : 1));
   expect(ordered.length).toBe(state.entryCount);
+  // SPEC §12: the entries are one hash chain in commit order, and the account item names its head.
+  const book = new Book();
+  for (const item of [accountItem, ...ordered]) addItem(book, item);
+  expect(firstBreak(accountId, book.chainOf(accountId), book.heads.get(accountId)), 'the chain holds').toBeNull();
   return snap;
 }
 

@@ -2,11 +2,17 @@
 // ledger core: the auth matrix and the fuzz test start from these and change one thing at a time.
 // `routeSamples` must name every route in functions/http/routes.ts (tests check that it does).
 
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { closeDays } from '../../core/close/close.js';
+import { LocalDigestStore } from '../../core/close/store.js';
 import {
   approveWithdrawal,
   attachCheckout,
   charge,
   createPurchase,
+  DAY_MS,
   DEFAULT_PURCHASE_LIMITS,
   getPurchase,
   listNotifications,
@@ -14,6 +20,7 @@ import {
   type PaymentMethod,
   type Purchase,
   requestWithdrawal,
+  utcDay,
 } from '../../core/index.js';
 import { setBillingProfile } from '../../core/ledger/billing-profile.js';
 import { listDocuments } from '../../core/ledger/receipts.js';
@@ -134,6 +141,19 @@ async function pendingWithdrawal(api: Api, owner: string): Promise<string> {
   await funded(api, owner);
   return (await requestWithdrawal(api.ledger, { accountId: owner, amount: credits(5), destination: WALLET }))
     .withdrawalId;
+}
+
+/**
+ * The owner's day closed into a digest store of its own (so the digest names the owner, whatever
+ * other samples closed), as if the clock were two days on; answers the day.
+ */
+async function closedDay(api: Api, owner: string): Promise<string> {
+  await funded(api, owner);
+  const store = new LocalDigestStore(mkdtempSync(join(tmpdir(), 'digests-')));
+  api.runtime.digests = store;
+  const day = utcDay(api.ledger.nowMs());
+  await closeDays({ table: api.ledger.table, store, nowMs: api.ledger.nowMs() + 2 * DAY_MS }, day);
+  return day;
 }
 
 /** A purchase with its (local) checkout, as POST /credits/purchases leaves it. */
@@ -506,6 +526,26 @@ export const routeSamples: Record<string, RouteSample> = {
     money: 'Nobody: the public contract.',
     reach: 'public',
     prepare: async () => call('GET', '/openapi.json'),
+  },
+  'GET /credits/digests/{day}': {
+    money: 'Nobody: a published digest, the same for everyone signed in.',
+    reach: 'own',
+    prepare: async (api, owner) => call('GET', `/credits/digests/${await closedDay(api, owner)}`),
+  },
+  'GET /credits/proof': {
+    money: "Nobody: a read of the caller's own leaf and its path to the published root.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => call('GET', '/credits/proof', { query: { day: await closedDay(api, owner) } }),
+  },
+  'POST /admin/jobs/close': {
+    money: 'Local only, never deployed: runs what the daily close would.',
+    reach: 'admin',
+    prepare: async (api) => {
+      // The day before the clock's is over; a store of its own, so this call closes it anew.
+      api.runtime.digests = new LocalDigestStore(mkdtempSync(join(tmpdir(), 'digests-')));
+      return call('POST', '/admin/jobs/close', { body: { day: utcDay(api.ledger.nowMs() - DAY_MS) } });
+    },
   },
   'POST /admin/jobs/expiry': {
     money: 'Local only, never deployed: runs what the nightly job would.',

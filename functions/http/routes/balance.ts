@@ -44,6 +44,11 @@ const usageQuery = z.strictObject({
   accountId: s.accountIdParam.optional(),
 });
 
+const proofQuery = z.strictObject({
+  day: s.utcDay.optional().meta({ description: 'The closed day whose digest to prove against (absent: the latest)' }),
+  accountId: s.accountIdParam.optional(),
+});
+
 export const balanceRoutes = {
   balance: defineRoute({
     method: 'GET',
@@ -72,5 +77,19 @@ export const balanceRoutes = {
     group: 'balance',
     access: 'user',
     query: usageQuery,
+  }),
+  digest: defineRoute({
+    method: 'GET',
+    path: '/credits/digests/{day}',
+    group: 'balance',
+    access: 'user',
+    params: s.params.day,
+  }),
+  proof: defineRoute({
+    method: 'GET',
+    path: '/credits/proof',
+    group: 'balance',
+    access: 'user',
+    query: proofQuery,
   }),
 };
