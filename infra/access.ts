@@ -5,8 +5,8 @@
 import type { Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { Function as LambdaFunction } from 'aws-cdk-lib/aws-lambda';
-import { AUDIT_PK_PREFIX } from '../core/table/keys.js';
 import type { Bucket } from 'aws-cdk-lib/aws-s3';
+import { AUDIT_PK_PREFIX } from '../core/table/keys.js';
 import type { FunctionName } from './bundling.js';
 import type { Queues } from './queues.js';
 import type { GraceScheduling } from './schedules.js';
