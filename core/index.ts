@@ -6,6 +6,7 @@ export * from './items/charge.js';
 export * from './items/entry.js';
 export * from './items/lot.js';
 export * from './items/notification.js';
+export * from './items/payment-lookup.js';
 export * from './items/purchase.js';
 export * from './items/webhook.js';
 export * from './items/withdrawal.js';

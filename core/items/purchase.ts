@@ -1,7 +1,7 @@
 // A purchase of credits, and the lookups that find it from what a provider's event names: our
-// purchase id, the provider's checkout (a Spherepay payment link), or its payment (a Stripe
-// PaymentIntent, which refunds and disputes name). The lifecycle and the order of provider events
-// are in ledger/purchases.ts; here, what is stored and how it reads back.
+// purchase id, or the provider's checkout (a Spherepay payment link); the lookup by its payment
+// is items/payment-lookup.ts. The lifecycle and the order of provider events are in
+// ledger/purchases.ts; here, what is stored and how it reads back.
 
 import * as z from 'zod';
 import { Conflict } from '../errors.js';
@@ -184,43 +184,6 @@ export const purchaseItems = {
     ];
   },
 };
-
-/** A refund or dispute report held for a payment not recorded yet, in arrival order. */
-export type ReversalReport =
-  | { kind: 'refund' /** The provider's running total refunded on this payment. */; totalRefunded: Micros }
-  | { kind: 'dispute'; amount: Micros; disputeId: string };
-
-export interface HeldReport {
-  eventId: string;
-  report: ReversalReport;
-}
-
-/** The payment lookup: the purchase a provider payment credited, or the reports held until it is. */
-export interface PaymentLookup {
-  accountId?: string;
-  purchaseId?: string;
-  lotId?: string;
-  held: HeldReport[];
-  heldEventIds: Set<string>;
-}
-
-const reportShape = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('refund'), totalRefunded: microsField }),
-  z.object({ kind: z.literal('dispute'), amount: microsField, disputeId: z.string() }),
-]);
-const paymentLookupShape = z.object({
-  accountId: z.string().optional(),
-  purchaseId: z.string().optional(),
-  lotId: z.string().optional(),
-  held: z.array(z.object({ eventId: z.string(), report: reportShape })).optional(),
-  heldEventIds: z.set(z.string()).optional(),
-});
-
-export function paymentLookupFromItem(item: Item | undefined): PaymentLookup | undefined {
-  if (!item) return undefined;
-  const { held, heldEventIds, ...lookup } = readItem('payment lookup', paymentLookupShape, item);
-  return { ...lookup, held: held ?? [], heldEventIds: heldEventIds ?? new Set() };
-}
 
 /** The purchase lookup: the account of a purchase, found from its id alone. */
 export function purchaseLookupFromItem(item: Item | undefined): { accountId: string } | undefined {

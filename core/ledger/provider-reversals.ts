@@ -18,13 +18,10 @@ import { type LotRecord, lotFromItem } from '../items/lot.js';
 import {
   type HeldReport,
   type PaymentLookup,
-  type ProviderName,
-  type Purchase,
   paymentLookupFromItem,
-  purchaseFromItem,
-  purchaseItems,
   type ReversalReport,
-} from '../items/purchase.js';
+} from '../items/payment-lookup.js';
+import { type ProviderName, type Purchase, purchaseFromItem, purchaseItems } from '../items/purchase.js';
 import { type Micros, micros, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import { run } from './commit.js';

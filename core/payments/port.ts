@@ -3,7 +3,8 @@
 // request gets the same checkout. Provider events come back through the webhooks, each turned
 // into a WebhookAction by the provider's own parser.
 
-import type { PaymentMethod, ProviderName, ReversalReport } from '../items/purchase.js';
+import type { ReversalReport } from '../items/payment-lookup.js';
+import type { PaymentMethod, ProviderName } from '../items/purchase.js';
 import type { PaymentDetails } from '../items/receipt.js';
 import type { PaymentOutcome } from '../ledger/purchases.js';
 import type { Micros } from '../money.js';
