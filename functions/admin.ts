@@ -18,7 +18,7 @@ import { iso } from '../core/time.js';
 import { actorOf } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { groupHandler, implement } from './http/handler.js';
-import { auditCsv, present } from './http/present.js';
+import * as present from './http/present.js';
 import { adminRoutes as api } from './http/routes/admin.js';
 import { secrets } from './http/secrets.js';
 
@@ -112,7 +112,7 @@ export const handler = groupHandler(
         const next = sign(nextKey);
         return {
           status: 200,
-          csv: auditCsv(records),
+          csv: present.auditCsv(records),
           headers: {
             'content-disposition': 'attachment; filename="audit.csv"',
             ...(next ? { 'x-next-cursor': next } : {}),

@@ -17,7 +17,7 @@ import { DAY_MS } from '../core/time.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { groupHandler, implement } from './http/handler.js';
-import { entriesCsv, present } from './http/present.js';
+import * as present from './http/present.js';
 import { balanceRoutes as api } from './http/routes/balance.js';
 import type { Runtime } from './http/runtime.js';
 import { secrets } from './http/secrets.js';
@@ -84,7 +84,7 @@ export const handler = groupHandler(
         const next = sign(cursor ?? null);
         return {
           status: 200,
-          csv: entriesCsv(rows),
+          csv: present.entriesCsv(rows),
           headers: {
             'content-disposition': 'attachment; filename="transactions.csv"',
             ...(next ? { 'x-next-cursor': next } : {}),

@@ -6,7 +6,7 @@ import { cancelPendingCharge } from '../core/ledger/pending-charges.js';
 import { refund } from '../core/ledger/refund.js';
 import { accountFor, actorOf } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
-import { present } from './http/present.js';
+import * as present from './http/present.js';
 import { chargesRoutes as api } from './http/routes/charges.js';
 
 export const handler = groupHandler([

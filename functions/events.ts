@@ -16,7 +16,7 @@ import {
 import { HttpWebhookSender, type WebhookSender } from '../core/webhooks/sender.js';
 import { ADMIN_SCOPE, accountFor, actorOf, type Caller, isPrivileged } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
-import { present } from './http/present.js';
+import * as present from './http/present.js';
 import { eventsRoutes as api } from './http/routes/events.js';
 import type { Runtime } from './http/runtime.js';
 

@@ -6,7 +6,7 @@ import { listNotifications, markNotificationRead } from '../core/ledger/notifica
 import { setLowBalanceThreshold } from '../core/ledger/settings.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
-import { present } from './http/present.js';
+import * as present from './http/present.js';
 import { notificationsRoutes as api } from './http/routes/notifications.js';
 
 export const handler = groupHandler([

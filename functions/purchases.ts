@@ -12,7 +12,7 @@ import { TOP_UP_AMOUNT } from '../core/purchase-limits.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
 import { payments } from './http/payments.js';
-import { present } from './http/present.js';
+import * as present from './http/present.js';
 import { purchasesRoutes as api } from './http/routes/purchases.js';
 import { secrets } from './http/secrets.js';
 

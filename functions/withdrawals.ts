@@ -4,7 +4,7 @@
 import { cancelWithdrawal, listWithdrawals, requestWithdrawal } from '../core/ledger/withdrawals.js';
 import { accountFor } from './http/auth.js';
 import { groupHandler, implement } from './http/handler.js';
-import { present } from './http/present.js';
+import * as present from './http/present.js';
 import { withdrawalsRoutes as api } from './http/routes/withdrawals.js';
 
 export const handler = groupHandler([
