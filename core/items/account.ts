@@ -43,7 +43,7 @@ import {
   LAST_NOTICE_DAYS,
   nextLotEventMs,
 } from '../account.js';
-import { assert } from '../assert.js';
+import { assert, isRecord } from '../assert.js';
 import { ContentionExhausted } from '../errors.js';
 import { micros, sum, ZERO } from '../money.js';
 import { DEFAULT_PRODUCT, isProduct, PRODUCTS, type Product } from '../products.js';
@@ -127,7 +127,10 @@ export function accountFromItem(accountId: string, item: Item | undefined): Acco
     entryCount: read.integer(item.entryCount, ['entryCount'], 0),
     lastEntryAtMs: read.integer(item.lastEntryAtMs, ['lastEntryAtMs'], 0),
     headHash: headOf(read, item),
-    usageDays: optional('usageDays', (v, path) => read.schema(usageDaysShape, v, path).map(usageDayOfItem)) ?? [],
+    usageDays:
+      optional('usageDays', (v, path) =>
+        read.array(v, path).map((day, i) => usageDayOfItem(read, day, [...path, i])),
+      ) ?? [],
     // Absent on an account item written before the rollups began: its usage so far is in its entries.
     rollupsSince: optional('rollupsSince', (v, path) => read.string(v, path)) ?? null,
   };
@@ -176,21 +179,29 @@ function productOf(read: StoredFields, value: unknown, path: (string | number)[]
   return value;
 }
 
-const usageDaysShape = z.array(
-  z.object({
-    d: z.string().regex(/^\d{4}-\d{2}-\d{2}$/),
-    p: z.partialRecord(z.enum(PRODUCTS), z.tuple([nonNegativeMicrosField, nonNegativeMicrosField])),
-  }),
-);
-
-function usageDayOfItem(day: z.output<typeof usageDaysShape>[number]): UsageDay {
+/** One day of `usageDays`: `{d: 'YYYY-MM-DD', p: {product: [usage, refunds]}}` (UsageDayItem). */
+function usageDayOfItem(read: StoredFields, value: unknown, path: (string | number)[]): UsageDay {
+  if (!isRecord(value)) read.fail(path, `expected object, received ${typeof value}`);
+  const day = read.string(value.d, [...path, 'd']);
+  if (!USAGE_DAY.test(day)) read.fail([...path, 'd'], `expected a day (YYYY-MM-DD), received ${JSON.stringify(day)}`);
+  const stored = value.p;
+  if (!isRecord(stored)) read.fail([...path, 'p'], `expected record, received ${typeof stored}`);
+  for (const product of Object.keys(stored)) productOf(read, product, [...path, 'p', product]);
   const byProduct: UsageDay['byProduct'] = {};
   for (const product of PRODUCTS) {
-    const counts = day.p[product];
-    if (counts) byProduct[product] = { usage: counts[0], refunds: counts[1] };
+    if (!(product in stored)) continue;
+    const at = [...path, 'p', product];
+    const counts = read.array(stored[product], at);
+    if (counts.length !== 2) read.fail(at, `expected [usage, refunds], received ${counts.length} items`);
+    byProduct[product] = {
+      usage: read.micros(counts[0], [...at, 0], 0),
+      refunds: read.micros(counts[1], [...at, 1], 0),
+    };
   }
-  return { day: day.d, byProduct };
+  return { day, byProduct };
 }
+
+const USAGE_DAY = /^\d{4}-\d{2}-\d{2}$/;
 
 /**
  * One lot of the account item: `[lotId, 'p'|'u', amount, remaining, expiresAtMs (-1: none), notice?,
