@@ -5,13 +5,14 @@
 //   the fan-out reads in one query;
 // - a delivery of one event to one endpoint, in the endpoint's partition, with every attempt, kept
 //   in the HOOKDUE work queue, keyed by its next attempt, until it is delivered or given up.
+//
+// Here, how they are written; how they read back is items/webhook-read.ts, apart because every
+// ledger operation writes events in its transaction while only the webhook paths read them.
 
-import * as z from 'zod';
 import { EVENT_TYPES, type EventType } from '../event-types.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import { TTL_ATTRIBUTE } from '../table/schema.js';
 import type { Item, TransactItem } from '../table/table.js';
-import { isoField, readItem } from './fields.js';
 
 /** Events and deliveries are kept this long, then DynamoDB's TTL removes them. */
 export const WEBHOOK_RECORD_TTL_MS = 30 * 24 * 3_600_000;
@@ -31,14 +32,6 @@ export interface WebhookEvent {
   data: EventData;
 }
 
-const eventShape = z.object({
-  id: z.string(),
-  type: z.enum(EVENT_TYPES),
-  createdAt: isoField,
-  accountId: z.string(),
-  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-});
-
 export const eventItems = {
   /** The event, waiting in the EVENTS queue to be handed to the webhook queue. */
   created: (event: WebhookEvent, atMs: number): Item => ({
@@ -57,11 +50,6 @@ export const eventItems = {
   }),
 };
 
-export function eventFromItem(item: Item): WebhookEvent {
-  const { id, type, createdAt, accountId, data } = readItem('event', eventShape, item);
-  return { id, type, createdAt, accountId, data };
-}
-
 // ---- endpoints ----
 
 export interface WebhookEndpoint {
@@ -74,15 +62,6 @@ export interface WebhookEndpoint {
   secret: string;
   createdAt: string;
 }
-
-const endpointShape = z.object({
-  endpointId: z.string(),
-  owner: z.string(),
-  url: z.string(),
-  events: z.array(z.enum(EVENT_TYPES)),
-  secret: z.string(),
-  createdAt: isoField,
-});
 
 export const endpointItems = {
   /** The endpoint and its subscription, new. */
@@ -110,11 +89,6 @@ export const endpointItems = {
   ],
 };
 
-export function endpointFromItem(item: Item): WebhookEndpoint {
-  const { endpointId, owner, url, events, secret, createdAt } = readItem('webhook endpoint', endpointShape, item);
-  return { endpointId, owner, url, events, secret, createdAt };
-}
-
 // ---- deliveries ----
 
 export interface DeliveryAttempt {
@@ -139,28 +113,6 @@ export interface Delivery {
   /** When the next attempt is due (pending only). */
   nextAttemptAtMs: number | null;
 }
-
-/** One attempt as stored (and as the delivery log shows it). */
-export const deliveryAttemptShape = z.object({
-  at: isoField,
-  status: z.number().optional().meta({ description: "The receiver's HTTP status" }),
-  error: z.string().optional().meta({ description: 'Why no answer came' }),
-  durationMs: z.number(),
-});
-
-/** A delivery as stored. */
-export const deliveryRecordShape = z.object({
-  deliveryId: z.string(),
-  endpointId: z.string(),
-  eventId: z.string(),
-  eventType: z.enum(EVENT_TYPES),
-  accountId: z.string(),
-  status: z.enum(['pending', 'delivered', 'failed']),
-  attempts: z.array(deliveryAttemptShape),
-  createdAt: isoField,
-  nextAttemptAtMs: z.number().nullable(),
-  leaseUntilMs: z.number().optional(),
-});
 
 const dueKeys = (deliveryId: string, atMs: number) => ({
   gsi3pk: chargeQueueIndex.deliveriesPk(deliveryId),
@@ -239,23 +191,3 @@ export const deliveryItems = {
     },
   }),
 };
-
-export function deliveryFromItem(item: Item): Delivery {
-  const d = readItem('webhook delivery', deliveryRecordShape, item);
-  return {
-    deliveryId: d.deliveryId,
-    endpointId: d.endpointId,
-    eventId: d.eventId,
-    eventType: d.eventType,
-    accountId: d.accountId,
-    status: d.status,
-    attempts: d.attempts.map((a) => ({
-      at: a.at,
-      ...(a.status === undefined ? {} : { status: a.status }),
-      ...(a.error === undefined ? {} : { error: a.error }),
-      durationMs: a.durationMs,
-    })),
-    createdAt: d.createdAt,
-    nextAttemptAtMs: d.nextAttemptAtMs,
-  };
-}

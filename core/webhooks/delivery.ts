@@ -16,34 +16,23 @@ import { NotFound } from '../errors.js';
 import {
   type Delivery,
   type DeliveryAttempt,
-  deliveryFromItem,
   deliveryIdOf,
   deliveryItems,
-  endpointFromItem,
-  eventFromItem,
   eventItems,
   type WebhookEndpoint,
   type WebhookEvent,
 } from '../items/webhook.js';
+import { deliveryFromItem, endpointFromItem, eventFromItem } from '../items/webhook-read.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { errorFields, log } from '../log.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
+import { publishEvents, type WebhookMessage, type WebhookQueue } from './publish.js';
 import type { WebhookSender } from './sender.js';
 import { SIGNATURE_HEADER, signatureOf } from './signature.js';
 
-export type WebhookMessage =
-  | { kind: 'event'; accountId: string; eventId: string }
-  | { kind: 'delivery'; endpointId: string; deliveryId: string }
-  /** An automatic top-up whose PaymentIntent is to be made (the same worker, the same queue). */
-  | { kind: 'topup'; accountId: string; purchaseId: string };
-
-/** The webhook queue: SQS on AWS, in process locally. */
-export interface WebhookQueue {
-  /** Sends the messages, after `delaySeconds` (at most 900, SQS's limit); answers how many failed. */
-  send(messages: WebhookMessage[], delaySeconds?: number): Promise<{ failed: number }>;
-}
+export { publishEvents, type WebhookMessage, type WebhookQueue };
 
 /** Waits after failed attempts 1, 2, 3…: then the last one, until 24 hours after the first attempt. */
 export const BACKOFF_MS = [60_000, 300_000, 900_000, 3_600_000, 10_800_000, 21_600_000, 43_200_000];
@@ -54,17 +43,6 @@ const LEASE_MS = 60_000;
 export const EVENT_SWEEP_GRACE_MS = 60_000;
 const SWEEP_LIMIT = 1_000;
 const MAX_ERROR_TEXT = 300;
-
-/** After a commit: hands the events to the queue and takes them out of the outbox. */
-export async function publishEvents(ledger: Ledger, queue: WebhookQueue, events: WebhookEvent[]): Promise<number> {
-  if (events.length === 0) return 0;
-  const { failed } = await queue.send(
-    events.map((e) => ({ kind: 'event' as const, accountId: e.accountId, eventId: e.id })),
-  );
-  if (failed > 0) return 0; // the sweep sends them again; the fan-out is idempotent
-  await Promise.all(events.map((e) => ledger.table.update(eventItems.dispatched(e.accountId, e.id))));
-  return events.length;
-}
 
 /** Events still in the outbox, older than EVENT_SWEEP_GRACE_MS, handed to the queue again. */
 export async function sweepEvents(ledger: Ledger, queue: WebhookQueue): Promise<number> {

@@ -6,14 +6,8 @@ import { randomBytes } from 'node:crypto';
 import { Conflict, NotFound } from '../errors.js';
 import { newId } from '../ids.js';
 import type { Actor } from '../items/audit.js';
-import {
-  type Delivery,
-  deliveryFromItem,
-  type EventType,
-  endpointFromItem,
-  endpointItems,
-  type WebhookEndpoint,
-} from '../items/webhook.js';
+import { type Delivery, type EventType, endpointItems, type WebhookEndpoint } from '../items/webhook.js';
+import { deliveryFromItem, endpointFromItem } from '../items/webhook-read.js';
 import { type AuditInput, recordAudit } from '../ledger/audit.js';
 import { run } from '../ledger/commit.js';
 import type { Ledger } from '../ledger/ledger.js';

@@ -3,7 +3,7 @@
 
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { sendInBatches } from '../sqs-batch.js';
-import type { WebhookMessage, WebhookQueue } from './delivery.js';
+import type { WebhookMessage, WebhookQueue } from './publish.js';
 
 export const MAX_DELAY_SECONDS = 900;
 

@@ -6,7 +6,8 @@
 import * as z from 'zod';
 import { AUDIT_ACTIONS } from '../../core/items/audit.js';
 import { billingProfileShape } from '../../core/items/billing-profile.js';
-import { deliveryRecordShape, EVENT_TYPES } from '../../core/items/webhook.js';
+import { EVENT_TYPES } from '../../core/items/webhook.js';
+import { deliveryRecordShape } from '../../core/items/webhook-read.js';
 import { PAYOUT_NETWORKS } from '../../core/payout.js';
 import { PRODUCTS } from '../../core/products.js';
 import type { api, RouteShape } from './routes.js';

@@ -15,7 +15,7 @@ import { SqsOutcomeQueue } from '../../core/outcomes/sqs.js';
 import { LedgerTable } from '../../core/table/table.js';
 import { type Clock, ManualClock, systemClock } from '../../core/time.js';
 import type { AddressPolicy } from '../../core/webhooks/address.js';
-import { publishEvents, type WebhookQueue } from '../../core/webhooks/delivery.js';
+import { publishEvents, type WebhookQueue } from '../../core/webhooks/publish.js';
 import type { WebhookSender } from '../../core/webhooks/sender.js';
 import { SqsWebhookQueue } from '../../core/webhooks/sqs.js';
 
