@@ -4,6 +4,7 @@ export * from './account.js';
 export * from './errors.js';
 export * from './items/charge.js';
 export * from './items/entry.js';
+export * from './items/entry-read.js';
 export * from './items/lot.js';
 export * from './items/notification.js';
 export * from './items/payment-lookup.js';

@@ -8,7 +8,7 @@ import { AssertionError, assert } from '../core/assert.js';
 import { charge, getBalance, listNotifications, listTransactions } from '../core/index.js';
 import { accountFromItem, accountItem, layoutLots, loadAccount, putAccount } from '../core/items/account.js';
 import { chargeFromItem } from '../core/items/charge.js';
-import { entryFromItem } from '../core/items/entry.js';
+import { entryFromItem } from '../core/items/entry-read.js';
 import { lotFromItem } from '../core/items/lot.js';
 import { getCharge } from '../core/ledger/charge.js';
 import { keys, SK_PREFIX } from '../core/table/keys.js';

@@ -1,16 +1,15 @@
 // A ledger entry (a transaction of the log): append-only, one per movement of credit, written in
 // the transaction of the operation that moved it. Its key is a ULID whose time part is the entry's
 // time and whose first random characters are the account's commit sequence (ids.ledgerEntryUlid),
-// so an account's entries sort in commit order and a date range is a key condition.
+// so an account's entries sort in commit order and a date range is a key condition. How an entry
+// reads back is items/entry-read.ts: every operation writes entries, only the reads list them.
 
-import * as z from 'zod';
 import type { LotKind } from '../account.js';
-import { type Category, categoryOf, ENTRY_TYPES, type EntryType } from '../entry-types.js';
+import type { Category, EntryType } from '../entry-types.js';
 import type { Micros } from '../money.js';
-import { DEFAULT_PRODUCT, PRODUCTS, type Product } from '../products.js';
+import type { Product } from '../products.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
-import { isoField, lotKindField, microsField, readItem } from './fields.js';
 
 export { CATEGORIES, type Category, categoryOf, ENTRY_TYPES, type EntryType, typesOf } from '../entry-types.js';
 
@@ -64,54 +63,4 @@ export function entryItem(
       }
     : {};
   return { ...keys.entry(accountId, ulid), itemType: 'entry', ...stored, ...withLots, ...changed };
-}
-
-const hashField = z.string().regex(/^[0-9a-f]{64}$/);
-
-const shape = z.object({
-  transactionId: z.string(),
-  type: z.enum(ENTRY_TYPES),
-  amount: microsField,
-  balanceAfter: microsField,
-  createdAt: isoField,
-  reference: z.string(),
-  description: z.string(),
-  product: z.enum(PRODUCTS).optional(),
-  deploymentId: z.string().optional(),
-  projectId: z.string().optional(),
-  paidFrom: z.array(z.object({ lotId: z.string(), kind: lotKindField, amount: microsField })).optional(),
-  allowance: microsField.optional(),
-  seq: z.number().int().min(1).optional(),
-  prevHash: hashField.optional(),
-  hash: hashField.optional(),
-});
-
-/** An entry read with only its type, amount, time and product (usage read from entries). */
-export function movementFromItem(item: Item): Pick<LedgerEntry, 'type' | 'amount' | 'createdAt' | 'product'> {
-  const { product, ...movement } = readItem(
-    'ledger entry',
-    shape.pick({ type: true, amount: true, createdAt: true, product: true }),
-    item,
-  );
-  return { ...movement, ...(product ? { product } : {}) };
-}
-
-export function entryFromItem(item: Item): LedgerEntry {
-  const { product, deploymentId, projectId, paidFrom, allowance, seq, prevHash, hash, ...entry } = readItem(
-    'ledger entry',
-    shape,
-    item,
-  );
-  const forUsage = entry.type === 'usage' || entry.type === 'refund';
-  return {
-    ...entry,
-    category: categoryOf(entry.type),
-    // Usage before products were recorded was for no product in particular: `other`.
-    ...(forUsage ? { product: product ?? DEFAULT_PRODUCT } : {}),
-    ...(deploymentId ? { deploymentId } : {}),
-    ...(projectId ? { projectId } : {}),
-    ...(paidFrom ? { paidFrom } : {}),
-    ...(allowance === undefined ? {} : { allowance }),
-    ...(seq !== undefined && prevHash !== undefined && hash !== undefined ? { seq, prevHash, hash } : {}),
-  };
 }

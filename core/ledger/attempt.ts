@@ -32,8 +32,8 @@ import { startTopUpIfDue } from './auto-top-up.js';
 import { Draft, type PlannedWrite } from './draft.js';
 import type { AccountRead } from './intents.js';
 import type { Ledger } from './ledger.js';
+import { writeOutPastDays } from './rollups.js';
 import { ACCOUNT_ITEM_WRITES, IDEMPOTENCY_WRITES, INTENT_WRITES, roomForCharge } from './room.js';
-import { writeOutPastDays } from './usage.js';
 
 export interface Operation<R> {
   name: string;

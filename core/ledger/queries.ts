@@ -21,7 +21,7 @@ import { InvalidRequest } from '../errors.js';
 import { timeOfId, ulidBounds } from '../ids.js';
 import { accountFromItem, loadAccount, withOverflow } from '../items/account.js';
 import type { EntryType, LedgerEntry } from '../items/entry.js';
-import { entryFromItem } from '../items/entry.js';
+import { entryFromItem } from '../items/entry-read.js';
 import type { Lot } from '../items/lot.js';
 import { type Micros, max, micros, ZERO } from '../money.js';
 import { DEFAULT_PRODUCT, type Product } from '../products.js';

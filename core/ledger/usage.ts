@@ -1,7 +1,7 @@
 // Usage by product (SPEC §10): every usage and refund entry is counted on the account item by its
 // UTC day and product (Draft.entry); the first operation of a later day writes the earlier days out
-// as rollup items in its own transaction (items/usage.ts), so a charge writes nothing more than it
-// did. A usage read is one item per bucket, plus the account item for what is not written out yet:
+// as rollup items in its own transaction (ledger/rollups.ts), so a charge writes nothing more than
+// it did. A usage read is one item per bucket, plus the account item for what is not written out yet:
 //
 //   granularity=day     USAGE#D#<day> items   + the account item's usageDays
 //   granularity=month   USAGE#M#<month> items + the account item's usageDays
@@ -14,42 +14,15 @@ import { AssertionError } from '../assert.js';
 import { InvalidRequest } from '../errors.js';
 import { ulidBounds } from '../ids.js';
 import { accountFromItem } from '../items/account.js';
-import { movementFromItem } from '../items/entry.js';
-import { type UsageByProduct, usageDayFromItem, usageItems, usageMonthFromItem } from '../items/usage.js';
+import { movementFromItem } from '../items/entry-read.js';
+import { type UsageByProduct, usageDayFromItem, usageMonthFromItem } from '../items/usage.js';
 import { type Micros, micros, ZERO } from '../money.js';
 import { DEFAULT_PRODUCT, PRODUCTS, type Product } from '../products.js';
 import { keys, SK_PREFIX } from '../table/keys.js';
 import { type Item, MAX_QUERY_PAGES } from '../table/table.js';
 import { DAY_MS, iso, startOfUtcDay, startOfUtcMonth } from '../time.js';
-import type { Draft } from './draft.js';
 import type { Ledger } from './ledger.js';
-import { USAGE_DAYS_WRITTEN_OUT } from './room.js';
-
-/** The rule the engine applies after every plan: days before today are written out as rollup items. */
-export function writeOutPastDays(draft: Draft): void {
-  const past = draft.takeUsageDaysBefore(draft.now.slice(0, 10), USAGE_DAYS_WRITTEN_OUT);
-  if (past.length === 0) return;
-  const months = new Map<string, UsageByProduct>();
-  for (const day of past) {
-    draft.write({ item: usageItems.day(draft.accountId, day) });
-    const month = months.get(day.day.slice(0, 7)) ?? {};
-    months.set(day.day.slice(0, 7), addUsage(month, day.byProduct));
-  }
-  for (const [month, byProduct] of months) draft.write({ item: usageItems.month(draft.accountId, month, byProduct) });
-}
-
-function addUsage(into: UsageByProduct, more: UsageByProduct): UsageByProduct {
-  const sum: UsageByProduct = { ...into };
-  for (const product of PRODUCTS) {
-    const a = sum[product];
-    const b = more[product];
-    if (!b) continue;
-    sum[product] = a
-      ? { usage: micros(a.usage + b.usage), refunds: micros(a.refunds + b.refunds) }
-      : { usage: b.usage, refunds: b.refunds };
-  }
-  return sum;
-}
+import { addUsage } from './rollups.js';
 
 export interface UsageBucket {
   start: string;
