@@ -9,6 +9,7 @@ export * from './items/lot.js';
 export * from './items/notification.js';
 export * from './items/payment-lookup.js';
 export * from './items/purchase.js';
+export * from './items/purchase-read.js';
 export * from './items/webhook.js';
 export * from './items/webhook-read.js';
 export * from './items/withdrawal.js';

@@ -7,7 +7,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { getCharge, listNotifications, type Micros, setAutoTopUp } from '../core/index.js';
-import { purchaseFromItem } from '../core/items/purchase.js';
+import { purchaseFromItem } from '../core/items/purchase-read.js';
 import { cardLabel } from '../core/payments/card-label.js';
 import { StripeCheckout } from '../core/payments/stripe.js';
 import { keys, SK_PREFIX } from '../core/table/keys.js';

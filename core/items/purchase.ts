@@ -1,15 +1,14 @@
 // A purchase of credits, and the lookups that find it from what a provider's event names: our
 // purchase id, or the provider's checkout (a Spherepay payment link); the lookup by its payment
 // is items/payment-lookup.ts. The lifecycle and the order of provider events are in
-// ledger/purchases.ts; here, what is stored and how it reads back.
+// ledger/purchases.ts; here, what is stored (how it reads back: items/purchase-read.ts, apart because
+// auto top-ups write purchases from within every charge, while only the purchase paths read them).
 
-import * as z from 'zod';
 import { Conflict } from '../errors.js';
 import type { Micros } from '../money.js';
 import { chargeQueueIndex, keys } from '../table/keys.js';
-import type { Item } from '../table/table.js';
-import { type ItemWrite, isoField, microsField, readItem } from './fields.js';
-import { type PaymentDetails, paymentDetailsShape } from './payment-details.js';
+import type { ItemWrite } from './fields.js';
+import type { PaymentDetails } from './payment-details.js';
 
 export const PURCHASE_STATUSES = ['pending', 'completed', 'failed', 'expired', 'reversed'] as const;
 export type PurchaseStatus = (typeof PURCHASE_STATUSES)[number];
@@ -46,32 +45,6 @@ export interface Purchase {
   payment?: PaymentDetails;
   /** Its receipt (SPEC §11), numbered in the transaction that credited it. */
   receiptNumber?: string;
-}
-
-const shape = z.object({
-  purchaseId: z.string(),
-  accountId: z.string(),
-  status: z.enum(PURCHASE_STATUSES),
-  amount: microsField,
-  method: z.enum(['card', 'usdc']),
-  provider: z.enum(['stripe', 'spherepay']),
-  createdAt: isoField,
-  updatedAt: isoField,
-  checkoutUrl: z.string().optional(),
-  providerRef: z.string().optional(),
-  paymentRef: z.string().optional(),
-  lotId: z.string().optional(),
-  paidAmount: microsField.optional(),
-  reversedAmount: microsField.optional(),
-  providerRefunded: microsField.optional(),
-  autoTopUp: z.literal(true).optional(),
-  payment: paymentDetailsShape.optional(),
-  receiptNumber: z.string().optional(),
-}) satisfies z.ZodType<Purchase, unknown>;
-
-/** A purchase item read back; what it was stored without (DynamoDB keeps no undefined) stays absent. */
-export function purchaseFromItem(item: Item): Purchase {
-  return readItem('purchase', shape, item);
 }
 
 export const purchaseItems = {
@@ -184,13 +157,3 @@ export const purchaseItems = {
     ];
   },
 };
-
-/** The purchase lookup: the account of a purchase, found from its id alone. */
-export function purchaseLookupFromItem(item: Item | undefined): { accountId: string } | undefined {
-  return item && readItem('purchase lookup', z.object({ accountId: z.string() }), item);
-}
-
-/** The checkout lookup: the purchase a provider's checkout belongs to. */
-export function checkoutLookupFromItem(item: Item | undefined): { accountId: string; purchaseId: string } | undefined {
-  return item && readItem('checkout lookup', z.object({ accountId: z.string(), purchaseId: z.string() }), item);
-}

@@ -21,7 +21,8 @@ import {
   paymentLookupFromItem,
   type ReversalReport,
 } from '../items/payment-lookup.js';
-import { type ProviderName, type Purchase, purchaseFromItem, purchaseItems } from '../items/purchase.js';
+import { type ProviderName, type Purchase, purchaseItems } from '../items/purchase.js';
+import { purchaseFromItem } from '../items/purchase-read.js';
 import { type Micros, micros, ZERO } from '../money.js';
 import { keys } from '../table/keys.js';
 import { run } from './commit.js';

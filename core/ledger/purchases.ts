@@ -18,16 +18,14 @@
 import { assert } from '../assert.js';
 import { Conflict, InvalidRequest, NotFound } from '../errors.js';
 import {
-  checkoutLookupFromItem,
   type PaymentMethod,
   PROVIDER_OF,
   type ProviderName,
   type Purchase,
   type PurchaseStatus,
-  purchaseFromItem,
   purchaseItems,
-  purchaseLookupFromItem,
 } from '../items/purchase.js';
+import { checkoutLookupFromItem, purchaseFromItem, purchaseLookupFromItem } from '../items/purchase-read.js';
 import type { PaymentDetails } from '../items/receipt.js';
 import { formatMicros, type Micros } from '../money.js';
 import { type PurchaseLimits, withinLimits } from '../purchase-limits.js';

@@ -5,7 +5,8 @@
 // purchase like any other.
 
 import { accountFromItem } from '../items/account.js';
-import { purchaseFromItem, purchaseItems } from '../items/purchase.js';
+import { purchaseItems } from '../items/purchase.js';
+import { purchaseFromItem } from '../items/purchase-read.js';
 import type { Ledger } from '../ledger/ledger.js';
 import { log } from '../log.js';
 import { formatMicros } from '../money.js';
