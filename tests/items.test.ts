@@ -9,7 +9,7 @@ import { charge, getBalance, listNotifications, listTransactions } from '../core
 import { accountFromItem, accountItem, layoutLots, loadAccount, putAccount } from '../core/items/account.js';
 import { chargeFromItem } from '../core/items/charge.js';
 import { entryFromItem } from '../core/items/entry-read.js';
-import { lotFromItem } from '../core/items/lot.js';
+import { lotFromItem } from '../core/items/lot-read.js';
 import { getCharge } from '../core/ledger/charge.js';
 import { keys, SK_PREFIX } from '../core/table/keys.js';
 import { type LedgerTable, MAX_TRANSACT_ITEMS } from '../core/table/table.js';

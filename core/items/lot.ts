@@ -1,17 +1,17 @@
 // A lot's permanent record: what was granted, by whom and why, and later what expired of it and
 // what a provider took back. Its live remaining credit is on the account item (items/account.ts);
-// this record never changes the balance by itself.
+// this record never changes the balance by itself. How it reads back is items/lot-read.ts: refunds
+// write lots from the charges function, only the lot paths read them.
 
-import * as z from 'zod';
 import type { LotKind } from '../account.js';
 import { Conflict } from '../errors.js';
-import { type Micros, ZERO } from '../money.js';
-import { PRODUCTS, type Product } from '../products.js';
+import type { Micros } from '../money.js';
+import type { Product } from '../products.js';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import { iso } from '../time.js';
-import { type StaffMark, staffMarkField } from './audit.js';
-import { type ItemWrite, isoField, lotKindField, microsField, readItem } from './fields.js';
+import type { StaffMark } from './audit.js';
+import type { ItemWrite } from './fields.js';
 
 export type LotSource = 'stripe' | 'spherepay' | 'admin' | 'refund';
 
@@ -112,37 +112,3 @@ export const lotItems = {
     };
   },
 };
-
-const shape = z.object({
-  lotId: z.string(),
-  kind: lotKindField,
-  amount: microsField,
-  source: z.enum(['stripe', 'spherepay', 'admin', 'refund']),
-  reference: z.string(),
-  description: z.string(),
-  conditions: z.string().optional(),
-  products: z.array(z.enum(PRODUCTS)).min(1).optional(),
-  grantedBy: staffMarkField.optional(),
-  createdAt: isoField,
-  expiresAt: isoField.nullable(),
-  expired: microsField.optional(),
-  reversed: microsField.optional(),
-  reversedFromExpired: microsField.optional(),
-});
-
-export function lotFromItem(item: Item): LotRecord {
-  const { conditions, products, grantedBy, expired, reversed, reversedFromExpired, ...lot } = readItem(
-    'lot',
-    shape,
-    item,
-  );
-  return {
-    ...lot,
-    ...(grantedBy ? { grantedBy } : {}),
-    ...(conditions ? { conditions } : {}),
-    ...(products ? { products } : {}),
-    expired: expired ?? ZERO,
-    reversed: reversed ?? ZERO,
-    reversedFromExpired: reversedFromExpired ?? ZERO,
-  };
-}

@@ -1,10 +1,9 @@
 // A notification of the Notification Center: written in the transaction of the operation it
-// reports (Draft.notify), listed newest first, marked read.
+// reports (Draft.notify), listed newest first, marked read. How it reads back is
+// items/notification-read.ts: every operation may write one, only the Notification Center reads them.
 
-import * as z from 'zod';
 import { keys } from '../table/keys.js';
 import type { Item } from '../table/table.js';
-import { isoField, readItem } from './fields.js';
 
 export const NOTIFICATION_TYPES = [
   'purchase_completed',
@@ -35,18 +34,6 @@ export interface Notification {
 
 export function notificationItem(accountId: string, notification: Notification): Item {
   return { ...keys.notification(accountId, notification.notificationId), itemType: 'notification', ...notification };
-}
-
-const shape = z.object({
-  notificationId: z.string(),
-  type: z.enum(NOTIFICATION_TYPES),
-  message: z.string(),
-  createdAt: isoField,
-  read: z.boolean(),
-});
-
-export function notificationFromItem(item: Item): Notification {
-  return readItem('notification', shape, item);
 }
 
 /** Marks a notification read; it must exist. */

@@ -2,7 +2,8 @@
 // transactions (Draft.notify); here they are listed and marked read.
 
 import { NotFound } from '../errors.js';
-import { markedRead, type Notification, notificationFromItem } from '../items/notification.js';
+import { markedRead, type Notification } from '../items/notification.js';
+import { notificationFromItem } from '../items/notification-read.js';
 import { keys, SK_PREFIX } from '../table/keys.js';
 import type { Ledger } from './ledger.js';
 

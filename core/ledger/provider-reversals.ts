@@ -14,7 +14,8 @@
 import { assert } from '../assert.js';
 import { Conflict, ContentionExhausted, NotFound } from '../errors.js';
 import { idempotencyItem } from '../items/idempotency.js';
-import { type LotRecord, lotFromItem } from '../items/lot.js';
+import { type LotRecord } from '../items/lot.js';
+import { lotFromItem } from '../items/lot-read.js';
 import {
   type HeldReport,
   type PaymentLookup,

@@ -3,7 +3,7 @@
 // the lot directly, so what they measure and check is the path a real payment takes.
 
 import { assert } from '../../core/assert.js';
-import { lotFromItem } from '../../core/items/lot.js';
+import { lotFromItem } from '../../core/items/lot-read.js';
 import type { PaymentMethod, ProviderName } from '../../core/items/purchase.js';
 import type { Ledger } from '../../core/ledger/ledger.js';
 import { type PaymentReversalResult, reversePayment } from '../../core/ledger/provider-reversals.js';
