@@ -1,7 +1,7 @@
 // The Lambda bundles as they are deployed (infra/bundling.ts): each loads on Node 22 and serves
 // a request against DynamoDB Local; none carries the Stripe SDK or the local server's code.
 
-import { mkdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { build, type Metafile } from 'esbuild';
@@ -17,6 +17,8 @@ import { buyCredits } from './support/purchases.js';
 const outDir = resolve('.build', `bundles-${process.pid}`);
 const bundles = new Map<string, { file: string; inputs: string[]; metafile: Metafile }>();
 const NAMES = FUNCTIONS.map((f) => f.name as string);
+/** What the check's and the charge's functions may load at a cold start (README, Measured). */
+const MAX_HOT_PATH_BUNDLE_BYTES = 200 * 1024;
 
 beforeAll(async () => {
   mkdirSync(outDir, { recursive: true });
@@ -123,6 +125,10 @@ describe('Lambda bundles', () => {
     expect(readFileSync(file, 'utf8').trimEnd()).toMatch(/\/\/# sourceMappingURL=[\w-]+\.mjs\.map$/);
     const map = JSON.parse(readFileSync(`${file}.map`, 'utf8')) as { sources: string[] };
     expect(map.sources.some((source) => source.endsWith('core/ledger/ledger.ts'))).toBe(true);
+  });
+
+  it.each(['balance', 'charges'])('the %s bundle, on the hot path, stays within 200 KB', (name) => {
+    expect(statSync(bundles.get(name)!.file).size).toBeLessThanOrEqual(MAX_HOT_PATH_BUNDLE_BYTES);
   });
 
   it.each(NAMES)("the %s bundle carries zod's JSON Schema generator only if it serves the OpenAPI document", (name) => {
