@@ -18,7 +18,6 @@ import {
   type DeliveryAttempt,
   deliveryIdOf,
   deliveryItems,
-  eventItems,
   type WebhookEndpoint,
   type WebhookEvent,
 } from '../items/webhook.js';
