@@ -261,6 +261,14 @@ describe('the account item', () => {
     refused({ ...stored, pending: [['ch_y', 10]] }, /pending\.0/);
     refused({ ...stored, lowBalanceThreshold: '10' }, /lowBalanceThreshold/);
     refused({ ...stored, autoTopUp: { ...emptyAutoTopUp(), spent: Number.NaN } }, /autoTopUp\.spent/);
+    const usageDay = (day: unknown) => ({ ...stored, usageDays: [day] });
+    refused(usageDay({ d: '2026-12', p: {} }), /usageDays\.0\.d/);
+    refused(usageDay({ d: '2026-12-04', p: { gpu: [1, 0] } }), /usageDays\.0\.p\.gpu: expected a product/);
+    refused(
+      usageDay({ d: '2026-12-04', p: { other: [-1, 0] } }),
+      /usageDays\.0\.p\.other\.0: this amount is never below zero/,
+    );
+    refused(usageDay({ d: '2026-12-04', p: { other: [1] } }), /usageDays\.0\.p\.other: expected \[usage, refunds\]/);
   });
 
   it('a corrupted overflow lot is refused when the lots are loaded', async () => {
