@@ -4,7 +4,7 @@
 import type { AuditRecord } from '../core/items/audit.js';
 import { accountView } from '../core/ledger/account-view.js';
 import { setNegativeAllowance } from '../core/ledger/allowance.js';
-import { type AuditQuery, listAudit, MAX_AUDIT_PAGE } from '../core/ledger/audit.js';
+import { type AuditQuery, listAudit, MAX_AUDIT_PAGE } from '../core/ledger/audit-log.js';
 import { grantPromotional } from '../core/ledger/grants.js';
 import type { Ledger } from '../core/ledger/ledger.js';
 import {

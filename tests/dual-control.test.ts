@@ -19,7 +19,7 @@ import {
   requestWithdrawal,
 } from '../core/index.js';
 import type { Actor } from '../core/items/audit.js';
-import { listAudit } from '../core/ledger/audit.js';
+import { listAudit } from '../core/ledger/audit-log.js';
 import { c, expectInvariants, FINANCE, FINANCE_2, newLedger } from './support/ledger.js';
 import { buyCredits } from './support/purchases.js';
 import { WALLET } from './support/wallet.js';

@@ -5,7 +5,7 @@
 // its record fails here.
 
 import { beforeAll, describe, expect, it } from 'vitest';
-import { listAudit } from '../core/ledger/audit.js';
+import { listAudit } from '../core/ledger/audit-log.js';
 import { routeKey, routes } from '../functions/http/routes.js';
 import { type Api, startApi } from './support/api.js';
 import { allowedCaller, routeSamples, send } from './support/route-samples.js';

@@ -2,12 +2,11 @@
 // `sub` and scope), what it was done to, and what it was before and after. It is written in the
 // same transaction as the change (ledger/audit.ts), as a new item that nothing updates or deletes:
 // its put is conditioned on the key being new, and on AWS no role may touch it otherwise
-// (infra/access.ts).
+// (infra/access.ts). How a record reads back is items/audit-read.ts: every staff operation writes
+// one, only the audit log reads them.
 
-import * as z from 'zod';
 import { auditIndex, keys } from '../table/keys.js';
-import type { Item } from '../table/table.js';
-import { type ItemWrite, isoField, readItem } from './fields.js';
+import type { ItemWrite } from './fields.js';
 
 /** Who made a change: the token's subject and its credits:* scopes, space-separated. */
 export interface Actor {
@@ -74,24 +73,3 @@ export function auditActorOf(write: ItemWrite): string | undefined {
   const put = 'Put' in write.item ? write.item.Put.Item : undefined;
   return put?.itemType === ITEM_TYPE ? String(put.actor) : undefined;
 }
-
-const value = z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(z.string())]);
-
-const shape = z.object({
-  auditId: z.string(),
-  at: isoField,
-  actor: z.string().min(1),
-  scope: z.string(),
-  action: z.enum(AUDIT_ACTIONS),
-  accountId: z.string(),
-  subject: z.string(),
-  before: z.record(z.string(), value).optional(),
-  after: z.record(z.string(), value).optional(),
-});
-
-export function auditFromItem(item: Item): AuditRecord {
-  const { before, after, ...record } = readItem('audit record', shape, item);
-  return { ...record, ...(before ? { before } : {}), ...(after ? { after } : {}) };
-}
-
-export const staffMarkField = z.object({ sub: z.string().min(1), scope: z.string(), at: isoField });

@@ -5,7 +5,7 @@ import * as z from 'zod';
 import { ZERO } from '../money.js';
 import { PRODUCTS } from '../products.js';
 import type { Item } from '../table/table.js';
-import { staffMarkField } from './audit.js';
+import { staffMarkField } from './audit-read.js';
 import { isoField, lotKindField, microsField, readItem } from './fields.js';
 import type { LotRecord } from './lot.js';
 

@@ -16,7 +16,8 @@ import type { Micros } from '../money.js';
 import { type Destination, PAYOUT_NETWORKS } from '../payout.js';
 import { keys, withdrawalStatusIndex } from '../table/keys.js';
 import type { Item } from '../table/table.js';
-import { type StaffMark, staffMarkField } from './audit.js';
+import type { StaffMark } from './audit.js';
+import { staffMarkField } from './audit-read.js';
 import { allocationField, type ItemWrite, isoField, microsField, readItem } from './fields.js';
 
 export const WITHDRAWAL_STATUSES = ['pending_review', 'approved', 'completed', 'rejected', 'cancelled'] as const;
