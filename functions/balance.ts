@@ -16,6 +16,7 @@ import {
 import { DAY_MS } from '../core/time.js';
 import { accountFor } from './http/auth.js';
 import { openCursor, signCursor } from './http/cursor.js';
+import { digestsOf } from './http/digests.js';
 import { groupHandler, implement } from './http/handler.js';
 import * as present from './http/present.js';
 import { balanceRoutes as api } from './http/routes/balance.js';
@@ -112,18 +113,19 @@ export const handler = groupHandler(
 
     implement(api.digest, async ({ params, runtime }) => ({
       status: 200,
-      body: await publishedDigest(digestsOf(runtime), params.day),
+      body: await publishedDigest(publishedDigests(runtime), params.day),
     })),
 
     implement(api.proof, async ({ caller, query, runtime }) => {
       const accountId = accountFor(caller, query.accountId, 'read');
-      return { status: 200, body: await proofFor(digestsOf(runtime), accountId, query.day) };
+      return { status: 200, body: await proofFor(publishedDigests(runtime), accountId, query.day) };
     }),
   ],
   { use: [secrets()] },
 );
 
-function digestsOf(runtime: Runtime): DigestStore {
-  if (!runtime.digests) throw new NotFound('no digests are published here');
-  return runtime.digests;
+function publishedDigests(runtime: Runtime): DigestStore {
+  const digests = digestsOf(runtime);
+  if (!digests) throw new NotFound('no digests are published here');
+  return digests;
 }

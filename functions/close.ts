@@ -5,12 +5,15 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { closeDays, dayToClose } from '../core/close/close.js';
 import { log } from '../core/log.js';
+import { digestsOf } from './http/digests.js';
 import { runtime } from './http/runtime.js';
 import { logger } from './log.js';
 import { flushMetrics } from './metrics.js';
 
 export const handler = middy(async () => {
-  const { ledger, digests } = runtime();
+  const current = runtime();
+  const { ledger } = current;
+  const digests = digestsOf(current);
   if (!digests) throw new Error('DIGEST_BUCKET is not set');
   const nowMs = ledger.nowMs();
   const closed = await closeDays({ table: ledger.table, store: digests, nowMs }, dayToClose(nowMs));

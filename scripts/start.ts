@@ -10,6 +10,7 @@ import { join, resolve } from 'node:path';
 import { formatMicros } from '../core/money.js';
 import { createTableIfMissing } from '../core/table/create.js';
 import { LedgerTable } from '../core/table/table.js';
+import { digestsOf } from '../functions/http/digests.js';
 import { runtimeFromEnv } from '../functions/http/runtime.js';
 import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
 import { type LocalJobs, SWEEP_EVERY_MS, startLocalJobs } from '../functions/local/local-jobs.js';
@@ -48,14 +49,17 @@ async function main(): Promise<void> {
   let jobs: LocalJobs | undefined;
   try {
     await createTableIfMissing(new LedgerTable({ tableName, endpoint: dynamo.endpoint }));
-    const runtime = runtimeFromEnv({
+    const env = {
       ...process.env,
       TABLE_NAME: tableName,
       DYNAMODB_ENDPOINT: dynamo.endpoint,
       // The daily digests: beside the table, or in a folder of this run's own with --memory.
       DIGEST_DIR:
         process.env.DIGEST_DIR ?? (inMemory ? mkdtempSync(join(tmpdir(), 'digests-')) : resolve(dataDir, 'digests')),
-    });
+    };
+    const runtime = runtimeFromEnv(env);
+    // The local routes that close a day and read digests find the store on the runtime.
+    digestsOf(runtime, env);
     const { secret, generated } = devSecret(process.env, resolve(dataDir, 'auth-dev-secret'));
     const payments = localPayments(process.env);
     jobs = await startLocalJobs(runtime.ledger, payments.cards ? { cards: payments.cards } : {});

@@ -3,8 +3,7 @@
 // hands each request its own on the Lambda context (LocalContext in handler.ts).
 
 import { randomBytes } from 'node:crypto';
-import { S3DigestStore } from '../../core/close/s3-store.js';
-import { type DigestStore, LocalDigestStore } from '../../core/close/store.js';
+import type { DigestStore } from '../../core/close/store.js';
 import { ChargeEffects } from '../../core/effects.js';
 import { EventBridgeGraceScheduler } from '../../core/grace/eventbridge.js';
 import type { WebhookEvent } from '../../core/items/webhook.js';
@@ -36,7 +35,10 @@ export interface Runtime {
   publisher?: OutcomePublisher;
   /** Local mode: what runs when the manual clock moves (due schedules, sweeps). */
   afterClockMove?: () => Promise<void>;
-  /** The daily digests (SPEC §12): S3 with Object Lock (DIGEST_BUCKET), or a folder (DIGEST_DIR) locally. */
+  /**
+   * The daily digests (SPEC §12): S3 with Object Lock (DIGEST_BUCKET), or a folder (DIGEST_DIR) locally;
+   * built by what reads or publishes them (digests.ts).
+   */
   digests?: DigestStore;
 }
 
@@ -86,10 +88,8 @@ export function runtimeFromEnv(env: NodeJS.ProcessEnv, clock?: Clock): Runtime {
   if (scheduler || publisher || publishing)
     ledger.effects = new ChargeEffects(scheduler, publisher, publishing, topUps);
   const cursorSecret = cursorSecretFrom(env);
-  const digests = digestStoreFromEnv(env);
   return {
     ledger,
-    ...(digests ? { digests } : {}),
     ...(webhookQueue ? { webhookQueue } : {}),
     get cursorSecret() {
       return cursorSecret();
@@ -117,13 +117,6 @@ export function cursorSecretFrom(env: NodeJS.ProcessEnv): () => string {
   }
   const madeUp = randomBytes(32).toString('hex');
   return () => madeUp;
-}
-
-/** Where the daily digests are published, when the deployment (or the local server) says. */
-function digestStoreFromEnv(env: NodeJS.ProcessEnv): DigestStore | undefined {
-  if (env.DIGEST_BUCKET) return new S3DigestStore(env.DIGEST_BUCKET);
-  if (env.DIGEST_DIR) return new LocalDigestStore(env.DIGEST_DIR);
-  return undefined;
 }
 
 /** EventBridge Scheduler for grace deadlines, when the deployment configured it. */
