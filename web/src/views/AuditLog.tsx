@@ -126,8 +126,8 @@ function AuditRow({ record }: { record: AuditRecord }) {
         {record.action}
         <div className="small mono muted break">{record.subject}</div>
       </td>
-      <td data-label="Account" className="mono">
-        {record.accountId}
+      <td data-label="Account">
+        <span className="mono">{record.accountId}</span>
       </td>
       <td data-label="Change" className="small">
         {record.before ? <div>Before: {valuesText(record.before)}</div> : null}
