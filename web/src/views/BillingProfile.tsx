@@ -104,7 +104,8 @@ function fieldErrors(error: unknown): Partial<Record<FieldName, string>> {
   const errors: Partial<Record<FieldName, string>> = {};
   for (const { path, message } of error.problem.errors ?? []) {
     const field = FIELD_OF_PATH[path.replace(/^body\./, '')];
-    if (field && !errors[field]) errors[field] = message;
+    // The server's checks name the field and say what is wrong with it ("is not a valid eu_vat …").
+    if (field && !errors[field]) errors[field] = /^(is|must) /.test(message) ? `This ${message}` : message;
   }
   return errors;
 }
