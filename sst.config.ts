@@ -21,6 +21,16 @@ function Credits({ stack }: StackContext): void {
     oidcClientId: required('OIDC_CLIENT_ID'),
     ...(process.env.CHECKOUT_SUCCESS_URL ? { checkoutSuccessUrl: process.env.CHECKOUT_SUCCESS_URL } : {}),
     ...(process.env.CHECKOUT_CANCEL_URL ? { checkoutCancelUrl: process.env.CHECKOUT_CANCEL_URL } : {}),
+    stripeInvoices: process.env.STRIPE_INVOICES === 'true',
+    ...(process.env.SELLER_NAME && process.env.SELLER_ADDRESS
+      ? {
+          seller: {
+            name: process.env.SELLER_NAME,
+            address: process.env.SELLER_ADDRESS,
+            ...(process.env.SELLER_TAX_ID ? { taxId: process.env.SELLER_TAX_ID } : {}),
+          },
+        }
+      : {}),
   });
   stack.addOutputs({
     AppUrl: { value: credits.web.url, description: 'Usage & Billing, with the API under the same origin' },

@@ -20,7 +20,8 @@ import type { SecretName, Secrets } from './secrets.js';
  * whose ledger writes may write events). `secrets`: which secrets it may read. `audit`: it
  * appends audit records (SPEC §14); every other writer is denied even that, and no role may update
  * or delete one. `digests`: the daily digests' bucket, `read` (GetObject, ListBucket) or `publish`
- * (also PutObject; never a delete).
+ * (also PutObject; never a delete). `seller`: it shows receipts and credit notes, so it is told the
+ * seller they name (no access of its own).
  */
 export interface Access {
   table?: 'read' | 'write';
@@ -31,6 +32,7 @@ export interface Access {
   eventQueue?: 'send';
   secrets?: SecretName[];
   digests?: 'read' | 'publish';
+  seller?: true;
 }
 
 export const ACCESS: Record<FunctionName, Access> = {
@@ -46,7 +48,7 @@ export const ACCESS: Record<FunctionName, Access> = {
   },
   withdrawals: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
   notifications: { table: 'write', eventQueue: 'send' },
-  receipts: { table: 'write', secrets: ['cursor'] },
+  receipts: { table: 'write', secrets: ['cursor'], seller: true },
   admin: {
     table: 'write',
     audit: 'append',

@@ -1,7 +1,8 @@
 // One Lambda function per handler (bundling.ts lists them): Node 22 on arm64, 512 MB, a log group
 // of its own kept a month, and an environment that names the table and, beyond it, only what
 // ACCESS lets the function use (the grace schedules, the queues it sends to, the ARNs of its
-// secrets, the checkout settings where it holds the Stripe key), with the IAM statements that
+// secrets, the checkout settings where it holds the Stripe key, the seller where it shows receipts),
+// with the IAM statements that
 // allow it (access.ts). The two queue workers get their queues as event sources.
 
 import { Duration, RemovalPolicy } from 'aws-cdk-lib';
@@ -12,13 +13,14 @@ import type { Construct } from 'constructs';
 import { ACCESS, type Access, grantAccess, type Resources } from './access.js';
 import { bundled } from './assets.js';
 import { FUNCTIONS, type FunctionName, NODE_OPTIONS } from './bundling.js';
-import type { CheckoutSettings } from './parameters.js';
+import type { CheckoutSettings, SellerSettings } from './parameters.js';
 import type { Queues } from './queues.js';
 
 export type Functions = Record<FunctionName, LambdaFunction>;
 
 export interface FunctionResources extends Resources {
   checkout: CheckoutSettings;
+  seller: SellerSettings;
 }
 
 export function addFunctions(scope: Construct, resources: FunctionResources): Functions {
@@ -54,7 +56,8 @@ function timeoutSeconds(name: FunctionName): number {
   return 29;
 }
 
-function environmentOf(access: Access, { table, grace, queues, secrets, checkout, digests }: FunctionResources) {
+function environmentOf(access: Access, resources: FunctionResources) {
+  const { table, grace, queues, secrets, checkout, digests, seller } = resources;
   const environment: Record<string, string> = { TABLE_NAME: table.tableName, NODE_OPTIONS };
   if (access.digests) environment.DIGEST_BUCKET = digests.bucketName;
   if (access.schedules)
@@ -73,6 +76,13 @@ function environmentOf(access: Access, { table, grace, queues, secrets, checkout
       CHECKOUT_SUCCESS_URL: checkout.successUrl,
       CHECKOUT_CANCEL_URL: checkout.cancelUrl,
       SPHEREPAY_PRODUCT_ID: checkout.spherepayProductId,
+      STRIPE_INVOICES: checkout.stripeInvoices,
+    });
+  if (access.seller)
+    Object.assign(environment, {
+      SELLER_NAME: seller.name,
+      SELLER_ADDRESS: seller.address,
+      SELLER_TAX_ID: seller.taxId,
     });
   return environment;
 }

@@ -69,7 +69,15 @@ export class IoCredits extends Construct {
     });
     const checkout = checkoutSettings(this, inputs, this.web.url);
 
-    this.functions = addFunctions(this, { table: this.table, grace, queues, secrets, checkout, digests: this.digests });
+    this.functions = addFunctions(this, {
+      table: this.table,
+      grace,
+      queues,
+      secrets,
+      checkout,
+      seller: inputs.seller,
+      digests: this.digests,
+    });
     addJobSchedules(this, {
       expiryFanout: this.functions['expiry-fanout'],
       sweep: this.functions.sweep,

@@ -1,5 +1,6 @@
 // What a deployment is told from outside: the IO ID issuer and audiences the API trusts, the
-// app's OpenID Connect client, where Stripe Checkout returns the buyer, the Spherepay product.
+// app's OpenID Connect client, where Stripe Checkout returns the buyer and whether it makes Stripe
+// invoices, the Spherepay product, the seller that receipts and credit notes name.
 // SST passes them as props (sst.config.ts, from environment variables); whatever is not passed is
 // a CloudFormation parameter of the stack, so `npm run synth`'s template can be deployed as it is.
 // An empty checkout URL means the app itself, whose URL is known only when CloudFormation creates
@@ -20,6 +21,10 @@ export interface IoCreditsProps {
   /** Where Stripe Checkout sends the user back. */
   checkoutSuccessUrl?: string;
   checkoutCancelUrl?: string;
+  /** Stripe invoices for card purchases (STRIPE_INVOICES); absent, the stack parameter StripeInvoices (false). */
+  stripeInvoices?: boolean;
+  /** The seller on receipts and credit notes; absent, the stack parameters SellerName, SellerAddress, SellerTaxId. */
+  seller?: { name: string; address: string; taxId?: string };
 }
 
 export interface DeploymentInputs {
@@ -31,6 +36,8 @@ export interface DeploymentInputs {
   checkoutSuccessUrl: CfnParameter;
   checkoutCancelUrl: CfnParameter;
   spherepayProductId: CfnParameter;
+  stripeInvoices: CfnParameter;
+  seller: SellerSettings;
 }
 
 /** What the payments functions are told about checkouts. */
@@ -38,6 +45,15 @@ export interface CheckoutSettings {
   successUrl: string;
   cancelUrl: string;
   spherepayProductId: string;
+  /** `true` or `false`: STRIPE_INVOICES. */
+  stripeInvoices: string;
+}
+
+/** Who issues receipts and credit notes: SELLER_NAME, SELLER_ADDRESS, SELLER_TAX_ID. */
+export interface SellerSettings {
+  name: string;
+  address: string;
+  taxId: string;
 }
 
 export function deploymentInputs(scope: Construct, props: IoCreditsProps): DeploymentInputs {
@@ -67,8 +83,35 @@ export function deploymentInputs(scope: Construct, props: IoCreditsProps): Deplo
   const spherepayProductId = parameter('SpherepayProductId', 'The Spherepay product that USDC prices belong to', {
     default: '',
   });
+  const stripeInvoices = parameter('StripeInvoices', 'Whether card Checkout Sessions make a Stripe invoice', {
+    default: props.stripeInvoices ? 'true' : 'false',
+    allowedValues: ['true', 'false'],
+  });
   const appAudience = Array.isArray(audience) && !Token.isUnresolved(audience) ? audience[0]! : Fn.select(0, audience);
-  return { issuer, audience, appAudience, clientId, checkoutSuccessUrl, checkoutCancelUrl, spherepayProductId };
+  return {
+    issuer,
+    audience,
+    appAudience,
+    clientId,
+    checkoutSuccessUrl,
+    checkoutCancelUrl,
+    spherepayProductId,
+    stripeInvoices,
+    seller: sellerSettings(parameter, props.seller),
+  };
+}
+
+/** The seller as given, else as stack parameters (empty by default: documents then say it is not set). */
+function sellerSettings(
+  parameter: (id: string, description: string, more?: Omit<CfnParameterProps, 'description'>) => CfnParameter,
+  seller: IoCreditsProps['seller'],
+): SellerSettings {
+  if (seller) return { name: seller.name, address: seller.address, taxId: seller.taxId ?? '' };
+  return {
+    name: parameter('SellerName', 'The seller named on receipts', { default: '' }).valueAsString,
+    address: parameter('SellerAddress', "The seller's address on receipts, one line", { default: '' }).valueAsString,
+    taxId: parameter('SellerTaxId', "The seller's tax id on receipts; empty for none", { default: '' }).valueAsString,
+  };
 }
 
 /** The checkout settings, once the app's URL is known: an empty return URL becomes the app's. */
@@ -83,5 +126,6 @@ export function checkoutSettings(scope: Construct, inputs: DeploymentInputs, app
     successUrl: orApp(inputs.checkoutSuccessUrl, 'CheckoutSuccessUrlIsEmpty'),
     cancelUrl: orApp(inputs.checkoutCancelUrl, 'CheckoutCancelUrlIsEmpty'),
     spherepayProductId: inputs.spherepayProductId.valueAsString,
+    stripeInvoices: inputs.stripeInvoices.valueAsString,
   };
 }

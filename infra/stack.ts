@@ -2,14 +2,14 @@
 // construct in its own stack (sst.config.ts).
 
 import { App, CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
-import { IoCredits } from './io-credits.js';
+import { IoCredits, type IoCreditsProps } from './io-credits.js';
 
 export class IoCreditsStack extends Stack {
   readonly credits: IoCredits;
 
-  constructor(scope: App, id: string, props?: StackProps) {
+  constructor(scope: App, id: string, props?: StackProps & { credits?: IoCreditsProps }) {
     super(scope, id, props);
-    this.credits = new IoCredits(this, 'IoCredits');
+    this.credits = new IoCredits(this, 'IoCredits', props?.credits);
     new CfnOutput(this, 'AppUrl', {
       value: this.credits.web.url,
       description: 'Usage & Billing, with the API under the same origin',

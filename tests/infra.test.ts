@@ -658,6 +658,47 @@ describe('the Usage & Billing app', () => {
   });
 });
 
+describe('receipts and Stripe invoices (SPEC §11)', () => {
+  const variablesOf = (name: FunctionName): Record<string, unknown> =>
+    resources[logicalId(stack.credits.functions[name])]!.Properties.Environment.Variables;
+
+  it('the receipts function, and only it, is told the seller, from stack parameters empty by default', () => {
+    expect(variablesOf('receipts')).toMatchObject({
+      SELLER_NAME: { Ref: 'SellerName' },
+      SELLER_ADDRESS: { Ref: 'SellerAddress' },
+      SELLER_TAX_ID: { Ref: 'SellerTaxId' },
+    });
+    for (const id of ['SellerName', 'SellerAddress', 'SellerTaxId']) template.hasParameter(id, { Default: '' });
+    const told = (Object.keys(ACCESS) as FunctionName[]).filter((name) => 'SELLER_NAME' in variablesOf(name));
+    expect(told).toEqual(['receipts']);
+  });
+
+  it('the function that creates checkouts is told STRIPE_INVOICES, a true/false parameter off by default', () => {
+    expect(variablesOf('purchases').STRIPE_INVOICES).toEqual({ Ref: 'StripeInvoices' });
+    template.hasParameter('StripeInvoices', { Default: 'false', AllowedValues: ['true', 'false'] });
+  });
+
+  it('a seller and invoices given as props (sst.config.ts, from SELLER_* and STRIPE_INVOICES) are plain values', () => {
+    const given = new IoCreditsStack(new App({ outdir: `.build/cdk-${process.pid}-given` }), 'io-credits-given', {
+      credits: {
+        stripeInvoices: true,
+        seller: { name: 'io.net Inc.', address: '1 Main St, San Francisco, CA, US', taxId: 'US 12-3456789' },
+      },
+    });
+    const json = Template.fromStack(given).toJSON();
+    const variables = (name: FunctionName) =>
+      json.Resources[given.getLogicalId(given.credits.functions[name].node.defaultChild as never)].Properties
+        .Environment.Variables;
+    expect(variables('receipts')).toMatchObject({
+      SELLER_NAME: 'io.net Inc.',
+      SELLER_ADDRESS: '1 Main St, San Francisco, CA, US',
+      SELLER_TAX_ID: 'US 12-3456789',
+    });
+    expect(json.Parameters.StripeInvoices.Default).toBe('true');
+    expect(json.Parameters).not.toHaveProperty('SellerName');
+  });
+});
+
 describe('starting on Lambda', () => {
   /** A function's environment as the template gives it, with each CloudFormation reference resolved to a stand-in. */
   function lambdaEnvironment(name: FunctionName): NodeJS.ProcessEnv {

@@ -1,11 +1,17 @@
 // The provider adapters' outgoing requests, against local HTTP stubs of Stripe's Checkout
-// Sessions endpoint and Spherepay's price and payment-link endpoints.
+// Sessions, PaymentIntents and Invoices endpoints and Spherepay's price and payment-link endpoints.
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type Micros, ProviderUnavailable } from '../core/index.js';
+import { createPurchase, getPurchase } from '../core/ledger/purchases.js';
+import { getDocument } from '../core/ledger/receipts.js';
+import { micros } from '../core/money.js';
 import { SpherepayCheckout } from '../core/payments/spherepay.js';
-import { StripeCheckout } from '../core/payments/stripe.js';
+import { StripeCheckout, stripeAction } from '../core/payments/stripe.js';
+import { applyWebhookAction } from '../core/payments/webhooks.js';
+import { c, newLedger } from './support/ledger.js';
+import { paymentIntentOf, sessionEvent } from './support/stripe-events.js';
 
 interface Seen {
   method: string;
@@ -96,8 +102,87 @@ describe('Stripe Checkout adapter', () => {
         success_url: `https://credits.io.net/?purchase=${request.purchaseId}`,
         cancel_url: `https://credits.io.net/?purchase=${request.purchaseId}&cancelled=1`,
       });
+      // Without STRIPE_INVOICES, no invoice and no tax id are asked of Stripe.
+      expect(Object.keys(form).filter((key) => /^(invoice_creation|tax_id_collection)/.test(key))).toEqual([]);
     },
   );
+
+  it('with invoices on, the session makes an invoice carrying the purchase and collects the tax id', async () => {
+    const { port, seen } = await startStub(() => ({
+      status: 200,
+      body: { id: 'cs_test_stub', object: 'checkout.session', url: 'https://checkout.stripe.com/c/pay/cs_test_stub' },
+    }));
+    await new StripeCheckout({ ...options(port), invoices: true }).createCheckout(request);
+    const form = Object.fromEntries(new URLSearchParams(seen[0]!.body));
+    expect(form).toMatchObject({
+      mode: 'payment',
+      'invoice_creation[enabled]': 'true',
+      'invoice_creation[invoice_data][metadata][purchaseId]': request.purchaseId,
+      'invoice_creation[invoice_data][metadata][accountId]': 'ada',
+      'tax_id_collection[enabled]': 'true',
+    });
+  });
+
+  it("a completed session with an invoice: the receipt links the invoice's hosted page, read from Stripe", async () => {
+    const invoiceUrl = 'https://invoice.stripe.com/i/acct_stub/test_invoice_stub';
+    const { port, seen } = await startStub((r) =>
+      r.path.startsWith('/v1/invoices/in_stub')
+        ? { status: 200, body: { id: 'in_stub', object: 'invoice', hosted_invoice_url: invoiceUrl } }
+        : {
+            status: 200,
+            body: {
+              id: r.path.split('/')[3]?.split('?')[0],
+              object: 'payment_intent',
+              latest_charge: {
+                id: 'ch_stub',
+                object: 'charge',
+                payment_method_details: { type: 'card', card: { brand: 'mastercard', last4: '4444' } },
+              },
+            },
+          },
+    );
+    const { ledger } = await newLedger();
+    const purchase = await createPurchase(ledger, {
+      accountId: 'invoiced',
+      amount: c('40.00'),
+      method: 'card',
+      limits: { min: micros(1), max: c('10000.00') },
+    });
+    const event = sessionEvent('checkout.session.completed', purchase, { session: { invoice: 'in_stub' } });
+    const adapter = new StripeCheckout({ ...options(port), invoices: true });
+    const applied = await applyWebhookAction(ledger, 'stripe', stripeAction(event), adapter);
+    expect(applied).toMatchObject({ handled: 'payment', result: { effect: 'credited' } });
+
+    expect(seen.map((s) => `${s.method} ${s.path.split('?')[0]}`).sort()).toEqual([
+      'GET /v1/invoices/in_stub',
+      `GET /v1/payment_intents/${paymentIntentOf(purchase)}`,
+    ]);
+    const { receiptNumber } = await getPurchase(ledger, 'invoiced', purchase.purchaseId);
+    const receipt = await getDocument(ledger, 'invoiced', receiptNumber!);
+    expect(receipt).toMatchObject({
+      kind: 'receipt',
+      invoiceUrl,
+      payment: { kind: 'card', brand: 'mastercard', last4: '4444' },
+      amount: c('40.00'),
+      total: c('40.00'),
+    });
+  });
+
+  it('a completed session without an invoice asks Stripe for no invoice, and its receipt links none', async () => {
+    const { port, seen } = await startStub(() => ({ status: 200, body: { id: 'pi_stub', object: 'payment_intent' } }));
+    const { ledger } = await newLedger();
+    const purchase = await createPurchase(ledger, {
+      accountId: 'uninvoiced',
+      amount: c('12.00'),
+      method: 'card',
+      limits: { min: micros(1), max: c('10000.00') },
+    });
+    const event = sessionEvent('checkout.session.completed', purchase);
+    await applyWebhookAction(ledger, 'stripe', stripeAction(event), new StripeCheckout(options(port)));
+    expect(seen.map((s) => s.path.split('?')[0])).toEqual([`/v1/payment_intents/${paymentIntentOf(purchase)}`]);
+    const { receiptNumber } = await getPurchase(ledger, 'uninvoiced', purchase.purchaseId);
+    expect(await getDocument(ledger, 'uninvoiced', receiptNumber!)).not.toHaveProperty('invoiceUrl');
+  });
 
   it('turns a Stripe error into ProviderUnavailable, never an SDK error', async () => {
     const { port } = await startStub(() => ({

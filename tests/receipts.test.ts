@@ -297,6 +297,21 @@ describe('over HTTP', () => {
     expect(receipt.body.line).toMatch(/^IO Credits \(prepaid; 1 IO Credit = 1 USD\), expire \d{4}-\d{2}-\d{2}$/);
   });
 
+  it('tax Stripe reports is on the receipt beside the amount; the credits are what was paid before tax', async () => {
+    const purchase = await pendingPurchase(api, 'http-taxed', 'card');
+    const event = sessionEvent('checkout.session.completed', purchase, {
+      cents: 2750,
+      session: { total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 250 } },
+    });
+    expect((await postStripe(event)).status).toBe(200);
+    const token = await api.token('http-taxed');
+    const stored = await api.call('GET', `/credits/purchases/${purchase.purchaseId}`, { token });
+    const receipt = await api.call('GET', `/credits/receipts/${stored.body.receiptNumber}`, { token });
+    expect(receipt.body).toMatchObject({ amount: '25.00', tax: '2.50', total: '27.50' });
+    const lot = await api.ledger.table.get(keys.lot('http-taxed', receipt.body.lotId));
+    expect(lot).toMatchObject({ amount: c('25.00') });
+  });
+
   it("someone else's receipt number is a 404, and their cursor is refused", async () => {
     const purchase = await pendingPurchase(api, 'http-owner', 'card');
     await postStripe(sessionEvent('checkout.session.completed', purchase));
@@ -430,6 +445,34 @@ describe('as PDF', () => {
     expect(await textOf(accepted.bytes)).toBe(text);
     // Another account's number is not found as a PDF either.
     expect((await download(`/credits/receipts/${receiptNumber}?format=pdf`, 'pdf-snoop')).response.status).toBe(404);
+  });
+
+  it("a receipt with Stripe's invoice and tax prints the invoice's page and the tax", async () => {
+    const invoiceUrl = 'https://invoice.stripe.com/i/acct_1Ab/test_Yz';
+    const purchase = await pendingPurchase(api, 'pdf-invoiced', 'card', 40);
+    const body = JSON.stringify(
+      sessionEvent('checkout.session.completed', purchase, {
+        cents: 4800,
+        session: {
+          invoice: { id: 'in_1Ab', object: 'invoice', hosted_invoice_url: invoiceUrl },
+          total_details: { amount_discount: 0, amount_shipping: 0, amount_tax: 800 },
+        },
+      }),
+    );
+    await api.call('POST', '/webhooks/stripe', {
+      rawBody: body,
+      headers: {
+        'content-type': 'application/json',
+        'stripe-signature': signStripe(body, api.payments.webhookSecrets.stripe!),
+      },
+    });
+    const { receiptNumber } = await getPurchase(api.ledger, 'pdf-invoiced', purchase.purchaseId);
+    const json = await api.call('GET', `/credits/receipts/${receiptNumber}`, {
+      token: await api.token('pdf-invoiced'),
+    });
+    expect(json.body).toMatchObject({ invoiceUrl, amount: '40.00', tax: '8.00', total: '48.00' });
+    const text = await textOf((await download(`/credits/receipts/${receiptNumber}?format=pdf`, 'pdf-invoiced')).bytes);
+    for (const expected of [invoiceUrl, 'Tax 8.00 USD', 'Total 48.00 USD']) expect(text).toContain(expected);
   });
 
   it('a credit note as PDF names the receipt it corrects and the amount reversed', async () => {

@@ -116,12 +116,17 @@ export async function purchaseOfCheckout(
 export type PaymentOutcome =
   | {
       kind: 'paid';
+      /** What is credited: what the buyer paid, less the tax. */
       amount: Micros;
+      /** The tax the provider reports on the payment (beside `amount`), for the receipt. */
+      tax?: Micros;
       paymentRef?: string;
       /** How it was paid (card brand and last 4, USDC network and transaction hash), for the receipt. */
       payment?: PaymentDetails;
       /** The provider's hosted invoice, linked from the receipt. */
       invoiceUrl?: string;
+      /** The provider's invoice, when the event names it without its page (read from the provider). */
+      invoiceRef?: string;
     }
   /** `reason`: the provider's, for the user (a declined card, one that needs authentication). */
   | { kind: 'failed'; reason?: string }
@@ -225,6 +230,7 @@ async function credit(
     lotId: lot.lotId,
     expiresAt: expiryOf(lot),
     paid: outcome.amount,
+    ...(outcome.tax ? { tax: outcome.tax } : {}),
     ...(outcome.payment ? { payment: outcome.payment } : {}),
     ...(outcome.invoiceUrl ? { invoiceUrl: outcome.invoiceUrl } : {}),
   });

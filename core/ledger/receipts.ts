@@ -21,7 +21,7 @@ import {
   type Receipt,
   sequenceFromItem,
 } from '../items/receipt.js';
-import { type Micros, ZERO } from '../money.js';
+import { add, type Micros, ZERO } from '../money.js';
 import { keys, SK_PREFIX } from '../table/keys.js';
 import type { Item } from '../table/table.js';
 import type { Draft } from './draft.js';
@@ -50,6 +50,8 @@ export interface PaidPurchase {
   expiresAt: string;
   /** What the provider reported as paid: what was credited. */
   paid: Micros;
+  /** The tax the provider reported on top of `paid`; zero when it reported none. */
+  tax?: Micros;
   payment?: PaymentDetails;
   invoiceUrl?: string;
 }
@@ -72,9 +74,9 @@ export async function issueReceipt(ledger: Ledger, draft: Draft, paid: PaidPurch
     ...(buyer ? { buyer } : {}),
     expiresAt: paid.expiresAt,
     amount: paid.paid,
-    // No provider reports tax on these payments yet (Checkout runs without automatic tax).
-    tax: ZERO,
-    total: paid.paid,
+    // As the provider reported it (Stripe's total_details.amount_tax), else zero.
+    tax: paid.tax ?? ZERO,
+    total: add(paid.paid, paid.tax ?? ZERO),
     ...(paid.invoiceUrl ? { invoiceUrl: paid.invoiceUrl } : {}),
   };
   draft.write(documentItems.issued(receipt));

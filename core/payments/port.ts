@@ -56,6 +56,11 @@ export interface SavedCardCharger {
    */
   describePayment(paymentIntentId: string): Promise<PaymentDetails | undefined>;
   /**
+   * The hosted page of an invoice the provider made of a payment (Stripe, with STRIPE_INVOICES),
+   * for the receipt to link; undefined when it has none. Only an unreachable provider throws.
+   */
+  describeInvoice(invoiceId: string): Promise<string | undefined>;
+  /**
    * Charges the saved card, with the purchase id as the idempotency key: called again for the same
    * purchase, the provider answers the same PaymentIntent. A declined card still answers its intent
    * (the provider's failure event ends the purchase); only an unreachable provider throws.

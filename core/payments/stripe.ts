@@ -1,13 +1,15 @@
 // Stripe: cards through Stripe Checkout. A `payment` mode session for the exact amount in USD,
 // tied to the purchase by `client_reference_id` and `metadata` (copied to the PaymentIntent, so
 // refunds and disputes can be traced back), created with the purchase id as Stripe's
-// idempotency key. Webhooks are verified with the SDK on the raw body.
+// idempotency key. Webhooks are verified with the SDK on the raw body. With `invoices`
+// (STRIPE_INVOICES=true) the session also makes a Stripe invoice of the payment and collects the
+// buyer's tax id; the receipt links that invoice's hosted page (SPEC §11).
 
 import Stripe from 'stripe';
 import * as z from 'zod';
 import { InvalidRequest, ProviderUnavailable } from '../errors.js';
 import type { PaymentDetails } from '../items/receipt.js';
-import { centsOf, formatMicros, type Micros, microsFromCents } from '../money.js';
+import { centsOf, formatMicros, type Micros, microsFromCents, sub, ZERO } from '../money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest, SavedCardCharger, WebhookAction } from './port.js';
 
 export interface StripeCheckoutOptions {
@@ -18,6 +20,8 @@ export interface StripeCheckoutOptions {
    */
   successUrl: string;
   cancelUrl: string;
+  /** Stripe invoices for card purchases, and the buyer's tax id collected at checkout (STRIPE_INVOICES). */
+  invoices?: boolean;
   /** Another Stripe endpoint, for tests: the SDK's host, port and protocol. */
   endpoint?: { host: string; port: number; protocol: 'http' | 'https' };
 }
@@ -61,6 +65,12 @@ export class StripeCheckout implements CheckoutProvider, SavedCardCharger {
           ],
           success_url: withPurchase(this.options.successUrl, request.purchaseId),
           cancel_url: withPurchase(this.options.cancelUrl, request.purchaseId),
+          ...(this.options.invoices
+            ? {
+                invoice_creation: { enabled: true, invoice_data: { metadata } },
+                tax_id_collection: { enabled: true },
+              }
+            : {}),
         },
         { idempotencyKey: request.purchaseId },
       );
@@ -128,6 +138,16 @@ export class StripeCheckout implements CheckoutProvider, SavedCardCharger {
     const charge = intent.latest_charge;
     const card = typeof charge === 'object' ? charge?.payment_method_details?.card : undefined;
     return card?.last4 ? { kind: 'card', brand: card.brand ?? 'unknown', last4: card.last4 } : undefined;
+  }
+
+  async describeInvoice(invoiceId: string): Promise<string | undefined> {
+    let invoice: Stripe.Invoice;
+    try {
+      invoice = await this.stripe.invoices.retrieve(invoiceId);
+    } catch (error) {
+      throw new ProviderUnavailable('the invoice could not be read from Stripe; retry', { cause: error });
+    }
+    return invoice.hosted_invoice_url ?? undefined;
   }
 
   async chargeSavedCard(request: {
@@ -205,6 +225,19 @@ const sessionShape = z.object({
   amount_total: z.unknown(),
   currency: z.string().nullish(),
   payment_intent: paymentIntentRef,
+  /** With invoice creation: the invoice made of the payment, by id or (expanded) with its hosted page. */
+  invoice: z
+    .union([
+      z
+        .string()
+        .min(1)
+        .transform((id) => ({ id, url: undefined })),
+      z
+        .object({ id: z.string().min(1), hosted_invoice_url: z.string().url().nullish() })
+        .transform((invoice) => ({ id: invoice.id, url: invoice.hosted_invoice_url ?? undefined })),
+    ])
+    .nullish(),
+  total_details: z.object({ amount_tax: z.unknown() }).nullish(),
 });
 const chargeShape = z.object({
   id: z.string().min(1),
@@ -282,10 +315,20 @@ function sessionPaid(eventId: string, session: z.output<typeof sessionShape>): W
       eventId,
       why: `session ${session.id} is ${session.payment_status}; waiting for its async payment`,
     };
+  const total = paidAmount(session.amount_total, session.currency, 'amount_total');
+  const tax = session.total_details?.amount_tax
+    ? microsFromCents(session.total_details.amount_tax, 'total_details.amount_tax')
+    : ZERO;
+  // The credits bought are what was paid before tax; the tax is on the receipt beside them.
+  if (tax >= total) throw new InvalidRequest(`session ${session.id} reports tax of all it was paid`);
+  const { invoice } = session;
   return sessionAction(eventId, session, {
     kind: 'paid',
-    amount: paidAmount(session.amount_total, session.currency, 'amount_total'),
+    amount: sub(total, tax),
+    ...(tax > 0 ? { tax } : {}),
     ...(session.payment_intent ? { paymentRef: session.payment_intent } : {}),
+    // The hosted page when the event carries it, else the invoice's id, read from Stripe as the card is.
+    ...(invoice?.url ? { invoiceUrl: invoice.url } : invoice ? { invoiceRef: invoice.id } : {}),
   });
 }
 

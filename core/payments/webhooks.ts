@@ -31,7 +31,7 @@ export async function applyWebhookAction(
   provider: ProviderName,
   action: WebhookAction,
   /** Reads a card's brand and last digits: a saved card's (card setups), or a payment's (its receipt). */
-  cards?: Pick<SavedCardCharger, 'describeCard' | 'describePayment'>,
+  cards?: Pick<SavedCardCharger, 'describeCard' | 'describePayment' | 'describeInvoice'>,
 ): Promise<WebhookResult> {
   const { eventId } = action;
   switch (action.kind) {
@@ -93,16 +93,18 @@ export async function applyWebhookAction(
 }
 
 /**
- * A Stripe payment's card, asked of Stripe (its events do not carry it), for the receipt; other
- * outcomes and providers as they are (Spherepay's event carries the network and hash itself).
+ * A Stripe payment's card and invoice page, asked of Stripe (its events carry only their ids), for
+ * the receipt; other outcomes and providers as they are (Spherepay's event carries the network and
+ * hash itself).
  */
 async function withCard(
   outcome: PaymentOutcome,
   provider: ProviderName,
-  cards: Pick<SavedCardCharger, 'describePayment'> | undefined,
+  cards: Pick<SavedCardCharger, 'describePayment' | 'describeInvoice'> | undefined,
 ): Promise<PaymentOutcome> {
-  if (outcome.kind !== 'paid' || provider !== 'stripe' || !outcome.paymentRef || !cards || outcome.payment)
-    return outcome;
-  const payment = await cards.describePayment(outcome.paymentRef);
-  return payment ? { ...outcome, payment } : outcome;
+  if (outcome.kind !== 'paid' || provider !== 'stripe' || !cards) return outcome;
+  const payment = outcome.paymentRef && !outcome.payment ? await cards.describePayment(outcome.paymentRef) : undefined;
+  const invoiceUrl =
+    outcome.invoiceRef && !outcome.invoiceUrl ? await cards.describeInvoice(outcome.invoiceRef) : undefined;
+  return { ...outcome, ...(payment ? { payment } : {}), ...(invoiceUrl ? { invoiceUrl } : {}) };
 }

@@ -48,6 +48,7 @@ export function paymentsFromEnv(env: NodeJS.ProcessEnv): Payments {
       secretKey: env.STRIPE_SECRET_KEY,
       successUrl: required(env, 'CHECKOUT_SUCCESS_URL'),
       cancelUrl: required(env, 'CHECKOUT_CANCEL_URL'),
+      invoices: flag(env, 'STRIPE_INVOICES'),
     });
   }
   if (env.SPHEREPAY_API_KEY) {
@@ -67,6 +68,13 @@ export function paymentsFromEnv(env: NodeJS.ProcessEnv): Payments {
       ...(env.SPHEREPAY_WEBHOOK_SECRET ? { spherepay: env.SPHEREPAY_WEBHOOK_SECRET } : {}),
     },
   };
+}
+
+/** `true` or `false` (unset: false); anything else is a mistake worth failing on. */
+function flag(env: NodeJS.ProcessEnv, name: string): boolean {
+  const value = env[name] ?? '';
+  if (value !== '' && value !== 'true' && value !== 'false') throw new Error(`${name} must be true or false`);
+  return value === 'true';
 }
 
 function required(env: NodeJS.ProcessEnv, name: string): string {

@@ -75,6 +75,11 @@ export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
     return { kind: 'card', brand: 'visa', last4: LOCAL_TEST_CARDS.pm_card_visa.last4 };
   }
 
+  /** The local checkout makes no invoices. */
+  async describeInvoice(_invoiceId: string): Promise<string | undefined> {
+    return undefined;
+  }
+
   /** Answers the intent at once; its outcome follows as a signed webhook, as Stripe's does. */
   async chargeSavedCard(request: {
     purchaseId: string;

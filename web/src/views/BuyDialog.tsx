@@ -7,6 +7,7 @@
 
 import { type FormEvent, type ReactNode, useEffect, useState } from 'react';
 import { useActionKey } from '../api/action-key';
+import { useDocumentPdf } from '../api/billing';
 import { type Limits, useBuy, useLimits, usePurchase, useRefreshMoney } from '../api/queries';
 import { ActionError, Alert, AmountField, Dialog, ErrorState, Loading, problemText } from '../components/ui';
 import { centsOfInput, centsRange, decimalOfCents, formatUsd } from '../money';
@@ -65,12 +66,33 @@ function FollowPurchase({ purchaseId }: { purchaseId: string }) {
     return (
       <Alert tone="good" title="Credits added">
         {formatUsd(purchase.data.paidAmount ?? purchase.data.amount)} in IO Credits were added to your balance.
+        <ReceiptLink number={purchase.data.receiptNumber} />
       </Alert>
     );
   return (
     <Alert tone="error" title={`Purchase ${status}`}>
       The payment did not go through; nothing was charged.
     </Alert>
+  );
+}
+
+/** A completed purchase's receipt, as a PDF download: "Receipt IOC-2026-000123 (PDF)". */
+export function ReceiptLink({ number }: { number: string | undefined }) {
+  const pdf = useDocumentPdf();
+  if (!number) return null;
+  return (
+    <span className="receipt-link">
+      {' '}
+      <button
+        type="button"
+        className="btn-link"
+        disabled={pdf.busy === number}
+        onClick={() => void pdf.download(number)}
+      >
+        Receipt {number} (PDF)
+      </button>
+      {pdf.error ? <span className="error"> {problemText(pdf.error)}</span> : null}
+    </span>
   );
 }
 

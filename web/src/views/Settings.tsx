@@ -2,7 +2,7 @@
 // endpoints that receive the account's events, each with its deliveries and a retry (SPEC §9). A
 // new endpoint's signing secret is shown once, right after it is registered.
 
-import { type FormEvent, useId, useState } from 'react';
+import { type FormEvent, lazy, Suspense, useId, useState } from 'react';
 import { EVENT_DESCRIPTIONS, EVENT_TYPES, type EventType } from '../../../core/event-types.js';
 import {
   type AutoTopUp,
@@ -35,6 +35,9 @@ import {
 import { centsOfInput, centsRange, decimalOfCents, formatUsd, microsOf } from '../money';
 import { WithLimits } from './BuyDialog';
 
+// Loaded with Settings' last card: its country list stays out of the app's first download.
+const BillingProfileCard = lazy(() => import('./BillingProfile').then((m) => ({ default: m.BillingProfileCard })));
+
 export function Settings() {
   return (
     <main id="main">
@@ -44,6 +47,9 @@ export function Settings() {
       <AutoTopUpCard />
       <LowBalanceAlertCard />
       <WebhooksCard />
+      <Suspense fallback={<Loading label="Loading the billing profile…" />}>
+        <BillingProfileCard />
+      </Suspense>
     </main>
   );
 }

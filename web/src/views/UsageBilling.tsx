@@ -7,7 +7,8 @@ import { isId } from '../../../core/ids.js';
 import { usePurchase, useRefreshMoney } from '../api/queries';
 import { Alert, ErrorState, Loading } from '../components/ui';
 import { formatUsd } from '../money';
-import { FOLLOWED_PURCHASE } from './BuyDialog';
+import { FOLLOWED_PURCHASE, ReceiptLink } from './BuyDialog';
+import { ReceiptsCard } from './Receipts';
 import { TotalCredits } from './TotalCredits';
 import { TransactionsCard } from './TransactionsCard';
 import { UsageChart } from './UsageChart';
@@ -26,6 +27,7 @@ export function UsageBilling() {
       </div>
       <TransactionsCard />
       <WithdrawalsCard />
+      <ReceiptsCard />
     </main>
   );
 }
@@ -66,6 +68,7 @@ function PurchaseBanner() {
     return (
       <Alert tone="good" title="Purchase completed">
         {formatUsd(purchase.data.paidAmount ?? purchase.data.amount)} in IO Credits were added to your balance.
+        <ReceiptLink number={purchase.data.receiptNumber} />
       </Alert>
     );
   }
