@@ -8,6 +8,7 @@ import { usePurchase, useRefreshMoney } from '../api/queries';
 import { Alert, ErrorState, Loading } from '../components/ui';
 import { formatUsd } from '../money';
 import { FOLLOWED_PURCHASE } from './BuyDialog';
+import { LedgerProof } from './LedgerProof';
 import { TotalCredits } from './TotalCredits';
 import { TransactionsCard } from './TransactionsCard';
 import { UsageChart } from './UsageChart';
@@ -26,6 +27,7 @@ export function UsageBilling() {
       </div>
       <TransactionsCard />
       <WithdrawalsCard />
+      <LedgerProof />
     </main>
   );
 }
