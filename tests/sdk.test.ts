@@ -379,21 +379,51 @@ describe('balance proofs', () => {
 
   it('refuses a proof whose balance, path, sums or digest were changed', async () => {
     const proof = proofOf(2);
-    const changed: Proof[] = [
-      { ...proof, leaf: { ...proof.leaf, balanceMicros: '800000', creditMicros: '800000' } },
-      { ...proof, leaf: { ...proof.leaf, creditMicros: '0' } },
-      {
-        ...proof,
-        path: proof.path.map((s, i) => (i === 0 ? { ...s, creditMicros: String(BigInt(s.creditMicros) + 1n) } : s)),
-      },
-      {
-        ...proof,
-        path: proof.path.map((s, i) => (i === 0 ? { ...s, side: s.side === 'left' ? 'right' : 'left' } : s)),
-      },
-      { ...proof, digest: { ...proof.digest, creditMicros: '1' } },
-      { ...proof, digest: { ...proof.digest, root: '00'.repeat(32) }, digestHash: proof.digestHash },
+    const changed: [Proof, string][] = [
+      [{ ...proof, leaf: { ...proof.leaf, balanceMicros: '800000', creditMicros: '800000' } }, 'root'],
+      [{ ...proof, leaf: { ...proof.leaf, creditMicros: '0' } }, 'leaf'],
+      [
+        {
+          ...proof,
+          path: proof.path.map((s, i) => (i === 0 ? { ...s, creditMicros: String(BigInt(s.creditMicros) + 1n) } : s)),
+        },
+        'root',
+      ],
+      [
+        {
+          ...proof,
+          path: proof.path.map((s, i) => (i === 0 ? { ...s, side: s.side === 'left' ? 'right' : 'left' } : s)),
+        },
+        'root',
+      ],
+      [{ ...proof, digest: { ...proof.digest, creditMicros: '1' } }, 'digest'],
+      [{ ...proof, digest: { ...proof.digest, root: '00'.repeat(32) }, digestHash: proof.digestHash }, 'digest'],
     ];
-    for (const bad of changed) expect((await proofs.verify(bad)).valid).toBe(false);
+    for (const [bad, check] of changed) expect(await proofs.verify(bad)).toMatchObject({ valid: false, check });
+  });
+
+  it('names the check a proof fails: its shape before any hash, the total after the root', async () => {
+    const proof = proofOf(2);
+    const odd = (value: unknown) => value as string;
+    const shapes: Proof[] = [
+      { ...proof, leaf: { ...proof.leaf, balanceMicros: '8.5' } },
+      { ...proof, leaf: { ...proof.leaf, creditMicros: odd(undefined) } },
+      { ...proof, path: proof.path.map((s, i) => (i === 0 ? { ...s, side: odd('up') as 'left' } : s)) },
+      { ...proof, path: proof.path.map((s, i) => (i === 0 ? { ...s, creditMicros: 'x' } : s)) },
+      { ...proof, path: odd(null) as unknown as Proof['path'] },
+    ];
+    for (const bad of shapes) expect(await proofs.verify(bad)).toMatchObject({ valid: false, check: 'shape' });
+    // A digest whose total is one more, published under its own hash: the root holds, the sum does not.
+    const inflated = { ...proof.digest, creditMicros: String(BigInt(proof.digest.creditMicros) + 1n) };
+    const rehashed = sha(
+      'digest',
+      `{"accounts":5,"creditMicros":"${inflated.creditMicros}","cutoff":"${inflated.cutoff}",` +
+        `"day":"${inflated.day}","prev":null,"root":"${inflated.root}"}`,
+    );
+    expect(await proofs.verify({ ...proof, digest: inflated, digestHash: rehashed })).toMatchObject({
+      valid: false,
+      check: 'total',
+    });
   });
 });
 

@@ -45,6 +45,14 @@ export interface Proof {
   path: ProofStep[];
 }
 
+/**
+ * The checks, in the order they are made: the proof's shape (integer figures, sides), the digest's
+ * own hash, the leaf's credit against its balance, the path up to the root, the path's credit
+ * against the digest's total.
+ */
+export const CHECKS = ['shape', 'digest', 'leaf', 'root', 'total'] as const;
+export type ProofCheck = (typeof CHECKS)[number];
+
 export type ProofVerification =
   | {
       valid: true;
@@ -54,16 +62,21 @@ export type ProofVerification =
       totalCreditMicros: bigint;
       digestHash: string;
     }
-  | { valid: false; reason: string };
+  | { valid: false; check: ProofCheck; reason: string };
+
+const INTEGER = /^-?\d+$/;
 
 export async function verify(proof: Proof): Promise<ProofVerification> {
+  const failed = (check: ProofCheck, reason: string): ProofVerification => ({ valid: false, check, reason });
+  const malformed = shapeFault(proof);
+  if (malformed) return failed('shape', malformed);
   const { digest, leaf } = proof;
   if ((await tagged('digest', digest)) !== proof.digestHash)
-    return { valid: false, reason: 'the digest does not hash to digestHash' };
+    return failed('digest', 'the digest does not hash to digestHash');
   const balance = BigInt(leaf.balanceMicros);
   const credit = BigInt(leaf.creditMicros);
   if (credit !== (balance > 0n ? balance : 0n))
-    return { valid: false, reason: 'the leaf’s creditMicros is not max(0, balanceMicros)' };
+    return failed('leaf', 'the leaf’s creditMicros is not max(0, balanceMicros)');
   let hash = await tagged('leaf', leaf);
   let sum = credit;
   for (const step of proof.path) {
@@ -74,9 +87,9 @@ export async function verify(proof: Proof): Promise<ProofVerification> {
         ? await tagged('node', { left: step.hash, right: hash, creditMicros })
         : await tagged('node', { left: hash, right: step.hash, creditMicros });
   }
-  if (hash !== digest.root) return { valid: false, reason: 'the path does not lead to the digest’s root' };
+  if (hash !== digest.root) return failed('root', 'the path does not lead to the digest’s root');
   if (sum !== BigInt(digest.creditMicros))
-    return { valid: false, reason: 'the path’s credit does not add up to the digest’s creditMicros' };
+    return failed('total', 'the path’s credit does not add up to the digest’s creditMicros');
   return {
     valid: true,
     day: digest.day,
@@ -85,6 +98,22 @@ export async function verify(proof: Proof): Promise<ProofVerification> {
     totalCreditMicros: sum,
     digestHash: proof.digestHash,
   };
+}
+
+/** Why `proof` can not even be checked (a figure that is not an integer, a side that is neither), if it can not. */
+function shapeFault(proof: Proof): string | undefined {
+  const integer = (value: unknown) =>
+    (typeof value === 'string' && INTEGER.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value));
+  if (!proof || typeof proof !== 'object' || !proof.digest || !proof.leaf || !Array.isArray(proof.path))
+    return 'the proof lacks its digest, leaf or path';
+  if (![proof.leaf.balanceMicros, proof.leaf.creditMicros, proof.digest.creditMicros].every(integer))
+    return 'an amount is not an integer of micro-credits';
+  for (const step of proof.path) {
+    if (step.side !== 'left' && step.side !== 'right') return 'a path step’s side is neither left nor right';
+    if (!integer(step.creditMicros) || typeof step.hash !== 'string')
+      return 'a path step lacks its hash or integer credit';
+  }
+  return undefined;
 }
 
 /** A sum written as the figures it adds up were: a decimal string, or a number. */

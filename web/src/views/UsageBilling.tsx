@@ -8,6 +8,7 @@ import { usePurchase, useRefreshMoney } from '../api/queries';
 import { Alert, ErrorState, Loading } from '../components/ui';
 import { formatUsd } from '../money';
 import { FOLLOWED_PURCHASE, ReceiptLink } from './BuyDialog';
+import { LedgerProof } from './LedgerProof';
 import { ReceiptsCard } from './Receipts';
 import { TotalCredits } from './TotalCredits';
 import { TransactionsCard } from './TransactionsCard';
@@ -28,6 +29,7 @@ export function UsageBilling() {
       <TransactionsCard />
       <WithdrawalsCard />
       <ReceiptsCard />
+      <LedgerProof />
     </main>
   );
 }
