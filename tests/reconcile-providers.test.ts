@@ -5,7 +5,8 @@
 import { createServer, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ProviderUnavailable } from '../core/index.js';
-import { type ActivityLimits, ActivityTooLarge } from '../core/reconcile/bounds.js';
+import { retryAfter } from '../core/payments/spherepay-http.js';
+import { type ActivityLimits, ActivityTooLarge, TokenBucket } from '../core/reconcile/bounds.js';
 import { SpherepayActivity } from '../core/reconcile/spherepay.js';
 import { StripeActivity } from '../core/reconcile/stripe.js';
 
@@ -389,5 +390,50 @@ describe('Spherepay activity: the payments of a period', () => {
   it('refuses a payment whose amount it cannot read', async () => {
     const { port } = await startStub((r) => spherepayPage([spherePayment(1, { amount: '1e3' })], r.query));
     await expect(spherepayActivity(port).activity(DAY)).rejects.toBeInstanceOf(ProviderUnavailable);
+  });
+});
+
+describe('the limits every list call keeps', () => {
+  it('a token bucket lets a burst through, then one call per 1/rate seconds', async () => {
+    // The bucket's clock stands still: only its own waits give it tokens back.
+    const bucket = new TokenBucket(10, 2, () => 0);
+    const waited: number[] = [];
+    for (let i = 0; i < 5; i += 1) {
+      const before = performance.now();
+      await bucket.acquire();
+      waited.push(performance.now() - before);
+    }
+    // Two at once (the burst), then each waits ~100 ms for its token.
+    expect(waited.slice(0, 2).every((ms) => ms < 20)).toBe(true);
+    expect(waited.slice(2).every((ms) => ms >= 90)).toBe(true);
+  });
+
+  it('the Stripe adapter keeps to its rate across pages', async () => {
+    const charges = Array.from({ length: 6 }, (_, i) => charge(i));
+    const { port } = await startStub((r) => stripePage(r.path === '/v1/charges' ? charges : [], r.query, r.path));
+    const started = performance.now();
+    // 6 pages of charges + refunds + disputes = 8 calls at 20/s with no burst: at least 7 waits of 50 ms.
+    const activity = await stripeActivity(port, { pageSize: 1, ratePerSecond: 20, burst: 1 }).activity(DAY);
+    expect(activity.calls).toBe(8);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(340);
+  });
+
+  it('Retry-After is read in seconds or as an HTTP date, and ignored when unreadable', () => {
+    const now = Date.UTC(2026, 11, 5, 12, 0, 0);
+    expect(retryAfter('3', now)).toBe(3000);
+    expect(retryAfter(new Date(now + 5000).toUTCString(), now)).toBe(5000);
+    expect(retryAfter(new Date(now - 5000).toUTCString(), now)).toBe(0);
+    expect(retryAfter('soon', now)).toBeUndefined();
+    expect(retryAfter(null, now)).toBeUndefined();
+  });
+
+  it('waits what Retry-After asks, capped at the longest wait', async () => {
+    const answers: Answer[] = [{ status: 429, body: {}, headers: { 'retry-after': '1' } }];
+    const { port } = await startStub((r) => answers.shift() ?? spherepayPage([], r.query));
+    const started = performance.now();
+    await spherepayActivity(port, { maxRetryDelayMs: 300 }).activity(DAY);
+    const tookMs = performance.now() - started;
+    expect(tookMs).toBeGreaterThanOrEqual(290);
+    expect(tookMs).toBeLessThan(1000);
   });
 });

@@ -10,7 +10,7 @@ import { getBalance, getPurchase } from '../core/index.js';
 import type { PaymentsSource } from '../core/reconcile/port.js';
 import { SpherepayActivity } from '../core/reconcile/spherepay.js';
 import { StripeActivity } from '../core/reconcile/stripe.js';
-import { standInsOf } from '../functions/local/local-providers.js';
+import { LocalCheckout, standInsOf } from '../functions/local/local-providers.js';
 import { localPaymentsSources, ProviderStandIns } from '../functions/local/provider-stand-ins.js';
 import { StandInStores } from '../functions/local/stand-in-store.js';
 import { type Api, startApi } from './support/api.js';
@@ -228,6 +228,35 @@ describe('refunds and disputes made at the Stripe stand-in', () => {
       expect(answer.status, `${JSON.stringify(body)}: ${answer.text}`).toBe(status);
     }
     expect(standIns().stores.stripe.reversals).toHaveLength(count);
+  });
+});
+
+describe("auto top-up's off-session charges", () => {
+  it('a top-up on the paying test card is kept as a charge; a declined one takes nothing', async () => {
+    const cards = new LocalCheckout('card');
+    cards.standIns = new ProviderStandIns(new Set(['stripe']));
+    // Its outcome event goes to a server that refuses it: only what the stand-in keeps matters here.
+    cards.serverUrl = `${api.url}/nowhere`;
+    cards.nowMs = () => T0;
+    const topUp = { accountId: 'ada', amount: c('25.00'), customerId: 'cus_local' };
+    const paid = await cards.chargeSavedCard({
+      ...topUp,
+      purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCF',
+      paymentMethodId: 'pm_card_visa',
+    });
+    await cards.chargeSavedCard({
+      ...topUp,
+      purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCG',
+      paymentMethodId: 'pm_card_chargeDeclined',
+    });
+    expect(cards.standIns.stores.stripe.charges).toEqual([
+      expect.objectContaining({
+        paymentIntent: paid.paymentIntentId,
+        amountCents: 2500,
+        createdS: T0 / 1000,
+        metadata: { autoTopUp: 'true', purchaseId: 'pu_01KG9YS7G0B9EM6WWH1PNE2SCF', accountId: 'ada' },
+      }),
+    ]);
   });
 });
 
