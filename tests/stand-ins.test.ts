@@ -306,16 +306,22 @@ describe('what the stand-ins keep outlives their server', () => {
     }
   });
 
-  it('a torn last line (the server stopped while writing) is dropped; a torn line before it is refused', () => {
+  it('a torn last line (the server stopped while writing) is dropped, and the next write starts a line', () => {
     const dir = mkdtempSync(join(tmpdir(), 'stand-ins-'));
     try {
       const stores = new StandInStores(dir);
       stores.stripe.seed([{ purchaseId: 'pu_a', amount: c('1.00'), createdAtMs: T0 }]);
       const file = join(dir, 'stripe.jsonl');
       appendFileSync(file, '{"type":"charge","id":"ch_tor');
-      expect(new StandInStores(dir).stripe.charges).toHaveLength(1);
+      const reopened = new StandInStores(dir);
+      expect(reopened.stripe.charges).toHaveLength(1);
+      reopened.stripe.seed([{ purchaseId: 'pu_b', amount: c('2.00'), createdAtMs: T0 }]);
+      expect(new StandInStores(dir).stripe.charges.map((ch) => ch.amountCents)).toEqual([100, 200]);
+      // A broken line before the last is not a torn write: the store refuses to start.
       writeFileSync(file, `{"type":"charge"\n${readFileSync(file, 'utf8')}`);
       expect(() => new StandInStores(dir)).toThrow(/stripe.jsonl:1 is not JSON/);
+      writeFileSync(file, `{"type":"charge","id":"ch_x","amountCents":12.5}\n`);
+      expect(() => new StandInStores(dir)).toThrow(/stripe.jsonl:1 is not a stand-in record/);
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -54,7 +54,9 @@ export class ProviderStandIns {
   /** Listens on a port of its own (0: any free one); answers its URL. Listening twice is once. */
   async listen(host = '127.0.0.1', port = 0): Promise<string> {
     if (!this.server) {
-      const server = createServer((req, res) => void this.serve(req, res));
+      const server = createServer((req, res) => {
+        this.serve(req, res).catch(() => res.destroy());
+      });
       await new Promise<void>((resolve, reject) => {
         server.once('error', reject);
         server.listen(port, host, () => resolve());

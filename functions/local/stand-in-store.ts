@@ -6,8 +6,9 @@
 // answers (provider-stand-ins.ts serves them) have the real APIs' shapes. Never deployed.
 
 import { randomBytes } from 'node:crypto';
-import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdirSync, readFileSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
+import * as z from 'zod';
 import { Conflict, InvalidRequest, NotFound } from '../../core/errors.js';
 import { ulidOf } from '../../core/ids.js';
 import { centsOf, formatMicros, type Micros, microsFromCents } from '../../core/money.js';
@@ -58,23 +59,72 @@ export function stripeFeeCents(amountCents: number): number {
 
 const newId = (prefix: string) => `${prefix}_local_${randomBytes(12).toString('hex')}`;
 
-/** A file of JSON lines, read whole at start and appended to; absent `path`: memory only. */
+const stripeRecordShape = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('charge'),
+    id: z.string().min(1),
+    paymentIntent: z.string().min(1),
+    amountCents: z.number().int().positive(),
+    feeCents: z.number().int().nonnegative(),
+    balanceTransaction: z.string().min(1),
+    createdS: z.number().int().nonnegative(),
+    metadata: z.record(z.string(), z.string()),
+  }),
+  z.object({
+    type: z.enum(['refund', 'dispute']),
+    id: z.string().min(1),
+    chargeId: z.string().min(1),
+    amountCents: z.number().int().positive(),
+    createdS: z.number().int().nonnegative(),
+  }),
+]);
+const spherepayPaymentShape = z.object({
+  type: z.literal('payment'),
+  id: z.string().min(1),
+  amount: z.string().regex(/^\d{1,9}\.\d{2,6}$/),
+  createdAtMs: z.number().int().nonnegative(),
+  paymentLink: z.string().min(1),
+  metadata: z.record(z.string(), z.string()),
+});
+
+/**
+ * A file of JSON lines, read whole at start (each line checked against `shape`) and appended to;
+ * absent `path`: memory only.
+ */
 class JsonLines<T> {
-  constructor(private readonly path: string | undefined) {}
+  constructor(
+    private readonly path: string | undefined,
+    private readonly shape: z.ZodType<T>,
+  ) {}
 
   load(): T[] {
     if (!this.path || !existsSync(this.path)) return [];
     const lines = readFileSync(this.path, 'utf8').split('\n');
     const records: T[] = [];
-    lines.forEach((line, i) => {
-      if (!line.trim()) return;
+    for (const [i, line] of lines.entries()) {
+      if (!line.trim()) continue;
+      let json: unknown;
       try {
-        records.push(JSON.parse(line) as T);
+        json = JSON.parse(line);
       } catch (error) {
-        // Only the last line can be torn (the server stopped while writing it); it never happened.
         if (i < lines.length - 1) throw new Error(`${this.path}:${i + 1} is not JSON`, { cause: error });
+        // The last line torn (the server stopped while writing it): it never happened, and the
+        // next append must not continue it.
+        truncateSync(
+          this.path,
+          Buffer.byteLength(
+            lines
+              .slice(0, i)
+              .map((l) => `${l}\n`)
+              .join(''),
+          ),
+        );
+        break;
       }
-    });
+      const record = this.shape.safeParse(json);
+      if (!record.success) throw new Error(`${this.path}:${i + 1} is not a stand-in record`, { cause: record.error });
+      records.push(record.data);
+    }
     return records;
   }
 
@@ -91,7 +141,7 @@ export class StripeStandInStore {
   readonly reversals: StripeReversal[] = [];
 
   constructor(dir?: string) {
-    this.file = new JsonLines(dir && join(dir, 'stripe.jsonl'));
+    this.file = new JsonLines<StripeRecord>(dir && join(dir, 'stripe.jsonl'), stripeRecordShape);
     for (const record of this.file.load()) this.keep(record);
   }
 
@@ -218,7 +268,7 @@ export class SpherepayStandInStore {
   readonly payments: SpherepayPayment[] = [];
 
   constructor(dir?: string) {
-    this.file = new JsonLines(dir && join(dir, 'spherepay.jsonl'));
+    this.file = new JsonLines<SpherepayPayment>(dir && join(dir, 'spherepay.jsonl'), spherepayPaymentShape);
     this.payments.push(...this.file.load());
   }
 
