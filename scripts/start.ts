@@ -84,6 +84,8 @@ async function main(): Promise<void> {
           `${payments.checkout.card instanceof LocalCheckout ? 'the local checkout' : 'Stripe'}, usdc by ` +
           `${payments.checkout.usdc instanceof LocalCheckout ? 'the local checkout' : 'Spherepay'}; ` +
           `purchases ${formatMicros(payments.limits.min)} to ${formatMicros(payments.limits.max)}`,
+        `providers' stand-ins: list calls on ${standInsOf(payments)?.url() ?? '(none)'} (Stripe at /v1, Spherepay at ` +
+          `/spherepay/v1), ${inMemory ? 'in memory' : `kept in ${resolve(dataDir, 'stand-ins')}`}`,
         `grace deadlines: ${jobs.scheduler.pendingCount()} schedule(s) re-armed from the table; sweep every ` +
           `${SWEEP_EVERY_MS / 1000} s; payment outcomes printed as they are delivered`,
         `clock: ${runtime.manualClock ? 'manual (POST /admin/test-clock moves it)' : 'system'}; grace ` +
