@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LocalDigestStore } from '../core/close/store.js';
 import { DAY_MS } from '../core/index.js';
+import { type Digest, digestHash, GENESIS_HASH, type Leaf, leafHash, nodeHash } from '../core/proof/hashes.js';
 import { proofs } from '../sdk/src/index.js';
 import { type Api, startApi } from './support/api.js';
 import { c, T0 } from './support/ledger.js';
@@ -44,5 +45,40 @@ describe("the library checks the server's proofs", () => {
     const sum = Object.values(accounts).reduce((s, credits) => s + BigInt(c(credits)), 0n);
     // Other tests' accounts on this server may be in the tree too; ours are in its total.
     expect(total >= sum).toBe(true);
+  });
+
+  it('refuses a tree that hides credit behind a sibling of negative credit', async () => {
+    // A server that owes this user 10.00 and another 5.00 publishes a total of 5.00: its own leaf
+    // of -5.00 beside the user's. Every hash and sum adds up; only the negative credit gives it away.
+    const leaf: Leaf = {
+      accountId: 'proof-honest',
+      headSeq: 1,
+      headHash: 'a'.repeat(64),
+      balanceMicros: '10000000',
+      creditMicros: '10000000',
+    };
+    const sibling = { side: 'right' as const, hash: 'b'.repeat(64), creditMicros: '-5000000' };
+    const root = nodeHash({ left: leafHash(leaf), right: sibling.hash, creditMicros: '5000000' });
+    const digest: Digest = {
+      day: '2026-12-01',
+      cutoff: '2026-12-02T00:00:00.000Z',
+      accounts: 2,
+      root,
+      creditMicros: '5000000',
+      prev: GENESIS_HASH,
+    };
+    const forged = { digest, digestHash: digestHash(digest), leaf, path: [sibling] };
+    expect(await proofs.verify(forged)).toMatchObject({ valid: false, check: 'shape' });
+    // The same tree with the sibling's true credit is accepted: the refusal is about the sign alone.
+    const honestSibling = { ...sibling, creditMicros: '5000000' };
+    const honestRoot = nodeHash({ left: leafHash(leaf), right: sibling.hash, creditMicros: '15000000' });
+    const honest: Digest = { ...digest, root: honestRoot, creditMicros: '15000000' };
+    const accepted = await proofs.verify({
+      digest: honest,
+      digestHash: digestHash(honest),
+      leaf,
+      path: [honestSibling],
+    });
+    expect(accepted).toMatchObject({ valid: true, totalCreditMicros: 15_000_000n });
   });
 });

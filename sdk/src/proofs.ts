@@ -106,12 +106,15 @@ function shapeFault(proof: Proof): string | undefined {
     (typeof value === 'string' && INTEGER.test(value)) || (typeof value === 'number' && Number.isSafeInteger(value));
   if (!proof || typeof proof !== 'object' || !proof.digest || !proof.leaf || !Array.isArray(proof.path))
     return 'the proof lacks its digest, leaf or path';
-  if (![proof.leaf.balanceMicros, proof.leaf.creditMicros, proof.digest.creditMicros].every(integer))
-    return 'an amount is not an integer of micro-credits';
+  // Credit is never negative: a sibling of negative credit would hide credit owed to others from
+  // the published total while every real proof still added up.
+  const credit = (value: unknown) => integer(value) && !String(value).startsWith('-');
+  if (!integer(proof.leaf.balanceMicros) || ![proof.leaf.creditMicros, proof.digest.creditMicros].every(credit))
+    return 'an amount is not an integer of micro-credits, or a credit is negative';
   for (const step of proof.path) {
     if (step.side !== 'left' && step.side !== 'right') return 'a path step’s side is neither left nor right';
-    if (!integer(step.creditMicros) || typeof step.hash !== 'string')
-      return 'a path step lacks its hash or integer credit';
+    if (!credit(step.creditMicros) || typeof step.hash !== 'string')
+      return 'a path step lacks its hash or a credit of zero or more';
   }
   return undefined;
 }
