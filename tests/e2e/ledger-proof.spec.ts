@@ -79,7 +79,7 @@ test('the card verifies the proof of the latest close in the browser: the balanc
   const hash = proof.getByTestId('digest-hash');
   await expect(hash).toHaveAttribute('title', published.digestHash);
   await expect(hash).toHaveText(`${published.digestHash.slice(0, 10)}…${published.digestHash.slice(-8)}`);
-  await expect(proof.locator('.proof-passed')).toHaveCount(6);
+  await expect(proof.locator('.proof-passed')).toHaveCount(7);
   // The same digest as anyone signed in reads it.
   const digest = await api('GET', `/credits/digests/${published.digest.day}`, { token: await token(account) });
   expect(digest.body.digestHash).toBe(published.digestHash);
@@ -130,6 +130,24 @@ for (const [what, alter, failedCheck] of alterations) {
     }
   });
 }
+
+test('a proof that holds together but not with the transactions the user is shown fails at the history check', async ({
+  page,
+}) => {
+  // A tree built honestly over a balance the user is not shown: the log says 1.00 more.
+  await page.route(/\/credits\/transactions\?/, async (route) => {
+    const response = await route.fetch();
+    const body = await response.json();
+    for (const item of body.items) item.balanceAfter = (Number(item.balanceAfter) + 1).toFixed(2);
+    await route.fulfill({ response, json: body });
+  });
+  await signIn(page, account);
+  await page.goto('/');
+  const proof = card(page);
+  await expect(proof.getByText('Verification failed')).toBeVisible();
+  await expect(proof.locator('.proof-failed')).toHaveText(/The leaf is your transactions’ last entry/);
+  await expect(proof.locator('.proof-passed')).toHaveCount(6);
+});
 
 test('an account that no close holds yet is told when it will be', async ({ page }) => {
   const newcomer = freshAccount('proof-new');

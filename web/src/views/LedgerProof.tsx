@@ -5,18 +5,20 @@
 //
 //   GET /credits/proof (latest closed day) ─► shape ─► digest hash ─► leaf ─► path to the root
 //        └─ 404: no close holds the account yet          ─► sum = total ─► the leaf is this account's
+//                                                                         ─► the leaf is the head of
+//                                                                            the user's own log at the cut-off
 
 import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import type { ProofCheck, ProofVerification } from '../../../sdk/src/proofs.js';
 import type { paths } from '../../../sdk/src/schema';
-import { ApiError, call } from '../api/client';
+import { ApiError, type CreditsClient, call } from '../api/client';
 import { useAuth } from '../auth';
 import { Alert, ErrorState, Loading } from '../components/ui';
-import { decimalOfMicros, formatUsd } from '../money';
+import { decimalOfMicros, formatUsd, microsOf } from '../money';
 
 type Proof = paths['/credits/proof']['get']['responses'][200]['content']['application/json'];
-type Check = ProofCheck | 'account';
+type Check = ProofCheck | 'account' | 'history';
 
 /** Each check in the order it is made, as the card names it. */
 const CHECKS: Record<Check, string> = {
@@ -26,6 +28,7 @@ const CHECKS: Record<Check, string> = {
   root: 'The path from your leaf leads to the digest’s root',
   total: 'The credit along the path adds up to the published total',
   account: 'The leaf is your account’s',
+  history: 'The leaf is your transactions’ last entry before the cut-off, with its balance',
 };
 
 type Outcome =
@@ -42,7 +45,7 @@ export function LedgerProof() {
   const check = useQuery({
     queryKey: ['proof-check', proof.data, session?.sub],
     enabled: proof.data !== undefined,
-    queryFn: () => checkProof(proof.data!, session?.sub),
+    queryFn: () => checkProof(proof.data!, session?.sub, () => lastEntryBefore(client, proof.data!.digest.cutoff)),
   });
   const notYet = proof.error instanceof ApiError && proof.error.status === 404;
   return (
@@ -65,14 +68,37 @@ export function LedgerProof() {
   );
 }
 
-/** The client library's check, then that the leaf names the signed-in account. */
-async function checkProof(proof: Proof, accountId: string | undefined): Promise<Outcome> {
+type Entry = { seq?: number; hash?: string; balanceAfter: string };
+
+/**
+ * The client library's check, then that the leaf names the signed-in account and is the head of
+ * the account's own transactions at the cut-off: a server can not put a smaller balance, or
+ * another history, in the published tree than the one it shows its user.
+ */
+async function checkProof(
+  proof: Proof,
+  accountId: string | undefined,
+  headAtCutoff: () => Promise<Entry | undefined>,
+): Promise<Outcome> {
   const { verify } = await import('../../../sdk/src/proofs.js');
   const result: ProofVerification = await verify(proof);
   if (!result.valid) return result;
   if (result.accountId !== accountId)
     return { valid: false, check: 'account', reason: `the leaf is account ${result.accountId}’s` };
+  const head = await headAtCutoff();
+  const { leaf } = proof;
+  if (!head || head.seq !== leaf.headSeq || head.hash !== leaf.headHash)
+    return { valid: false, check: 'history', reason: 'the leaf is not the last entry of your transactions' };
+  if (microsOf(head.balanceAfter) !== result.balanceMicros)
+    return { valid: false, check: 'history', reason: 'the leaf’s balance is not the one your transactions show' };
   return { valid: true, balanceMicros: result.balanceMicros, totalCreditMicros: result.totalCreditMicros };
+}
+
+/** The account's newest entry before the digest's cut-off, from its own transactions. */
+async function lastEntryBefore(client: CreditsClient, cutoff: string): Promise<Entry | undefined> {
+  const to = new Date(Date.parse(cutoff) - 1).toISOString();
+  const page = await call(client.GET('/credits/transactions', { params: { query: { to, limit: '1' } } }));
+  return page.items[0];
 }
 
 function Verdict({ proof, outcome }: { proof: Proof; outcome: Outcome }) {
