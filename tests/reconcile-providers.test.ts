@@ -354,6 +354,21 @@ describe('Spherepay activity: the payments of a period', () => {
     expect(seen).toHaveLength(3);
   });
 
+  it('refuses a list that says there is more but gives nothing to page after, or the same page again', async () => {
+    const empty = await startStub(() => ({ status: 200, body: { data: { payments: [], hasMore: true } } }));
+    await expect(spherepayActivity(empty.port).activity(DAY)).rejects.toBeInstanceOf(ProviderUnavailable);
+    expect(empty.seen).toHaveLength(1);
+    // An API that ignores startingAfter answers its first page again: refused at the second call.
+    const stuck = await startStub(() => ({
+      status: 200,
+      body: { data: { payments: [spherePayment(0), spherePayment(1)], hasMore: true } },
+    }));
+    await expect(spherepayActivity(stuck.port, { pageSize: 2 }).activity(DAY)).rejects.toBeInstanceOf(
+      ProviderUnavailable,
+    );
+    expect(stuck.seen).toHaveLength(2);
+  });
+
   it('retries a 429 after its Retry-After and a 503 after a backoff', async () => {
     const answers: Answer[] = [
       { status: 429, body: { error: 'slow down' }, headers: { 'retry-after': '0' } },

@@ -67,16 +67,16 @@ describe("the library checks the server's proofs", () => {
       creditMicros: '5000000',
       prev: GENESIS_HASH,
     };
-    const forged = { digest, digestHash: digestHash(digest), leaf, path: [sibling] };
+    const forged = { digest: { ...digest }, digestHash: digestHash(digest), leaf: { ...leaf }, path: [sibling] };
     expect(await proofs.verify(forged)).toMatchObject({ valid: false, check: 'shape' });
     // The same tree with the sibling's true credit is accepted: the refusal is about the sign alone.
     const honestSibling = { ...sibling, creditMicros: '5000000' };
     const honestRoot = nodeHash({ left: leafHash(leaf), right: sibling.hash, creditMicros: '15000000' });
     const honest: Digest = { ...digest, root: honestRoot, creditMicros: '15000000' };
     const accepted = await proofs.verify({
-      digest: honest,
+      digest: { ...honest },
       digestHash: digestHash(honest),
-      leaf,
+      leaf: { ...leaf },
       path: [honestSibling],
     });
     expect(accepted).toMatchObject({ valid: true, totalCreditMicros: 15_000_000n });

@@ -4,6 +4,7 @@
 // adapters (stripe.ts, spherepay.ts) take these as options so tests can make them small.
 
 import { assert } from '../assert.js';
+import { ProviderUnavailable } from '../errors.js';
 import type { ProviderName } from '../items/purchase.js';
 import type { Period } from './port.js';
 
@@ -105,6 +106,10 @@ export async function readAllPages<T, C>(
     const page = await readPage(cursor);
     items.push(...page.items);
     if (page.next === undefined) return { items, pages };
+    // A list that answers the same page again would be read to the bound and then refused; refuse
+    // it at once: the provider does not page as it says.
+    if (page.next === cursor)
+      throw new ProviderUnavailable(`${bound.provider} answered the same page of ${bound.list} twice`);
     cursor = page.next;
   }
   throw new ActivityTooLarge(bound.provider, bound.list, bound.maxPages);

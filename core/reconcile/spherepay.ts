@@ -13,6 +13,7 @@
 // none, and Spherepay's refund API is not used.
 
 import * as z from 'zod';
+import { ProviderUnavailable } from '../errors.js';
 import { parseMicros, ZERO } from '../money.js';
 import { spherepayRequest } from '../payments/spherepay-http.js';
 import {
@@ -106,6 +107,8 @@ export class SpherepayActivity implements PaymentsSource {
           pageShape,
         );
         const last = page.payments.at(-1);
+        // More to come but no payment to page after: the list can not be read to its end.
+        if (page.hasMore && !last) throw new ProviderUnavailable(`${UNAVAILABLE}: a page with more to come was empty`);
         return { items: page.payments, next: page.hasMore && last ? last.id : undefined };
       },
       { provider: 'spherepay', list: 'payments', maxPages: this.limits.maxPages },
