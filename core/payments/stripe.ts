@@ -320,7 +320,8 @@ function sessionPaid(eventId: string, session: z.output<typeof sessionShape>): W
     ? microsFromCents(session.total_details.amount_tax, 'total_details.amount_tax')
     : ZERO;
   // The credits bought are what was paid before tax; the tax is on the receipt beside them.
-  if (tax >= total) throw new InvalidRequest(`session ${session.id} reports tax of all it was paid`);
+  if (tax > 0 && tax >= total)
+    throw new InvalidRequest(`session ${session.id} reports tax of ${formatMicros(tax)}, all it was paid or more`);
   const { invoice } = session;
   return sessionAction(eventId, session, {
     kind: 'paid',
