@@ -129,16 +129,25 @@ test(
     await page.reload();
     await expect(card.getByLabel('Name or company')).toHaveValue('Example GmbH');
     await expect(card.getByLabel('Country')).toHaveValue('DE');
-    await purchase(account, '15.00');
+    // Bought from the navigation bar: back from the checkout, the banner links the receipt.
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto('/');
-    const receipts = page.getByRole('region', { name: 'Receipts' });
-    const row = receipts.locator('tbody tr').first();
+    await page.getByRole('banner').getByRole('button', { name: 'Buy IO Credits' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Buy IO Credits' });
+    await dialog.getByLabel('Amount (USD)').fill('15.00');
+    await dialog.getByRole('radio', { name: 'USD (Credit/Debit Card)' }).check();
+    await dialog.getByRole('button', { name: 'Continue to Stripe' }).click();
+    await page.getByRole('button', { name: 'Pay $15.00' }).click();
+    await page.getByRole('link', { name: 'Return to IO Credits' }).click();
+    const banner = page.getByRole('status').filter({ hasText: 'Purchase completed' });
+    const link = banner.getByRole('button', { name: /^Receipt IOC-\d{4}-\d{6} \(PDF\)$/ });
+    await expect(link).toBeVisible();
+    await screenshot(page, 'purchase-completed-receipt');
+    const number = /IOC-\d{4}-\d{6}/.exec((await link.textContent()) ?? '')![0];
+    const row = page.getByRole('region', { name: 'Receipts' }).locator('tbody tr').first();
+    await expect(row.getByRole('rowheader')).toHaveText(number);
     await expect(row).toContainText('$15.00');
-    const number = (await row.getByRole('rowheader').textContent())!.trim();
-    const text = await pdfText(
-      await downloading(page, () => row.getByRole('button', { name: `PDF of ${number}` }).click()),
-    );
+    const text = await pdfText(await downloading(page, () => link.click()));
     for (const expected of [number, 'Example GmbH', 'Unter den Linden 1', 'DE136695976', '15.00 USD'])
       expect(text).toContain(expected);
   },
