@@ -189,6 +189,25 @@ describe('Stripe Checkout adapter', () => {
     expect(() => taxed(-1)).toThrow(InvalidRequest);
   });
 
+  it('an invoice page that is not https is left off the receipt; the payment is credited all the same', () => {
+    const purchase = { purchaseId: request.purchaseId, accountId: 'ada', amount: c('20.00') } as const;
+    const withInvoice = (hosted_invoice_url: string) =>
+      stripeAction(
+        sessionEvent('checkout.session.completed', purchase as never, {
+          session: { invoice: { id: 'in_x', object: 'invoice', hosted_invoice_url } },
+        }),
+      );
+    expect(withInvoice('https://invoice.stripe.com/i/x')).toMatchObject({
+      outcome: { invoiceUrl: 'https://invoice.stripe.com/i/x' },
+    });
+    const unsafe = withInvoice('javascript:alert(1)');
+    expect(unsafe).toMatchObject({
+      kind: 'payment',
+      outcome: { kind: 'paid', amount: c('20.00'), invoiceRef: 'in_x' },
+    });
+    expect((unsafe as { outcome: object }).outcome).not.toHaveProperty('invoiceUrl');
+  });
+
   it('a completed session without an invoice asks Stripe for no invoice, and its receipt links none', async () => {
     const { port, seen } = await startStub(() => ({ status: 200, body: { id: 'pi_stub', object: 'payment_intent' } }));
     const { ledger } = await newLedger();

@@ -108,7 +108,7 @@ function ReceiptRow({ receipt, pdf }: { receipt: ReceiptView; pdf: Pdf }) {
       <td data-label="Documents">
         <span className="doc-links">
           <PdfButton number={receipt.number} pdf={pdf} />
-          {receipt.invoiceUrl ? (
+          {receipt.invoiceUrl?.startsWith('https://') ? (
             <a href={receipt.invoiceUrl} target="_blank" rel="noopener noreferrer">
               Invoice<span className="visually-hidden"> of {receipt.number} at Stripe</span>
             </a>
