@@ -92,6 +92,57 @@ test('the Receipts card pages with Load more, newest first', async ({ page }) =>
   await expect(card.getByRole('button', { name: 'Load more receipts' })).toHaveCount(0);
 });
 
+test('a USDC receipt, a Stripe invoice and a credit note on the Receipts card, as the API answers them', async ({
+  page,
+}) => {
+  const account = freshAccount('receipts-kinds');
+  await purchase(account, '30.00', 'card');
+  await purchase(account, '20.00', 'usdc');
+  const invoiceUrl = 'https://invoice.stripe.com/i/acct_1Ab/test_Yz';
+  // The local checkout makes no Stripe invoice and no refund: the API's answers are given them, as
+  // Stripe's would (STRIPE_INVOICES=true, then a refund of 5.00 of the card purchase).
+  const receipts = await api('GET', '/credits/receipts', { token: await token(account) });
+  const card = receipts.body.items.find((r: { method: string }) => r.method === 'card');
+  await page.route('**/credits/receipts?**', async (route) => {
+    const response = await route.fetch();
+    const json = await response.json();
+    if (new URL(route.request().url()).searchParams.get('kind') === 'credit_note')
+      json.items = [
+        {
+          ...card,
+          kind: 'credit_note',
+          number: card.number.replace('IOC-', 'IOC-CN-'),
+          receiptNumber: card.number,
+          issuedAt: card.paidAt,
+          reason: 'refund',
+          reference: 'stripe:refund:pi_1:500',
+          amount: '5.00',
+          total: '5.00',
+        },
+      ];
+    else for (const item of json.items) if (item.number === card.number) item.invoiceUrl = invoiceUrl;
+    await route.fulfill({ response, json });
+  });
+  await signIn(page, account);
+  await page.goto('/');
+  const region = page.getByRole('region', { name: 'Receipts' });
+  const usdc = region.getByRole('row').filter({ hasText: '$20.00' });
+  await expect(usdc).toContainText(/USDC on base, 0x[0-9a-f]{4}…[0-9a-f]{4}/);
+  const paidByCard = region.getByRole('row').filter({ hasText: '$30.00' });
+  await expect(paidByCard.getByRole('link', { name: /^Invoice of IOC-\d{4}-\d{6} at Stripe$/ })).toHaveAttribute(
+    'href',
+    invoiceUrl,
+  );
+  await expect(usdc.getByRole('link')).toHaveCount(0);
+  await expect(region.getByRole('heading', { name: 'Credit notes' })).toBeVisible();
+  const note = region.getByRole('row').filter({ hasText: 'IOC-CN-' });
+  await expect(note).toContainText(card.number);
+  await expect(note).toContainText('(refund)');
+  await expect(note).toContainText('−$5.00');
+  await region.scrollIntoViewIfNeeded();
+  await checkAtEveryWidth(page, 'receipts-kinds');
+});
+
 test(
   'the billing profile: a tax id that is not one is refused beside its field; a valid one is saved and ' +
     'is on the next receipt',
