@@ -3,7 +3,7 @@
 
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import { afterEach, describe, expect, it } from 'vitest';
-import { type Micros, ProviderUnavailable } from '../core/index.js';
+import { InvalidRequest, type Micros, ProviderUnavailable } from '../core/index.js';
 import { createPurchase, getPurchase } from '../core/ledger/purchases.js';
 import { getDocument } from '../core/ledger/receipts.js';
 import { micros } from '../core/money.js';
@@ -166,6 +166,46 @@ describe('Stripe Checkout adapter', () => {
       amount: c('40.00'),
       total: c('40.00'),
     });
+  });
+
+  it('tax on a session is kept apart from the credit; tax not in whole cents, or all of it, is refused', () => {
+    const purchase = { purchaseId: request.purchaseId, accountId: 'ada', amount: c('20.00') } as const;
+    const taxed = (amount_tax: unknown, cents = 2400) =>
+      stripeAction(
+        sessionEvent('checkout.session.completed', purchase as never, {
+          cents,
+          session: { total_details: { amount_discount: 0, amount_shipping: 0, amount_tax } },
+        }),
+      );
+    expect(taxed(400)).toMatchObject({
+      kind: 'payment',
+      outcome: { kind: 'paid', amount: c('20.00'), tax: c('4.00') },
+    });
+    expect(taxed(0)).toMatchObject({ outcome: { amount: c('24.00') } });
+    expect((taxed(0) as { outcome: object }).outcome).not.toHaveProperty('tax');
+    expect(() => taxed(2400)).toThrow(InvalidRequest);
+    expect(() => taxed(2500)).toThrow(/all it was paid or more/);
+    expect(() => taxed(1.5)).toThrow(/total_details.amount_tax must be a whole number of cents/);
+    expect(() => taxed(-1)).toThrow(InvalidRequest);
+  });
+
+  it('an invoice page that is not https is left off the receipt; the payment is credited all the same', () => {
+    const purchase = { purchaseId: request.purchaseId, accountId: 'ada', amount: c('20.00') } as const;
+    const withInvoice = (hosted_invoice_url: string) =>
+      stripeAction(
+        sessionEvent('checkout.session.completed', purchase as never, {
+          session: { invoice: { id: 'in_x', object: 'invoice', hosted_invoice_url } },
+        }),
+      );
+    expect(withInvoice('https://invoice.stripe.com/i/x')).toMatchObject({
+      outcome: { invoiceUrl: 'https://invoice.stripe.com/i/x' },
+    });
+    const unsafe = withInvoice('javascript:alert(1)');
+    expect(unsafe).toMatchObject({
+      kind: 'payment',
+      outcome: { kind: 'paid', amount: c('20.00'), invoiceRef: 'in_x' },
+    });
+    expect((unsafe as { outcome: object }).outcome).not.toHaveProperty('invoiceUrl');
   });
 
   it('a completed session without an invoice asks Stripe for no invoice, and its receipt links none', async () => {

@@ -147,7 +147,7 @@ export class StripeCheckout implements CheckoutProvider, SavedCardCharger {
     } catch (error) {
       throw new ProviderUnavailable('the invoice could not be read from Stripe; retry', { cause: error });
     }
-    return invoice.hosted_invoice_url ?? undefined;
+    return httpsOnly(invoice.hosted_invoice_url);
   }
 
   async chargeSavedCard(request: {
@@ -192,6 +192,14 @@ function withPurchase(url: string, purchaseId: string): string {
   return url.replaceAll(PURCHASE_ID_PLACEHOLDER, encodeURIComponent(purchaseId));
 }
 
+/**
+ * An invoice page is linked from the receipt and the app: only an https one is kept. Anything else
+ * is left off the receipt rather than refusing the payment it came with.
+ */
+function httpsOnly(url: string | null | undefined): string | undefined {
+  return url?.startsWith('https://') ? url : undefined;
+}
+
 /** The verified event, or an InvalidRequest for a bad signature, a stale timestamp or a malformed body. */
 export function verifyStripeEvent(
   rawBody: string,
@@ -233,8 +241,8 @@ const sessionShape = z.object({
         .min(1)
         .transform((id) => ({ id, url: undefined })),
       z
-        .object({ id: z.string().min(1), hosted_invoice_url: z.string().url().nullish() })
-        .transform((invoice) => ({ id: invoice.id, url: invoice.hosted_invoice_url ?? undefined })),
+        .object({ id: z.string().min(1), hosted_invoice_url: z.string().nullish() })
+        .transform((invoice) => ({ id: invoice.id, url: httpsOnly(invoice.hosted_invoice_url) })),
     ])
     .nullish(),
   total_details: z.object({ amount_tax: z.unknown() }).nullish(),
@@ -320,7 +328,8 @@ function sessionPaid(eventId: string, session: z.output<typeof sessionShape>): W
     ? microsFromCents(session.total_details.amount_tax, 'total_details.amount_tax')
     : ZERO;
   // The credits bought are what was paid before tax; the tax is on the receipt beside them.
-  if (tax >= total) throw new InvalidRequest(`session ${session.id} reports tax of all it was paid`);
+  if (tax > 0 && tax >= total)
+    throw new InvalidRequest(`session ${session.id} reports tax of ${formatMicros(tax)}, all it was paid or more`);
   const { invoice } = session;
   return sessionAction(eventId, session, {
     kind: 'paid',

@@ -92,6 +92,57 @@ test('the Receipts card pages with Load more, newest first', async ({ page }) =>
   await expect(card.getByRole('button', { name: 'Load more receipts' })).toHaveCount(0);
 });
 
+test('a USDC receipt, a Stripe invoice and a credit note on the Receipts card, as the API answers them', async ({
+  page,
+}) => {
+  const account = freshAccount('receipts-kinds');
+  await purchase(account, '30.00', 'card');
+  await purchase(account, '20.00', 'usdc');
+  const invoiceUrl = 'https://invoice.stripe.com/i/acct_1Ab/test_Yz';
+  // The local checkout makes no Stripe invoice and no refund: the API's answers are given them, as
+  // Stripe's would (STRIPE_INVOICES=true, then a refund of 5.00 of the card purchase).
+  const receipts = await api('GET', '/credits/receipts', { token: await token(account) });
+  const card = receipts.body.items.find((r: { method: string }) => r.method === 'card');
+  await page.route('**/credits/receipts?**', async (route) => {
+    const response = await route.fetch();
+    const json = await response.json();
+    if (new URL(route.request().url()).searchParams.get('kind') === 'credit_note')
+      json.items = [
+        {
+          ...card,
+          kind: 'credit_note',
+          number: card.number.replace('IOC-', 'IOC-CN-'),
+          receiptNumber: card.number,
+          issuedAt: card.paidAt,
+          reason: 'refund',
+          reference: 'stripe:refund:pi_1:500',
+          amount: '5.00',
+          total: '5.00',
+        },
+      ];
+    else for (const item of json.items) if (item.number === card.number) item.invoiceUrl = invoiceUrl;
+    await route.fulfill({ response, json });
+  });
+  await signIn(page, account);
+  await page.goto('/');
+  const region = page.getByRole('region', { name: 'Receipts' });
+  const usdc = region.getByRole('row').filter({ hasText: '$20.00' });
+  await expect(usdc).toContainText(/USDC on base, 0x[0-9a-f]{4}…[0-9a-f]{4}/);
+  const paidByCard = region.getByRole('row').filter({ hasText: '$30.00' });
+  await expect(paidByCard.getByRole('link', { name: /^Invoice of IOC-\d{4}-\d{6} at Stripe$/ })).toHaveAttribute(
+    'href',
+    invoiceUrl,
+  );
+  await expect(usdc.getByRole('link')).toHaveCount(0);
+  await expect(region.getByRole('heading', { name: 'Credit notes' })).toBeVisible();
+  const note = region.getByRole('row').filter({ hasText: 'IOC-CN-' });
+  await expect(note).toContainText(card.number);
+  await expect(note).toContainText('(refund)');
+  await expect(note).toContainText('−$5.00');
+  await region.scrollIntoViewIfNeeded();
+  await checkAtEveryWidth(page, 'receipts-kinds');
+});
+
 test(
   'the billing profile: a tax id that is not one is refused beside its field; a valid one is saved and ' +
     'is on the next receipt',
@@ -129,16 +180,25 @@ test(
     await page.reload();
     await expect(card.getByLabel('Name or company')).toHaveValue('Example GmbH');
     await expect(card.getByLabel('Country')).toHaveValue('DE');
-    await purchase(account, '15.00');
+    // Bought from the navigation bar: back from the checkout, the banner links the receipt.
     await page.setViewportSize({ width: 1280, height: 900 });
     await page.goto('/');
-    const receipts = page.getByRole('region', { name: 'Receipts' });
-    const row = receipts.locator('tbody tr').first();
+    await page.getByRole('banner').getByRole('button', { name: 'Buy IO Credits' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Buy IO Credits' });
+    await dialog.getByLabel('Amount (USD)').fill('15.00');
+    await dialog.getByRole('radio', { name: 'USD (Credit/Debit Card)' }).check();
+    await dialog.getByRole('button', { name: 'Continue to Stripe' }).click();
+    await page.getByRole('button', { name: 'Pay $15.00' }).click();
+    await page.getByRole('link', { name: 'Return to IO Credits' }).click();
+    const banner = page.getByRole('status').filter({ hasText: 'Purchase completed' });
+    const link = banner.getByRole('button', { name: /^Receipt IOC-\d{4}-\d{6} \(PDF\)$/ });
+    await expect(link).toBeVisible();
+    await screenshot(page, 'purchase-completed-receipt');
+    const number = /IOC-\d{4}-\d{6}/.exec((await link.textContent()) ?? '')![0];
+    const row = page.getByRole('region', { name: 'Receipts' }).locator('tbody tr').first();
+    await expect(row.getByRole('rowheader')).toHaveText(number);
     await expect(row).toContainText('$15.00');
-    const number = (await row.getByRole('rowheader').textContent())!.trim();
-    const text = await pdfText(
-      await downloading(page, () => row.getByRole('button', { name: `PDF of ${number}` }).click()),
-    );
+    const text = await pdfText(await downloading(page, () => link.click()));
     for (const expected of [number, 'Example GmbH', 'Unter den Linden 1', 'DE136695976', '15.00 USD'])
       expect(text).toContain(expected);
   },

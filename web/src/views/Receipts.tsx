@@ -90,15 +90,15 @@ function DocumentList({ kind, pdf }: { kind: DocumentKind; pdf: Pdf }) {
 function ReceiptRow({ receipt, pdf }: { receipt: ReceiptView; pdf: Pdf }) {
   return (
     <tr>
-      <th scope="row" data-label="Number" className="mono">
-        {receipt.number}
+      <th scope="row" data-label="Number">
+        <span className="mono">{receipt.number}</span>
       </th>
       <td data-label="Date paid">
         <DateTime iso={receipt.paidAt} date />
       </td>
       <td data-label="Paid with">
         <span>
-          {paidWith(receipt)}
+          <PaidWith receipt={receipt} />
           {receipt.autoTopUp ? <span className="small muted"> (auto top-up)</span> : null}
         </span>
       </td>
@@ -108,7 +108,7 @@ function ReceiptRow({ receipt, pdf }: { receipt: ReceiptView; pdf: Pdf }) {
       <td data-label="Documents">
         <span className="doc-links">
           <PdfButton number={receipt.number} pdf={pdf} />
-          {receipt.invoiceUrl ? (
+          {receipt.invoiceUrl?.startsWith('https://') ? (
             <a href={receipt.invoiceUrl} target="_blank" rel="noopener noreferrer">
               Invoice<span className="visually-hidden"> of {receipt.number} at Stripe</span>
             </a>
@@ -122,8 +122,8 @@ function ReceiptRow({ receipt, pdf }: { receipt: ReceiptView; pdf: Pdf }) {
 function CreditNoteRow({ note, pdf }: { note: CreditNoteView; pdf: Pdf }) {
   return (
     <tr>
-      <th scope="row" data-label="Number" className="mono">
-        {note.number}
+      <th scope="row" data-label="Number">
+        <span className="mono">{note.number}</span>
       </th>
       <td data-label="Date issued">
         <DateTime iso={note.issuedAt} date />
@@ -155,11 +155,18 @@ function PdfButton({ number, pdf }: { number: string; pdf: Pdf }) {
 }
 
 /** "Visa •••• 4242", "USDC on base, 0x12ab…9f3c": how a receipt's purchase was paid. */
-export function paidWith(receipt: Pick<ReceiptView, 'method' | 'payment'>): string {
+function PaidWith({ receipt }: { receipt: Pick<ReceiptView, 'method' | 'payment'> }) {
   const { payment } = receipt;
   if (!payment) return receipt.method === 'card' ? 'Card' : 'USDC';
   if (payment.kind === 'card') return cardLabel(payment);
-  return `USDC on ${payment.network}, ${shortHash(payment.transactionHash)}`;
+  return (
+    <>
+      USDC on {payment.network},{' '}
+      <span className="nowrap" title={payment.transactionHash}>
+        {shortHash(payment.transactionHash)}
+      </span>
+    </>
+  );
 }
 
 function shortHash(hash: string): string {
