@@ -189,6 +189,37 @@ describe('Stripe Checkout adapter', () => {
     expect(() => taxed(-1)).toThrow(InvalidRequest);
   });
 
+  it('an invoice or payment Stripe will never show does not hold up the credit; one it can not show now does', async () => {
+    let status = 404;
+    const { port } = await startStub(() => ({
+      status,
+      body: { error: { type: 'invalid_request_error', message: 'No such object' } },
+    }));
+    const { ledger } = await newLedger();
+    const adapter = new StripeCheckout({ ...options(port), invoices: true });
+    const paid = async (accountId: string) => {
+      const purchase = await createPurchase(ledger, {
+        accountId,
+        amount: c('15.00'),
+        method: 'card',
+        limits: { min: micros(1), max: c('10000.00') },
+      });
+      const event = sessionEvent('checkout.session.completed', purchase, { session: { invoice: 'in_gone' } });
+      return { purchase, apply: () => applyWebhookAction(ledger, 'stripe', stripeAction(event), adapter) };
+    };
+    const gone = await paid('invoice-gone');
+    expect(await gone.apply()).toMatchObject({ handled: 'payment', result: { effect: 'credited' } });
+    const { receiptNumber } = await getPurchase(ledger, 'invoice-gone', gone.purchase.purchaseId);
+    const receipt = await getDocument(ledger, 'invoice-gone', receiptNumber!);
+    expect(receipt).not.toHaveProperty('invoiceUrl');
+    expect(receipt).not.toHaveProperty('payment');
+    // Stripe down: the event fails, to be delivered again, and nothing is credited yet.
+    status = 503;
+    const later = await paid('invoice-later');
+    await expect(later.apply()).rejects.toBeInstanceOf(ProviderUnavailable);
+    expect((await getPurchase(ledger, 'invoice-later', later.purchase.purchaseId)).status).toBe('pending');
+  });
+
   it('an invoice page that is not https is left off the receipt; the payment is credited all the same', () => {
     const purchase = { purchaseId: request.purchaseId, accountId: 'ada', amount: c('20.00') } as const;
     const withInvoice = (hosted_invoice_url: string) =>

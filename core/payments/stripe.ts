@@ -133,6 +133,8 @@ export class StripeCheckout implements CheckoutProvider, SavedCardCharger {
     try {
       intent = await this.stripe.paymentIntents.retrieve(paymentIntentId, { expand: ['latest_charge'] });
     } catch (error) {
+      // The receipt's card is a detail: a payment Stripe will never show does not hold up the credit.
+      if (refusedForGood(error)) return undefined;
       throw new ProviderUnavailable('the payment could not be read from Stripe; retry', { cause: error });
     }
     const charge = intent.latest_charge;
@@ -145,6 +147,8 @@ export class StripeCheckout implements CheckoutProvider, SavedCardCharger {
     try {
       invoice = await this.stripe.invoices.retrieve(invoiceId);
     } catch (error) {
+      // Nor does an invoice Stripe will never show (deleted, or not found): the receipt links none.
+      if (refusedForGood(error)) return undefined;
       throw new ProviderUnavailable('the invoice could not be read from Stripe; retry', { cause: error });
     }
     return httpsOnly(invoice.hosted_invoice_url);
@@ -426,4 +430,14 @@ function paidAmount(cents: unknown, currency: string | null | undefined, field: 
   if (currency?.toLowerCase() !== 'usd')
     throw new InvalidRequest(`only USD payments are credited, this one is in ${currency ?? 'no currency'}`);
   return microsFromCents(cents, field);
+}
+
+/**
+ * A refusal Stripe would give again (a 4xx other than 429: not found, no access); anything else
+ * (no answer, 429, 5xx) may pass on a retry.
+ */
+function refusedForGood(error: unknown): boolean {
+  if (!(error instanceof Stripe.errors.StripeError)) return false;
+  const status = error.statusCode;
+  return status !== undefined && status >= 400 && status < 500 && status !== 429;
 }
