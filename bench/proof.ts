@@ -14,9 +14,10 @@ import { type AccountState, CapacityMeter, DAY_MS, emptyAccount, type Micros } f
 import { putAccount } from '../core/items/account.js';
 import { entryItem } from '../core/items/entry.js';
 import { nextLink } from '../core/proof/chain.js';
+import { bookFromExport } from '../core/proof/export-reader.js';
 import { type Digest, digestHash, GENESIS_HASH, type Leaf } from '../core/proof/hashes.js';
 import { leafNode, rootOf } from '../core/proof/merkle.js';
-import { bookFromExport, exportLine } from '../core/proof/sources.js';
+import { exportLine } from '../core/proof/sources.js';
 import { leafOf, verify } from '../core/proof/verify.js';
 import { createTableIfMissing } from '../core/table/create.js';
 import type { Item } from '../core/table/table.js';
@@ -161,29 +162,44 @@ async function verifierBenchmark() {
     }
   }
   const entries = EXPORT_ACCOUNTS * EXPORT_ENTRIES_PER_ACCOUNT;
-  const t0 = performance.now();
-  const book = await bookFromExport(dir);
-  const readSeconds = (performance.now() - t0) / 1000;
-  const verdict = verify(book, []);
-  const seconds = (performance.now() - t0) / 1000;
-  if (verdict.chainBreaks.length > 0 || verdict.entries !== entries) throw new Error('the export does not verify');
-  const perSecond = Math.round(entries / seconds);
-  log(
-    `verifier: ${entries.toLocaleString('en-US')} entries of ${EXPORT_ACCOUNTS} accounts from a gzipped export in ` +
-      `${seconds.toFixed(2)} s (reading ${readSeconds.toFixed(2)} s): ` +
-      `${perSecond.toLocaleString('en-US')} entries/s; ` +
-      `target ≥ ${TARGET_ENTRIES_PER_SECOND.toLocaleString('en-US')}/s: ` +
-      `${perSecond >= TARGET_ENTRIES_PER_SECOND ? 'met' : 'MISSED'}`,
-  );
+  const runs = [];
+  for (const workers of [1, 2]) runs.push(await verifyExport(dir, entries, workers));
   await rm(dir, { recursive: true });
+  const best = Math.max(...runs.map((r) => r.entriesPerSecond));
   return {
     entries,
     accounts: EXPORT_ACCOUNTS,
+    runs,
+    target: `≥ ${TARGET_ENTRIES_PER_SECOND} entries/s`,
+    met: best >= TARGET_ENTRIES_PER_SECOND,
+  };
+}
+
+/** One read and verification of the export, its files read by `workers` threads; wall and CPU time. */
+async function verifyExport(dir: string, entries: number, workers: number) {
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const book = await bookFromExport(dir, { workers });
+  const readSeconds = (performance.now() - t0) / 1000;
+  const verdict = verify(book, []);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  if (verdict.chainBreaks.length > 0 || verdict.entries !== entries) throw new Error('the export does not verify');
+  const perSecond = Math.round(entries / seconds);
+  log(
+    `verifier, ${workers} thread${workers > 1 ? 's' : ''}: ${entries.toLocaleString('en-US')} entries of ` +
+      `${EXPORT_ACCOUNTS} accounts from a gzipped export in ${seconds.toFixed(2)} s (reading ` +
+      `${readSeconds.toFixed(2)} s; ${cpuSeconds.toFixed(2)} s of CPU): ${perSecond.toLocaleString('en-US')} ` +
+      `entries/s; target ≥ ${TARGET_ENTRIES_PER_SECOND.toLocaleString('en-US')}/s: ` +
+      `${perSecond >= TARGET_ENTRIES_PER_SECOND ? 'met' : 'MISSED'}`,
+  );
+  return {
+    workers,
     seconds: round(seconds),
     readSeconds: round(readSeconds),
+    cpuSeconds: round(cpuSeconds),
     entriesPerSecond: perSecond,
-    target: `≥ ${TARGET_ENTRIES_PER_SECOND} entries/s`,
-    met: perSecond >= TARGET_ENTRIES_PER_SECOND,
   };
 }
 
