@@ -14,7 +14,8 @@ import { linkOf } from '../core/proof/chain.js';
 import { itemOfLine, parseLine, scanLine } from '../core/proof/export-lines.js';
 import { bookFromExport } from '../core/proof/export-reader.js';
 import { entryJcs, GENESIS_HASH } from '../core/proof/hashes.js';
-import { exportLine, VERIFIED_ATTRIBUTES } from '../core/proof/sources.js';
+import { VERIFIED_ATTRIBUTES } from '../core/proof/records.js';
+import { exportLine } from '../core/proof/sources.js';
 import { verify } from '../core/proof/verify.js';
 import type { Item } from '../core/table/table.js';
 

@@ -1,10 +1,10 @@
 // The verifier's second source (SPEC §12): a DynamoDB export, its `data/*.json.gz` files of
 // DynamoDB JSON lines (`{"Item": {...}}`), into a Book. Files are read in this thread, or spread over
-// worker threads (export-worker.ts) that read, scan and hash whole files and hand back each file's
-// heads and entries in columns, the entries with their own hash already checked (StoredEntry's
+// it and worker threads (export-worker.ts), each reading, scanning and hashing whole files into
+// their heads and entries in columns, the entries with their own hash already checked (StoredEntry's
 // `ownHashHolds`); the book is filled in file order either way, so the verdict is the same.
 //
-//   files (sorted) ─► [worker 1 | worker 2 | this thread] ─► FileBatch per file ─► Book, in file order
+//   files (sorted) ─► [this thread | worker 1 | …] ─► FileBatch per file ─► Book, in file order
 
 import { readdir } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -13,7 +13,7 @@ import { assert } from '../assert.js';
 import { preimageOf } from './chain.js';
 import { forEachLine, itemOfLine } from './export-lines.js';
 import { entryHash } from './hashes.js';
-import { recordOf, VERIFIED_ATTRIBUTES } from './sources.js';
+import { recordOf, VERIFIED_ATTRIBUTES } from './records.js';
 import { Book } from './verify.js';
 
 /** Files of an export read at most. */
@@ -113,14 +113,14 @@ async function inThisThread(files: readonly string[]): Promise<FileBatch[]> {
   return batches;
 }
 
-/** Each file read by one of `count` worker threads, answered in the files' order. */
+/** Each file read by this thread or one of `count` − 1 worker threads, answered in the files' order. */
 async function inWorkers(files: readonly string[], count: number): Promise<FileBatch[]> {
   const batches: FileBatch[] = new Array(files.length);
   let next = 0;
   const url = new URL(`./export-worker${import.meta.url.endsWith('.ts') ? '.ts' : '.js'}`, import.meta.url);
   // Run from TypeScript (tsx, vitest), the worker needs the same loader.
   const execArgv = url.pathname.endsWith('.ts') ? [...process.execArgv, '--import', 'tsx'] : process.execArgv;
-  const one = async () => {
+  const inWorker = async () => {
     const worker = new Worker(url, { execArgv });
     try {
       for (let at = next++; at < files.length; at = next++) batches[at] = await ask(worker, files[at]!);
@@ -128,7 +128,11 @@ async function inWorkers(files: readonly string[], count: number): Promise<FileB
       await worker.terminate();
     }
   };
-  await Promise.all(Array.from({ length: count }, one));
+  // This thread reads too: its batches need no copying between threads.
+  const here = async () => {
+    for (let at = next++; at < files.length; at = next++) batches[at] = await readFileBatch(files[at]!);
+  };
+  await Promise.all([here(), ...Array.from({ length: count - 1 }, inWorker)]);
   return batches;
 }
 
