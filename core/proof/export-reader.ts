@@ -1,8 +1,9 @@
 // The verifier's second source (SPEC §12): a DynamoDB export, its `data/*.json.gz` files of
-// DynamoDB JSON lines (`{"Item": {...}}`), into a Book. Files are read in this thread, or spread over
-// it and worker threads (export-worker.ts), each reading, scanning and hashing whole files into
-// their heads and entries in columns, the entries with their own hash already checked (StoredEntry's
-// `ownHashHolds`); the book is filled in file order either way, so the verdict is the same.
+// DynamoDB JSON lines (`{"Item": {...}}`), into a Book. Files are read in this thread (straight into
+// the book), or spread over it and worker threads (export-worker.ts), each reading, scanning and
+// hashing whole files into their heads and entries in columns, the entries with their own hash
+// already checked (StoredEntry's `ownHashHolds`); the book is filled in file order either way, so
+// the verdict is the same.
 //
 //   files (sorted) ─► [this thread | worker 1 | …] ─► FileBatch per file ─► Book, in file order
 
@@ -13,7 +14,7 @@ import { assert } from '../assert.js';
 import { preimageOf } from './chain.js';
 import { forEachLine, itemOfLine } from './export-lines.js';
 import { entryHash } from './hashes.js';
-import { recordOf, VERIFIED_ATTRIBUTES } from './records.js';
+import { addItem, recordOf, VERIFIED_ATTRIBUTES } from './records.js';
 import { Book } from './verify.js';
 
 /** Files of an export read at most. */
@@ -44,9 +45,16 @@ export async function bookFromExport(dir: string, options: { workers?: number } 
     .map((f) => join(dir, f));
   assert(files.length <= MAX_EXPORT_FILES, `${files.length} export files are over the limit`);
   const workers = Math.min(options.workers ?? 1, MAX_WORKERS, files.length);
-  const batches = workers > 1 ? await inWorkers(files, workers) : await inThisThread(files);
+  if (workers <= 1) return inThisThread(files);
   const book = new Book();
-  for (const batch of batches) addBatch(book, batch);
+  for (const batch of await inWorkers(files, workers)) addBatch(book, batch);
+  return book;
+}
+
+/** Every file read here, straight into the book: each entry hashed as the walk reaches it. */
+async function inThisThread(files: readonly string[]): Promise<Book> {
+  const book = new Book();
+  for (const file of files) await forEachLine(file, (line) => addItem(book, itemOfLine(line, VERIFIED_ATTRIBUTES)));
   return book;
 }
 
@@ -105,12 +113,6 @@ function addBatch(book: Book, batch: FileBatch): void {
       balanceAfter: BigInt(e.balanceAfter[i]!),
       ownHashHolds: e.ownHashHolds[i]!,
     });
-}
-
-async function inThisThread(files: readonly string[]): Promise<FileBatch[]> {
-  const batches: FileBatch[] = [];
-  for (const file of files) batches.push(await readFileBatch(file));
-  return batches;
 }
 
 /** Each file read by this thread or one of `count` − 1 worker threads, answered in the files' order. */
