@@ -3,8 +3,8 @@
 // the verifier's entries per second from a DynamoDB export. Writes bench/results/proof.json. Wall
 // times depend on the machine and on what else runs on it: say which.
 
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { closeDays } from '../core/close/close.js';
@@ -14,9 +14,10 @@ import { type AccountState, CapacityMeter, DAY_MS, emptyAccount, type Micros } f
 import { putAccount } from '../core/items/account.js';
 import { entryItem } from '../core/items/entry.js';
 import { nextLink } from '../core/proof/chain.js';
+import { bookFromExport } from '../core/proof/export-reader.js';
 import { type Digest, digestHash, GENESIS_HASH, type Leaf } from '../core/proof/hashes.js';
 import { leafNode, rootOf } from '../core/proof/merkle.js';
-import { bookFromExport, exportLine } from '../core/proof/sources.js';
+import { exportLine } from '../core/proof/sources.js';
 import { leafOf, verify } from '../core/proof/verify.js';
 import { createTableIfMissing } from '../core/table/create.js';
 import type { Item } from '../core/table/table.js';
@@ -161,29 +162,47 @@ async function verifierBenchmark() {
     }
   }
   const entries = EXPORT_ACCOUNTS * EXPORT_ENTRIES_PER_ACCOUNT;
-  const t0 = performance.now();
-  const book = await bookFromExport(dir);
-  const readSeconds = (performance.now() - t0) / 1000;
-  const verdict = verify(book, []);
-  const seconds = (performance.now() - t0) / 1000;
-  if (verdict.chainBreaks.length > 0 || verdict.entries !== entries) throw new Error('the export does not verify');
-  const perSecond = Math.round(entries / seconds);
-  log(
-    `verifier: ${entries.toLocaleString('en-US')} entries of ${EXPORT_ACCOUNTS} accounts from a gzipped export in ` +
-      `${seconds.toFixed(2)} s (reading ${readSeconds.toFixed(2)} s): ` +
-      `${perSecond.toLocaleString('en-US')} entries/s; ` +
-      `target ≥ ${TARGET_ENTRIES_PER_SECOND.toLocaleString('en-US')}/s: ` +
-      `${perSecond >= TARGET_ENTRIES_PER_SECOND ? 'met' : 'MISSED'}`,
-  );
+  const runs = [];
+  for (const workers of [1, 2]) runs.push(await verifyExport(dir, entries, workers));
   await rm(dir, { recursive: true });
+  const best = Math.max(...runs.map((r) => r.entriesPerSecond));
   return {
     entries,
     accounts: EXPORT_ACCOUNTS,
+    runs,
+    target: `≥ ${TARGET_ENTRIES_PER_SECOND} entries/s`,
+    met: best >= TARGET_ENTRIES_PER_SECOND,
+  };
+}
+
+/** One read and verification of the export, its files read by `workers` threads; wall and CPU time. */
+async function verifyExport(dir: string, entries: number, workers: number) {
+  const loadAverage = Number(loadavg()[0]!.toFixed(1));
+  const cpu0 = process.cpuUsage();
+  const t0 = performance.now();
+  const book = await bookFromExport(dir, { workers });
+  const readSeconds = (performance.now() - t0) / 1000;
+  const verdict = verify(book, []);
+  const seconds = (performance.now() - t0) / 1000;
+  const cpu = process.cpuUsage(cpu0);
+  const cpuSeconds = (cpu.user + cpu.system) / 1e6;
+  if (verdict.chainBreaks.length > 0 || verdict.entries !== entries) throw new Error('the export does not verify');
+  const perSecond = Math.round(entries / seconds);
+  log(
+    `verifier, ${workers} thread${workers > 1 ? 's' : ''}: ${entries.toLocaleString('en-US')} entries of ` +
+      `${EXPORT_ACCOUNTS} accounts from a gzipped export in ${seconds.toFixed(2)} s (reading ` +
+      `${readSeconds.toFixed(2)} s; ${cpuSeconds.toFixed(2)} s of CPU): ${perSecond.toLocaleString('en-US')} ` +
+      `entries/s; target ≥ ${TARGET_ENTRIES_PER_SECOND.toLocaleString('en-US')}/s: ` +
+      `${perSecond >= TARGET_ENTRIES_PER_SECOND ? 'met' : 'MISSED'} (load average ${loadAverage})`,
+  );
+  return {
+    workers,
+    loadAverage,
+    entriesPerCpuSecond: Math.round(entries / cpuSeconds),
     seconds: round(seconds),
     readSeconds: round(readSeconds),
+    cpuSeconds: round(cpuSeconds),
     entriesPerSecond: perSecond,
-    target: `≥ ${TARGET_ENTRIES_PER_SECOND} entries/s`,
-    met: perSecond >= TARGET_ENTRIES_PER_SECOND,
   };
 }
 
@@ -203,4 +222,13 @@ if (ONLY !== 'verifier') {
   } finally {
     await local.stop();
   }
-} else log(`wrote ${writeResults('proof', { machine: 'shared 2-core machine', verifier })}`);
+} else {
+  // The verifier alone: the close's last figures are kept, with when they were measured.
+  const previous = JSON.parse(
+    await readFile(join(import.meta.dirname, 'results', 'proof.json'), 'utf8').catch(() => '{}'),
+  );
+  const close = previous.close
+    ? { close: previous.close, closeMeasuredAt: previous.closeMeasuredAt ?? previous.measuredAt }
+    : {};
+  log(`wrote ${writeResults('proof', { machine: 'shared 2-core machine', ...close, verifier })}`);
+}

@@ -1,28 +1,37 @@
-// `npm run verify-ledger -- [--export DIR] [--digests DIR] [--table NAME] [--endpoint URL]`:
+// `npm run verify-ledger -- [--export DIR [--workers N]] [--digests DIR] [--table NAME] [--endpoint URL]`:
 // recomputes every account's hash chain from seq 1 and every published digest (SPEC §12), from the
 // table (a Scan; `--endpoint` for DynamoDB Local, else AWS with the usual credentials) or from a
-// DynamoDB export in DIR, and the digests in `--digests` (default .data/digests). Prints what it
-// checked and each first break; exits 1 when anything is broken.
+// DynamoDB export in DIR (its files read by N worker threads; default 1, this thread), and the
+// digests in `--digests` (default .data/digests). Prints what it checked and each first break;
+// exits 1 when anything is broken.
 
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { LocalDigestStore } from '../core/close/store.js';
-import { bookFromExport, bookFromTable } from '../core/proof/sources.js';
+import { bookFromExport } from '../core/proof/export-reader.js';
+import { bookFromTable } from '../core/proof/sources.js';
 import { verify } from '../core/proof/verify.js';
 import { LedgerTable } from '../core/table/table.js';
 
 const { values } = parseArgs({
   options: {
     export: { type: 'string' },
+    workers: { type: 'string', default: '1' },
     digests: { type: 'string', default: resolve('.data', 'digests') },
     table: { type: 'string', default: process.env.TABLE_NAME ?? 'io-credits' },
     endpoint: { type: 'string', default: process.env.DYNAMODB_ENDPOINT },
   },
 });
 
+const workers = Number(values.workers);
+if (!Number.isInteger(workers) || workers < 1) {
+  process.stderr.write(`--workers ${values.workers}: a whole number of threads, 1 or more\n`);
+  process.exit(2);
+}
+
 const startedMs = performance.now();
 const book = values.export
-  ? await bookFromExport(values.export)
+  ? await bookFromExport(values.export, { workers })
   : await bookFromTable(new LedgerTable({ tableName: values.table, endpoint: values.endpoint }));
 const readMs = performance.now() - startedMs;
 const verdict = verify(book, await new LocalDigestStore(values.digests).all());

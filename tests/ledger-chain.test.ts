@@ -15,8 +15,9 @@ import {
 } from '../core/index.js';
 import { canonicalJson } from '../core/proof/canonical.js';
 import { preimageOf } from '../core/proof/chain.js';
+import { bookFromExport } from '../core/proof/export-reader.js';
 import { entryHash, entryJcs, GENESIS_HASH } from '../core/proof/hashes.js';
-import { bookFromExport, bookFromTable, exportLine } from '../core/proof/sources.js';
+import { bookFromTable, exportLine } from '../core/proof/sources.js';
 import { verify } from '../core/proof/verify.js';
 import { keys } from '../core/table/keys.js';
 import type { Item } from '../core/table/table.js';

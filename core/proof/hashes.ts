@@ -9,7 +9,7 @@
 // Amounts are integer micro-credits as decimal strings; `seq`, `headSeq` and `accounts` are JSON
 // integers. The domain prefixes keep an entry's hash from ever being taken for a leaf or a node.
 
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { assert } from '../assert.js';
 import { type Canonical, canonicalJson } from './canonical.js';
 
@@ -55,9 +55,8 @@ export interface Digest {
 
 export function entryHash(entry: EntryPreimage): string {
   assert(Number.isSafeInteger(entry.seq) && entry.seq >= 1, `entry seq ${entry.seq} is not a positive integer`);
-  return createHash('sha256')
-    .update(`io-credits:entry:v1\n${entryJcs(entry)}`, 'utf8')
-    .digest('hex');
+  // One-shot hashing: no Hash object per entry (the verifier hashes every entry of the ledger).
+  return hash('sha256', `io-credits:entry:v1\n${entryJcs(entry)}`, 'hex');
 }
 
 /**
@@ -91,7 +90,5 @@ export function creditOf(balanceMicros: bigint): bigint {
 }
 
 function hashOf(kind: 'entry' | 'leaf' | 'node' | 'digest', value: Canonical): string {
-  return createHash('sha256')
-    .update(`io-credits:${kind}:v1\n${canonicalJson(value)}`, 'utf8')
-    .digest('hex');
+  return hash('sha256', `io-credits:${kind}:v1\n${canonicalJson(value)}`, 'hex');
 }

@@ -21,7 +21,7 @@ import {
 } from '../../core/index.js';
 import { loadAccount } from '../../core/items/account.js';
 import type { Actor } from '../../core/items/audit.js';
-import { addItem } from '../../core/proof/sources.js';
+import { addItem } from '../../core/proof/records.js';
 import { Book, firstBreak } from '../../core/proof/verify.js';
 import { createTableIfMissing } from '../../core/table/create.js';
 import { keys } from '../../core/table/keys.js';
