@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { getBalance, getPurchase } from '../core/index.js';
+import { applyPaymentEvent } from '../core/ledger/purchases.js';
 import type { PaymentsSource } from '../core/reconcile/port.js';
 import { SpherepayActivity } from '../core/reconcile/spherepay.js';
 import { StripeActivity } from '../core/reconcile/stripe.js';
@@ -111,6 +112,27 @@ describe('the Stripe stand-in keeps what the local checkout took', () => {
     });
     const html = await (await fetch(created.body.checkoutUrl)).text();
     expect(html).toContain(`action="/local/checkout/${created.body.purchaseId}/pay?notify=false"`);
+  });
+
+  it('takes no money for a checkout that expired: 409, and nothing kept', async () => {
+    const buyer = fresh();
+    const created = await api.call('POST', '/credits/purchases', {
+      token: await api.token(buyer),
+      body: { amount: '7.00', method: 'card' },
+    });
+    const { purchaseId } = created.body;
+    await applyPaymentEvent(api.ledger, {
+      provider: 'stripe',
+      eventId: `evt_expired_${purchaseId}`,
+      accountId: buyer,
+      purchaseId,
+      outcome: { kind: 'expired' },
+    });
+    const before = standIns().stores.stripe.charges.length;
+    const refused = await fetch(`${api.url}/local/checkout/${purchaseId}/pay?notify=false`, { method: 'POST' });
+    expect(refused.status).toBe(409);
+    expect(standIns().stores.stripe.charges).toHaveLength(before);
+    expect((await getPurchase(api.ledger, buyer, purchaseId)).status).toBe('expired');
   });
 
   it('refuses a notify that is neither true nor false, and keeps nothing', async () => {

@@ -4,7 +4,7 @@
 // provider's stand-in (provider-stand-ins.ts) first, then notified, unless `?notify=false`. Never deployed.
 
 import * as z from 'zod';
-import { NotFound } from '../../core/errors.js';
+import { Conflict, NotFound } from '../../core/errors.js';
 import { ulidOf } from '../../core/ids.js';
 import type { ProviderName, Purchase } from '../../core/items/purchase.js';
 import { accountOfPurchase, getPurchase } from '../../core/ledger/purchases.js';
@@ -109,7 +109,8 @@ const payRoute = defineRoute({
   description:
     "Pays a local checkout: the provider's stand-in keeps the payment (its list calls answer it), then the " +
     "server signs the provider's webhook and sends it to itself. With `?notify=false` no webhook is sent: the " +
-    'purchase stays pending, and the next daily close reports it as paid at the provider, not credited.',
+    'purchase stays pending, and the next daily close reports it as paid at the provider, not credited. A ' +
+    'checkout that expired or failed takes no payment (409); a paid one takes nothing more.',
   params: params.purchase,
   query: z.strictObject({ notify: z.enum(['true', 'false']).optional() }),
   body: emptyBody,
@@ -211,6 +212,9 @@ export const checkoutHandler = groupHandler([
     const purchase = await purchaseFor(request);
     const secret = payments(request).webhookSecrets[purchase.provider];
     if (!secret) throw new NotFound(`no ${purchase.provider} webhook secret is configured`);
+    // A provider takes no money for a checkout that expired or failed; a paid one answers as paid.
+    if (purchase.status !== 'pending' && purchase.status !== 'completed')
+      throw new Conflict(`purchase ${purchase.purchaseId} is ${purchase.status}: its checkout can not be paid`);
     keepAtStandIn(request, purchase);
     const back = `<p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
     if (request.query.notify === 'false')
