@@ -12,6 +12,7 @@ import { documentFromItem, type Receipt, sequenceFromItem } from '../core/items/
 import type { Ledger } from '../core/ledger/ledger.js';
 import { reversePayment } from '../core/ledger/provider-reversals.js';
 import { applyPaymentEvent, createPurchase, getPurchase, type PaymentOutcome } from '../core/ledger/purchases.js';
+import { getBalance } from '../core/ledger/queries.js';
 import { getDocument, listDocuments } from '../core/ledger/receipts.js';
 import { micros } from '../core/money.js';
 import { keys, SK_PREFIX } from '../core/table/keys.js';
@@ -234,6 +235,32 @@ describe('credit notes', () => {
     const beyond = await providerRefunds(ledger, bought, c('60.00'));
     expect(beyond.creditNoteNumber).toBeUndefined();
     await expectInvariants(ledger, 'refunded');
+  });
+
+  it('a refund of a payment with tax on top takes back the credit in its part of what was paid', async () => {
+    const { ledger } = await newLedger();
+    // 100.00 of credit and 20.00 of tax: 120.00 paid. A refund of 60.00 is half of it: 50.00 of credit.
+    const purchase = await pending(ledger, 'taxed', '100.00');
+    const event = paid(purchase, 'evt_taxed');
+    await applyPaymentEvent(ledger, {
+      ...event,
+      outcome: { ...event.outcome, tax: c('20.00') } as typeof event.outcome,
+    });
+    const paymentRef = `pi_${purchase.purchaseId}`;
+    const refund = (total: string, eventId: string) =>
+      reversePayment(ledger, {
+        provider: 'stripe',
+        eventId,
+        paymentRef,
+        report: { kind: 'refund', totalRefunded: c(total) },
+      });
+    expect(await refund('60.00', 'evt_half')).toMatchObject({ applied: { reversed: c('50.00') } });
+    // The VAT alone refunded later (20.00 more, 80.00 in all): a sixth of it was credit.
+    expect(await refund('80.00', 'evt_vat')).toMatchObject({ applied: { reversed: 16_666_666 } });
+    // The rest: in all, exactly the credit bought is taken back, never more.
+    expect(await refund('120.00', 'evt_rest')).toMatchObject({ applied: { reversed: 33_333_334 } });
+    expect((await getBalance(ledger, 'taxed')).balance).toBe(0);
+    await expectInvariants(ledger, 'taxed');
   });
 
   it('a refund and a dispute that come before the payment are noted in the transaction crediting it', async () => {

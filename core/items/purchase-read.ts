@@ -21,6 +21,7 @@ const shape = z.object({
   paymentRef: z.string().optional(),
   lotId: z.string().optional(),
   paidAmount: microsField.optional(),
+  paidTax: microsField.optional(),
   reversedAmount: microsField.optional(),
   providerRefunded: microsField.optional(),
   autoTopUp: z.literal(true).optional(),

@@ -35,6 +35,11 @@ export interface Purchase {
   lotId?: string;
   /** What the provider reported as paid, and so what was credited. */
   paidAmount?: Micros;
+  /**
+   * The tax the provider reported beside it (paid on top of the credit): the provider refunds and
+   * disputes the whole, so a reversal takes back credit in the part paidAmount is of the whole.
+   */
+  paidTax?: Micros;
   /** Taken back by provider refunds and disputes. */
   reversedAmount?: Micros;
   /** The provider's running total of refunds, as its refund events report it. */

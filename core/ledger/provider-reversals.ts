@@ -229,7 +229,11 @@ function applyReport(
   report: ReversalReport,
 ): { purchase: Purchase; result: PaymentReversalResult; correction?: Correction } {
   const refundedBefore = purchase.providerRefunded ?? ZERO;
-  const asked = report.kind === 'refund' ? micros(report.totalRefunded - refundedBefore) : report.amount;
+  // Refunds in parts of the running total, so that the parts add up to exactly the credit bought.
+  const asked =
+    report.kind === 'refund'
+      ? micros(creditPartOf(purchase, report.totalRefunded) - creditPartOf(purchase, refundedBefore))
+      : creditPartOf(purchase, report.amount);
   const nothing: PaymentReversalResult = {
     purchaseId: purchase.purchaseId,
     reversed: ZERO,
@@ -259,4 +263,16 @@ function applyReport(
       balance: reversal.balance,
     },
   };
+}
+
+/**
+ * The credit a provider's refund or dispute of `taken` reverses: all of it, unless tax was paid on
+ * top of the credit, then the part the credit is of what was paid (rounded down, to the user).
+ * A refund of the whole payment reverses exactly the credit bought.
+ */
+function creditPartOf(purchase: Purchase, taken: Micros): Micros {
+  const tax = purchase.paidTax ?? ZERO;
+  const paid = purchase.paidAmount;
+  if (tax <= 0 || paid === undefined || taken <= 0) return taken;
+  return micros(Number((BigInt(taken) * BigInt(paid)) / BigInt(paid + tax)));
 }

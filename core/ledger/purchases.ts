@@ -239,6 +239,7 @@ async function credit(
     status: 'completed',
     lotId: lot.lotId,
     paidAmount: outcome.amount,
+    ...(outcome.tax ? { paidTax: outcome.tax } : {}),
     receiptNumber: receipt.number,
     ...(outcome.payment ? { payment: outcome.payment } : {}),
     ...(outcome.paymentRef ? { paymentRef: outcome.paymentRef } : {}),
