@@ -339,6 +339,12 @@ describe('what the stand-ins keep outlives their server', () => {
       expect(reopened.stripe.charges).toHaveLength(1);
       reopened.stripe.seed([{ purchaseId: 'pu_b', amount: c('2.00'), createdAtMs: T0 }]);
       expect(new StandInStores(dir).stripe.charges.map((ch) => ch.amountCents)).toEqual([100, 200]);
+      // A whole record torn only of its newline is kept, and the next record starts a line of its own.
+      writeFileSync(file, readFileSync(file, 'utf8').trimEnd());
+      const unended = new StandInStores(dir);
+      expect(unended.stripe.charges).toHaveLength(2);
+      unended.stripe.seed([{ purchaseId: 'pu_c', amount: c('3.00'), createdAtMs: T0 }]);
+      expect(new StandInStores(dir).stripe.charges.map((ch) => ch.amountCents)).toEqual([100, 200, 300]);
       // A broken line before the last is not a torn write: the store refuses to start.
       writeFileSync(file, `{"type":"charge"\n${readFileSync(file, 'utf8')}`);
       expect(() => new StandInStores(dir)).toThrow(/stripe.jsonl:1 is not JSON/);

@@ -125,6 +125,9 @@ class JsonLines<T> {
       if (!record.success) throw new Error(`${this.path}:${i + 1} is not a stand-in record`, { cause: record.error });
       records.push(record.data);
     }
+    // A whole last record torn only of its newline: end its line, so the next append starts its own.
+    const text = readFileSync(this.path, 'utf8');
+    if (text.length > 0 && !text.endsWith('\n')) appendFileSync(this.path, '\n');
     return records;
   }
 
