@@ -46,7 +46,8 @@ export const ACCESS: Record<FunctionName, Access> = {
   },
   withdrawals: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
   notifications: { table: 'write', eventQueue: 'send' },
-  receipts: { table: 'write', secrets: ['cursor'] },
+  // Reads the digests for a closed month's statement proof (SPEC §11, §12).
+  receipts: { table: 'write', secrets: ['cursor'], digests: 'read' },
   admin: {
     table: 'write',
     audit: 'append',

@@ -169,18 +169,32 @@ const CSV_COLUMNS = [
   'paidFrom',
 ] as const;
 
-/** The log as CSV; `paidFrom` is `lotId:amount` for each lot that paid a usage entry, `;`-separated. */
+/** The header row of the log's CSV (the transactions export and the monthly statement's). */
+export const ENTRY_CSV_HEADER = CSV_COLUMNS.join(',');
+
+/** One entry as a CSV row; `paidFrom` is `lotId:amount` for each lot that paid a usage entry, `;`-separated. */
+export function entryCsvRow(e: LedgerEntry): string {
+  const shaped = {
+    ...entry(e),
+    product: e.product ?? '',
+    deploymentId: e.deploymentId ?? '',
+    paidFrom: (e.paidFrom ?? []).map((p) => `${p.lotId}:${m(p.amount)}`).join(';'),
+  };
+  return csvRow(CSV_COLUMNS.map((column) => String(shaped[column])));
+}
+
+/** The log as CSV, with its header row. */
 export function entriesCsv(entries: LedgerEntry[]): string {
-  const rows = entries.map((e) => {
-    const shaped = {
-      ...entry(e),
-      product: e.product ?? '',
-      deploymentId: e.deploymentId ?? '',
-      paidFrom: (e.paidFrom ?? []).map((p) => `${p.lotId}:${m(p.amount)}`).join(';'),
-    };
-    return CSV_COLUMNS.map((column) => csvField(String(shaped[column]))).join(',');
-  });
-  return [CSV_COLUMNS.join(','), ...rows].join('\r\n') + '\r\n';
+  return [ENTRY_CSV_HEADER, ...entries.map(entryCsvRow)].join('\r\n') + '\r\n';
+}
+
+/** A row of the log's columns that is not an entry (a statement's totals), its cells by column name. */
+export function entryColumnsRow(cells: Partial<Record<(typeof CSV_COLUMNS)[number], string>>): string {
+  return csvRow(CSV_COLUMNS.map((column) => cells[column] ?? ''));
+}
+
+function csvRow(values: string[]): string {
+  return values.map(csvField).join(',');
 }
 
 const AUDIT_CSV_COLUMNS = ['auditId', 'at', 'actor', 'scope', 'action', 'accountId', 'subject', 'before', 'after'];
