@@ -8,6 +8,7 @@ import { usePurchase, useRefreshMoney } from '../api/queries';
 import { Alert, ErrorState, Loading } from '../components/ui';
 import { formatUsd } from '../money';
 import { FOLLOWED_PURCHASE } from './BuyDialog';
+import { StatementsCard } from './Statements';
 import { TotalCredits } from './TotalCredits';
 import { TransactionsCard } from './TransactionsCard';
 import { UsageChart } from './UsageChart';
@@ -25,6 +26,7 @@ export function UsageBilling() {
         <UsageChart />
       </div>
       <TransactionsCard />
+      <StatementsCard />
       <WithdrawalsCard />
     </main>
   );
