@@ -490,6 +490,6 @@ describe('GET /credits/statements/{month}', () => {
     const { text } = await extractText(pdf, { mergePages: true });
     expect(text).toContain(`page ${pdf.numPages} of ${pdf.numPages}`);
     expect(text).toContain('2026-03-20');
-    expect(text).toContain('$10025.00');
+    expect(text).toContain('$10,025.00');
   });
 });

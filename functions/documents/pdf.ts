@@ -17,6 +17,8 @@ export const MARGIN = 56;
 export const SIZE = { title: 20, text: 10, small: 8 };
 export const INK = rgb(0.1, 0.12, 0.2);
 export const MUTED = rgb(0.35, 0.38, 0.45);
+/** A line's height, in multiples of its font size. */
+export const LINE_HEIGHT = 1.45;
 
 export interface Pen {
   page: PDFPage;
@@ -127,7 +129,9 @@ export function amountRow(pen: Pen, label: string, amount: string, font = pen.re
   const y = pen.y;
   write(pen, label, { font, maxWidth: A4[0] - 2 * MARGIN - 120 });
   const width = font.widthOfTextAtSize(amount, SIZE.text);
-  pen.page.drawText(amount, { x: A4[0] - MARGIN - width, y: y - SIZE.text, size: SIZE.text, font, color: INK });
+  // On the label's first baseline (write moves down a line's height before drawing).
+  const baseline = y - SIZE.text * LINE_HEIGHT;
+  pen.page.drawText(amount, { x: A4[0] - MARGIN - width, y: baseline, size: SIZE.text, font, color: INK });
 }
 
 export function rule(pen: Pen): void {
@@ -151,7 +155,7 @@ export function write(
   const size = options.size ?? SIZE.text;
   const maxWidth = options.maxWidth ?? A4[0] - 2 * MARGIN;
   for (const line of wrap(text, font, size, maxWidth)) {
-    pen.y -= size * 1.45;
+    pen.y -= size * LINE_HEIGHT;
     pen.page.drawText(line, { x: options.x ?? MARGIN, y: pen.y, size, font, color: options.color ?? INK });
   }
 }

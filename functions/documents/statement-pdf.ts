@@ -10,14 +10,16 @@ import { formatMicros, type Micros } from '../../core/money.js';
 import { isProduct, PRODUCT_NAMES } from '../../core/products.js';
 import type { Seller } from '../http/documents.js';
 import { EXPIRY_TIMING_LABEL, SECTION_LABELS, type StatementView } from '../http/statements.js';
-import { A4, amountRow, INK, MARGIN, MUTED, newDocument, type Pen, rule, SIZE, write } from './pdf.js';
+import { A4, amountRow, INK, LINE_HEIGHT, MARGIN, MUTED, newDocument, type Pen, rule, SIZE, write } from './pdf.js';
 
-const LINE = SIZE.text * 1.45;
+const LINE = SIZE.text * LINE_HEIGHT;
 
-/** `$12.50`, `-$3.000125`: an amount (micros, or the API's decimal string), never rounded. */
+/** `$12.50`, `-$1,003.000125`: an amount (micros, or the API's decimal string), never rounded. */
 export function usd(amount: Micros | string): string {
   const text = typeof amount === 'string' ? amount : formatMicros(amount);
-  return text.startsWith('-') ? `-$${text.slice(1)}` : `$${text}`;
+  const negative = text.startsWith('-');
+  const [whole = '0', fraction = ''] = (negative ? text.slice(1) : text).split('.');
+  return `${negative ? '-' : ''}$${whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',')}.${fraction}`;
 }
 
 /** A digest's integer micros (a decimal string, possibly beyond 2^53 for a total) as `usd` writes it. */
@@ -27,12 +29,14 @@ export function usdOfMicrosText(text: string): string {
   const whole = digits.slice(0, -6).replace(/^0+(?=\d)/, '');
   let fraction = digits.slice(-6);
   while (fraction.length > 2 && fraction.endsWith('0')) fraction = fraction.slice(0, -1);
-  return `${negative ? '-' : ''}$${whole}.${fraction}`;
+  return usd(`${negative ? '-' : ''}${whole}.${fraction}`);
 }
 
 interface Book {
   pen: Pen;
   newPage(): void;
+  /** The header row of the table being drawn: repeated at the top of each page it continues on. */
+  tableHeader?: () => void;
 }
 
 /** Moves to a new page when fewer than `lines` lines are left on this one. */
@@ -49,6 +53,7 @@ export async function statementPdf(view: StatementView, detail: StatementDetail,
     newPage: () => {
       pen.page = doc.addPage(A4);
       pen.y = A4[1] - MARGIN;
+      book.tableHeader?.();
     },
   };
   heading(pen, view, seller, title);
@@ -67,7 +72,8 @@ export async function statementPdf(view: StatementView, detail: StatementDetail,
 function heading(pen: Pen, view: StatementView, seller: Seller, title: string): void {
   write(pen, title, { font: pen.bold, size: SIZE.title });
   pen.y -= 4;
-  const period = `${view.from.slice(0, 10)} to ${view.to.slice(0, 10)} (UTC, end exclusive)`;
+  const lastDay = new Date(Date.parse(view.to) - 1).toISOString().slice(0, 10);
+  const period = `${view.from.slice(0, 10)} to ${lastDay} (UTC)`;
   const rows: [string, string][] = [
     ['From', [seller.name, seller.address].join(', ')],
     ['Account', view.accountId],
@@ -134,9 +140,10 @@ function usageByDay(book: Book, detail: StatementDetail): void {
   room(book, 4);
   subheading(book, 'Usage by day and product');
   const columns = [MARGIN, MARGIN + 90, MARGIN + 230];
-  tableRow(book, ['Day', 'Product', 'Charges'], 'Amount', columns, book.pen.bold);
-  for (const group of detail.usageByDay)
-    tableRow(book, [group.day, PRODUCT_NAMES[group.product], String(group.count)], usd(group.amount), columns);
+  table(book, ['Day', 'Product', 'Charges'], columns, () => {
+    for (const group of detail.usageByDay)
+      tableRow(book, [group.day, PRODUCT_NAMES[group.product], String(group.count)], usd(group.amount), columns);
+  });
   book.pen.y -= 8;
 }
 
@@ -147,22 +154,32 @@ function otherEntries(book: Book, detail: StatementDetail): void {
   const columns = [MARGIN, MARGIN + 70, MARGIN + 175];
   tableRow(book, ['Date', 'Type', 'Description'], 'Amount', columns, book.pen.bold);
   for (const entry of detail.entries)
-    tableRow(
-      book,
-      [entry.createdAt.slice(0, 10), entry.type.replace('_', ' '), entry.description],
-      usd(entry.amount),
-      columns,
-    );
+    tableRow(book, [entry.createdAt.slice(0, 10), typeName(entry.type), entry.description], usd(entry.amount), columns);
   if (detail.unlisted > 0)
     write(book.pen, `… and ${detail.unlisted} more (only the first ${MAX_LISTED_ENTRIES} are listed): see the CSV.`, {
       color: MUTED,
     });
 }
 
+/** `withdrawal_reversal` → `Withdrawal reversal`. */
+function typeName(type: string): string {
+  const words = type.replace(/_/g, ' ');
+  return words.charAt(0).toUpperCase() + words.slice(1);
+}
+
 function subheading(book: Book, text: string): void {
   room(book, 3);
   write(book.pen, text, { font: book.pen.bold, size: SIZE.text + 2 });
   book.pen.y -= 2;
+}
+
+/** A table: its header row, then `rows`; the header is drawn again on each page the rows continue on. */
+function table(book: Book, headings: string[], columns: number[], rows: () => void): void {
+  const header = () => tableRow(book, headings, 'Amount', columns, book.pen.bold);
+  header();
+  book.tableHeader = header;
+  rows();
+  book.tableHeader = undefined;
 }
 
 /** One line of a table: cells cut to their column, the amount right-aligned. */
