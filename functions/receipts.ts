@@ -10,6 +10,7 @@ import {
   firstMonthOf,
   forEachMonthPage,
   parseMonth,
+  type Statement,
   type StatementMonth,
   statementOf,
   statementProof,
@@ -17,11 +18,11 @@ import {
 import { documentPdf } from './documents/pdf.js';
 import { statementPdf } from './documents/statement-pdf.js';
 import { accountFor } from './http/auth.js';
+import { ENTRY_CSV_HEADER, entryCsvRow } from './http/csv.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { digestsOf } from './http/digests.js';
 import { presentDocument, sellerFromEnv } from './http/documents.js';
 import { groupHandler, implement, type Reply } from './http/handler.js';
-import { ENTRY_CSV_HEADER, entryCsvRow } from './http/present.js';
 import { receiptsRoutes as api } from './http/routes/receipts.js';
 import type { Runtime } from './http/runtime.js';
 import { secrets } from './http/secrets.js';
@@ -94,14 +95,20 @@ export const handler = groupHandler(
       const month = parseMonth(params.month, runtime.ledger.nowMs());
       if (query.format === 'csv') return statementCsv(runtime, accountId, month, query.cursor);
       if (query.cursor !== undefined) throw new InvalidRequest('cursor continues a CSV only (format=csv)');
-      const pdf = wantsPdf(query.format, headers.accept);
+      const present = async (statement: Statement) =>
+        presentStatement(
+          statement,
+          await statementProof(digestsOf(runtime), statement),
+          await firstMonthOf(runtime.ledger, accountId),
+        );
+      // Only the PDF keeps what it lists (usage by day, the other entries); the JSON only sums.
+      if (!wantsPdf(query.format, headers.accept))
+        return {
+          status: 200,
+          body: await present(await statementOf(runtime.ledger, accountId, month, { detail: false })),
+        };
       const statement = await statementOf(runtime.ledger, accountId, month);
-      const view = presentStatement(
-        statement,
-        await statementProof(digestsOf(runtime), statement),
-        await firstMonthOf(runtime.ledger, accountId),
-      );
-      if (!pdf) return { status: 200, body: view };
+      const view = await present(statement);
       return {
         status: 200,
         pdf: await statementPdf(view, statement.detail, sellerFromEnv(process.env)),

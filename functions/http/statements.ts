@@ -13,7 +13,7 @@ import {
 import { type Micros, formatMicros as m } from '../../core/money.js';
 import type { Product } from '../../core/products.js';
 import { iso } from '../../core/time.js';
-import { entryColumnsRow } from './present.js';
+import { entryColumnsRow } from './csv.js';
 
 /** How each section is named on the statement (the PDF and the CSV's total rows). */
 export const SECTION_LABELS: Record<StatementSection, string> = {
