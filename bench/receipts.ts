@@ -14,16 +14,11 @@ import { execFileSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
-import { ledgerEntryUlid } from '../core/ids.js';
 import { CapacityMeter, DEFAULT_CONFIG, getPurchase, Ledger, LedgerTable, ManualClock, micros } from '../core/index.js';
-import { entryItem, type LedgerEntry } from '../core/items/entry.js';
 import { getDocument } from '../core/ledger/receipts.js';
 import { parseMonth, statementOf } from '../core/ledger/statements.js';
-import { PRODUCTS } from '../core/products.js';
 import { billedItems } from '../core/table/audit.js';
 import { createTableIfMissing } from '../core/table/create.js';
-import type { Item } from '../core/table/table.js';
-import { iso } from '../core/time.js';
 import { documentPdf } from '../functions/documents/pdf.js';
 import { statementPdf } from '../functions/documents/statement-pdf.js';
 import { presentDocument, sellerFromEnv } from '../functions/http/documents.js';
@@ -31,6 +26,7 @@ import { presentStatement } from '../functions/http/statements.js';
 import { functionBuild } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { buyCredits } from '../tests/support/purchases.js';
+import { monthOfEntries } from '../tests/support/statement-month.js';
 import { purchaseRate } from './purchase-rate.js';
 import { writeResults } from './results.js';
 import { batchWrite } from './seed.js';
@@ -103,43 +99,12 @@ async function bundle(name: 'receipts' | 'balance' | 'charges') {
   };
 }
 
-/**
- * A month of `count` entries on one account, as the engine writes them (balances chained): a purchase
- * every 500 entries, the rest usage of the six products by 40 deployments, spread over the month.
- */
-function monthOfEntries(accountId: string, count: number): Item[] {
-  const items: Item[] = [];
-  let balance = 0;
-  const spacingMs = Math.floor((31 * 86_400_000) / (count + 1));
-  for (let n = 0; n < count; n += 1) {
-    const atMs = MARCH + (n + 1) * spacingMs;
-    const buying = n % 500 === 0;
-    const amount = micros(buying ? 5_000_000_000 : -(1_000_000 + ((n * 7_919) % 9_000_000)));
-    balance += amount;
-    const ulid = ledgerEntryUlid(atMs, n);
-    const product = PRODUCTS[n % PRODUCTS.length]!;
-    const entry: LedgerEntry = {
-      transactionId: `tx_${ulid}`,
-      type: buying ? 'purchase' : 'usage',
-      category: buying ? 'Credit Inflow' : 'Usage Deductions',
-      amount,
-      balanceAfter: micros(balance),
-      createdAt: iso(atMs),
-      reference: buying ? `pu_${n}` : `ch_${n}`,
-      description: buying ? 'Purchase of 5000.00 credits' : 'GPU time',
-      ...(buying ? {} : { product, deploymentId: `dep-${n % 40}` }),
-    };
-    items.push(entryItem(accountId, ulid, entry, { firstOfDay: false }));
-  }
-  return items;
-}
-
 /** The statement of a month of STATEMENT_ENTRIES entries: its read and sum, and its PDF, as the route makes it. */
 async function statementCost(endpoint: string) {
   const table = new LedgerTable({ tableName: `bench-statement-${randomUUID()}`, endpoint });
   await createTableIfMissing(table);
   const ledger = new Ledger(table, new ManualClock(Date.UTC(2026, 3, 10)), DEFAULT_CONFIG);
-  await batchWrite(table, monthOfEntries('statement-heavy', STATEMENT_ENTRIES));
+  await batchWrite(table, monthOfEntries('statement-heavy', MARCH, STATEMENT_ENTRIES));
   const month = parseMonth('2026-03', ledger.nowMs());
   const seller = sellerFromEnv({});
   const render = async () => {

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import fc from 'fast-check';
 import { extractText, getDocumentProxy } from 'unpdf';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { batchWrite } from '../bench/seed.js';
 import { closeDays } from '../core/close/close.js';
 import { LocalDigestStore } from '../core/close/store.js';
 import {
@@ -27,10 +28,12 @@ import {
   requestWithdrawal,
 } from '../core/index.js';
 import { lastDayOf, parseMonth, STATEMENT_SECTIONS, statementOf } from '../core/ledger/statements.js';
+import { STATEMENT_CSV_ROWS } from '../functions/receipts.js';
 import { proofs } from '../sdk/src/index.js';
 import { type Api, startApi } from './support/api.js';
 import { accountItems, c, FINANCE } from './support/ledger.js';
 import { type Bought, buyCredits, providerRefunds } from './support/purchases.js';
+import { monthOfEntries } from './support/statement-month.js';
 import { WALLET } from './support/wallet.js';
 
 const HOUR_MS = 3_600_000;
@@ -491,5 +494,43 @@ describe('GET /credits/statements/{month}', () => {
     expect(text).toContain(`page ${pdf.numPages} of ${pdf.numPages}`);
     expect(text).toContain('2026-03-20');
     expect(text).toContain('$10,025.00');
+  });
+});
+
+describe('a month of more entries than one CSV part holds', () => {
+  it('comes in parts joined by a signed cursor; the totals end the last; the rows add up to the statement', async () => {
+    const api = await startApi();
+    const may = Date.UTC(2026, 4, 1);
+    await batchWrite(api.ledger.table, monthOfEntries('stmt-heavy', may, STATEMENT_CSV_ROWS + 500));
+    api.clock.set(Date.UTC(2026, 5, 10));
+    const token = await api.token('stmt-heavy');
+    const first = await api.call('GET', '/credits/statements/2026-05?format=csv', { token });
+    expect(first.status, first.text).toBe(200);
+    const firstRows = parseCsv(first.text).slice(1);
+    expect(firstRows).toHaveLength(STATEMENT_CSV_ROWS);
+    expect(firstRows.some((r) => r[1] === 'statement')).toBe(false);
+    const cursor = first.headers.get('x-next-cursor')!;
+    expect(cursor).toEqual(expect.any(String));
+    const next = `cursor=${encodeURIComponent(cursor)}`;
+    // Bound to the account and the month.
+    const other = await api.call('GET', `/credits/statements/2026-05?format=csv&${next}`, {
+      token: await api.token('stmt-other'),
+    });
+    expect(other.status).toBe(400);
+    expect((await api.call('GET', `/credits/statements/2026-04?format=csv&${next}`, { token })).status).toBe(400);
+    const second = await api.call('GET', `/credits/statements/2026-05?format=csv&${next}`, { token });
+    expect(second.status, second.text).toBe(200);
+    expect(second.headers.get('x-next-cursor')).toBeNull();
+    const secondRows = parseCsv(second.text).slice(1);
+    const entries = [...firstRows, ...secondRows.filter((r) => r[1] !== 'statement')];
+    expect(entries).toHaveLength(STATEMENT_CSV_ROWS + 500);
+    expect(new Set(entries.map((r) => r[0])).size).toBe(STATEMENT_CSV_ROWS + 500);
+    const totals = new Map(secondRows.filter((r) => r[1] === 'statement').map((r) => [r[6], microsOf(r[3]!)]));
+    const sum = entries.reduce((t, r) => t + microsOf(r[3]!), 0);
+    expect(totals.get('closing_balance')! - totals.get('opening_balance')!).toBe(sum);
+    const json = await api.call('GET', '/credits/statements/2026-05', { token });
+    expect(json.body).toMatchObject({ entries: STATEMENT_CSV_ROWS + 500, openingBalance: '0.00' });
+    expect(microsOf(json.body.closingBalance)).toBe(sum);
+    expect(json.body.sections.usage.count + json.body.sections.purchases.count).toBe(STATEMENT_CSV_ROWS + 500);
   });
 });
