@@ -498,7 +498,7 @@ describe('GET /credits/statements/{month}', () => {
 });
 
 describe('a month of more entries than one CSV part holds', () => {
-  it('comes in parts joined by a signed cursor; the totals end the last; the rows add up to the statement', async () => {
+  it('comes in parts joined by a signed cursor, totals at the end of the last; its rows add up to it', async () => {
     const api = await startApi();
     const may = Date.UTC(2026, 4, 1);
     await batchWrite(api.ledger.table, monthOfEntries('stmt-heavy', may, STATEMENT_CSV_ROWS + 500));
