@@ -3,7 +3,9 @@
 // purchase (from the capacity meter's audit of that transaction, item by item); and, since one
 // sequence is shared by every account, purchases completed per second when 16 accounts' payment
 // events arrive at once, against the same run on the ledger before receipts were numbered
-// (BENCH_BASE_TREE: a checkout of that commit, with node_modules). Writes bench/results/receipts.json.
+// (BENCH_BASE_TREE: a checkout of that commit, with node_modules). And a monthly statement (SPEC §11)
+// of a month of 10,000 entries (BENCH_STATEMENT_ENTRIES): reading and summing the month, and its PDF
+// (p50, peak memory), rendered by the same function. Writes bench/results/receipts.json.
 //
 //   npm run bench:receipts
 //   BENCH_BASE_TREE=/path/to/checkout npm run bench:receipts
@@ -14,19 +16,28 @@ import { gzipSync } from 'node:zlib';
 import { build } from 'esbuild';
 import { CapacityMeter, DEFAULT_CONFIG, getPurchase, Ledger, LedgerTable, ManualClock, micros } from '../core/index.js';
 import { getDocument } from '../core/ledger/receipts.js';
+import { parseMonth, statementOf } from '../core/ledger/statements.js';
 import { billedItems } from '../core/table/audit.js';
 import { createTableIfMissing } from '../core/table/create.js';
 import { documentPdf } from '../functions/documents/pdf.js';
+import { statementPdf } from '../functions/documents/statement-pdf.js';
 import { presentDocument, sellerFromEnv } from '../functions/http/documents.js';
+import { presentStatement } from '../functions/http/statements.js';
 import { functionBuild } from '../infra/bundling.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { buyCredits } from '../tests/support/purchases.js';
+import { monthOfEntries } from '../tests/support/statement-month.js';
 import { purchaseRate } from './purchase-rate.js';
 import { writeResults } from './results.js';
+import { batchWrite } from './seed.js';
 
 const RENDERS = Number(process.env.BENCH_RENDERS ?? 200);
 const PER_ACCOUNT = Number(process.env.BENCH_PURCHASES ?? 10);
 const ROUNDS = 2;
+const STATEMENT_ENTRIES = Number(process.env.BENCH_STATEMENT_ENTRIES ?? 10_000);
+const STATEMENT_RENDERS = Number(process.env.BENCH_STATEMENT_RENDERS ?? 20);
+/** The month benchmarked: March 2026, read in April. */
+const MARCH = Date.UTC(2026, 2, 1);
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
 async function receiptCapacity(endpoint: string) {
@@ -88,6 +99,45 @@ async function bundle(name: 'receipts' | 'balance' | 'charges') {
   };
 }
 
+/** The statement of a month of STATEMENT_ENTRIES entries: its read and sum, and its PDF, as the route makes it. */
+async function statementCost(endpoint: string) {
+  const table = new LedgerTable({ tableName: `bench-statement-${randomUUID()}`, endpoint });
+  await createTableIfMissing(table);
+  const ledger = new Ledger(table, new ManualClock(Date.UTC(2026, 3, 10)), DEFAULT_CONFIG);
+  await batchWrite(table, monthOfEntries('statement-heavy', MARCH, STATEMENT_ENTRIES));
+  const month = parseMonth('2026-03', ledger.nowMs());
+  const seller = sellerFromEnv({});
+  const render = async () => {
+    const readStarted = performance.now();
+    const statement = await statementOf(ledger, 'statement-heavy', month);
+    const readMs = performance.now() - readStarted;
+    const view = presentStatement(statement, { proof: null, reason: '2026-03-31 has not been closed yet' }, '2026-03');
+    const pdf = await statementPdf(view, statement.detail, seller);
+    return { readMs, totalMs: performance.now() - readStarted, pdf, entries: statement.entries };
+  };
+  await render(); // warm: the fonts parsed once per container
+  const baseRss = process.memoryUsage().rss;
+  let peakRss = baseRss;
+  const runs: Awaited<ReturnType<typeof render>>[] = [];
+  for (let i = 0; i < STATEMENT_RENDERS; i += 1) {
+    runs.push(await render());
+    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+  }
+  const p50 = (values: number[]) => Number(values.sort((a, b) => a - b)[Math.floor(values.length / 2)]!.toFixed(1));
+  const { getDocumentProxy } = await import('unpdf');
+  const last = runs.at(-1)!;
+  return {
+    entries: last.entries,
+    renders: STATEMENT_RENDERS,
+    readP50Ms: p50(runs.map((r) => r.readMs)),
+    p50Ms: p50(runs.map((r) => r.totalMs)),
+    bytes: last.pdf.length,
+    pages: (await getDocumentProxy(last.pdf.slice())).numPages,
+    peakRssMb: Number((peakRss / 2 ** 20).toFixed(1)),
+    rssGrowthMb: Number(((peakRss - baseRss) / 2 ** 20).toFixed(1)),
+  };
+}
+
 /** The rate on this tree, in-process, and on the base tree, in a process of its own. */
 function baseRate(endpoint: string): object | undefined {
   const tree = process.env.BENCH_BASE_TREE;
@@ -104,6 +154,11 @@ async function main(): Promise<void> {
     const view = presentDocument(capacity.receipt, sellerFromEnv({}));
     const pdf = await pdfCost(view);
     log(`receipt PDF: p50 ${pdf.p50Ms} ms, p95 ${pdf.p95Ms} ms, ${pdf.bytes} bytes, peak RSS ${pdf.peakRssMb} MB`);
+    const statement = await statementCost(local.endpoint);
+    log(
+      `statement PDF of ${statement.entries} entries (${statement.pages} pages): p50 ${statement.p50Ms} ms ` +
+        `(reading the month ${statement.readP50Ms} ms), ${statement.bytes} bytes, peak RSS ${statement.peakRssMb} MB`,
+    );
     const bundles = await Promise.all((['receipts', 'balance', 'charges'] as const).map(bundle));
     for (const b of bundles) log(`bundle ${b.name}: ${b.kb} KB (gzip ${b.gzipKb} KB)`);
     const rounds = [];
@@ -115,7 +170,13 @@ async function main(): Promise<void> {
       rounds.push({ numbered, without });
     }
     const { receipt: _receipt, ...capacityFigures } = capacity;
-    const out = writeResults('receipts', { capacity: capacityFigures, receiptPdf: pdf, bundles, purchaseRate: rounds });
+    const out = writeResults('receipts', {
+      capacity: capacityFigures,
+      receiptPdf: pdf,
+      statementPdf: statement,
+      bundles,
+      purchaseRate: rounds,
+    });
     log(`wrote ${out}`);
   } finally {
     await local.stop();

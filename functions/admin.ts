@@ -16,6 +16,7 @@ import {
 import type { Item } from '../core/table/table.js';
 import { iso } from '../core/time.js';
 import { actorOf } from './http/auth.js';
+import { auditCsv } from './http/csv.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { groupHandler, implement } from './http/handler.js';
 import * as present from './http/present.js';
@@ -112,7 +113,7 @@ export const handler = groupHandler(
         const next = sign(nextKey);
         return {
           status: 200,
-          csv: present.auditCsv(records),
+          csv: auditCsv(records),
           headers: {
             'content-disposition': 'attachment; filename="audit.csv"',
             ...(next ? { 'x-next-cursor': next } : {}),

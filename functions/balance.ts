@@ -15,6 +15,7 @@ import {
 } from '../core/ledger/queries.js';
 import { DAY_MS } from '../core/time.js';
 import { accountFor } from './http/auth.js';
+import { entriesCsv } from './http/csv.js';
 import { openCursor, signCursor } from './http/cursor.js';
 import { digestsOf } from './http/digests.js';
 import { groupHandler, implement } from './http/handler.js';
@@ -85,7 +86,7 @@ export const handler = groupHandler(
         const next = sign(cursor ?? null);
         return {
           status: 200,
-          csv: present.entriesCsv(rows),
+          csv: entriesCsv(rows),
           headers: {
             'content-disposition': 'attachment; filename="transactions.csv"',
             ...(next ? { 'x-next-cursor': next } : {}),

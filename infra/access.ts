@@ -48,7 +48,8 @@ export const ACCESS: Record<FunctionName, Access> = {
   },
   withdrawals: { table: 'write', schedules: 'delete', outcomes: true, eventQueue: 'send' },
   notifications: { table: 'write', eventQueue: 'send' },
-  receipts: { table: 'write', secrets: ['cursor'], seller: true },
+  // Reads the digests for a closed month's statement proof (SPEC §11, §12).
+  receipts: { table: 'write', secrets: ['cursor'], seller: true, digests: 'read' },
   admin: {
     table: 'write',
     audit: 'append',

@@ -12,13 +12,15 @@ import { INTER_BOLD_WOFF, INTER_REGULAR_WOFF } from './fonts.js';
 export type DocumentView = ReturnType<typeof presentDocument>;
 
 /** A4 in PostScript points. */
-const A4: [number, number] = [595.28, 841.89];
-const MARGIN = 56;
-const SIZE = { title: 20, text: 10, small: 8 };
-const INK = rgb(0.1, 0.12, 0.2);
-const MUTED = rgb(0.35, 0.38, 0.45);
+export const A4: [number, number] = [595.28, 841.89];
+export const MARGIN = 56;
+export const SIZE = { title: 20, text: 10, small: 8 };
+export const INK = rgb(0.1, 0.12, 0.2);
+export const MUTED = rgb(0.35, 0.38, 0.45);
+/** A line's height, in multiples of its font size. */
+export const LINE_HEIGHT = 1.45;
 
-interface Pen {
+export interface Pen {
   page: PDFPage;
   regular: PDFFont;
   bold: PDFFont;
@@ -27,18 +29,9 @@ interface Pen {
 
 /** A document's PDF; its metadata names it, and no time of rendering goes in, so the bytes are stable. */
 export async function documentPdf(view: DocumentView): Promise<Uint8Array> {
-  const doc = await PDFDocument.create();
-  doc.registerFontkit(fontkit);
-  const regular = await doc.embedFont(Buffer.from(INTER_REGULAR_WOFF, 'base64'), { subset: true });
-  const bold = await doc.embedFont(Buffer.from(INTER_BOLD_WOFF, 'base64'), { subset: true });
   const title = `${view.kind === 'receipt' ? 'Receipt' : 'Credit note'} ${view.number}`;
-  doc.setTitle(title);
-  doc.setAuthor(view.seller.name);
-  doc.setProducer('IO Credits');
-  doc.setCreator('IO Credits');
   const epoch = new Date(view.kind === 'receipt' ? view.paidAt : view.issuedAt);
-  doc.setCreationDate(epoch);
-  doc.setModificationDate(epoch);
+  const { doc, regular, bold } = await newDocument({ title, author: view.seller.name, epoch });
   const pen: Pen = { page: doc.addPage(A4), regular, bold, y: A4[1] - MARGIN };
   write(pen, title, { font: bold, size: SIZE.title });
   pen.y -= 8;
@@ -46,6 +39,21 @@ export async function documentPdf(view: DocumentView): Promise<Uint8Array> {
   if (view.kind === 'receipt') receiptBody(pen, view);
   else creditNoteBody(pen, view);
   return doc.save({ useObjectStreams: false });
+}
+
+/** A PDF with Inter embedded (subset) and its metadata set; `epoch` as its dates, so the bytes are stable. */
+export async function newDocument(meta: { title: string; author: string; epoch: Date }) {
+  const doc = await PDFDocument.create();
+  doc.registerFontkit(fontkit);
+  const regular = await doc.embedFont(Buffer.from(INTER_REGULAR_WOFF, 'base64'), { subset: true });
+  const bold = await doc.embedFont(Buffer.from(INTER_BOLD_WOFF, 'base64'), { subset: true });
+  doc.setTitle(meta.title);
+  doc.setAuthor(meta.author);
+  doc.setProducer('IO Credits');
+  doc.setCreator('IO Credits');
+  doc.setCreationDate(meta.epoch);
+  doc.setModificationDate(meta.epoch);
+  return { doc, regular, bold };
 }
 
 function parties(pen: Pen, view: DocumentView): void {
@@ -117,14 +125,16 @@ function facts(pen: Pen, rows: [string, string][]): void {
   pen.y -= 6;
 }
 
-function amountRow(pen: Pen, label: string, amount: string, font = pen.regular): void {
+export function amountRow(pen: Pen, label: string, amount: string, font = pen.regular): void {
   const y = pen.y;
   write(pen, label, { font, maxWidth: A4[0] - 2 * MARGIN - 120 });
   const width = font.widthOfTextAtSize(amount, SIZE.text);
-  pen.page.drawText(amount, { x: A4[0] - MARGIN - width, y: y - SIZE.text, size: SIZE.text, font, color: INK });
+  // On the label's first baseline (write moves down a line's height before drawing).
+  const baseline = y - SIZE.text * LINE_HEIGHT;
+  pen.page.drawText(amount, { x: A4[0] - MARGIN - width, y: baseline, size: SIZE.text, font, color: INK });
 }
 
-function rule(pen: Pen): void {
+export function rule(pen: Pen): void {
   pen.y -= 4;
   pen.page.drawLine({
     start: { x: MARGIN, y: pen.y },
@@ -136,7 +146,7 @@ function rule(pen: Pen): void {
 }
 
 /** Writes one line (wrapped at `maxWidth` on spaces or, for hashes and links, anywhere) and moves down. */
-function write(
+export function write(
   pen: Pen,
   text: string,
   options: { font?: PDFFont; size?: number; color?: ReturnType<typeof rgb>; x?: number; maxWidth?: number } = {},
@@ -145,7 +155,7 @@ function write(
   const size = options.size ?? SIZE.text;
   const maxWidth = options.maxWidth ?? A4[0] - 2 * MARGIN;
   for (const line of wrap(text, font, size, maxWidth)) {
-    pen.y -= size * 1.45;
+    pen.y -= size * LINE_HEIGHT;
     pen.page.drawText(line, { x: options.x ?? MARGIN, y: pen.y, size, font, color: options.color ?? INK });
   }
 }

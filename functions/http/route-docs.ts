@@ -166,6 +166,20 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
       "A receipt or credit note of the caller's account: seller, buyer as at payment, method, line, amount, tax, " +
       'total in USD.',
   },
+  statement: {
+    summary: "A month's statement: opening balance, totals by section, closing balance",
+    description:
+      'The statement of a UTC calendar month (YYYY-MM): the opening balance (what the last entry before the ' +
+      'month recorded, 0 before the first), the month summed by section (purchases, promotional grants, refunds, ' +
+      'usage by product, expiries, withdrawals, reversals, adjustments) with counts, and the closing balance; ' +
+      'opening + sections = closing exactly. The current month is partial (figures through now); a month not ' +
+      'begun yet is a 400. A month whose last day is closed carries the ledger proof of that day (as ' +
+      'GET /credits/proof?day=), otherwise proof is null with the reason. format=csv: every entry of the month, ' +
+      'oldest first, in the transactions export columns, then the totals as rows of type statement (a month ' +
+      'over 10,000 entries comes in parts: X-Next-Cursor, passed back as cursor; the totals end the last part). ' +
+      'format=pdf (or Accept: application/pdf): an A4 PDF with the totals, usage by product, the proof, usage ' +
+      'by day and product and every other entry.',
+  },
   notifications: {
     summary: 'The Notification Center, newest first',
     description:

@@ -93,6 +93,19 @@ const publishedDigest = z.object({
   digestHash: z.string(),
 });
 
+const proofOut = publishedDigest.extend({
+  leaf: z.object({
+    accountId: z.string(),
+    headSeq: z.number().int(),
+    headHash: z.string(),
+    balanceMicros: z.string(),
+    creditMicros: z.string(),
+  }),
+  path: z.array(z.object({ side: z.enum(['left', 'right']), hash: z.string(), creditMicros: z.string() })),
+});
+const statementTotal = z.object({ amount: amountOut, count: z.number().int() });
+const statementByProduct = z.partialRecord(z.enum(PRODUCTS), statementTotal);
+
 const responses = {
   balance: z.object({
     accountId: z.string(),
@@ -193,15 +206,35 @@ const responses = {
     nextCursor: z.string().nullable(),
   }),
   digest: publishedDigest,
-  proof: publishedDigest.extend({
-    leaf: z.object({
-      accountId: z.string(),
-      headSeq: z.number().int(),
-      headHash: z.string(),
-      balanceMicros: z.string(),
-      creditMicros: z.string(),
+  proof: proofOut,
+  statement: z.object({
+    accountId: z.string(),
+    month: z.string().meta({ examples: ['2026-01'] }),
+    from: z.string().meta({ description: 'The first instant of the month (UTC)' }),
+    to: z.string().meta({ description: 'The first instant of the next month' }),
+    partial: z.boolean().meta({ description: 'The month is not over: the figures are through `through`' }),
+    through: z.string(),
+    openingBalance: amountOut,
+    sections: z.object({
+      purchases: statementTotal,
+      promotionalGrants: statementTotal,
+      refunds: statementTotal.extend({ byProduct: statementByProduct }),
+      usage: statementTotal.extend({ byProduct: statementByProduct }),
+      expiries: statementTotal,
+      withdrawals: statementTotal.meta({ description: 'Withdrawals less those rejected or cancelled (reversed)' }),
+      reversals: statementTotal.meta({ description: 'Card refunds and disputes at the provider' }),
+      adjustments: statementTotal,
     }),
-    path: z.array(z.object({ side: z.enum(['left', 'right']), hash: z.string(), creditMicros: z.string() })),
+    expiryTiming: amountOut.meta({
+      description:
+        'Credit that stopped counting at its expiry instant in one month and was entered as an expiry in another ' +
+        '(negative in the first, positive in the second); 0.00 in most months',
+    }),
+    closingBalance: amountOut,
+    entries: z.number().int().meta({ description: 'Ledger entries in the month' }),
+    firstMonth: z.string().nullable().meta({ description: "The month of the account's first entry" }),
+    proof: proofOut.nullable().meta({ description: "A closed month: the proof of its last day's digest" }),
+    proofReason: z.string().nullable().meta({ description: 'Why there is no proof (the month is not over, …)' }),
   }),
   usage: z.object({
     buckets: z.array(usageFigures.extend({ start: z.string(), byProduct: byProductOut })),
@@ -483,6 +516,12 @@ export const ROUTE_RESPONSES: Record<keyof typeof api, NonNullable<RouteShape['r
   receipt: {
     200: { description: 'The receipt or credit note', schema: documentOut },
     ...problems,
+  },
+  statement: {
+    200: { description: 'The statement (or its CSV or PDF)', schema: responses.statement },
+    ...problems,
+    400: { description: 'Not a month (MM from 01 to 12), a month not begun yet, or a cursor that is not valid' },
+    404: { description: 'Not a YYYY-MM path' },
   },
   limits: { 200: { description: 'The limits', schema: responses.limits }, ...problems },
   autoTopUp: { 200: { description: 'Auto top-up', schema: responses.autoTopUp }, ...problems },

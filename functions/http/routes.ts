@@ -62,6 +62,7 @@ export const api = {
   billingProfile: receiptsRoutes.billingProfile,
   setBillingProfile: receiptsRoutes.setBillingProfile,
   receipt: receiptsRoutes.receipt,
+  statement: receiptsRoutes.statement,
   limits: purchasesRoutes.limits,
   autoTopUp: purchasesRoutes.autoTopUp,
   setAutoTopUp: purchasesRoutes.setAutoTopUp,

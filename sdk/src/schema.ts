@@ -569,6 +569,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/credits/statements/{month}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A month's statement: opening balance, totals by section, closing balance
+         * @description The statement of a UTC calendar month (YYYY-MM): the opening balance (what the last entry before the month recorded, 0 before the first), the month summed by section (purchases, promotional grants, refunds, usage by product, expiries, withdrawals, reversals, adjustments) with counts, and the closing balance; opening + sections = closing exactly. The current month is partial (figures through now); a month not begun yet is a 400. A month whose last day is closed carries the ledger proof of that day (as GET /credits/proof?day=), otherwise proof is null with the reason. format=csv: every entry of the month, oldest first, in the transactions export columns, then the totals as rows of type statement (a month over 10,000 entries comes in parts: X-Next-Cursor, passed back as cursor; the totals end the last part). format=pdf (or Accept: application/pdf): an A4 PDF with the totals, usage by product, the proof, usage by day and product and every other entry.
+         */
+        get: operations["getCreditsStatementsMonth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/credits/limits": {
         parameters: {
             query?: never;
@@ -4574,6 +4594,241 @@ export interface operations {
             };
             /** @description Not allowed for this token */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getCreditsStatementsMonth: {
+        parameters: {
+            query?: {
+                format?: "json" | "csv" | "pdf";
+                cursor?: string;
+                accountId?: string;
+            };
+            header?: never;
+            path: {
+                month: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The statement (or its CSV or PDF) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        accountId: string;
+                        /** @example 2026-01 */
+                        month: string;
+                        /** @description The first instant of the month (UTC) */
+                        from: string;
+                        /** @description The first instant of the next month */
+                        to: string;
+                        /** @description The month is not over: the figures are through `through` */
+                        partial: boolean;
+                        through: string;
+                        /**
+                         * @description Decimal credits
+                         * @example 12.50
+                         */
+                        openingBalance: string;
+                        sections: {
+                            purchases: {
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                count: number;
+                            };
+                            promotionalGrants: {
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                count: number;
+                            };
+                            refunds: {
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                count: number;
+                                byProduct: {
+                                    [key: string]: {
+                                        /**
+                                         * @description Decimal credits
+                                         * @example 12.50
+                                         */
+                                        amount: string;
+                                        count: number;
+                                    };
+                                };
+                            };
+                            usage: {
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                count: number;
+                                byProduct: {
+                                    [key: string]: {
+                                        /**
+                                         * @description Decimal credits
+                                         * @example 12.50
+                                         */
+                                        amount: string;
+                                        count: number;
+                                    };
+                                };
+                            };
+                            expiries: {
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                count: number;
+                            };
+                            /** @description Withdrawals less those rejected or cancelled (reversed) */
+                            withdrawals: {
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                count: number;
+                            };
+                            /** @description Card refunds and disputes at the provider */
+                            reversals: {
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                count: number;
+                            };
+                            adjustments: {
+                                /**
+                                 * @description Decimal credits
+                                 * @example 12.50
+                                 */
+                                amount: string;
+                                count: number;
+                            };
+                        };
+                        /**
+                         * @description Credit that stopped counting at its expiry instant in one month and was entered as an expiry in another (negative in the first, positive in the second); 0.00 in most months
+                         * @example 12.50
+                         */
+                        expiryTiming: string;
+                        /**
+                         * @description Decimal credits
+                         * @example 12.50
+                         */
+                        closingBalance: string;
+                        /** @description Ledger entries in the month */
+                        entries: number;
+                        /** @description The month of the account's first entry */
+                        firstMonth: string | null;
+                        /** @description A closed month: the proof of its last day's digest */
+                        proof: {
+                            digest: {
+                                day: string;
+                                cutoff: string;
+                                accounts: number;
+                                root: string;
+                                creditMicros: string;
+                                prev: string;
+                            };
+                            digestHash: string;
+                            leaf: {
+                                accountId: string;
+                                headSeq: number;
+                                headHash: string;
+                                balanceMicros: string;
+                                creditMicros: string;
+                            };
+                            path: {
+                                /** @enum {string} */
+                                side: "left" | "right";
+                                hash: string;
+                                creditMicros: string;
+                            }[];
+                        } | null;
+                        /** @description Why there is no proof (the month is not over, …) */
+                        proofReason: string | null;
+                    };
+                };
+            };
+            /** @description Not a month (MM from 01 to 12), a month not begun yet, or a cursor that is not valid */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not a YYYY-MM path */
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

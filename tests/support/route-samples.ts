@@ -313,6 +313,15 @@ export const routeSamples: Record<string, RouteSample> = {
     accountIn: 'query',
     prepare: async (api, owner) => call('GET', `/credits/receipts/${await receiptOf(api, owner)}`),
   },
+  'GET /credits/statements/{month}': {
+    money: "Nobody: a read of the caller's month; staff name an account with accountId, a CSV cursor is signed for it.",
+    reach: 'account-read',
+    accountIn: 'query',
+    prepare: async (api, owner) => (
+      await receiptOf(api, owner),
+      call('GET', `/credits/statements/${new Date(api.ledger.nowMs()).toISOString().slice(0, 7)}`)
+    ),
+  },
   'POST /webhooks/stripe': {
     money:
       'Anyone who could forge an event: it must verify against the Stripe secret, each event id takes effect ' +

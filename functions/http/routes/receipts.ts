@@ -79,4 +79,28 @@ export const receiptsRoutes = {
       accountId: s.accountIdParam.optional(),
     }),
   }),
+  statement: defineRoute({
+    method: 'GET',
+    path: '/credits/statements/{month}',
+    group: 'receipts',
+    access: 'user',
+    params: z.strictObject({
+      month: z
+        .string()
+        .regex(/^\d{4}-\d{2}$/, 'must be a month, YYYY-MM')
+        .meta({ description: 'A UTC calendar month', examples: ['2026-01'] }),
+    }),
+    query: z.strictObject({
+      format: z
+        .enum(['json', 'csv', 'pdf'])
+        .optional()
+        .meta({ description: 'csv: every entry of the month, then the totals; pdf: an A4 PDF (also with Accept)' }),
+      cursor: z
+        .string()
+        .max(1024)
+        .optional()
+        .meta({ description: 'CSV only: the X-Next-Cursor of the previous part, for a month of over 10,000 entries' }),
+      accountId: s.accountIdParam.optional(),
+    }),
+  }),
 };

@@ -1,5 +1,6 @@
-// A CSV export as the API writes it (GET …?format=csv), downloaded as a file: the transactions log
-// and the audit log. A refused or failed export is kept as an error for the view to show.
+// A CSV export as the API writes it (GET …?format=csv), downloaded as a file: the transactions log,
+// the audit log and a month's statement; and a document the API renders (a statement's PDF). A
+// refused or failed export is kept as an error for the view to show.
 
 import { useState } from 'react';
 import { ApiError, NetworkError } from './client';
@@ -12,6 +13,11 @@ interface TextAnswer {
 
 /** `request` asks the API for the CSV (`parseAs: 'text'`); `run` downloads it as `fileName`. */
 export function useCsvExport(request: () => Promise<TextAnswer>, fileName: string) {
+  return useFileExport(request, fileName, 'text/csv');
+}
+
+/** `request` asks the API for a file (`parseAs: 'text'` or `'blob'`); `run` downloads it as `fileName`. */
+export function useFileExport(request: () => Promise<TextAnswer>, fileName: string, type: string) {
   const [state, setState] = useState<'idle' | 'busy' | Error>('idle');
   const run = async () => {
     setState('busy');
@@ -32,8 +38,8 @@ export function useCsvExport(request: () => Promise<TextAnswer>, fileName: strin
                 code: 'unknown',
               },
         );
-      // parseAs: 'text' hands the CSV over as text; the generated types describe the JSON answer.
-      download(result.data as string, fileName);
+      // parseAs hands the file over as text or a Blob; the generated types describe the JSON answer.
+      download(result.data as string | Blob, fileName, type);
       setState('idle');
     } catch (error) {
       setState(error instanceof Error ? error : new Error(String(error)));
@@ -42,8 +48,8 @@ export function useCsvExport(request: () => Promise<TextAnswer>, fileName: strin
   return { run, busy: state === 'busy', error: state instanceof Error ? state : null };
 }
 
-function download(text: string, name: string) {
-  const url = URL.createObjectURL(new Blob([text], { type: 'text/csv' }));
+function download(content: string | Blob, name: string, type: string) {
+  const url = URL.createObjectURL(new Blob([content], { type }));
   const link = document.createElement('a');
   link.href = url;
   link.download = name;

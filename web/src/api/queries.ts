@@ -38,6 +38,7 @@ export type AuditPage = Json<'/admin/audit', 'get', 200>;
 export type AuditRecord = AuditPage['items'][number];
 export type AccountOverview = Json<'/admin/accounts/{accountId}', 'get', 200>;
 export type ChargeCreated = Json<'/credits/charges', 'post', 201> | Json<'/credits/charges', 'post', 202>;
+export type Statement = Json<'/credits/statements/{month}', 'get', 200>;
 
 export const keys = {
   balance: ['balance'] as const,
@@ -56,6 +57,7 @@ export const keys = {
   limits: ['limits'] as const,
   endpoints: ['endpoints'] as const,
   deliveries: (endpointId: string) => ['deliveries', endpointId] as const,
+  statement: (month: string) => ['statement', month] as const,
 };
 
 /** Everything that shows money moving: refetched after any action that moves it. */
@@ -63,9 +65,18 @@ export function useRefreshMoney() {
   const queries = useQueryClient();
   return () =>
     Promise.all(
-      ['balance', 'transactions', 'usage', 'withdrawals', 'notifications', 'check', 'finance', 'account', 'audit'].map(
-        (key) => queries.invalidateQueries({ queryKey: [key] }),
-      ),
+      [
+        'balance',
+        'transactions',
+        'usage',
+        'withdrawals',
+        'notifications',
+        'check',
+        'finance',
+        'account',
+        'audit',
+        'statement',
+      ].map((key) => queries.invalidateQueries({ queryKey: [key] })),
     );
 }
 
@@ -109,6 +120,16 @@ export function useUsage(granularity: 'day' | 'month', from: string, to: string)
   return useQuery({
     queryKey: keys.usage(query),
     queryFn: () => call(client.GET('/credits/usage', { params: { query } })),
+  });
+}
+
+/** A month's statement (YYYY-MM, UTC): totals by section, opening and closing balance, its proof. */
+export function useStatement(month: string) {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.statement(month),
+    queryFn: () => call(client.GET('/credits/statements/{month}', { params: { path: { month } } })),
+    placeholderData: (previous) => previous,
   });
 }
 

@@ -10,6 +10,7 @@ import { formatUsd } from '../money';
 import { FOLLOWED_PURCHASE, ReceiptLink } from './BuyDialog';
 import { LedgerProof } from './LedgerProof';
 import { ReceiptsCard } from './Receipts';
+import { StatementsCard } from './Statements';
 import { TotalCredits } from './TotalCredits';
 import { TransactionsCard } from './TransactionsCard';
 import { UsageChart } from './UsageChart';
@@ -29,6 +30,7 @@ export function UsageBilling() {
       <TransactionsCard />
       <WithdrawalsCard />
       <ReceiptsCard />
+      <StatementsCard />
       <LedgerProof />
     </main>
   );
