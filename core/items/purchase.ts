@@ -88,6 +88,7 @@ export const purchaseItems = {
     };
   },
 
+  /** The lookup, also listed under the day it was created (keys.ts `PURCHASED#`) for reconciliation. */
   lookup(purchase: Purchase): ItemWrite {
     return {
       item: {
@@ -96,6 +97,15 @@ export const purchaseItems = {
             ...keys.purchaseLookup(purchase.purchaseId),
             itemType: 'purchaseLookup',
             accountId: purchase.accountId,
+            [chargeQueueIndex.pkAttribute]: chargeQueueIndex.purchasedPk(
+              purchase.createdAt.slice(0, 10),
+              purchase.purchaseId,
+            ),
+            [chargeQueueIndex.skAttribute]: chargeQueueIndex.purchasedSk(
+              Date.parse(purchase.createdAt),
+              purchase.purchaseId,
+              purchase.accountId,
+            ),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },
