@@ -1,10 +1,13 @@
 // The daily close (EventBridge Scheduler cron, 00:30 UTC, for the cut-off at 00:00): yesterday's
-// digest and leaves to the Object Lock bucket (core/close/close.ts), and any day missed before it.
+// digest and leaves to the Object Lock bucket (core/close/close.ts), and any day missed before it;
+// then each day's reconciliation (core/reconcile/), its report beside the digest and its metrics.
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import { closeDays, dayToClose } from '../core/close/close.js';
 import { log } from '../core/log.js';
+import { leaksOf, recordCloseMetrics } from '../core/reconcile/metrics.js';
+import { reconcileStep } from '../core/reconcile/reconcile.js';
 import { digestsOf } from './http/digests.js';
 import { runtime } from './http/runtime.js';
 import { logger } from './log.js';
@@ -16,7 +19,16 @@ export const handler = middy(async () => {
   const digests = digestsOf(current);
   if (!digests) throw new Error('DIGEST_BUCKET is not set');
   const nowMs = ledger.nowMs();
-  const closed = await closeDays({ table: ledger.table, store: digests, nowMs }, dayToClose(nowMs));
+  const reconcile = reconcileStep({
+    table: ledger.table,
+    store: digests,
+    sources: [],
+    onReport: (report, isNew) => {
+      if (isNew) recordCloseMetrics(report);
+      log().info('close report', { day: report.day, leaks: leaksOf(report), itemsRead: report.itemsRead });
+    },
+  });
+  const closed = await closeDays({ table: ledger.table, store: digests, nowMs, after: [reconcile] }, dayToClose(nowMs));
   const summary = closed.map(({ published, accountsRead }) => ({
     day: published.digest.day,
     digestHash: published.digestHash,

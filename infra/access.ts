@@ -54,6 +54,8 @@ export const ACCESS: Record<FunctionName, Access> = {
     outcomes: true,
     eventQueue: 'send',
     secrets: ['cursor'],
+    // The daily close reports (GET /admin/closes/{day}); resolutions are kept in the table.
+    digests: 'read',
   },
   openapi: {},
   events: { table: 'write', audit: 'append', eventQueue: 'send' },

@@ -476,10 +476,19 @@ describe('schedules, queues and alarms', () => {
     expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
   });
 
-  it('alarms on webhook refusals and grace failures, from the business metrics the functions write', () => {
+  it('alarms on webhook refusals, grace failures and close leaks, from the business metrics functions write', () => {
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     const business = alarms.filter((a) => a.Properties.Namespace === 'IOCredits');
-    expect(business.map((a) => a.Properties.MetricName).sort()).toEqual(['GraceFailures', 'WebhookRefusals']);
+    expect(business.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'CloseLeaks',
+      'GraceFailures',
+      'WebhookRefusals',
+    ]);
+    expect(business.find((a) => a.Properties.MetricName === 'CloseLeaks')!.Properties).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Statistic: 'Sum',
+    });
     for (const alarm of business)
       expect(alarm.Properties.Dimensions).toEqual([{ Name: 'service', Value: 'io-credits' }]);
   });

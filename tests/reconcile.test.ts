@@ -11,6 +11,7 @@ import { closeDays } from '../core/close/close.js';
 import { LocalDigestStore } from '../core/close/store.js';
 import { approveWithdrawal, completeWithdrawal, requestWithdrawal } from '../core/index.js';
 import { applyPaymentEvent, createPurchase } from '../core/ledger/purchases.js';
+import { useMetrics } from '../core/metrics.js';
 import { type Micros, micros } from '../core/money.js';
 import {
   type CategoryName,
@@ -19,6 +20,7 @@ import {
   withdrawalDueBy,
   withdrawalStuck,
 } from '../core/reconcile/categories.js';
+import { leaksOf, recordCloseMetrics } from '../core/reconcile/metrics.js';
 import { reconcileStep } from '../core/reconcile/reconcile.js';
 import { type CloseReport, reportFromJson } from '../core/reconcile/report.js';
 import { rollForwardGap } from '../core/reconcile/roll-forward.js';
@@ -173,6 +175,35 @@ describe('reconciliation of a day', async () => {
     });
     await t.close(DAY1);
     expect(await t.store.closeReport(DAY1, 'json')).toBe(json);
+  });
+
+  it('emits one metric per category, amounts in micro-credits, and counts the leaks the alarm watches', () => {
+    const seen = new Map<string, number>();
+    useMetrics({ add: (name, value) => seen.set(name, (seen.get(name) ?? 0) + value) });
+    try {
+      recordCloseMetrics(report);
+    } finally {
+      useMetrics({ add: () => undefined });
+    }
+    expect(Object.fromEntries(seen)).toMatchObject({
+      CloseMatched: 4,
+      ClosePaidNotCredited: 1,
+      ClosePaidNotCreditedMicros: c('30'),
+      CloseCreditedNotPaid: 1,
+      CloseCreditedNotPaidMicros: c('500'),
+      CloseAmountMismatch: 1,
+      CloseAmountMismatchMicros: c('10'),
+      CloseReversedAtProviderOnly: 1,
+      CloseReversedAtProviderOnlyMicros: c('40'),
+      CloseDuplicates: 1,
+      CloseDuplicatesMicros: c('20'),
+      CloseStuckPurchases: 2,
+      CloseStuckWithdrawals: 0,
+      CloseRollForwardBroken: 0,
+    });
+    // credited not paid, credited 25 for 15 paid, the refund not applied; two provider payments are no leak
+    expect(seen.get('CloseLeaks')).toBe(3);
+    expect(leaksOf({ ...report, rollForwardHolds: false })).toBe(4);
   });
 
   it('gives each item an id derived from the day, the category and its subject', () => {

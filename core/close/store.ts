@@ -30,6 +30,8 @@ export interface DigestStore {
    * it stored. False when a report of that day was stored already (that one is kept).
    */
   publishCloseReport(day: string, report: { json: string; csv: string }): Promise<boolean>;
+  /** The days with a close report, newest first, at most `limit`. */
+  closeReportDays(limit: number): Promise<string[]>;
 }
 
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -122,6 +124,16 @@ export abstract class DigestFiles implements DigestStore {
       throw error;
     }
     return true;
+  }
+
+  async closeReportDays(limit: number): Promise<string[]> {
+    return (await this.names())
+      .filter((name) => name.endsWith('.close.json'))
+      .map((name) => name.slice(0, -'.close.json'.length))
+      .filter((day) => DAY_PATTERN.test(day))
+      .sort()
+      .reverse()
+      .slice(0, limit);
   }
 
   private async days(): Promise<string[]> {

@@ -105,6 +105,20 @@ export function emptyCategories(): Categories {
   };
 }
 
+/** Every item of every category through `f`, categories and order kept. */
+export function mapItems(c: Categories, f: (item: ReportItem) => ReportItem): Categories {
+  return {
+    matched: c.matched.map(f),
+    paidNotCredited: c.paidNotCredited.map(f),
+    creditedNotPaid: c.creditedNotPaid.map(f),
+    amountMismatch: c.amountMismatch.map(f),
+    reversedAtProviderOnly: c.reversedAtProviderOnly.map(f),
+    duplicates: c.duplicates.map(f),
+    stuckPurchases: c.stuckPurchases.map(f),
+    stuckWithdrawals: c.stuckWithdrawals.map(f),
+  };
+}
+
 interface Subject {
   purchaseId: string;
   purchase?: Purchase;

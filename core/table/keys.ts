@@ -137,6 +137,12 @@ export const keys = {
   documentSequence: (kind: string, year: number): Key => ({ pk: `SEQ#${kind}`, sk: String(year) }),
   /** Who the account's receipts are made out to. */
   billingProfile: (accountId: string): Key => ({ pk: accountPk(accountId), sk: 'BILLING_PROFILE' }),
+  /**
+   * A close report's item marked resolved by staff (SPEC §12), under its day: the report itself is
+   * written once beside the digest, so what staff did about it is kept here.
+   */
+  closeResolution: (day: string, itemId: string): Key => ({ pk: `CLOSE#${day}`, sk: `RESOLVED#${itemId}` }),
+  closeResolutionsPk: (day: string): string => `CLOSE#${day}`,
   /** A grace schedule kept by the local scheduler (npm start), so it survives a restart. */
   localSchedule: (chargeId: string): Key => ({ pk: 'LOCAL#grace-schedules', sk: chargeId }),
   accountPk,
