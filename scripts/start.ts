@@ -14,7 +14,8 @@ import { digestsOf } from '../functions/http/digests.js';
 import { runtimeFromEnv } from '../functions/http/runtime.js';
 import { devSecret, signDevToken } from '../functions/local/dev-auth.js';
 import { type LocalJobs, SWEEP_EVERY_MS, startLocalJobs } from '../functions/local/local-jobs.js';
-import { LocalCheckout, localPayments } from '../functions/local/local-providers.js';
+import { LocalCheckout, localPayments, standInsOf } from '../functions/local/local-providers.js';
+import { localPaymentsSources } from '../functions/local/provider-stand-ins.js';
 import { startLocalServer } from '../functions/local/server.js';
 import { startDynamoDbLocal } from './dynamodb-local.js';
 import { buildWeb, WEB_DIST } from './web-build.js';
@@ -61,10 +62,13 @@ async function main(): Promise<void> {
     // The local routes that close a day and read digests find the store on the runtime.
     digestsOf(runtime, env);
     const { secret, generated } = devSecret(process.env, resolve(dataDir, 'auth-dev-secret'));
-    const payments = localPayments(process.env);
+    // The providers' stand-ins keep what they took beside the table (in memory with --memory).
+    const payments = localPayments(process.env, inMemory ? {} : { standInsDir: resolve(dataDir, 'stand-ins') });
     jobs = await startLocalJobs(runtime.ledger, payments.cards ? { cards: payments.cards } : {});
     runtime.afterClockMove = jobs.afterClockMove;
     server = await startLocalServer({ runtime, payments, authSecret: secret, port, webRoot: WEB_DIST });
+    // What the daily close reconciles against: the stand-ins, listening now, or the real providers.
+    runtime.paymentsSources = localPaymentsSources(standInsOf(payments), process.env);
     const [user, admin, service] = await Promise.all([
       signDevToken(secret, 'demo-user'),
       signDevToken(secret, 'finance', 'credits:admin'),
@@ -80,6 +84,8 @@ async function main(): Promise<void> {
           `${payments.checkout.card instanceof LocalCheckout ? 'the local checkout' : 'Stripe'}, usdc by ` +
           `${payments.checkout.usdc instanceof LocalCheckout ? 'the local checkout' : 'Spherepay'}; ` +
           `purchases ${formatMicros(payments.limits.min)} to ${formatMicros(payments.limits.max)}`,
+        `providers' stand-ins: list calls on ${standInsOf(payments)?.url() ?? '(none)'} (Stripe at /v1, Spherepay at ` +
+          `/spherepay/v1), ${inMemory ? 'in memory' : `kept in ${resolve(dataDir, 'stand-ins')}`}`,
         `grace deadlines: ${jobs.scheduler.pendingCount()} schedule(s) re-armed from the table; sweep every ` +
           `${SWEEP_EVERY_MS / 1000} s; payment outcomes printed as they are delivered`,
         `clock: ${runtime.manualClock ? 'manual (POST /admin/test-clock moves it)' : 'system'}; grace ` +

@@ -9,9 +9,10 @@
 
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import * as z from 'zod';
-import { InvalidRequest, ProviderUnavailable } from '../errors.js';
+import { InvalidRequest } from '../errors.js';
 import { formatMicros, parseMicros } from '../money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest, WebhookAction } from './port.js';
+import { parseKeepingNumbers, spherepayRequest } from './spherepay-http.js';
 
 export interface SpherepayOptions {
   apiKey: string;
@@ -21,7 +22,6 @@ export interface SpherepayOptions {
   fetch?: typeof fetch;
 }
 
-export const SPHEREPAY_BASE_URL = 'https://api.spherepay.co/v1';
 const TIMEOUT_MS = 10_000;
 const UNAVAILABLE = 'the USDC checkout could not be created; retrying with the same Idempotency-Key is safe';
 /** USDC is a dollar stablecoin: credited one credit per USDC, like USD. */
@@ -53,42 +53,13 @@ export class SpherepayCheckout implements CheckoutProvider {
     return { checkoutUrl: link.paymentLink.url, providerRef: link.paymentLink.id };
   }
 
-  /** POSTs `body` and answers the `data` of Spherepay's answer, checked against `answer`. */
-  private async post<T>(path: string, answer: z.ZodType<T>, body: unknown): Promise<T> {
-    const doFetch = this.options.fetch ?? fetch;
-    let response: Response;
-    try {
-      response = await doFetch(`${this.options.baseUrl ?? SPHEREPAY_BASE_URL}${path}`, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${this.options.apiKey}`, 'content-type': 'application/json' },
-        body: JSON.stringify(body),
-        signal: AbortSignal.timeout(TIMEOUT_MS),
-      });
-    } catch (error) {
-      throw new ProviderUnavailable(UNAVAILABLE, { cause: error });
-    }
-    // What Spherepay answered goes to the logs with the cause, never to the buyer.
-    const text = await response.text();
-    if (!response.ok)
-      throw new ProviderUnavailable(UNAVAILABLE, {
-        cause: new Error(`Spherepay answered ${response.status} to ${path}: ${text.slice(0, 500)}`),
-      });
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new ProviderUnavailable(UNAVAILABLE, {
-        cause: new Error(`Spherepay answered ${path} with a body that is not JSON`, { cause: error }),
-      });
-    }
-    const parsed = z.object({ data: answer }).safeParse(json);
-    if (!parsed.success)
-      throw new ProviderUnavailable(UNAVAILABLE, {
-        cause: new Error(`Spherepay answered ${path} without the data expected: ${text.slice(0, 500)}`, {
-          cause: parsed.error,
-        }),
-      });
-    return parsed.data.data;
+  /** POSTs `body` and answers the `data` of Spherepay's answer, checked against `answer` (never retried). */
+  private post<T>(path: string, answer: z.ZodType<T>, body: unknown): Promise<T> {
+    return spherepayRequest(
+      this.options,
+      { method: 'POST', path, body, unavailable: UNAVAILABLE, timeoutMs: TIMEOUT_MS },
+      answer,
+    );
   }
 }
 
@@ -110,9 +81,7 @@ export function verifySpherepayEvent(rawBody: string, signature: string | undefi
   let event: unknown;
   try {
     // Numbers are kept as their text, so an amount is never read through a float.
-    event = JSON.parse(rawBody, (_key, value: unknown, context?: { source?: string }) =>
-      typeof value === 'number' ? (context?.source ?? String(value)) : value,
-    );
+    event = parseKeepingNumbers(rawBody);
   } catch (error) {
     throw new InvalidRequest('the Spherepay event is not valid JSON', undefined, { cause: error });
   }

@@ -23,13 +23,30 @@ export interface ProviderPayment {
   purchaseId?: string;
   /** The account the metadata names, when it does. */
   accountId?: string;
+  /**
+   * The checkout the payment was made through, when the provider names it (Spherepay's payment
+   * link): the purchase recorded it, so a payment without metadata is still matched.
+   */
+  providerRef?: string;
   /** What the provider took, in USD. */
   amount: Micros;
   /** What the provider reports as tax on it, when it does. */
   tax?: Micros;
-  /** The provider's fee (Stripe's balance transaction), when it reports one. */
+  /** The provider's fee (Stripe's balance transaction), when it reports one in USD. */
   fee?: Micros;
   createdAtMs: number;
+  /**
+   * A payment in another currency than USD: never credited (the webhook refuses it), so `amount`
+   * is 0 and what was taken is here, in the currency's smallest unit, for the report's detail.
+   */
+  foreign?: ForeignAmount;
+}
+
+export interface ForeignAmount {
+  /** Lower case, as the provider writes it (`eur`). */
+  currency: string;
+  /** As the provider reports it: Stripe's integer of the currency's smallest unit, Spherepay's decimal. */
+  providerAmount: string;
 }
 
 /** Money the provider sent back (a refund) or that was taken back (a dispute). */
@@ -44,6 +61,10 @@ export interface ProviderReversal {
   purchaseId?: string;
   amount: Micros;
   createdAtMs: number;
+  /** The provider's status of it, when it has one (Stripe: a refund `succeeded` or `pending`, a dispute `lost`…). */
+  status?: string;
+  /** A reversal in another currency than USD: `amount` is 0, what it was is here. */
+  foreign?: ForeignAmount;
 }
 
 export interface ProviderActivity {

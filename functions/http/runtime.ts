@@ -11,6 +11,7 @@ import { DEFAULT_CONFIG, Ledger, type LedgerConfig } from '../../core/ledger/led
 import { parseMicros } from '../../core/money.js';
 import { OutcomePublisher } from '../../core/outcomes/publisher.js';
 import { SqsOutcomeQueue } from '../../core/outcomes/sqs.js';
+import type { PaymentsSource } from '../../core/reconcile/port.js';
 import { LedgerTable } from '../../core/table/table.js';
 import { type Clock, ManualClock, systemClock } from '../../core/time.js';
 import type { AddressPolicy } from '../../core/webhooks/address.js';
@@ -40,6 +41,12 @@ export interface Runtime {
    * built by what reads or publishes them (digests.ts).
    */
   digests?: DigestStore;
+  /**
+   * What the daily close reconciles the ledger against (SPEC §12): each provider's list calls. Set
+   * by the local server (the stand-ins, functions/local/provider-stand-ins.ts); on AWS built from
+   * the keys by functions/http/payments-sources.ts.
+   */
+  paymentsSources?: PaymentsSource[];
 }
 
 let current: Runtime | undefined;

@@ -1,9 +1,11 @@
 // The local checkout's pages (`npm start` without provider keys): a purchase's checkout with its Pay
 // button, and the card setup page auto top-up opens, each styled like the provider's and acting
-// through the signed events a provider would send (local-events.ts). Never deployed.
+// through the signed events a provider would send (local-events.ts). A paid checkout is kept by the
+// provider's stand-in (provider-stand-ins.ts) first, then notified, unless `?notify=false`. Never deployed.
 
 import * as z from 'zod';
 import { NotFound } from '../../core/errors.js';
+import { ulidOf } from '../../core/ids.js';
 import type { ProviderName, Purchase } from '../../core/items/purchase.js';
 import { accountOfPurchase, getPurchase } from '../../core/ledger/purchases.js';
 import { formatMicros } from '../../core/money.js';
@@ -11,7 +13,7 @@ import { groupHandler, implement, type Request } from '../http/handler.js';
 import { payments } from '../http/payments.js';
 import { defineRoute } from '../http/routes.js';
 import { emptyBody, params } from '../http/schemas.js';
-import { localPaymentEvent, localSetupEvent, sendToSelf } from './local-events.js';
+import { localPaymentEvent, localProviderRef, localSetupEvent, sendToSelf } from './local-events.js';
 import { LOCAL_TEST_CARDS, LocalCheckout, type LocalTestCard } from './local-providers.js';
 
 /** The local stand-in for saved cards, when the server uses it (no Stripe keys); otherwise no local setups exist. */
@@ -19,6 +21,29 @@ function localCards(request: Pick<Request, 'local'>): LocalCheckout {
   const cards = payments(request).cards;
   if (!(cards instanceof LocalCheckout)) throw new NotFound('card setups are made by Stripe on this server');
   return cards;
+}
+
+/**
+ * The payment the provider's stand-in takes for a paid checkout, kept before any webhook is sent
+ * (as the provider takes the money first): once per purchase, at the ledger's instant.
+ */
+function keepAtStandIn(request: Pick<Request, 'local' | 'runtime'>, purchase: Purchase): void {
+  const checkout = payments(request).checkout[purchase.method];
+  const standIns = checkout instanceof LocalCheckout ? checkout.standIns : undefined;
+  if (!standIns) return;
+  const taken = {
+    purchaseId: purchase.purchaseId,
+    accountId: purchase.accountId,
+    amount: purchase.amount,
+    createdAtMs: request.runtime.ledger.nowMs(),
+  };
+  if (purchase.provider === 'stripe') standIns.stores.stripe.chargeCheckout(taken);
+  else
+    standIns.stores.spherepay.payCheckout({
+      ...taken,
+      id: `payment_local_${ulidOf(purchase.purchaseId)}`,
+      paymentLink: purchase.providerRef ?? localProviderRef('spherepay', purchase.purchaseId),
+    });
 }
 
 async function purchaseFor(request: Pick<Request, 'runtime'> & { params: { purchaseId: string } }): Promise<Purchase> {
@@ -54,6 +79,7 @@ const CHECKOUT_CSS = [
   'button:focus-visible,a:focus-visible{outline:3px solid #2563eb;outline-offset:2px}',
   'a{color:#3730a3;font-weight:600}',
   '.back{text-align:center;font-size:.875rem}',
+  'button.quiet{color:#3730a3;background:#fff;border:1px solid #c7d2fe;font-weight:500;font-size:.875rem}',
   '.ok{color:#065f46}',
   '.bad{color:#b91c1c}',
   'code{font-size:.75rem;word-break:break-all}',
@@ -79,9 +105,13 @@ const payRoute = defineRoute({
   path: '/local/checkout/{purchaseId}/pay',
   group: 'local',
   access: 'public',
-  summary: "Pay a local checkout: the server sends itself the provider's signed webhook",
-  description: "Pays a local checkout: the server signs the provider's webhook and sends it to itself.",
+  summary: "Pay a local checkout: the stand-in keeps the payment and sends the provider's signed webhook",
+  description:
+    "Pays a local checkout: the provider's stand-in keeps the payment (its list calls answer it), then the " +
+    "server signs the provider's webhook and sends it to itself. With `?notify=false` no webhook is sent: the " +
+    'purchase stays pending, and the next daily close reports it as paid at the provider, not credited.',
   params: params.purchase,
+  query: z.strictObject({ notify: z.enum(['true', 'false']).optional() }),
   body: emptyBody,
   responses: { 200: { description: 'Page' } },
 });
@@ -170,6 +200,8 @@ export const checkoutHandler = groupHandler([
       purchase.status === 'pending'
         ? `<form method="post" action="/local/checkout/${purchase.purchaseId}/pay"><button type="submit">Pay ` +
           `$${formatMicros(purchase.amount)}</button></form>` +
+          `<form method="post" action="/local/checkout/${purchase.purchaseId}/pay?notify=false"><button ` +
+          `type="submit" class="quiet">Pay, and lose the webhook (test: the close reports it owed)</button></form>` +
           `<p class="back"><a href="${appLink(request, purchase)}">Cancel and return to IO Credits</a></p>`
         : `<p>This purchase is <b>${purchase.status}</b>.</p><p class="back"><a ` +
           `href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
@@ -179,6 +211,19 @@ export const checkoutHandler = groupHandler([
     const purchase = await purchaseFor(request);
     const secret = payments(request).webhookSecrets[purchase.provider];
     if (!secret) throw new NotFound(`no ${purchase.provider} webhook secret is configured`);
+    keepAtStandIn(request, purchase);
+    const back = `<p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
+    if (request.query.notify === 'false')
+      return {
+        status: 200,
+        html: page(
+          'Paid, not notified',
+          purchase.provider,
+          `<h1 class="ok">Payment taken, webhook not sent</h1><p class="total">$${formatMicros(purchase.amount)}` +
+            `</p><p>The ${purchase.provider} stand-in lists this payment; IO Credits was not told, so the purchase ` +
+            `stays pending and the next daily close reports it as paid, not credited.</p>${back}`,
+        ),
+      };
     const event = localPaymentEvent(purchase, secret, request.runtime.ledger.nowMs());
     const response = await fetch(`${request.local?.serverUrl ?? 'http://127.0.0.1:3000'}${event.path}`, {
       method: 'POST',
@@ -187,7 +232,6 @@ export const checkoutHandler = groupHandler([
     });
     const answer = await response.text();
     const ok = response.status === 200;
-    const back = `<p class="back"><a href="${appLink(request, purchase)}">Return to IO Credits</a></p>`;
     return {
       status: ok ? 200 : 502,
       html: page(

@@ -1,6 +1,7 @@
 // The signed provider events the local stand-ins send the local server (local-providers.ts): a paid
 // checkout (Stripe's `checkout.session.completed`, Spherepay's `payment.successful`), an off-session
-// top-up's `payment_intent.*`, a saved card's `setup_intent.succeeded`, each shaped like the real
+// top-up's `payment_intent.*`, a saved card's `setup_intent.succeeded`, a refund or dispute made at the
+// Stripe stand-in (`charge.refunded`, `charge.dispute.created`), each shaped like the real
 // event and signed with the webhook secret, so the whole path of a real payment runs. Never deployed.
 
 import { createHash, randomBytes } from 'node:crypto';
@@ -9,6 +10,7 @@ import { ulidOf } from '../../core/ids.js';
 import type { ProviderName, Purchase } from '../../core/items/purchase.js';
 import { centsOf, formatMicros, type Micros } from '../../core/money.js';
 import { spherepaySignature } from '../../core/payments/spherepay.js';
+import type { StripeCharge, StripeReversal } from './stand-in-store.js';
 
 export function localProviderRef(provider: ProviderName, purchaseId: string): string {
   return provider === 'stripe' ? `cs_local_${ulidOf(purchaseId)}` : `paymentLink_local_${ulidOf(purchaseId)}`;
@@ -141,6 +143,43 @@ export function localSetupEvent(accountId: string, card: string, secret: string)
     },
     secret,
   );
+}
+
+/** What Stripe reports of a refund made at the stand-in: `charge.refunded`, with the running refunded total. */
+export function localRefundEvent(
+  refund: { id: string; totalRefundedCents: number },
+  charge: StripeCharge,
+  secret: string,
+  nowMs: number,
+) {
+  const object = {
+    id: charge.id,
+    object: 'charge',
+    amount: charge.amountCents,
+    amount_captured: charge.amountCents,
+    amount_refunded: refund.totalRefundedCents,
+    currency: 'usd',
+    metadata: charge.metadata,
+    payment_intent: charge.paymentIntent,
+    refunded: refund.totalRefundedCents >= charge.amountCents,
+    status: 'succeeded',
+  };
+  return signedStripeEvent('charge.refunded', `evt_local_${refund.id}`, object, secret, nowMs);
+}
+
+/** What Stripe reports of a dispute opened at the stand-in: `charge.dispute.created`. */
+export function localDisputeEvent(dispute: StripeReversal, charge: StripeCharge, secret: string, nowMs: number) {
+  const object = {
+    id: dispute.id,
+    object: 'dispute',
+    amount: dispute.amountCents,
+    charge: charge.id,
+    currency: 'usd',
+    payment_intent: charge.paymentIntent,
+    reason: 'fraudulent',
+    status: 'needs_response',
+  };
+  return signedStripeEvent('charge.dispute.created', `evt_local_${dispute.id}`, object, secret, nowMs);
 }
 
 export async function sendToSelf(

@@ -3,7 +3,8 @@
 // Pay button makes the server send itself the provider's signed webhook (local-events.ts). For auto
 // top-up it also stands in for a saved card: setup sessions offering Stripe's test cards (one that
 // pays, one that is declined, one that needs authentication), and off-session charges whose outcome
-// arrives as a signed `payment_intent.*` webhook. Never deployed.
+// arrives as a signed `payment_intent.*` webhook. Every payment taken is kept by the stand-ins
+// (provider-stand-ins.ts), which answer the providers' list calls for the daily close. Never deployed.
 
 import { randomBytes } from 'node:crypto';
 import { Conflict, NotFound } from '../../core/errors.js';
@@ -14,6 +15,7 @@ import type { Micros } from '../../core/money.js';
 import type { Checkout, CheckoutProvider, CheckoutRequest, SavedCardCharger } from '../../core/payments/port.js';
 import { type Payments, paymentsFromEnv } from '../http/payments.js';
 import { localIntentEvent, localProviderRef, sendToSelf } from './local-events.js';
+import { ProviderStandIns } from './provider-stand-ins.js';
 
 export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
   readonly name: ProviderName;
@@ -21,6 +23,10 @@ export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
   serverUrl = 'http://127.0.0.1:3000';
   /** Signs the events it sends the server (set by localPayments). */
   webhookSecret = '';
+  /** Where the payments it takes are kept and listed (set by localPayments). */
+  standIns: ProviderStandIns | undefined;
+  /** The ledger's clock, so a payment is kept at the instant the ledger sees it (set by the server). */
+  nowMs: () => number = Date.now;
   /** PaymentIntents made so far, by purchase id: Stripe's idempotency key, kept the same way. */
   readonly intents = new Map<string, string>();
   /**
@@ -87,6 +93,14 @@ export class LocalCheckout implements CheckoutProvider, SavedCardCharger {
     const paymentIntentId = `pi_local_${ulidOf(request.purchaseId)}`;
     this.intents.set(request.purchaseId, paymentIntentId);
     const card = LOCAL_TEST_CARDS[request.paymentMethodId as LocalTestCard];
+    if (card && !card.failure)
+      this.standIns?.stores.stripe.chargeCheckout({
+        purchaseId: request.purchaseId,
+        accountId: request.accountId,
+        amount: request.amount,
+        createdAtMs: this.nowMs(),
+        metadata: { autoTopUp: 'true' },
+      });
     const event = localIntentEvent(
       { ...request, paymentIntentId, failure: card ? card.failure : 'card_declined' },
       this.webhookSecret,
@@ -110,11 +124,19 @@ export const LOCAL_TEST_CARDS = {
 const SETUP_LIFETIME_MS = 24 * 60 * 60 * 1000;
 export type LocalTestCard = keyof typeof LOCAL_TEST_CARDS;
 
+const standInsOfPayments = new WeakMap<Payments, ProviderStandIns>();
+
+/** The stand-ins of the local server's payments (they listen once the server does). */
+export function standInsOf(payments: Payments): ProviderStandIns | undefined {
+  return standInsOfPayments.get(payments);
+}
+
 /**
  * Payments for the local server: the real provider where its keys are set, the local checkout
- * otherwise; webhook secrets from the environment or made up for this run.
+ * otherwise; webhook secrets from the environment or made up for this run. The stand-ins keep
+ * what they take in `standInsDir` (`.data/stand-ins` under `npm start`), or in memory without it.
  */
-export function localPayments(env: NodeJS.ProcessEnv): Payments {
+export function localPayments(env: NodeJS.ProcessEnv, options: { standInsDir?: string } = {}): Payments {
   const real = paymentsFromEnv(env);
   const webhookSecrets = {
     stripe: real.webhookSecrets.stripe ?? `whsec_${randomBytes(24).toString('hex')}`,
@@ -122,13 +144,23 @@ export function localPayments(env: NodeJS.ProcessEnv): Payments {
   };
   const localCard = new LocalCheckout('card');
   localCard.webhookSecret = webhookSecrets.stripe;
-  return {
+  const localUsdc = new LocalCheckout('usdc');
+  const stoodIn = new Set<ProviderName>([
+    ...(real.checkout.card ? [] : ['stripe' as const]),
+    ...(real.checkout.usdc ? [] : ['spherepay' as const]),
+  ]);
+  const standIns = new ProviderStandIns(stoodIn, options.standInsDir);
+  localCard.standIns = standIns;
+  localUsdc.standIns = standIns;
+  const payments: Payments = {
     checkout: {
       card: real.checkout.card ?? localCard,
-      usdc: real.checkout.usdc ?? new LocalCheckout('usdc'),
+      usdc: real.checkout.usdc ?? localUsdc,
     },
     cards: real.cards ?? localCard,
     limits: real.limits,
     webhookSecrets,
   };
+  standInsOfPayments.set(payments, standIns);
+  return payments;
 }

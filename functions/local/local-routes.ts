@@ -1,6 +1,7 @@
 // Routes that exist only on the local server, never deployed: the sign-in page's dev tokens, the
 // manual test clock (like Stripe's test clocks) for trying grace deadlines and expiry by hand, the
-// nightly expiry and the daily close on demand, and the local checkout.
+// nightly expiry and the daily close on demand, the local checkout, and refunds and disputes made at
+// the Stripe stand-in.
 
 import * as z from 'zod';
 import { closeDays, dayToClose } from '../../core/close/close.js';
@@ -12,6 +13,7 @@ import { numberOrText, timestamp, utcDay } from '../http/schemas.js';
 import { LOCAL_USERS, type LocalUser, signDevToken } from './dev-auth.js';
 import { checkoutHandler, checkoutRoutes } from './local-checkout.js';
 import { runExpiryLocally } from './local-expiry.js';
+import { standInHandler, standInRoutes } from './local-stand-in-routes.js';
 
 export interface LocalRoute extends RouteShape {
   group: 'local';
@@ -140,4 +142,5 @@ export const localRoutes: LocalRoute[] = [
   { ...expiryRoute, handler: expiryJob },
   { ...closeRoute, handler: closeJob },
   ...checkoutRoutes.map((route): LocalRoute => ({ ...route, handler: checkoutHandler })),
+  ...standInRoutes.map((route): LocalRoute => ({ ...route, handler: standInHandler })),
 ];

@@ -24,7 +24,7 @@ import { handler as receipts } from '../receipts.js';
 import { handler as webhooks } from '../webhooks.js';
 import { handler as withdrawals } from '../withdrawals.js';
 import { verifyDevToken } from './dev-auth.js';
-import { LocalCheckout } from './local-providers.js';
+import { LocalCheckout, standInsOf } from './local-providers.js';
 import { type LocalRoute, localRoutes } from './local-routes.js';
 import { webFile } from './web-files.js';
 
@@ -94,12 +94,21 @@ export async function startLocalServer(options: LocalServerOptions): Promise<Loc
   const port = typeof address === 'object' && address ? address.port : options.port;
   const url = `http://${options.host ?? '127.0.0.1'}:${port}`;
   for (const provider of Object.values(options.payments.checkout))
-    if (provider instanceof LocalCheckout) provider.serverUrl = url;
+    if (provider instanceof LocalCheckout) {
+      provider.serverUrl = url;
+      provider.nowMs = () => options.runtime.ledger.nowMs();
+    }
+  // The providers' stand-ins answer their list calls on a port of their own (provider-stand-ins.ts).
+  const standIns = standInsOf(options.payments);
+  await standIns?.listen(options.host ?? '127.0.0.1');
   urlOf.set(options, url);
   return {
     url,
     server,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
+    close: async () => {
+      await standIns?.close();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
   };
 }
 

@@ -11,7 +11,8 @@ import type { Payments } from '../../functions/http/payments.js';
 import type { Runtime } from '../../functions/http/runtime.js';
 import { signDevToken } from '../../functions/local/dev-auth.js';
 import { type LocalJobs, startLocalJobs } from '../../functions/local/local-jobs.js';
-import { localPayments } from '../../functions/local/local-providers.js';
+import { localPayments, standInsOf } from '../../functions/local/local-providers.js';
+import { localPaymentsSources } from '../../functions/local/provider-stand-ins.js';
 import { type LocalServer, startLocalServer } from '../../functions/local/server.js';
 import { T0 } from './ledger.js';
 
@@ -71,6 +72,7 @@ export async function startApi(
     ...(options.systemClock ? {} : { manualClock: manual }),
   };
   const server = await startLocalServer({ runtime, payments, authSecret: secret, port: 0 });
+  runtime.paymentsSources = localPaymentsSources(standInsOf(payments), {});
   return {
     url: server.url,
     ledger,

@@ -200,6 +200,14 @@ export async function pendingPurchase(
   return attachCheckout(api.ledger, purchase, checkout);
 }
 
+/** A card purchase the Stripe stand-in took the payment of (its webhook not sent): answers its id. */
+async function paidAtStandIn(api: Api, owner: string): Promise<string> {
+  const purchase = await pendingPurchase(api, owner, 'card');
+  const paid = await fetch(`${api.url}/local/checkout/${purchase.purchaseId}/pay?notify=false`, { method: 'POST' });
+  if (paid.status !== 200) throw new Error(`the stand-in did not take ${purchase.purchaseId}: ${paid.status}`);
+  return purchase.purchaseId;
+}
+
 async function paymentWebhook(api: Api, owner: string, method: PaymentMethod): Promise<SampleCall> {
   const purchase = await pendingPurchase(api, owner, method);
   const event = localPaymentEvent(purchase, api.payments.webhookSecrets[purchase.provider]!, api.ledger.nowMs());
@@ -351,6 +359,24 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'public',
     prepare: async (api, owner) =>
       call('POST', `/local/checkout/${(await pendingPurchase(api, owner, 'usdc')).purchaseId}/pay`),
+  },
+  'POST /local/providers/stripe/refunds': {
+    money:
+      'Local only, never deployed, admin only: refunds at most what the Stripe stand-in took for the purchase; the ' +
+      'ledger hears of it only through the signed charge.refunded, applied once.',
+    reach: 'admin',
+    prepare: async (api, owner) =>
+      call('POST', '/local/providers/stripe/refunds', {
+        body: { purchaseId: await paidAtStandIn(api, owner), amount: '1.00' },
+      }),
+  },
+  'POST /local/providers/stripe/disputes': {
+    money:
+      'Local only, never deployed, admin only: one dispute per charge the Stripe stand-in took, at most its amount; ' +
+      'the ledger hears of it only through the signed charge.dispute.created, applied once.',
+    reach: 'admin',
+    prepare: async (api, owner) =>
+      call('POST', '/local/providers/stripe/disputes', { body: { purchaseId: await paidAtStandIn(api, owner) } }),
   },
   'GET /local/card-setup/{setupId}': {
     money: "Local only, never deployed: a page, for the setup the account's own request opened.",
