@@ -1,6 +1,7 @@
 // The daily close (EventBridge Scheduler cron, 00:30 UTC, for the cut-off at 00:00): yesterday's
 // digest and leaves to the Object Lock bucket (core/close/close.ts), and any day missed before it;
-// then each day's reconciliation (core/reconcile/), its report beside the digest and its metrics.
+// then each day's reconciliation (core/reconcile/) against the providers whose keys it is given
+// (Secrets Manager, as the checkout's), its report beside the digest and its metrics.
 
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
@@ -9,7 +10,9 @@ import { log } from '../core/log.js';
 import { leaksOf, recordCloseMetrics } from '../core/reconcile/metrics.js';
 import { reconcileStep } from '../core/reconcile/reconcile.js';
 import { digestsOf } from './http/digests.js';
+import { paymentsSourcesFromEnv } from './http/payments-sources.js';
 import { runtime } from './http/runtime.js';
+import { secrets } from './http/secrets.js';
 import { logger } from './log.js';
 import { flushMetrics } from './metrics.js';
 
@@ -22,7 +25,7 @@ export const handler = middy(async () => {
   const reconcile = reconcileStep({
     table: ledger.table,
     store: digests,
-    sources: [],
+    sources: current.paymentsSources ?? paymentsSourcesFromEnv(process.env),
     onReport: (report, isNew) => {
       if (isNew) recordCloseMetrics(report);
       log().info('close report', { day: report.day, leaks: leaksOf(report), itemsRead: report.itemsRead });
@@ -40,4 +43,5 @@ export const handler = middy(async () => {
   return summary;
 })
   .use(injectLambdaContext(logger))
+  .use(secrets())
   .use(flushMetrics());

@@ -111,3 +111,33 @@ describe('GET /admin/closes/{day} and resolving an item', () => {
     ]);
   });
 });
+
+describe('the close run on the local server, against the providers’ stand-ins', () => {
+  it('reports a card payment taken without its webhook as paid, not credited', async () => {
+    api.runtime.digests = new LocalDigestStore(await mkdtemp(join(tmpdir(), 'close-job-')));
+    const buyer = await api.token('close-job-buyer');
+    const created = await api.call('POST', '/credits/purchases', {
+      token: buyer,
+      body: { amount: '25.00', method: 'card' },
+    });
+    expect(created.status, created.text).toBe(201);
+    const paid = await fetch(`${api.url}/local/checkout/${created.body.purchaseId}/pay?notify=false`, {
+      method: 'POST',
+    });
+    expect(paid.status).toBe(200);
+    api.clock.advance(DAY_MS);
+    const job = await api.call('POST', '/admin/jobs/close', { token: admin, body: {} });
+    expect(job.status, job.text).toBe(200);
+    const closedDay = utcDay(api.ledger.nowMs() - DAY_MS);
+    const { body } = await api.call('GET', `/admin/closes/${closedDay}`, { token: admin });
+    expect(body.categories.paidNotCredited).toEqual([
+      expect.objectContaining({
+        purchaseId: created.body.purchaseId,
+        accountId: 'close-job-buyer',
+        provider: 'stripe',
+        providerMicros: '25000000',
+      }),
+    ]);
+    expect(body.categories.creditedNotPaid).toEqual([]);
+  });
+});
