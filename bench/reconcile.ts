@@ -18,7 +18,7 @@ import type { ItemWrite } from '../core/items/fields.js';
 import { type Purchase, purchaseItems } from '../core/items/purchase.js';
 import { nextLink } from '../core/proof/chain.js';
 import { reconcileStep } from '../core/reconcile/reconcile.js';
-import type { CloseReport } from '../core/reconcile/report.js';
+import { reportFromJson } from '../core/reconcile/report.js';
 import { createTableIfMissing } from '../core/table/create.js';
 import type { Item } from '../core/table/table.js';
 import { LedgerTable } from '../core/table/table.js';
@@ -125,7 +125,6 @@ async function benchmark(endpoint: string) {
   const dir = await mkdtemp(join(tmpdir(), 'bench-reconcile-'));
   const store = new LocalDigestStore(dir);
   let stepSeconds = 0;
-  let report: CloseReport | undefined;
   const reconcile = reconcileStep({ table, store, sources: localPaymentsSources(standIns, {}) });
   const started = performance.now();
   await closeDays(
@@ -144,7 +143,7 @@ async function benchmark(endpoint: string) {
     DAY,
   );
   const closeSeconds = (performance.now() - started) / 1000;
-  report = JSON.parse((await store.closeReport(DAY, 'json')) ?? '{}') as CloseReport;
+  const report = reportFromJson((await store.closeReport(DAY, 'json')) ?? '');
   await standIns.close();
   await rm(dir, { recursive: true });
   const counts = Object.fromEntries(Object.entries(report.categories).map(([name, items]) => [name, items.length]));
