@@ -23,6 +23,29 @@ export const METRICS = {
   webhookRefusals: 'WebhookRefusals',
   /** Grace deadlines whose handler threw (the sweep ends those charges later). */
   graceFailures: 'GraceFailures',
+  // The daily close's reconciliation (core/reconcile/metrics.ts): items per category of a new
+  // report, and their amounts in micro-credits where money is at stake.
+  closeMatched: 'CloseMatched',
+  closePaidNotCredited: 'ClosePaidNotCredited',
+  closePaidNotCreditedMicros: 'ClosePaidNotCreditedMicros',
+  closeCreditedNotPaid: 'CloseCreditedNotPaid',
+  closeCreditedNotPaidMicros: 'CloseCreditedNotPaidMicros',
+  closeAmountMismatch: 'CloseAmountMismatch',
+  closeAmountMismatchMicros: 'CloseAmountMismatchMicros',
+  closeReversedAtProviderOnly: 'CloseReversedAtProviderOnly',
+  closeReversedAtProviderOnlyMicros: 'CloseReversedAtProviderOnlyMicros',
+  closeDuplicates: 'CloseDuplicates',
+  closeDuplicatesMicros: 'CloseDuplicatesMicros',
+  closeStuckPurchases: 'CloseStuckPurchases',
+  closeStuckWithdrawals: 'CloseStuckWithdrawals',
+  closeStuckWithdrawalsMicros: 'CloseStuckWithdrawalsMicros',
+  /** 1 when the day's roll-forward does not add up. */
+  closeRollForwardBroken: 'CloseRollForwardBroken',
+  /**
+   * Items of the leak categories (credited not paid, credited more than paid, reversed at the provider
+   * only, a purchase credited twice) plus a broken roll-forward: what the leak alarm watches.
+   */
+  closeLeaks: 'CloseLeaks',
 } as const;
 
 export type MetricName = (typeof METRICS)[keyof typeof METRICS];

@@ -1,6 +1,8 @@
 // /admin/*: the finance queue for withdrawals, promotional grants and negative allowances.
 // Every route needs the credits:admin scope (checked by the route table's `access`).
 
+import type { DigestStore } from '../core/close/store.js';
+import { NotFound } from '../core/errors.js';
 import type { AuditRecord } from '../core/items/audit.js';
 import { accountView } from '../core/ledger/account-view.js';
 import { setNegativeAllowance } from '../core/ledger/allowance.js';
@@ -13,15 +15,27 @@ import {
   listWithdrawalsByStatus,
   rejectWithdrawal,
 } from '../core/ledger/withdrawals.js';
+import { closeView, resolveCloseItem } from '../core/reconcile/resolutions.js';
 import type { Item } from '../core/table/table.js';
 import { iso } from '../core/time.js';
 import { actorOf } from './http/auth.js';
 import { auditCsv } from './http/csv.js';
 import { openCursor, signCursor } from './http/cursor.js';
+import { digestsOf } from './http/digests.js';
 import { groupHandler, implement } from './http/handler.js';
 import * as present from './http/present.js';
 import { adminRoutes as api } from './http/routes/admin.js';
+import type { Runtime } from './http/runtime.js';
 import { secrets } from './http/secrets.js';
+
+/** Days listed by GET /admin/closes. */
+const MAX_CLOSES_LISTED = 100;
+
+function digestStore(runtime: Runtime): DigestStore {
+  const store = digestsOf(runtime);
+  if (!store) throw new NotFound('no daily close runs here');
+  return store;
+}
 
 /** Cursors of the audit log are bound to it, as a transactions cursor is to its account. */
 const AUDIT_CURSOR = '*audit*';
@@ -55,6 +69,29 @@ export const handler = groupHandler(
         items: (await listWithdrawalsByStatus(runtime.ledger, query.status ?? 'pending_review')).map(
           present.withdrawal,
         ),
+      },
+    })),
+
+    implement(api.closes, async ({ runtime }) => ({
+      status: 200,
+      body: { days: await digestStore(runtime).closeReportDays(MAX_CLOSES_LISTED) },
+    })),
+
+    implement(api.closeReport, async ({ params, runtime }) => ({
+      status: 200,
+      body: await closeView(runtime.ledger, digestStore(runtime), params.day),
+    })),
+
+    implement(api.resolveCloseItem, async ({ caller, params, body, runtime }) => ({
+      status: 200,
+      body: {
+        itemId: params.itemId,
+        resolved: await resolveCloseItem(runtime.ledger, digestStore(runtime), {
+          day: params.day,
+          itemId: params.itemId,
+          note: body.note,
+          actor: actorOf(caller),
+        }),
       },
     })),
 

@@ -57,6 +57,8 @@ export const ACCESS: Record<FunctionName, Access> = {
     outcomes: true,
     eventQueue: 'send',
     secrets: ['cursor'],
+    // The daily close reports (GET /admin/closes/{day}); resolutions are kept in the table.
+    digests: 'read',
   },
   openapi: {},
   events: { table: 'write', audit: 'append', eventQueue: 'send' },
@@ -66,8 +68,9 @@ export const ACCESS: Record<FunctionName, Access> = {
   'expiry-worker': { table: 'write', eventQueue: 'send' },
   // Consumes the webhook queue (the event source grants that) and sends its own retries to it.
   'webhook-worker': { table: 'write', eventQueue: 'send', secrets: ['stripe'] },
-  // Reads the ledger, publishes the day's digest: it writes nothing to the table.
-  close: { table: 'read', digests: 'publish' },
+  // Reads the ledger and the providers' lists, publishes the day's digest and close report: it writes
+  // nothing to the table.
+  close: { table: 'read', digests: 'publish', secrets: ['stripe', 'spherepay'] },
 };
 
 /** What the functions are given access to. */

@@ -1,7 +1,7 @@
 // What wakes someone up: an SNS topic the operator subscribes to, and an alarm on it for any
-// message in a dead-letter queue, any function error, any provider webhook refused and any grace
-// deadline handler that failed. Each alarms on a single five-minute period above zero, and no
-// data is not trouble (a quiet night has no metrics at all).
+// message in a dead-letter queue, any function error, any provider webhook refused, any grace
+// deadline handler that failed and any leak the daily close's reconciliation found. Each alarms on
+// a single five-minute period above zero, and no data is not trouble (a quiet night has no metrics).
 
 import { Alarm, ComparisonOperator, type Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -45,5 +45,12 @@ export function addAlarms(scope: Construct, queues: Queues, functions: Functions
     'GraceFailures',
     'A grace deadline handler failed; the sweep ends the charge later',
     businessMetric(METRICS.graceFailures),
+  );
+  alarmOn(
+    'CloseLeaks',
+    'The daily close found a leak: credit without a provider payment, credited more than paid, a provider ' +
+      'refund or dispute not reversed, a purchase credited twice, or a roll-forward that does not add up ' +
+      '(GET /admin/closes/{day})',
+    businessMetric(METRICS.closeLeaks),
   );
 }

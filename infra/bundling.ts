@@ -46,10 +46,16 @@ export const JOB_FUNCTIONS: readonly {
 ];
 
 /**
- * The only functions that may carry the Stripe SDK: the purchases and webhooks route groups, and
- * the webhook worker (it makes auto top-ups' PaymentIntents).
+ * The only functions that may carry the Stripe SDK: the purchases and webhooks route groups, the
+ * webhook worker (it makes auto top-ups' PaymentIntents) and the daily close (reconciliation lists
+ * Stripe's charges, refunds and disputes).
  */
-export const PAYMENT_GROUPS: readonly (Group | 'webhook-worker')[] = ['purchases', 'webhooks', 'webhook-worker'];
+export const PAYMENT_GROUPS: readonly (Group | 'webhook-worker' | 'close')[] = [
+  'purchases',
+  'webhooks',
+  'webhook-worker',
+  'close',
+];
 
 /** Provided by the Lambda runtime, so never bundled. */
 export const RUNTIME_PROVIDED = ['@aws-sdk/*', '@smithy/*'];

@@ -94,6 +94,32 @@ describe.each(adapters)('the digest store in %s', (_name, make) => {
   });
 });
 
+describe.each(adapters)('the close report in %s', (_name, make) => {
+  it('is stored once beside the digest, JSON and CSV; a second one keeps the first; its days are listed', async () => {
+    const store = make();
+    await store.publish(published('2026-03-01'), leaves);
+    expect(await store.closeReport('2026-03-01', 'json')).toBeUndefined();
+    expect(await store.publishCloseReport('2026-03-01', { json: '{"first":true}\n', csv: 'a,b\r\n' })).toBe(true);
+    expect(await store.publishCloseReport('2026-03-01', { json: '{"second":true}\n', csv: 'c,d\r\n' })).toBe(false);
+    expect(await store.closeReport('2026-03-01', 'json')).toBe('{"first":true}\n');
+    expect(await store.closeReport('2026-03-01', 'csv')).toBe('a,b\r\n');
+    await store.publishCloseReport('2026-03-02', { json: '{}', csv: '' });
+    expect(await store.closeReportDays(10)).toEqual(['2026-03-02', '2026-03-01']);
+    expect(await store.closeReportDays(1)).toEqual(['2026-03-02']);
+    // A report is not a digest: the days published are still the digests'.
+    expect((await store.all()).map((p) => p.digest.day)).toEqual(['2026-03-01']);
+  });
+});
+
+it('writes the close report to S3 beside the digest: the CSV, then the JSON only if none is there', async () => {
+  const { store, puts } = mockedBucket();
+  await store.publishCloseReport('2026-03-01', { json: '{}', csv: 'x' });
+  expect(puts.map((p) => [p.Key, p.ContentType, p.ChecksumAlgorithm, p.IfNoneMatch])).toEqual([
+    ['digests/2026-03-01.close.csv', 'text/csv', 'SHA256', undefined],
+    ['digests/2026-03-01.close.json', 'application/json', 'SHA256', '*'],
+  ]);
+});
+
 it('writes to S3 with a checksum (Object Lock needs one) and the digest only if none is there', async () => {
   const { store, puts } = mockedBucket();
   await store.publish(published('2026-03-01'), leaves);

@@ -232,13 +232,21 @@ describe('least privilege', () => {
     },
   );
 
-  it('provider secrets are readable only by the purchases and webhooks functions and the webhook worker', () => {
+  it('provider secrets are readable only by the purchases, webhooks and close functions and the webhook worker', () => {
     const readers = (Object.keys(ACCESS) as FunctionName[]).filter((n) =>
       actionsOf(n).includes('secretsmanager:GetSecretValue'),
     );
     // balance, admin and receipts read the cursor key only; the worker the Stripe key, to make auto top-ups'
-    // PaymentIntents.
-    expect(readers.sort()).toEqual(['admin', 'balance', 'purchases', 'receipts', 'webhook-worker', 'webhooks']);
+    // PaymentIntents; the close both providers' keys, to list what they took (reconciliation).
+    expect(readers.sort()).toEqual([
+      'admin',
+      'balance',
+      'close',
+      'purchases',
+      'receipts',
+      'webhook-worker',
+      'webhooks',
+    ]);
     const stripeSecret = logicalId(stack.node.findChild('IoCredits').node.findChild('StripeSecret') as never);
     const balanceSecrets = JSON.stringify(
       statementsOf('balance').filter((s) => s.actions.includes('secretsmanager:GetSecretValue')),
@@ -299,15 +307,18 @@ describe('the ledger that proves itself (SPEC §12)', () => {
       ScheduleExpressionTimezone: 'UTC',
       Target: { Arn: { 'Fn::GetAtt': [logicalId(stack.credits.functions.close), 'Arn'] } },
     });
-    expect(actionsOf('close').sort()).toEqual([
+    // The providers' keys too (a statement each): reconciliation lists what they took (SPEC §12).
+    expect([...new Set(actionsOf('close'))].sort()).toEqual([
       'dynamodb:GetItem',
       'dynamodb:Query',
       's3:GetObject',
       's3:ListBucket',
       's3:PutObject',
+      'secretsmanager:GetSecretValue',
     ]);
     const env = resources[logicalId(stack.credits.functions.close)]!.Properties.Environment.Variables;
     expect(env.DIGEST_BUCKET).toEqual({ Ref: expect.stringMatching(/Digests/) });
+    expect(Object.keys(env)).toEqual(expect.arrayContaining(['STRIPE_SECRET_ARN', 'SPHEREPAY_SECRET_ARN']));
   });
 
   it('no function may delete a digest or change its retention', () => {
@@ -476,10 +487,19 @@ describe('schedules, queues and alarms', () => {
     expect(queue.Properties.RedrivePolicy.maxReceiveCount).toBe(5);
   });
 
-  it('alarms on webhook refusals and grace failures, from the business metrics the functions write', () => {
+  it('alarms on webhook refusals, grace failures and close leaks, from the business metrics functions write', () => {
     const alarms = Object.values(resources).filter((r) => r.Type === 'AWS::CloudWatch::Alarm');
     const business = alarms.filter((a) => a.Properties.Namespace === 'IOCredits');
-    expect(business.map((a) => a.Properties.MetricName).sort()).toEqual(['GraceFailures', 'WebhookRefusals']);
+    expect(business.map((a) => a.Properties.MetricName).sort()).toEqual([
+      'CloseLeaks',
+      'GraceFailures',
+      'WebhookRefusals',
+    ]);
+    expect(business.find((a) => a.Properties.MetricName === 'CloseLeaks')!.Properties).toMatchObject({
+      Threshold: 0,
+      ComparisonOperator: 'GreaterThanThreshold',
+      Statistic: 'Sum',
+    });
     for (const alarm of business)
       expect(alarm.Properties.Dimensions).toEqual([{ Name: 'service', Value: 'io-credits' }]);
   });

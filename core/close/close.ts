@@ -9,7 +9,9 @@
 //        └─ no ─► days before D since the last digest closed first, in order
 //                 leaves of D−1 + for each account changed on D its last entry before the cut-off
 //                 ─► tree ─► digest {day, cutoff, accounts, root, creditMicros, prev} ─► publish
-//                 ─► the steps that follow a digest (reconciliation is one to come), in order
+//                 ─► the steps that follow a digest (reconciliation, core/reconcile/), in order
+//   (a day already published, and the last one before a catch-up, run their steps again: each
+//    step does its work once, so a run killed after a digest and before its steps is made good)
 //
 // Deterministic: entries before a cut-off never change, so a day closed again gives the same bytes.
 
@@ -30,7 +32,11 @@ export const MAX_CATCH_UP_DAYS = 366;
 /** Accounts whose last entry is read at once. */
 export const READ_CONCURRENCY = 16;
 
-/** What runs after a day's digest is published, in the same job (reconciliation, SPEC §12, is one). */
+/**
+ * What runs after a day's digest is published, in the same job (reconciliation, SPEC §12, is one).
+ * It runs again when the day is closed again (`new: false`), so a run killed between the digest and
+ * its steps is made good by the next: a step does its work once and answers what it did before.
+ */
 export type CloseStep = (closed: ClosedDay) => Promise<void>;
 
 export interface CloseDeps {
@@ -62,7 +68,11 @@ export async function closeDays(deps: CloseDeps, day: string): Promise<ClosedDay
   if (!DAY_PATTERN.test(day) || Number.isNaN(cutoffOf(day))) throw new InvalidRequest(`day ${day} is not YYYY-MM-DD`);
   if (cutoffOf(day) > deps.nowMs) throw new Conflict(`${day} is not over yet: it closes after ${iso(cutoffOf(day))}`);
   const already = await deps.store.digest(day);
-  if (already) return [{ published: already, new: false, accountsRead: 0 }];
+  if (already) {
+    const done = { published: already, new: false, accountsRead: 0 };
+    await runSteps(deps, done);
+    return [done];
+  }
   const latest = await deps.store.latestBefore();
   // Digests chain forward from the first close: a day before it can no longer be closed.
   if (latest !== undefined && latest > day) throw new Conflict(`${day} is before the first close, ${latest}'s chain`);
@@ -70,13 +80,19 @@ export async function closeDays(deps: CloseDeps, day: string): Promise<ClosedDay
   const days = last === undefined ? [day] : daysBetween(last, day);
   const closed: ClosedDay[] = [];
   let previous = last === undefined ? undefined : await deps.store.digest(last);
+  // A run killed between the last digest and its steps: they run again (each step does its work once).
+  if (previous) await runSteps(deps, { published: previous, new: false, accountsRead: 0 });
   for (const next of days) {
     const done = await closeOne(deps, next, previous);
-    for (const step of deps.after ?? []) await step(done);
+    await runSteps(deps, done);
     closed.push(done);
     previous = done.published;
   }
   return closed;
+}
+
+async function runSteps(deps: CloseDeps, closed: ClosedDay): Promise<void> {
+  for (const step of deps.after ?? []) await step(closed);
 }
 
 /** The days after `last` up to `day`, both ends counted from the day after `last`. */

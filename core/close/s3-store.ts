@@ -1,8 +1,9 @@
 // The digests on AWS: an S3 bucket with Object Lock in compliance mode (7 years, infra/digests.ts),
 // so nobody, root included, can change or delete a published day before then. `digests/<day>.json`
-// and `digests/<day>.leaves.jsonl`, written with If-None-Match so a day is never written twice: a
-// second close of the same day finds the digest and answers it (close.ts). The S3 client is loaded
-// on first use, so functions that are handed the store but never read it do not load it.
+// and `digests/<day>.leaves.jsonl`, and the close report (`<day>.close.json`, `<day>.close.csv`),
+// written with If-None-Match so a day is never written twice: a second close of the same day finds
+// the digest and answers it (close.ts). The S3 client is loaded on first use, so functions that are
+// handed the store but never read it do not load it.
 
 import type { S3Client } from '@aws-sdk/client-s3';
 import { DigestFiles } from './store.js';
@@ -50,7 +51,7 @@ export class S3DigestStore extends DigestFiles {
         Bucket: this.bucket,
         Key: key,
         Body: body,
-        ContentType: key.endsWith('.json') ? 'application/json' : 'application/jsonl',
+        ContentType: contentTypeOf(key),
         // Object Lock needs a checksum on every write.
         ChecksumAlgorithm: 'SHA256',
         ...(once ? { IfNoneMatch: '*' } : {}),
@@ -72,4 +73,10 @@ export class S3DigestStore extends DigestFiles {
     }
     throw new Error(`more than ${MAX_LIST_PAGES} pages of digests`);
   }
+}
+
+function contentTypeOf(key: string): string {
+  if (key.endsWith('.json')) return 'application/json';
+  if (key.endsWith('.csv')) return 'text/csv';
+  return 'application/jsonl';
 }

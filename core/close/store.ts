@@ -1,6 +1,7 @@
 // Where the daily close publishes: the digest of each day and the leaves it was built from (so a
 // proof can be given for any account without reading the table again). A port, with the local
-// adapter here (`.data/digests/<day>.json` and `<day>.leaves.jsonl`) and S3 with Object Lock on AWS
+// adapter here (`.data/digests/<day>.json` and `<day>.leaves.jsonl`, the close report `<day>.close.json`
+// and `<day>.close.csv`) and S3 with Object Lock on AWS
 // (s3-store.ts). A digest is written once and never replaced: writing a day that exists is refused,
 // so a close run twice or after a crash publishes the digest it already published.
 
@@ -22,6 +23,15 @@ export interface DigestStore {
   all(): Promise<PublishedDigest[]>;
   /** Publishes a day: its leaves first, then the digest, which makes it published. */
   publish(published: PublishedDigest, leaves: readonly Leaf[]): Promise<void>;
+  /** The day's close report (reconciliation, core/reconcile/report.ts) as stored, if stored. */
+  closeReport(day: string, format: 'json' | 'csv'): Promise<string | undefined>;
+  /**
+   * Stores a day's close report beside its digest: the CSV, then the JSON, written once, which makes
+   * it stored. False when a report of that day was stored already (that one is kept).
+   */
+  publishCloseReport(day: string, report: { json: string; csv: string }): Promise<boolean>;
+  /** The days with a close report, newest first, at most `limit`. */
+  closeReportDays(limit: number): Promise<string[]>;
 }
 
 export const DAY_PATTERN = /^\d{4}-\d{2}-\d{2}$/;
@@ -94,6 +104,36 @@ export abstract class DigestFiles implements DigestStore {
     assert(DAY_PATTERN.test(day), `not a day: ${day}`);
     await this.write(`${day}.leaves.jsonl`, leaves.map((leaf) => JSON.stringify(leaf)).join('\n'), false);
     await this.write(`${day}.json`, `${JSON.stringify(published, null, 2)}\n`, true);
+  }
+
+  async closeReport(day: string, format: 'json' | 'csv'): Promise<string | undefined> {
+    assert(DAY_PATTERN.test(day), `not a day: ${day}`);
+    return this.read(`${day}.close.${format}`);
+  }
+
+  /** CSV first: a crash between the two leaves no report, and the next run writes both. */
+  async publishCloseReport(day: string, report: { json: string; csv: string }): Promise<boolean> {
+    assert(DAY_PATTERN.test(day), `not a day: ${day}`);
+    if ((await this.closeReport(day, 'json')) !== undefined) return false;
+    await this.write(`${day}.close.csv`, report.csv, false);
+    try {
+      await this.write(`${day}.close.json`, report.json, true);
+    } catch (error) {
+      // Another run stored it between the check and the write: keep theirs, as the digest does.
+      if ((await this.closeReport(day, 'json')) !== undefined) return false;
+      throw error;
+    }
+    return true;
+  }
+
+  async closeReportDays(limit: number): Promise<string[]> {
+    return (await this.names())
+      .filter((name) => name.endsWith('.close.json'))
+      .map((name) => name.slice(0, -'.close.json'.length))
+      .filter((day) => DAY_PATTERN.test(day))
+      .sort()
+      .reverse()
+      .slice(0, limit);
   }
 
   private async days(): Promise<string[]> {

@@ -28,6 +28,7 @@ export const AUDIT_ACTIONS = [
   'charge.refund',
   'webhook_endpoint.register',
   'webhook_endpoint.remove',
+  'close_item.resolve',
 ] as const;
 export type AuditAction = (typeof AUDIT_ACTIONS)[number];
 

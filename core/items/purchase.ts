@@ -93,6 +93,7 @@ export const purchaseItems = {
     };
   },
 
+  /** The lookup, also listed under the day it was created (keys.ts `PURCHASED#`) for reconciliation. */
   lookup(purchase: Purchase): ItemWrite {
     return {
       item: {
@@ -101,6 +102,15 @@ export const purchaseItems = {
             ...keys.purchaseLookup(purchase.purchaseId),
             itemType: 'purchaseLookup',
             accountId: purchase.accountId,
+            [chargeQueueIndex.pkAttribute]: chargeQueueIndex.purchasedPk(
+              purchase.createdAt.slice(0, 10),
+              purchase.purchaseId,
+            ),
+            [chargeQueueIndex.skAttribute]: chargeQueueIndex.purchasedSk(
+              Date.parse(purchase.createdAt),
+              purchase.purchaseId,
+              purchase.accountId,
+            ),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         },

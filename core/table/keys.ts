@@ -137,6 +137,12 @@ export const keys = {
   documentSequence: (kind: string, year: number): Key => ({ pk: `SEQ#${kind}`, sk: String(year) }),
   /** Who the account's receipts are made out to. */
   billingProfile: (accountId: string): Key => ({ pk: accountPk(accountId), sk: 'BILLING_PROFILE' }),
+  /**
+   * A close report's item marked resolved by staff (SPEC §12), under its day: the report itself is
+   * written once beside the digest, so what staff did about it is kept here.
+   */
+  closeResolution: (day: string, itemId: string): Key => ({ pk: `CLOSE#${day}`, sk: `RESOLVED#${itemId}` }),
+  closeResolutionsPk: (day: string): string => `CLOSE#${day}`,
   /** A grace schedule kept by the local scheduler (npm start), so it survives a restart. */
   localSchedule: (chargeId: string): Key => ({ pk: 'LOCAL#grace-schedules', sk: chargeId }),
   accountPk,
@@ -211,6 +217,9 @@ function shardOf(accountId: string): number {
  * automatic top-ups under `TOPUPQ#<shard>` until their PaymentIntent is made. An account's first
  * ledger entry of a UTC day sits under `CHANGED#<day>#<shard>` for good: the daily close reads the
  * accounts that changed that day from it (SPEC §12), one small index entry per account and day.
+ * Every purchase's lookup item sits under `PURCHASED#<day>#<shard>` for good, keyed by its creation:
+ * reconciliation lists the purchases of its period from it, pending ones included (they have no
+ * entry), one small index entry per purchase written with the lookup item it already writes.
  */
 export const CHARGE_QUEUE_SHARDS = 16;
 export const chargeQueueIndex = {
@@ -228,6 +237,12 @@ export const chargeQueueIndex = {
   /** The accounts with an entry on a UTC day (YYYY-MM-DD), keyed by account id. */
   changedPk: (day: string, accountId: string) => `CHANGED#${day}#${shardOfText(accountId, CHARGE_QUEUE_SHARDS)}`,
   changedShards: (day: string) => Array.from({ length: CHARGE_QUEUE_SHARDS }, (_, i) => `CHANGED#${day}#${i}`),
+  /** The purchases created on a UTC day (YYYY-MM-DD), keyed by creation time and purchase id. */
+  purchasedPk: (day: string, purchaseId: string) => `PURCHASED#${day}#${shardOfText(purchaseId, CHARGE_QUEUE_SHARDS)}`,
+  /** Its account too (ids hold no `#`), so the purchase is read without its lookup. */
+  purchasedSk: (atMs: number, purchaseId: string, accountId: string) =>
+    `${String(atMs).padStart(15, '0')}#${purchaseId}#${accountId}`,
+  purchasedShards: (day: string) => Array.from({ length: CHARGE_QUEUE_SHARDS }, (_, i) => `PURCHASED#${day}#${i}`),
   sk: (atMs: number, chargeId: string) => `${String(atMs).padStart(15, '0')}#${chargeId}`,
   /** Everything at or before `atMs`, as the upper bound of a key condition. */
   skUpTo: (atMs: number) => `${String(atMs).padStart(15, '0')}#~`,
@@ -239,4 +254,11 @@ function shardOfText(text: string, shards: number): number {
   let hash = 0;
   for (let i = 0; i < text.length; i += 1) hash = (hash * 31 + text.charCodeAt(i)) >>> 0;
   return hash % shards;
+}
+
+/** The purchase and account a `PURCHASED#` index key names (chargeQueueIndex.purchasedSk). */
+export function purchaseOfPurchasedSk(sk: unknown): { purchaseId: string; accountId: string } {
+  const [, purchaseId, accountId] = typeof sk === 'string' ? sk.split('#') : [];
+  assert(isId('pu', purchaseId) && isAccountId(accountId), `not a purchase index key: ${String(sk)}`);
+  return { purchaseId, accountId };
 }

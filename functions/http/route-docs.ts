@@ -142,6 +142,26 @@ export const ROUTE_DOCS: Record<keyof typeof api, { summary: string; description
       "The account's transactions, charges, purchases and withdrawals are read through the user routes with " +
       'accountId.',
   },
+  closes: {
+    summary: 'The days with a close report, newest first',
+    description: 'The UTC days the daily close reconciled (SPEC §12), newest first, at most 100.',
+  },
+  closeReport: {
+    summary: "A day's close: reconciliation with the providers and the roll-forward of every balance",
+    description:
+      'The report the daily close stored beside the digest (SPEC §12): the ledger against Stripe and Spherepay ' +
+      'over the day and the three before it, matched by purchase id, in categories (matched, paid not credited, ' +
+      'credited not paid, amount mismatches, reversed at the provider only, duplicates, purchases pending over ' +
+      'an hour, withdrawals approved and not completed within 7 business days), each item with its resolution ' +
+      'when staff resolved it; and the roll-forward in micro-credits: opening + inflows − usage − expiries − ' +
+      'withdrawals + adjustments = closing = creditMicros − debtMicros. 404 before the day is reconciled.',
+  },
+  resolveCloseItem: {
+    summary: 'Mark an item of a close report resolved, with a note',
+    description:
+      'Keeps who resolved it, when, and the note, with one audit record on the account the item is about. ' +
+      '404 for a day without a report or an item not in it; 409 when it is already resolved.',
+  },
   billingProfile: {
     summary: 'The billing profile receipts are made out to',
     description: "Who the account's receipts and credit notes are made out to; 404 until one is set.",

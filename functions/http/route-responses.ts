@@ -382,6 +382,50 @@ const accountViewOut = z.object({
   withdrawals: statusCounts,
 });
 
+const microsText = z
+  .string()
+  .regex(/^-?\d+$/)
+  .meta({ description: 'Integer micro-credits, as decimal text' });
+const closeItem = z.object({
+  itemId: z.string(),
+  purchaseId: z.string().optional(),
+  accountId: z.string(),
+  provider: z.string().optional(),
+  ledgerMicros: microsText.optional(),
+  providerMicros: microsText.optional(),
+  detail: z.string(),
+  resolved: z
+    .object({ by: z.string(), at: z.string(), note: z.string() })
+    .optional()
+    .meta({ description: 'Who marked it resolved, when, and why' }),
+});
+const closeItems = z.array(closeItem);
+const closeReportOut = z.object({
+  day: z.string(),
+  digestHash: z.string(),
+  categories: z.object({
+    matched: closeItems,
+    paidNotCredited: closeItems,
+    creditedNotPaid: closeItems,
+    amountMismatch: closeItems,
+    reversedAtProviderOnly: closeItems,
+    duplicates: closeItems,
+    stuckPurchases: closeItems,
+    stuckWithdrawals: closeItems,
+  }),
+  rollForward: z.object({
+    openingMicros: microsText,
+    inflowsMicros: microsText,
+    usageMicros: microsText,
+    expiriesMicros: microsText,
+    withdrawalsMicros: microsText,
+    adjustmentsMicros: microsText,
+    closingMicros: microsText,
+    creditMicros: microsText,
+    debtMicros: microsText,
+  }),
+});
+
 const problems = {
   400: { description: 'Invalid request' },
   401: { description: 'Missing or bad token' },
@@ -503,6 +547,27 @@ export const ROUTE_RESPONSES: Record<keyof typeof api, NonNullable<RouteShape['r
     ...problems,
   },
   accountView: { 200: { description: 'The account', schema: accountViewOut }, ...problems },
+  closes: {
+    200: { description: 'Days with a close report', schema: z.object({ days: z.array(z.string()) }) },
+    ...problems,
+  },
+  closeReport: {
+    200: { description: "The day's close report", schema: closeReportOut },
+    ...problems,
+    404: { description: 'No close report for that day' },
+  },
+  resolveCloseItem: {
+    200: {
+      description: 'Resolved',
+      schema: z.object({
+        itemId: z.string(),
+        resolved: z.object({ by: z.string(), at: z.string(), note: z.string() }),
+      }),
+    },
+    ...problems,
+    404: { description: 'No close report for that day, or no such item in it' },
+    409: { description: 'Already resolved' },
+  },
   notifications: { 200: { description: 'Notifications', schema: responses.notifications }, ...problems },
   billingProfile: { 200: { description: 'The billing profile', schema: partyOut }, ...problems },
   setBillingProfile: { 200: { description: 'Set', schema: partyOut }, ...problems },

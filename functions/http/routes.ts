@@ -25,7 +25,9 @@ export const GROUPS: Record<Group, string> = {
   purchases: 'Buying credits by card (Stripe) or USDC (Spherepay)',
   webhooks: "Payment providers' signed events",
   withdrawals: 'Withdrawing purchased credit after a finance review',
-  admin: 'Finance and operations: the withdrawal queue, grants, allowances, the audit log, the account view',
+  admin:
+    'Finance and operations: the withdrawal queue, grants, allowances, the audit log, the account view, the ' +
+    'daily close reports',
   notifications: 'The Notification Center',
   receipts: 'Receipts, credit notes and monthly statements',
   openapi: 'This document',
@@ -57,6 +59,9 @@ export const api = {
   setNegativeAllowance: adminRoutes.setNegativeAllowance,
   auditLog: adminRoutes.auditLog,
   accountView: adminRoutes.accountView,
+  closes: adminRoutes.closes,
+  closeReport: adminRoutes.closeReport,
+  resolveCloseItem: adminRoutes.resolveCloseItem,
   notifications: notificationsRoutes.notifications,
   receipts: receiptsRoutes.receipts,
   billingProfile: receiptsRoutes.billingProfile,

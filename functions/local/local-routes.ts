@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { closeDays, dayToClose } from '../../core/close/close.js';
 import { Conflict } from '../../core/errors.js';
+import { reconcileStep } from '../../core/reconcile/reconcile.js';
 import { iso } from '../../core/time.js';
 import { type GroupHandler, groupHandler, implement } from '../http/handler.js';
 import { defineRoute, type RouteShape } from '../http/routes.js';
@@ -79,7 +80,9 @@ const closeRoute = defineRoute({
   path: '/admin/jobs/close',
   access: 'admin',
   summary: "Run the daily close now: the digest of a closed day (yesterday's by default), and of any day missed",
-  description: 'Closes a UTC day now (SPEC §12) into .data/digests and answers each day it closed.',
+  description:
+    'Closes a UTC day now (SPEC §12) into .data/digests, reconciles it with the providers (the report beside ' +
+    'the digest, GET /admin/closes/{day}) and answers each day it closed.',
   body: z.strictObject({ day: utcDay.optional() }).optional(),
   responses: { 200: { description: 'The days closed' } },
 });
@@ -89,7 +92,12 @@ const closeJob = groupHandler([
     const { ledger, digests } = runtime;
     if (!digests) throw new Conflict('no digest store: start the server with npm start');
     const nowMs = ledger.nowMs();
-    const closed = await closeDays({ table: ledger.table, store: digests, nowMs }, body?.day ?? dayToClose(nowMs));
+    // Reconciled against the providers' stand-ins (or the providers, when their keys are set).
+    const reconcile = reconcileStep({ table: ledger.table, store: digests, sources: runtime.paymentsSources ?? [] });
+    const closed = await closeDays(
+      { table: ledger.table, store: digests, nowMs, after: [reconcile] },
+      body?.day ?? dayToClose(nowMs),
+    );
     return {
       status: 200,
       body: {

@@ -485,6 +485,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/admin/closes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The days with a close report, newest first
+         * @description The UTC days the daily close reconciled (SPEC §12), newest first, at most 100.
+         */
+        get: operations["getAdminCloses"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/closes/{day}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A day's close: reconciliation with the providers and the roll-forward of every balance
+         * @description The report the daily close stored beside the digest (SPEC §12): the ledger against Stripe and Spherepay over the day and the three before it, matched by purchase id, in categories (matched, paid not credited, credited not paid, amount mismatches, reversed at the provider only, duplicates, purchases pending over an hour, withdrawals approved and not completed within 7 business days), each item with its resolution when staff resolved it; and the roll-forward in micro-credits: opening + inflows − usage − expiries − withdrawals + adjustments = closing = creditMicros − debtMicros. 404 before the day is reconciled.
+         */
+        get: operations["getAdminClosesDay"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/admin/closes/{day}/items/{itemId}/resolve": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Mark an item of a close report resolved, with a note
+         * @description Keeps who resolved it, when, and the note, with one audit record on the account the item is about. 404 for a day without a report or an item not in it; 409 when it is already resolved.
+         */
+        post: operations["postAdminClosesDayItemsItemIdResolve"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/notifications": {
         parameters: {
             query?: never;
@@ -3654,7 +3714,7 @@ export interface operations {
                             /** @description The token's credits:* scopes, space-separated */
                             scope: string;
                             /** @enum {string} */
-                            action: "withdrawal.approve" | "withdrawal.reject" | "withdrawal.complete" | "grant.create" | "allowance.set" | "charge.refund" | "webhook_endpoint.register" | "webhook_endpoint.remove";
+                            action: "withdrawal.approve" | "withdrawal.reject" | "withdrawal.complete" | "grant.create" | "allowance.set" | "charge.refund" | "webhook_endpoint.register" | "webhook_endpoint.remove" | "close_item.resolve";
                             accountId: string;
                             /** @description What was changed: a withdrawal, lot, charge, endpoint or account id */
                             subject: string;
@@ -3921,6 +3981,440 @@ export interface operations {
             };
             /** @description Not allowed for this token */
             403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getAdminCloses: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Days with a close report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        days: string[];
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    getAdminClosesDay: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The day's close report */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        day: string;
+                        digestHash: string;
+                        categories: {
+                            matched: {
+                                itemId: string;
+                                purchaseId?: string;
+                                accountId: string;
+                                provider?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                ledgerMicros?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                providerMicros?: string;
+                                detail: string;
+                                /** @description Who marked it resolved, when, and why */
+                                resolved?: {
+                                    by: string;
+                                    at: string;
+                                    note: string;
+                                };
+                            }[];
+                            paidNotCredited: {
+                                itemId: string;
+                                purchaseId?: string;
+                                accountId: string;
+                                provider?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                ledgerMicros?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                providerMicros?: string;
+                                detail: string;
+                                /** @description Who marked it resolved, when, and why */
+                                resolved?: {
+                                    by: string;
+                                    at: string;
+                                    note: string;
+                                };
+                            }[];
+                            creditedNotPaid: {
+                                itemId: string;
+                                purchaseId?: string;
+                                accountId: string;
+                                provider?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                ledgerMicros?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                providerMicros?: string;
+                                detail: string;
+                                /** @description Who marked it resolved, when, and why */
+                                resolved?: {
+                                    by: string;
+                                    at: string;
+                                    note: string;
+                                };
+                            }[];
+                            amountMismatch: {
+                                itemId: string;
+                                purchaseId?: string;
+                                accountId: string;
+                                provider?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                ledgerMicros?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                providerMicros?: string;
+                                detail: string;
+                                /** @description Who marked it resolved, when, and why */
+                                resolved?: {
+                                    by: string;
+                                    at: string;
+                                    note: string;
+                                };
+                            }[];
+                            reversedAtProviderOnly: {
+                                itemId: string;
+                                purchaseId?: string;
+                                accountId: string;
+                                provider?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                ledgerMicros?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                providerMicros?: string;
+                                detail: string;
+                                /** @description Who marked it resolved, when, and why */
+                                resolved?: {
+                                    by: string;
+                                    at: string;
+                                    note: string;
+                                };
+                            }[];
+                            duplicates: {
+                                itemId: string;
+                                purchaseId?: string;
+                                accountId: string;
+                                provider?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                ledgerMicros?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                providerMicros?: string;
+                                detail: string;
+                                /** @description Who marked it resolved, when, and why */
+                                resolved?: {
+                                    by: string;
+                                    at: string;
+                                    note: string;
+                                };
+                            }[];
+                            stuckPurchases: {
+                                itemId: string;
+                                purchaseId?: string;
+                                accountId: string;
+                                provider?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                ledgerMicros?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                providerMicros?: string;
+                                detail: string;
+                                /** @description Who marked it resolved, when, and why */
+                                resolved?: {
+                                    by: string;
+                                    at: string;
+                                    note: string;
+                                };
+                            }[];
+                            stuckWithdrawals: {
+                                itemId: string;
+                                purchaseId?: string;
+                                accountId: string;
+                                provider?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                ledgerMicros?: string;
+                                /** @description Integer micro-credits, as decimal text */
+                                providerMicros?: string;
+                                detail: string;
+                                /** @description Who marked it resolved, when, and why */
+                                resolved?: {
+                                    by: string;
+                                    at: string;
+                                    note: string;
+                                };
+                            }[];
+                        };
+                        rollForward: {
+                            /** @description Integer micro-credits, as decimal text */
+                            openingMicros: string;
+                            /** @description Integer micro-credits, as decimal text */
+                            inflowsMicros: string;
+                            /** @description Integer micro-credits, as decimal text */
+                            usageMicros: string;
+                            /** @description Integer micro-credits, as decimal text */
+                            expiriesMicros: string;
+                            /** @description Integer micro-credits, as decimal text */
+                            withdrawalsMicros: string;
+                            /** @description Integer micro-credits, as decimal text */
+                            adjustmentsMicros: string;
+                            /** @description Integer micro-credits, as decimal text */
+                            closingMicros: string;
+                            /** @description Integer micro-credits, as decimal text */
+                            creditMicros: string;
+                            /** @description Integer micro-credits, as decimal text */
+                            debtMicros: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description No close report for that day */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+        };
+    };
+    postAdminClosesDayItemsItemIdResolve: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                day: string;
+                itemId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": {
+                    /** @description What was done about it, or why nothing needs doing */
+                    note: string;
+                };
+            };
+        };
+        responses: {
+            /** @description Resolved */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        itemId: string;
+                        resolved: {
+                            by: string;
+                            at: string;
+                            note: string;
+                        };
+                    };
+                };
+            };
+            /** @description Invalid request */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Missing or bad token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Not allowed for this token */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description No close report for that day, or no such item in it */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": {
+                        type: string;
+                        title: string;
+                        status: number;
+                        detail: string;
+                        /** @enum {string} */
+                        code: "invalid_request" | "unauthorized" | "forbidden" | "not_found" | "insufficient_credits" | "conflict" | "busy" | "idempotency_key_reused" | "provider_unavailable" | "method_not_allowed" | "internal";
+                    };
+                };
+            };
+            /** @description Already resolved */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

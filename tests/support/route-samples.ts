@@ -25,6 +25,8 @@ import {
 import { setBillingProfile } from '../../core/ledger/billing-profile.js';
 import { listDocuments } from '../../core/ledger/receipts.js';
 import { saveCard } from '../../core/ledger/settings.js';
+import { reconcileStep } from '../../core/reconcile/reconcile.js';
+import { reportFromJson } from '../../core/reconcile/report.js';
 import { LOCAL_POLICY } from '../../core/webhooks/address.js';
 import { listDeliveries, registerEndpoint } from '../../core/webhooks/endpoints.js';
 import { localPaymentEvent } from '../../functions/local/local-events.js';
@@ -154,6 +156,26 @@ async function closedDay(api: Api, owner: string): Promise<string> {
   const day = utcDay(api.ledger.nowMs());
   await closeDays({ table: api.ledger.table, store, nowMs: api.ledger.nowMs() + 2 * DAY_MS }, day);
   return day;
+}
+
+/**
+ * A day closed and reconciled in a store of its own, with an item on the owner's account: credit
+ * bought through the ledger that no provider (here: none) took, so credited without a payment.
+ */
+async function reconciledItem(api: Api, owner: string): Promise<{ day: string; itemId: string }> {
+  await funded(api, owner);
+  const store = new LocalDigestStore(mkdtempSync(join(tmpdir(), 'digests-')));
+  api.runtime.digests = store;
+  const day = utcDay(api.ledger.nowMs());
+  const { table } = api.ledger;
+  await closeDays(
+    { table, store, nowMs: api.ledger.nowMs() + 2 * DAY_MS, after: [reconcileStep({ table, store, sources: [] })] },
+    day,
+  );
+  const report = reportFromJson((await store.closeReport(day, 'json')) ?? '');
+  const item = report.categories.creditedNotPaid.find((i) => i.accountId === owner);
+  if (!item) throw new Error(`no item on ${owner} in the close report of ${day}`);
+  return { day, itemId: item.itemId };
 }
 
 /** A purchase with its (local) checkout, as POST /credits/purchases leaves it. */
@@ -572,6 +594,24 @@ export const routeSamples: Record<string, RouteSample> = {
     reach: 'account-read',
     accountIn: 'query',
     prepare: async (api, owner) => call('GET', '/credits/proof', { query: { day: await closedDay(api, owner) } }),
+  },
+  'GET /admin/closes': {
+    money: 'Nobody: the days the close reconciled.',
+    reach: 'admin',
+    prepare: async (api, owner) => (await reconciledItem(api, owner), call('GET', '/admin/closes')),
+  },
+  'GET /admin/closes/{day}': {
+    money: "Nobody: a read of a day's close report.",
+    reach: 'admin',
+    prepare: async (api, owner) => call('GET', `/admin/closes/${(await reconciledItem(api, owner)).day}`),
+  },
+  'POST /admin/closes/{day}/items/{itemId}/resolve': {
+    money: 'Nobody: marks a finding resolved, moving no money; once per item, with its audit record.',
+    reach: 'admin',
+    prepare: async (api, owner) => {
+      const { day, itemId } = await reconciledItem(api, owner);
+      return call('POST', `/admin/closes/${day}/items/${itemId}/resolve`, { body: { note: 'refunded by hand' } });
+    },
   },
   'POST /admin/jobs/close': {
     money: 'Local only, never deployed: runs what the daily close would.',

@@ -41,6 +41,17 @@ const auditQuery = z.strictObject({
   format: z.enum(['json', 'csv']).optional(),
 });
 
+const closeItemParams = z.strictObject({
+  day: s.utcDay,
+  itemId: z
+    .string()
+    .regex(/^ri_[0-9a-f]{24}$/, 'must be an item id of a close report')
+    .meta({ description: "An item's id in the day's close report" }),
+});
+const resolveBody = z.strictObject({
+  note: z.string().trim().min(1).max(1000).meta({ description: 'What was done about it, or why nothing needs doing' }),
+});
+
 export const adminRoutes = {
   withdrawalQueue: defineRoute({
     method: 'GET',
@@ -103,5 +114,26 @@ export const adminRoutes = {
     group: 'admin',
     access: 'admin',
     params: s.params.account,
+  }),
+  closes: defineRoute({
+    method: 'GET',
+    path: '/admin/closes',
+    group: 'admin',
+    access: 'admin',
+  }),
+  closeReport: defineRoute({
+    method: 'GET',
+    path: '/admin/closes/{day}',
+    group: 'admin',
+    access: 'admin',
+    params: s.params.day,
+  }),
+  resolveCloseItem: defineRoute({
+    method: 'POST',
+    path: '/admin/closes/{day}/items/{itemId}/resolve',
+    group: 'admin',
+    access: 'admin',
+    body: resolveBody,
+    params: closeItemParams,
   }),
 };

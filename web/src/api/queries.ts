@@ -50,6 +50,7 @@ export const keys = {
   check: (amount: string, product: Product | undefined) => ['check', amount, product ?? ''] as const,
   charge: (id: string) => ['charge', id] as const,
   finance: (status: string) => ['finance', status] as const,
+  closes: ['closes'] as const,
   account: (accountId: string) => ['account', accountId] as const,
   audit: (filters: object) => ['audit', filters] as const,
   alerts: ['alerts'] as const,
@@ -489,4 +490,36 @@ export function useSetAutoTopUp() {
 export function useCardSetup() {
   const { client } = useAuth();
   return useMutation({ mutationFn: () => call(client.POST('/credits/auto-top-up/payment-method')) });
+}
+
+/** The latest day the daily close reconciled (SPEC §12), and its report with each item's resolution. */
+export function useLatestClose() {
+  const { client } = useAuth();
+  return useQuery({
+    queryKey: keys.closes,
+    queryFn: async () => {
+      const { days } = await call(client.GET('/admin/closes'));
+      const day = days[0];
+      if (day === undefined) return null;
+      return call(client.GET('/admin/closes/{day}', { params: { path: { day } } }));
+    },
+  });
+}
+
+export type CloseReport = NonNullable<ReturnType<typeof useLatestClose>['data']>;
+export type CloseItem = CloseReport['categories']['matched'][number];
+
+export function useResolveCloseItem() {
+  const { client } = useAuth();
+  const queries = useQueryClient();
+  return useMutation({
+    mutationFn: (input: { day: string; itemId: string; note: string }) =>
+      call(
+        client.POST('/admin/closes/{day}/items/{itemId}/resolve', {
+          params: { path: { day: input.day, itemId: input.itemId } },
+          body: { note: input.note },
+        }),
+      ),
+    onSuccess: () => queries.invalidateQueries({ queryKey: keys.closes }),
+  });
 }

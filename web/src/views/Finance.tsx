@@ -3,7 +3,8 @@
 // payout's transaction reference. Above the dual-approval threshold a withdrawal needs two
 // different members' approvals (SPEC §14): the queue shows who approved and which wait for a
 // second one, and nobody is offered an action on their own account's withdrawal. Promotional
-// grants (GrantForm) and negative allowances below.
+// grants (GrantForm) and negative allowances below; the latest daily close and its open items
+// (CloseReport) above.
 
 import { type FormEvent, useState } from 'react';
 import {
@@ -27,6 +28,7 @@ import {
   problemText,
 } from '../components/ui';
 import { centsOfInput, decimalOfCents, formatUsd } from '../money';
+import { CloseReport } from './CloseReport';
 import { FinancePage } from './FinancePage';
 import { GrantForm } from './GrantForm';
 import { Destination } from './Withdrawals';
@@ -41,6 +43,7 @@ const QUEUES: { status: WithdrawalStatus; label: string }[] = [
 export function Finance() {
   return (
     <FinancePage title="Finance">
+      <CloseReport />
       <ReviewQueue />
       <div className="grid-2">
         <GrantForm />
