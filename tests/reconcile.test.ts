@@ -320,6 +320,39 @@ describe('categories from what was read', () => {
     expect(found.reversedAtProviderOnly.map((i) => i.purchaseId)).toEqual(['pu_2']);
   });
 
+  it('counts the tax paid on top of the credit as paid, and a reversal of it in the credit it took back', () => {
+    // 100.00 of credit and 20.00 of tax: Stripe took 120.00, and a refund of 60.00 took back 50.00 of credit.
+    const taxed = (reversedAmount: Micros) => ({
+      ...purchase('pu_tax', 'completed', c('100')),
+      paidTax: c('20'),
+      reversedAmount,
+    });
+    const read = (reversedAmount: Micros) =>
+      categorize({
+        ...base,
+        purchases: [taxed(reversedAmount)],
+        credits: [],
+        payments: [{ provider: 'stripe', paymentId: 'ch_t', purchaseId: 'pu_tax', amount: c('120'), createdAtMs: 0 }],
+        reversals: [
+          {
+            provider: 'stripe',
+            kind: 'refund',
+            reversalId: 're_t',
+            paymentId: 'ch_t',
+            amount: c('60'),
+            createdAtMs: 1,
+          },
+        ],
+      });
+    const applied = read(c('50'));
+    expect(applied.matched.map((i) => i.purchaseId)).toEqual(['pu_tax']);
+    expect(applied.amountMismatch).toEqual([]);
+    expect(applied.reversedAtProviderOnly).toEqual([]);
+    expect(read(c('0')).reversedAtProviderOnly).toEqual([
+      expect.objectContaining({ purchaseId: 'pu_tax', ledgerMicros: '0', providerMicros: String(c('60')) }),
+    ]);
+  });
+
   it('is the same, ids included, whatever order it read things in', () => {
     const payments = [
       { provider: 'stripe' as const, paymentId: 'a', purchaseId: 'pu_3', amount: c('1'), createdAtMs: 1 },

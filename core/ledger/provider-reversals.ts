@@ -270,7 +270,7 @@ function applyReport(
  * top of the credit, then the part the credit is of what was paid (rounded down, to the user).
  * A refund of the whole payment reverses exactly the credit bought.
  */
-function creditPartOf(purchase: Purchase, taken: Micros): Micros {
+export function creditPartOf(purchase: Purchase, taken: Micros): Micros {
   const tax = purchase.paidTax ?? ZERO;
   const paid = purchase.paidAmount;
   if (tax <= 0 || paid === undefined || taken <= 0) return taken;

@@ -17,6 +17,8 @@
 import { createHash } from 'node:crypto';
 import type { Purchase } from '../items/purchase.js';
 import type { Withdrawal } from '../items/withdrawal.js';
+import { creditPartOf } from '../ledger/provider-reversals.js';
+import { micros } from '../money.js';
 import { addBusinessDays } from '../time.js';
 import type { ProviderPayment, ProviderReversal } from './port.js';
 
@@ -154,7 +156,11 @@ function purchaseFindings(findings: Findings, subject: Subject, add: Add): void 
   const provider = purchase?.provider ?? payments[0]?.provider;
   const base = { purchaseId, accountId, ...(provider ? { provider } : {}) };
   const credited = purchase ? purchase.status === 'completed' || purchase.status === 'reversed' : credits.length > 0;
-  const ledgerAmount = purchase?.paidAmount ?? credits.reduce((total, c) => total + c.amount, 0);
+  // What the buyer paid, as the provider counts it: the credit, and any tax paid on top of it.
+  const ledgerAmount =
+    purchase?.paidAmount !== undefined
+      ? purchase.paidAmount + (purchase.paidTax ?? 0)
+      : credits.reduce((total, c) => total + c.amount, 0);
   const payment = payments[0];
   if (payments.length > 1)
     add('duplicates', `provider:${purchaseId}`, {
@@ -205,7 +211,14 @@ function reversalFindings(subject: Subject, base: Omit<ReportItem, 'itemId' | 'd
   if (subject.reversals.length === 0) return;
   const atProvider = subject.reversals.reduce((total, r) => total + r.amount, 0);
   const inLedger = subject.purchase?.reversedAmount ?? 0;
-  if (atProvider <= inLedger) return;
+  // With tax paid on top, the ledger takes back the credit's part of each reversal, each rounded
+  // down to the micro-credit (provider-reversals.ts): that part, less a micro-credit a reversal.
+  const { purchase } = subject;
+  const owed =
+    purchase?.paidTax && atProvider > 0
+      ? creditPartOf(purchase, micros(atProvider)) - subject.reversals.length
+      : atProvider;
+  if (owed <= inLedger) return;
   add('reversedAtProviderOnly', subject.purchaseId, {
     ...base,
     ledgerMicros: String(inLedger),
