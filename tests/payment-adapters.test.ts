@@ -189,7 +189,7 @@ describe('Stripe Checkout adapter', () => {
     expect(() => taxed(-1)).toThrow(InvalidRequest);
   });
 
-  it('an invoice or payment Stripe will never show does not hold up the credit; one it can not show now does', async () => {
+  it('an invoice or payment Stripe will never show holds up no credit; one it can not show now does', async () => {
     let status = 404;
     const { port } = await startStub(() => ({
       status,
