@@ -9,11 +9,9 @@ import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { closeDays } from '../core/close/close.js';
 import { LocalDigestStore } from '../core/close/store.js';
-import { ledgerEntryUlid } from '../core/ids.js';
-import { type AccountState, CapacityMeter, DAY_MS, emptyAccount, type Micros } from '../core/index.js';
+import { CapacityMeter, DAY_MS } from '../core/index.js';
 import { putAccount } from '../core/items/account.js';
-import { entryItem } from '../core/items/entry.js';
-import { nextLink } from '../core/proof/chain.js';
+import { micros } from '../core/money.js';
 import { bookFromExport } from '../core/proof/export-reader.js';
 import { type Digest, digestHash, GENESIS_HASH, type Leaf } from '../core/proof/hashes.js';
 import { leafNode, rootOf } from '../core/proof/merkle.js';
@@ -25,7 +23,7 @@ import { LedgerTable } from '../core/table/table.js';
 import { iso } from '../core/time.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { writeResults } from './results.js';
-import { batchWrite } from './seed.js';
+import { batchWrite, chainedHistory } from './seed.js';
 
 const ACCOUNTS = Number(process.env.BENCH_CLOSE_ACCOUNTS ?? 100_000);
 const CHANGED = Number(process.env.BENCH_CLOSE_CHANGED ?? 10_000);
@@ -38,42 +36,10 @@ const DAY1_NOON = Date.UTC(2026, 2, 1, 12);
 
 const log = (line: string) => process.stdout.write(`${line}\n`);
 
-/** An account's entries as the engine writes them (ledger/draft.ts): linked, the first of each day marked. */
+/** An account's entries as the engine writes them, and its account item after them. */
 function history(accountId: string, times: readonly number[]): { account: Item; entries: Item[] } {
-  const state: AccountState = { ...emptyAccount(accountId), hasPurchased: true };
-  const entries: Item[] = [];
-  let balance = 0;
-  for (const [n, atMs] of times.entries()) {
-    const amount = (n === 0 ? 50_000_000 : -1_250_000) as Micros;
-    balance += amount;
-    const ulid = ledgerEntryUlid(atMs, state.entryCount);
-    const recorded = {
-      transactionId: `tx_${ulid}`,
-      type: n === 0 ? ('purchase' as const) : ('usage' as const),
-      amount,
-      balanceAfter: balance as Micros,
-      createdAt: iso(atMs),
-      reference: n === 0 ? `pu_${accountId}` : `ch_${accountId}_${n}`,
-    };
-    const link = nextLink(accountId, state, recorded);
-    const firstOfDay = n === 0 || iso(times[n - 1]!).slice(0, 10) !== recorded.createdAt.slice(0, 10);
-    state.entryCount += 1;
-    state.lastEntryAtMs = atMs;
-    state.headHash = link!.hash;
-    entries.push(
-      entryItem(
-        accountId,
-        ulid,
-        {
-          ...recorded,
-          category: n === 0 ? 'Credit Inflow' : 'Usage Deductions',
-          description: n === 0 ? 'Purchase of 50.00 credits' : 'GPU time',
-          ...link,
-        },
-        { firstOfDay },
-      ),
-    );
-  }
+  const amounts = { purchase: micros(50_000_000), charge: micros(1_250_000), purchaseId: `pu_${accountId}` };
+  const { state, entries } = chainedHistory(accountId, times, amounts);
   const put = putAccount(state, 0, iso(times.at(-1)!));
   return { account: (put as { Put: { Item: Item } }).Put.Item, entries };
 }

@@ -10,13 +10,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { closeDays } from '../core/close/close.js';
 import { LocalDigestStore } from '../core/close/store.js';
-import { ledgerEntryUlid, newId } from '../core/ids.js';
-import { type AccountState, DAY_MS, emptyAccount, type Micros } from '../core/index.js';
+import { newId } from '../core/ids.js';
+import { DAY_MS, type Micros } from '../core/index.js';
 import { putAccount } from '../core/items/account.js';
-import { entryItem } from '../core/items/entry.js';
 import type { ItemWrite } from '../core/items/fields.js';
 import { type Purchase, purchaseItems } from '../core/items/purchase.js';
-import { nextLink } from '../core/proof/chain.js';
+import { micros } from '../core/money.js';
 import { reconcileStep } from '../core/reconcile/reconcile.js';
 import { reportFromJson } from '../core/reconcile/report.js';
 import { createTableIfMissing } from '../core/table/create.js';
@@ -26,7 +25,7 @@ import { iso } from '../core/time.js';
 import { localPaymentsSources, ProviderStandIns } from '../functions/local/provider-stand-ins.js';
 import { startDynamoDbLocal } from '../scripts/dynamodb-local.js';
 import { writeResults } from './results.js';
-import { batchWrite } from './seed.js';
+import { batchWrite, chainedHistory } from './seed.js';
 
 const PURCHASES = Number(process.env.BENCH_RECONCILE_PURCHASES ?? 10_000);
 const CHARGES = Number(process.env.BENCH_RECONCILE_CHARGES ?? 100_000);
@@ -59,40 +58,10 @@ function accountDay(i: number, charges: number): { items: Item[]; purchase: Purc
     updatedAt: iso(start),
     paidAmount: PURCHASE_MICROS as Micros,
   };
-  const state: AccountState = { ...emptyAccount(accountId), hasPurchased: true };
-  const items: Item[] = [itemOf(purchaseItems.created(purchase)), itemOf(purchaseItems.lookup(purchase))];
-  let balance = 0;
-  for (let n = 0; n <= charges; n += 1) {
-    const atMs = start + n;
-    const amount = (n === 0 ? PURCHASE_MICROS : -CHARGE_MICROS) as Micros;
-    balance += amount;
-    const ulid = ledgerEntryUlid(atMs, state.entryCount);
-    const recorded = {
-      transactionId: `tx_${ulid}`,
-      type: n === 0 ? ('purchase' as const) : ('usage' as const),
-      amount,
-      balanceAfter: balance as Micros,
-      createdAt: iso(atMs),
-      reference: n === 0 ? purchaseId : `ch_${accountId}_${n}`,
-    };
-    const link = nextLink(accountId, state, recorded);
-    state.entryCount += 1;
-    state.lastEntryAtMs = atMs;
-    state.headHash = link!.hash;
-    items.push(
-      entryItem(
-        accountId,
-        ulid,
-        {
-          ...recorded,
-          category: n === 0 ? 'Credit Inflow' : 'Usage Deductions',
-          description: n === 0 ? 'Purchase' : 'GPU time',
-          ...link,
-        },
-        { firstOfDay: n === 0 },
-      ),
-    );
-  }
+  const times = Array.from({ length: charges + 1 }, (_, n) => start + n);
+  const amounts = { purchase: micros(PURCHASE_MICROS), charge: micros(CHARGE_MICROS), purchaseId };
+  const { state, entries } = chainedHistory(accountId, times, amounts);
+  const items: Item[] = [itemOf(purchaseItems.created(purchase)), itemOf(purchaseItems.lookup(purchase)), ...entries];
   items.push(itemOf({ item: putAccount(state, 0, iso(start + charges)) }));
   return { items, purchase };
 }
