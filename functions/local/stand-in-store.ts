@@ -192,15 +192,7 @@ export class StripeStandInStore {
     if (left <= 0) throw new Conflict(`the charge of ${purchaseId} is already refunded in full`);
     if (cents > left)
       throw new Conflict(`at most ${formatMicros(microsFromCents(left))} of ${purchaseId}'s charge is left to refund`);
-    const refund: StripeReversal = {
-      type: 'refund',
-      id: newId('re'),
-      chargeId: charge.id,
-      amountCents: cents,
-      createdS: Math.floor(nowMs / 1000),
-    };
-    this.add([refund]);
-    return { refund, charge };
+    return { refund: this.reversal('refund', charge, cents, nowMs), charge };
   }
 
   /** A dispute of a purchase's charge (one per charge, as at Stripe), of `amount` or all of it. */
@@ -215,15 +207,20 @@ export class StripeStandInStore {
     const cents = amount === undefined ? charge.amountCents : centsOf(amount);
     if (cents > charge.amountCents)
       throw new Conflict(`a dispute is at most the charge, ${formatMicros(microsFromCents(charge.amountCents))}`);
-    const dispute: StripeReversal = {
-      type: 'dispute',
-      id: newId('dp'),
+    return { dispute: this.reversal('dispute', charge, cents, nowMs), charge };
+  }
+
+  /** A refund or dispute of `cents` of a charge, kept. */
+  private reversal(type: 'refund' | 'dispute', charge: StripeCharge, cents: number, nowMs: number): StripeReversal {
+    const reversal: StripeReversal = {
+      type,
+      id: newId(type === 'refund' ? 're' : 'dp'),
       chargeId: charge.id,
       amountCents: cents,
       createdS: Math.floor(nowMs / 1000),
     };
-    this.add([dispute]);
-    return { dispute, charge };
+    this.add([reversal]);
+    return reversal;
   }
 
   private paidCharge(purchaseId: string): StripeCharge {
